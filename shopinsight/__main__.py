@@ -1,0 +1,3 @@
+from shopinsight.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""`shopinsight` command line: the Typer app with every subcommand module loaded.
+
+Each module in this package (other than `app`) holds one area's subcommands and registers them
+on the shared `app` when imported, so adding an area never touches the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import typer
+
+from shopinsight.cli.app import WorkspaceOpt, app, fail, state
+from shopinsight.core.errors import ShopInsightError
+
+for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _mod != "app":
+        importlib.import_module(f"{__name__}.{_mod}")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    workspace: WorkspaceOpt = None,
+    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
+) -> None:
+    """Customer tags, churn alerts, bundles and gift notes from your order exports."""
+    if version:
+        from shopinsight import __version__
+
+        typer.echo(f"shopinsight {__version__}")
+        raise typer.Exit()
+    state.workspace_path = Path(workspace) if workspace else None
+    if ctx.invoked_subcommand is None:
+        _open_tui(state.workspace_path)
+
+
+def _open_tui(workspace_path: Path | None) -> None:
+    try:
+        from shopinsight.cli.tui import open_tui
+    except ImportError:
+        typer.echo("The terminal app is not available yet; see `shopinsight --help`.")
+        return
+    open_tui(workspace_path)
+
+
+def main() -> None:
+    """Console-script entry point: user errors become a short message and exit code 2."""
+    try:
+        app()
+    except ShopInsightError as error:
+        try:
+            fail(error)
+        except typer.Exit as exit_:
+            raise SystemExit(exit_.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("Interrupted; the workspace is unchanged.", err=True)
+        raise SystemExit(130) from None

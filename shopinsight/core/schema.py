@@ -1,0 +1,109 @@
+"""The canonical order line: the one place its columns and types are defined.
+
+Every importer produces this frame; every analysis reads it. One row per line item, order-level
+fields repeated on every line of the order. An order-level-only export (no products) gives one
+line per order with `line_kind = "order"` and no product.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+STATUS = pl.Enum(["paid", "pending", "refunded", "partially_refunded", "cancelled"])
+"""Order status. Net revenue of an order is order_total - refunded; cancelled orders never count."""
+
+LINE_KIND = pl.Enum(["product", "order", "tip", "gift_card", "shipping"])
+"""`product` is a real item; `order` a whole order from an order-level-only export; the rest are
+pseudo-lines that count in revenue but never in product analytics (bundles, favourites, gifts)."""
+
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.Utf8,
+    "order_id": pl.Utf8,
+    "line_no": pl.Int32,
+    "line_kind": LINE_KIND,
+    "ordered_at": UTC_DATETIME,
+    "customer_id": pl.Utf8,
+    "email": pl.Utf8,
+    "customer_name": pl.Utf8,
+    "shipping_name": pl.Utf8,
+    "billing_name": pl.Utf8,
+    "country": pl.Utf8,
+    "region": pl.Utf8,
+    "city": pl.Utf8,
+    "postal_code": pl.Utf8,
+    "sku": pl.Utf8,
+    "product_name": pl.Utf8,
+    "variant": pl.Utf8,
+    "category": pl.Utf8,
+    "quantity": pl.Int32,
+    "unit_price": pl.Float64,
+    "line_total": pl.Float64,
+    "order_total": pl.Float64,
+    "order_discount": pl.Float64,
+    "shipping": pl.Float64,
+    "refunded": pl.Float64,
+    "currency": pl.Utf8,
+    "status": STATUS,
+    "fulfilled": pl.Boolean,
+    "discount_code": pl.Utf8,
+    "order_note": pl.Utf8,
+    "gift_message": pl.Utf8,
+    "is_gift": pl.Boolean,
+    "accepts_marketing": pl.Boolean,
+    "channel": pl.Utf8,
+}
+"""Column name -> dtype of the canonical order line, in file order."""
+
+LINE_KEY = ["source", "order_id", "line_no"]
+"""A line's identity: re-importing the same line replaces it instead of adding it."""
+
+ORDER_LEVEL = [
+    "ordered_at", "customer_id", "email", "customer_name", "shipping_name", "billing_name",
+    "country", "region", "city", "postal_code", "order_total", "order_discount", "shipping",
+    "refunded", "currency", "status", "fulfilled", "discount_code", "order_note", "gift_message",
+    "is_gift", "accepts_marketing", "channel",
+]  # fmt: skip
+"""Columns that hold one value per order, repeated on each of its lines."""
+
+CUSTOMER_ATTR_SCHEMA: dict[str, pl.DataType] = {
+    "customer_id": pl.Utf8,
+    "email": pl.Utf8,
+    "first_name": pl.Utf8,
+    "last_name": pl.Utf8,
+    "phone": pl.Utf8,
+    "country": pl.Utf8,
+    "accepts_marketing": pl.Boolean,
+    "existing_tags": pl.List(pl.Utf8),
+    "note": pl.Utf8,
+    "source": pl.Utf8,
+}
+"""Customer attributes from a customers export (Shopify), matched to orders by customer_id."""
+
+
+def empty_lines() -> pl.DataFrame:
+    """An empty frame with the canonical line schema."""
+    return pl.DataFrame(schema=LINE_SCHEMA)
+
+
+def conform(frame: pl.DataFrame | pl.LazyFrame, schema: dict | None = None) -> pl.LazyFrame:
+    """Select the schema's columns in order, adding missing ones as nulls and casting the rest.
+
+    Importers build what their export offers and call this to fill the gaps.
+    """
+    schema = schema or LINE_SCHEMA
+    lf = frame.lazy()
+    have = set(lf.collect_schema().names())
+    return lf.select(
+        [
+            (pl.col(name) if name in have else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    )
+
+
+def normalise_email(expr: pl.Expr) -> pl.Expr:
+    """Trim and lower-case an email; empty or without '@' becomes null."""
+    e = expr.str.strip_chars().str.to_lowercase()
+    return pl.when(e.str.contains("@")).then(e).otherwise(None)

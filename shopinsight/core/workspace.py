@@ -1,0 +1,285 @@
+"""Where a shop's data lives, and how it changes without ever being half-written.
+
+    order_lines.parquet   every accepted line, deduplicated on (source, order_id, line_no)
+    customers.parquet     customer attributes from customers exports (tags, consent, names)
+    imports.jsonl         one record per import (file, sha256, format, counts, time)
+    rejects/              rejected rows of each import, with row number and reason
+    state.sqlite          what the merchant did: alert states, tag overrides, campaigns
+    shopinsight.toml      settings, written with commented defaults on first use
+    cache/                analysis results keyed by a fingerprint of data + settings
+
+Every write goes to a temp file, is fsynced and then renamed over the old file, under a lock
+file, so a crash, Ctrl-C or a second process never leaves a half-written workspace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.config import default_config_text, load_config
+from shopinsight.core.errors import WorkspaceError
+from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_KEY, LINE_SCHEMA, conform
+
+ENV_VAR = "SHOPINSIGHT_WORKSPACE"
+
+
+def default_workspace_path() -> Path:
+    """`SHOPINSIGHT_WORKSPACE` if set, else the platform's user data folder."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("shopinsight", appauthor=False) / "workspace"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either the old or the new content, never a mix."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
+    """Write a Parquet file atomically (temp file, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    frame.write_parquet(tmp, compression="zstd", statistics=True)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What merging an import's lines into the workspace changed."""
+
+    new_lines: int
+    duplicates: int
+    updated: int
+
+
+class Workspace:
+    """A shop's data folder. Analyses get frames from it; they never read files themselves."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, create: bool = True) -> Workspace:
+        """Open (and on first use create) a workspace folder."""
+        path = Path(root).expanduser() if root else default_workspace_path()
+        if path.exists() and not path.is_dir():
+            raise WorkspaceError(
+                "Workspace is not a folder", f"{path} is a file. Pass a folder to --workspace."
+            )
+        if create:
+            try:
+                (path / "rejects").mkdir(parents=True, exist_ok=True)
+                (path / "cache").mkdir(exist_ok=True)
+            except OSError as exc:
+                raise WorkspaceError(f"Cannot create the workspace at {path}", str(exc)) from None
+            ws = cls(path)
+            if not ws.config_path.exists():
+                atomic_write_bytes(ws.config_path, default_config_text().encode("utf-8"))
+            return ws
+        return cls(path)
+
+    # -- paths -----------------------------------------------------------------------------
+    @property
+    def lines_path(self) -> Path:
+        return self.root / "order_lines.parquet"
+
+    @property
+    def customers_path(self) -> Path:
+        return self.root / "customers.parquet"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / "imports.jsonl"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.root / "rejects"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.sqlite"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "shopinsight.toml"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    def paths(self) -> dict[str, Path]:
+        """Every place the workspace keeps something, for `shopinsight where`."""
+        return {
+            "workspace": self.root,
+            "order lines": self.lines_path,
+            "customers": self.customers_path,
+            "import ledger": self.ledger_path,
+            "rejects": self.rejects_dir,
+            "state": self.state_path,
+            "settings": self.config_path,
+            "cache": self.cache_dir,
+        }
+
+    # -- reading ---------------------------------------------------------------------------
+    def lines(self) -> pl.LazyFrame:
+        """All accepted order lines (canonical schema), lazily."""
+        if not self.lines_path.exists():
+            return pl.LazyFrame(schema=LINE_SCHEMA)
+        return pl.scan_parquet(self.lines_path)
+
+    def customer_attrs(self) -> pl.LazyFrame:
+        """Customer attributes from imported customers exports."""
+        if not self.customers_path.exists():
+            return pl.LazyFrame(schema=CUSTOMER_ATTR_SCHEMA)
+        return pl.scan_parquet(self.customers_path)
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """The import records, oldest first."""
+        if not self.ledger_path.exists():
+            return []
+        out = []
+        for line in self.ledger_path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(json.JSONDecodeError):
+                out.append(json.loads(line))
+        return out
+
+    def config(self) -> dict[str, Any]:
+        """The merchant's settings merged over the defaults."""
+        return load_config(self.config_path)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the data or the settings change: the key for cached results."""
+        h = hashlib.sha256()
+        for p in (self.lines_path, self.customers_path, self.config_path, self.ledger_path):
+            if p.exists():
+                st = p.stat()
+                h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        return h.hexdigest()[:16]
+
+    # -- user state ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        """A transaction on state.sqlite; committed on success, rolled back on error."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.state_path, timeout=10)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    # -- cache -----------------------------------------------------------------------------
+    def cache_get(self, name: str) -> pl.DataFrame | None:
+        """A cached result frame for the current fingerprint, or None."""
+        path = self.cache_dir / f"{name}-{self.fingerprint()}.parquet"
+        if path.exists():
+            with contextlib.suppress(Exception):
+                return pl.read_parquet(path)
+        return None
+
+    def cache_put(self, name: str, frame: pl.DataFrame) -> None:
+        """Store a result frame for the current fingerprint, dropping older versions."""
+        self.cache_dir.mkdir(exist_ok=True)
+        for old in self.cache_dir.glob(f"{name}-*.parquet"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+        atomic_write_parquet(self.cache_dir / f"{name}-{self.fingerprint()}.parquet", frame)
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace's write lock; a second writer gets a clear error."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fh = open(self.root / ".lock", "w")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkspaceError(
+                    "Workspace is busy",
+                    f"Another ShopInsight process is importing into {self.root}. "
+                    "Wait for it to finish and try again.",
+                ) from None
+            yield
+        finally:
+            fh.close()
+
+    def merge_lines(self, new: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
+        """Existing lines with `new` merged in: same key -> the newer export's row wins."""
+        new = conform(new).collect().unique(LINE_KEY, keep="last", maintain_order=True)
+        if not self.lines_path.exists():
+            return new, MergeResult(new.height, 0, 0)
+        old = pl.read_parquet(self.lines_path)
+        matched = new.join(old, on=LINE_KEY, how="semi")
+        unchanged = matched.join(old, on=list(LINE_SCHEMA), how="semi", nulls_equal=True).height
+        merged = pl.concat([old.join(new, on=LINE_KEY, how="anti"), new])
+        merged = merged.sort("ordered_at", "source", "order_id", "line_no", nulls_last=True)
+        result = MergeResult(
+            new_lines=new.height - matched.height,
+            duplicates=unchanged,
+            updated=matched.height - unchanged,
+        )
+        return merged, result
+
+    def commit(
+        self,
+        lines: pl.DataFrame | None,
+        records: list[dict[str, Any]],
+        customers: pl.DataFrame | None = None,
+    ) -> None:
+        """Replace the lines (and customer attributes) and append import records, atomically.
+
+        Call under `lock()`. The data files are replaced first and the ledger last; a crash in
+        between leaves data that a re-import deduplicates to the same result.
+        """
+        if lines is not None:
+            atomic_write_parquet(self.lines_path, lines)
+        if customers is not None:
+            atomic_write_parquet(self.customers_path, customers)
+        if records:
+            old = self.ledger_path.read_bytes() if self.ledger_path.exists() else b""
+            add = "".join(json.dumps(r, default=str, ensure_ascii=False) + "\n" for r in records)
+            atomic_write_bytes(self.ledger_path, old + add.encode("utf-8"))
+
+    def write_rejects(self, name: str, rejects: pl.DataFrame) -> Path:
+        """Save an import's rejected rows as CSV (row, reason, raw values)."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.rejects_dir / f"{stamp}-{Path(name).stem}.rejects.csv"
+        self.rejects_dir.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        rejects.write_csv(tmp)
+        os.replace(tmp, path)
+        return path

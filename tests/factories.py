@@ -1,0 +1,72 @@
+"""Tiny hand-made canonical frames for tests: give only the columns a test is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.schema import LINE_SCHEMA, conform
+
+DEFAULTS: dict[str, Any] = {
+    "source": "shopify",
+    "line_kind": "product",
+    "quantity": 1,
+    "unit_price": 10.0,
+    "currency": "USD",
+    "status": "paid",
+    "fulfilled": True,
+    "is_gift": False,
+    "accepts_marketing": True,
+    "refunded": 0.0,
+    "order_discount": 0.0,
+    "shipping": 0.0,
+    "country": "US",
+    "channel": "web",
+}
+
+
+def make_lines(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Canonical order lines from short dicts.
+
+    Each dict needs `order_id`, `customer_id` and `ordered_at` (a date, datetime or ISO string);
+    everything else has a default. `line_total` defaults to quantity × unit_price and
+    `order_total` to the sum of the order's line totals; `line_no` counts within the order;
+    `sku` defaults to `product_name` and vice versa.
+    """
+    filled = []
+    counters: dict[tuple[str, str], int] = {}
+    for row in rows:
+        r = {**DEFAULTS, **row}
+        at = r["ordered_at"]
+        if isinstance(at, str):
+            at = (
+                dt.datetime.fromisoformat(at)
+                if "T" in at or " " in at
+                else dt.date.fromisoformat(at)
+            )
+        if isinstance(at, dt.date) and not isinstance(at, dt.datetime):
+            at = dt.datetime.combine(at, dt.time(12))
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        r["ordered_at"] = at
+        key = (r["source"], str(r["order_id"]))
+        r["order_id"] = str(r["order_id"])
+        counters[key] = counters.get(key, 0) + 1
+        r.setdefault("line_no", counters[key])
+        r.setdefault("sku", r.get("product_name"))
+        r.setdefault("product_name", r.get("sku"))
+        r.setdefault("line_total", r["quantity"] * r["unit_price"])
+        r.setdefault("email", r["customer_id"] if "@" in str(r.get("customer_id")) else None)
+        filled.append(r)
+    frame = pl.DataFrame(filled, infer_schema_length=None)
+    if "order_total" not in frame.columns:
+        frame = frame.with_columns(
+            pl.col("line_total").sum().over("source", "order_id").alias("order_total")
+        )
+    else:
+        frame = frame.with_columns(
+            pl.col("order_total").fill_null(pl.col("line_total").sum().over("source", "order_id"))
+        )
+    return conform(frame, LINE_SCHEMA).collect()
