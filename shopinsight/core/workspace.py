@@ -22,7 +22,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import polars as pl
 
 from shopinsight.core.config import default_config_text, load_config
 from shopinsight.core.errors import WorkspaceError
-from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_KEY, LINE_SCHEMA, conform
+from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA
 
 ENV_VAR = "SHOPINSIGHT_WORKSPACE"
 
@@ -73,15 +72,6 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    """What merging an import's lines into the workspace changed."""
-
-    new_lines: int
-    duplicates: int
-    updated: int
 
 
 class Workspace:
@@ -237,22 +227,13 @@ class Workspace:
         finally:
             fh.close()
 
-    def merge_lines(self, new: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
-        """Existing lines with `new` merged in: same key -> the newer export's row wins."""
-        new = conform(new).collect().unique(LINE_KEY, keep="last", maintain_order=True)
-        if not self.lines_path.exists():
-            return new, MergeResult(new.height, 0, 0)
-        old = pl.read_parquet(self.lines_path)
-        matched = new.join(old, on=LINE_KEY, how="semi")
-        unchanged = matched.join(old, on=list(LINE_SCHEMA), how="semi", nulls_equal=True).height
-        merged = pl.concat([old.join(new, on=LINE_KEY, how="anti"), new])
-        merged = merged.sort("ordered_at", "source", "order_id", "line_no", nulls_last=True)
-        result = MergeResult(
-            new_lines=new.height - matched.height,
-            duplicates=unchanged,
-            updated=matched.height - unchanged,
-        )
-        return merged, result
+    def read_lines(self) -> pl.DataFrame | None:
+        """All lines in memory (for merging an import), or None before the first import."""
+        return pl.read_parquet(self.lines_path) if self.lines_path.exists() else None
+
+    def read_customers(self) -> pl.DataFrame | None:
+        """Customer attributes in memory, or None if no customers export was imported."""
+        return pl.read_parquet(self.customers_path) if self.customers_path.exists() else None
 
     def commit(
         self,

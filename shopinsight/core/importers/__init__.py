@@ -1,0 +1,257 @@
+"""Importing export files into a workspace: detect the layout, parse, merge, never lose a row.
+
+Each marketplace module in this package exposes `FORMATS`, a list of `Format`s; they are found
+automatically. For every file: rows read = accepted + rejected, rejected rows are saved with row
+number and reason, and the merge into the workspace is atomic and idempotent (re-importing a
+file, or an overlapping later export, adds only what is new and updates what changed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+from shopinsight.core.importers.base import BuildContext, Format, finish
+from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
+from shopinsight.core.importers.reconcile import (
+    merge_customers,
+    merge_into,
+    supersede_order_lines,
+)
+from shopinsight.core.importers.sniff import ROW, normalise_name, read_raw, sniff
+from shopinsight.core.workspace import Workspace
+
+Progress = Callable[[int, int, str], None]
+
+
+def _discover() -> dict[str, Format]:
+    found: dict[str, Format] = {}
+    skip = {"base", "sniff", "values", "reconcile"}
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        if mod in skip:
+            continue
+        for fmt in getattr(importlib.import_module(f"{__name__}.{mod}"), "FORMATS", []):
+            found[fmt.name] = fmt
+    generic = found.pop("generic")
+    found["generic"] = generic  # last: the fallback
+    return found
+
+
+FORMATS: dict[str, Format] = _discover()
+"""Every supported layout by name; `generic` last."""
+
+KNOWN_COLUMNS = {c for f in FORMATS.values() for c in f.signature} | {
+    a for names in ALIASES.values() for a in names
+}
+
+
+def detect(columns: list[str], file_name: str = "file") -> Format:
+    """The format whose signature columns are all present (the most specific wins)."""
+    have = {normalise_name(c) for c in columns}
+    matches = [f for f in FORMATS.values() if f.signature and set(f.signature) <= have]
+    if matches:
+        return max(matches, key=lambda f: len(f.signature))
+    if not missing_for(resolve_columns(sorted(have), {})):
+        return FORMATS["generic"]
+    raise InputError(
+        f"Cannot import {file_name}: unknown layout",
+        "Its header does not match any supported export "
+        f"({', '.join(f.title for f in FORMATS.values())}). If it is an order list, import it "
+        'with --format generic and name its columns with --map, e.g. --map ordered_at="Date". '
+        f"The file's columns are: {', '.join(columns[:30])}.",
+    )
+
+
+def get_format(name: str) -> Format:
+    """A format by name, with a clear error for an unknown one."""
+    if name not in FORMATS:
+        raise InputError(
+            f"Unknown format '{name}'",
+            f"Use one of: auto, {', '.join(FORMATS)}. `shopinsight formats` explains each.",
+        )
+    return FORMATS[name]
+
+
+@dataclass
+class Loaded:
+    """A file parsed, not yet merged."""
+
+    path: Path
+    format: Format
+    lines: pl.DataFrame  # canonical lines, or customer attributes for a customers export
+    rejects: pl.DataFrame
+    rows_read: int
+    warnings: list[str]
+    sha256: str
+
+
+def load_file(path: Path | str, fmt: str = "auto", mapping: dict[str, str] | None = None) -> Loaded:
+    """Read and parse one export file (no workspace involved)."""
+    path = Path(path)
+    sn = sniff(path, KNOWN_COLUMNS)
+    format_ = detect(sn.columns, path.name) if fmt == "auto" else get_format(fmt)
+    if mapping and fmt == "auto" and format_.name != "generic":
+        format_ = FORMATS["generic"]
+    raw = read_raw(path, sn)
+    if raw.height == 0:
+        raise InputError(
+            f"Cannot import {path.name}: no rows",
+            "The file has a header but no order rows. Export a date range that has orders.",
+        )
+    missing = [c for c in format_.signature if c not in raw.columns]
+    if missing:
+        raise InputError(
+            f"Cannot import {path.name} as {format_.title}",
+            f"Columns missing: {', '.join(missing)}. Re-download the export, or use "
+            "--format generic with --map.",
+        )
+    ctx = BuildContext(file_name=path.name, mapping=dict(mapping or {}))
+    try:
+        built = format_.build(raw, ctx)
+    except pl.exceptions.PolarsError as exc:  # a layout we could not make sense of
+        raise InputError(
+            f"Cannot import {path.name} as {format_.title}",
+            f"The values could not be read ({str(exc).splitlines()[0]}). Check that this is an "
+            "unmodified export, or use --format generic with --map.",
+        ) from None
+    counted = built[ROW]
+    rows_read = counted.n_unique()
+    accepted, rejects = finish(built, raw, format_.source_name, format_.kind)
+    if format_.customer_note:
+        ctx.warnings.append(format_.customer_note)
+    if format_.kind == "lines" and accepted.height and accepted["customer_id"].null_count():
+        n = accepted.filter(pl.col("customer_id").is_null())["order_id"].n_unique()
+        ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, digest)
+
+
+@dataclass
+class ImportReport:
+    """What importing one file did. rows_read = accepted + rejected, always."""
+
+    file: str
+    format: str
+    format_title: str
+    rows_read: int
+    accepted: int
+    rejected: int
+    duplicates: int = 0
+    new_lines: int = 0
+    updated: int = 0
+    rejects_path: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    skipped: bool = False
+    sha256: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def import_files(
+    ws: Workspace,
+    paths: list[Path | str],
+    fmt: str = "auto",
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> list[ImportReport]:
+    """Import export files into the workspace in one atomic step; return one report per file."""
+    if not paths:
+        raise InputError("No files given", "Pass one or more export files: shopinsight import FILE")
+    done_hashes = {r.get("sha256"): r for r in ws.ledger()}
+    total = len(paths) + 1
+    loaded: list[Loaded] = []
+    reports: list[ImportReport] = []
+    for i, p in enumerate(paths):
+        if progress:
+            progress(i, total, f"reading {Path(p).name}")
+        item = load_file(p, fmt, mapping)
+        loaded.append(item)
+        reports.append(
+            ImportReport(
+                file=str(p),
+                format=item.format.name,
+                format_title=item.format.title,
+                rows_read=item.rows_read,
+                accepted=item.rows_read - item.rejects["row"].n_unique(),
+                rejected=item.rejects["row"].n_unique(),
+                warnings=item.warnings,
+                sha256=item.sha256,
+                skipped=item.sha256 in done_hashes,
+            )
+        )
+    if progress:
+        progress(len(paths), total, "merging")
+    with ws.lock():
+        merged_lines = None
+        if any(x.format.kind == "lines" for x in loaded):
+            merged_lines = ws.read_lines()
+            for item, rep in zip(loaded, reports, strict=True):
+                if item.format.kind == "lines":
+                    merged_lines, result = merge_into(merged_lines, item.lines)
+                    rep.new_lines = result.new_lines
+                    rep.duplicates = result.duplicates
+                    rep.updated = result.updated
+            merged_lines = supersede_order_lines(merged_lines)
+        parts = [x.lines for x in loaded if x.format.kind == "customers"]
+        merged_customers = merge_customers(ws.read_customers(), parts) if parts else None
+        for item, rep in zip(loaded, reports, strict=True):
+            if item.format.kind == "customers":
+                rep.new_lines = item.lines.height
+            if rep.rejected and not dry_run:
+                rep.rejects_path = str(ws.write_rejects(item.path.name, item.rejects))
+        if not dry_run:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            records = [{**r.to_dict(), "imported_at": stamp} for r in reports]
+            ws.commit(merged_lines, records, merged_customers)
+    if progress:
+        progress(total, total, "done")
+    return reports
+
+
+@dataclass
+class Preview:
+    """What a file looks like to the importer, before importing."""
+
+    format: str
+    title: str
+    columns: list[str]
+    frame: pl.DataFrame
+    missing: list[str]
+    warnings: list[str]
+    rows_read: int = 0
+    rejected: int = 0
+
+
+def preview_file(
+    path: Path | str, fmt: str = "auto", mapping: dict[str, str] | None = None, n: int = 20
+) -> Preview:
+    """Detected format, source columns and the first canonical lines (for the import screen)."""
+    path = Path(path)
+    sn = sniff(path, KNOWN_COLUMNS)
+    try:
+        item = load_file(path, fmt, mapping)
+    except InputError as exc:
+        return Preview("unknown", exc.title, sn.columns, pl.DataFrame(), [exc.detail], [])
+    found = resolve_columns([normalise_name(c) for c in sn.columns], mapping or {})
+    missing = missing_for(found) if item.format.name == "generic" else []
+    return Preview(
+        item.format.name,
+        item.format.title,
+        sn.columns,
+        item.lines.head(n),
+        missing,
+        item.warnings,
+        item.rows_read,
+        item.rejects.height,
+    )

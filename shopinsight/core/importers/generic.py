@@ -1,0 +1,209 @@
+"""Generic order lines: any CSV with recognisable columns, or columns named with `--map`.
+
+Recognises the classic Online Retail layout (InvoiceNo, InvoiceDate, StockCode, Description,
+Quantity, UnitPrice, CustomerID, Country) and common order_id/date/customer/sku/qty/price
+variants. Where there is no order id, a customer's lines at one timestamp form one order. Lines
+with a negative quantity (credit notes, returns such as Online Retail's `C…` invoices) are
+imported as cancelled so they never count as purchases.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+from shopinsight.core.importers.base import BUYER, REASON, BuildContext, Format
+from shopinsight.core.importers.sniff import normalise_name
+from shopinsight.core.importers.values import (
+    boolean,
+    clean,
+    datetime_utc,
+    integer,
+    money,
+    reasons,
+    sniff_date_formats,
+    unparsed,
+)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "order_id": ("invoiceno", "invoice", "invoice no", "invoice_no", "order_id", "order id",
+                 "order", "order number", "order_number", "orderid", "order no", "order_no",
+                 "transaction", "transaction_id", "transaction id", "receipt", "basket_id"),
+    "ordered_at": ("invoicedate", "invoice date", "order_date", "order date", "date",
+                   "created_at", "created at", "timestamp", "datetime", "purchase_date",
+                   "purchase date", "order_purchase_timestamp", "time", "day"),
+    "customer_id": ("customerid", "customer_id", "customer id", "customer", "buyer", "user_id",
+                    "user id", "member_number", "member number", "client_id", "client",
+                    "customer_unique_id", "household_key"),
+    "email": ("email", "e-mail", "customer_email", "customer email", "email address"),
+    "customer_name": ("customer_name", "customer name", "name", "full name"),
+    "sku": ("stockcode", "stock code", "sku", "product_id", "product id", "item_id", "item id",
+            "itemid", "product code", "product_code", "article", "item code"),
+    "product_name": ("description", "product", "product_name", "product name", "item",
+                     "item_name", "item name", "itemdescription", "title", "product title"),
+    "category": ("category", "product_category", "product category", "product type", "type",
+                 "department"),
+    "quantity": ("quantity", "qty", "units", "count", "amount_units"),
+    "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price"),
+    "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
+                   "amount", "total"),
+    "order_total": ("order_total", "order total"),
+    "currency": ("currency", "currency_code"),
+    "country": ("country", "ship_country", "shipping country", "customer_state"),
+    "status": ("status", "order_status", "order status"),
+    "discount_code": ("discount_code", "coupon", "coupon_code", "discount code"),
+    "refunded": ("refunded", "refund", "refund_amount"),
+    "shipping_name": ("shipping_name", "ship to", "recipient"),
+    "order_note": ("note", "notes", "order_note"),
+    "accepts_marketing": ("accepts_marketing", "accepts marketing", "marketing_consent"),
+}  # fmt: skip
+"""Canonical column → source column names recognised without `--map` (normalised)."""
+
+CANONICAL = tuple(ALIASES)
+
+
+def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Canonical name → source column, from `--map` first, then the alias table."""
+    have = set(columns)
+    out: dict[str, str] = {}
+    for canonical, source in mapping.items():
+        key = normalise_name(source)
+        if canonical not in ALIASES:
+            raise InputError(
+                f"Unknown canonical column '{canonical}' in --map",
+                f'Use one of: {", ".join(CANONICAL)} (as in `--map order_id="Order No"`).',
+            )
+        if key not in have:
+            raise InputError(
+                f"Column '{source}' (--map {canonical}=…) is not in the file",
+                f"The file's columns are: {', '.join(columns)}.",
+            )
+        out[canonical] = key
+    used = set(out.values())
+    for canonical, names in ALIASES.items():
+        if canonical in out:
+            continue
+        for name in names:
+            if name in have and name not in used:
+                out[canonical] = name
+                used.add(name)
+                break
+    return out
+
+
+def missing_for(found: dict[str, str]) -> list[str]:
+    """What a generic file lacks to be imported (empty when it can be)."""
+    missing = []
+    if "ordered_at" not in found:
+        missing.append("ordered_at")
+    if not ({"sku", "product_name", "line_total", "order_total"} & found.keys()):
+        missing.append("sku or product_name (or line_total)")
+    if not ({"order_id", "customer_id", "email"} & found.keys()):
+        missing.append("order_id or customer_id")
+    return missing
+
+
+def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
+    """Generic CSV → canonical lines."""
+    found = resolve_columns([c for c in frame.columns if not c.startswith("__")], ctx.mapping)
+    missing = missing_for(found)
+    if missing:
+        raise InputError(
+            f"Cannot import {ctx.file_name}: unknown layout",
+            "It does not look like a supported marketplace export, and these columns were not "
+            f"found: {', '.join(missing)}. Name them with --map, e.g. "
+            '`--map ordered_at="Order Date" --map order_id="Order No"`. '
+            f"The file's columns are: {', '.join(c for c in frame.columns if c != '__row')}.",
+        )
+
+    def c(name: str) -> pl.Expr:
+        return clean(pl.col(found[name])) if name in found else pl.lit(None, dtype=pl.Utf8)
+
+    fmt = sniff_date_formats(frame[found["ordered_at"]])
+    at = datetime_utc(pl.col(found["ordered_at"]), fmt, ctx.timezone)
+    qty = integer(c("quantity")).fill_null(1) if "quantity" in found else pl.lit(1, pl.Int32)
+    price = money(c("unit_price"))
+    given_total = money(c("line_total"))
+    line_total = pl.coalesce(given_total, qty * price)
+    unit = pl.coalesce(price, given_total / qty)
+    buyer = pl.coalesce(c("customer_id").str.replace(r"\.0$", ""), c("customer_name"))
+    order_id = pl.coalesce(
+        c("order_id"),
+        pl.concat_str(buyer, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S")),
+    )
+    raw_status = c("status").str.to_lowercase()
+    credit = (qty < 0) | order_id.str.starts_with("C") & (qty <= 0)
+    status = (
+        pl.when(credit | raw_status.str.contains("cancel"))
+        .then(pl.lit("cancelled"))
+        .when(raw_status.str.contains("partial"))
+        .then(pl.lit("partially_refunded"))
+        .when(raw_status.str.contains("refund"))
+        .then(pl.lit("refunded"))
+        .when(raw_status.str.contains("pending|processing|unpaid|on-hold"))
+        .then(pl.lit("pending"))
+        .otherwise(pl.lit("paid"))
+    )
+    product = pl.coalesce(c("product_name"), c("sku"))
+    out = frame.select(
+        "__row",
+        order_id.alias("order_id"),
+        at.alias("ordered_at"),
+        c("email").alias("email"),
+        buyer.alias(BUYER),
+        c("customer_name").alias("customer_name"),
+        c("shipping_name").alias("shipping_name"),
+        c("country").alias("country"),
+        pl.coalesce(c("sku"), product.str.to_lowercase()).alias("sku"),
+        product.alias("product_name"),
+        c("category").alias("category"),
+        qty.alias("quantity"),
+        unit.alias("unit_price"),
+        line_total.alias("line_total"),
+        money(c("order_total")).alias("__order_total"),
+        pl.coalesce(c("currency").str.to_uppercase(), pl.lit(ctx.mapping.get("__currency"))).alias(
+            "currency"
+        ),
+        status.alias("status"),
+        money(c("refunded")).fill_null(0.0).alias("refunded"),
+        c("discount_code").alias("discount_code"),
+        c("order_note").alias("order_note"),
+        boolean(c("accepts_marketing")).alias("accepts_marketing"),
+        pl.lit(True).alias("fulfilled"),
+        pl.lit(False).alias("is_gift"),
+        pl.when(product.is_null())
+        .then(pl.lit("order"))
+        .otherwise(pl.lit("product"))
+        .alias("line_kind"),
+        reasons(
+            unparsed(pl.col(found["ordered_at"]), at, "date", found["ordered_at"]),
+            unparsed(c("quantity"), integer(c("quantity")), "number", found.get("quantity", "")),
+            unparsed(c("unit_price"), price, "amount", found.get("unit_price", "")),
+            unparsed(c("line_total"), given_total, "amount", found.get("line_total", "")),
+        ).alias(REASON),
+    )
+    out = out.with_columns(
+        pl.coalesce(pl.col("__order_total"), pl.col("line_total").sum().over("order_id")).alias(
+            "order_total"
+        )
+    ).drop("__order_total")
+    n_credit = out.filter(pl.col("quantity") < 0).height
+    if n_credit:
+        ctx.warnings.append(
+            f"{n_credit} credit/return lines (negative quantity) imported as cancelled; "
+            "they do not count as purchases."
+        )
+    return out
+
+
+FORMAT = Format(
+    name="generic",
+    title="Generic order lines",
+    description="Any CSV with order/date/customer/product/quantity/price columns "
+    "(e.g. Online Retail's InvoiceNo, InvoiceDate, StockCode…); name others with --map.",
+    signature=(),
+    required=("a date column", "a product or amount column", "an order or customer column"),
+    build=build,
+)
+
+FORMATS = [FORMAT]

@@ -1,0 +1,228 @@
+"""Reading an export file into a text frame: encoding, delimiter, header row, row numbers.
+
+Marketplace exports come in UTF-8 with or without BOM, UTF-16 (Excel "Unicode text"),
+GBK/GB18030 (Taobao, JD) and cp1252 (Amazon, Excel re-saves); with `,`, `;` or tab; and
+sometimes with preamble lines above the header (eBay, Excel's `sep=,`). All of that is detected,
+never asked. Every value is read as text; importers parse and cast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+
+ROW = "__row"
+"""Record number of a data row in its file: 1 is the first record after the header."""
+
+SNIFF_BYTES = 256 * 1024
+
+
+def normalise_name(name: str) -> str:
+    """Column-name key for matching: BOM and quotes gone, trimmed, case-folded, single spaces."""
+    name = name.replace("\ufeff", "").strip().strip('"').strip()
+    return re.sub(r"\s+", " ", name).casefold()
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """How a file is laid out."""
+
+    encoding: str
+    delimiter: str
+    header_line: int  # 0-based line of the header within the decoded text
+    columns: list[str]  # header as written
+
+
+def _fail(path: Path, what: str, todo: str) -> InputError:
+    return InputError(f"Cannot import {path.name}", f"{what} {todo}")
+
+
+def detect_encoding(head: bytes, path: Path) -> str:
+    """Pick the text encoding from the first bytes of a file."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without BOM: every other byte of ASCII text is NUL.
+        even_nuls = sample[0::2].count(b"\x00")
+        odd_nuls = sample[1::2].count(b"\x00")
+        if odd_nuls > len(sample) // 3:
+            return "utf-16-le"
+        if even_nuls > len(sample) // 3:
+            return "utf-16-be"
+        raise _fail(path, "It looks like a binary file, not a CSV export.", _EXPORT_HINT)
+    if b"\x00" in sample:
+        raise _fail(path, "It looks like a binary file, not a CSV export.", _EXPORT_HINT)
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut at the sniff boundary
+            return "utf-8"
+    try:
+        text = head[: len(head) - 2].decode("gb18030")
+        high = [c for c in text if ord(c) > 127]
+        cjk = sum(1 for c in high if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+        if high and cjk / len(high) > 0.9:
+            return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    return "cp1252"
+
+
+_EXPORT_HINT = (
+    "Download the orders export from your marketplace as CSV (or tab-separated text) and "
+    "import that file; `shopinsight formats` lists what is supported."
+)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    return data.decode(encoding, errors="replace")
+
+
+def sniff(path: Path, known_columns: Iterable[str]) -> Sniffed:
+    """Find encoding, delimiter and the header line (the first line naming known columns)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except IsADirectoryError:
+        raise _fail(
+            path, "It is a folder, not a file.", "Pass the export files themselves."
+        ) from None
+    except OSError as exc:
+        raise _fail(path, f"The file cannot be read ({exc.strerror}).", "Check the path.") from None
+    if not head.strip():
+        raise _fail(path, "The file is empty.", _EXPORT_HINT)
+    encoding = detect_encoding(head, path)
+    text = _decode(head, encoding)
+    if encoding == "cp1252" and _control_ratio(text) > 0.05:
+        raise _fail(path, "It looks like a binary file, not a CSV export.", _EXPORT_HINT)
+    lines = text.splitlines()[:40]
+    known = {normalise_name(c) for c in known_columns}
+    best: tuple[int, int, str, list[str]] | None = None
+    for i, line in enumerate(lines):
+        for delim in ("\t", ",", ";", "|"):
+            if delim not in line:
+                continue
+            cols = next(csv.reader([line], delimiter=delim), [])
+            score = sum(1 for c in cols if normalise_name(c) in known)
+            if len(cols) >= 2 and (best is None or score > best[0]):
+                best = (score, i, delim, cols)
+    if best is None:
+        raise _fail(path, "No delimited header row was found.", _EXPORT_HINT)
+    score, line_no, delim, cols = best
+    if score == 0:
+        # Unknown layout: take the first line with the most fields as the header.
+        counts = [(max(len(line.split(d)) for d in ",;\t|"), i) for i, line in enumerate(lines)]
+        _, line_no = max(counts, key=lambda t: (t[0], -t[1]))
+        delim = max(",;\t|", key=lambda d: lines[line_no].count(d))
+        cols = next(csv.reader([lines[line_no]], delimiter=delim), [])
+    return Sniffed(encoding, delim, line_no, cols)
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\r\n\t")
+    return bad / min(len(text), 20000)
+
+
+def read_raw(path: Path, sn: Sniffed) -> pl.DataFrame:
+    """All data rows as text, with normalised column names and a `__row` record number.
+
+    UTF-8 files go straight to Polars' reader; other encodings are transcoded first. A file
+    Polars refuses (ragged rows, stray quotes) is read record by record by Python's csv module
+    so each bad row can still be reported with its number.
+    """
+    data = path.read_bytes()
+    if sn.encoding != "utf-8":
+        data = _decode(data, sn.encoding).encode("utf-8")
+    if sn.header_line:
+        data = _skip_lines(data, sn.header_line)
+    names = _unique_names([normalise_name(c) for c in sn.columns])
+    quote = None if sn.delimiter == "\t" and b'\t"' not in data[:65536] else '"'
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            separator=sn.delimiter,
+            quote_char=quote,
+            infer_schema=False,
+            has_header=True,
+            new_columns=names,
+            row_index_name=ROW,
+            row_index_offset=1,
+            raise_if_empty=False,
+            ignore_errors=False,
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.PolarsError):
+        frame = _read_with_csv_module(data, sn.delimiter, names, quote)
+    return frame.with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _skip_lines(data: bytes, n: int) -> bytes:
+    pos = 0
+    for _ in range(n):
+        nxt = data.find(b"\n", pos)
+        if nxt < 0:
+            return b""
+        pos = nxt + 1
+    return data[pos:]
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, n in enumerate(names):
+        n = n or f"column_{i + 1}"
+        if n in seen:
+            seen[n] += 1
+            n = f"{n}_{seen[n]}"
+        else:
+            seen[n] = 0
+        out.append(n)
+    return out
+
+
+BAD_FIELDS = "__bad_fields"
+
+
+def _read_with_csv_module(
+    data: bytes, delimiter: str, names: list[str], quote: str | None
+) -> pl.DataFrame:
+    """Slow, forgiving path: keeps rows whose field count is wrong, marked for rejection."""
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
+        strict=False,
+    )
+    next(reader, None)
+    width = len(names)
+    cols: list[list[str | None]] = [[] for _ in range(width)]
+    rows: list[int] = []
+    bad: list[str | None] = []
+    for i, rec in enumerate(reader, start=1):
+        rows.append(i)
+        if len(rec) != width and not (len(rec) < width and all(v == "" for v in rec[width:])):
+            bad.append(f"has {len(rec)} fields, the header has {width}")
+        else:
+            bad.append(None)
+        for j in range(width):
+            cols[j].append(rec[j] if j < len(rec) and rec[j] != "" else None)
+    frame = pl.DataFrame(
+        {ROW: rows, **{n: pl.Series(n, c, dtype=pl.Utf8) for n, c in zip(names, cols, strict=True)}}
+    )
+    return frame.with_columns(pl.Series(BAD_FIELDS, bad, dtype=pl.Utf8))

@@ -1,0 +1,1 @@
+"""The ShopInsight terminal app (Textual). Imported only when the app is opened."""

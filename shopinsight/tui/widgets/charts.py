@@ -1,0 +1,105 @@
+"""Small plots drawn with block characters: horizontal bars and monthly columns.
+
+They size themselves to the space they get, so the same chart reads at 80×24 and on a wide
+terminal. Data comes in as plain (label, value, shown) rows — already aggregated by Polars.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+LEVELS = " ▁▂▃▄▅▆▇█"
+
+
+def hbar(value: float, top: float, width: int) -> str:
+    """A bar `width` cells long at full scale, with eighth-cell resolution."""
+    if top <= 0 or width <= 0 or value <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+class BarChart(Widget):
+    """Horizontal bars, one per row: label, bar, value."""
+
+    DEFAULT_CSS = """
+    BarChart { height: auto; }
+    """
+
+    def __init__(
+        self, rows: list[tuple[str, float, str]] | None = None, *, id: str | None = None  # noqa: A002
+    ) -> None:
+        super().__init__(id=id)
+        self.rows = rows or []
+
+    def set_rows(self, rows: list[tuple[str, float, str]]) -> None:
+        self.rows = rows
+        self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+        return max(1, len(self.rows))
+
+    def render(self) -> Text:
+        if not self.rows:
+            return Text("No data yet.", style="dim")
+        width = self.size.width or 40
+        label_w = min(max(len(r[0]) for r in self.rows), max(8, width // 3))
+        value_w = max(len(r[2]) for r in self.rows)
+        bar_w = max(4, width - label_w - value_w - 3)
+        top = max(r[1] for r in self.rows)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, (label, value, shown) in enumerate(self.rows):
+            if i:
+                out.append("\n")
+            out.append(label[:label_w].ljust(label_w), style="bold")
+            out.append(" ")
+            bar = hbar(value, top, bar_w)
+            out.append(bar, style="$accent" if False else "cyan")
+            out.append(" " * (bar_w - len(bar) + 1))
+            out.append(shown.rjust(value_w), style="dim")
+        return out
+
+
+class ColumnChart(Widget):
+    """Vertical columns (e.g. revenue by month) with the first and last labels underneath."""
+
+    DEFAULT_CSS = """
+    ColumnChart { height: 8; }
+    """
+
+    def __init__(
+        self, points: list[tuple[str, float]] | None = None, *, id: str | None = None  # noqa: A002
+    ) -> None:
+        super().__init__(id=id)
+        self.points = points or []
+
+    def set_points(self, points: list[tuple[str, float]]) -> None:
+        self.points = points
+        self.refresh()
+
+    def render(self) -> Text:
+        if not self.points:
+            return Text("No orders yet.", style="dim")
+        width = self.size.width or 40
+        height = max(2, (self.size.height or 8) - 1)
+        step = 2 if len(self.points) * 2 <= width else 1
+        points = self.points[-(width // step) :]
+        top = max(v for _, v in points) or 1.0
+        rows = []
+        for level in range(height, 0, -1):
+            line = Text(no_wrap=True)
+            for _, value in points:
+                eighths = round(max(value, 0) / top * height * 8)
+                cell = min(8, max(0, eighths - (level - 1) * 8))
+                line.append(LEVELS[cell], style="cyan")
+                if step == 2:
+                    line.append(" ")
+            rows.append(line)
+        first, last = points[0][0], points[-1][0]
+        span = len(points) * step
+        axis = first + " " * max(1, span - len(first) - len(last)) + last
+        rows.append(Text(axis[:width], style="dim"))
+        return Text("\n").join(rows)

@@ -1,0 +1,187 @@
+"""A table fed from a Polars frame through textual-fastdatatable's Arrow/Polars backend.
+
+The frame is formatted column by column with Polars expressions (money to 2-decimal numbers,
+shares to percents, lists joined) and handed to the backend as a whole: no row is ever copied
+into Python, so a 100k-customer table opens and scrolls like a 100-row one. The fastdatatable
+widget cannot be cleared, so new data mounts a fresh table (what the library recommends).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+from textual_fastdatatable import DataTable
+
+Kind = Literal["text", "int", "money", "num", "pct", "date", "list"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column to show: frame column `name`, header `label`, how to format it."""
+
+    name: str
+    label: str
+    kind: Kind = "text"
+    width: int | None = None
+
+
+def display_frame(frame: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
+    """The frame as the table shows it: one vectorised expression per column."""
+    exprs = []
+    for c in cols:
+        e = pl.col(c.name)
+        if c.kind == "money" or c.kind == "num":
+            e = e.cast(pl.Float64).round(2).cast(pl.Decimal(18, 2))
+        elif c.kind == "pct":
+            e = (e.cast(pl.Float64) * 100).round(1).cast(pl.Decimal(8, 1))
+        elif c.kind == "date":
+            e = e.cast(pl.Date)
+        elif c.kind == "list":
+            e = e.cast(pl.List(pl.Utf8)).list.join(", ")
+        elif c.kind == "text":
+            e = e.cast(pl.Utf8)
+        exprs.append(e.alias(c.label))
+    return frame.select(exprs)
+
+
+class FrameTable(Vertical):
+    """A sortable, row-cursor table over a Polars frame; posts the key of the highlighted row."""
+
+    class RowHighlighted(Message):
+        """The cursor moved to the row whose key column holds `key`."""
+
+        def __init__(self, table: FrameTable, key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> FrameTable:
+            return self.table
+
+    class RowSelected(RowHighlighted):
+        """Enter (or a click) on the row whose key column holds `key`."""
+
+    def __init__(
+        self,
+        cols: list[Col],
+        key: str | None = None,
+        empty: str = "Nothing to show.",
+        *,
+        id: str | None = None,  # noqa: A002
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.cols = cols
+        self.key = key
+        self.empty = empty
+        self.frame: pl.DataFrame | None = None
+        self.sort_col: str | None = None
+        self.sort_desc = False
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.empty, classes="frame-table-empty")
+
+    @property
+    def table(self) -> DataTable | None:
+        found = self.query(DataTable)
+        return found.first() if found else None
+
+    @property
+    def row_count(self) -> int:
+        return 0 if self.frame is None else self.frame.height
+
+    @property
+    def cursor_row(self) -> int:
+        table = self.table
+        return table.cursor_row if table is not None else 0
+
+    @property
+    def cursor_key(self) -> Any:
+        """The key of the highlighted row, or None when the table is empty."""
+        return self.key_at(self.cursor_row)
+
+    def key_at(self, row: int) -> Any:
+        if self.frame is None or self.key is None or not 0 <= row < self.frame.height:
+            return None
+        return self.frame[self.key][row]
+
+    def load(self, frame: pl.DataFrame, keep_cursor: bool = True) -> None:
+        """Show `frame` (sorted by the current sort column), keeping the highlighted key."""
+        previous = self.cursor_key if keep_cursor else None
+        if self.sort_col is not None and self.sort_col in frame.columns:
+            frame = frame.sort(self.sort_col, descending=self.sort_desc, nulls_last=True)
+        self.frame = frame
+        had_focus = self.table is not None and self.table.has_focus
+        self._generation += 1
+        self.remove_children()
+        if frame.height == 0:
+            self.mount(Static(self.empty, classes="frame-table-empty"))
+            return
+        table = DataTable(
+            data=display_frame(frame, self.cols),
+            cursor_type="row",
+            zebra_stripes=True,
+            show_row_labels=False,
+            render_markup=False,
+            column_widths=[c.width for c in self.cols],
+            max_column_content_width=40,
+            id=f"{self.id or 'frame'}-grid-{self._generation}",
+            classes="frame-grid",
+        )
+        self.mount(table)
+        row = self.row_of(previous) if previous is not None else None
+        if row:
+            table.move_cursor(row=row)
+        if had_focus:
+            table.focus()
+        self.post_message(self.RowHighlighted(self, self.key_at(row or 0)))
+
+    def row_of(self, key: Any) -> int | None:
+        """The row index of `key`, found with a vectorised search."""
+        if self.frame is None or self.key is None:
+            return None
+        hits = self.frame.select(pl.arg_where(pl.col(self.key) == key)).to_series()
+        return int(hits[0]) if hits.len() else None
+
+    def move_to_key(self, key: Any) -> None:
+        row = self.row_of(key)
+        if row is not None and self.table is not None:
+            self.table.move_cursor(row=row)
+
+    def sort_by(self, name: str, descending: bool | None = None) -> None:
+        """Sort by frame column `name`; the same column again flips the direction."""
+        if descending is None:
+            descending = not self.sort_desc if self.sort_col == name else False
+        self.sort_col, self.sort_desc = name, descending
+        if self.frame is not None:
+            self.load(self.frame)
+
+    def focus_table(self) -> None:
+        if self.table is not None:
+            self.table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.RowHighlighted(self, self.key_at(event.cursor_row)))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.post_message(self.RowSelected(self, self.key_at(event.cursor_row)))
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: Any) -> None:
+        event.stop()
+        index = getattr(event, "column_index", None)
+        if index is not None and 0 <= index < len(self.cols):
+            self.sort_by(self.cols[index].name)
