@@ -19,6 +19,9 @@ from shopinsight.core.importers.sniff import BAD_FIELDS, ROW
 from shopinsight.core.importers.values import clean, reasons
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA, conform, normalise_email
 
+NULL_TEXT = pl.repeat(None, pl.len(), dtype=pl.Utf8)
+"""A column of nulls as long as the frame (a bare literal would not broadcast through parsers)."""
+
 BUYER = "__buyer"
 REASON = "__reason"
 
@@ -59,7 +62,7 @@ def col(frame: pl.DataFrame, *names: str) -> pl.Expr:
     for name in names:
         if name in frame.columns:
             return clean(pl.col(name))
-    return pl.lit(None, dtype=pl.Utf8)
+    return NULL_TEXT
 
 
 def has(frame: pl.DataFrame, *names: str) -> bool:

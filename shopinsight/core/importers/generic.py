@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.importers.base import BUYER, REASON, BuildContext, Format
+from shopinsight.core.importers.base import BUYER, NULL_TEXT, REASON, BuildContext, Format
 from shopinsight.core.importers.sniff import normalise_name
 from shopinsight.core.importers.values import (
     boolean,
@@ -117,7 +117,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         )
 
     def c(name: str) -> pl.Expr:
-        return clean(pl.col(found[name])) if name in found else pl.lit(None, dtype=pl.Utf8)
+        return clean(pl.col(found[name])) if name in found else NULL_TEXT
 
     fmt = sniff_date_formats(frame[found["ordered_at"]])
     at = datetime_utc(pl.col(found["ordered_at"]), fmt, ctx.timezone)
@@ -149,7 +149,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         "__row",
         order_id.alias("order_id"),
         at.alias("ordered_at"),
-        c("email").alias("email"),
+        pl.coalesce(c("email"), pl.when(buyer.str.contains("@")).then(buyer)).alias("email"),
         buyer.alias(BUYER),
         c("customer_name").alias("customer_name"),
         c("shipping_name").alias("shipping_name"),

@@ -74,7 +74,10 @@ def detect_encoding(head: bytes, path: Path) -> str:
         text = head[: len(head) - 2].decode("gb18030")
         high = [c for c in text if ord(c) > 127]
         cjk = sum(1 for c in high if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
-        if high and cjk / len(high) > 0.9:
+        # Accented Latin read as GBK gives CJK wedged inside Latin words ("Cr鑝e br鹟閑").
+        wedged = len(re.findall(r"[A-Za-z][\u3000-\u9fff]{1,2}[A-Za-z]", text))
+        runs = len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]+", text))
+        if high and cjk / len(high) > 0.9 and wedged <= runs // 4:
             return "gb18030"
     except UnicodeDecodeError:
         pass

@@ -50,20 +50,37 @@ DATE_FORMATS = [
 def clean(expr: pl.Expr) -> pl.Expr:
     """Trim, unwrap `="…"` (Taobao/Excel) and one leading `'` (Shopify, WooCommerce); empty,
     `--` (eBay) and `""` become null."""
-    s = expr.cast(pl.Utf8).str.strip_chars()
+    return expr.map_batches(_clean, return_dtype=pl.Utf8)
+
+
+def _clean(values: pl.Series) -> pl.Series:
     s = (
-        pl.when(s.str.starts_with('="') & s.str.ends_with('"'))
-        .then(s.str.slice(2).str.strip_suffix('"'))
-        .otherwise(s)
+        values.cast(pl.Utf8)
+        .str.strip_chars()
+        .str.replace(r'^="(.*)"$', "$1")
+        .str.strip_prefix("'")
+        .str.strip_chars()
     )
-    s = s.str.strip_prefix("'").str.strip_chars()
-    return pl.when(~s.is_in(["", "--", '""', "N/A", "n/a"])).then(s)
+    return s.set(s.is_in(["", "--", '""', "N/A", "n/a"]).fill_null(False), None)
+
+
+def _series_op(func, dtype: pl.DataType):  # noqa: ANN001, ANN202
+    """Run a column expression once per batch: keeps query plans small however often reused."""
+
+    def run(values: pl.Series) -> pl.Series:
+        frame = pl.DataFrame({"v": _clean(values)})
+        return frame.select(func(pl.col("v")).cast(dtype)).to_series()
+
+    return run
 
 
 def money(expr: pl.Expr) -> pl.Expr:
     """Parse an amount: currency symbols/codes, thousands separators, decimal commas,
     `(12.00)` negatives. `EUR 90,00` → 90.0; `AU $3,000.00` → 3000.0; `1 234,50 €` → 1234.5."""
-    s = clean(expr)
+    return expr.map_batches(_series_op(_money, pl.Float64), return_dtype=pl.Float64)
+
+
+def _money(s: pl.Expr) -> pl.Expr:
     negative = s.str.contains(r"^\(.*\)$") | s.str.contains(r"^-|-$|^[^\d]*-")
     digits = s.str.replace_all(r"[^\d.,]", "")
     has_dot = digits.str.contains(r"\.", literal=False)
@@ -89,7 +106,11 @@ def integer(expr: pl.Expr) -> pl.Expr:
 
 def boolean(expr: pl.Expr) -> pl.Expr:
     """yes/no, true/false, 1/0, y/n (any case) → Boolean; anything else null."""
-    s = clean(expr).str.to_lowercase()
+    return expr.map_batches(_series_op(_boolean, pl.Boolean), return_dtype=pl.Boolean)
+
+
+def _boolean(s: pl.Expr) -> pl.Expr:
+    s = s.str.to_lowercase()
     return (
         pl.when(s.is_in(["yes", "true", "1", "y", "subscribed", "是"]))
         .then(True)
@@ -132,19 +153,23 @@ def datetime_utc(expr: pl.Expr, formats: list[str], assume_tz: str = "UTC") -> p
 
     Values with an offset are converted to UTC; naive values are taken in `assume_tz`.
     """
-    s = clean(expr)
-    parts = []
-    for fmt in formats:
-        if "%z" in fmt or fmt.endswith("Z"):
-            parts.append(s.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
-        else:
-            naive = s.str.strptime(pl.Datetime("us"), fmt, strict=False)
-            parts.append(
-                naive.dt.replace_time_zone(
-                    assume_tz, ambiguous="earliest", non_existent="null"
-                ).dt.convert_time_zone("UTC")
-            )
-    return pl.coalesce([_plausible(p) for p in parts])
+    utc = pl.Datetime("us", "UTC")
+
+    def parse(s: pl.Expr) -> pl.Expr:
+        parts = []
+        for fmt in formats:
+            if "%z" in fmt or fmt.endswith("Z"):
+                parts.append(s.str.strptime(utc, fmt, strict=False))
+            else:
+                naive = s.str.strptime(pl.Datetime("us"), fmt, strict=False)
+                parts.append(
+                    naive.dt.replace_time_zone(
+                        assume_tz, ambiguous="earliest", non_existent="null"
+                    ).dt.convert_time_zone("UTC")
+                )
+        return pl.coalesce([_plausible(p) for p in parts])
+
+    return expr.map_batches(_series_op(parse, utc), return_dtype=utc)
 
 
 def _plausible(parsed: pl.Expr) -> pl.Expr:
