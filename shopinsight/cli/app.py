@@ -55,7 +55,6 @@ WorkspaceOpt = Annotated[
         "--workspace",
         "-w",
         help="Workspace folder (default: $SHOPINSIGHT_WORKSPACE or your user data folder).",
-        envvar="SHOPINSIGHT_WORKSPACE",
         show_default=False,
     ),
 ]

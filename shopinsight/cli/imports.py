@@ -130,11 +130,8 @@ def where(ws_path: WorkspaceOpt = None) -> None:
 
     Example: shopinsight where
     """
-    ws = workspace(ws_path)
-    table = Table(show_header=False)
-    for name, path in ws.paths().items():
-        table.add_row(name, str(path))
-    console.print(table)
+    for name, path in workspace(ws_path).paths().items():
+        typer.echo(f"{name + ':':<15}{path}")
 
 
 @app.command()

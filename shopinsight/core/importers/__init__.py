@@ -94,13 +94,19 @@ class Loaded:
     sha256: str
 
 
-def load_file(path: Path | str, fmt: str = "auto", mapping: dict[str, str] | None = None) -> Loaded:
+def load_file(
+    path: Path | str,
+    fmt: str = "auto",
+    mapping: dict[str, str] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Loaded:
     """Read and parse one export file (no workspace involved)."""
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
-    format_ = detect(sn.columns, path.name) if fmt == "auto" else get_format(fmt)
-    if mapping and fmt == "auto" and format_.name != "generic":
-        format_ = FORMATS["generic"]
+    if fmt == "auto":
+        format_ = FORMATS["generic"] if mapping else detect(sn.columns, path.name)
+    else:
+        format_ = get_format(fmt)
     raw = read_raw(path, sn)
     if raw.height == 0:
         raise InputError(
@@ -114,7 +120,13 @@ def load_file(path: Path | str, fmt: str = "auto", mapping: dict[str, str] | Non
             f"Columns missing: {', '.join(missing)}. Re-download the export, or use "
             "--format generic with --map.",
         )
-    ctx = BuildContext(file_name=path.name, mapping=dict(mapping or {}))
+    shop = (settings or {}).get("shop", {})
+    ctx = BuildContext(
+        file_name=path.name,
+        mapping=dict(mapping or {}),
+        timezone=shop.get("timezone", "UTC"),
+        currency=shop.get("currency"),
+    )
     try:
         built = format_.build(raw, ctx)
     except pl.exceptions.PolarsError as exc:  # a layout we could not make sense of
@@ -169,13 +181,14 @@ def import_files(
     if not paths:
         raise InputError("No files given", "Pass one or more export files: shopinsight import FILE")
     done_hashes = {r.get("sha256"): r for r in ws.ledger()}
+    settings = ws.config()
     total = len(paths) + 1
     loaded: list[Loaded] = []
     reports: list[ImportReport] = []
     for i, p in enumerate(paths):
         if progress:
             progress(i, total, f"reading {Path(p).name}")
-        item = load_file(p, fmt, mapping)
+        item = load_file(p, fmt, mapping, settings)
         loaded.append(item)
         reports.append(
             ImportReport(

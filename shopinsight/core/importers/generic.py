@@ -22,7 +22,7 @@ from shopinsight.core.importers.values import (
     money,
     reasons,
     sniff_date_formats,
-    unparsed,
+    unparsed_clean,
 )
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -116,23 +116,36 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             f"The file's columns are: {', '.join(c for c in frame.columns if c != '__row')}.",
         )
 
+    # Stage 1: clean each used column once, then parse each value once; later
+    # expressions refer to these columns by name (fast on a million rows).
+    used = sorted(set(found.values()))
+    frame = frame.with_columns(clean(pl.col(v)).alias(v) for v in used)
+
     def c(name: str) -> pl.Expr:
-        return clean(pl.col(found[name])) if name in found else NULL_TEXT
+        return pl.col(found[name]) if name in found else NULL_TEXT
 
     fmt = sniff_date_formats(frame[found["ordered_at"]])
-    at = datetime_utc(pl.col(found["ordered_at"]), fmt, ctx.timezone)
-    qty = integer(c("quantity")).fill_null(1) if "quantity" in found else pl.lit(1, pl.Int32)
-    price = money(c("unit_price"))
-    given_total = money(c("line_total"))
-    line_total = pl.coalesce(given_total, qty * price)
-    unit = pl.coalesce(price, given_total / qty)
-    buyer = pl.coalesce(c("customer_id").str.replace(r"\.0$", ""), c("customer_name"))
-    order_id = pl.coalesce(
-        c("order_id"),
-        pl.concat_str(buyer, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S")),
+    frame = frame.with_columns(
+        datetime_utc(c("ordered_at"), fmt, ctx.timezone).alias("__at"),
+        integer(c("quantity")).alias("__qty"),
+        money(c("unit_price")).alias("__price"),
+        money(c("line_total")).alias("__total"),
+        money(c("order_total")).alias("__order_total"),
+        money(c("refunded")).alias("__refunded"),
+        boolean(c("accepts_marketing")).alias("__consent"),
+        pl.coalesce(c("customer_id").str.replace(r"\.0$", ""), c("customer_name")).alias(BUYER),
+        pl.coalesce(c("product_name"), c("sku")).alias("__product"),
+    )
+    at, price, given_total = pl.col("__at"), pl.col("__price"), pl.col("__total")
+    qty = pl.col("__qty").fill_null(1)
+    buyer, product = pl.col(BUYER), pl.col("__product")
+    frame = frame.with_columns(
+        pl.coalesce(
+            c("order_id"), pl.concat_str(buyer, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S"))
+        ).alias("order_id")
     )
     raw_status = c("status").str.to_lowercase()
-    credit = (qty < 0) | order_id.str.starts_with("C") & (qty <= 0)
+    credit = (qty < 0) | pl.col("order_id").str.starts_with("C") & (qty <= 0)
     status = (
         pl.when(credit | raw_status.str.contains("cancel"))
         .then(pl.lit("cancelled"))
@@ -144,13 +157,13 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .then(pl.lit("pending"))
         .otherwise(pl.lit("paid"))
     )
-    product = pl.coalesce(c("product_name"), c("sku"))
+    currency = pl.coalesce(c("currency").str.to_uppercase(), pl.lit(ctx.currency))
     out = frame.select(
         "__row",
-        order_id.alias("order_id"),
+        "order_id",
         at.alias("ordered_at"),
         pl.coalesce(c("email"), pl.when(buyer.str.contains("@")).then(buyer)).alias("email"),
-        buyer.alias(BUYER),
+        buyer,
         c("customer_name").alias("customer_name"),
         c("shipping_name").alias("shipping_name"),
         c("country").alias("country"),
@@ -158,17 +171,15 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         product.alias("product_name"),
         c("category").alias("category"),
         qty.alias("quantity"),
-        unit.alias("unit_price"),
-        line_total.alias("line_total"),
-        money(c("order_total")).alias("__order_total"),
-        pl.coalesce(c("currency").str.to_uppercase(), pl.lit(ctx.mapping.get("__currency"))).alias(
-            "currency"
-        ),
+        pl.coalesce(price, given_total / qty).alias("unit_price"),
+        pl.coalesce(given_total, qty * price).alias("line_total"),
+        pl.col("__order_total"),
+        currency.alias("currency"),
         status.alias("status"),
-        money(c("refunded")).fill_null(0.0).alias("refunded"),
+        pl.col("__refunded").fill_null(0.0).alias("refunded"),
         c("discount_code").alias("discount_code"),
         c("order_note").alias("order_note"),
-        boolean(c("accepts_marketing")).alias("accepts_marketing"),
+        pl.col("__consent").alias("accepts_marketing"),
         pl.lit(True).alias("fulfilled"),
         pl.lit(False).alias("is_gift"),
         pl.when(product.is_null())
@@ -176,10 +187,10 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .otherwise(pl.lit("product"))
         .alias("line_kind"),
         reasons(
-            unparsed(pl.col(found["ordered_at"]), at, "date", found["ordered_at"]),
-            unparsed(c("quantity"), integer(c("quantity")), "number", found.get("quantity", "")),
-            unparsed(c("unit_price"), price, "amount", found.get("unit_price", "")),
-            unparsed(c("line_total"), given_total, "amount", found.get("line_total", "")),
+            unparsed_clean(c("ordered_at"), at, "date", found["ordered_at"]),
+            unparsed_clean(c("quantity"), pl.col("__qty"), "number", found.get("quantity", "")),
+            unparsed_clean(c("unit_price"), price, "amount", found.get("unit_price", "")),
+            unparsed_clean(c("line_total"), given_total, "amount", found.get("line_total", "")),
         ).alias(REASON),
     )
     out = out.with_columns(

@@ -52,10 +52,19 @@ def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:
     covered = order_lines.join(items.select(keys).unique(), on=keys, how="semi")
     if covered.height == 0:
         return _sorted(lines)
-    fields = [c for c in ORDER_LEVEL if c not in ("customer_id",)]
+    fields = [c for c in ORDER_LEVEL if c not in ("customer_id", "is_gift")]
+    moved = [*fields, "customer_id", "is_gift"]
     enriched = items.join(
-        covered.select(keys + fields).rename({c: f"__o_{c}" for c in fields}), on=keys, how="left"
-    ).with_columns(pl.coalesce(pl.col(f"__o_{c}"), pl.col(c)).alias(c) for c in fields)
+        covered.select(keys + moved).rename({c: f"__o_{c}" for c in moved}), on=keys, how="left"
+    ).with_columns(
+        *(pl.coalesce(pl.col(f"__o_{c}"), pl.col(c)).alias(c) for c in fields),
+        # the items' buyer key stays; items without one (Taobao 宝贝报表) take the order's
+        pl.coalesce(pl.col("customer_id"), pl.col("__o_customer_id")).alias("customer_id"),
+        # a gift signal in either export makes a gift (Etsy: gift wrap is only in the items)
+        (pl.col("is_gift").fill_null(False) | pl.col("__o_is_gift").fill_null(False)).alias(
+            "is_gift"
+        ),
+    )
     enriched = enriched.select(LINE_SCHEMA)
     kept_orders = order_lines.join(covered.select(keys), on=keys, how="anti")
     return _sorted(pl.concat([enriched, kept_orders], how="vertical_relaxed"))

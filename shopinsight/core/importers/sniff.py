@@ -57,9 +57,10 @@ def detect_encoding(head: bytes, path: Path) -> str:
         # UTF-16 without BOM: every other byte of ASCII text is NUL.
         even_nuls = sample[0::2].count(b"\x00")
         odd_nuls = sample[1::2].count(b"\x00")
-        if odd_nuls > len(sample) // 3:
+        third, tenth = len(sample) // 3, len(sample) // 10
+        if odd_nuls > third and even_nuls < tenth:
             return "utf-16-le"
-        if even_nuls > len(sample) // 3:
+        if even_nuls > third and odd_nuls < tenth:
             return "utf-16-be"
         raise _fail(path, "It looks like a binary file, not a CSV export.", _EXPORT_HINT)
     if b"\x00" in sample:

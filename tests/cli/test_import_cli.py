@@ -1,0 +1,95 @@
+"""The import-side commands through the CLI: JSON shapes, clean errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from shopinsight.cli import app
+
+runner = CliRunner()
+GOOD = "order_id,date,customer,sku,qty,price\n1,2024-01-01,a@x.com,A,1,5.00\n2,2024-01-02,b,B,1,x\n"
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_json_and_status(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("--workspace", str(tmp_path / "ws"), "import", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.output)
+    for key in ("file", "format", "rows_read", "accepted", "rejected", "duplicates", "new_lines",
+                "rejects_path"):  # fmt: skip
+        assert key in report
+    assert (report["rows_read"], report["accepted"], report["rejected"]) == (2, 1, 1)
+    again = json.loads(run("-w", str(tmp_path / "ws"), "import", str(path), "--json").output)
+    assert again[0]["new_lines"] == 0 and again[0]["duplicates"] == 1
+    status = json.loads(run("-w", str(tmp_path / "ws"), "status", "--json").output)
+    for key in ("lines", "orders", "customers", "open_orders", "first_order", "last_order",
+                "sources", "net_revenue"):  # fmt: skip
+        assert key in status
+    assert (
+        status["net_revenue"] == {"USD": 5.0}
+        or status["net_revenue"].get(None) == 5.0
+        or (sum(status["net_revenue"].values()) == 5.0)
+    )
+    assert status["lines"] == 1 and status["sources"] == ["generic"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("-w", str(tmp_path / "ws"), "import", str(path), "--dry-run")
+    assert result.exit_code == 0
+    assert not (tmp_path / "ws" / "order_lines.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), [], "binary"),
+        (b"", [], "empty"),
+        (b"order_id,date,customer,sku,qty,price\n", [], "no rows"),
+        (b"alpha,beta\n1,2\n", [], "unknown layout"),
+        (b"Bon,Wann\n1,2024-01-01\n", ["--map", "ordered_at"], "Bad --map"),
+        (b"Bon,Wann\n1,2024-01-01\n", ["--map", "order_id=Nope"], "not in the file"),
+        (b"Name,Email\n#1,a@x.com\n", ["--format", "shopify"], "Columns missing"),
+        (b"a,b\n1,2\n", ["--format", "nope"], "Unknown format"),
+    ],
+)
+def test_bad_input_is_one_paragraph_exit_2(tmp_path, content, args, message):
+    path = tmp_path / "input.csv"
+    path.write_bytes(content)
+    result = run("-w", str(tmp_path / "ws"), "import", str(path), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert "input.csv" in result.output or "--map" in result.output or "format" in result.output
+
+
+def test_missing_file_and_bad_as_of(tmp_path):
+    result = run("-w", str(tmp_path / "ws"), "import", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    result = run("-w", str(tmp_path / "ws"), "status", "--as-of", "yesterday")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_where_and_formats(tmp_path):
+    result = run("-w", str(tmp_path / "ws"), "where")
+    assert result.exit_code == 0 and "shopinsight.toml" in result.output
+    assert (tmp_path / "ws" / "shopinsight.toml").read_text().startswith("# ShopInsight")
+    formats = json.loads(run("formats", "--json").output)
+    names = {f["name"] for f in formats}
+    assert {"shopify", "shopify-customers", "generic"} <= names
+
+
+def test_help_is_complete():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("import", "status", "where", "formats", "demo"):
+        assert command in result.output
