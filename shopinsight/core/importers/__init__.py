@@ -107,7 +107,12 @@ def load_file(
         format_ = FORMATS["generic"] if mapping else detect(sn.columns, path.name)
     else:
         format_ = get_format(fmt)
-    raw = read_raw(path, sn)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
+    digest = hashlib.sha256(data).hexdigest()
+    raw = read_raw(path, sn, format_.columns, data)
     if raw.height == 0:
         raise InputError(
             f"Cannot import {path.name}: no rows",
@@ -138,12 +143,14 @@ def load_file(
     counted = built[ROW]
     rows_read = counted.n_unique()
     accepted, rejects = finish(built, raw, format_.source_name, format_.kind)
+    if rejects.height and format_.columns is not None:  # show rejected rows with every column
+        full = read_raw(path, sn, None, data).rename({ROW: "row"})
+        rejects = rejects.select("row", "reason").join(full, on="row", how="left")
     if format_.customer_note:
         ctx.warnings.append(format_.customer_note)
     if format_.kind == "lines" and accepted.height and accepted["customer_id"].null_count():
         n = accepted.filter(pl.col("customer_id").is_null())["order_id"].n_unique()
         ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, digest)
 
 

@@ -56,6 +56,8 @@ class Format:
     """Said after import when the export cannot identify buyers (Amazon All Orders)."""
     source: str = ""
     """The `source` value of its lines (defaults to `name`)."""
+    columns: tuple[str, ...] | None = None
+    """The (normalised) columns `build` reads; only these are parsed from the file. None: all."""
 
     @property
     def source_name(self) -> str:

@@ -35,44 +35,22 @@ ORDER_FIELDS = [
 GIFT_WORDS = r"(?i)gift|present|birthday|regalo|geschenk|cadeau|礼物|送|生日|贺卡"
 
 
-def _fill_down(frame: pl.DataFrame) -> pl.DataFrame:
-    """Copy order fields from an order's first row onto its continuation rows."""
-    present = [c for c in ORDER_FIELDS if c in frame.columns]
-    return frame.with_columns([pl.col(c).forward_fill().over("name") for c in present])
-
-
 LINE_FIELDS = [
     "name", "created at", "lineitem quantity", "lineitem name", "lineitem price",
     "lineitem sku", "lineitem requires shipping", "lineitem discount", "vendor",
 ]  # fmt: skip
 
 
-def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
-    """Shopify orders export → canonical lines.
-
-    Staged for speed on big exports: keep the columns used, clean each once, fill order
-    fields down, parse each value once, then assemble from named columns.
-    """
-    used = [c for c in LINE_FIELDS + ORDER_FIELDS if c in frame.columns]
-    frame = frame.select("__row", *(clean(pl.col(c)).alias(c) for c in used))
-    frame = _fill_down(frame)
-    for missing in {*LINE_FIELDS, *ORDER_FIELDS} - set(frame.columns):
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(missing))
-    fmt = sniff_date_formats(frame["created at"])
-    frame = frame.with_columns(
-        datetime_utc(pl.col("created at"), fmt, ctx.timezone).alias("__created"),
-        integer(pl.col("lineitem quantity")).alias("__qty"),
-        money(pl.col("lineitem price")).alias("__price"),
-        money(pl.col("lineitem discount")).fill_null(0.0).alias("__line_discount"),
-        money(pl.col("total")).alias("__total"),
-        money(pl.col("discount amount")).fill_null(0.0).alias("__discount"),
-        money(pl.col("shipping")).fill_null(0.0).alias("__shipping"),
-        money(pl.col("refunded amount")).fill_null(0.0).alias("__refunded"),
-        boolean(pl.col("accepts marketing")).alias("__consent"),
-        boolean(pl.col("lineitem requires shipping")).alias("__ships"),
-    )
+def _order_fields(orders: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
+    """One row per order (its first export row) with the order-level fields parsed."""
     c = pl.col
-    qty, price = c("__qty"), c("__price")
+    orders = orders.with_columns(
+        money(c("total")).alias("order_total"),
+        money(c("discount amount")).fill_null(0.0).alias("order_discount"),
+        money(c("shipping")).fill_null(0.0).alias("shipping"),
+        money(c("refunded amount")).fill_null(0.0).alias("refunded"),
+        boolean(c("accepts marketing")).alias("accepts_marketing"),
+    )
     fin = c("financial status").str.to_lowercase()
     status = (
         pl.when(fin == "refunded")
@@ -85,14 +63,6 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .then(pl.lit("pending"))
         .otherwise(pl.lit("paid"))
     )
-    name = c("lineitem name")
-    kind = (
-        pl.when(name.str.to_lowercase() == "tip")
-        .then(pl.lit("tip"))
-        .when(name.str.contains("(?i)gift ?card") & ~c("__ships").fill_null(True))
-        .then(pl.lit("gift_card"))
-        .otherwise(pl.lit("product"))
-    )
     notes = c("notes")
     gift_attr = c("note attributes").str.extract(r"(?im)^[^:\n]*gift[^:\n]*:\s*(.+)$", 1)
     gift_message = pl.coalesce(gift_attr, pl.when(notes.str.contains(GIFT_WORDS)).then(notes))
@@ -103,11 +73,9 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         & (ship_name.str.to_lowercase() != bill_name.str.to_lowercase())
         & (c("shipping address1") != c("billing address1")).fill_null(True)
     )
-    return frame.select(
-        "__row",
-        c("name").alias("order_id"),
-        c("__created").alias("ordered_at"),
-        c("email"),
+    return orders.select(
+        "name",
+        c("email").alias("__order_email"),
         pl.coalesce(c("phone"), c("billing phone"), bill_name).alias(BUYER),
         bill_name.alias("customer_name"),
         ship_name.alias("shipping_name"),
@@ -116,16 +84,10 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         pl.coalesce(c("shipping province"), c("billing province")).alias("region"),
         pl.coalesce(c("shipping city"), c("billing city")).alias("city"),
         pl.coalesce(c("shipping zip"), c("billing zip")).alias("postal_code"),
-        pl.coalesce(c("lineitem sku"), name.str.to_lowercase()).alias("sku"),
-        name.alias("product_name"),
-        c("vendor").alias("category"),
-        qty.alias("quantity"),
-        price.alias("unit_price"),
-        (qty * price - c("__line_discount")).alias("line_total"),
-        c("__total").alias("order_total"),
-        c("__discount").alias("order_discount"),
-        c("__shipping").alias("shipping"),
-        c("__refunded").alias("refunded"),
+        "order_total",
+        "order_discount",
+        "shipping",
+        "refunded",
         c("currency").str.to_uppercase().alias("currency"),
         status.alias("status"),
         (c("fulfillment status").str.to_lowercase() == "fulfilled")
@@ -135,16 +97,65 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         notes.alias("order_note"),
         gift_message.alias("gift_message"),
         (gift_message.is_not_null() | ship_to_other).alias("is_gift"),
-        c("__consent").alias("accepts_marketing"),
+        "accepts_marketing",
         c("source").alias("channel"),
+        unparsed_clean(c("total"), c("order_total"), "amount", "Total").alias("__order_reason"),
+    )
+
+
+def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
+    """Shopify orders export → canonical lines.
+
+    Order fields are only on an order's first row: they are parsed once per order and joined
+    back onto every line of it (continuation rows), which is also the fast way on big exports.
+    """
+    for missing in {*LINE_FIELDS, *ORDER_FIELDS} - set(frame.columns):
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(missing))
+    first = frame.filter(pl.col("name").is_first_distinct())
+    orders = _order_fields(
+        first.select(clean(pl.col(c)).alias(c) for c in ORDER_FIELDS + ["name"]), ctx
+    )
+    lines = frame.select("__row", *(clean(pl.col(c)).alias(c) for c in LINE_FIELDS))
+    fmt = sniff_date_formats(lines["created at"])
+    lines = lines.with_columns(
+        datetime_utc(pl.col("created at"), fmt, ctx.timezone).alias("__created"),
+        integer(pl.col("lineitem quantity")).alias("__qty"),
+        money(pl.col("lineitem price")).alias("__price"),
+        money(pl.col("lineitem discount")).fill_null(0.0).alias("__line_discount"),
+        boolean(pl.col("lineitem requires shipping")).alias("__ships"),
+    )
+    c = pl.col
+    qty, price, name = c("__qty"), c("__price"), c("lineitem name")
+    kind = (
+        pl.when(name.str.to_lowercase() == "tip")
+        .then(pl.lit("tip"))
+        .when(name.str.contains("(?i)gift ?card") & ~c("__ships").fill_null(True))
+        .then(pl.lit("gift_card"))
+        .otherwise(pl.lit("product"))
+    )
+    lines = lines.select(
+        "__row",
+        c("name"),
+        c("name").alias("order_id"),
+        c("__created").alias("ordered_at"),
+        pl.coalesce(c("lineitem sku"), name.str.to_lowercase()).alias("sku"),
+        name.alias("product_name"),
+        c("vendor").alias("category"),
+        qty.alias("quantity"),
+        price.alias("unit_price"),
+        (qty * price - c("__line_discount")).alias("line_total"),
         kind.alias("line_kind"),
         reasons(
             unparsed_clean(c("created at"), c("__created"), "date", "Created at"),
             unparsed_clean(c("lineitem quantity"), qty, "number", "Lineitem quantity"),
             unparsed_clean(c("lineitem price"), price, "amount", "Lineitem price"),
-            unparsed_clean(c("total"), c("__total"), "amount", "Total"),
-        ).alias(REASON),
+        ).alias("__line_reason"),
     )
+    out = lines.join(orders, on="name", how="left", maintain_order="left", nulls_equal=True)
+    return out.with_columns(
+        pl.col("__order_email").alias("email"),
+        reasons(pl.col("__line_reason"), pl.col("__order_reason")).alias(REASON),
+    ).drop("name", "__order_email", "__line_reason", "__order_reason")
 
 
 def build_customers(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
@@ -178,6 +189,7 @@ ORDERS = Format(
     signature=("name", "financial status", "lineitem quantity", "lineitem name", "created at"),
     required=("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price"),
     build=build_orders,
+    columns=tuple(LINE_FIELDS + ORDER_FIELDS),
 )
 
 CUSTOMERS = Format(
