@@ -1,0 +1,300 @@
+"""`shopinsight gifts`: gift policies, today's packing plan with notes, and gift campaigns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.core.errors import InputError
+
+gifts_app = typer.Typer(
+    help="Gift and note per segment, the packing plan for open orders, and whether gifts work.",
+    rich_markup_mode="rich",
+)
+campaign_app = typer.Typer(
+    help="Record a gift campaign with a control group, and report whether the gifts worked.",
+    no_args_is_help=True,
+)
+gifts_app.add_typer(campaign_app, name="campaign")
+app.add_typer(gifts_app, name="gifts")
+
+FORMATS = ("csv", "html", "mailmerge")
+_SUFFIX = {".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def _money(value: float | None, currency: str = "") -> str:
+    return "" if value is None else f"{value:,.2f}{' ' + currency if currency else ''}"
+
+
+@gifts_app.callback(invoke_without_command=True)
+def gifts_overview(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """The gift policy of each segment, with a note rendered for a real customer of it.
+
+    Edit the policies and note templates in shopinsight.toml ([gifts]).
+
+    Example: shopinsight gifts --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from shopinsight.core.gifts import gift_policies
+    from shopinsight.core.notes import preview_notes, shop_language
+    from shopinsight.core.packing import plan_for_workspace
+
+    ws = workspace(ws_path)
+    config = ws.config()
+    policies = gift_policies(config)
+    try:
+        gp = plan_for_workspace(ws, as_of, orders="open")
+    except InputError:
+        gp = None
+    currency = gp.currency if gp else str(config.get("shop", {}).get("currency", ""))
+    if gp is not None:
+        overview = preview_notes(gp.profiles, gp.picks, policies, config)
+    else:
+        overview = pl.DataFrame(
+            [
+                {
+                    "segment": n,
+                    "gift_kind": p.kind,
+                    "rule": p.describe(currency),
+                    "purpose": p.purpose,
+                    "template": p.template,
+                    "customers": 0,
+                }  # fmt: skip
+                for n, p in policies.segments.items()
+                if n != "default"
+            ]
+        )
+    tags = {t: {k: v for k, v in raw.items()} for t, raw in policies.tags.items()}
+    gift_order = policies.gift_order
+    if json_out:
+        print_json(
+            {
+                "as_of": gp.as_of if gp else None,
+                "currency": currency,
+                "language": shop_language(config),
+                "policies": overview.to_dicts(),
+                "tag_overrides": tags,
+                "gift_order": {
+                    "kind": gift_order.kind,
+                    "template": gift_order.template,
+                    "rule": gift_order.describe(currency),
+                    "purpose": gift_order.purpose,
+                },
+            }
+        )
+        return
+    table = Table(title="Gift policy per segment (\\[gifts] in shopinsight.toml)")
+    for col in ("segment", "customers", "gift", "why"):
+        table.add_column(col, justify="right" if col == "customers" else "left")
+    for row in overview.iter_rows(named=True):
+        table.add_row(row["segment"], f"{row['customers']:,}", row["rule"], row["purpose"])
+    console.print(table)
+    for tag, raw in tags.items():
+        console.print(
+            f"[bold]{tag}[/] overrides: " + ", ".join(f"{k} = {v}" for k, v in raw.items())
+        )
+    console.print(f"[bold]gift orders[/]: {gift_order.describe(currency)}")
+    if gp is None:
+        console.print("[dim]Import orders to see a note for a real customer of each segment.[/]")
+        return
+    for row in overview.filter(pl.col("note").is_not_null()).iter_rows(named=True):
+        gift = f" → {row['gift']} ({_money(row['gift_cost'], currency)})" if row["gift"] else ""
+        title = f"{row['segment']}: {row['customer_name'] or row['customer_id']}{gift}"
+        console.print(Panel(row["note"] or "(no note)", title=title, expand=False, width=72))
+
+
+@gifts_app.command("plan")
+def plan_cmd(
+    orders: Annotated[
+        str,
+        typer.Option(
+            "--orders",
+            help="open: paid, unfulfilled orders; all: every order not cancelled or refunded.",
+        ),
+    ] = "open",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the export to this file.")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv: picking list; html: printable A6 notes; mailmerge: CSV for card-writing "
+            "services. Default: from --out's extension, else csv.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Today's packing plan: for each open order the gift to add and the note to print.
+
+    Example: shopinsight gifts plan --out notes.html
+    """
+    from shopinsight.core.packing import mailmerge_csv, notes_html, picking_csv, plan_for_workspace
+
+    kind = fmt or (_SUFFIX.get(out.suffix.lower(), "csv") if out else None)
+    if kind is not None and kind not in FORMATS:
+        raise InputError(f"--format {kind} is not a choice", f"Use one of: {', '.join(FORMATS)}.")
+    ws = workspace(ws_path)
+    gp = plan_for_workspace(ws, as_of, orders)
+    config = ws.config()
+    plan = gp.plan
+    text = None
+    if kind is not None:
+        text = {
+            "csv": lambda: picking_csv(plan),
+            "html": lambda: notes_html(plan, config),
+            "mailmerge": lambda: mailmerge_csv(plan, config),
+        }[kind]()
+    if out is not None and text is not None:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Cannot write {out}", str(exc)) from None
+    if json_out:
+        print_json(_plan_json(plan))
+        return
+    if text is not None and out is None:
+        typer.echo(text, nl=False)
+        return
+    if out is None:
+        _show_plan(plan, gp.currency, orders)
+    else:
+        notes = plan.filter(pl.col("note") != "").height
+        gifts = plan.filter(pl.col("gift").is_not_null()).height
+        console.print(
+            f"Wrote {kind} for {plan.height} orders ({gifts} gifts, {notes} notes) to {out}"
+        )
+    for note in gp.notes:
+        console.print(f"[yellow]{note}[/]")
+
+
+def _plan_json(plan: pl.DataFrame) -> list[dict[str, Any]]:
+    return plan.with_columns(pl.col("ordered_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_dicts()
+
+
+def _show_plan(plan: pl.DataFrame, currency: str, orders: str) -> None:
+    if plan.is_empty():
+        which = "open (paid, unfulfilled)" if orders == "open" else "matching"
+        console.print(f"No {which} orders to pack.")
+        return
+    table = Table(title=f"Packing plan: {plan.height} orders")
+    for col in ("order", "customer", "segment", "gift", "cost / budget", "note"):
+        table.add_column(col, justify="right" if col == "cost / budget" else "left")
+    for r in plan.iter_rows(named=True):
+        who = r["customer_name"] or r["customer_id"] or "—"
+        gift = r["gift"] or r["gift_kind"].replace("_", " ")
+        if r["is_gift"]:
+            who += f" → {r['ship_to'] or 'recipient'} (gift)"
+        cost = f"{_money(r['gift_cost'])} / {_money(r['budget']) or '—'}"
+        first_line = (r["note"] or "").split("\n", 1)[0]
+        table.add_row(r["order_id"], who, r["segment"] or "—", gift, cost, first_line[:40])
+    console.print(table)
+    gifts = plan.filter(pl.col("gift").is_not_null())
+    total = gifts["gift_cost"].sum() if gifts.height else 0.0
+    console.print(
+        f"{gifts.height} gifts, costing {total:,.2f} {currency} in all; "
+        f"{plan.filter(pl.col('note') != '').height} notes. "
+        "Export with --out picking.csv, --out notes.html or --format mailmerge --out cards.csv."
+    )
+
+
+@campaign_app.command("start")
+def campaign_start(
+    control: Annotated[
+        float | None,
+        typer.Option("--control", help="Share of each segment held back as control (0.2 = 20%)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed for the split.")] = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Confirm today's plan as a gift campaign, holding back a random control group.
+
+    Held-back customers get no gift (export the plan again after starting). Later, run
+    `shopinsight gifts campaign report` to see whether gifted customers came back more.
+    """
+    from shopinsight.core.campaigns import start_for_workspace
+
+    cid, members = start_for_workspace(workspace(ws_path), as_of, control, seed)
+    arm = pl.col("arm")
+    sizes = (
+        members.group_by("segment")
+        .agg((arm == "gift").sum().alias("gift"), (arm == "control").sum().alias("control"))
+        .sort("segment")
+    )
+    if json_out:
+        print_json(
+            {
+                "campaign_id": cid,
+                "customers": members.height,
+                "gift": int(sizes["gift"].sum()),
+                "control": int(sizes["control"].sum()),
+                "by_segment": sizes.to_dicts(),
+            }
+        )
+        return
+    table = Table(title=f"Gift campaign #{cid}")
+    for col in ("segment", "gift", "control"):
+        table.add_column(col, justify="left" if col == "segment" else "right")
+    for r in sizes.iter_rows():
+        table.add_row(r[0], str(r[1]), str(r[2]))
+    console.print(table)
+    console.print(
+        f"{int(sizes['gift'].sum())} customers get their gift, {int(sizes['control'].sum())} are "
+        "held back for comparison. Export the plan again: held-back orders now have no gift."
+    )
+
+
+@campaign_app.command("report")
+def campaign_report_cmd(
+    campaign: Annotated[
+        int | None, typer.Option("--id", help="Campaign number (default: the latest).")
+    ] = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Did the gifts work? Repeat purchases and revenue of gifted vs held-back customers."""
+    from shopinsight.core.campaigns import report_for_workspace
+
+    report = report_for_workspace(workspace(ws_path), campaign, as_of)
+    if json_out:
+        print_json(report.to_dict())
+        return
+    for line in report.summary:
+        console.print(line)
+    table = Table(title="Since the start, per customer")
+    for col in ("group", "customers", "ordered again", "revenue"):
+        table.add_column(col, justify="left" if col == "group" else "right")
+    for r in report.arms.iter_rows(named=True):
+        table.add_row(
+            r["arm"], str(r["customers"]), f"{r['repeat_rate']:.0%}",
+            _money(r["revenue_per_customer"], report.currency),
+        )  # fmt: skip
+    console.print(table)
+    seg = Table(title="By segment")
+    for col in ("segment", "group", "customers", "ordered again", "revenue"):
+        seg.add_column(col, justify="left" if col in ("segment", "group") else "right")
+    for r in report.by_segment.iter_rows(named=True):
+        seg.add_row(
+            r["segment"], r["arm"], str(r["customers"]), f"{r['repeat_rate']:.0%}",
+            _money(r["revenue_per_customer"], report.currency),
+        )  # fmt: skip
+    console.print(seg)
