@@ -65,7 +65,7 @@ def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:
             "is_gift"
         ),
     )
-    enriched = enriched.select(LINE_SCHEMA)
+    enriched = enriched.select(list(LINE_SCHEMA))
     kept_orders = order_lines.join(covered.select(keys), on=keys, how="anti")
     return _sorted(pl.concat([enriched, kept_orders], how="vertical_relaxed"))
 
