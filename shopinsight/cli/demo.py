@@ -60,8 +60,8 @@ def demo(
     console.print(f"Demo shop: importing {len(files)} sample exports from {folder}")
     reports = import_files(ws, files)
     for r in reports:
-        state = "already imported" if r.skipped else f"{r.new_lines} new lines"
-        console.print(f"  {Path(r.file).name:<42} {r.format:<18} {r.rows_read:>5} rows, {state}")
+        state = "already imported" if r.skipped else f"{r.new_lines} new"
+        console.print(f"  {Path(r.file).name[:36]:<37}{r.format:<20}{r.rows_read:>5} rows, {state}")
     status(as_of=None, json_out=False, ws_path=ws.root)
     if no_tui or not sys.stdout.isatty():
         console.print(f"Open the app on it with: shopinsight --workspace {ws.root}")
