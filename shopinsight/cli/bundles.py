@@ -1,0 +1,224 @@
+"""`shopinsight bundles`: products bought together, as bundle offers with a price and a reason."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.core.errors import InputError
+
+
+@app.command("bundles")
+def bundles_cmd(
+    min_support: Annotated[
+        float | None,
+        typer.Option(
+            "--min-support",
+            help="Smallest share of orders a set must be in (0.01 = 1%). "
+            'Default: min_support in shopinsight.toml ("auto" grows with the shop).',
+            show_default=False,
+        ),
+    ] = None,
+    min_orders: Annotated[
+        int | None,
+        typer.Option(
+            "--min-orders",
+            help="Fewest orders a set must be in. Default: min_orders in shopinsight.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    min_lift: Annotated[
+        float | None,
+        typer.Option(
+            "--min-lift",
+            help="Lowest lift (after shrinking rare sets toward 1). Default: min_lift in "
+            "shopinsight.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    max_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-size", help="2 = pairs only, 3 = pairs and triples.", show_default=False
+        ),
+    ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option(
+            "--segment",
+            help="Only bundles this customer segment buys more than its share (e.g. Champions).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many.")] = 20,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Products bought together, as bundle offers: price, discount, who to offer them to, why.
+
+    A set counts when it is in enough orders (min_orders, min_support in shopinsight.toml).
+    It is offered when its lift, shrunk toward 1 for rare sets, reaches min_lift.
+    Reach = customers who own part of the bundle but not all of it.
+
+    Example: shopinsight bundles --max-size 2 --top 10
+    """
+    from shopinsight.core.bundles import (
+        bundle_offers,
+        bundle_settings,
+        mine_itemsets,
+        other_currency_orders,
+    )
+    from shopinsight.core.orders import lines_as_of, resolve_as_of
+
+    if max_size is not None and max_size not in (2, 3):
+        raise InputError("Bad --max-size", f"{max_size}: use 2 (pairs) or 3 (pairs and triples).")
+    ws = workspace(ws_path)
+    config = ws.config()
+    settings = bundle_settings(config)
+    all_lines = ws.lines()
+    day = resolve_as_of(all_lines, as_of)
+    lines = lines_as_of(all_lines, day)
+    found = mine_itemsets(
+        lines, min_support, min_orders, max_size or settings["max_size"], config=config
+    )
+    customers = _segments(ws, lines, day, config, needed=segment is not None)
+    offers = bundle_offers(lines, found, config, customers, min_lift=min_lift)
+    if segment is not None:
+        name = _segment_name(segment, customers)
+        offers = offers.filter(pl.col("segments_over_index").list.contains(name))
+    offers = offers.head(top)
+    if json_out:
+        print_json(offers_json(offers))
+        return
+    floor = settings["min_lift"] if min_lift is None else min_lift
+    thresholds = found.thresholds
+    if offers.height == 0:
+        console.print(_nothing_found(found.n_orders, thresholds["reason"], floor, segment))
+        return
+    console.print(_offers_table(offers, day))
+    for i, reason in enumerate(offers["reason"], start=1):
+        console.print(f"[bold]{i}.[/bold] {escape(reason)}", highlight=False)
+    console.print(f"[dim]Sets counted when {thresholds['reason']}; offered from lift {floor:g}.")
+    currency = offers["currency"][0]
+    other = other_currency_orders(lines, currency)
+    if other:
+        console.print(f"[dim]Prices in {currency}: {other:,} orders in other currencies left out.")
+
+
+def _segments(
+    ws: Any, lines: pl.LazyFrame, day: Any, config: dict[str, Any], needed: bool
+) -> pl.DataFrame | None:
+    """customer_id, segment from the customer profiles (None when profiles are unavailable),
+    cached in the workspace for the data, settings and day."""
+    try:
+        from shopinsight.core.profiles import customer_profiles
+    except ImportError:
+        if needed:
+            raise InputError(
+                "Segments are not available", "This version cannot compute customer segments."
+            ) from None
+        return None
+    name = f"bundles-segments-{day}"
+    cached = ws.cache_get(name)
+    if cached is not None:
+        return cached
+    table = customer_profiles(lines, day, config, ws.customer_attrs()).table
+    segments = table.select("customer_id", "segment")
+    with contextlib.suppress(OSError):  # a read-only workspace works, just without the cache
+        ws.cache_put(name, segments)
+    return segments
+
+
+def _segment_name(wanted: str, customers: pl.DataFrame | None) -> str:
+    """The segment's exact name, matched case-insensitively; a clear error lists the choices."""
+    names = [] if customers is None else customers["segment"].drop_nulls().unique().sort()
+    for name in names:
+        if name.casefold() == wanted.strip().casefold():
+            return str(name)
+    choices = ", ".join(names) or "none yet (no customer has a counted order)"
+    raise InputError(f"No segment '{wanted}'", f"Segments in this shop: {choices}.")
+
+
+def offers_json(offers: pl.DataFrame) -> list[dict[str, Any]]:
+    """One object per bundle: items (SKUs), names, orders, support, lift, rules, and the offer."""
+    out = []
+    for row in offers.iter_rows(named=True):
+        out.append(
+            {
+                "items": row["items"],
+                "names": row["names"],
+                "size": row["size"],
+                "orders": row["orders"],
+                "support": row["support"],
+                "lift": row["lift"],
+                "score": row["score"],
+                "confidence_best": row["confidence_best"],
+                "rules": [
+                    {k: r[k] for k in ("antecedent", "consequent", "confidence", "lift")}
+                    for r in row["rules"]
+                ],
+                "offer": {
+                    "combined_price": row["combined_price"],
+                    "bundle_price": row["bundle_price"],
+                    "currency": row["currency"],
+                    "reach_customers": row["reach_customers"],
+                    "segments_over_index": row["segments_over_index"],
+                    "reason": row["reason"],
+                },
+            }
+        )
+    return out
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _offers_table(offers: pl.DataFrame, day: Any) -> Table:
+    table = Table(title=f"Bundles as of {day}", header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("Bundle", ratio=1)
+    table.add_column("Orders", justify="right")
+    table.add_column("Lift", justify="right")
+    currency = offers["currency"][0] or ""
+    table.add_column(f"Price {currency}".strip(), justify="right")
+    table.add_column("Reach", justify="right")
+    with_segments = offers["segments_over_index"].list.len().sum() > 0
+    if with_segments:
+        table.add_column("Segments")
+    for i, row in enumerate(offers.iter_rows(named=True), start=1):
+        pairs = zip(row["names"], row["items"], strict=True)
+        products = "\n+ ".join(f"{name} ({sku})" for name, sku in pairs)
+        price = _money(row["combined_price"])
+        if row["bundle_price"] is not None:
+            price += f" → {_money(row['bundle_price'])}"
+        cells = [
+            str(i),
+            Text(products),
+            f"{row['orders']:,}\n{row['support']:.2%}",
+            f"{row['lift']:.1f}",
+            price,
+            f"{row['reach_customers']:,}",
+        ]
+        if with_segments:
+            cells.append(escape(", ".join(row["segments_over_index"])))
+        table.add_row(*cells)
+    return table
+
+
+def _nothing_found(n_orders: int, reason: str, floor: float, segment: str | None) -> str:
+    if n_orders == 0:
+        return "No product orders to look at yet (tips, shipping and gift cards don't count)."
+    where = f" that over-index in {segment}" if segment else ""
+    return (
+        f"No bundles{where}: sets are counted when {reason}, and offered from lift {floor:g}. "
+        "Try a lower --min-orders, --min-support or --min-lift."
+    )
