@@ -8,32 +8,48 @@ only (`Refunded Amount`); `Tip` and gift-card lines are pseudo-lines. Customers:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
-from shopinsight.core.importers.base import BUYER, REASON, BuildContext, Format, col
-from shopinsight.core.importers.values import (
-    boolean,
-    clean,
-    datetime_utc,
-    integer,
-    money,
-    reasons,
-    sniff_date_formats,
-    unparsed_clean,
+from shopinsight.core.importers.base import (
+    BUYER,
+    CUSTOMER,
+    REASON,
+    BuildContext,
+    Format,
+    col,
+    customer_key,
+    run_starts,
 )
+from shopinsight.core.importers.values import (
+    bad_values,
+    boolean,
+    boolean_series,
+    clean_series,
+    datetime_series,
+    first_clean,
+    join_reasons,
+    money_series,
+    sniff_date_formats,
+    values_fallback,
+    words,
+)
+from shopinsight.core.schema import LINE_KIND, STATUS
+
+SOURCE = "shopify"
 
 ORDER_FIELDS = [
-    "email", "financial status", "paid at", "fulfillment status", "fulfilled at",
-    "accepts marketing", "currency", "subtotal", "shipping", "taxes", "total", "discount code",
-    "discount amount", "shipping method", "billing name", "billing address1", "billing city",
-    "billing zip", "billing province", "billing country", "billing phone", "shipping name",
-    "shipping address1", "shipping city", "shipping zip", "shipping province",
-    "shipping country", "notes", "note attributes", "cancelled at", "refunded amount", "id",
-    "tags", "source", "phone",
+    "email", "financial status", "fulfillment status", "accepts marketing", "currency",
+    "shipping", "total", "discount code", "discount amount", "billing name", "billing address1",
+    "billing city", "billing zip", "billing province", "billing country", "billing phone",
+    "shipping name", "shipping address1", "shipping city", "shipping zip", "shipping province",
+    "shipping country", "notes", "note attributes", "cancelled at", "refunded amount", "source",
+    "phone",
 ]  # fmt: skip
+"""The order-level columns used (only on each order's first row)."""
 
 GIFT_WORDS = r"(?i)gift|present|birthday|regalo|geschenk|cadeau|礼物|送|生日|贺卡"
-
 
 LINE_FIELDS = [
     "name", "created at", "lineitem quantity", "lineitem name", "lineitem price",
@@ -41,121 +57,204 @@ LINE_FIELDS = [
 ]  # fmt: skip
 
 
-def _order_fields(orders: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
-    """One row per order (its first export row) with the order-level fields parsed."""
-    c = pl.col
-    orders = orders.with_columns(
-        money(c("total")).alias("order_total"),
-        money(c("discount amount")).fill_null(0.0).alias("order_discount"),
-        money(c("shipping")).fill_null(0.0).alias("shipping"),
-        money(c("refunded amount")).fill_null(0.0).alias("refunded"),
-        boolean(c("accepts marketing")).alias("accepts_marketing"),
+def _order_rows(order_id: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each order's first row (a mask) and, for every row, the index of its order among them.
+
+    Shopify lists an order's rows together: each run of one order id is one order, and its
+    index is a running count (no hashing of a million ids). Exports whose orders are split
+    (concatenated or re-sorted files) fall back to matching every row's id to its first row.
+    """
+    first = run_starts(order_id)
+    heads = order_id.filter(first)
+    if heads.n_unique() == heads.len():
+        return first, (first.cast(pl.UInt32).cum_sum() - 1).alias("__order")
+    first = order_id.is_first_distinct()
+    index = pl.DataFrame({"o": order_id.filter(first)}).with_row_index("__order")
+    of = pl.DataFrame({"o": order_id}).join(
+        index, on="o", how="left", maintain_order="left", nulls_equal=True
     )
-    fin = c("financial status").str.to_lowercase()
+    return first, of["__order"]
+
+
+STATUSES = [
+    "paid", "pending", "authorized", "partially_paid", "partially_refunded", "refunded",
+    "voided", "expired",
+]  # fmt: skip
+FULFILMENTS = ["fulfilled", "unfulfilled", "partial", "restocked"]
+
+
+def _differs_ignoring_case(a: pl.Series, b: pl.Series) -> pl.Series:
+    """a != b ignoring case (null if either is null); only unequal pairs are lower-cased."""
+    out = a != b
+    rows = out.fill_null(False).arg_true()
+    if rows.len():
+        lower_a, lower_b = a.gather(rows).str.to_lowercase(), b.gather(rows).str.to_lowercase()
+        out = out.scatter(rows, lower_a != lower_b)
+    return out
+
+
+def _ships_to_other(raw: pl.DataFrame, ship_name: pl.Series, bill_name: pl.Series) -> pl.Series:
+    """Shipped to another person (a gift sign): other name and, if known, other address.
+    Addresses are only cleaned and compared for the orders whose names differ."""
+    other = _differs_ignoring_case(ship_name, bill_name).fill_null(False)
+    rows = other.arg_true()
+    if rows.len():
+        ship, bill = (clean_series(raw[c].gather(rows)) for c in ADDRESSES)
+        other = other.scatter(rows, (ship != bill).fill_null(True))
+    return other
+
+
+ADDRESSES = ("shipping address1", "billing address1")
+
+
+def _currency(values: pl.Series) -> pl.Series:
+    """Upper-case currency code; codes already written so (all, usually) are kept as they are."""
+    fast = values.zip_with(values.str.contains(r"^[A-Z]{3}$"), values.clear(values.len()))
+    return values_fallback(values, fast, lambda cleaned: cleaned.str.to_uppercase())
+
+
+def _order_fields(raw: pl.DataFrame) -> pl.DataFrame:
+    """One row per order (its first export row) with the order-level fields parsed.
+
+    Work is spent where it changes a value: a billing column is only cleaned where the
+    shipping one is empty, the buyer fallback only for orders without an email, and so on.
+    """
+    text = pl.DataFrame([clean_series(raw[c]) for c in TEXT_AS_IS])
+    bill_name, ship_name = text["billing name"], text["shipping name"]
+    fin = words(raw["financial status"], STATUSES)
+    cancelled = clean_series(raw["cancelled at"]).is_not_null()
     status = (
         pl.when(fin == "refunded")
-        .then(pl.lit("refunded"))
+        .then(pl.lit("refunded", STATUS))
         .when(fin == "partially_refunded")
-        .then(pl.lit("partially_refunded"))
-        .when((fin == "voided") | c("cancelled at").is_not_null())
-        .then(pl.lit("cancelled"))
+        .then(pl.lit("partially_refunded", STATUS))
+        .when((fin == "voided") | cancelled)
+        .then(pl.lit("cancelled", STATUS))
         .when(fin.is_in(["pending", "authorized", "partially_paid", "expired"]))
-        .then(pl.lit("pending"))
-        .otherwise(pl.lit("paid"))
+        .then(pl.lit("pending", STATUS))
+        .otherwise(pl.lit("paid", STATUS))
     )
+    c = pl.col
     notes = c("notes")
     gift_attr = c("note attributes").str.extract(r"(?im)^[^:\n]*gift[^:\n]*:\s*(.+)$", 1)
     gift_message = pl.coalesce(gift_attr, pl.when(notes.str.contains(GIFT_WORDS)).then(notes))
-    ship_name, bill_name = c("shipping name"), c("billing name")
-    ship_to_other = (
-        ship_name.is_not_null()
-        & bill_name.is_not_null()
-        & (ship_name.str.to_lowercase() != bill_name.str.to_lowercase())
-        & (c("shipping address1") != c("billing address1")).fill_null(True)
-    )
-    return orders.select(
-        "name",
-        c("email").alias("__order_email"),
-        pl.coalesce(c("phone"), c("billing phone"), bill_name).alias(BUYER),
-        bill_name.alias("customer_name"),
-        ship_name.alias("shipping_name"),
-        bill_name.alias("billing_name"),
-        pl.coalesce(c("shipping country"), c("billing country")).alias("country"),
-        pl.coalesce(c("shipping province"), c("billing province")).alias("region"),
-        pl.coalesce(c("shipping city"), c("billing city")).alias("city"),
-        pl.coalesce(c("shipping zip"), c("billing zip")).alias("postal_code"),
-        "order_total",
-        "order_discount",
-        "shipping",
-        "refunded",
-        c("currency").str.to_uppercase().alias("currency"),
+    order_total = money_series(raw["total"])
+    orders = text.select(
+        c("email"),
+        c("billing name").alias("customer_name"),
+        c("shipping name").alias("shipping_name"),
+        c("billing name").alias("billing_name"),
+        *(first_clean(raw[f"shipping {f}"], raw[f"billing {f}"]).alias(name) for f, name in PLACES),
+        order_total.alias("order_total"),
+        money_series(raw["discount amount"]).fill_null(0.0).alias("order_discount"),
+        money_series(raw["shipping"]).fill_null(0.0).alias("shipping"),
+        money_series(raw["refunded amount"]).fill_null(0.0).alias("refunded"),
+        _currency(raw["currency"]).alias("currency"),
         status.alias("status"),
-        (c("fulfillment status").str.to_lowercase() == "fulfilled")
+        (words(raw["fulfillment status"], FULFILMENTS) == "fulfilled")
         .fill_null(False)
         .alias("fulfilled"),
         c("discount code").alias("discount_code"),
         notes.alias("order_note"),
         gift_message.alias("gift_message"),
-        (gift_message.is_not_null() | ship_to_other).alias("is_gift"),
-        "accepts_marketing",
+        (gift_message.is_not_null() | _ships_to_other(raw, ship_name, bill_name)).alias("is_gift"),
+        boolean_series(raw["accepts marketing"]).alias("accepts_marketing"),
         c("source").alias("channel"),
-        unparsed_clean(c("total"), c("order_total"), "amount", "Total").alias("__order_reason"),
     )
+    key = customer_key(SOURCE, orders.select("email"))
+    rows = key.is_null().arg_true()
+    if rows.len():  # no email: the phone, else the billing name
+        buyer = first_clean(raw["phone"].gather(rows), raw["billing phone"].gather(rows))
+        buyer = buyer.fill_null(bill_name.gather(rows)).alias(BUYER)
+        key = key.scatter(rows, customer_key(SOURCE, buyer.to_frame()))
+    orders = orders.with_columns(key.alias(CUSTOMER))
+    reason = bad_values(raw["total"], order_total, "amount", "Total")
+    return orders if reason is None else orders.with_columns(reason.alias("__order_reason"))
+
+
+TEXT_AS_IS = [
+    "email", "billing name", "shipping name", "discount code", "notes", "note attributes",
+    "source",
+]  # fmt: skip
+"""Order-level text kept as written (cleaned), on every order."""
+
+PLACES = [("country", "country"), ("province", "region"), ("city", "city"), ("zip", "postal_code")]
+"""Where an order goes: the shipping address, else the billing one."""
+
+
+def _line_fields(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
+    """The per-line fields: date, product, quantity, price, kind (product, tip, gift card)."""
+    created = frame["created at"]
+    at = datetime_series(created, sniff_date_formats(created), ctx.timezone)
+    quantity = money_series(frame["lineitem quantity"]).round(0).cast(pl.Int32, strict=False)
+    price = money_series(frame["lineitem price"])
+    discount = money_series(frame["lineitem discount"]).fill_null(0.0)
+    ships = boolean_series(frame["lineitem requires shipping"])
+    name, sku = clean_series(frame["lineitem name"]), clean_series(frame["lineitem sku"])
+    # gift cards are the items that do not ship; only those are searched for the words
+    no_ship = (ships == False).arg_true()  # noqa: E712
+    gift_card = pl.repeat(False, frame.height, eager=True).scatter(
+        no_ship, name.gather(no_ship).str.contains("(?i)gift ?card").fill_null(False)
+    )
+    kind = (
+        pl.when(name.str.contains("(?i)^tip$"))
+        .then(pl.lit("tip", LINE_KIND))
+        .when(gift_card)
+        .then(pl.lit("gift_card", LINE_KIND))
+        .otherwise(pl.lit("product", LINE_KIND))
+    )
+    no_sku = (sku.is_null() & name.is_not_null()).arg_true()
+    if no_sku.len():
+        sku = sku.scatter(no_sku, name.gather(no_sku).str.to_lowercase())
+    lines = pl.DataFrame(
+        {
+            "__row": frame["__row"],
+            "ordered_at": at,
+            "sku": sku,
+            "product_name": name,
+            "category": clean_series(frame["vendor"]),
+            "quantity": quantity,
+            "unit_price": price,
+            "line_total": quantity * price - discount,
+        }
+    ).with_columns(kind.alias("line_kind"))
+    reason = join_reasons(
+        bad_values(created, at, "date", "Created at"),
+        bad_values(frame["lineitem quantity"], quantity, "number", "Lineitem quantity"),
+        bad_values(frame["lineitem price"], price, "amount", "Lineitem price"),
+    )
+    return lines if reason is None else lines.with_columns(reason.alias("__line_reason"))
 
 
 def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
-    """Shopify orders export → canonical lines.
+    """Shopify orders export → canonical lines, oldest order first.
 
-    Order fields are only on an order's first row: they are parsed once per order and joined
-    back onto every line of it (continuation rows), which is also the fast way on big exports.
+    Order fields are only on an order's first row: they are parsed once per order (about
+    0.6 rows per line) and copied onto each of its lines by position, not by a join. The
+    lines are put in workspace order (time, order, file row) before that copy, while they
+    are narrow: the workspace then has nothing to re-sort (Shopify exports newest first).
+    Both threads stick to Series operations, which release the GIL (no Python callbacks
+    from Polars' thread pool while another thread waits on it).
     """
     for missing in {*LINE_FIELDS, *ORDER_FIELDS} - set(frame.columns):
         frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(missing))
-    first = frame.filter(pl.col("name").is_first_distinct())
-    orders = _order_fields(
-        first.select(clean(pl.col(c)).alias(c) for c in ORDER_FIELDS + ["name"]), ctx
+    order_id = clean_series(frame["name"]).alias("order_id")
+    first, of = _order_rows(order_id)
+    with ThreadPoolExecutor(1) as pool:  # order and line fields are parsed side by side
+        parsed = pool.submit(_order_fields, frame.select(ORDER_FIELDS).filter(first))
+        lines = _line_fields(frame, ctx).with_columns(order_id, of)
+        order = lines.select(pl.arg_sort_by("ordered_at", "order_id", "__row", nulls_last=True))
+        if not (order.to_series().diff() == 1).all():
+            lines = lines.select(pl.all().gather(order.to_series()))
+        orders = parsed.result()
+    out = pl.concat(
+        [lines.drop("__order"), orders.rechunk().select(pl.all().gather(lines["__order"]))],
+        how="horizontal",
     )
-    lines = frame.select("__row", *(clean(pl.col(c)).alias(c) for c in LINE_FIELDS))
-    fmt = sniff_date_formats(lines["created at"])
-    lines = lines.with_columns(
-        datetime_utc(pl.col("created at"), fmt, ctx.timezone).alias("__created"),
-        integer(pl.col("lineitem quantity")).alias("__qty"),
-        money(pl.col("lineitem price")).alias("__price"),
-        money(pl.col("lineitem discount")).fill_null(0.0).alias("__line_discount"),
-        boolean(pl.col("lineitem requires shipping")).alias("__ships"),
-    )
-    c = pl.col
-    qty, price, name = c("__qty"), c("__price"), c("lineitem name")
-    kind = (
-        pl.when(name.str.to_lowercase() == "tip")
-        .then(pl.lit("tip"))
-        .when(name.str.contains("(?i)gift ?card") & ~c("__ships").fill_null(True))
-        .then(pl.lit("gift_card"))
-        .otherwise(pl.lit("product"))
-    )
-    lines = lines.select(
-        "__row",
-        c("name"),
-        c("name").alias("order_id"),
-        c("__created").alias("ordered_at"),
-        pl.coalesce(c("lineitem sku"), name.str.to_lowercase()).alias("sku"),
-        name.alias("product_name"),
-        c("vendor").alias("category"),
-        qty.alias("quantity"),
-        price.alias("unit_price"),
-        (qty * price - c("__line_discount")).alias("line_total"),
-        kind.alias("line_kind"),
-        reasons(
-            unparsed_clean(c("created at"), c("__created"), "date", "Created at"),
-            unparsed_clean(c("lineitem quantity"), qty, "number", "Lineitem quantity"),
-            unparsed_clean(c("lineitem price"), price, "amount", "Lineitem price"),
-        ).alias("__line_reason"),
-    )
-    out = lines.join(orders, on="name", how="left", maintain_order="left", nulls_equal=True)
-    return out.with_columns(
-        pl.col("__order_email").alias("email"),
-        reasons(pl.col("__line_reason"), pl.col("__order_reason")).alias(REASON),
-    ).drop("name", "__order_email", "__line_reason", "__order_reason")
+    parts = [out[c] for c in ("__line_reason", "__order_reason") if c in out.columns]
+    reason = join_reasons(*parts)
+    out = out.drop("__line_reason", "__order_reason", strict=False)
+    return out if reason is None else out.with_columns(reason.alias(REASON))
 
 
 def build_customers(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
@@ -196,7 +295,7 @@ CUSTOMERS = Format(
     name="shopify-customers",
     title="Shopify customers export",
     description="Customers → Export (customers_export.csv): tags, consent and names by email.",
-    signature=("first name", "last name", "email", "accepts email marketing", "total spent"),
+    signature=("first name", "last name", "email", "accepts email marketing", "tags"),
     required=("Email", "First Name", "Last Name", "Accepts Email Marketing", "Tags"),
     build=build_customers,
     kind="customers",

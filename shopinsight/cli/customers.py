@@ -1,0 +1,371 @@
+"""Customer subcommands: customers, segments, explain, tag add|remove|reset|list, export tags."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from shopinsight.cli.app import AsOfOpt, JsonOpt, app, console, print_json, workspace
+from shopinsight.core.errors import InputError
+from shopinsight.core.exporters import TARGETS, export_tags, write_export
+from shopinsight.core.orders import parse_as_of
+from shopinsight.core.profiles import CustomerProfiles, customer_profiles, explain
+from shopinsight.core.schema import normalise_email
+from shopinsight.core.shop_data import money_str
+from shopinsight.core.tags import clear_override, load_overrides, save_override, validate_tag
+from shopinsight.core.workspace import Workspace
+from shopinsight.render import frame_table
+
+SegmentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--segment", "-s", help="Only this segment (repeat for several).", show_default=False
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        "-t",
+        help="Only customers with this tag (repeat: any of them).",
+        show_default=False,
+    ),
+]
+
+
+def _profiles(ws: Workspace, as_of: str | None) -> CustomerProfiles:
+    """The customer analysis for the CLI; no customers is an error the merchant can act on."""
+    prof = customer_profiles(
+        ws.lines(), parse_as_of(as_of), ws.config(), ws.customer_attrs(), load_overrides(ws)
+    )
+    if prof.table.height == 0:
+        raise InputError(
+            "No customers to analyse",
+            " ".join(prof.notes) or "Import an order export with buyer emails or ids first.",
+        )
+    return prof
+
+
+def _notes(prof: CustomerProfiles) -> None:
+    for note in prof.notes:
+        console.print(f"[yellow]Note:[/] {note}")
+
+
+@app.command("customers")
+def customers_cmd(
+    segment: SegmentOpt = None,
+    tag: TagOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="Show at most N customers (table: 50).")
+    ] = None,
+) -> None:
+    """List customers with their segment, tags and why, biggest spenders first.
+
+    Example: shopinsight customers --segment "At Risk" --tag gift_buyer
+    """
+    from shopinsight.core.exporters import select_customers
+
+    prof = _profiles(workspace(), as_of)
+    chosen = select_customers(prof, segment, tag)
+    if as_json:
+        rows = chosen.head(limit) if limit else chosen
+        print_json(
+            rows.select(
+                "customer_id",
+                "email",
+                "customer_name",
+                "segment",
+                "tags",
+                "recency_days",
+                "frequency",
+                "orders",
+                pl.col("monetary").round(2),
+                "currency",
+                "r_score",
+                "f_score",
+                "m_score",
+                pl.col("last_order").dt.date(),
+                "reason",
+                "segment_reason",
+            ).to_dicts()
+        )
+        return
+    if as_csv:
+        export = export_tags(prof, "csv", segments=segment, tags=tag)
+        frame = export.frame.head(limit) if limit else export.frame
+        sys.stdout.write(frame.write_csv(line_terminator="\n"))
+        return
+    shown = limit or 50
+    view = chosen.head(shown).select(
+        pl.coalesce("email", "customer_id"),
+        pl.col("customer_name").fill_null(""),
+        "segment",
+        pl.col("orders").cast(pl.Utf8),
+        pl.col("recency_days").cast(pl.Utf8),
+        money_str(pl.col("monetary")),
+        pl.col("tags").list.join(", "),
+    )
+    wide = console.width >= 110  # the name column only where there is room for it
+    table = Table(title=f"Customers as of {prof.as_of} ({prof.currency})", header_style="bold")
+    table.add_column("customer", no_wrap=True)
+    if wide:
+        table.add_column("name", max_width=20)
+    table.add_column("segment", max_width=14)
+    for title in ("orders", "days", "net"):
+        table.add_column(title, justify="right")
+    table.add_column("tags", ratio=1, min_width=20)
+    for row in view.iter_rows():
+        table.add_row(*(row if wide else row[:1] + row[2:]))
+    console.print(table)
+    if chosen.height > shown:
+        console.print(
+            f"Showing {shown} of {chosen.height}; use --limit N, --json or --csv for more."
+        )
+    console.print("Why a customer is where they are: shopinsight explain EMAIL")
+    _notes(prof)
+
+
+def _segments_json(prof: CustomerProfiles) -> dict[str, Any]:
+    info = prof.segments
+    return {
+        "as_of": prof.as_of.isoformat(),
+        "currency": prof.currency,
+        "scheme": info.scheme,
+        "fallback_used": info.fallback_used,
+        "note": info.note,
+        "cut_points": info.cut_points,
+        "segments": info.sizes.to_dicts(),
+        "notes": prof.notes,
+    }
+
+
+@app.command("segments")
+def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Segment sizes, revenue share and the cut points used (and whether the small-shop
+    fallback was needed)."""
+    prof = _profiles(workspace(), as_of)
+    if as_json:
+        print_json(_segments_json(prof))
+        return
+    info = prof.segments
+    wide = console.width >= 120
+    sizes = Table(title=f"Segments as of {prof.as_of} ({info.scheme} scheme)", header_style="bold")
+    sizes.add_column("segment", no_wrap=True)
+    for title in ("customers", "share", f"net ({prof.currency})", "of net"):
+        sizes.add_column(title, justify="right")
+    sizes.add_column("rule", no_wrap=True)
+    if wide:
+        sizes.add_column("what to do")
+    view = info.sizes.select(
+        "segment",
+        pl.col("customers").cast(pl.Utf8),
+        pl.format("{}%", (pl.col("share") * 100).round(1)),
+        money_str(pl.col("revenue")),
+        pl.format("{}%", (pl.col("revenue_share") * 100).round(1)),
+        "rule",
+        "action",
+    )
+    for row in view.iter_rows():
+        sizes.add_row(*(row if wide else row[:-1]))
+    console.print(sizes)
+    cuts = Table(title="Cut points used", header_style="bold")
+    cuts.add_column("score")
+    keys = ("recency_days", "frequency", "monetary")
+    for title in ("R: days since last order", "F: order days", f"M: net ({prof.currency})"):
+        cuts.add_column(title)
+    levels = sorted({int(k) for k in info.cut_points["frequency"]["scores"]}, reverse=True)
+    for level in levels:
+        cuts.add_row(str(level), *[info.cut_points[k]["scores"].get(str(level), "") for k in keys])
+    console.print(cuts)
+    for key in ("recency_days", "frequency", "monetary"):
+        console.print(f"  {key}: {info.cut_points[key]['method']}")
+    style = "bold yellow" if info.fallback_used else "dim"
+    console.print(Text(info.note, style=style))
+    _notes(prof)
+
+
+@app.command("explain")
+def explain_cmd(
+    customer: Annotated[str, typer.Argument(help="Email or customer id.")],
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why a customer has their segment and tags: every rule, its evidence and the cut points."""
+    prof = _profiles(workspace(), as_of)
+    trace = explain(prof, customer)
+    if as_json:
+        print_json(trace)
+        return
+    c = trace["customer"]
+    head = (
+        f"[bold]{c['customer_name'] or c['email'] or c['customer_id']}[/] ({c['customer_id']})\n"
+        f"{c['orders']} order(s) on {c['frequency']} day(s), first {c['first_order']:%Y-%m-%d}, "
+        f"last {c['last_order']:%Y-%m-%d} ({c['recency_days']} days before {trace['as_of']})\n"
+        f"net spend {c['monetary']:.2f} {c['currency']}, average order {c['aov']:.2f}; "
+        f"favourite: {c['favorite_product'] or '-'} ({c['favorite_category'] or '-'})"
+    )
+    console.print(Panel(head, title="Customer", expand=False))
+    scores = Table(title=f"Segment: {trace['segment']}", header_style="bold")
+    for col in ("score", "value", "band"):
+        scores.add_column(col)
+    for name, s in trace["scores"].items():
+        scores.add_row(f"{name}{s['score']}", str(s["value"]), s["band"] or "")
+    console.print(scores)
+    console.print(f"  {trace['segment_reason']}")
+    console.print(Text(trace["segments_note"], style="dim"))
+    tags = Table(title="Tags", header_style="bold")
+    for col in ("tag", "from", "evidence", "rule"):
+        tags.add_column(col)
+    for t in trace["tags"]:
+        if t["fired"]:
+            tags.add_row(t["tag"], t["origin"], t["evidence"] or "", t["rule"])
+    console.print(tags)
+    removed = [t["tag"] for t in trace["tags"] if t["overridden"]]
+    if removed:
+        console.print(f"Removed by you (the rule would apply): {', '.join(removed)}")
+    quiet = [t["tag"] for t in trace["tags"] if not t["fired"] and not t["overridden"]]
+    console.print(Text(f"Rules that did not apply: {', '.join(quiet)}", style="dim"))
+
+
+# -- tag overrides ------------------------------------------------------------------------------
+
+tag_app = typer.Typer(help="Add or remove a tag on one customer; kept across re-imports.")
+app.add_typer(tag_app, name="tag")
+
+
+def _customer_id(ws: Workspace, key: str) -> str:
+    """A customer_id from an id or an email that appears in the imported orders."""
+    key = key.strip()
+    email = pl.select(normalise_email(pl.lit(key))).item()
+    cond = pl.col("customer_id") == key
+    if email:
+        cond = (
+            cond | (pl.col("customer_id") == email) | (pl.col("email").str.to_lowercase() == email)
+        )
+    hit = ws.lines().filter(cond).select("customer_id").head(1).collect()
+    if hit.height == 0:
+        raise InputError(f"No customer '{key}'", "No imported order has that customer id or email.")
+    return hit.item()
+
+
+@tag_app.command("add")
+def tag_add(customer: str, tag: str) -> None:
+    """Give CUSTOMER the tag TAG, whatever the rules say."""
+    ws = workspace()
+    cid = _customer_id(ws, customer)
+    save_override(ws, cid, validate_tag(tag), "add")
+    console.print(
+        f"Added '{tag.strip()}' to {cid}. Undo with: shopinsight tag reset {cid} {tag.strip()}"
+    )
+
+
+@tag_app.command("remove")
+def tag_remove(customer: str, tag: str) -> None:
+    """Take TAG off CUSTOMER and keep it off, even when a rule would give it."""
+    ws = workspace()
+    cid = _customer_id(ws, customer)
+    save_override(ws, cid, validate_tag(tag), "remove")
+    console.print(
+        f"Removed '{tag.strip()}' from {cid}. Undo with: shopinsight tag reset {cid} {tag.strip()}"
+    )
+
+
+@tag_app.command("reset")
+def tag_reset(customer: str, tag: str) -> None:
+    """Forget your add/remove of TAG on CUSTOMER: the rules decide again."""
+    ws = workspace()
+    cid = _customer_id(ws, customer)
+    if clear_override(ws, cid, tag.strip()):
+        console.print(f"The rules decide '{tag.strip()}' for {cid} again.")
+    else:
+        console.print(f"You had not changed '{tag.strip()}' on {cid}.")
+
+
+@tag_app.command("list")
+def tag_list(as_json: JsonOpt = False) -> None:
+    """Every tag you added or removed by hand."""
+    overrides = load_overrides(workspace())
+    if as_json:
+        print_json(overrides.to_dicts())
+    elif overrides.height == 0:
+        console.print("No tag changes by hand yet (shopinsight tag add|remove CUSTOMER TAG).")
+    else:
+        console.print(frame_table(overrides, title="Your tag changes"))
+
+
+# -- export tags --------------------------------------------------------------------------------
+
+
+def _export_group() -> typer.Typer:
+    """The shared `export` group: reuse it when another module registered it first."""
+    for group in app.registered_groups:
+        if group.name == "export" and group.typer_instance is not None:
+            return group.typer_instance
+    group = typer.Typer(help="Write import-ready files (tag lists and more).")
+    app.add_typer(group, name="export")
+    return group
+
+
+export_app = _export_group()
+
+
+@export_app.command("tags")
+def export_tags_cmd(
+    to: Annotated[str, typer.Option("--to", help=f"Target: {', '.join(TARGETS)}.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    segment: SegmentOpt = None,
+    tag: TagOpt = None,
+    include_unsubscribed: Annotated[
+        bool,
+        typer.Option(
+            "--include-unsubscribed", help="Email tools: include customers without consent."
+        ),
+    ] = False,
+    namespace: Annotated[
+        bool,
+        typer.Option("--namespace", help="Prefix our tags (tags.export_namespace, default 'si:')."),
+    ] = False,
+    klaviyo_lists: Annotated[
+        bool, typer.Option("--klaviyo-lists", help="Klaviyo: one list file per segment.")
+    ] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Export customers' tags and segments for Shopify, Klaviyo, Mailchimp, CSV or JSON.
+
+    Example: shopinsight export tags --to shopify --namespace -o shopify_tags.csv
+    """
+    ws = workspace()
+    prof = _profiles(ws, as_of)
+    tags_cfg = ws.config().get("tags") or {}
+    prefix = str(tags_cfg.get("export_namespace") or "si:") if namespace else None
+    export = export_tags(
+        prof,
+        to,
+        segments=segment,
+        tags=tag,
+        include_unsubscribed=include_unsubscribed,
+        namespace=prefix,
+        klaviyo_lists=klaviyo_lists,
+    )
+    files = write_export(export, out)
+    console.print(
+        f"Wrote {export.written} of {export.selected} selected customer(s) for {export.target} "
+        f"to {', '.join(str(f) for f in files)}."
+    )
+    for note in export.notes:
+        console.print(f"[yellow]Note:[/] {note}")
+    if export.target == "shopify":
+        console.print(
+            "Import it in Shopify: Customers → Import, tick 'Overwrite existing customers'. "
+            "Tags already on a customer (from your customers export) are kept."
+        )

@@ -1,0 +1,304 @@
+"""The customer table: one row per customer as of a day, in the shop's main currency.
+
+Follows LANDSCAPE §4.0: only counted orders (not cancelled, a customer, money kept) make a
+customer and count towards recency, frequency and spend; frequency counts distinct order days;
+monetary is net of refunds. Refunded orders still count for the refund share. Hours and weekdays
+are read in the store's timezone (`shop.timezone`): "ordered at night" means the shop's night.
+Group-bys run on the integer keys of `shop_data` (`_ck` customer, `_sk` SKU, `_ok` order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from shopinsight.core.orders import as_of_end
+from shopinsight.core.shop_data import PRODUCT, ShopData
+
+__all__ = ["customer_table"]
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _year_before(moment: dt.datetime) -> dt.datetime:
+    """The same instant a calendar year earlier (29 Feb -> 28 Feb): the trailing-12-month start."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def customer_table(
+    data: ShopData, attrs: pl.LazyFrame | pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per customer with >= 1 counted order (plus `_ck`, the integer customer key
+    the tag features join on).
+
+    Columns: customer_id, email, first_name, last_name, customer_name, country, currency,
+    first_order, last_order, orders, frequency, items, monetary, monetary_12m, aov,
+    recency_days, tenure_days, typical_gap_days, max_gap_days, favorite_sku, favorite_product,
+    favorite_category, top_category_share, categories, distinct_skus, product_purchases,
+    discount_share, gift_share, refund_share, note_share, night_share, early_share,
+    weekend_share, usual_hour, usual_weekday, channels, marketplaces, accepts_marketing,
+    consent_source, existing_tags, phone, and the order counts behind each share.
+    """
+    as_of, end = data.as_of, as_of_end(data.as_of)
+    orders = data.orders.lazy()
+    counted = orders.filter(pl.col("counted"))
+    n = pl.col("orders")
+    base = counted.group_by("_ck").agg(
+        pl.col("ordered_at").min().alias("first_order"),
+        pl.col("ordered_at").max().alias("last_order"),
+        pl.len().cast(pl.Int64).alias("orders"),
+        pl.col("items").sum().cast(pl.Int64).alias("items"),
+        pl.col("net_revenue").sum().alias("monetary"),
+        pl.col("net_revenue")
+        .filter(pl.col("ordered_at") >= _year_before(end))
+        .sum()
+        .alias("monetary_12m"),
+        *[pl.col(f).sum().alias(f"{a}_orders") for f, a in _FLAG_COUNTS],
+        pl.col("has_products").sum().alias("product_orders"),
+        (pl.col("products") == 1).sum().alias("single_product_orders"),
+        pl.col("discount_pct").mean().alias("mean_discount_pct"),
+        pl.col("items").filter(pl.col("has_products")).mean().alias("units_per_order"),
+        pl.col("products").filter(pl.col("has_products")).mean().alias("products_per_order"),
+    )
+    every = orders.group_by("_ck").agg(
+        pl.col("order_total").filter(pl.col("status") != "cancelled").sum().alias("gross_spend"),
+        pl.col("refunded").filter(pl.col("status") != "cancelled").sum().alias("refunded_amount"),
+        pl.col("has_refund").sum().alias("refunded_orders"),
+    )
+    gap_stats = (
+        data.gaps.lazy()
+        .group_by("_ck")
+        .agg(
+            pl.len().cast(pl.Int64).alias("frequency"),
+            pl.col("gap_days").median().alias("typical_gap_days"),
+            pl.col("gap_days").max().alias("max_gap_days"),
+        )
+    )
+    share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
+    parts = pl.collect_all([base, every, gap_stats, _habits(counted)])
+    table = parts[0]
+    for part in [*parts[1:], _latest(data.orders), _product_stats(data)]:
+        table = table.join(part, on="_ck", how="left")
+    table = (
+        table.lazy()
+        .with_columns(
+            pl.lit(data.currency).alias("currency"),
+            (pl.col("monetary") / n).alias("aov"),
+            (pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days().alias("recency_days"),
+            (pl.lit(as_of) - pl.col("first_order").dt.date()).dt.total_days().alias("tenure_days"),
+            *[share(a) for _f, a in _FLAG_COUNTS],
+            pl.when(pl.col("gross_spend") > 0)
+            .then(pl.col("refunded_amount") / pl.col("gross_spend"))
+            .otherwise(0.0)
+            .alias("refund_share"),
+        )
+        .rename({"discounted_share": "discount_share"})
+        .collect()
+    )
+    return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
+
+
+def _latest(orders: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, email, name, country and consent from each customer's latest order that
+    has them (consent: the latest counted order's flag)."""
+    cols = ["_ck", "_ok", "ordered_at", "counted", "customer_id", "email", "country"]
+    ordered = orders.select(
+        *cols,
+        pl.coalesce("customer_name", "billing_name", "shipping_name").alias("customer_name"),
+        pl.col("accepts_marketing").alias("_order_consent"),
+    )
+    if not ordered.get_column("ordered_at").is_sorted():
+        ordered = ordered.sort("ordered_at", "_ok")
+    last = ordered.filter(pl.col("_ck").is_last_distinct())  # filtered eagerly: order matters
+    out = last.select("_ck", "customer_id", "email", "customer_name", "country")
+    for col in ("email", "customer_name", "country"):
+        if not out.get_column(col).has_nulls():  # the latest order had it for everyone
+            continue
+        have = ordered.filter(pl.col(col).is_not_null())
+        have = have.filter(pl.col("_ck").is_last_distinct()).select("_ck", col)
+        out = out.drop(col).join(have, on="_ck", how="left")
+    consent = ordered.filter(pl.col("counted"))
+    consent = consent.filter(pl.col("_ck").is_last_distinct()).select("_ck", "_order_consent")
+    return out.join(consent, on="_ck", how="left")
+
+
+_FLAG_COUNTS = [
+    ("has_discount", "discounted"), ("gift", "gift"), ("has_note", "note"), ("night", "night"),
+    ("early", "early"), ("weekend", "weekend"),
+]  # fmt: skip
+
+_COLUMNS = [
+    "customer_id", "email", "first_name", "last_name", "customer_name", "country", "currency",
+    "first_order", "last_order", "orders", "frequency", "items", "monetary", "monetary_12m",
+    "aov", "recency_days", "tenure_days", "typical_gap_days", "max_gap_days", "favorite_sku",
+    "favorite_product", "favorite_category", "top_category_share", "categories",
+    "distinct_skus", "product_purchases", "discount_share", "gift_share", "refund_share",
+    "note_share", "night_share", "early_share", "weekend_share", "usual_hour", "usual_weekday",
+    "channels", "marketplaces", "accepts_marketing", "consent_source", "existing_tags", "phone",
+    "discounted_orders", "gift_orders", "note_orders", "night_orders", "early_orders",
+    "weekend_orders", "refunded_orders", "gross_spend", "refunded_amount", "product_orders",
+    "single_product_orders", "mean_discount_pct", "units_per_order", "products_per_order",
+]  # fmt: skip
+
+
+def _top(
+    frame: pl.LazyFrame, key: str, pick: str, by: list[str], descending: list[bool]
+) -> pl.LazyFrame:
+    """Per `key`, the `pick` value of the best row by `by` (later keys break ties)."""
+    return frame.group_by(key).agg(pl.col(pick).sort_by(by, descending=descending).first())
+
+
+def _most_common(counted: pl.LazyFrame, col: str) -> pl.LazyFrame:
+    """Each customer's most common value of a small integer column (ties: the smallest),
+    as the max of count × 64 + (63 - value): integer maths instead of a sort per customer."""
+    best = (
+        counted.group_by("_ck", col)
+        .len()
+        .group_by("_ck")
+        .agg((pl.col("len").cast(pl.Int64) * 64 + 63 - pl.col(col).cast(pl.Int64)).max())
+    )
+    return best.select("_ck", (63 - pl.col("len") % 64).cast(pl.Int8).alias(col))
+
+
+def _habits(counted: pl.LazyFrame) -> pl.LazyFrame:
+    """Most usual local hour and weekday (ties: earliest), channels and marketplaces."""
+    hour = _most_common(counted, "local_hour").rename({"local_hour": "usual_hour"})
+    day = _most_common(counted, "local_weekday").select(
+        "_ck",
+        pl.col("local_weekday")
+        .replace_strict(list(range(1, 8)), WEEKDAYS, return_dtype=pl.Utf8)
+        .alias("usual_weekday"),
+    )
+    return (
+        hour.join(day, on="_ck", how="left")
+        .join(_listed(counted, "channel_label", "channels"), on="_ck", how="left")
+        .join(_listed(counted, "source", "marketplaces"), on="_ck", how="left")
+    )
+
+
+def _listed(counted: pl.LazyFrame, col: str, name: str) -> pl.LazyFrame:
+    """The sorted distinct values of a column per customer (channels, marketplaces)."""
+    return (
+        counted.filter(pl.col(col).is_not_null())
+        .group_by("_ck", col)
+        .len()
+        .sort(col)
+        .group_by("_ck")
+        .agg(pl.col(col).alias(name))
+    )
+
+
+def _product_stats(data: ShopData) -> pl.DataFrame:
+    """Favourite product (most orders, then units, then SKU A–Z) and category (most spend),
+    distinct SKUs and product purchases (SKU × order) for the explorer tag."""
+    bought = data.lines.lazy().filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
+    info = (
+        bought.filter(pl.col("_sk").is_first_distinct())
+        .select("_sk", "sku", "product_name", "category")
+        .with_columns(
+            pl.col("sku").rank("dense").cast(pl.UInt32).alias("_sku_rank"),
+            pl.col("category").rank("dense").alias("_cat"),
+        )
+        .collect()
+    )
+    per_sku = (
+        data.sku_orders.lazy()
+        .group_by("_ck", "_sk")
+        .agg(
+            pl.len().alias("n_orders"),
+            pl.col("quantity").sum().alias("qty"),
+            pl.col("line_total").sum().alias("spend"),
+        )
+        .join(info.lazy().select("_sk", "_sku_rank", "_cat"), on="_sk", how="left")
+        .collect()
+        .lazy()
+    )
+    low = 2**21 - 1  # most orders, then most units, then the first SKU A-Z, packed in one int
+    best = (
+        pl.col("n_orders").cast(pl.Int64) * 2**42
+        + pl.col("qty").cast(pl.Int64).clip(0, low) * 2**21
+        + (low - pl.col("_sku_rank").cast(pl.Int64))
+    )
+    fav = (
+        per_sku.group_by("_ck")
+        .agg(best.max().alias("_best"))
+        .select("_ck", (low - pl.col("_best") % 2**21).cast(pl.UInt32).alias("_sku_rank"))
+        .join(info.lazy().select("_sku_rank", "sku", "product_name"), on="_sku_rank", how="left")
+        .select(
+            "_ck",
+            pl.col("sku").alias("favorite_sku"),
+            pl.coalesce("product_name", "sku").alias("favorite_product"),
+        )
+    )
+    counts = per_sku.group_by("_ck").agg(
+        pl.len().alias("distinct_skus"), pl.col("n_orders").sum().alias("product_purchases")
+    )
+    per_cat = (
+        per_sku.filter(pl.col("_cat").is_not_null())
+        .group_by("_ck", "_cat")
+        .agg(pl.col("spend").sum())
+        .collect()
+        .lazy()
+    )
+    names = info.lazy().filter(pl.col("_cat").is_first_distinct()).select("_cat", "category")
+    cat = (
+        _top(per_cat, "_ck", "_cat", ["spend", "_cat"], [True, False])
+        .join(names, on="_cat", how="left")
+        .select("_ck", pl.col("category").alias("favorite_category"))
+    )
+    cat_stats = per_cat.group_by("_ck").agg(
+        (pl.col("spend").max() / pl.col("spend").sum()).alias("top_category_share"),
+        pl.len().alias("categories"),
+    )
+    return (
+        counts.join(fav, on="_ck", how="left")
+        .join(cat, on="_ck", how="left")
+        .join(cat_stats, on="_ck", how="left")
+        .collect()
+    )
+
+
+_ATTR_SCHEMA = {
+    "customer_id": pl.Utf8, "_a_first": pl.Utf8, "last_name": pl.Utf8, "phone": pl.Utf8,
+    "_a_country": pl.Utf8, "_a_email": pl.Utf8, "_a_consent": pl.Boolean,
+    "existing_tags": pl.List(pl.Utf8),
+}  # fmt: skip
+
+
+def _join_attrs(table: pl.DataFrame, attrs: pl.LazyFrame | pl.DataFrame | None) -> pl.DataFrame:
+    """Names, phone, existing tags and consent from a customers export win over the orders'."""
+    if attrs is None:
+        a = pl.DataFrame(schema=_ATTR_SCHEMA)
+    else:
+        a = attrs.lazy().collect() if isinstance(attrs, pl.LazyFrame) else attrs
+        a = (
+            a.filter(pl.col("customer_id").is_not_null())
+            .unique("customer_id", keep="last", maintain_order=True)
+            .select(
+                "customer_id",
+                pl.col("first_name").alias("_a_first"),
+                "last_name",
+                "phone",
+                pl.col("country").alias("_a_country"),
+                pl.col("email").alias("_a_email"),
+                pl.col("accepts_marketing").alias("_a_consent"),
+                "existing_tags",
+            )
+        )
+    first_token = pl.col("customer_name").str.strip_chars().str.split(" ").list.first()
+    return table.join(a, on="customer_id", how="left").with_columns(
+        pl.coalesce("_a_first", first_token).alias("first_name"),
+        pl.coalesce("country", "_a_country").alias("country"),
+        pl.coalesce("email", "_a_email").alias("email"),
+        pl.coalesce("_a_consent", "_order_consent").alias("accepts_marketing"),
+        pl.when(pl.col("_a_consent").is_not_null())
+        .then(pl.lit("customers export"))
+        .when(pl.col("_order_consent").is_not_null())
+        .then(pl.lit("latest order"))
+        .alias("consent_source"),
+        pl.col("existing_tags").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
+    )

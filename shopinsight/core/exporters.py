@@ -1,0 +1,337 @@
+"""Import-ready tag lists: Shopify customer import, Klaviyo, Mailchimp, plain CSV and JSON.
+
+Layouts follow FORMATS.md §1.3 and §8. Shopify gets the customer's full tag set (the tags they
+already had in the customers export, minus shopinsight's own earlier tags, plus today's), so an
+import never drops a merchant's tags. Email tools only get customers with an email and marketing
+consent (unless include_unsubscribed); the export says how many were left out and why. Every
+text cell is spreadsheet-safe (`safe_cell`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+from shopinsight.core.segment_schemes import SCHEMES, segment_slug
+from shopinsight.core.shop_data import money_str
+
+if TYPE_CHECKING:
+    from shopinsight.core.profiles import CustomerProfiles
+
+__all__ = [
+    "SHOPIFY_HEADER",
+    "TARGETS",
+    "TagExport",
+    "export_tags",
+    "safe_cell",
+    "select_customers",
+    "write_export",
+]
+
+SHOPIFY_HEADER = [
+    "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address Company",
+    "Default Address Address1", "Default Address Address2", "Default Address City",
+    "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
+    "Default Address Phone", "Phone", "Accepts SMS Marketing", "Tags", "Note", "Tax Exempt",
+]  # fmt: skip
+"""Shopify's customer import template (FORMATS.md §1.3); headers are case-sensitive."""
+TARGETS = ("shopify", "klaviyo", "mailchimp", "csv", "json")
+EMAIL_TOOLS = ("klaviyo", "mailchimp")
+
+
+def safe_cell(expr: pl.Expr) -> pl.Expr:
+    """Text a spreadsheet will not run as a formula: a value starting with =, +, -, @, tab or
+    carriage return gets a leading apostrophe (the convention Shopify's own exports use)."""
+    return pl.when(expr.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + expr).otherwise(expr)
+
+
+@dataclass
+class TagExport:
+    """Rows ready to write, and what was left out and why."""
+
+    target: str
+    frame: pl.DataFrame
+    selected: int
+    lists: dict[str, pl.DataFrame] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return sum(f.height for f in self.lists.values()) if self.lists else self.frame.height
+
+
+def _known_segments(prof: CustomerProfiles) -> dict[str, str]:
+    names = {s.name for s in SCHEMES[prof.segments.scheme].segments}
+    out = {n.lower(): n for n in names}
+    out.update({segment_slug(n): n for n in names})
+    return out
+
+
+def select_customers(
+    prof: CustomerProfiles, segments: list[str] | None = None, tags: list[str] | None = None
+) -> pl.DataFrame:
+    """Customers in any of `segments` and with any of `tags` (both optional)."""
+    table = prof.table
+    if segments:
+        known = _known_segments(prof)
+        chosen = []
+        for seg in segments:
+            hit = known.get(seg.strip().lower()) or known.get(segment_slug(seg))
+            if hit is None:
+                names = ", ".join(s.name for s in SCHEMES[prof.segments.scheme].segments)
+                raise InputError(f"No segment '{seg}'", f"Segments: {names}.")
+            chosen.append(hit)
+        table = table.filter(pl.col("segment").is_in(chosen))
+    if tags:
+        known_tags = set(prof.tags.get_column("tag").unique().to_list()) | {
+            r.name for r in prof.rules
+        }
+        unknown = [t for t in tags if t not in known_tags]
+        if unknown:
+            raise InputError(
+                f"No tag '{unknown[0]}'",
+                "Known tags: " + ", ".join(sorted(known_tags)) + ".",
+            )
+        table = table.filter(pl.col("tags").list.eval(pl.element().is_in(tags)).list.any())
+    return table
+
+
+def _vocabulary(prof: CustomerProfiles) -> list[str]:
+    """Every tag name shopinsight writes, so a re-export can replace its own earlier tags."""
+    names = {r.name for r in prof.rules} | set(prof.tags.get_column("tag").unique().to_list())
+    for scheme in SCHEMES.values():
+        names |= {segment_slug(s.name) for s in scheme.segments}
+    return sorted(names)
+
+
+def _with_tag_cells(
+    frame: pl.DataFrame, prof: CustomerProfiles, prefix: str, merge_existing: bool, sep: str
+) -> pl.DataFrame:
+    slugs = {s.name: segment_slug(s.name) for s in SCHEMES[prof.segments.scheme].segments}
+    frame = frame.with_columns(
+        pl.col("segment")
+        .replace_strict(slugs, default=None, return_dtype=pl.Utf8)
+        .alias("_seg_tag")
+    )
+    ours = (
+        pl.concat_list(pl.col("_seg_tag").fill_null(""), pl.col("tags"))
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.eval(pl.lit(prefix) + pl.element())
+    )
+    if merge_existing:
+        own = (
+            pl.element().str.starts_with(prefix)
+            if prefix
+            else pl.element().is_in(_vocabulary(prof))
+        )
+        existing = pl.col("existing_tags").list.eval(
+            pl.element().str.strip_chars().filter((pl.element().str.strip_chars() != "") & ~own)
+        )
+        all_tags = pl.concat_list(existing, ours).list.unique(maintain_order=True)
+    else:
+        all_tags = ours
+    return frame.with_columns(all_tags.list.join(sep).alias("_tag_cell"))
+
+
+def _has_email() -> pl.Expr:
+    return pl.col("email").str.contains("@").fill_null(False)
+
+
+def export_tags(
+    prof: CustomerProfiles,
+    target: str,
+    *,
+    segments: list[str] | None = None,
+    tags: list[str] | None = None,
+    include_unsubscribed: bool = False,
+    namespace: str | None = None,
+    klaviyo_lists: bool = False,
+) -> TagExport:
+    """Build the rows of one tag-list export (see module doc); `namespace` prefixes our tags."""
+    target = target.strip().lower()
+    if target not in TARGETS:
+        raise InputError(
+            f"Unknown export target '{target}'", f"Choose one of: {', '.join(TARGETS)}."
+        )
+    chosen = select_customers(prof, segments, tags).sort("customer_id")
+    prefix = namespace or ""
+    left_out: dict[str, int] = {}
+    notes: list[str] = []
+    rows = chosen
+    if target in EMAIL_TOOLS:
+        no_email = rows.filter(~_has_email()).height
+        if no_email:
+            left_out["no email address"] = no_email
+        rows = rows.filter(_has_email())
+        if not include_unsubscribed:
+            no_consent = rows.filter(~pl.col("accepts_marketing").fill_null(False)).height
+            if no_consent:
+                left_out["no email-marketing consent"] = no_consent
+            rows = rows.filter(pl.col("accepts_marketing").fill_null(False))
+        else:
+            notes.append(
+                "Customers without marketing consent are included (--include-unsubscribed)."
+            )
+    elif target == "shopify":
+        reachable = _has_email() | pl.col("phone").is_not_null()
+        unreachable = rows.filter(~reachable).height
+        if unreachable:
+            left_out["no email or phone (Shopify matches customers by them)"] = unreachable
+        rows = rows.filter(reachable)
+    for reason, count in left_out.items():
+        notes.append(f"{count} customer(s) left out: {reason}.")
+    builder = {"shopify": _shopify, "klaviyo": _klaviyo, "mailchimp": _mailchimp, "csv": _plain}
+    lists: dict[str, pl.DataFrame] = {}
+    if target == "json":
+        frame = _json_rows(rows, prof)
+    elif target == "klaviyo" and klaviyo_lists:
+        frame = _klaviyo(rows, prof, prefix)
+        for seg in SCHEMES[prof.segments.scheme].segments:
+            part = frame.filter(pl.col("shopinsight_segment") == seg.name)
+            if part.height:
+                lists[segment_slug(seg.name)] = part.select("Email", "First Name", "Last Name")
+    else:
+        frame = builder[target](rows, prof, prefix)
+    return TagExport(target, frame, chosen.height, lists, left_out, notes)
+
+
+def _text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column as spreadsheet-safe text (null stays an empty cell)."""
+    return frame.with_columns(safe_cell(pl.col(c).cast(pl.Utf8)).alias(c) for c in frame.columns)
+
+
+def _yes_no(col: str) -> pl.Expr:
+    return pl.when(pl.col(col)).then(pl.lit("yes")).when(~pl.col(col)).then(pl.lit("no"))
+
+
+def _shopify(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:
+    rows = _with_tag_cells(rows, prof, prefix, merge_existing=True, sep=", ")
+    empty = pl.lit(None, pl.Utf8)
+    out = rows.select(
+        pl.col("first_name").alias("First Name"),
+        pl.col("last_name").alias("Last Name"),
+        pl.col("email").alias("Email"),
+        _yes_no("accepts_marketing").alias("Accepts Email Marketing"),
+        *[empty.alias(h) for h in SHOPIFY_HEADER[4:12]],
+        pl.col("phone").alias("Phone"),
+        empty.alias("Accepts SMS Marketing"),
+        pl.col("_tag_cell").alias("Tags"),
+        empty.alias("Note"),
+        empty.alias("Tax Exempt"),
+    )
+    return _text(out)
+
+
+def _klaviyo(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:
+    rows = _with_tag_cells(rows, prof, prefix, merge_existing=False, sep=", ")
+    return _text(
+        rows.select(
+            pl.col("email").alias("Email"),
+            pl.col("first_name").alias("First Name"),
+            pl.col("last_name").alias("Last Name"),
+            pl.col("segment").alias("shopinsight_segment"),
+            pl.col("_tag_cell").alias("shopinsight_tags"),
+        )
+    )
+
+
+def _mailchimp(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:
+    rows = _with_tag_cells(rows, prof, prefix, merge_existing=False, sep=",")
+    return _text(
+        rows.select(
+            pl.col("email").alias("Email Address"),
+            pl.col("first_name").alias("First Name"),
+            pl.col("last_name").alias("Last Name"),
+            pl.col("_tag_cell").alias("Tags"),
+        )
+    )
+
+
+def _plain(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:
+    return _text(
+        rows.select(
+            "customer_id",
+            "email",
+            "first_name",
+            "last_name",
+            "customer_name",
+            "segment",
+            pl.col("tags").list.eval(pl.lit(prefix) + pl.element()).list.join(", ").alias("tags"),
+            "r_score",
+            "f_score",
+            "m_score",
+            "recency_days",
+            "frequency",
+            "orders",
+            money_str(pl.col("monetary")).alias("monetary"),
+            "currency",
+            "accepts_marketing",
+            pl.col("last_order").dt.date().alias("last_order"),
+            "reason",
+        )
+    )
+
+
+def _json_rows(rows: pl.DataFrame, prof: CustomerProfiles) -> pl.DataFrame:
+    reasons = prof.tags.group_by("customer_id").agg(
+        pl.struct("tag", "reason", "origin").sort_by("tag").alias("tag_reasons")
+    )
+    return rows.join(reasons, on="customer_id", how="left").select(
+        "customer_id",
+        "email",
+        "first_name",
+        "last_name",
+        "customer_name",
+        "segment",
+        "segment_reason",
+        "tags",
+        "tag_reasons",
+        "r_score",
+        "f_score",
+        "m_score",
+        "recency_days",
+        "frequency",
+        "orders",
+        pl.col("monetary").round(2),
+        "currency",
+        "accepts_marketing",
+        pl.col("last_order").dt.date().alias("last_order"),
+    )
+
+
+def write_export(export: TagExport, path: Path | str) -> list[Path]:
+    """Write the export (UTF-8 without BOM, \\n line ends, RFC-4180 quoting); Klaviyo lists
+    become one file per segment next to `path` (name-<segment>.csv). Returns the files."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise InputError(
+            f"Folder {path.parent} does not exist", "Create it or pick another -o path."
+        )
+    written: list[Path] = []
+    try:
+        if export.target == "json":
+            payload = export.frame.to_dicts()
+            text = json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
+            path.write_text(text + "\n", encoding="utf-8")
+            written.append(path)
+        elif export.lists:
+            for slug, frame in export.lists.items():
+                target = path.with_name(f"{path.stem}-{slug}{path.suffix or '.csv'}")
+                frame.write_csv(target, line_terminator="\n")
+                written.append(target)
+        else:
+            export.frame.write_csv(path, line_terminator="\n")
+            written.append(path)
+    except OSError as exc:
+        raise InputError(f"Cannot write {path}", str(exc)) from None
+    return written
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,261 @@
+"""Who the shop's customers are: the customer table, RFM segments and tags in one call.
+
+    prof = customer_profiles(lines, as_of, config, attrs, overrides)
+    prof.table      one row per customer (segment, tags, reason and every column behind them)
+    prof.tags       long: customer_id, tag, reason, origin ("rfm" | "rule" | "custom" | "manual")
+    prof.segments   SegmentInfo: scheme, fallback_used, note, cut_points, sizes
+
+Every tag keeps its evidence and every segment its cut points, so `explain` can show a merchant
+exactly why a customer is where they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.customers import customer_table
+from shopinsight.core.errors import InputError
+from shopinsight.core.orders import resolve_as_of
+from shopinsight.core.schema import normalise_email
+from shopinsight.core.segment_schemes import SCHEMES
+from shopinsight.core.segments import SegmentInfo, score_segments
+from shopinsight.core.shop_data import money_str, prepare
+from shopinsight.core.tag_features import FILLED, table_features, tag_features
+from shopinsight.core.tag_rules import TagRule, behaviour_rules
+from shopinsight.core.tags import (
+    apply_overrides,
+    check_custom,
+    custom_rules,
+    evaluate_rules,
+)
+
+__all__ = ["CustomerProfiles", "customer_profiles", "explain", "find_customer"]
+
+LEAD_COLUMNS = [
+    "customer_id", "email", "first_name", "customer_name", "country", "currency",
+    "first_order", "last_order", "orders", "frequency", "items", "monetary", "monetary_12m",
+    "aov", "recency_days", "tenure_days", "typical_gap_days", "favorite_sku",
+    "favorite_product", "favorite_category", "discount_share", "gift_share", "refund_share",
+    "channels", "accepts_marketing", "r_score", "f_score", "m_score", "segment",
+    "segment_reason", "tags", "reason",
+]  # fmt: skip
+
+
+@dataclass
+class CustomerProfiles:
+    """The customer analysis as of one day."""
+
+    table: pl.DataFrame
+    tags: pl.DataFrame
+    segments: SegmentInfo
+    as_of: dt.date
+    currency: str = ""
+    notes: list[str] = field(default_factory=list)
+    replenishment: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
+    rules: list[TagRule] = field(default_factory=list, repr=False)
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def _value_rules(info: SegmentInfo, levels: int) -> list[TagRule]:
+    """M as a modifier (LANDSCAPE 4.1): high_value at the top M score, low_value at 1."""
+    m = info.cut_points.get("monetary", {}).get("scores", {})
+    spend = money_str(pl.col("monetary"))
+    return [
+        TagRule(
+            "high_value",
+            f"M score {levels} (net spend {m.get(str(levels), '')})",
+            pl.col("m_score") == levels,
+            pl.format(
+                "net spend {} {} (M{}: {})",
+                spend,
+                "currency",
+                "m_score",
+                pl.lit(m.get(str(levels), "")),
+            ),
+            "rfm",
+        ),
+        TagRule(
+            "low_value",
+            f"M score 1 (net spend {m.get('1', '')})",
+            pl.col("m_score") == 1,
+            pl.format("net spend {} {} (M1: {})", spend, "currency", pl.lit(m.get("1", ""))),
+            "rfm",
+        ),
+    ]
+
+
+def customer_profiles(
+    lines: pl.LazyFrame,
+    as_of: dt.date | None,
+    config: dict[str, Any],
+    attrs: pl.LazyFrame | None = None,
+    overrides: pl.DataFrame | None = None,
+) -> CustomerProfiles:
+    """Customer table + segments + tags as of `as_of` (default: the day of the last order)."""
+    as_of = resolve_as_of(lines, as_of)
+    data = prepare(lines, as_of, config)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Polars frees the GIL: both cores work
+        later = pool.submit(tag_features, data, config)
+        table = customer_table(data, attrs)
+        feats, stats, replen = later.result()
+    table = (
+        table.join(feats, on="_ck", how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in FILLED)
+        .with_columns(table_features(as_of))
+        .drop("_ck")
+    )
+    scored, info = score_segments(table, config)
+    levels = SCHEMES[info.scheme].levels
+    rules = _value_rules(info, levels) + behaviour_rules(config, stats)
+    custom = custom_rules(config, scored.schema, {r.name for r in rules})
+    check_custom(scored, custom)
+    rules = sorted(rules + custom, key=lambda r: r.name)
+    scored = scored.with_row_index("_row")
+    tags = evaluate_rules(scored, rules)
+    tags = apply_overrides(tags, overrides, scored.get_column("customer_id"))
+    added = tags.get_column("_row").null_count() > 0
+    if added:  # tags added by hand: find their rows
+        rows = scored.select("customer_id", pl.col("_row").alias("_r"))
+        tags = (
+            tags.join(rows, on="customer_id", how="left")
+            .with_columns(pl.coalesce("_row", "_r").alias("_row"))
+            .drop("_r")
+        )
+    table = _with_tag_lists(scored, tags, resort=added)
+    tags = tags.drop("_row")
+    table = table.with_columns(
+        pl.format(
+            "{}: {} order(s), last {} days ago, net {} {}{}",
+            "segment",
+            "orders",
+            "recency_days",
+            money_str(pl.col("monetary")),
+            "currency",
+            pl.when(pl.col("tags").list.len() > 0)
+            .then(pl.lit("; tags: ") + pl.col("tags").list.join(", "))
+            .otherwise(pl.lit("")),
+        ).alias("reason")
+    )
+    rest = [c for c in table.columns if c not in LEAD_COLUMNS]
+    table = table.select(LEAD_COLUMNS + rest).sort(
+        ["monetary", "customer_id"], descending=[True, False]
+    )
+    notes = list(data.notes)
+    if table.height == 0:
+        notes.append("No customer has a counted order (paid, not cancelled, money kept) yet.")
+    return CustomerProfiles(
+        table=table,
+        tags=tags,
+        segments=info,
+        as_of=as_of,
+        currency=data.currency,
+        notes=notes,
+        replenishment=replen,
+        rules=rules,
+        stats=stats,
+    )
+
+
+def _with_tag_lists(scored: pl.DataFrame, tags: pl.DataFrame, resort: bool) -> pl.DataFrame:
+    """The sorted `tags` list per customer, grouped on the integer row index (`_row`).
+
+    Rules run in name order, so each customer's tags arrive sorted; only tags added by hand
+    (appended last) need a sort."""
+    lists = tags.group_by("_row").agg(pl.col("tag").alias("tags"))
+    if resort:
+        lists = lists.with_columns(pl.col("tags").list.sort())
+    return (
+        scored.join(lists, on="_row", how="left")
+        .with_columns(pl.col("tags").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))))
+        .drop("_row")
+    )
+
+
+def find_customer(prof: CustomerProfiles, key: str) -> str:
+    """The customer_id for a customer_id or an email (case-insensitive); InputError if unknown."""
+    key = key.strip()
+    table = prof.table
+    hit = table.filter(pl.col("customer_id") == key)
+    if hit.height == 0:
+        email = pl.select(normalise_email(pl.lit(key))).item()
+        if email:
+            hit = table.filter(
+                (pl.col("customer_id") == email) | (pl.col("email").str.to_lowercase() == email)
+            )
+    if hit.height == 0:
+        raise InputError(
+            f"No customer '{key}'",
+            f"No customer with that id or email has a counted order up to {prof.as_of}. "
+            "List them with: shopinsight customers",
+        )
+    return hit.get_column("customer_id")[0]
+
+
+def explain(prof: CustomerProfiles, key: str) -> dict[str, Any]:
+    """The full trace for one customer: numbers, scores with cut points, segment rule, and each
+    tag rule with whether it fired and its evidence."""
+    cid = find_customer(prof, key)
+    row = prof.table.filter(pl.col("customer_id") == cid)
+    fired = prof.tags.filter(pl.col("customer_id") == cid)
+    fired_map = {r["tag"]: r for r in fired.iter_rows(named=True)}
+    checks = row.select(
+        *[r.when.fill_null(False).alias(f"w_{i}") for i, r in enumerate(prof.rules)],
+        *[r.reason.cast(pl.Utf8).alias(f"e_{i}") for i, r in enumerate(prof.rules)],
+    ).row(0, named=True)
+    trace = []
+    for i, rule in enumerate(prof.rules):
+        hit = fired_map.pop(rule.name, None)
+        trace.append(
+            {
+                "tag": rule.name,
+                "origin": rule.origin,
+                "rule": rule.rule,
+                "fired": hit is not None,
+                "evidence": hit["reason"] if hit else checks[f"e_{i}"],
+                "overridden": bool(checks[f"w_{i}"]) and hit is None,
+            }
+        )
+    for tag, hit in fired_map.items():  # manual tags
+        trace.append(
+            {
+                "tag": tag,
+                "origin": hit["origin"],
+                "rule": "added by you",
+                "fired": True,
+                "evidence": hit["reason"],
+                "overridden": False,
+            }  # fmt: skip
+        )
+    values = row.row(0, named=True)
+    cuts = prof.segments.cut_points
+    return {
+        "customer_id": cid,
+        "as_of": prof.as_of.isoformat(),
+        "customer": values,
+        "segment": values["segment"],
+        "segment_reason": values["segment_reason"],
+        "scores": {
+            "R": {
+                "score": values["r_score"],
+                "value": values["recency_days"],
+                "band": cuts.get("recency_days", {}).get("scores", {}).get(str(values["r_score"])),
+            },
+            "F": {
+                "score": values["f_score"],
+                "value": values["frequency"],
+                "band": cuts.get("frequency", {}).get("scores", {}).get(str(values["f_score"])),
+            },
+            "M": {
+                "score": values["m_score"],
+                "value": values["monetary"],
+                "band": cuts.get("monetary", {}).get("scores", {}).get(str(values["m_score"])),
+            },
+        },  # fmt: skip
+        "segments_note": prof.segments.note,
+        "tags": trace,
+    }

@@ -1,0 +1,285 @@
+"""The shop's orders and lines as customer analyses see them: as of a day, in the main
+currency, with a customer, with the per-order flags (local hour, gift, note, discount) that the
+customer table and the tags share.
+
+Speed: a 200,000-customer shop has ~1M lines, and grouping on text keys is what costs. So the
+order, customer and SKU keys become integer codes once (`_ok`, `_ck`, `_sk`) and every group-by
+runs on those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.errors import ConfigError
+from shopinsight.core.orders import lines_as_of
+from shopinsight.core.schema import LINE_SCHEMA
+
+__all__ = [
+    "PRODUCT",
+    "ShopData",
+    "code",
+    "main_currency",
+    "money_str",
+    "order_day_gaps",
+    "prepare",
+    "sorted_diff",
+]
+
+PRODUCT = pl.col("line_kind") == "product"
+
+_LINE_COLUMNS = [
+    "source", "order_id", "line_kind", "ordered_at", "customer_id", "email", "customer_name",
+    "shipping_name", "billing_name", "country", "city", "postal_code", "sku", "product_name",
+    "variant", "category", "quantity", "unit_price", "line_total", "order_total",
+    "order_discount", "refunded", "currency", "status", "discount_code", "order_note",
+    "gift_message", "is_gift", "accepts_marketing", "channel",
+]  # fmt: skip
+_ORDER_FIELDS = [
+    "_ok", "_ck", "source", "order_id", "customer_id", "ordered_at", "currency", "status",
+    "order_total", "refunded", "discount_code", "order_discount", "is_gift", "gift_message",
+    "order_note", "shipping_name", "billing_name", "customer_name", "email", "country", "city",
+    "postal_code", "channel", "accepts_marketing",
+]  # fmt: skip
+
+
+_NO_SKU = 2**32 - 1  # stands for "no SKU" among the integer SKU codes
+
+
+def code(expr: pl.Expr) -> pl.Expr:
+    """An integer code per distinct text value (null stays null), for fast grouping."""
+    return expr.cast(pl.Categorical).to_physical()
+
+
+@dataclass
+class ShopData:
+    """The shop's lines and orders as of a day, restricted to what customer analyses may use."""
+
+    lines: pl.DataFrame
+    """Lines of analysable orders (main currency, with a customer): `_ok`, `_ck`, `_sk` keys
+    and a `counted` flag."""
+    orders: pl.DataFrame
+    """One row per analysable order: net_revenue, counted, items, products, local time, flags."""
+    sku_orders: pl.DataFrame
+    """One row per customer × SKU × counted order: _ck, _sk, _ok, quantity, line_total, day."""
+    gaps: pl.DataFrame
+    """_ck, order_day, gap_days (null on a customer's first day): see `order_day_gaps`."""
+    currency: str
+    timezone: str
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+
+
+def _section(config: dict[str, Any], name: str) -> dict[str, Any]:
+    return config.get(name) or {}
+
+
+def main_currency(orders: pl.DataFrame, config: dict[str, Any]) -> str:
+    """The currency analyses report in: `shop.currency` when the data has orders in it, else the
+    currency of most counted orders (so a default "USD" never empties a euro shop)."""
+    wanted = str(_section(config, "shop").get("currency") or "").strip().upper()
+    counts = (
+        orders.filter(pl.col("counted") & pl.col("currency").is_not_null())
+        .group_by("currency")
+        .len()
+        .sort(["len", "currency"], descending=[True, False])
+    )
+    present = counts.get_column("currency").to_list()
+    if wanted not in {"", "AUTO"} and wanted in present:
+        return wanted
+    return present[0] if present else (wanted if wanted not in {"", "AUTO"} else "USD")
+
+
+def _gift_pattern(config: dict[str, Any]) -> str | None:
+    from re import escape
+
+    words = [str(w).strip() for w in _section(config, "tags").get("gift_words", [])]
+    words = [w for w in words if w]
+    return "(?i)" + "|".join(escape(w) for w in words) if words else None
+
+
+def _check_timezone(tz: str) -> None:
+    try:
+        pl.Series([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)]).dt.convert_time_zone(tz)
+    except Exception:
+        raise ConfigError(
+            "Unknown shop.timezone",
+            f"'{tz}' is not an IANA timezone name; use one like 'Europe/Rome' or "
+            "'America/New_York'.",
+        ) from None
+
+
+def _orders(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per order, with the same definitions as `orders.orders_frame` (net revenue,
+    counted, items, products, has_discount), computed on integer keys."""
+    product = lambda e: pl.when(PRODUCT).then(e)  # noqa: E731
+    per_order = (
+        lines.lazy()
+        .group_by("_ok", maintain_order=True)
+        .agg(
+            product(pl.col("quantity")).otherwise(0).sum().alias("items"),
+            product(pl.col("line_total")).sum().alias("subtotal"),
+            product(pl.col("unit_price")).max().alias("max_unit_price"),
+            product(pl.col("quantity")).max().alias("max_qty"),
+            # distinct SKUs of the product lines; a product line without SKU counts as one
+            product(pl.col("_sk").fill_null(_NO_SKU)).drop_nulls().n_unique().alias("products"),
+            PRODUCT.any().alias("has_products"),
+        )
+    )
+    first = lines.lazy().filter(pl.col("_ok").is_first_distinct()).select(_ORDER_FIELDS)
+    heads, sums = pl.collect_all([first, per_order])
+    if heads.get_column("_ok").equals(sums.get_column("_ok")):  # both in first-seen order
+        orders = heads.hstack(sums.drop("_ok"))
+    else:
+        orders = heads.join(sums, on="_ok", how="left")
+    return orders.with_columns(
+        pl.col("ordered_at").dt.date().alias("order_day"),
+        pl.when(pl.col("status") == "cancelled")
+        .then(0.0)
+        .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
+        .alias("net_revenue"),
+        (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)).alias(
+            "has_discount"
+        ),
+    ).with_columns(
+        (
+            (pl.col("status") != "cancelled")
+            & pl.col("customer_id").is_not_null()
+            & (pl.col("net_revenue") > 0)
+        ).alias("counted")
+    )
+
+
+def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> ShopData:
+    """Lines and orders as of `as_of`, in the main currency, with a customer; notes say what
+    was left out and why."""
+    tz = str(_section(config, "shop").get("timezone") or "UTC")
+    _check_timezone(tz)
+    have = set(lines.collect_schema().names())
+    cols = [
+        pl.col(c) if c in have else pl.lit(None, LINE_SCHEMA[c]).alias(c) for c in _LINE_COLUMNS
+    ]
+    all_lines = (
+        lines_as_of(lines, as_of)
+        .select(cols)
+        .with_columns(
+            pl.struct("source", "order_id").hash().alias("_ok"),
+            code(pl.col("customer_id")).alias("_ck"),
+            code(pl.col("sku")).alias("_sk"),
+        )
+        .collect()
+    )
+    all_orders = _orders(all_lines)
+    currency = main_currency(all_orders, config)
+    notes: list[str] = []
+    anonymous = all_orders.filter(pl.col("customer_id").is_null()).height
+    if anonymous:
+        notes.append(
+            f"{anonymous} order(s) have no buyer identity (e.g. Amazon 'All Orders') and are "
+            "left out of customer analyses."
+        )
+    other = all_orders.filter(
+        pl.col("customer_id").is_not_null() & (pl.col("currency") != currency)
+    )
+    if other.height:
+        codes = ", ".join(sorted(other.get_column("currency").drop_nulls().unique().to_list()))
+        notes.append(
+            f"{other.height} order(s) in other currencies ({codes}) are left out; "
+            f"customer money is in {currency}."
+        )
+    same = pl.col("currency").is_null() | (pl.col("currency") == currency)  # none given: main
+    keep = pl.col("customer_id").is_not_null() & same
+    everything = not (anonymous or other.height)  # then skip copying the frames
+    orders = all_orders if everything else all_orders.filter(keep)
+    counted = orders.filter(pl.col("counted")).select("_ok")
+    kept_lines = (all_lines if everything else all_lines.filter(keep)).with_columns(
+        pl.col("_ok").is_in(counted.get_column("_ok").implode()).alias("counted")
+    )
+    sku_orders = (
+        kept_lines.lazy()
+        .filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
+        .group_by("_ck", "_sk", "_ok")
+        .agg(
+            pl.col("quantity").sum(),
+            pl.col("line_total").sum(),
+            pl.col("ordered_at").first().dt.date().alias("day"),
+        )
+        .collect()
+    )
+    flagged = _order_flags(orders, tz, config)
+    gaps = order_day_gaps(flagged)
+    return ShopData(kept_lines, flagged, sku_orders, gaps, currency, tz, as_of, notes)
+
+
+def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.DataFrame:
+    """Per-order values the habits and tags need: local hour/weekday, gift, note, discount %."""
+    tags = _section(config, "tags")
+    night_start, night_end = int(tags.get("night_start", 22)), int(tags.get("night_end", 5))
+    local = pl.col("ordered_at").dt.convert_time_zone(tz)
+    text = lambda c: pl.col(c).str.strip_chars().str.len_chars().fill_null(0) > 0  # noqa: E731
+    gift = pl.col("is_gift").fill_null(False) | text("gift_message")
+    pattern = _gift_pattern(config)
+    if pattern:
+        gift = gift | pl.col("order_note").str.contains(pattern).fill_null(False)
+    hour = pl.col("local_hour")
+    return (
+        orders.lazy()
+        .with_columns(
+            local.dt.hour().alias("local_hour"),
+            local.dt.weekday().alias("local_weekday"),
+            local.dt.month().alias("local_month"),
+            gift.alias("gift"),
+            text("order_note").alias("has_note"),
+            pl.coalesce(
+                "subtotal",
+                pl.col("order_total").fill_null(0.0) + pl.col("order_discount").fill_null(0.0),
+            ).alias("subtotal"),
+            pl.coalesce("channel", "source").alias("channel_label"),
+            ((pl.col("refunded").fill_null(0.0) > 0) & (pl.col("status") != "cancelled")).alias(
+                "has_refund"
+            ),
+        )
+        .with_columns(
+            ((hour >= night_start) | (hour < night_end)).alias("night"),
+            ((hour >= 5) & (hour < 9)).alias("early"),
+            (pl.col("local_weekday") >= 6).alias("weekend"),
+            pl.when(pl.col("subtotal") > 0)
+            .then(pl.col("order_discount").fill_null(0.0) / pl.col("subtotal"))
+            .otherwise(0.0)
+            .alias("discount_pct"),
+        )
+        .collect()
+    )
+
+
+def order_day_gaps(orders: pl.DataFrame) -> pl.DataFrame:
+    """_ck, order_day, gap_days: days since the customer's previous counted order day."""
+    return (
+        orders.lazy()
+        .filter(pl.col("counted"))
+        .select("_ck", "order_day")
+        .unique()
+        .sort("_ck", "order_day")
+        .with_columns(sorted_diff("order_day", ["_ck"]).alias("gap_days"))
+        .collect()
+    )
+
+
+def sorted_diff(col: str, keys: list[str]) -> pl.Expr:
+    """Days since the previous row of the same group, on a frame sorted by keys + col.
+
+    (A shift compared with the keys; much faster than `diff().over(keys)`.)"""
+    same = pl.all_horizontal([pl.col(k) == pl.col(k).shift() for k in keys])
+    return pl.when(same).then((pl.col(col) - pl.col(col).shift()).dt.total_days())
+
+
+def money_str(expr: pl.Expr) -> pl.Expr:
+    """A money value as text with exactly two decimals ("12.50", "-3.05")."""
+    cents = (expr * 100).round(0).cast(pl.Int64)
+    a = cents.abs()
+    body = (a // 100).cast(pl.Utf8) + "." + (a % 100).cast(pl.Utf8).str.zfill(2)
+    return pl.when(cents < 0).then("-" + body).otherwise(body)

@@ -1,0 +1,294 @@
+"""Per-customer inputs for the behavioural tags beyond the customer table, and the shop
+numbers the rules compare against (P90 units per order, P40 order value, P75 item price, P95
+repeat gap): impulse/deliberate orders, family signals, replenishment rhythm, anniversaries and
+the spend rank for VIPs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.shop_data import PRODUCT, ShopData, sorted_diff
+
+__all__ = ["FILLED", "replenishment", "table_features", "tag_features"]
+
+
+def _q(values: pl.Series, q: float) -> float:
+    v = values.drop_nulls()
+    return float(v.quantile(q, interpolation="linear")) if v.len() else 0.0
+
+
+def tag_features(
+    data: ShopData, config: dict[str, Any]
+) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
+    """Per-customer tag inputs, shop reference numbers, and the replenishment plan.
+
+    Returns (features keyed by `_ck`, stats, replenishment) where replenishment has
+    customer_id, sku, product_name, purchases, mean_gap_days, gap_cv, last_bought, due_date.
+    Independent of the customer table, so the two can be computed side by side.
+    """
+    cfg = config.get("tags") or {}
+    orders = data.orders.filter(pl.col("counted"))
+    lines = data.lines.filter(PRODUCT & pl.col("counted"))
+    with_products = orders.filter(pl.col("has_products"))
+    pct = lambda key, default: float(cfg.get(key, default)) / 100  # noqa: E731
+    customers = orders.get_column("_ck").n_unique()
+    stats = {
+        "p90_units": _q(with_products.get_column("items").cast(pl.Float64), 0.9),
+        "p90_products": _q(with_products.get_column("products").cast(pl.Float64), 0.9),
+        "p40_order_value": _q(
+            orders.get_column("net_revenue"), pct("impulse_price_percentile", 40)
+        ),
+        "p75_unit_price": _q(
+            lines.get_column("unit_price"), pct("deliberate_price_percentile", 75)
+        ),
+        "p95_gap_days": _q(data.gaps.get_column("gap_days").cast(pl.Float64), 0.95),
+        "customers": float(customers),
+        "vip_rank_limit": float(math.ceil(float(cfg.get("vip_top_share", 0.05)) * customers)),
+    }
+    social = [str(s).lower() for s in cfg.get("social_channels", [])]
+    via_social = (
+        pl.col("channel_label").str.to_lowercase().str.contains_any(social).fill_null(False)
+        if social
+        else pl.lit(False)
+    )
+    months = [int(m) for m in cfg.get("holiday_months", [11, 12])]
+    impulse = (
+        (pl.col("products") == 1)
+        & (pl.col("items") == 1)
+        & (pl.col("net_revenue") <= stats["p40_order_value"])
+        & (pl.col("night") | via_social)
+    )
+    per_order = (
+        orders.lazy()
+        .group_by("_ck")
+        .agg(
+            impulse.sum().alias("impulse_orders"),
+            (pl.col("max_unit_price") > stats["p75_unit_price"])
+            .fill_null(False)
+            .sum()
+            .alias("deliberate_orders"),
+            pl.col("local_month").is_in(months).sum().alias("holiday_orders"),
+            (pl.col("max_qty") >= int(cfg.get("bulk_same_sku_qty", 3)))
+            .fill_null(False)
+            .sum()
+            .alias("bulk_sku_orders"),
+        )
+    )
+    replen = replenishment(data, cfg)
+    replen_text = (
+        replen.lazy()
+        .group_by("_ck")
+        .agg(
+            pl.len().alias("replenish_skus"),
+            pl.format(
+                "{} every ~{} days ({} buys), next due {}",
+                pl.coalesce("product_name", "sku"),
+                pl.col("mean_gap_days").round(0).cast(pl.Int64),
+                pl.col("purchases"),
+                pl.col("due_date"),
+            )
+            .sort_by("due_date")
+            .head(3)
+            .str.join("; ")
+            .alias("replenish_text"),
+            pl.col("due_date").min().alias("replenish_next_due"),
+        )
+    )
+    feats = (
+        per_order.join(_family(lines, orders, cfg), on="_ck", how="left")
+        .join(_recipients(orders), on="_ck", how="left")
+        .join(replen_text, on="_ck", how="left")
+        .collect()
+    )
+    return feats, stats, replen.drop("_ck", "_sk")
+
+
+FILLED = [
+    "impulse_orders", "deliberate_orders", "holiday_orders", "bulk_sku_orders",
+    "kids_adult_orders", "replenish_skus", "max_recipients_at_address",
+]  # fmt: skip
+"""Feature counts that are 0 (not null) for a customer without any."""
+
+
+def table_features(as_of: dt.date) -> list[pl.Expr]:
+    """Tag inputs computed on the customer table itself: the next first-order anniversary and
+    the spend rank (ties share a rank, so a VIP cut never splits equal spenders)."""
+    return [
+        *_anniversary(as_of),
+        pl.col("monetary").rank("min", descending=True).cast(pl.Int64).alias("spend_rank"),
+    ]
+
+
+def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> pl.LazyFrame:
+    """Products bought in several variants (customers with >= 2 orders); orders mixing kids'
+    and adults' categories. Text is hashed once and grouped as integers; names are looked up
+    only for the few customers that qualify."""
+    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2).select("_ck")
+    named = (
+        lines.lazy()
+        .filter(pl.col("variant").is_not_null() & pl.col("product_name").is_not_null())
+        .select("_ck", "product_name", "variant")  # narrow before the join: it copies rows
+        .join(repeat, on="_ck", how="semi")
+        .with_columns(
+            pl.col("product_name").hash().alias("_pk"), pl.col("variant").hash().alias("_vk")
+        )
+        .collect()
+        .lazy()
+    )
+    multi = (
+        named.group_by("_ck", "_pk")
+        .agg(pl.col("_vk").n_unique().alias("n"))
+        .filter(pl.col("n") >= 2)
+        .drop("n")
+    )
+    variants = (
+        named.join(multi, on=["_ck", "_pk"], how="semi")
+        .group_by("_ck", "_pk")
+        .agg(pl.col("product_name").first(), pl.col("variant").unique().sort())
+        .with_columns(
+            pl.format(
+                "{} in {} variants ({})",
+                "product_name",
+                pl.col("variant").list.len(),
+                pl.col("variant").list.join(", "),
+            ).alias("variant_evidence")
+        )
+        .group_by("_ck")
+        .agg(pl.col("variant_evidence").sort().first())
+    )
+    kids = [str(k).lower() for k in cfg.get("kids_words", [])]
+    if not kids:
+        return variants.with_columns(pl.lit(0, pl.UInt32).alias("kids_adult_orders"))
+    kid = pl.col("category").str.to_lowercase().str.contains_any(kids).alias("kid")
+    mixed = (
+        lines.lazy()
+        .filter(pl.col("category").is_not_null())
+        .select("_ok", kid)
+        .group_by("_ok")
+        .agg(pl.col("kid").max().alias("k"), pl.col("kid").min().alias("a"))
+        .filter(pl.col("k") & ~pl.col("a"))
+        .join(orders.lazy().select("_ok", "_ck"), on="_ok", how="inner")
+        .group_by("_ck")
+        .agg(pl.len().cast(pl.UInt32).alias("kids_adult_orders"))
+    )
+    return mixed.join(variants, on="_ck", how="full", coalesce=True)
+
+
+def _recipients(orders: pl.DataFrame) -> pl.LazyFrame:
+    """Most distinct recipient first names at one address (postal code + city)."""
+    first = pl.col("shipping_name").str.strip_chars().str.split(" ").list.first()
+    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2)
+    return (
+        orders.lazy()
+        .filter(pl.col("shipping_name").is_not_null() & pl.col("postal_code").is_not_null())
+        .select("_ck", "shipping_name", "postal_code", "city")
+        .join(repeat, on="_ck", how="semi")
+        .group_by("_ck", "postal_code", "city")
+        .agg(first.unique().sort().alias("names"))
+        .with_columns(pl.col("names").list.len().alias("n"))
+        .sort("_ck", "n", "postal_code", descending=[False, True, False])
+        .filter(pl.col("_ck").is_first_distinct())
+        .select(
+            "_ck",
+            pl.col("n").alias("max_recipients_at_address"),
+            pl.format(
+                "{} recipients ({}) at {} {}",
+                "n",
+                pl.col("names").list.join(", "),
+                "postal_code",
+                pl.col("city").fill_null(""),
+            )
+            .str.strip_chars()
+            .alias("recipient_evidence"),
+        )
+    )
+
+
+def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
+    """SKUs a customer rebuys on a steady rhythm, with the date the next one is due.
+
+    A SKU bought on >= replenish_min_purchases days whose gaps have a coefficient of variation
+    below replenish_max_cv; due date = last purchase + mean gap.
+    """
+    min_buys = int(cfg.get("replenish_min_purchases", 3))
+    max_cv = float(cfg.get("replenish_max_cv", 0.5))
+    pairs = ["_ck", "_sk"]
+    often = data.sku_orders.lazy().group_by(pairs).len().filter(pl.col("len") >= min_buys)
+    plan = (
+        data.sku_orders.lazy()
+        .join(often, on=pairs, how="semi")
+        .select("_ck", "_sk", "day")
+        .unique()
+        .sort("_ck", "_sk", "day")
+        .with_columns(sorted_diff("day", pairs).alias("gap"))
+        .group_by(pairs)
+        .agg(
+            pl.len().alias("purchases"),
+            pl.col("gap").mean().alias("mean_gap_days"),
+            (pl.col("gap").std() / pl.col("gap").mean()).alias("gap_cv"),
+            pl.col("day").max().alias("last_bought"),
+        )
+        .filter(
+            (pl.col("purchases") >= min_buys)
+            & (pl.col("mean_gap_days") > 0)
+            & (pl.col("gap_cv") < max_cv)
+        )
+        .with_columns(
+            (
+                pl.col("last_bought")
+                + pl.duration(days=pl.col("mean_gap_days").round(0).cast(pl.Int64))
+            ).alias("due_date")
+        )
+        .collect()
+    )
+    names = data.lines.lazy().filter(
+        PRODUCT & pl.col("_sk").is_in(plan.get_column("_sk").implode())
+    )
+    sku_names = names.filter(pl.col("_sk").is_first_distinct()).select("_sk", "sku", "product_name")
+    ids = data.orders.lazy().filter(pl.col("_ck").is_first_distinct()).select("_ck", "customer_id")
+    return (
+        plan.lazy()
+        .join(sku_names, on="_sk", how="left")
+        .join(ids, on="_ck", how="left")
+        .sort("customer_id", "due_date", "sku")
+        .select(
+            "_ck",
+            "_sk",
+            "customer_id",
+            "sku",
+            "product_name",
+            "purchases",
+            "mean_gap_days",
+            "gap_cv",
+            "last_bought",
+            "due_date",
+        )
+        .collect()
+    )
+
+
+def _anniversary(as_of: dt.date) -> list[pl.Expr]:
+    """Days until the next first-order anniversary (today counts) and which year it is.
+    A first order on 29 February has its anniversary on 28 February in other years."""
+    first = pl.col("first_order").dt.date()
+
+    def on(year: pl.Expr) -> pl.Expr:
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        day = pl.when((first.dt.month() == 2) & (first.dt.day() == 29) & ~leap)
+        return pl.date(year, first.dt.month(), day.then(28).otherwise(first.dt.day()))
+
+    year = pl.lit(as_of.year, pl.Int32)
+    this_year = on(year)
+    passed = this_year < pl.lit(as_of)
+    years = year - first.dt.year().cast(pl.Int32)
+    date = pl.when(passed).then(on(year + 1)).otherwise(this_year)
+    return [
+        date.alias("anniversary_date"),
+        pl.when(passed).then(years + 1).otherwise(years).alias("anniversary_years"),
+        (date - pl.lit(as_of)).dt.total_days().alias("anniversary_in_days"),
+    ]
