@@ -67,7 +67,7 @@ WOO_COLUMNS = (
 """WooCommerce "Advanced Order Export" plugin, products as rows (FORMATS.md §2.2), with the
 plugin's Order Currency field added at the end."""
 
-GENERIC_COLUMNS = ["order_id", "date", "customer", "sku", "product", "qty", "price"]
+GENERIC_COLUMNS = ["order_id", "date", "customer", "sku", "product", "qty", "price", "currency"]
 
 if TYPE_CHECKING:
     from shopinsight.core.samples import SampleShop
@@ -357,6 +357,7 @@ def write_generic(shop: SampleShop, paths: list[Path]) -> list[Path]:
         join_text("name", "variant").alias("product"),
         pl.col("quantity").alias("qty"),
         money2(pl.col("unit_price")).alias("price"),
+        pl.col("currency"),
     )
     assert out.columns == GENERIC_COLUMNS
     return [write_text(paths[0], render_csv(out))]
