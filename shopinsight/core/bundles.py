@@ -1,26 +1,26 @@
 """Product bundles: what sells together, as offers and as a next product per customer.
 
-This module holds what every part shares — the `[bundles]` settings, the adaptive thresholds,
-which lines are products, the product catalogue and the shop's currency — and is the public face
-the CLI, the TUI, gifts and churn import from. The exact mining lives in `bundles_mining`, the
-offers and per-customer suggestions in `bundles_offers`; their public functions are re-exported
-here on first use (they import this module, so it cannot import them up front).
+The public face the CLI, the TUI, gifts and churn import from. Shared settings, thresholds and
+the product catalogue are in `bundles_basket`; the exact mining (equal to mlxtend's fpgrowth +
+association_rules) in `bundles_mining`; offers and next products in `bundles_offers`.
 """
 
-from __future__ import annotations
-
-import math
-from typing import TYPE_CHECKING, Any
-
-import polars as pl
-
-from shopinsight.core.errors import ConfigError, InputError
-
-if TYPE_CHECKING:
-    from shopinsight.core.bundles_mining import Itemsets, mine_itemsets
-    from shopinsight.core.bundles_offers import bundle_offers, next_products
+from shopinsight.core.bundles_basket import (
+    DEFAULTS,
+    bundle_settings,
+    cap_thresholds,
+    main_currency,
+    other_currency_orders,
+    product_baskets,
+    product_catalogue,
+    product_lines,
+    resolve_thresholds,
+)
+from shopinsight.core.bundles_mining import Itemsets, mine_itemsets
+from shopinsight.core.bundles_offers import bundle_offers, next_products
 
 __all__ = [
+    "DEFAULTS",
     "Itemsets",
     "bundle_offers",
     "bundle_settings",
@@ -34,240 +34,3 @@ __all__ = [
     "product_lines",
     "resolve_thresholds",
 ]
-
-_LAZY = {
-    "Itemsets": "shopinsight.core.bundles_mining",
-    "mine_itemsets": "shopinsight.core.bundles_mining",
-    "bundle_offers": "shopinsight.core.bundles_offers",
-    "next_products": "shopinsight.core.bundles_offers",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """`from shopinsight.core.bundles import mine_itemsets` etc. load the submodule then."""
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-DEFAULTS: dict[str, Any] = {
-    "min_orders": 3,
-    "min_support": "auto",
-    "auto_scale": 0.5,
-    "auto_max_pairs": 1000,
-    "max_size": 3,
-    "min_lift": 1.5,
-    "lift_prior_orders": 5.0,
-    "discount": 0.10,
-    "price_ending": "99",
-    "segment_over_index": 1.3,
-    "segment_min_customers": 3,
-}
-"""Fallbacks for settings missing from `[bundles]` (the template holds the documented ones)."""
-
-
-def bundle_settings(config: dict[str, Any] | None) -> dict[str, Any]:
-    """The `[bundles]` settings over the defaults, checked so a bad value names itself."""
-    settings = {**DEFAULTS, **((config or {}).get("bundles") or {})}
-    support = settings["min_support"]
-    if not (support == "auto" or (_is_number(support) and 0 < support <= 1)):
-        raise ConfigError(
-            "Bad [bundles] min_support",
-            f'min_support = {support!r}: use "auto" or a share of orders between 0 and 1, '
-            "e.g. 0.01 for 1%.",
-        )
-    checks = {
-        "min_orders": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-        "auto_scale": lambda v: _is_number(v) and v > 0,
-        "auto_max_pairs": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-        "max_size": lambda v: v in (2, 3),
-        "min_lift": lambda v: _is_number(v) and v >= 0,
-        "lift_prior_orders": lambda v: _is_number(v) and v >= 0,
-        "discount": lambda v: _is_number(v) and 0 <= v < 1,
-        "price_ending": lambda v: v in ("99", "none"),
-        "segment_over_index": lambda v: _is_number(v) and v > 0,
-        "segment_min_customers": lambda v: isinstance(v, int) and v >= 1,
-    }
-    for name, ok in checks.items():
-        if not ok(settings[name]):
-            raise ConfigError(
-                f"Bad [bundles] {name}",
-                f"{name} = {settings[name]!r} cannot be used; see the comment above it in "
-                "shopinsight.toml for the allowed values.",
-            )
-    return settings
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def resolve_thresholds(
-    n_orders: int,
-    min_support: float | None,
-    min_orders: int | None,
-    settings: dict[str, Any],
-) -> dict[str, Any]:
-    """The minimum order count a product set needs, and why.
-
-    An itemset is frequent when it is in at least `min_orders` orders (the floor) and its
-    support (orders / all orders) is at least `min_support`. With support "auto" the count is
-    `auto_scale × √orders`: about 5 orders for a 100-order shop, 50 at 10,000, 274 at 300,000
-    (`mine_itemsets` raises it further when more than `auto_max_pairs` pairs would count).
-    """
-    if min_support is not None and not (0 < min_support <= 1):
-        raise InputError(
-            "Bad --min-support", f"{min_support} is not a share of orders; use e.g. 0.01 for 1%."
-        )
-    if min_orders is not None and min_orders < 1:
-        raise InputError("Bad --min-orders", f"{min_orders}: a product set needs at least 1 order.")
-    floor = int(min_orders if min_orders is not None else settings["min_orders"])
-    asked = min_support if min_support is not None else settings["min_support"]
-    n = max(n_orders, 1)
-    if asked == "auto":
-        support_orders = max(1, math.ceil(settings["auto_scale"] * math.sqrt(n_orders)))
-        support = support_orders / n
-        how = f"auto: {settings['auto_scale']:g} × √{n_orders:,} orders"
-    else:
-        support = float(asked)
-        support_orders = _count_for_support(support, n)
-        how = f"min support {support:.2%}"
-    needed = max(floor, support_orders)
-    counted = f"{support_orders} order{'s' if support_orders != 1 else ''}"
-    if floor >= support_orders:
-        why = f"the floor of {floor} orders is above {how} ({counted})"
-    else:
-        why = f"{how} = {counted} is above the floor of {floor}"
-    return {
-        "n_orders": n_orders,
-        "min_support": support,
-        "min_orders": needed,
-        "floor_orders": floor,
-        "support_orders": support_orders,
-        "auto": asked == "auto",
-        "reason": f"in at least {needed:,} of {n_orders:,} orders ({needed / n:.2%}): {why}",
-    }
-
-
-def cap_thresholds(thresholds: dict[str, Any], pairs: pl.DataFrame, cap: int) -> dict[str, Any]:
-    """With an auto threshold, raise the count so at most `cap` pairs count (big baskets make
-    many pairs common); the result is the same as mining at the raised count."""
-    if not thresholds["auto"] or pairs.height <= cap:
-        return thresholds
-    counts = pairs["orders"].sort(descending=True)
-    needed = int(counts[cap]) + 1
-    n = max(thresholds["n_orders"], 1)
-    return {
-        **thresholds,
-        "min_orders": needed,
-        "min_support": needed / n,
-        "support_orders": needed,
-        "reason": (
-            f"in at least {needed:,} of {n:,} orders ({needed / n:.2%}): auto, raised from "
-            f"{thresholds['min_orders']:,} orders to keep at most {cap:,} pairs (big baskets "
-            f"make {pairs.height:,} pairs that common)"
-        ),
-    }
-
-
-def _count_for_support(support: float, n: int) -> int:
-    """Smallest count c with c / n >= support, computed the way mlxtend compares supports."""
-    count = max(1, math.ceil(support * n))
-    while count > 1 and (count - 1) / n >= support:
-        count -= 1
-    while count / n < support:
-        count += 1
-    return count
-
-
-def product_baskets(lines: pl.LazyFrame, distinct: bool = True) -> pl.LazyFrame:
-    """Distinct (source, order_id, sku) of real products in orders that were not cancelled.
-
-    Pseudo-lines (line_kind other than "product"), lines without a SKU and return lines
-    (quantity <= 0) are left out.
-    """
-    kept = lines.filter(
-        (pl.col("line_kind") == "product")
-        & pl.col("sku").is_not_null()
-        & pl.col("order_id").is_not_null()
-        & (pl.col("status") != "cancelled").fill_null(True)
-        & (pl.col("quantity") > 0).fill_null(True)
-    ).select("source", "order_id", "sku")
-    return kept.unique() if distinct else kept
-
-
-def product_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Real product lines of orders that were not cancelled."""
-    return lines.filter(
-        (pl.col("line_kind") == "product")
-        & pl.col("sku").is_not_null()
-        & (pl.col("status") != "cancelled").fill_null(True)
-    )
-
-
-def main_currency(lines: pl.LazyFrame, config: dict[str, Any] | None = None) -> str | None:
-    """The currency prices are shown in: `shop.currency` if the shop sells in it, else the
-    currency of most orders."""
-    counts = (
-        lines.filter(pl.col("currency").is_not_null())
-        .group_by("currency")
-        .agg(pl.struct("source", "order_id").n_unique().alias("orders"))
-        .sort(["orders", "currency"], descending=[True, False])
-        .collect()
-    )
-    configured = ((config or {}).get("shop") or {}).get("currency")
-    if configured and configured in counts["currency"].to_list():
-        return str(configured)
-    return counts["currency"][0] if counts.height else configured
-
-
-def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
-    """Orders with products in another currency than `currency`: left out of bundle prices."""
-    if currency is None:
-        return 0
-    return (
-        product_lines(lines)
-        .filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
-        .select(pl.struct("source", "order_id").n_unique())
-        .collect()
-        .item()
-    )
-
-
-def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.DataFrame:
-    """One row per product: sku, product_name, category, unit_price, currency, orders, last_sold.
-
-    unit_price is the median unit price of the product's paid-for lines (price > 0, orders not
-    cancelled) in `currency`, or in the product's own most common currency when not given;
-    product_name and category are the latest seen; orders counts distinct orders.
-    """
-    product = product_lines(lines)
-    described = product.group_by("sku").agg(
-        pl.col("product_name").sort_by("ordered_at").drop_nulls().last(),
-        pl.col("category").sort_by("ordered_at").drop_nulls().last(),
-        pl.struct("source", "order_id").n_unique().cast(pl.Int64).alias("orders"),
-        pl.col("ordered_at").max().dt.date().alias("last_sold"),
-    )
-    priced = product.filter((pl.col("unit_price") > 0) & pl.col("currency").is_not_null())
-    if currency is not None:
-        priced = priced.filter(pl.col("currency") == currency)
-    prices = (
-        priced.group_by("sku", "currency")
-        .agg(pl.col("unit_price").median(), pl.len().alias("n"))
-        .sort(["sku", "n", "currency"], descending=[False, True, False])
-        .group_by("sku", maintain_order=True)
-        .first()
-        .drop("n")
-    )
-    out = described.join(prices, on="sku", how="left")
-    if currency is not None:
-        out = out.with_columns(pl.lit(currency, pl.Utf8).alias("currency"))
-    return (
-        out.select(
-            "sku", "product_name", "category", "unit_price", "currency", "orders", "last_sold"
-        )
-        .sort("sku")
-        .collect()
-    )

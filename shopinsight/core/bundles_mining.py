@@ -7,7 +7,7 @@ dropped, pairs come from a self-join of each order's remaining items, and triple
 pairs whose every sub-pair is frequent. The result is the same as mlxtend's fpgrowth +
 association_rules at the same minimum support, at a fraction of the time and memory.
 
-The minimum count adapts to the shop (`shopinsight.core.bundles.resolve_thresholds`): a floor
+The minimum count adapts to the shop (`bundles_basket.resolve_thresholds`): a floor
 keeps a small shop's chance pairs out, and a support threshold growing with √orders — raised
 when big baskets make too many pairs common — keeps a big shop's list short.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.bundles import (
+from shopinsight.core.bundles_basket import (
     bundle_settings,
     cap_thresholds,
     product_baskets,

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.bundles import (
+from shopinsight.core.bundles_basket import (
     bundle_settings,
     main_currency,
     product_catalogue,
