@@ -25,12 +25,19 @@ def hbar(value: float, top: float, width: int) -> str:
 class BarChart(Widget):
     """Horizontal bars, one per row: label, bar, value."""
 
+    COMPONENT_CLASSES = {"chart--bar", "chart--label", "chart--value"}
     DEFAULT_CSS = """
     BarChart { height: auto; }
+    BarChart > .chart--bar { color: $accent; }
+    BarChart > .chart--label { text-style: bold; }
+    BarChart > .chart--value { color: $text-muted; }
     """
 
     def __init__(
-        self, rows: list[tuple[str, float, str]] | None = None, *, id: str | None = None  # noqa: A002
+        self,
+        rows: list[tuple[str, float, str]] | None = None,
+        *,
+        id: str | None = None,  # noqa: A002
     ) -> None:
         super().__init__(id=id)
         self.rows = rows or []
@@ -49,29 +56,46 @@ class BarChart(Widget):
         label_w = min(max(len(r[0]) for r in self.rows), max(8, width // 3))
         value_w = max(len(r[2]) for r in self.rows)
         bar_w = max(4, width - label_w - value_w - 3)
-        top = max(r[1] for r in self.rows)
+        rows = self.rows
+        room = self.size.height or len(rows)
+        more = 0
+        if len(rows) > room:
+            more = len(rows) - (room - 1)
+            rows = rows[: room - 1]
+        top = max((r[1] for r in rows), default=0.0)
+        bar_style = self.get_component_rich_style("chart--bar")
+        label_style = self.get_component_rich_style("chart--label")
+        value_style = self.get_component_rich_style("chart--value")
         out = Text(no_wrap=True, overflow="ellipsis")
-        for i, (label, value, shown) in enumerate(self.rows):
+        for i, (label, value, shown) in enumerate(rows):
             if i:
                 out.append("\n")
-            out.append(label[:label_w].ljust(label_w), style="bold")
+            out.append(label[:label_w].ljust(label_w), style=label_style)
             out.append(" ")
             bar = hbar(value, top, bar_w)
-            out.append(bar, style="$accent" if False else "cyan")
+            out.append(bar, style=bar_style)
             out.append(" " * (bar_w - len(bar) + 1))
-            out.append(shown.rjust(value_w), style="dim")
+            out.append(shown.rjust(value_w), style=value_style)
+        if more:
+            out.append(("\n" if rows else "") + f"+{more} more", style=value_style)
         return out
 
 
 class ColumnChart(Widget):
     """Vertical columns (e.g. revenue by month) with the first and last labels underneath."""
 
+    COMPONENT_CLASSES = {"chart--bar", "chart--axis"}
     DEFAULT_CSS = """
     ColumnChart { height: 8; }
+    ColumnChart > .chart--bar { color: $accent; }
+    ColumnChart > .chart--axis { color: $text-muted; }
     """
 
     def __init__(
-        self, points: list[tuple[str, float]] | None = None, *, id: str | None = None  # noqa: A002
+        self,
+        points: list[tuple[str, float]] | None = None,
+        *,
+        id: str | None = None,  # noqa: A002
     ) -> None:
         super().__init__(id=id)
         self.points = points or []
@@ -85,21 +109,22 @@ class ColumnChart(Widget):
             return Text("No orders yet.", style="dim")
         width = self.size.width or 40
         height = max(2, (self.size.height or 8) - 1)
-        step = 2 if len(self.points) * 2 <= width else 1
-        points = self.points[-(width // step) :]
+        points = self.points[-width:]
+        cell = max(1, width // len(points))
+        bar_w = cell - 1 if cell >= 2 else 1
         top = max(v for _, v in points) or 1.0
+        bar_style = self.get_component_rich_style("chart--bar")
         rows = []
         for level in range(height, 0, -1):
             line = Text(no_wrap=True)
             for _, value in points:
                 eighths = round(max(value, 0) / top * height * 8)
-                cell = min(8, max(0, eighths - (level - 1) * 8))
-                line.append(LEVELS[cell], style="cyan")
-                if step == 2:
-                    line.append(" ")
+                part = min(8, max(0, eighths - (level - 1) * 8))
+                line.append(LEVELS[part] * bar_w, style=bar_style)
+                line.append(" " * (cell - bar_w))
             rows.append(line)
         first, last = points[0][0], points[-1][0]
-        span = len(points) * step
+        span = len(points) * cell
         axis = first + " " * max(1, span - len(first) - len(last)) + last
-        rows.append(Text(axis[:width], style="dim"))
+        rows.append(Text(axis[:width], style=self.get_component_rich_style("chart--axis")))
         return Text("\n").join(rows)

@@ -9,15 +9,16 @@ widget cannot be cleared, so new data mounts a fresh table (what the library rec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
-from textual_fastdatatable import DataTable
+
+if TYPE_CHECKING:
+    from textual_fastdatatable import DataTable
 
 Kind = Literal["text", "int", "money", "num", "pct", "date", "list"]
 
@@ -66,8 +67,17 @@ class FrameTable(Vertical):
         def control(self) -> FrameTable:
             return self.table
 
-    class RowSelected(RowHighlighted):
+    class RowSelected(Message):
         """Enter (or a click) on the row whose key column holds `key`."""
+
+        def __init__(self, table: FrameTable, key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> FrameTable:
+            return self.table
 
     def __init__(
         self,
@@ -92,8 +102,8 @@ class FrameTable(Vertical):
 
     @property
     def table(self) -> DataTable | None:
-        found = self.query(DataTable)
-        return found.first() if found else None
+        found = self.query(".frame-grid")
+        return found.first() if found else None  # type: ignore[return-value]
 
     @property
     def row_count(self) -> int:
@@ -122,6 +132,8 @@ class FrameTable(Vertical):
         self.frame = frame
         had_focus = self.table is not None and self.table.has_focus
         self._generation += 1
+        from textual_fastdatatable import DataTable  # pyarrow: only once a table shows
+
         self.remove_children()
         if frame.height == 0:
             self.mount(Static(self.empty, classes="frame-table-empty"))
@@ -169,18 +181,16 @@ class FrameTable(Vertical):
         if self.table is not None:
             self.table.focus()
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    # The grid's messages, handled by name so the module does not import pyarrow up front.
+    def on_data_table_row_highlighted(self, event: Any) -> None:
         event.stop()
         self.post_message(self.RowHighlighted(self, self.key_at(event.cursor_row)))
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: Any) -> None:
         event.stop()
         self.post_message(self.RowSelected(self, self.key_at(event.cursor_row)))
 
-    @on(DataTable.HeaderSelected)
-    def _header_selected(self, event: Any) -> None:
+    def on_data_table_header_selected(self, event: Any) -> None:
         event.stop()
         index = getattr(event, "column_index", None)
         if index is not None and 0 <= index < len(self.cols):

@@ -1,0 +1,312 @@
+"""How fast the app opens and answers keys on a big shop: 1,000,000 line items.
+
+    python benchmarks/bench_tui.py [--lines 1000000] [--keep DIR]
+
+1. Generates a shop (vectorised: ~500k orders, 50k customers, two years) into a temp workspace.
+2. Computes every screen's results once (what a first start does in its workers); they land in
+   the workspace cache.
+3. Opens the app headless on the now-unchanged workspace and times open-to-overview: from
+   building the app to the KPIs and both charts being drawn (target < 1.5 s). The same is
+   timed in a fresh process too, including Python and Textual start-up.
+4. With Pilot, times each key press until the screen has been redrawn: screen switches (1-5,
+   i, e) and scrolling the 50k-customer table (down, page down, end); target < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from shopinsight.core.schema import conform  # noqa: E402
+from shopinsight.core.workspace import Workspace  # noqa: E402
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def generate_lines(n_lines: int, seed: int = 7) -> pl.DataFrame:
+    """Canonical lines: ~2 per order, customers with uneven loyalty, 120 products."""
+    rng = np.random.default_rng(seed)
+    n_orders = n_lines // 2
+    n_customers = max(50, n_orders // 10)
+    weights = rng.pareto(1.5, n_customers) + 1
+    cust = rng.choice(n_customers, n_orders, p=weights / weights.sum())
+    span = 730 * 86400
+    start = int(dt.datetime(2024, 7, 1, tzinfo=dt.UTC).timestamp() * 1_000_000)
+    at = np.sort(rng.integers(0, span, n_orders)) * 1_000_000 + start
+    orders = pl.DataFrame(
+        {
+            "order_id": np.arange(100_000, 100_000 + n_orders),
+            "cust": cust,
+            "ordered_at": at,
+            "fulfilled": at < start + (span - 3 * 86400) * 1_000_000,
+            "gift": rng.random(n_orders) < 0.05,
+            "discount": rng.random(n_orders) < 0.2,
+        }
+    )
+    lines = orders.join(
+        pl.DataFrame({"line_no": [1, 2]}, schema={"line_no": pl.Int32}), how="cross"
+    )
+    n = lines.height
+    # products come in families so bundles exist: a line's product is near its order's first
+    base = rng.integers(0, 120, n_orders).repeat(2)
+    sku_num = (base + np.where(np.arange(n) % 2, rng.integers(1, 4, n), 0)) % 120
+    lines = (
+        lines.with_columns(
+            pl.Series("sku_num", sku_num),
+            pl.Series("quantity", rng.integers(1, 4, n), dtype=pl.Int32),
+        )
+        .with_columns(
+            pl.col("order_id").cast(pl.Utf8),
+            pl.lit("shopify").alias("source"),
+            pl.lit("product").alias("line_kind"),
+            pl.col("ordered_at").cast(pl.Datetime("us", "UTC")),
+            pl.format("c{}@example.com", "cust").alias("customer_id"),
+            pl.format("Customer {}", "cust").alias("customer_name"),
+            pl.format("SKU-{}", pl.col("sku_num").cast(pl.Utf8).str.zfill(3)).alias("sku"),
+            pl.format("Product {}", "sku_num").alias("product_name"),
+            pl.format("Category {}", pl.col("sku_num") // 20).alias("category"),
+            ((pl.col("sku_num") % 9 + 1) * 3.5).alias("unit_price"),
+            pl.lit("USD").alias("currency"),
+            pl.lit("paid").alias("status"),
+            pl.lit(0.0).alias("refunded"),
+            pl.lit(0.0).alias("shipping"),
+            pl.lit(0.0).alias("order_discount"),
+            pl.when(pl.col("discount")).then(pl.lit("SAVE10")).alias("discount_code"),
+            pl.col("gift").alias("is_gift"),
+            (pl.col("cust") % 3 != 0).alias("accepts_marketing"),
+            pl.lit("US").alias("country"),
+            pl.lit("web").alias("channel"),
+        )
+        .with_columns(
+            pl.col("customer_id").alias("email"),
+            (pl.col("quantity") * pl.col("unit_price")).alias("line_total"),
+        )
+        .with_columns(pl.col("line_total").sum().over("order_id").alias("order_total"))
+    )
+    return conform(lines).collect()
+
+
+def build_workspace(root: Path, n_lines: int) -> Workspace:
+    ws = Workspace.open(root)
+    t = time.perf_counter()
+    lines = generate_lines(n_lines)
+    record = {
+        "file": "bench.csv",
+        "format": "shopify",
+        "format_title": "Shopify orders",
+        "rows_read": lines.height,
+        "accepted": lines.height,
+        "rejected": 0,
+        "new_lines": lines.height,
+        "imported_at": "2026-06-30T09:00:00",
+    }
+    ws.commit(lines, [record])
+    print(
+        f"generated {lines.height:,} lines, {lines['customer_id'].n_unique():,} customers "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+    return ws
+
+
+def prime(ws: Workspace) -> None:
+    """Compute what each screen shows once, as the first start's workers do (fills the cache)."""
+    from shopinsight.tui.data import ShopData
+
+    data = ShopData(ws, AS_OF)
+    for name, step in [
+        ("overview", data.overview),
+        ("customer profiles", data.profiles),
+        ("segment summary", data.segment_summary),
+        ("bundles", data.bundles),
+        ("gifts and notes", data.gifts),
+        ("order timelines", data.last_orders),
+        ("churn alerts", data.churn),
+    ]:
+        t = time.perf_counter()
+        try:
+            step()
+        except NotImplementedError:
+            print(f"  {name}: not available")
+            continue
+        print(f"  first computation of {name}: {time.perf_counter() - t:.2f} s")
+
+
+async def overview_ready(app) -> None:  # noqa: ANN001
+    """Wait until the overview shows its KPIs and both charts, then until it is drawn."""
+    from textual.widgets import Static
+
+    while True:
+        screen = app.screen
+        try:
+            value = screen.query_one("#kpi-orders").query_one(".kpi-value", Static)
+            seg = screen.query_one("#segments-chart").rows
+        except Exception:
+            value, seg = None, None
+        if value is not None and str(value.content) not in ("…", "–") and seg:
+            break
+        await asyncio.sleep(0.001)
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def open_to_overview(root: Path) -> float:
+    from shopinsight.tui.app import ShopInsightApp
+
+    t = time.perf_counter()
+    app = ShopInsightApp(Workspace.open(root), as_of=AS_OF)
+    async with app.run_test(size=(120, 40)):
+        await overview_ready(app)
+        elapsed = time.perf_counter() - t
+    return elapsed
+
+
+COLD = textwrap.dedent(
+    """
+    import time; t = time.perf_counter()
+    import asyncio, sys
+    sys.path.insert(0, {root!r})
+    from benchmarks.bench_tui import AS_OF, overview_ready
+    from shopinsight.core.workspace import Workspace
+    from shopinsight.tui.app import ShopInsightApp
+    async def main():
+        app = ShopInsightApp(Workspace.open({ws!r}), as_of=AS_OF)
+        async with app.run_test(size=(120, 40)):
+            await overview_ready(app)
+            print(time.perf_counter() - t)
+    asyncio.run(main())
+    """
+)
+
+
+def cold_open(root: Path) -> float:
+    code = COLD.format(root=str(ROOT), ws=str(root))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+async def press_latency(app, key: str, changed) -> float:  # noqa: ANN001
+    """Time from the key event to the screen redrawn after its effect."""
+    from textual import events
+
+    t = time.perf_counter()
+    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+    while not changed():
+        await asyncio.sleep(0)
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await done.wait()
+    return time.perf_counter() - t
+
+
+async def idle(app) -> None:  # noqa: ANN001
+    from textual.worker import WorkerState
+
+    while any(
+        w.name != "_loader" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for w in app.workers
+    ):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+
+
+async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
+    from shopinsight.tui.app import ShopInsightApp
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    app = ShopInsightApp(Workspace.open(root), as_of=AS_OF, start_dir=Path(tempfile.gettempdir()))
+    modes = {
+        "1": "overview",
+        "2": "customers",
+        "3": "gifts",
+        "4": "churn",
+        "5": "bundles",
+        "i": "import",
+        "e": "export",
+    }
+    out: dict[str, list[float]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await overview_ready(app)
+        for key in "2345ie1":  # first visit: mount each screen, read its cached results
+            await pilot.press(key)
+            await idle(app)
+        for _ in range(rounds):
+            for key in "2345ie1":
+                mode = modes[key]
+                lat = await press_latency(app, key, lambda m=mode: app.current_mode == m)
+                out.setdefault(f"switch to {mode}", []).append(lat)
+                await idle(app)
+        await pilot.press("2")
+        await idle(app)
+        table = app.screen.query_one("#customers-table", FrameTable).table
+        table.focus()
+        await idle(app)
+        for _ in range(rounds):
+            for key, name in [
+                ("down", "scroll: down"),
+                ("pagedown", "scroll: page down"),
+                ("end", "scroll: end"),
+                ("home", "scroll: home"),
+            ]:
+                before = table.cursor_row
+                lat = await press_latency(app, key, lambda b=before: table.cursor_row != b)
+                out.setdefault(name, []).append(lat)
+                await asyncio.sleep(0.02)
+        print(f"  customers table: {table.row_count:,} rows")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="use/keep the workspace in this folder")
+    args = parser.parse_args()
+    tmp = None
+    if args.keep:
+        root = args.keep
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-tui-")
+        root = Path(tmp.name) / "workspace"
+    if not (root / "order_lines.parquet").exists():
+        build_workspace(root, args.lines)
+    print("priming the cache (first start):")
+    prime(Workspace.open(root))
+
+    warm = [asyncio.run(open_to_overview(root)) for _ in range(3)]
+    print(
+        f"open-to-overview, cached, in process:  median {statistics.median(warm):.3f} s "
+        f"(runs: {', '.join(f'{x:.3f}' for x in warm)})  target < 1.5 s"
+    )
+    cold = [cold_open(root) for _ in range(2)]
+    print(
+        f"open-to-overview, cached, new process (incl. Python + Textual start-up): "
+        f"median {statistics.median(cold):.3f} s  target < 1.5 s"
+    )
+
+    lat = asyncio.run(key_latencies(root, args.rounds))
+    print("per-key latency until redrawn (ms): median / max   target < 100 ms")
+    for name, values in lat.items():
+        ms = [v * 1000 for v in values]
+        flag = "" if statistics.median(ms) < 100 else "  (over target)"
+        print(f"  {name:<22} {statistics.median(ms):6.1f} / {max(ms):6.1f}{flag}")
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

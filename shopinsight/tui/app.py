@@ -1,0 +1,166 @@
+"""ShopInsightApp: one Textual mode per section, global keys, one error path, the shared data.
+
+The app owns the workspace and a `ShopData` (results for the as-of day, computed in workers and
+cached). Screens read from it; when the data changes (an import, a tag edited by hand) the app
+bumps `generation` and the visible screen reloads, the others when they are shown again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.workspace import Workspace
+from shopinsight.tui.data import ShopData
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.screens.bundles import BundlesScreen
+from shopinsight.tui.screens.churn import ChurnScreen
+from shopinsight.tui.screens.customers import CustomersScreen
+from shopinsight.tui.screens.export import ExportScreen
+from shopinsight.tui.screens.gifts import GiftsScreen
+from shopinsight.tui.screens.importer import ImportScreen
+from shopinsight.tui.screens.overview import OverviewScreen
+from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen
+from shopinsight.tui.widgets.nav import SECTIONS
+
+GO = Binding.Group("")
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+class ShopInsightApp(App[None]):
+    """The merchant's main way in: every section of ShopInsight over one workspace."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ShopInsight"
+    MODES: ClassVar[dict[str, type[Screen]]] = {  # type: ignore[assignment]
+        "overview": OverviewScreen,
+        "customers": CustomersScreen,
+        "gifts": GiftsScreen,
+        "churn": ChurnScreen,
+        "bundles": BundlesScreen,
+        "import": ImportScreen,
+        "export": ExportScreen,
+    }
+    DEFAULT_MODE = "overview"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(key, f"switch_mode('{mode}')", label, group=GO, tooltip=f"Open {label}")
+            for mode, key, label, _ in SECTIONS
+        ),
+        Binding("slash", "filter", "Filter"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        as_of: str | dt.date | None = None,
+        demo: bool = False,
+        start_dir: Path | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.demo = demo
+        self.start_dir = Path(start_dir) if start_dir else Path.cwd()
+        self.data = ShopData(workspace, as_of)
+        self.generation = 0
+        name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
+        self._initial_theme = THEMES.get(name, name)
+        self.sub_title = "demo shop" if demo else str(workspace.root)
+
+    def on_mount(self) -> None:
+        if self._initial_theme in self.available_themes:
+            self.theme = self._initial_theme
+
+    # -- shared state --------------------------------------------------------------------
+    def right_label(self) -> str:
+        """What the nav bar shows on the right: the as-of day, and 'demo' for the sample shop."""
+        as_of = self.data.known_as_of()
+        parts = ["demo shop"] if self.demo else []
+        if as_of:
+            parts.append(f"as of {as_of}")
+        return " · ".join(parts)
+
+    def resolve_dir(self, text: str) -> Path:
+        """A folder typed by the user: relative ones are relative to where the app was opened."""
+        path = Path(text.strip() or ".").expanduser()
+        return path if path.is_absolute() else self.start_dir / path
+
+    def data_changed(self, full: bool = True, keys: Iterable[str] = ()) -> None:
+        """The workspace or the merchant's state changed: reload what shows it."""
+        if full:
+            self.data = ShopData(self.workspace, self.data.requested_as_of)
+        else:
+            self.data.forget(*keys)
+        self.generation += 1
+        screen = self.screen
+        if isinstance(screen, SectionScreen):
+            screen.reload()
+
+    def show_error(self, error: BaseException, dialog: bool = False) -> None:
+        """The one place errors reach the user: a readable dialog or notification."""
+        if isinstance(error, ShopInsightError):
+            title, detail = error.title, error.detail
+        else:
+            title = "Something went wrong"
+            detail = f"{type(error).__name__}: {error}".strip()
+            self.log.error(repr(error))
+        if dialog:
+            self.push_screen(ErrorDialog(title, detail))
+        else:
+            self.notify(detail or title, title=title, severity="error", timeout=8)
+
+    # -- actions -------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        screen = self.screen
+        if not (isinstance(screen, SectionScreen) and screen.focus_filter()):
+            self.notify("This screen has nothing to filter.", timeout=3)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        extra = screen.HELP if isinstance(screen, SectionScreen) else ""
+        self.push_screen(HelpScreen(extra))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_refresh(self) -> None:
+        self.data_changed(full=True)
+        self.notify("Reloaded the workspace.", timeout=3)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action by name in the command palette (ctrl+p)."""
+        for mode, key, label, _ in SECTIONS:
+            yield SystemCommand(
+                f"Go to {label}",
+                f"Open the {label} screen (key {key})",
+                lambda m=mode: self.switch_mode(m),
+            )
+        yield SystemCommand("Filter", "Focus the filter box of this screen (/)", self.action_filter)
+        yield SystemCommand("Help", "Keys and what each screen is for (?)", self.action_help)
+        yield SystemCommand(
+            "Toggle light/dark theme",
+            "Switch between the light and dark theme (ctrl+t)",
+            self.action_toggle_theme,
+        )
+        yield SystemCommand(
+            "Reload workspace",
+            "Re-read the workspace and recompute what changed (ctrl+r)",
+            self.action_refresh,
+        )
+        if isinstance(screen, SectionScreen):
+            yield from screen.palette_commands()
+        yield from super().get_system_commands(screen)

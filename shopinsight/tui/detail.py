@@ -1,0 +1,192 @@
+"""One customer's story for the detail panel: orders, segment, tags, churn risk, gift and note.
+
+`customer_detail` runs in a worker and gathers plain values (a few frames filtered to one
+customer); `render_detail` turns them into Rich text on the UI thread. Churn and gift parts show
+when those results are ready (the customers screen computes them in the background).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from rich.console import Group
+from rich.text import Text
+
+from shopinsight.tui import fmt
+
+if TYPE_CHECKING:
+    from shopinsight.tui.data import ShopData
+
+TIMELINE_WIDTH = 28
+
+
+def customer_detail(data: ShopData, customer_id: str) -> dict[str, Any]:
+    """Everything the panel shows about one customer, as plain values."""
+    prof = data.profiles()
+    rows = prof.table.filter(pl.col("customer_id") == customer_id)
+    if rows.height == 0:
+        return {"customer_id": customer_id, "missing": True}
+    row = rows.row(0, named=True)
+    tags = prof.tags.filter(pl.col("customer_id") == customer_id).to_dicts()
+    orders = (
+        data.orders()
+        .filter(pl.col("customer_id") == customer_id)
+        .select("order_id", "order_day", "net_revenue", "items", "status", "is_gift", "counted")
+        .sort("order_day")
+    )
+    out: dict[str, Any] = {
+        "customer_id": customer_id,
+        "row": row,
+        "tags": tags,
+        "orders": orders,
+        "as_of": data.as_of(),
+        "currency": prof.currency,
+        "first_day": data.first_day(),
+    }
+    churn = data.peek("churn")
+    if churn is not None:
+        hit = churn.alerts.filter(pl.col("customer_id") == customer_id)
+        out["churn"] = hit.row(0, named=True) if hit.height else None
+    gifts = data.peek("gifts")
+    if gifts is not None:
+        out["gift"] = gift_for(data, gifts, rows)
+    return out
+
+
+def gift_for(data: ShopData, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
+    """The customer's gift pick and note (picked on demand for customers not in the plan)."""
+    from shopinsight.core.gifts import gift_picks, gift_policies
+    from shopinsight.core.notes import note_values, render_by_template
+
+    cid = rows["customer_id"][0]
+    config = data.config()
+    pick = gifts.picks.filter(pl.col("customer_id") == cid)
+    if pick.height == 0:
+        lines = data.lines().filter(pl.col("customer_id") == cid).collect()
+        pick = gift_picks(
+            rows,
+            gifts.catalogue,
+            gifts.suggestions.filter(pl.col("customer_id") == cid),
+            lines,
+            config,
+        )
+    if pick.height == 0:
+        return None
+    merged = rows.join(pick.drop("currency", strict=False), on="customer_id")
+    policies = gift_policies(config)
+    note = render_by_template(note_values(merged, config), merged["template"], policies.templates)
+    return {**pick.row(0, named=True), "note": note[0]}
+
+
+def timeline(days: list[dt.date], start: dt.date, end: dt.date, width: int) -> str:
+    """Orders as dots on a line from the shop's first order to the as-of day."""
+    span = max((end - start).days, 1)
+    cells = ["─"] * width
+    for day in days:
+        pos = min(width - 1, max(0, round((day - start).days / span * (width - 1))))
+        cells[pos] = "●"
+    return "".join(cells)
+
+
+def render_detail(d: dict[str, Any]) -> Group | Text:
+    """The detail panel's text."""
+    if d.get("missing"):
+        return Text(f"{d['customer_id']}: no counted order up to the as-of day.", style="dim")
+    r = d["row"]
+    cur = d["currency"]
+    parts: list[Any] = []
+    name = r.get("customer_name") or r.get("email") or d["customer_id"]
+    head = Text(str(name), style="bold")
+    if r.get("email") and r.get("email") != name:
+        head.append(f"\n{r['email']}", style="dim")
+    if r.get("country"):
+        head.append(f" · {r['country']}", style="dim")
+    parts.append(head)
+    since = str(r.get("first_order") or "")[:10]
+    gap = r.get("typical_gap_days")
+    facts = (
+        f"{r['orders']} orders since {since}, spent {fmt.money(r.get('monetary'), cur)} "
+        f"(avg {fmt.money(r.get('aov'), cur)}); last order {r.get('recency_days')} days ago"
+        + (f", usually every {gap:.0f} days" if gap else "")
+    )
+    parts.append(Text(facts))
+    if r.get("favorite_product"):
+        parts.append(Text(f"Favourite: {r['favorite_product']}", style="dim"))
+
+    orders: pl.DataFrame = d["orders"]
+    parts.append(Text("\nOrders", style="bold underline"))
+    days = orders["order_day"].to_list()
+    line = timeline(
+        days, d["first_day"] or (days[0] if days else d["as_of"]), d["as_of"], TIMELINE_WIDTH
+    )
+    parts.append(Text(line, style="cyan", no_wrap=True, overflow="crop"))
+    for o in orders.tail(6).reverse().iter_rows(named=True):
+        flag = "" if o["counted"] else f" {o['status']}"
+        gift = " gift" if o["is_gift"] else ""
+        parts.append(
+            Text(
+                f"{o['order_day']} {fmt.money(o['net_revenue'], cur):>9} ×{o['items'] or 0}"
+                f"{flag}{gift}",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
+    if orders.height > 6:
+        parts.append(Text(f"… and {orders.height - 6} earlier orders", style="dim"))
+
+    parts.append(Text("\nSegment", style="bold underline"))
+    seg = Text(str(r.get("segment")), style="bold")
+    seg.append(f" — {r.get('segment_reason')}")
+    parts.append(seg)
+
+    parts.append(Text("\nTags", style="bold underline"))
+    if not d["tags"]:
+        parts.append(Text("none", style="dim"))
+    for t in d["tags"]:
+        line_t = Text(f"• {t['tag']}", style="bold")
+        line_t.append(f" — {t['reason']}")
+        if t.get("origin") == "manual":
+            line_t.append(" (yours)", style="italic")
+        parts.append(line_t)
+
+    parts.append(Text("\nChurn risk", style="bold underline"))
+    if "churn" not in d:
+        parts.append(Text("computing…", style="dim"))
+    elif d["churn"] is None:
+        parts.append(Text("not scored (needs more order history)", style="dim"))
+    else:
+        parts.append(churn_text(d["churn"], cur))
+
+    parts.append(Text("\nGift and note", style="bold underline"))
+    if "gift" not in d:
+        parts.append(Text("computing…", style="dim"))
+    elif d["gift"] is None:
+        parts.append(Text("no gift policy applies", style="dim"))
+    else:
+        g = d["gift"]
+        gift = Text(str(g.get("gift") or g.get("gift_kind")), style="bold")
+        if g.get("gift_cost") is not None:
+            gift.append(f" ({fmt.money(g['gift_cost'], cur)})")
+        gift.append(f" — {g.get('reason')}")
+        parts.append(gift)
+        if g.get("note"):
+            parts.append(Text(str(g["note"]), style="italic"))
+    return Group(*parts)
+
+
+def churn_text(c: dict[str, Any], currency: str) -> Text:
+    risk = c.get("risk")
+    text = Text(f"{fmt.pct(risk)} risk" if risk is not None else "risk unknown", style="bold")
+    if c.get("value_at_risk") is not None:
+        text.append(f", {fmt.money(c['value_at_risk'], currency)} at risk")
+    if c.get("expected_next_order"):
+        text.append(f", next order expected {str(c['expected_next_order'])[:10]}")
+    if c.get("state") and c.get("state") not in ("new", "open"):
+        text.append(f" [{c['state']}]", style="italic")
+    for reason in c.get("reasons") or []:
+        text.append(f"\n  • {reason}")
+    if c.get("action"):
+        text.append(f"\n  → {c['action']}", style="italic")
+    return text

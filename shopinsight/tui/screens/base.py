@@ -1,0 +1,132 @@
+"""What every section screen shares: nav bar, footer, a status line, workers that report back.
+
+A screen asks for data with `run_task(name, compute, show)`: `compute` runs in a thread worker
+(never on the UI thread), `show` gets its result on the UI thread. A ShopInsightError from the core
+becomes a notification or a dialog; any other exception becomes a one-line message — never a
+traceback on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from shopinsight.tui.widgets.keybar import KeyBar
+from shopinsight.tui.widgets.nav import NavBar
+
+if TYPE_CHECKING:
+    from shopinsight.tui.app import ShopInsightApp
+    from shopinsight.tui.data import ShopData
+
+
+class SectionScreen(Screen[None]):
+    """A top-level section (one Textual mode); keeps its state while you look elsewhere."""
+
+    SECTION: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__(classes="section")
+        self._task_shows: dict[Worker[Any], Callable[[Any], None]] = {}
+        self._busy_tasks: dict[str, str] = {}
+        self.loaded_generation = -1
+
+    @property
+    def shop_app(self) -> ShopInsightApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def data(self) -> ShopData:
+        return self.shop_app.data
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.SECTION, self.shop_app.right_label())
+        yield from self.compose_body()
+        yield Static("", id="status-line", classes="status-line")
+        yield KeyBar()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Coming back to this screen: reload only if the workspace changed meanwhile."""
+        if self.loaded_generation != self.shop_app.generation:
+            self.reload()
+
+    def reload(self) -> None:
+        """Start (again) the workers that fill this screen."""
+        self.loaded_generation = self.shop_app.generation
+        self.query_one(NavBar).set_right(self.shop_app.right_label())
+        self.load()
+
+    def load(self) -> None:
+        """Subclasses start their workers here."""
+
+    # -- workers -------------------------------------------------------------------------
+    def run_task(
+        self,
+        name: str,
+        compute: Callable[[], Any],
+        show: Callable[[Any], None],
+        busy: str = "Working…",
+    ) -> Worker[Any]:
+        """Run `compute` in a thread worker; hand its result to `show` on the UI thread."""
+        worker = self.run_worker(
+            compute,
+            name=name,
+            group=name,
+            description=busy,
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+        self._task_shows[worker] = show
+        self.set_busy(name, busy)
+        return worker
+
+    def set_busy(self, name: str, text: str | None) -> None:
+        if text:
+            self._busy_tasks[name] = text
+        else:
+            self._busy_tasks.pop(name, None)
+        line = self.query_one("#status-line", Static)
+        line.update("⏳ " + " · ".join(self._busy_tasks.values()) if self._busy_tasks else "")
+        line.set_class(bool(self._busy_tasks), "-busy")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker not in self._task_shows:
+            return
+        if event.state == WorkerState.SUCCESS:
+            show = self._task_shows.pop(worker)
+            self.set_busy(worker.name, None)
+            show(worker.result)
+            nav = self.query_one(NavBar)
+            if nav.right != self.shop_app.right_label():  # the as-of day became known
+                nav.set_right(self.shop_app.right_label())
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._task_shows.pop(worker)
+            self.set_busy(worker.name, None)
+            if event.state == WorkerState.ERROR and worker.error is not None:
+                self.on_task_error(worker.name, worker.error)
+
+    def on_task_error(self, name: str, error: BaseException) -> None:
+        """A worker failed: say so in plain words (subclasses may also show an empty state)."""
+        self.shop_app.show_error(error)
+
+    # -- hooks for app-wide actions -------------------------------------------------------
+    def focus_filter(self) -> bool:
+        """Put the cursor in this screen's filter box; False if the screen has none."""
+        return False
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        return ()

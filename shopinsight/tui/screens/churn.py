@@ -1,0 +1,331 @@
+"""Churn alerts: who is likely to stop buying, what is at stake, why, and what to do.
+
+The list is ranked by value at risk (risk × what they would spend over the horizon). `c` marks
+the highlighted customer contacted, `z` snoozes them, `x` dismisses them, `n` reopens; marks are
+stored in the workspace and applied without recomputing anything. The panel on top says in plain
+words how the method did when replayed on this shop's own past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.widgets import Input, Select, Static
+
+from shopinsight.tui import fmt
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.charts import BarChart
+from shopinsight.tui.widgets.dialogs import InfoDialog, InputDialog
+from shopinsight.tui.widgets.frame_table import Col, FrameTable
+
+COLS = [
+    Col("display_name", "Customer", width=18),
+    Col("risk", "Risk %", "pct"),
+    Col("value_at_risk", "At risk", "money"),
+    Col("expected_next_order", "Expected", "date"),
+    Col("status", "Status", width=12),
+    Col("segment", "Segment", width=14),
+    Col("state", "Mark"),
+]
+
+VIEWS = [
+    ("alerts", "Alerts to act on"),
+    ("all", "Every customer, by value at risk"),
+    ("contacted", "Contacted"),
+    ("snoozed", "Snoozed"),
+    ("dismissed", "Dismissed"),
+]
+
+
+def view_rows(alerts: pl.DataFrame, view: str, text: str = "") -> pl.DataFrame:
+    """The alerts one view shows, searched by customer, segment or reason."""
+    rows = alerts
+    if view == "alerts":
+        rows = rows.filter(pl.col("is_alert"))
+    elif view != "all":
+        rows = rows.filter(pl.col("state") == view)
+    needle = text.strip().lower()
+    if needle:
+        hay = pl.concat_str(
+            [
+                pl.col("display_name").fill_null(""),
+                pl.col("customer_id"),
+                pl.col("segment").fill_null(""),
+                pl.col("reasons").list.join(" "),
+            ],
+            separator=" ",
+        ).str.to_lowercase()
+        rows = rows.filter(hay.str.contains(needle, literal=True))
+    return rows
+
+
+def backtest_words(churn: Any) -> str:
+    """How the churn method did one horizon back, in plain words."""
+    bt = churn.backtest
+    lines = [
+        f"Replayed as of {bt['as_of']}: of {bt['customers']:,} customers, {bt['lost']:,} did "
+        f"not order in the next {bt['horizon_days']} days."
+    ]
+    for name, score in (("Rule", bt.get("rule")), ("Model", bt.get("model"))):
+        if not score:
+            continue
+        parts = []
+        if score.get("precision") is not None:
+            parts.append(
+                f"{fmt.pct(score['precision'])} of its {score['alerts']:,} alerts were right"
+            )
+        if score.get("recall") is not None:
+            parts.append(f"it caught {fmt.pct(score['recall'])} of those lost")
+        if score.get("top10_capture") is not None:
+            parts.append(f"its top 10% held {fmt.pct(score['top10_capture'])} of the lost spend")
+        if score.get("auc") is not None:
+            parts.append(f"ranking score (AUC) {score['auc']:.2f}")
+        lines.append(f"[b]{name}[/b]: " + "; ".join(parts) + ".")
+    if bt.get("model_note"):
+        lines.append(f"[dim]{escape(bt['model_note'])}[/dim]")
+    lines.append(f"[i]{escape(churn.method_reason)}[/i]")
+    return "\n".join(lines)
+
+
+def backtest_line(churn: Any) -> str:
+    """The backtest in one line (short terminals); `b` shows the full text."""
+    bt = churn.backtest
+    score = bt.get("model") if churn.method == "model" else bt.get("rule")
+    parts = [f"[b]{churn.method.title()}[/b] used"]
+    if score and score.get("precision") is not None:
+        parts.append(
+            f"replayed as of {bt['as_of']}: {fmt.pct(score['precision'])} of its "
+            f"alerts right, caught {fmt.pct(score.get('recall'))} of those lost"
+        )
+    return " · ".join(parts) + " · [b]b[/b] details"
+
+
+def risk_bands(alerts: pl.DataFrame) -> list[tuple[str, float, str]]:
+    """Customers per 20-point risk band (the distribution plot)."""
+    labels = ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
+    band = (pl.col("risk").fill_null(0.0) * 5).floor().clip(0, 4).cast(pl.Int8)
+    counts = dict(alerts.group_by(band.alias("band")).len().iter_rows())
+    return [
+        (label, float(counts.get(i, 0)), f"{counts.get(i, 0):,}") for i, label in enumerate(labels)
+    ]
+
+
+class ChurnScreen(SectionScreen):
+    """Ranked churn alerts with reasons, actions and the merchant's marks."""
+
+    SECTION = "churn"
+    HELP = (
+        "[b]Churn alerts[/b]: customers who are likely not to order again within the horizon, "
+        "ranked by value at risk. Each has up to 3 reasons and a suggested action. "
+        "[b]c[/b] contacted, [b]z[/b] snooze until a day, [b]x[/b] dismiss, [b]n[/b] reopen. "
+        "A customer who orders again starts fresh."
+    )
+    AUTO_FOCUS = ""
+    BINDINGS = [
+        Binding("c", "mark('contacted')", "Contacted"),
+        Binding("z", "snooze", "Snooze"),
+        Binding("x", "mark('dismissed')", "Dismiss"),
+        Binding("n", "mark('new')", "Reopen", show=False),
+        Binding("b", "backtest", "Backtest", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.churn: Any = None
+        self.rows: pl.DataFrame | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="churn-backtest-line")
+        with Horizontal(id="churn-top"):
+            with Vertical(id="churn-backtest-panel", classes="panel") as panel:
+                panel.border_title = "How good is this?"
+                yield Static("", id="churn-backtest")
+            with Vertical(id="churn-risk-panel", classes="panel") as panel:
+                panel.border_title = "Risk of customers"
+                yield BarChart(id="churn-risk-chart")
+        with Horizontal(classes="filter-bar"):
+            yield Input(
+                placeholder="/ search customer, segment, reason…", compact=True, id="churn-search"
+            )
+            yield Select(
+                [(label, v) for v, label in VIEWS],
+                value="alerts",
+                allow_blank=False,
+                compact=True,
+                id="churn-view",
+            )
+        yield FrameTable(COLS, key="customer_id", empty="No churn alerts.", id="churn-table")
+        yield Static("", id="churn-detail", classes="plan-detail")
+        yield Static("", id="churn-summary", classes="summary-line")
+
+    def on_resize(self) -> None:
+        """The risk plot makes room for the backtest text on a narrow terminal; on a short one
+        the backtest shrinks to one line (b shows it all) so the list keeps its room."""
+        self.set_class(self.size.width < 110, "-narrow")
+        self.set_class(self.size.height < 36, "-short")
+
+    def action_backtest(self) -> None:
+        if self.churn is not None:
+            self.app.push_screen(
+                InfoDialog("How good are these alerts?", backtest_words(self.churn))
+            )
+
+    def load(self) -> None:
+        self.run_task("churn", self.compute, self.show_churn, "Scoring churn risk…")
+
+    def compute(self) -> Any:
+        churn = self.data.churn()
+        names = self.data.profiles().table.select(
+            "customer_id",
+            pl.coalesce("customer_name", "email", "customer_id").alias("display_name"),
+        )
+        rows = churn.alerts.join(names, on="customer_id", how="left", maintain_order="left")
+        return churn, rows.with_columns(pl.col("display_name").fill_null(pl.col("customer_id")))
+
+    def show_churn(self, result: tuple[Any, pl.DataFrame]) -> None:
+        self.churn, self.rows = result
+        self.query_one("#churn-backtest", Static).update(backtest_words(self.churn))
+        self.query_one("#churn-backtest-line", Static).update(backtest_line(self.churn))
+        self.query_one("#churn-risk-chart", BarChart).set_rows(risk_bands(self.rows))
+        self.apply_view()
+
+    def apply_view(self) -> None:
+        if self.rows is None:
+            return
+        view = self.query_one("#churn-view", Select).value
+        text = self.query_one("#churn-search", Input).value
+        shown = view_rows(self.rows, view if isinstance(view, str) else "alerts", text)
+        table = self.query_one(FrameTable)
+        table.load(shown)
+        if self.focused is None:
+            table.focus_table()
+        alerts = self.rows.filter(pl.col("is_alert"))
+        at_risk = alerts["value_at_risk"].sum() or 0.0
+        marked = self.rows.filter(pl.col("state") != "new").height
+        self.query_one("#churn-summary", Static).update(
+            f"{alerts.height:,} alerts · {fmt.money(at_risk, self.churn.currency)} at risk over "
+            f"{self.churn.horizon_days} days · {marked:,} marked · method: {self.churn.method}"
+        )
+        if shown.height == 0:
+            self.query_one("#churn-detail", Static).update("")
+
+    @on(Input.Changed, "#churn-search")
+    @on(Select.Changed, "#churn-view")
+    def _filters(self) -> None:
+        self.apply_view()
+
+    def focus_filter(self) -> bool:
+        self.query_one("#churn-search", Input).focus()
+        return True
+
+    @on(Input.Submitted, "#churn-search")
+    def _search_done(self) -> None:
+        self.query_one(FrameTable).focus_table()
+
+    @on(FrameTable.RowHighlighted, "#churn-table")
+    def _highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        detail = self.query_one("#churn-detail", Static)
+        if self.rows is None or event.key is None:
+            detail.update("")
+            return
+        r = self.rows.filter(pl.col("customer_id") == event.key).row(0, named=True)
+        cur = self.churn.currency
+        head = (
+            f"[b]{escape(str(r['display_name']))}[/b] · {fmt.pct(r['risk'])} risk, "
+            f"{fmt.money(r['value_at_risk'], cur)} at risk · {r['status']}"
+        )
+        if r["state"] != "new":
+            head += f" · marked {r['state']}"
+        reasons = "\n".join(f"• {escape(x)}" for x in (r["reasons"] or [])) or "• no reason"
+        detail.update(f"{head}\n{reasons}\n→ [i]{escape(r['action'] or '')}[/i]")
+
+    # -- marks ---------------------------------------------------------------------------
+    def selected(self) -> str | None:
+        return self.query_one(FrameTable).cursor_key
+
+    def action_mark(self, state: str, until: dt.date | None = None) -> None:
+        cid = self.selected()
+        if cid is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+        from shopinsight.core.churn import mark_alert
+
+        ws, data = self.shop_app.workspace, self.data
+
+        def work() -> Any:
+            mark_alert(ws, cid, state, until)
+            return data.remark_churn()
+
+        def done(churn: Any) -> None:
+            words = {
+                "contacted": "marked contacted",
+                "dismissed": "dismissed",
+                "snoozed": f"snoozed until {until}",
+                "new": "reopened",
+            }
+            self.notify(f"{cid} {words[state]}.", timeout=4)
+            self.shop_app.generation += 1  # other screens re-read the marks when shown
+            self.loaded_generation = self.shop_app.generation
+            self.run_task("churn", self.compute, self.show_churn, "Updating…")
+
+        self.run_task("mark", work, done, "Saving the mark…")
+
+    def action_snooze(self) -> None:
+        if self.selected() is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+
+        def done(answer: str | None) -> None:
+            if not answer:
+                return
+            as_of = self.data.known_as_of() or dt.date.today()
+            try:
+                until = (
+                    as_of + dt.timedelta(days=int(answer))
+                    if answer.isdigit()
+                    else dt.date.fromisoformat(answer)
+                )
+            except ValueError:
+                self.notify(
+                    f"'{answer}' is neither a number of days nor YYYY-MM-DD.",
+                    severity="error",
+                    timeout=5,
+                )
+                return
+            self.action_mark("snoozed", until)
+
+        self.app.push_screen(
+            InputDialog("Snooze for how many days (or until YYYY-MM-DD)?", "30", "30"), done
+        )
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Mark alert contacted",
+            "The highlighted customer (c)",
+            lambda: self.action_mark("contacted"),
+        )
+        yield SystemCommand(
+            "Snooze alert", "Hide the highlighted customer until a day (z)", self.action_snooze
+        )
+        yield SystemCommand(
+            "Dismiss alert", "The highlighted customer (x)", lambda: self.action_mark("dismissed")
+        )
+        yield SystemCommand(
+            "Reopen alert",
+            "Clear the mark of the highlighted customer (n)",
+            lambda: self.action_mark("new"),
+        )
+        yield SystemCommand(
+            "How good are the churn alerts?",
+            "The backtest in plain words (b)",
+            self.action_backtest,
+        )
+        yield SystemCommand("Search churn alerts", "Focus the search box (/)", self.focus_filter)

@@ -1,0 +1,331 @@
+"""Customers: a sortable, filterable table and the highlighted customer's story.
+
+Filters (segment, tag, free text) are applied with Polars in a worker and the result handed to
+the Arrow-backed table whole. The detail panel shows the orders timeline, the segment and every
+tag with its reason, churn risk, and the suggested gift and note — each from the core, each with
+its reason. `t` adds a tag by hand, `T` removes one; both are stored as overrides in the workspace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Select, Static
+
+from shopinsight.tui.detail import customer_detail, render_detail
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
+from shopinsight.tui.widgets.frame_table import Col, FrameTable
+
+COLS = [
+    Col("display_name", "Customer", width=18),
+    Col("monetary", "Spent", "money"),
+    Col("segment", "Segment", width=14),
+    Col("orders", "Orders", "int"),
+    Col("recency_days", "Days ago", "int"),
+    Col("tags", "Tags", "list"),
+]
+
+SORTS = [
+    ("monetary", "Spent"),
+    ("orders", "Orders"),
+    ("recency_days", "Days since last order"),
+    ("display_name", "Name"),
+    ("segment", "Segment"),
+    ("aov", "Average order"),
+    ("first_order", "First order"),
+]
+
+ALL = "__all__"
+
+
+def filter_customers(
+    table: pl.DataFrame, text: str = "", segment: str | None = None, tag: str | None = None
+) -> pl.DataFrame:
+    """The customers matching every filter (case-insensitive literal text search)."""
+    cond = pl.lit(True)
+    if segment:
+        cond &= pl.col("segment") == segment
+    if tag:
+        cond &= pl.col("tags").list.contains(tag)
+    needle = text.strip().lower()
+    if needle:
+        hay = pl.concat_str(
+            [
+                pl.col(c).fill_null("")
+                for c in ("customer_id", "email", "customer_name", "favorite_product", "country")
+            ],
+            separator=" ",
+        ).str.to_lowercase()
+        cond &= hay.str.contains(needle, literal=True)
+    return table.filter(cond)
+
+
+def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
+    return table.with_columns(
+        pl.coalesce("customer_name", "email", "customer_id").alias("display_name")
+    )
+
+
+class CustomersScreen(SectionScreen):
+    """Who buys: segment, tags and reasons, one customer at a time."""
+
+    SECTION = "customers"
+    HELP = (
+        "[b]Customers[/b]: type in the search box to filter by name, email, product or country; "
+        "pick a segment or a tag. Click a column header (or press [b]s[/b]) to sort. "
+        "[b]t[/b] adds a tag to the highlighted customer, [b]T[/b] removes one."
+    )
+    AUTO_FOCUS = ""
+    BINDINGS = [
+        Binding("t", "add_tag", "Tag"),
+        Binding("T", "remove_tag", "Untag"),
+        Binding("s", "sort", "Sort"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.profiles: Any = None
+        self.table_frame: pl.DataFrame | None = None
+        self.selected: str | None = None
+        self.pending: str | None = None
+        self.detail_pending = False
+        self._detail_timer: Timer | None = None
+        self._last_move = 0.0
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="filter-bar"):
+            yield Input(
+                placeholder="/ search name, email, product…", compact=True, id="cust-search"
+            )
+            yield Select([], prompt="All segments", compact=True, id="cust-segment")
+            yield Select([], prompt="All tags", compact=True, id="cust-tag")
+        with Horizontal(classes="split"):
+            yield FrameTable(
+                COLS, key="customer_id", empty="No customers match.", id="customers-table"
+            )
+            with VerticalScroll(id="customer-detail", classes="detail"):
+                yield Static(
+                    "Highlight a customer to see why they are where they are.",
+                    id="customer-detail-text",
+                )
+        yield Static("", id="cust-summary", classes="summary-line")
+
+    def on_mount(self) -> None:
+        self.query_one(FrameTable).sort_by("monetary", descending=True)
+        super().on_mount()
+
+    def load(self) -> None:
+        self.run_task("profiles", self.data.profiles, self.show_profiles, "Computing customers…")
+
+    def show_profiles(self, profiles: Any) -> None:
+        self.profiles = profiles
+        self.table_frame = with_display_name(profiles.table)
+        segments = [s for s in profiles.sizes.filter(pl.col("customers") > 0)["segment"]]
+        tags = profiles.tags["tag"].unique().sort().to_list()
+        self._set_options("#cust-segment", segments)
+        self._set_options("#cust-tag", tags)
+        self.apply_filters()
+        data = self.data
+        self.run_task(
+            "prefetch",
+            lambda: (data.churn(), data.gifts()),
+            lambda _: self.show_customer(self.selected),
+            "Scoring churn risk and gifts…",
+        )
+
+    def on_task_error(self, name: str, error: BaseException) -> None:
+        if name == "prefetch":  # the detail panel says what is missing; one notice is enough
+            self.shop_app.show_error(error)
+            return
+        super().on_task_error(name, error)
+
+    def _set_options(self, selector: str, values: list[str]) -> None:
+        select = self.query_one(selector, Select)
+        keep = select.value
+        select.set_options([(v, v) for v in values])
+        if isinstance(keep, str) and keep in values:
+            select.value = keep
+
+    # -- filtering ---------------------------------------------------------------------------
+    def filters(self) -> tuple[str, str | None, str | None]:
+        seg = self.query_one("#cust-segment", Select).value
+        tag = self.query_one("#cust-tag", Select).value
+        return (
+            self.query_one("#cust-search", Input).value,
+            seg if isinstance(seg, str) else None,
+            tag if isinstance(tag, str) else None,
+        )
+
+    def apply_filters(self) -> None:
+        if self.table_frame is None:
+            return
+        frame = self.table_frame
+        text, seg, tag = self.filters()
+        self.run_task(
+            "filter",
+            lambda: filter_customers(frame, text, seg, tag),
+            self.show_filtered,
+            "Filtering…",
+        )
+
+    def show_filtered(self, frame: pl.DataFrame) -> None:
+        table = self.query_one(FrameTable)
+        table.load(frame)
+        total = self.table_frame.height if self.table_frame is not None else 0
+        order = dict(SORTS).get(table.sort_col or "", table.sort_col or "")
+        arrow = "↓" if table.sort_desc else "↑"
+        self.query_one("#cust-summary", Static).update(
+            f"{frame.height:,} of {total:,} customers · sorted by {order} {arrow} · "
+            f"as of {self.data.known_as_of()}"
+        )
+        if frame.height == 0:
+            self.show_customer(None)
+        if self.focused is None:
+            table.focus_table()
+
+    @on(Input.Changed, "#cust-search")
+    @on(Select.Changed, "#cust-segment")
+    @on(Select.Changed, "#cust-tag")
+    def _filters_changed(self) -> None:
+        self.apply_filters()
+
+    @on(Input.Submitted, "#cust-search")
+    def _search_done(self) -> None:
+        self.query_one(FrameTable).focus_table()
+
+    def focus_filter(self) -> bool:
+        self.query_one("#cust-search", Input).focus()
+        return True
+
+    # -- detail ------------------------------------------------------------------------------
+    @on(FrameTable.RowHighlighted, "#customers-table")
+    def _highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        """Follow the cursor, after the table has redrawn: the detail's worker must not slow
+        the cursor down. While keys repeat (scrolling), wait until the cursor rests."""
+        self.pending = event.key
+        self.detail_pending = True
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        now = time.monotonic()
+        scrolling = now - self._last_move < 0.25
+        self._last_move = now
+        if scrolling:
+            self._detail_timer = self.set_timer(0.15, self._show_pending)
+        else:
+            self.call_after_refresh(self._show_pending)
+
+    def _show_pending(self) -> None:
+        self._detail_timer = None
+        self.detail_pending = False
+        self.show_customer(self.pending)
+
+    def show_customer(self, customer_id: str | None) -> None:
+        self.selected = customer_id
+        text = self.query_one("#customer-detail-text", Static)
+        if customer_id is None:
+            text.update("No customer highlighted.")
+            return
+        data = self.data
+        self.run_task(
+            "detail",
+            lambda: customer_detail(data, customer_id),
+            lambda d: text.update(render_detail(d)),
+            "Loading customer…",
+        )
+
+    # -- tags by hand -------------------------------------------------------------------------
+    def action_add_tag(self) -> None:
+        cid = self.selected
+        if cid is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+
+        def done(tag: str | None) -> None:
+            if tag:
+                self.change_tag(cid, tag, "add")
+
+        self.app.push_screen(InputDialog(f"Add a tag to {cid}", "e.g. vip_friend, wholesale"), done)
+
+    def action_remove_tag(self) -> None:
+        cid = self.selected
+        if cid is None or self.profiles is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+        tags = self.profiles.tags.filter(pl.col("customer_id") == cid)
+        if tags.height == 0:
+            self.notify(f"{cid} has no tags.", timeout=3)
+            return
+        options = [(r["tag"], f"{r['tag']} — {r['reason']}") for r in tags.iter_rows(named=True)]
+
+        def done(tag: str | None) -> None:
+            if tag:
+                origin = tags.filter(pl.col("tag") == tag)["origin"][0]
+                self.change_tag(cid, tag, "clear" if origin == "manual" else "remove")
+
+        self.app.push_screen(PickDialog(f"Remove a tag from {cid}", options), done)
+
+    def change_tag(self, customer_id: str, tag: str, action: str) -> None:
+        """Store the override, then recompute what depends on tags."""
+        from shopinsight.core.tags import clear_override, save_override
+
+        ws = self.shop_app.workspace
+
+        def work() -> str:
+            if action == "clear":
+                clear_override(ws, customer_id, tag)
+                return f"Removed your tag '{tag}' from {customer_id}."
+            save_override(ws, customer_id, tag, action)
+            verb = "Added" if action == "add" else "Removed"
+            return f"{verb} tag '{tag}' {'to' if action == 'add' else 'from'} {customer_id}."
+
+        def saved(message: str) -> None:
+            self.notify(message, timeout=4)
+            self.shop_app.data_changed(
+                full=False,
+                keys=("profiles", "segment_summary", "gifts", "churn", "bundles", "detail"),
+            )
+
+        self.run_task("tag", work, saved, "Saving the tag…")
+
+    # -- sorting ------------------------------------------------------------------------------
+    def action_sort(self) -> None:
+        def done(col: str | None) -> None:
+            if col:
+                self.sort(col)
+
+        self.app.push_screen(PickDialog("Sort customers by", SORTS), done)
+
+    def sort(self, col: str) -> None:
+        table = self.query_one(FrameTable)
+        descending = col not in ("display_name", "segment", "recency_days")
+        if table.sort_col == col:
+            descending = not table.sort_desc
+        table.sort_by(col, descending)
+        if table.frame is not None:
+            self.show_filtered(table.frame)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Add a tag to this customer", "Tag the highlighted customer (t)", self.action_add_tag
+        )
+        yield SystemCommand(
+            "Remove a tag from this customer",
+            "Untag the highlighted customer (T)",
+            self.action_remove_tag,
+        )
+        yield SystemCommand("Search customers", "Focus the search box (/)", self.focus_filter)
+        for col, label in SORTS:
+            yield SystemCommand(
+                f"Sort customers by {label.lower()}",
+                "Click again to reverse",
+                lambda c=col: self.sort(c),
+            )

@@ -1,0 +1,325 @@
+"""Gifts & notes: policy per segment with a live note preview, the packing plan, campaigns.
+
+Editing a template re-renders the note for the segment's example customer on every keystroke
+(one row through the core's note renderer: instant); ctrl+s saves it to shopinsight.toml. The
+packing plan exports a picking CSV, printable notes (HTML) and a mail-merge CSV. A campaign
+holds back a control group so the gifts' effect can be measured later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane, TextArea
+
+from shopinsight.core.errors import ShopInsightError
+from shopinsight.tui import fmt
+from shopinsight.tui.screens.gifts_campaigns import CampaignsPart
+from shopinsight.tui.widgets.dialogs import ConfirmDialog
+from shopinsight.tui.widgets.frame_table import Col, FrameTable
+
+POLICY_COLS = [
+    Col("segment", "Segment"),
+    Col("gift_kind", "Gift"),
+    Col("customers", "Cust.", "int"),
+    Col("template", "Note"),
+]
+PLAN_COLS = [
+    Col("order_id", "Order"),
+    Col("ship_to", "Ship to"),
+    Col("segment", "Segment", width=14),
+    Col("gift", "Gift"),
+    Col("gift_cost", "Cost", "money"),
+    Col("note_line", "Note"),
+]
+EXPORTS = {
+    "picking": ("picking list (CSV)", "packing-plan.csv"),
+    "notes": ("printable notes (HTML, A6)", "notes.html"),
+    "mailmerge": ("mail-merge CSV", "notes-mailmerge.csv"),
+}
+
+
+class GiftsScreen(CampaignsPart):
+    """What goes in each parcel, and the note that goes with it."""
+
+    SECTION = "gifts"
+    HELP = (
+        "[b]Gifts & notes[/b]: pick a segment to see its policy and edit its note template; "
+        "the preview is rendered for a real customer of that segment. [b]ctrl+s[/b] saves the "
+        "template to shopinsight.toml. The packing plan lists today's open orders with gift and "
+        "note; export it as a picking CSV, printable notes or a mail-merge CSV."
+    )
+    BINDINGS = [
+        Binding("ctrl+s", "save_template", "Save"),
+        Binding("ctrl+e", "export('picking')", "Export"),
+        Binding("ctrl+o", "export('notes')", "Print"),
+        Binding("escape", "leave_editor", "Back to segments", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gifts: Any = None
+        self.segment: str | None = None
+        self.example: pl.DataFrame | None = None
+        self.saved_text: str = ""
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="gifts-tabs"):
+            with TabPane("Policies & notes", id="tab-policies"), Horizontal(classes="split"):
+                yield FrameTable(
+                    POLICY_COLS, key="segment", id="policy-table", empty="No segments yet."
+                )
+                with VerticalScroll(id="policy-detail", classes="detail"):
+                    yield Static("", id="policy-rule")
+                    yield Label("Note template", id="template-label", classes="section-label")
+                    yield TextArea(
+                        "", id="template-editor", soft_wrap=True, show_line_numbers=False
+                    )
+                    yield Label("Preview", id="preview-label", classes="section-label")
+                    yield Static("", id="note-preview", classes="note-card")
+                    yield Static(
+                        "Placeholders: {first_name} {customer_name} {favorite_product} "
+                        "{favorite_category} {orders_count} {customer_since} {gift} "
+                        "{gift_line} {shop_name} {recipient_name} {from_name} {from_line} "
+                        "{gift_message} {order_id}",
+                        classes="hint",
+                    )
+            with TabPane("Packing plan", id="tab-plan"), Vertical():
+                yield Static("", id="plan-summary", classes="summary-line")
+                yield FrameTable(
+                    PLAN_COLS, key="order_id", id="plan-table", empty="No open orders to pack."
+                )
+                yield Static("", id="plan-detail", classes="plan-detail")
+                with Horizontal(classes="button-row"):
+                    yield Input(
+                        "shopinsight-exports",
+                        compact=True,
+                        id="gifts-dest",
+                        tooltip="Folder for the exports (relative to where you opened the app)",
+                    )
+                    yield Button("Picking CSV", id="export-picking", compact=True)
+                    yield Button("Print notes", id="export-notes", compact=True)
+                    yield Button("Mail-merge", id="export-mailmerge", compact=True)
+            with TabPane("Campaigns", id="tab-campaigns"), Vertical():
+                yield from self.compose_campaigns()
+
+    def load(self) -> None:
+        self.run_task("gifts", self.data.gifts, self.show_gifts, "Planning gifts and notes…")
+        self.load_campaigns()
+
+    def show_gifts(self, gifts: Any) -> None:
+        self.gifts = gifts
+        self.query_one("#policy-table", FrameTable).load(gifts.previews)
+        plan = gifts.plan.with_columns(
+            pl.col("note").fill_null("").str.split("\n").list.first().alias("note_line"),
+            pl.coalesce("gift", "gift_kind").alias("gift"),
+        )
+        self.query_one("#plan-table", FrameTable).load(plan)
+        cur = gifts.currency
+        n_gift = plan.filter(pl.col("gift_kind").is_in(["sample", "full_size"])).height
+        cost = plan["gift_cost"].sum() or 0.0
+        n_notes = plan.filter(pl.col("note").fill_null("") != "").height
+        self.query_one("#plan-summary", Static).update(
+            f"{plan.height:,} open orders to pack · {n_gift:,} gifts costing "
+            f"{fmt.money(cost, cur)} · {n_notes:,} notes · as of {self.data.known_as_of()}"
+        )
+
+    # -- policies and the template editor ------------------------------------------------
+    @on(FrameTable.RowSelected, "#policy-table")
+    def _policy_selected(self) -> None:
+        """Enter on a segment: edit its note template."""
+        editor = self.query_one("#template-editor", TextArea)
+        if not editor.disabled:
+            editor.focus()
+
+    def action_leave_editor(self) -> None:
+        if isinstance(self.focused, TextArea):
+            self.query_one("#policy-table", FrameTable).focus_table()
+
+    @on(FrameTable.RowHighlighted, "#policy-table")
+    def _policy_highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        if self.gifts is None or event.key is None:
+            return
+        self.show_policy(str(event.key))
+
+    def show_policy(self, segment: str) -> None:
+        self.segment = segment
+        row = self.gifts.previews.filter(pl.col("segment") == segment).row(0, named=True)
+        templates = self.templates()
+        name = row["template"] or ""
+        users = self.gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
+        self.query_one("#policy-rule", Static).update(
+            f"[b]{escape(segment)}[/b]: {escape(row['rule'])}\n[i]{escape(row['purpose'])}[/i]\n"
+            f"{row['customers']:,} customers"
+        )
+        label = self.query_one("#template-label", Label)
+        if not name:
+            label.update('No note for this segment (template = "").')
+        else:
+            shared = (
+                f" (also used by {', '.join(u for u in users if u != segment)})"
+                if len(users) > 1
+                else ""
+            )
+            label.update(f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back")
+        self.saved_text = templates.get(name, "")
+        editor = self.query_one("#template-editor", TextArea)
+        editor.disabled = not name
+        editor.load_text(self.saved_text)
+        self.example = self.example_frame(row)
+        who = row.get("customer_name") or row.get("customer_id")
+        self.query_one("#preview-label", Label).update(
+            f"Preview for {who}" if who else "Preview (no customer in this segment yet)"
+        )
+        self.render_preview()
+
+    def templates(self) -> dict[str, str]:
+        from shopinsight.core.notes import note_templates
+
+        return note_templates(self.data.config())
+
+    def example_frame(self, row: dict[str, Any]) -> pl.DataFrame | None:
+        """The example customer's profile with their gift pick: the input of the note."""
+        cid = row.get("customer_id")
+        if cid is None:
+            return None
+        prof = self.data.profiles().table.filter(pl.col("customer_id") == cid)
+        pick = self.gifts.picks.filter(pl.col("customer_id") == cid).select(
+            "customer_id", "gift", "gift_kind"
+        )
+        return prof.join(pick, on="customer_id", how="left")
+
+    @on(TextArea.Changed, "#template-editor")
+    def _template_changed(self) -> None:
+        self.render_preview()
+
+    def render_preview(self) -> None:
+        """Render the edited template for the example customer (one row: instant)."""
+        from shopinsight.core.notes import note_values, render_notes
+
+        preview = self.query_one("#note-preview", Static)
+        text = self.query_one("#template-editor", TextArea).text
+        if self.example is None or not text:
+            preview.update("[dim]Nothing to preview.[/dim]")
+            return
+        try:
+            config = self.data.config()
+            values = note_values(self.example, config)
+            shop = str(config.get("shop", {}).get("name", "") or "")
+            note = render_notes(values, text, {"shop_name": shop}, "your template")[0]
+        except ShopInsightError as error:
+            preview.update(f"[red]{escape(error.title)}[/red]\n{escape(error.detail)}")
+            return
+        dirty = " [i](not saved)[/i]" if text != self.saved_text else ""
+        preview.update(escape(note) + dirty)
+
+    def action_save_template(self) -> None:
+        from shopinsight.tui.settings import save_template
+
+        if self.gifts is None or self.segment is None:
+            return
+        row = self.gifts.previews.filter(pl.col("segment") == self.segment).row(0, named=True)
+        name = row["template"]
+        text = self.query_one("#template-editor", TextArea).text
+        if not name:
+            self.notify("This segment has no note template.", timeout=3)
+            return
+        ws = self.shop_app.workspace
+
+        def saved(_: None) -> None:
+            self.saved_text = text
+            self.notify(f"Saved note template '{name}' to {ws.config_path.name}.", timeout=4)
+            self.shop_app.data_changed(full=True)
+
+        self.run_task("save", lambda: save_template(ws, name, text), saved, "Saving…")
+
+    # -- packing plan -------------------------------------------------------------------
+    @on(FrameTable.RowHighlighted, "#plan-table")
+    def _plan_highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        if self.gifts is None or event.key is None:
+            return
+        hit = self.gifts.plan.filter(pl.col("order_id") == event.key)
+        if hit.height == 0:
+            return
+        r = hit.row(0, named=True)
+        who = escape(str(r["customer_name"] or r["customer_id"]))
+        self.query_one("#plan-detail", Static).update(
+            f"[b]#{escape(str(r['order_id']))}[/b] {who} · {escape(str(r['items']))}\n"
+            f"{escape(str(r['reason']))}\n[i]{escape(r['note'] or '(no note)')}[/i]"
+        )
+
+    def action_export(self, kind: str) -> None:
+        if self.gifts is None:
+            return
+        label, file_name = EXPORTS[kind]
+        folder = self.shop_app.resolve_dir(self.query_one("#gifts-dest", Input).value)
+        path = folder / file_name
+        plan = self.gifts.plan
+        config = self.data.config()
+
+        def write() -> Path:
+            from shopinsight.core.errors import InputError
+            from shopinsight.core.packing import mailmerge_csv, notes_html, picking_csv
+
+            text = {
+                "picking": lambda: picking_csv(plan),
+                "notes": lambda: notes_html(plan, config),
+                "mailmerge": lambda: mailmerge_csv(plan, config),
+            }[kind]()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"Cannot write {path}", str(exc)) from None
+            return path
+
+        def done(written: Path) -> None:
+            extra = " Open it in a browser and print (A6)." if kind == "notes" else ""
+            self.notify(f"Wrote the {label} to {written}.{extra}", timeout=6)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_task("export", write, done, f"Writing the {label}…")
+
+        self.app.push_screen(
+            ConfirmDialog(f"Write the {label} for {plan.height:,} orders?", str(path), "Write"),
+            confirmed,
+        )
+
+    @on(Button.Pressed, "#export-picking")
+    def _export_picking(self) -> None:
+        self.action_export("picking")
+
+    @on(Button.Pressed, "#export-notes")
+    def _export_notes(self) -> None:
+        self.action_export("notes")
+
+    @on(Button.Pressed, "#export-mailmerge")
+    def _export_mailmerge(self) -> None:
+        self.action_export("mailmerge")
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Save the note template",
+            "Write it to shopinsight.toml (ctrl+s)",
+            self.action_save_template,
+        )
+        for kind, (label, _) in EXPORTS.items():
+            yield SystemCommand(
+                f"Export the packing plan: {label}",
+                "Write it to the folder shown on the Packing plan tab",
+                lambda k=kind: self.action_export(k),
+            )
+        yield SystemCommand(
+            "Start a gift campaign",
+            "Hold back a control group from today's plan",
+            self.action_start_campaign,
+        )

@@ -1,0 +1,198 @@
+"""Overview: the shop at a glance — KPIs, revenue by month, segment sizes, the last imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from shopinsight.tui import fmt
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.charts import BarChart, ColumnChart
+from shopinsight.tui.widgets.kpi import Kpi
+
+KPIS = [
+    ("revenue", "Revenue"),
+    ("orders", "Orders"),
+    ("customers", "Customers"),
+    ("repeat", "Repeat rate"),
+    ("aov", "Avg order"),
+    ("open", "Open orders"),
+]
+
+
+class OverviewScreen(SectionScreen):
+    """KPIs, plots and imports for the as-of day; opens from cache on an unchanged workspace."""
+
+    SECTION = "overview"
+    HELP = (
+        "[b]Overview[/b]: figures count orders up to the as-of day. Net revenue = order totals "
+        "minus refunds, cancelled orders left out, in the main currency (others are listed "
+        "apart). Repeat rate = customers with 2+ orders on different days."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="overview-body"):
+            with Horizontal(id="kpis"):
+                for key, label in KPIS:
+                    yield Kpi(label, id=f"kpi-{key}")
+            with Horizontal(id="overview-charts"):
+                with Vertical(id="revenue-panel", classes="panel") as panel:
+                    panel.border_title = "Revenue by month"
+                    yield ColumnChart(id="revenue-chart")
+                with Vertical(id="segments-panel", classes="panel") as panel:
+                    panel.border_title = "Segments"
+                    yield BarChart(id="segments-chart")
+            with Vertical(id="imports-panel", classes="panel") as panel:
+                panel.border_title = "Last imports"
+                yield Static("No imports yet. Press i to import an export file.", id="imports")
+            yield Static("", id="imports-line")
+            yield Static("", id="asof-line")
+
+    def on_resize(self) -> None:
+        """On a short terminal the imports shrink to one line so both charts fit."""
+        self.set_class(self.size.height < 32, "-short")
+
+    def load(self) -> None:
+        self.run_task("overview", self.data.overview, self.show_overview, "Loading the overview…")
+        if self.data.has_orders():
+            self.run_task(
+                "segments", self.data.segment_summary, self.show_segments, "Computing segments…"
+            )
+
+    def show_overview(self, status: dict[str, Any]) -> None:
+        with self.app.batch_update():
+            self._show_overview(status)
+
+    def _show_overview(self, status: dict[str, Any]) -> None:
+        records = status.get("imports", [])
+        self.query_one("#imports", Static).update(imports_table(records))
+        self.query_one("#imports-line", Static).update(imports_line(records))
+        if not status.get("lines"):
+            for key, _ in KPIS:
+                self.query_one(f"#kpi-{key}", Kpi).set("–")
+            self.query_one("#asof-line", Static).update(
+                "No orders yet: press [b]i[/b] to import an export, or run "
+                "[b]shopinsight demo[/b] to explore the sample shop."
+            )
+            return
+        revenue: dict[str, float] = status.get("net_revenue", {})
+        cur = fmt.main_currency(revenue)
+        others = [c for c in revenue if c != cur]
+        aov = status.get("aov", {}).get(cur) if cur else None
+        extra = f" (+ {', '.join(fmt.money(revenue[c], c) for c in others)})" if others else ""
+        self.kpi(
+            "revenue",
+            fmt.money(revenue.get(cur), cur, compact=True),
+            f"{fmt.money(revenue.get(cur), cur)}{extra}: order totals minus refunds, "
+            "cancelled orders excluded",
+        )
+        self.kpi(
+            "orders",
+            fmt.count(status.get("orders")),
+            f"{fmt.count(status.get('counted_orders'))} count as purchases "
+            "(not cancelled, with a customer, money kept)",
+        )
+        self.kpi(
+            "customers",
+            fmt.count(status.get("customers")),
+            "Customers with at least one counted order",
+        )
+        self.kpi(
+            "repeat",
+            fmt.pct(status.get("repeat_rate"), 1),
+            f"{fmt.count(status.get('repeat_customers'))} customers ordered on 2+ days",
+        )
+        self.kpi(
+            "aov",
+            fmt.money(aov, cur, compact=True),
+            f"Average net value of a counted order: {fmt.money(aov, cur)}",
+        )
+        self.kpi(
+            "open",
+            fmt.count(status.get("open_orders")),
+            "Paid orders not yet fulfilled: the packing plan works on these",
+        )
+        months = [
+            (m["month"], float(m["revenue"] or 0))
+            for m in status.get("revenue_by_month", [])
+            if m.get("currency") == cur
+        ]
+        self.query_one("#revenue-chart", ColumnChart).set_points(months)
+        self.query_one("#revenue-panel").border_title = (
+            f"Revenue by month ({cur})" if cur else "Revenue by month"
+        )
+        first, last = _day(status.get("first_order")), _day(status.get("last_order"))
+        sources = ", ".join(status.get("sources", []))
+        no_buyer = status.get("orders_without_buyer") or 0
+        note = f" · {no_buyer:,} orders without buyer identity" if no_buyer else ""
+        if others:
+            note += " · also " + ", ".join(fmt.money(revenue[c], c) for c in others)
+        demo = "[b]Demo shop[/b] (sample data) · " * bool(self.shop_app.demo)
+        self.query_one("#asof-line", Static).update(
+            f"{demo}As of [b]{status.get('as_of')}[/b] · orders {first} → {last} · {sources}{note}"
+        )
+
+    def show_segments(self, summary: dict[str, Any]) -> None:
+        rows = [
+            (str(r["segment"]), float(r["customers"]), f"{r['customers']:,} {fmt.pct(r['share'])}")
+            for r in summary["sizes"]  # a dozen segments at most
+        ]
+        self.query_one("#segments-chart", BarChart).set_rows(rows)
+        panel = self.query_one("#segments-panel")
+        panel.border_subtitle = f"{summary['customers']:,} customers · {summary['currency']}"
+        panel.tooltip = "\n".join(n for n in summary["notes"] if n)
+
+    def on_task_error(self, name: str, error: BaseException) -> None:
+        if name == "segments":
+            self.query_one("#segments-chart", BarChart).set_rows([])
+            self.shop_app.show_error(error)
+        else:
+            super().on_task_error(name, error)
+
+    def kpi(self, key: str, value: str, tooltip: str) -> None:
+        self.query_one(f"#kpi-{key}", Kpi).set(value, tooltip)
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value else "–"
+
+
+def imports_line(records: list[dict[str, Any]]) -> str:
+    """The imports in one line (short terminals): the last file and the reject total."""
+    if not records:
+        return "No imports yet: press [b]i[/b] to import an export file."
+    last = records[-1]
+    rejected = sum(int(r.get("rejected") or 0) for r in records)
+    name = escape(str(last.get("file", "")).rsplit("/", 1)[-1])
+    when = str(last.get("imported_at", ""))[:10]
+    rej = f"[red]{rejected:,} rejected rows[/red]" if rejected else "no rejected rows"
+    return f"Last import {when}: {name} · {len(records)} imports, {rej}"
+
+
+def imports_table(records: list[dict[str, Any]], limit: int = 5) -> Table | str:
+    """The last imports, newest first, with their reject counts."""
+    if not records:
+        return "No imports yet. Press i to import an export file."
+    table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
+    table.add_column("When", no_wrap=True)
+    table.add_column("File", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("Format", no_wrap=True, overflow="ellipsis", max_width=18)
+    table.add_column("Rows", justify="right")
+    table.add_column("New", justify="right")
+    table.add_column("Rejected", justify="right")
+    for r in list(reversed(records))[:limit]:
+        rejected = int(r.get("rejected") or 0)
+        table.add_row(
+            str(r.get("imported_at", ""))[:16].replace("T", " "),
+            escape(str(r.get("file", "")).rsplit("/", 1)[-1]),
+            escape(str(r.get("format_title") or r.get("format", ""))),
+            f"{int(r.get('rows_read') or 0):,}",
+            "skipped" if r.get("skipped") else f"{int(r.get('new_lines') or 0):,}",
+            f"[red]{rejected:,}[/red]" if rejected else "0",
+        )
+    return table

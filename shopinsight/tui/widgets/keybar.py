@@ -1,0 +1,76 @@
+"""The footer: every key that works here, as one line of clickable text.
+
+Textual's Footer builds a widget per key and rebuilds them on every screen switch; with a dozen
+keys that alone costs more than the rest of a switch. This bar renders the same bindings as
+a single Content line (click a key to press it), which keeps screen switches well under 100 ms.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    """The active screen's bindings (those with show=True), grouped ones side by side."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+        link-style: none;
+        link-background-hover: $block-hover-background;
+        link-style-hover: none;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.call_after_refresh(self.show_bindings)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.show_bindings)
+
+    def show_bindings(self) -> None:
+        if not self.is_attached:
+            return
+        app = self.app
+        parts: list[Content] = []
+        group: list[Content] = []
+        seen: set[str] = set()
+        palette = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
+        for key, active in self.screen.active_bindings.items():
+            binding, enabled = active.binding, active.enabled
+            if not binding.show or key == palette or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            shown = app.get_key_display(binding)
+            if binding.group is not None:
+                group.append(self._key(key, shown, "", enabled))
+            else:
+                parts.append(self._key(key, shown, binding.description, enabled))
+        if group:
+            parts.insert(0, Content(" ").join(group))
+        line = Content(" ") + Content("  ").join(parts)
+        if palette and palette in self.screen.active_bindings:
+            binding = self.screen.active_bindings[palette].binding
+            hint = self._key(palette, app.get_key_display(binding), "palette", True)
+            room = (self.size.width or 80) - line.cell_length - hint.cell_length - 1
+            if room >= 1:
+                line = line + Content(" " * room) + hint
+        self.update(line)
+
+    @staticmethod
+    def _key(key: str, shown: str, description: str, enabled: bool) -> Content:
+        dim = "" if enabled else " dim"
+        markup = f"[@click=app.simulate_key('{key}')][b $footer-key-foreground{dim}]$shown[/]"
+        if description:
+            markup += f" [$footer-description-foreground{dim}]$description[/]"
+        return Content.from_markup(markup + "[/]", shown=shown, description=description)
+
+    def on_resize(self) -> None:
+        self.show_bindings()

@@ -1,0 +1,60 @@
+"""The top bar: one clickable tab per section with its key, and the as-of day when there is room."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.events import Resize
+from textual.widgets import Static
+
+SECTIONS: list[tuple[str, str, str, str]] = [
+    # mode, key, label, short label
+    ("overview", "1", "Overview", "Overview"),
+    ("customers", "2", "Customers", "Customers"),
+    ("gifts", "3", "Gifts & notes", "Gifts"),
+    ("churn", "4", "Churn alerts", "Churn"),
+    ("bundles", "5", "Bundles", "Bundles"),
+    ("import", "i", "Import", "Import"),
+    ("export", "e", "Export", "Export"),
+]
+
+
+class NavBar(Static):
+    """Tabs for the sections; the current one is highlighted. Click or press the key."""
+
+    def __init__(self, current: str, right: str = "") -> None:
+        super().__init__(classes="nav-bar")
+        self.current = current
+        self.right = right
+
+    def on_mount(self) -> None:
+        self._draw(self.size.width or 80)
+
+    def on_resize(self, event: Resize) -> None:
+        self._draw(event.size.width)
+
+    def set_right(self, text: str) -> None:
+        self.right = text
+        self._draw(self.size.width or 80)
+
+    def _tabs(self, short: bool) -> Content:
+        parts = []
+        for mode, key, label, short_label in SECTIONS:
+            text = short_label if short else label
+            style = "reverse bold" if mode == self.current else ""
+            parts.append(
+                Content.from_markup(
+                    f"[@click=app.switch_mode('{mode}')] [b]$key[/b] $text [/]",
+                    key=key,
+                    text=text,
+                ).stylize(style)
+            )
+        return Content("").join(parts)
+
+    def _draw(self, width: int) -> None:
+        tabs = self._tabs(short=False)
+        if tabs.cell_length > width:
+            tabs = self._tabs(short=True)
+        room = width - tabs.cell_length
+        if self.right and room >= len(self.right) + 2:
+            tabs = tabs + Content(" " * (room - len(self.right) - 1)) + Content(self.right)
+        self.update(tabs)

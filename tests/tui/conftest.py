@@ -1,0 +1,132 @@
+"""Fixtures for the app's tests: the sample shop imported once, copied per test, fixed dates.
+
+The sample exports are imported once per session into a template workspace whose import times
+are pinned (they show on the overview) and whose analysis results are computed once and cached;
+each test gets a copy (mtimes preserved, so the cache still matches), so opening the app in a
+test reads cached results the way a merchant's second start does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from shopinsight.core.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "sample_exports"
+AS_OF = dt.date(2026, 11, 20)
+SIZE = (100, 30)
+
+
+def _pin_import_times(ws: Workspace) -> None:
+    records = ws.ledger()
+    for i, r in enumerate(records):
+        r["imported_at"] = f"2026-11-20T09:{i:02d}:00"
+    ws.ledger_path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample shop imported into a workspace, with the app's results cached."""
+    from shopinsight.core.importers import import_files
+    from shopinsight.tui.data import ShopData
+
+    if not SAMPLES.is_dir():
+        pytest.skip("sample_exports/ is missing")
+    root = tmp_path_factory.mktemp("demo") / "workspace"
+    ws = Workspace.open(root)
+    files = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
+    import_files(ws, files)
+    _pin_import_times(ws)
+    data = ShopData(ws, AS_OF)
+    data.overview()
+    data.segment_summary()
+    data.gifts()
+    data.bundles()
+    try:
+        data.churn()
+    except Exception:  # churn core not available yet
+        pass
+    return root
+
+
+@pytest.fixture
+def demo_ws(demo_template: Path, tmp_path: Path) -> Workspace:
+    """A private copy of the sample shop's workspace."""
+    root = tmp_path / "workspace"
+    shutil.copytree(demo_template, root, copy_function=shutil.copy2)
+    return Workspace.open(root)
+
+
+@pytest.fixture
+def exports_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder to start the file picker in, with one small generic export."""
+    folder = tmp_path / "shop-exports"
+    folder.mkdir()
+    (folder / "more_orders.csv").write_text(
+        "InvoiceNo,InvoiceDate,StockCode,Description,Quantity,UnitPrice,CustomerID,Country\n"
+        "900001,2026-11-19 10:00,TEA-EARL,Earl Grey Cream,2,8.50,77001,United Kingdom\n"
+        "900001,2026-11-19 10:00,TW-INFUSER,Steel Tea Infuser,1,6.00,77001,United Kingdom\n"
+        "900002,2026-11-19 11:30,TEA-MATCHA,Ceremonial Matcha,1,24.00,77002,Ireland\n"
+        "900003,not a date,TEA-MATCHA,Ceremonial Matcha,1,24.00,77003,Ireland\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+@pytest.fixture
+def make_app(exports_dir: Path):
+    """Build the app on a workspace with the fixed as-of day and a fixed file-picker folder."""
+    from shopinsight.tui.app import ShopInsightApp
+
+    def build(ws: Workspace, **kwargs):
+        kwargs.setdefault("as_of", AS_OF)
+        kwargs.setdefault("start_dir", Path(exports_dir.name))
+        return ShopInsightApp(ws, **kwargs)
+
+    return build
+
+
+async def settle(pilot: Pilot, timeout: float = 20.0) -> None:
+    """Wait until the app's own workers are done (the file tree's loader never ends)."""
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    await pilot.pause()
+    while loop.time() < end:
+        if getattr(app.screen, "detail_pending", False):  # a debounced detail panel
+            await asyncio.sleep(0.02)
+            continue
+        busy = [
+            w
+            for w in app.workers
+            if w.name != "_loader" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        if not busy:
+            await pilot.pause()
+            if not [
+                w
+                for w in app.workers
+                if w.name != "_loader" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            ]:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"workers still running: {list(app.workers)}")
+
+
+async def go(pilot: Pilot, *keys: str) -> None:
+    """Press keys, letting the workers each one starts finish."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
