@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from shopinsight.core.importers.reconcile import (
     merge_into,
     supersede_order_lines,
 )
-from shopinsight.core.importers.sniff import ROW, normalise_name, read_raw, sniff
+from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, read_raw, sniff
 from shopinsight.core.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -99,20 +100,44 @@ def load_file(
     fmt: str = "auto",
     mapping: dict[str, str] | None = None,
     settings: dict[str, Any] | None = None,
+    digest: bool = True,
 ) -> Loaded:
-    """Read and parse one export file (no workspace involved)."""
+    """Read and parse one export file (no workspace involved); `digest`: also its SHA-256."""
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
     if fmt == "auto":
         format_ = FORMATS["generic"] if mapping else detect(sn.columns, path.name)
     else:
         format_ = get_format(fmt)
+    if not digest:
+        return _load(path, sn, format_, mapping, settings)
+    with ThreadPoolExecutor(1) as pool:  # hashing the file overlaps parsing it
+        sha256 = pool.submit(file_sha256, path)
+        loaded = _load(path, sn, format_, mapping, settings)
+        loaded.sha256 = sha256.result()
+    return loaded
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (the import ledger's identity of a file)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:
         raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
-    digest = hashlib.sha256(data).hexdigest()
-    raw = read_raw(path, sn, format_.columns, data)
+
+
+def _load(
+    path: Path,
+    sn: Sniffed,
+    format_: Format,
+    mapping: dict[str, str] | None,
+    settings: dict[str, Any] | None,
+) -> Loaded:
+    try:
+        raw = read_raw(path, sn, format_.columns)
+    except OSError as exc:
+        raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
     if raw.height == 0:
         raise InputError(
             f"Cannot import {path.name}: no rows",
@@ -130,7 +155,7 @@ def load_file(
         file_name=path.name,
         mapping=dict(mapping or {}),
         timezone=shop.get("timezone", "UTC"),
-        currency=shop.get("currency"),
+        currency=shop.get("currency") or None,
     )
     try:
         built = format_.build(raw, ctx)
@@ -144,14 +169,18 @@ def load_file(
     rows_read = counted.n_unique()
     accepted, rejects = finish(built, raw, format_.source_name, format_.kind)
     if rejects.height and format_.columns is not None:  # show rejected rows with every column
-        full = read_raw(path, sn, None, data).rename({ROW: "row"})
+        full = read_raw(path, sn, None).rename({ROW: "row"})
         rejects = rejects.select("row", "reason").join(full, on="row", how="left")
     if format_.customer_note:
         ctx.warnings.append(format_.customer_note)
-    if format_.kind == "lines" and accepted.height and accepted["customer_id"].null_count():
-        n = accepted.filter(pl.col("customer_id").is_null())["order_id"].n_unique()
-        ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
-    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, digest)
+    if format_.kind == "lines" and accepted["customer_id"].null_count():
+        # Accepted undated lines are those dated by a companion export at merge time (Taobao
+        # 宝贝报表); they take their buyer from it too, so they are not short of one.
+        anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
+        n = accepted.filter(anonymous)["order_id"].n_unique()
+        if n:
+            ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
+    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "")
 
 
 @dataclass
@@ -215,7 +244,7 @@ def import_files(
     with ws.lock():
         merged_lines = None
         if any(x.format.kind == "lines" for x in loaded):
-            merged_lines = ws.read_lines()
+            stored = merged_lines = ws.read_lines()
             for item, rep in zip(loaded, reports, strict=True):
                 if item.format.kind == "lines":
                     merged_lines, result = merge_into(merged_lines, item.lines)
@@ -223,6 +252,8 @@ def import_files(
                     rep.duplicates = result.duplicates
                     rep.updated = result.updated
             merged_lines = supersede_order_lines(merged_lines)
+            if _unchanged(stored, merged_lines, reports):
+                merged_lines = None  # a re-import: the stored file stays, only the ledger grows
         parts = [x.lines for x in loaded if x.format.kind == "customers"]
         merged_customers = merge_customers(ws.read_customers(), parts) if parts else None
         for item, rep in zip(loaded, reports, strict=True):
@@ -237,6 +268,16 @@ def import_files(
     if progress:
         progress(total, total, "done")
     return reports
+
+
+def _unchanged(
+    stored: pl.DataFrame | None, merged: pl.DataFrame, reports: list[ImportReport]
+) -> bool:
+    """Whether merging left the stored lines exactly as they were (compared only when every
+    file reported nothing new or updated: cheaper than rewriting a big Parquet file)."""
+    if stored is None or any(r.new_lines or r.updated for r in reports):
+        return False
+    return merged.equals(stored)
 
 
 @dataclass
@@ -260,7 +301,7 @@ def preview_file(
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
     try:
-        item = load_file(path, fmt, mapping)
+        item = load_file(path, fmt, mapping, digest=False)
     except InputError as exc:
         return Preview("unknown", exc.title, sn.columns, pl.DataFrame(), [exc.detail], [])
     found = resolve_columns([normalise_name(c) for c in sn.columns], mapping or {})

@@ -24,6 +24,8 @@ NULL_TEXT = pl.repeat(None, pl.len(), dtype=pl.Utf8)
 
 BUYER = "__buyer"
 REASON = "__reason"
+CUSTOMER = "__customer"
+"""The final customer key, when a build computed it itself (see `finish`)."""
 UNDATED = "__undated"
 """True on lines that get their date from a companion order export at merge time (Taobao's
 宝贝报表 has no dates; its 订单报表 does): they are not rejected for having no date."""
@@ -77,48 +79,83 @@ def has(frame: pl.DataFrame, *names: str) -> bool:
     return any(n in frame.columns for n in names)
 
 
+def run_starts(values: pl.Series) -> pl.Series:
+    """True where a value differs from the one before it (and on the first row)."""
+    return values.ne_missing(values.shift(1)).scatter(0, True) if values.len() else values.is_null()
+
+
+def line_numbers(order_id: pl.Series) -> pl.Series:
+    """1, 2, … for the lines of each order, in file order.
+
+    Exports list an order's lines together; then the number is the distance from the start
+    of the order's run (linear, no hashing). If some order's lines are scattered, a window
+    over the order id numbers them instead.
+    """
+    starts = run_starts(order_id)
+    heads = order_id.filter(starts)
+    frame = pl.DataFrame({"order_id": order_id, "start": starts})
+    row = pl.int_range(pl.len(), dtype=pl.Int32)
+    if heads.n_unique() == heads.len():
+        number = row - pl.when("start").then(row).forward_fill() + 1
+    else:
+        number = row.over("order_id") + 1
+    return frame.select(number.cast(pl.Int32).alias("line_no")).to_series()
+
+
+def customer_key(source: str, frame: pl.DataFrame) -> pl.Series:
+    """The buyer's key: the normalised email, else the export's customer id, else
+    `source:` + the marketplace's buyer key (`__buyer`). Each fallback is only looked at
+    for the rows still without a key (in most exports, none)."""
+    if "email" in frame.columns:
+        key = frame.select(normalise_email(pl.col("email")).cast(pl.Utf8)).to_series()
+    else:
+        key = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
+    buyer = pl.concat_str(pl.lit(f"{source}:"), pl.col(BUYER).str.strip_chars().str.to_lowercase())
+    for column, fallback in (("customer_id", pl.col("customer_id")), (BUYER, buyer)):
+        rows = key.is_null().arg_true()
+        if column in frame.columns and rows.len():
+            found = frame.select(column)[rows].select(fallback.cast(pl.Utf8)).to_series()
+            key = key.scatter(rows, found)
+    return key.alias("customer_id")
+
+
 def finish(
     built: pl.DataFrame, raw: pl.DataFrame, source: str, kind: str = "lines"
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Canonical accepted rows and the rejected raw rows (row, reason, values as in the file).
 
     `built` has one row per raw row (same `__row`), possibly fewer if the format dropped
-    non-rows such as eBay footers (those are not counted as rows at all).
+    non-rows such as eBay footers (those are not counted as rows at all). A build may give the
+    final customer key as `__customer` (computed once per order instead of once per line).
+    Checks that flag no row cost nothing further: no reason column, no filtering.
     """
-    checks = [pl.col(REASON)] if REASON in built.columns else []
+    checks = [REASON] if REASON in built.columns else []
     if BAD_FIELDS in raw.columns:
         built = built.join(raw.select(ROW, BAD_FIELDS), on=ROW, how="left")
-        checks.append(pl.col(BAD_FIELDS))
+        checks.append(BAD_FIELDS)
     if kind == "lines":
-        checks += [
+        undated = pl.col(UNDATED).fill_null(False) if UNDATED in built.columns else pl.lit(False)
+        rules = [
             pl.when(pl.col("order_id").is_null()).then(pl.lit("no order id")),
-            pl.when(
-                pl.col("ordered_at").is_null()
-                & ~(pl.col(UNDATED).fill_null(False) if UNDATED in built.columns else pl.lit(False))
-            ).then(pl.lit("no order date")),
+            pl.when(pl.col("ordered_at").is_null() & ~undated).then(pl.lit("no order date")),
         ]
     else:
-        checks.append(
-            pl.when(pl.col("customer_id").is_null()).then(pl.lit("no email or customer id"))
-        )
-    buyer = pl.col(BUYER) if BUYER in built.columns else pl.lit(None, dtype=pl.Utf8)
-    email = normalise_email(pl.col("email")) if "email" in built.columns else pl.lit(None)
-    cid = pl.col("customer_id") if "customer_id" in built.columns else pl.lit(None, pl.Utf8)
-    built = built.with_columns(
-        pl.lit(source).alias("source"),
-        pl.coalesce(
-            email,
-            cid,
-            pl.concat_str(pl.lit(f"{source}:"), buyer.str.strip_chars().str.to_lowercase()),
-        ).alias("customer_id"),
-    ).with_columns(reasons(*checks).alias(REASON))
-    bad = built.filter(pl.col(REASON).is_not_null()).select(ROW, pl.col(REASON).alias("reason"))
-    good = built.filter(pl.col(REASON).is_null())
+        rules = [pl.when(pl.col("customer_id").is_null()).then(pl.lit("no email or customer id"))]
+    key = built[CUSTOMER] if CUSTOMER in built.columns else customer_key(source, built)
+    built = built.with_columns(pl.lit(source).alias("source"), key.alias("customer_id"))
+    built = built.with_columns(rule.alias(f"__check{i}") for i, rule in enumerate(rules))
+    checks += [f"__check{i}" for i in range(len(rules))]
+    live = [c for c in checks if built[c].null_count() < built.height]
+    if live:
+        built = built.with_columns(reasons(*(pl.col(c) for c in live)).alias(REASON))
+        bad = built.filter(pl.col(REASON).is_not_null()).select(ROW, pl.col(REASON).alias("reason"))
+        good = built.filter(pl.col(REASON).is_null())
+    else:
+        bad = pl.DataFrame(schema={ROW: pl.Int64, "reason": pl.Utf8})
+        good = built
     if kind == "lines":
         if "line_no" not in good.columns:
-            good = good.with_columns(
-                (pl.int_range(pl.len()).over("order_id") + 1).cast(pl.Int32).alias("line_no")
-            )
+            good = good.with_columns(line_numbers(good["order_id"]))
         good = good.with_columns(pl.col("line_kind").fill_null("product")).with_columns(
             pl.when(pl.col("line_kind") == "order")
             .then(pl.lit(0, pl.Int32))
@@ -128,6 +165,7 @@ def finish(
         accepted = conform(good, LINE_SCHEMA).collect()
     else:
         accepted = conform(good, CUSTOMER_ATTR_SCHEMA).collect()
-    raw_cols = [c for c in raw.columns if c not in (BAD_FIELDS,)]
-    rejects = bad.join(raw.select(raw_cols), on=ROW, how="left").rename({ROW: "row"})
+    values = raw.select(c for c in raw.columns if c != BAD_FIELDS)
+    values = values.filter(pl.col(ROW).is_in(bad[ROW].implode())) if bad.height else values.clear()
+    rejects = bad.join(values, on=ROW, how="left").rename({ROW: "row"})
     return accepted, rejects.sort("row")

@@ -148,22 +148,29 @@ def read_raw(
     """Data rows as text, with normalised column names and a `__row` record number.
 
     `keep` (normalised names) limits parsing to the columns an importer uses: on a wide export
-    that is most of the reading time. UTF-8 files go straight to Polars' reader; other encodings
-    are transcoded first. A file Polars refuses (ragged rows, stray quotes) is read record by
-    record by Python's csv module so each bad row can still be reported with its number.
+    that is most of the reading time. UTF-8 files go straight to Polars' reader (from the file,
+    unless `data` holds its bytes); other encodings are transcoded first. A file Polars
+    refuses (ragged rows, stray quotes) is read record by record by Python's csv module so
+    each bad row can still be reported with its number.
     """
-    data = path.read_bytes() if data is None else data
-    if sn.encoding != "utf-8":
-        data = _decode(data, sn.encoding).encode("utf-8")
-    if sn.header_line:
-        data = _skip_lines(data, sn.header_line)
+    direct = data is None and sn.encoding in ("utf-8", "utf-8-sig") and not sn.header_line
+    if direct:  # Polars maps the file itself: no copy of it in memory
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    else:
+        data = path.read_bytes() if data is None else data
+        if sn.encoding != "utf-8":
+            data = _decode(data, sn.encoding).encode("utf-8")
+        if sn.header_line:
+            data = _skip_lines(data, sn.header_line)
+        head = data[:65536]
     names = _unique_names([normalise_name(c) for c in sn.columns])
     wanted = set(keep) if keep is not None else None
     indices = [i for i, n in enumerate(names) if wanted is None or n in wanted]
-    quote = None if sn.delimiter == "\t" and b'\t"' not in data[:65536] else '"'
+    quote = None if sn.delimiter == "\t" and b'\t"' not in head else '"'
     try:
         frame = pl.read_csv(
-            data,
+            path if direct else data,
             separator=sn.delimiter,
             quote_char=quote,
             infer_schema=False,
@@ -181,6 +188,8 @@ def read_raw(
                 dict(zip(frame.columns[1:], [names[i] for i in indices], strict=True))
             )
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.PolarsError):
+        if direct:
+            data = _decode(path.read_bytes(), sn.encoding).encode("utf-8")
         frame = _read_with_csv_module(data, sn.delimiter, names, quote)
         if wanted is not None:
             frame = frame.select(ROW, *(names[i] for i in indices), BAD_FIELDS)
