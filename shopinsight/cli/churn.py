@@ -1,0 +1,280 @@
+"""`shopinsight churn`: who is drifting away, why, what it costs, and how far to trust it.
+
+shopinsight churn [--top N] [--all] [--as-of D] [--horizon DAYS] [--json]
+shopinsight churn backtest [--as-of D] [--horizon DAYS] [--json]
+shopinsight churn mark CUSTOMER contacted|snoozed --until D|dismissed|new
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.core.errors import InputError
+
+churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
+app.add_typer(churn_app, name="churn")
+
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon",
+        min=1,
+        max=730,
+        help="Days ahead the risk looks (risk = no order within this many days). "
+        "Default: horizon_days in shopinsight.toml.",
+        show_default=False,
+    ),
+]
+
+
+def _run(ws: Any, as_of: str | None, horizon: int | None) -> Any:
+    """churn_alerts on the workspace as of the day, with profiles and alert states."""
+    from shopinsight.core.churn import churn_alerts, load_alert_states
+    from shopinsight.core.orders import lines_as_of, resolve_as_of
+
+    config = ws.config()
+    lines = ws.lines()
+    day = resolve_as_of(lines, as_of)
+    profiles = _profiles(ws, lines_as_of(lines, day), day, config)
+    return churn_alerts(
+        lines, day, config, horizon, profiles=profiles, states=load_alert_states(ws)
+    )
+
+
+def _profiles(ws: Any, lines: pl.LazyFrame, day: dt.date, config: dict) -> pl.DataFrame | None:
+    """customer_id, segment, tags, favorite_product from the customer profiles (cached per day);
+    None when profiles are unavailable, so actions fall back to churn's own signals."""
+    try:
+        from shopinsight.core.profiles import customer_profiles
+    except ImportError:
+        return None
+    name = f"churn-profiles-{day}"
+    cached = ws.cache_get(name)
+    if cached is not None:
+        return cached
+    table = customer_profiles(lines, day, config, ws.customer_attrs()).table
+    cols = [c for c in ("customer_id", "segment", "tags", "favorite_product") if c in table.columns]
+    profiles = table.select(cols)
+    with contextlib.suppress(OSError):  # a read-only workspace works, just without the cache
+        ws.cache_put(name, profiles)
+    return profiles
+
+
+@churn_app.callback(invoke_without_command=True)
+def churn_cmd(
+    ctx: typer.Context,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            help="Show at most this many (default 20, all with --all).",
+            show_default=False,
+        ),
+    ] = None,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Score every customer with an order, not only alerts.")
+    ] = False,
+    as_of: AsOfOpt = None,
+    horizon: HorizonOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Customers likely to stop buying, ranked by the spend at stake, with reasons and an action.
+
+    Risk is the chance of no order within the horizon. The learned model is used only where it
+    beat the simple cadence rule on this shop's own history (see `shopinsight churn backtest`).
+    Snoozed and dismissed customers are hidden until they order again.
+
+    Example: shopinsight churn --top 10
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    result = _run(workspace(ws_path), as_of, horizon)
+    rows = result.alerts if everyone else result.alerts.filter("is_alert")
+    limit = top if top is not None else (None if everyone else 20)
+    shown = rows.head(limit) if limit else rows
+    if json_out:
+        print_json(alerts_json(shown, result.currency))
+        return
+    console.print(f"[bold]Churn as of {result.as_of}[/bold] (horizon {result.horizon_days} days)")
+    console.print(escape(result.method_reason), highlight=False)
+    if shown.height == 0:
+        console.print(
+            "No customer needs attention right now."
+            if not everyone
+            else "No customer has a counted order yet."
+        )
+    else:
+        console.print(_alerts_table(shown, result.currency, everyone))
+        more = rows.height - shown.height
+        if more > 0:
+            console.print(f"[dim]{more:,} more; use --top N or --json to see them.[/dim]")
+    console.print(f"[dim]{escape(_backtest_line(result.backtest))}[/dim]", highlight=False)
+    for note in result.notes:
+        console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+
+
+def alerts_json(alerts: pl.DataFrame, currency: str | None) -> list[dict[str, Any]]:
+    """One object per customer: risk, value at risk, next order date, reasons, action, state."""
+    keep = ["customer_id", "risk", "value_at_risk", "expected_next_order", "status", "reasons",
+            "action", "state", "segment", "is_alert", "frequency", "recency", "gap_median",
+            "favorite_product", "tags"]  # fmt: skip
+    out = []
+    for row in alerts.select(keep).iter_rows(named=True):
+        row["risk"] = round(row["risk"], 4)
+        row["value_at_risk"] = round(row["value_at_risk"] or 0.0, 2)
+        row["expected_next_order"] = (
+            row["expected_next_order"].isoformat() if row["expected_next_order"] else None
+        )
+        row["days_since_last_order"] = row.pop("recency")
+        row["orders"] = row.pop("frequency")
+        row["usual_gap_days"] = row.pop("gap_median")
+        row["currency"] = currency
+        out.append(row)
+    return out
+
+
+def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> Table:
+    """Four columns that fit 80 characters: who (status, due date), risk and spend at stake,
+    then the reasons and the suggested action."""
+    table = Table(header_style="bold", show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Customer · status · due", max_width=24, overflow="fold")
+    table.add_column(f"Risk\nat stake {currency or ''}".strip(), justify="right", no_wrap=True)
+    table.add_column("Why  → suggested action", ratio=1)
+    for i, row in enumerate(rows.iter_rows(named=True), start=1):
+        who = [
+            escape(str(row["customer_id"])),
+            f"[dim]{row['status'].replace('_', ' ')}[/dim]",
+            f"[dim]due {row['expected_next_order'] or '—'}[/dim]",
+        ]
+        if row["state"] != "new":
+            who.append(f"[italic]{row['state']}[/italic]")
+        why = escape("\n".join(f"• {r}" for r in row["reasons"]))
+        why += f"\n[bold]→ {escape(row['action'])}[/bold]"
+        table.add_row(
+            str(i),
+            "\n".join(who),
+            f"[bold]{row['risk']:.0%}[/bold]\n{row['value_at_risk'] or 0:,.0f}",
+            why,
+            style="dim" if everyone and not row["is_alert"] else None,
+        )
+    return table
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _backtest_line(bt: Any) -> str:
+    """One sentence: how the shown method did one horizon back."""
+    parts = [f"Backtest as of {bt.as_of} ({bt.customers:,} customers, {bt.lost:,} did not return)"]
+    for name, score in (("model", bt.model), ("rule", bt.rule)):
+        if score is None:
+            continue
+        parts.append(
+            f"{name}: ROC-AUC {_num(score.auc)}, alert list precision {_pct(score.precision)} / "
+            f"recall {_pct(score.recall)}, top 10% hold {_pct(score.top10_capture)} of lost spend"
+        )
+    return "; ".join(parts) + ". Details: shopinsight churn backtest"
+
+
+@churn_app.command("backtest")
+def backtest_cmd(
+    as_of: AsOfOpt = None,
+    horizon: HorizonOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """How well churn risk worked on this shop's own past: the model and the rule side by side.
+
+    The whole procedure is replayed one horizon before the as-of day, on the data known then,
+    and compared with who actually came back: ROC-AUC (how well risk ranks who did not come
+    back), precision and recall of the alert list, and the share of lost spend held by the
+    top 10% of the list.
+
+    Example: shopinsight churn backtest --horizon 60
+    """
+    result = _run(workspace(ws_path), as_of, horizon)
+    bt = result.backtest
+    if json_out:
+        print_json({**bt.to_dict(), "method": result.method, "method_reason": result.method_reason})
+        return
+    table = Table(
+        title=f"Churn backtest: replayed as of {bt.as_of}, checked against the next "
+        f"{bt.horizon_days} days",
+        header_style="bold",
+    )
+    table.add_column("")
+    table.add_column("Model" + (" (used)" if result.method == "model" else ""), justify="right")
+    table.add_column("Rule" + (" (used)" if result.method == "rule" else ""), justify="right")
+    metrics = [
+        ("ROC-AUC (0.5 = coin flip)", "auc", _num),
+        ("Alerts raised", "alerts", lambda x: f"{x:,}"),
+        ("Precision: alerted who did not return", "precision", _pct),
+        ("Recall: of those lost, share alerted", "recall", _pct),
+        ("Lost spend in the top 10%", "top10_capture", _pct),
+    ]
+    for label, key, fmt in metrics:
+        model = getattr(bt.model, key) if bt.model is not None else None
+        table.add_row(label, fmt(model) if model is not None else "—", fmt(getattr(bt.rule, key)))
+    console.print(table)
+    console.print(
+        f"{bt.customers:,} customers then, {bt.lost:,} did not order again within "
+        f"{bt.horizon_days} days."
+    )
+    for note in (bt.model_note, bt.sample_note):
+        if note:
+            console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+    console.print(escape(result.method_reason), highlight=False)
+
+
+@churn_app.command("mark")
+def mark_cmd(
+    customer: Annotated[str, typer.Argument(help="Customer id as shown by `shopinsight churn`.")],
+    state: Annotated[
+        str,
+        typer.Argument(help="contacted, snoozed (with --until), dismissed, or new to clear."),
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Snooze until this day (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
+    """Record what you did with an alert; it resets when the customer orders again.
+
+    Example: shopinsight churn mark ann@example.com snoozed --until 2024-07-01
+    """
+    from shopinsight.core.churn import mark_alert
+
+    day = None
+    if until is not None:
+        try:
+            day = dt.date.fromisoformat(until.strip())
+        except ValueError:
+            raise InputError(
+                "Bad --until date", f"'{until}' is not a date: use YYYY-MM-DD."
+            ) from None
+    row = mark_alert(workspace(ws_path), customer, state.strip().lower(), day)
+    if json_out:
+        print_json(row)
+        return
+    text = f"{row['customer_id']} marked {row['state']}"
+    if row["until"]:
+        text += f" until {row['until']}"
+    console.print(escape(text + "; this resets when they order again."), highlight=False)

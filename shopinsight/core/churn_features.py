@@ -1,0 +1,373 @@
+"""Per-customer churn features at a cutoff day, built only from what was known on that day.
+
+The churn model and the cadence rule both read these features. A purchase is a customer-day
+with at least one counted order (several orders on one day count once, as in BTYD summaries),
+so one busy afternoon does not look like a loyal customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+FEATURES = [
+    "recency", "frequency", "tenure", "monetary", "aov", "last_spend", "gap_mean", "gap_median",
+    "gap_std", "gap_last", "gap_max", "overdue", "overdue_mean", "n30", "n90", "n180", "n365",
+    "spend90", "spend365", "spend_trend", "gap_trend", "rate", "last_year_window", "products",
+    "items_per_order", "lines_per_order", "unit_price", "discount_share", "gift_share", "refunds",
+    "refund_share", "last_refunded", "home_country", "country_code", "channel_code",
+]  # fmt: skip
+"""Model inputs, all numeric; null means "not defined for this customer" (gaps of one-timers)."""
+
+CATEGORICAL = ["country_code", "channel_code"]
+"""Features the model treats as categories, not numbers."""
+
+CATEGORY_LEVELS = 10
+"""Countries and channels kept by name; rarer ones share one code."""
+
+
+@dataclass
+class History:
+    """A shop's purchase history prepared once, then cut at any day.
+
+    `days` holds one row per customer-day purchase (customer_id, day, spend, items, discount,
+    gift); `events` one row per order with a customer (day, refunded flag and amount, kind);
+    `first_sku` the first day each customer bought each product; `customers` one row per
+    customer with home-country and channel codes; `product_lines` the counted product lines,
+    read again only if `favorites()` is asked for.
+    """
+
+    days: pl.DataFrame
+    events: pl.DataFrame
+    first_sku: pl.DataFrame
+    customers: pl.DataFrame
+    product_lines: pl.LazyFrame
+    currency: str | None
+    dropped_currency_orders: int
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Results per cutoff (features, rule tables): the backtest and training reuse them."""
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return self.days["day"].min() if self.days.height else None
+
+    def favorites(self) -> pl.DataFrame:
+        """customer_id, favorite_product: the product each customer bought on the most lines."""
+        if "favorites" not in self.cache:
+            self.cache["favorites"] = _favorites(self.product_lines).collect()
+        return self.cache["favorites"]
+
+    def sample(self, customers: int, seed: int) -> History:
+        """The same history for a seeded sample of customers (itself when small enough).
+
+        Training and the rule's band estimates read a sample on big shops: 30,000 customers
+        tell the same story as 300,000, ten times faster.
+        """
+        ids = self.days.select(pl.col("customer_id").unique().sort())
+        if ids.height <= customers:
+            return self
+        key = ("sample", customers, seed)
+        if key not in self.cache:
+            keep = ids.sample(customers, seed=seed)
+
+            def cut(frame: pl.DataFrame) -> pl.DataFrame:
+                return frame.join(keep, on="customer_id", how="semi", maintain_order="left")
+
+            self.cache[key] = History(
+                cut(self.days),
+                cut(self.events),
+                cut(self.first_sku),
+                cut(self.customers),
+                self.product_lines,
+                self.currency,
+                self.dropped_currency_orders,
+            )
+        return self.cache[key]
+
+
+def main_currency(lines: pl.LazyFrame, config: dict) -> str | None:
+    """The currency most orders use (nulls count as the main one); config shop.currency if none."""
+    top = (
+        lines.filter(pl.col("currency").is_not_null())
+        .group_by("currency")
+        .agg(pl.col("order_id").n_unique().alias("n"))
+        .sort(["n", "currency"], descending=[True, False])
+        .head(1)
+        .collect()
+    )
+    if top.height:
+        return top["currency"][0]
+    return config.get("shop", {}).get("currency")
+
+
+def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.LazyFrame:
+    """One row per order with a customer: the few columns churn needs, in one pass.
+
+    Same rules as orders.orders_frame (net revenue, `counted`, `has_discount`), without the
+    product lists the other analyses need, so a million-line shop is read in a second.
+    """
+    product = pl.col("line_kind") == "product"
+    status = pl.col("status")
+    net = (
+        pl.when(status == "cancelled")
+        .then(0.0)
+        .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
+    )
+    return (
+        lines.filter(pl.col("customer_id").is_not_null())
+        .group_by("source", "order_id")
+        .agg(
+            *(
+                pl.col(c).first()
+                for c in ("customer_id", "ordered_at", "status", "order_total", "refunded",
+                          "discount_code", "order_discount", "is_gift", "country", "channel")
+            ),  # fmt: skip
+            in_currency.first().alias("in_currency"),
+            pl.col("quantity").filter(product).sum().alias("items"),
+            product.sum().alias("n_lines"),
+            pl.col("unit_price").filter(product).sum().alias("price_sum"),
+        )
+        .with_columns(
+            pl.col("ordered_at").dt.date().alias("day"),
+            net.alias("net_revenue"),
+            (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0))
+            .alias("has_discount"),
+        )
+        .with_columns(
+            ((status != "cancelled") & (pl.col("net_revenue") > 0)).fill_null(False)
+            .alias("counted")
+        )
+    )  # fmt: skip
+
+
+def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
+    """Orders, purchases and refunds per customer in the shop's main currency.
+
+    Orders in other currencies are left out (counted in `dropped_currency_orders`) so money is
+    never mixed; lines without a customer never count.
+    """
+    lines = lines.lazy()
+    currency = main_currency(lines, config)
+    in_currency = pl.col("currency").is_null() | (pl.col("currency") == currency)
+    orders = _orders(lines, in_currency).collect()
+    dropped = orders.filter(~pl.col("in_currency")).height
+    orders = orders.filter("in_currency")
+    days = (
+        orders.filter("counted")
+        .group_by("customer_id", "day")
+        .agg(
+            pl.col("net_revenue").sum().alias("spend"),
+            pl.col("items").sum().alias("items"),
+            pl.col("n_lines").sum().alias("n_lines"),
+            pl.col("price_sum").sum().alias("price_sum"),
+            pl.col("has_discount").any().alias("discount"),
+            pl.col("is_gift").fill_null(False).any().alias("gift"),
+        )
+        .sort("customer_id", "day")
+        .pipe(_number_purchases)
+    )
+    problem = (pl.col("refunded").fill_null(0.0) > 0) | pl.col("status").is_in(
+        ["refunded", "partially_refunded", "cancelled"]
+    )
+    events = orders.select(
+        "customer_id",
+        "day",
+        "ordered_at",
+        "counted",
+        problem.fill_null(False).alias("problem"),
+        pl.when(pl.col("status") == "cancelled")
+        .then(pl.lit("cancelled"))
+        .when(pl.col("refunded").fill_null(0.0) >= pl.col("order_total").fill_null(0.0))
+        .then(pl.lit("refunded"))
+        .otherwise(pl.lit("partly refunded"))
+        .alias("problem_kind"),
+        pl.col("refunded").fill_null(0.0).clip(0.0, None).alias("refunded"),
+        pl.col("order_total").fill_null(0.0).clip(0.0, None).alias("gross"),
+    )
+    product_lines = lines.filter(
+        (pl.col("line_kind") == "product")
+        & pl.col("customer_id").is_not_null()
+        & pl.col("status").ne("cancelled").fill_null(True)
+        & in_currency
+    )
+    first_sku = (
+        product_lines.filter(pl.col("sku").is_not_null())
+        .group_by("customer_id", "sku")
+        .agg(pl.col("ordered_at").min().dt.date().alias("day"))
+    )
+    first_sku = first_sku.collect()
+    customers = _customer_codes(orders)
+    return History(days, events, first_sku, customers, product_lines, currency, dropped)
+
+
+def _number_purchases(days: pl.DataFrame) -> pl.DataFrame:
+    """Add `gap` (days since the customer's previous purchase) and `i` (0 for the first).
+
+    `days` is sorted by customer and day; shifts beat window functions by far on big shops.
+    """
+    row = pl.int_range(pl.len())
+    first = (pl.col("customer_id") != pl.col("customer_id").shift(1)).fill_null(True)
+    return days.with_columns(
+        pl.when(first).then(None).otherwise(pl.col("day").diff().dt.total_days()).alias("gap"),
+        (row - pl.when(first).then(row).forward_fill()).alias("i"),
+    )
+
+
+def _favorites(product_lines: pl.LazyFrame) -> pl.LazyFrame:
+    """The product each customer bought on the most lines (then most units, then by name)."""
+    best = pl.col("product_name").sort_by(
+        ["_lines", "_q", "product_name"], descending=[True, True, False]
+    )
+    return (
+        product_lines.filter(pl.col("product_name").is_not_null())
+        .group_by("customer_id", "product_name")
+        .agg(pl.len().alias("_lines"), pl.col("quantity").sum().alias("_q"))
+        .group_by("customer_id")
+        .agg(best.first().alias("favorite_product"))
+    )
+
+
+def _top(values: pl.Series, n: int) -> list[str]:
+    counts = values.drop_nulls().value_counts()
+    return counts.sort(["count", counts.columns[0]], descending=[True, False])[:n, 0].to_list()
+
+
+def _code(expr: pl.Expr, levels: list[str]) -> pl.Expr:
+    return expr.replace_strict(levels, list(range(len(levels))), default=len(levels)).cast(pl.Int16)
+
+
+def _customer_codes(orders: pl.DataFrame) -> pl.DataFrame:
+    """Home-country flag, country and channel codes (top values, rest pooled) per customer."""
+    latest = pl.col("ordered_at").arg_max()
+    last = orders.group_by("customer_id").agg(
+        pl.col("country").get(latest).alias("country"),
+        pl.col("channel").get(latest).alias("channel"),
+    )
+    countries = _top(last["country"], CATEGORY_LEVELS)
+    channels = _top(last["channel"], CATEGORY_LEVELS)
+    home = pl.col("country").eq(countries[0] if countries else "").fill_null(False)
+    return last.select(
+        "customer_id",
+        "country",
+        home.cast(pl.Int8).alias("home_country"),
+        _code(pl.col("country"), countries).alias("country_code"),
+        _code(pl.col("channel"), channels).alias("channel_code"),
+    )
+
+
+def customer_features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
+    """One row per customer with a purchase on or before `cutoff`: FEATURES plus first/last day.
+
+    Only purchases and refunds up to the end of `cutoff` are read, so the same function builds
+    training rows for past cutoffs and scoring rows for today without leaking the future.
+    """
+    key = ("features", cutoff, horizon)
+    if key not in history.cache:
+        history.cache[key] = _features(history, cutoff, horizon)
+    return history.cache[key]
+
+
+def _ratio(recent: pl.Expr, earlier_sum: pl.Expr, recent_n: int) -> pl.Expr:
+    """Recent average spend over the average of the earlier orders, minus one (-0.4 = 40% down)."""
+    earlier = earlier_sum / (pl.col("frequency") - recent_n)
+    return pl.when(earlier > 0).then(recent / earlier - 1)
+
+
+def _days_before(cutoff: dt.date, n: int) -> dt.date:
+    return cutoff - dt.timedelta(days=n)
+
+
+def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
+    c = pl.lit(cutoff)
+    since = {n: pl.col("day") > _days_before(cutoff, n) for n in (30, 90, 180, 365)}
+    ly_start, ly_end = _days_before(cutoff, 365), _days_before(cutoff, 365 - horizon)
+    base = (
+        history.days.lazy()
+        .filter(pl.col("day") <= cutoff)
+        .group_by("customer_id")
+        .agg(
+            pl.len().alias("frequency"),
+            pl.col("day").min().alias("first_day"),
+            pl.col("day").max().alias("last_day"),
+            pl.col("spend").sum().alias("monetary"),
+            pl.col("spend").mean().alias("aov"),
+            pl.col("spend").last().alias("last_spend"),
+            pl.col("gap").mean().alias("gap_mean"),
+            pl.col("gap").median().alias("gap_median"),
+            pl.col("gap").std().alias("gap_std"),
+            pl.col("gap").last().alias("gap_last"),
+            pl.col("gap").max().alias("gap_max"),
+            pl.col("gap").slice(0, pl.len() - 1).median().alias("gap_median_before_last"),
+            *(since[n].sum().alias(f"n{n}") for n in (30, 90, 180, 365)),
+            pl.col("spend").filter(since[90]).sum().alias("spend90"),
+            pl.col("spend").filter(since[365]).sum().alias("spend365"),
+            pl.col("spend").tail(3).sum().alias("_last3"),
+            ((pl.col("day") > ly_start) & (pl.col("day") <= ly_end)).sum()
+            .alias("last_year_window"),
+            pl.col("items").sum().alias("_items"),
+            pl.col("n_lines").sum().alias("_lines"),
+            pl.col("price_sum").sum().alias("_price_sum"),
+            pl.col("discount").sum().alias("discounted"),
+            pl.col("gift").mean().alias("gift_share"),
+        )
+    )  # fmt: skip
+    latest = pl.col("ordered_at").arg_max()
+    events = (
+        history.events.lazy()
+        .filter(pl.col("day") <= cutoff)
+        .group_by("customer_id")
+        .agg(
+            pl.col("problem").sum().alias("refunds"),
+            (pl.col("refunded").sum() / pl.col("gross").sum().clip(1e-9, None)).alias(
+                "refund_share"
+            ),
+            pl.col("problem").get(latest).cast(pl.Int8).alias("last_refunded"),
+            pl.col("problem_kind").get(latest).alias("last_problem_kind"),
+        )
+    )
+    products = (
+        history.first_sku.lazy()
+        .filter(pl.col("day") <= cutoff)
+        .group_by("customer_id")
+        .agg(pl.len().alias("products"))
+    )
+    out = (
+        base.join(events, on="customer_id", how="left")
+        .join(products, on="customer_id", how="left")
+        .join(history.customers.lazy(), on="customer_id", how="left")
+        .with_columns(
+            (c - pl.col("last_day")).dt.total_days().alias("recency"),
+            (c - pl.col("first_day")).dt.total_days().alias("tenure"),
+            pl.col("products").fill_null(0),
+            (pl.col("_items") / pl.col("frequency")).alias("items_per_order"),
+            (pl.col("_lines") / pl.col("frequency")).alias("lines_per_order"),
+            (pl.col("_price_sum") / pl.col("_lines")).alias("unit_price"),
+            (pl.col("discounted") / pl.col("frequency")).alias("discount_share"),
+            pl.when(pl.col("frequency") >= 4)
+            .then(_ratio(pl.col("_last3") / 3, (pl.col("monetary") - pl.col("_last3")), 3))
+            .when(pl.col("frequency") >= 2)
+            .then(_ratio(pl.col("last_spend"), pl.col("monetary") - pl.col("last_spend"), 1))
+            .alias("spend_trend"),
+            (pl.col("gap_last") / pl.col("gap_median_before_last")).alias("gap_trend"),
+        )
+        .with_columns(
+            (pl.col("recency") / pl.col("gap_median").clip(1, None)).alias("overdue"),
+            (pl.col("recency") / pl.col("gap_mean").clip(1, None)).alias("overdue_mean"),
+            ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
+        )
+    )
+    return out.sort("customer_id").collect()
+
+
+def labels(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
+    """customer_id, returned: 1 for customers with a purchase in (cutoff, cutoff + horizon]."""
+    end = cutoff + dt.timedelta(days=horizon)
+    return (
+        history.days.filter((pl.col("day") > cutoff) & (pl.col("day") <= end))
+        .select("customer_id")
+        .unique()
+        .with_columns(pl.lit(1, pl.Int8).alias("returned"))
+    )
