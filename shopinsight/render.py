@@ -6,15 +6,30 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from shopinsight.core.errors import ShopInsightError
+
+TITLE_FITS = 66  # longest panel title that an 80-column terminal shows whole
 
 
 def error_panel(error: ShopInsightError) -> Panel:
     """A user-facing error: the title in red, then what to do."""
-    return Panel(error.detail or error.title, title=f"[bold red]{error.title}", expand=False)
+    return plain_panel(error.title, error.detail or error.title)
+
+
+def plain_panel(title: str, body: str) -> Panel:
+    """A titled paragraph whose text is shown as written: `[bundles]` or a `[/` in a setting,
+    a file name or a product name is never taken for Rich markup."""
+    if len(title) <= TITLE_FITS:
+        return Panel(Text(body), title=Text(title, style="bold red"), expand=False)
+    # a panel title never wraps: a long one (a path, a setting) goes into the text instead
+    return Panel(
+        Text(title, style="bold red") + Text(f"\n{body}"), expand=False, border_style="red"
+    )
 
 
 def frame_table(
@@ -43,5 +58,5 @@ def _cell(value: Any, money: bool) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}" if money else f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return escape(", ".join(str(v) for v in value))
+    return escape(str(value))

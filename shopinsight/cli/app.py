@@ -7,21 +7,36 @@ resolve options, call the core, hand the result to `shopinsight.render` or print
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import re
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError
 from shopinsight.core.workspace import Workspace
+
+DEBUG_VAR = "SHOPINSIGHT_DEBUG"
+# sqlite errors that come from the folder, not from a bug
+_SQLITE_ENVIRONMENT = ("unable to open", "readonly", "locked", "disk i/o", "disk is full")
 
 
 class _Group(TyperGroup):
-    """Turns a ShopInsightError from any subcommand into a short message and exit code 2."""
+    """The root command: user errors become a short message and exit code 2, and the help of
+    every subcommand is polished for people (see `polish_help`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        polish_help(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -31,6 +46,27 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("Interrupted; the workspace is unchanged.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, TyperException):  # usage errors: click shows them
+            raise
+        except BrokenPipeError:  # `shopinsight customers --csv | head`: the reader has enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except Exception as error:
+            if isinstance(error, OSError):  # read-only folder, disk full: say which file
+                fail(os_error(error))
+            if isinstance(error, sqlite3.OperationalError) and any(
+                m in str(error).lower() for m in _SQLITE_ENVIRONMENT
+            ):
+                fail(
+                    WorkspaceError(
+                        "The workspace's state.sqlite cannot be used",
+                        f"{error}. The workspace folder must be writable (not read-only, not "
+                        "full) and used by one ShopInsight at a time.",
+                    )
+                )
+            if os.environ.get(DEBUG_VAR):
+                raise
+            crash(error)  # a bug: one paragraph instead of a traceback
 
 
 app = typer.Typer(
@@ -54,6 +90,7 @@ WorkspaceOpt = Annotated[
     typer.Option(
         "--workspace",
         "-w",
+        metavar="DIR",
         help="Workspace folder (default: $SHOPINSIGHT_WORKSPACE or your user data folder).",
         show_default=False,
     ),
@@ -84,9 +121,13 @@ def workspace(path: Path | None = None) -> Workspace:
     return Workspace.open(path or state.workspace_path)
 
 
+def _json_default(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
+
+
 def print_json(data: Any) -> None:
-    """Write JSON to stdout (dates as ISO strings, no Rich markup)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False) + "\n")
 
 
 def fail(error: ShopInsightError) -> None:
@@ -95,3 +136,83 @@ def fail(error: ShopInsightError) -> None:
 
     err_console.print(error_panel(error))
     raise typer.Exit(2)
+
+
+def os_error(error: OSError) -> ShopInsightError:
+    """A file-system error as the merchant can act on it: which file, and what went wrong."""
+    where = error.filename or "a file"
+    reason = error.strerror or str(error)
+    return InputError(
+        f"Cannot read or write {where}",
+        f"{reason}. Check that the folder exists, that you may write there and that the disk "
+        "is not full.",
+    )
+
+
+def crash(error: Exception) -> None:
+    """An unexpected error (a bug, not the merchant's input): one paragraph, exit code 70."""
+    from shopinsight.render import plain_panel
+
+    err_console.print(
+        plain_panel(
+            "ShopInsight hit an unexpected problem",
+            f"{type(error).__name__}: {error}".strip()[:600]
+            + "\n\nThis is a bug in ShopInsight, not a mistake of yours. Run the command again "
+            f"with {DEBUG_VAR}=1 to see the details for a bug report.",
+        )
+    )
+    raise typer.Exit(70)
+
+
+# -- help for people -----------------------------------------------------------------------------
+
+_TYPE_LABELS = {bool: "", int: "N", float: "NUMBER", str: "TEXT", Path: "PATH"}
+_DATE_OPTIONS = {"as_of", "until"}
+
+
+def polish_help(command: Any) -> None:
+    """Help that reads well at 80 columns, for every subcommand of every area module:
+    docstring paragraphs reflowed (Rich keeps single line breaks), brackets shown as written,
+    plain value names (YYYY-MM-DD, N, TEXT, PATH) instead of `<list[str]>`, no `<bool>`."""
+    if command.help:  # "[segments]" in a help text is a setting, not Rich markup
+        command.help = escape(reflow(command.help))
+    command.get_help_option = _plain_help_option(command.get_help_option)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = escape(param.help)
+        if param.param_type_name == "argument":  # the name says it all: no `<str>` beside it
+            param.display_type_rich = lambda ctx: None
+            param.metavar = param.metavar or param.name.upper()
+        elif param.metavar is not None:
+            continue
+        elif param.name in _DATE_OPTIONS:
+            param.metavar = "YYYY-MM-DD"
+        else:
+            annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+            args = getattr(annotation, "__args__", None)
+            base = args[0] if args else annotation
+            param.metavar = _TYPE_LABELS.get(base, "" if getattr(param, "is_flag", False) else None)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        polish_help(sub)
+
+
+def _plain_help_option(get: Any) -> Any:
+    def get_help_option(ctx: Any) -> Any:
+        option = get(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    return get_help_option
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph (blank-line separated); keep list-like lines apart."""
+    paragraphs = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in para.strip().splitlines()]
+        if para.startswith("\b") or any(re.match(r"[-•*] |\d+\. ", ln) for ln in lines[1:]):
+            paragraphs.append(para)
+        else:
+            paragraphs.append(" ".join(lines))
+    return "\n\n".join(paragraphs)

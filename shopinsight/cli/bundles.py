@@ -21,6 +21,7 @@ def bundles_cmd(
         float | None,
         typer.Option(
             "--min-support",
+            metavar="SHARE",
             help="Smallest share of orders a set must be in (0.01 = 1%). "
             'Default: min_support in shopinsight.toml ("auto" grows with the shop).',
             show_default=False,
@@ -46,13 +47,17 @@ def bundles_cmd(
     max_size: Annotated[
         int | None,
         typer.Option(
-            "--max-size", help="2 = pairs only, 3 = pairs and triples.", show_default=False
+            "--max-size",
+            metavar="2|3",
+            help="2 = pairs only, 3 = pairs and triples. Default: max_size in shopinsight.toml.",
+            show_default=False,
         ),
     ] = None,
     segment: Annotated[
         str | None,
         typer.Option(
             "--segment",
+            metavar="NAME",
             help="Only bundles this customer segment buys more than its share (e.g. Champions).",
             show_default=False,
         ),
@@ -69,6 +74,8 @@ def bundles_cmd(
     Reach = customers who own part of the bundle but not all of it.
 
     Example: shopinsight bundles --max-size 2 --top 10
+
+    Example: shopinsight bundles --segment Champions --json
     """
     from shopinsight.core.bundles import (
         bundle_offers,
@@ -80,6 +87,10 @@ def bundles_cmd(
 
     if max_size is not None and max_size not in (2, 3):
         raise InputError("Bad --max-size", f"{max_size}: use 2 (pairs) or 3 (pairs and triples).")
+    if min_lift is not None and not min_lift >= 0:
+        raise InputError(
+            "Bad --min-lift", f"{min_lift}: lift is never below 0; 1 means no link, try 1.5."
+        )
     ws = workspace(ws_path)
     config = ws.config()
     settings = bundle_settings(config)
@@ -92,8 +103,8 @@ def bundles_cmd(
     customers = _segments(ws, lines, day, config, needed=segment is not None)
     offers = bundle_offers(lines, found, config, customers, min_lift=min_lift)
     if segment is not None:
-        name = _segment_name(segment, customers)
-        offers = offers.filter(pl.col("segments_over_index").list.contains(name))
+        segment = _segment_name(segment, customers)
+        offers = offers.filter(pl.col("segments_over_index").list.contains(segment))
     offers = offers.head(top)
     if json_out:
         print_json(offers_json(offers))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +28,12 @@ from shopinsight.render import frame_table
 SegmentOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--segment", "-s", help="Only this segment (repeat for several).", show_default=False
+        "--segment",
+        "-s",
+        metavar="NAME",
+        help='Only this segment, e.g. "At Risk" (repeat for several; `shopinsight segments` '
+        "lists them).",
+        show_default=False,
     ),
 ]
 TagOpt = Annotated[
@@ -34,6 +41,7 @@ TagOpt = Annotated[
     typer.Option(
         "--tag",
         "-t",
+        metavar="TAG",
         help="Only customers with this tag (repeat: any of them).",
         show_default=False,
     ),
@@ -55,7 +63,7 @@ def _profiles(ws: Workspace, as_of: str | None) -> CustomerProfiles:
 
 def _notes(prof: CustomerProfiles) -> None:
     for note in prof.notes:
-        console.print(f"[yellow]Note:[/] {note}")
+        console.print(f"[yellow]Note:[/] {escape(note)}")
 
 
 @app.command("customers")
@@ -64,14 +72,26 @@ def customers_cmd(
     tag: TagOpt = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV (the same columns as `export tags --to csv`).")
+    ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="Show at most N customers (table: 50).")
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            help="Show at most N customers (default: 50 in the table, all with --json or --csv).",
+        ),
     ] = None,
 ) -> None:
     """List customers with their segment, tags and why, biggest spenders first.
 
+    Columns: orders, days since the last order, net spend in the shop's currency.
+
     Example: shopinsight customers --segment "At Risk" --tag gift_buyer
+
+    Example: shopinsight customers --segment Champions --csv > champions.csv
     """
     from shopinsight.core.exporters import select_customers
 
@@ -117,15 +137,18 @@ def customers_cmd(
     )
     wide = console.width >= 110  # the name column only where there is room for it
     table = Table(title=f"Customers as of {prof.as_of} ({prof.currency})", header_style="bold")
-    table.add_column("customer", no_wrap=True)
+    # At 80 columns every cell wraps or folds instead of being cut: the key (email or id) is
+    # what `explain` takes, the tags are the point.
+    table.add_column("customer", overflow="fold", max_width=None if wide else 22)
     if wide:
         table.add_column("name", max_width=20)
-    table.add_column("segment", max_width=14)
+    table.add_column("segment", max_width=None if wide else 11)
     for title in ("orders", "days", "net"):
-        table.add_column(title, justify="right")
-    table.add_column("tags", ratio=1, min_width=20)
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("tags", ratio=1)
     for row in view.iter_rows():
-        table.add_row(*(row if wide else row[:1] + row[2:]))
+        cells = [escape(str(v)) for v in row]
+        table.add_row(*(cells if wide else cells[:1] + cells[2:]))
     console.print(table)
     if chosen.height > shown:
         console.print(
@@ -152,7 +175,12 @@ def _segments_json(prof: CustomerProfiles) -> dict[str, Any]:
 @app.command("segments")
 def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     """Segment sizes, revenue share and the cut points used (and whether the small-shop
-    fallback was needed)."""
+    fallback was needed).
+
+    Change the scheme and cut points in shopinsight.toml ([segments]).
+
+    Example: shopinsight segments --as-of 2024-06-30
+    """
     prof = _profiles(workspace(), as_of)
     if as_json:
         print_json(_segments_json(prof))
@@ -176,7 +204,8 @@ def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
         "action",
     )
     for row in view.iter_rows():
-        sizes.add_row(*(row if wide else row[:-1]))
+        cells = [escape(str(v or "")) for v in row]
+        sizes.add_row(*(cells if wide else cells[:-1]))
     console.print(sizes)
     cuts = Table(title="Cut points used", header_style="bold")
     cuts.add_column("score")
@@ -200,7 +229,10 @@ def explain_cmd(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Why a customer has their segment and tags: every rule, its evidence and the cut points."""
+    """Why a customer has their segment and tags: every rule, its evidence and the cut points.
+
+    Example: shopinsight explain ann@example.com
+    """
     prof = _profiles(workspace(), as_of)
     trace = explain(prof, customer)
     if as_json:
@@ -208,38 +240,52 @@ def explain_cmd(
         return
     c = trace["customer"]
     head = (
-        f"[bold]{c['customer_name'] or c['email'] or c['customer_id']}[/] ({c['customer_id']})\n"
+        f"[bold]{escape(c['customer_name'] or c['email'] or c['customer_id'])}[/] "
+        f"({escape(c['customer_id'])})\n"
         f"{c['orders']} order(s) on {c['frequency']} day(s), first {c['first_order']:%Y-%m-%d}, "
         f"last {c['last_order']:%Y-%m-%d} ({c['recency_days']} days before {trace['as_of']})\n"
         f"net spend {c['monetary']:.2f} {c['currency']}, average order {c['aov']:.2f}; "
-        f"favourite: {c['favorite_product'] or '-'} ({c['favorite_category'] or '-'})"
+        f"favourite: {escape(c['favorite_product'] or '-')} "
+        f"({escape(c['favorite_category'] or '-')})"
     )
     console.print(Panel(head, title="Customer", expand=False))
-    scores = Table(title=f"Segment: {trace['segment']}", header_style="bold")
+    scores = Table(title=escape(f"Segment: {trace['segment']}"), header_style="bold")
     for col in ("score", "value", "band"):
         scores.add_column(col)
     for name, s in trace["scores"].items():
         scores.add_row(f"{name}{s['score']}", str(s["value"]), s["band"] or "")
     console.print(scores)
-    console.print(f"  {trace['segment_reason']}")
+    console.print(Text(f"  {trace['segment_reason']}"))
     console.print(Text(trace["segments_note"], style="dim"))
     tags = Table(title="Tags", header_style="bold")
     for col in ("tag", "from", "evidence", "rule"):
         tags.add_column(col)
     for t in trace["tags"]:
         if t["fired"]:
-            tags.add_row(t["tag"], t["origin"], t["evidence"] or "", t["rule"])
+            tags.add_row(
+                *(Text(v or "") for v in (t["tag"], t["origin"], t["evidence"], t["rule"]))
+            )
     console.print(tags)
     removed = [t["tag"] for t in trace["tags"] if t["overridden"]]
     if removed:
-        console.print(f"Removed by you (the rule would apply): {', '.join(removed)}")
+        console.print(Text(f"Removed by you (the rule would apply): {', '.join(removed)}"))
     quiet = [t["tag"] for t in trace["tags"] if not t["fired"] and not t["overridden"]]
     console.print(Text(f"Rules that did not apply: {', '.join(quiet)}", style="dim"))
 
 
 # -- tag overrides ------------------------------------------------------------------------------
 
-tag_app = typer.Typer(help="Add or remove a tag on one customer; kept across re-imports.")
+tag_app = typer.Typer(
+    help="Add or remove a tag on one customer by hand; kept across re-imports, shown by explain "
+    "and written by export tags.\n\nExample: shopinsight tag add ann@example.com wholesale",
+    no_args_is_help=True,
+)
+CustomerArg = Annotated[
+    str, typer.Argument(help="Email or customer id (as `shopinsight customers` shows it).")
+]
+TagArg = Annotated[
+    str, typer.Argument(help="Tag name: a built-in tag (e.g. gift_buyer) or your own word.")
+]
 app.add_typer(tag_app, name="tag")
 
 
@@ -259,41 +305,56 @@ def _customer_id(ws: Workspace, key: str) -> str:
 
 
 @tag_app.command("add")
-def tag_add(customer: str, tag: str) -> None:
-    """Give CUSTOMER the tag TAG, whatever the rules say."""
+def tag_add(customer: CustomerArg, tag: TagArg) -> None:
+    """Give CUSTOMER the tag TAG, whatever the rules say.
+
+    Example: shopinsight tag add ann@example.com wholesale
+    """
     ws = workspace()
     cid = _customer_id(ws, customer)
     save_override(ws, cid, validate_tag(tag), "add")
-    console.print(
-        f"Added '{tag.strip()}' to {cid}. Undo with: shopinsight tag reset {cid} {tag.strip()}"
-    )
+    _done(f"Added '{tag.strip()}' to {cid}.", cid, tag)
 
 
 @tag_app.command("remove")
-def tag_remove(customer: str, tag: str) -> None:
-    """Take TAG off CUSTOMER and keep it off, even when a rule would give it."""
+def tag_remove(customer: CustomerArg, tag: TagArg) -> None:
+    """Take TAG off CUSTOMER and keep it off, even when a rule would give it.
+
+    Example: shopinsight tag remove ann@example.com discount_hunter
+    """
     ws = workspace()
     cid = _customer_id(ws, customer)
     save_override(ws, cid, validate_tag(tag), "remove")
-    console.print(
-        f"Removed '{tag.strip()}' from {cid}. Undo with: shopinsight tag reset {cid} {tag.strip()}"
-    )
+    _done(f"Removed '{tag.strip()}' from {cid}.", cid, tag)
 
 
 @tag_app.command("reset")
-def tag_reset(customer: str, tag: str) -> None:
-    """Forget your add/remove of TAG on CUSTOMER: the rules decide again."""
+def tag_reset(customer: CustomerArg, tag: TagArg) -> None:
+    """Forget your add/remove of TAG on CUSTOMER: the rules decide again.
+
+    Example: shopinsight tag reset ann@example.com wholesale
+    """
     ws = workspace()
     cid = _customer_id(ws, customer)
     if clear_override(ws, cid, tag.strip()):
-        console.print(f"The rules decide '{tag.strip()}' for {cid} again.")
+        console.print(Text(f"The rules decide '{tag.strip()}' for {cid} again."))
     else:
-        console.print(f"You had not changed '{tag.strip()}' on {cid}.")
+        console.print(Text(f"You had not changed '{tag.strip()}' on {cid}."))
+
+
+def _done(message: str, cid: str, tag: str) -> None:
+    """What changed, then the undo command on a line of its own (whole, to copy and paste)."""
+    console.print(Text(message))
+    undo = f"shopinsight tag reset {shlex.quote(cid)} {shlex.quote(tag.strip())}"
+    console.print(Text(f"Undo with: {undo}"), soft_wrap=True)
 
 
 @tag_app.command("list")
 def tag_list(as_json: JsonOpt = False) -> None:
-    """Every tag you added or removed by hand."""
+    """Every tag you added or removed by hand.
+
+    Example: shopinsight tag list
+    """
     overrides = load_overrides(workspace())
     if as_json:
         print_json(overrides.to_dicts())
@@ -311,7 +372,11 @@ def _export_group() -> typer.Typer:
     for group in app.registered_groups:
         if group.name == "export" and group.typer_instance is not None:
             return group.typer_instance
-    group = typer.Typer(help="Write import-ready files (tag lists and more).")
+    group = typer.Typer(
+        help="Write import-ready files (tag lists and more).\n\n"
+        "Example: shopinsight export tags --to csv -o customers.csv",
+        no_args_is_help=True,
+    )
     app.add_typer(group, name="export")
     return group
 
@@ -321,28 +386,53 @@ export_app = _export_group()
 
 @export_app.command("tags")
 def export_tags_cmd(
-    to: Annotated[str, typer.Option("--to", help=f"Target: {', '.join(TARGETS)}.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="TARGET",
+            help=f"{', '.join(TARGETS)}: a Shopify customer import file, a Klaviyo or Mailchimp "
+            "contact import, or every customer with tags and reasons as CSV or JSON.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="File to write (replaced if there).")
+    ],
     segment: SegmentOpt = None,
     tag: TagOpt = None,
     include_unsubscribed: Annotated[
         bool,
         typer.Option(
-            "--include-unsubscribed", help="Email tools: include customers without consent."
+            "--include-unsubscribed",
+            help="Klaviyo and Mailchimp files leave out customers who did not accept email "
+            "marketing; this keeps them in (only if you may email them).",
         ),
     ] = False,
     namespace: Annotated[
         bool,
-        typer.Option("--namespace", help="Prefix our tags (tags.export_namespace, default 'si:')."),
+        typer.Option(
+            "--namespace",
+            help="Prefix the tags ShopInsight writes (tags.export_namespace in shopinsight.toml, "
+            "default 'si:') to tell them from your own tags.",
+        ),
     ] = False,
     klaviyo_lists: Annotated[
-        bool, typer.Option("--klaviyo-lists", help="Klaviyo: one list file per segment.")
+        bool,
+        typer.Option(
+            "--klaviyo-lists",
+            help="With --to klaviyo: one file per segment (FILE's name plus the segment), to "
+            "import as lists.",
+        ),
     ] = False,
     as_of: AsOfOpt = None,
 ) -> None:
     """Export customers' tags and segments for Shopify, Klaviyo, Mailchimp, CSV or JSON.
 
     Example: shopinsight export tags --to shopify --namespace -o shopify_tags.csv
+
+    Example: shopinsight export tags --to mailchimp --segment Champions -o champions.csv
+
+    Example: shopinsight export tags --to klaviyo --klaviyo-lists -o klaviyo.csv
     """
     ws = workspace()
     prof = _profiles(ws, as_of)
@@ -360,10 +450,10 @@ def export_tags_cmd(
     files = write_export(export, out)
     console.print(
         f"Wrote {export.written} of {export.selected} selected customer(s) for {export.target} "
-        f"to {', '.join(str(f) for f in files)}."
+        f"to {escape(', '.join(str(f) for f in files))}."
     )
     for note in export.notes:
-        console.print(f"[yellow]Note:[/] {note}")
+        console.print(f"[yellow]Note:[/] {escape(note)}")
     if export.target == "shopify":
         console.print(
             "Import it in Shopify: Customers → Import, tick 'Overwrite existing customers'. "

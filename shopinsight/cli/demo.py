@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.table import Table
 
 from shopinsight.cli.app import app, console
 from shopinsight.core.workspace import Workspace
@@ -33,7 +35,12 @@ def demo(
         bool, typer.Option("--no-tui", help="Only import and print the summary.")
     ] = False,
     path: Annotated[
-        Path | None, typer.Option("--workspace-dir", help="Where to build the demo workspace.")
+        Path | None,
+        typer.Option(
+            "--workspace-dir",
+            metavar="DIR",
+            help="Where to build the demo workspace (default: 'demo' in your user data folder).",
+        ),
     ] = None,
 ) -> None:
     """Import the bundled sample shop into a separate demo workspace and open the app on it.
@@ -43,6 +50,8 @@ def demo(
     the summary instead of opening the app.
 
     Example: shopinsight demo
+
+    Example: shopinsight demo --no-tui
     """
     from shopinsight.cli.imports import status
     from shopinsight.core.importers import import_files
@@ -57,17 +66,29 @@ def demo(
         files = write_exports(generate_shop(), folder)
     else:
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
-    console.print(f"Demo shop: importing {len(files)} sample exports from {folder}")
+    console.print(f"Demo shop: importing {len(files)} sample exports from {escape(str(folder))}")
     reports = import_files(ws, files)
-    for r in reports:
-        state = "already imported" if r.skipped else f"{r.new_lines} new"
-        console.print(f"  {Path(r.file).name[:36]:<37}{r.format:<20}{r.rows_read:>5} rows, {state}")
+    console.print(_import_list(reports))
     status(as_of=None, json_out=False, ws_path=ws.root)
     if no_tui or not sys.stdout.isatty():
-        console.print(f"Open the app on it with: shopinsight --workspace {ws.root}")
+        console.print("Open the app on it, or run any command on it, with:")
+        console.print(f"  shopinsight --workspace {escape(str(ws.root))}", soft_wrap=True)
         return
     try:
         from shopinsight.cli.tui import open_tui
     except ImportError:
         return
     open_tui(ws.root, demo=True)
+
+
+def _import_list(reports: list[Any]) -> Table:
+    """One line per sample file: borderless, to fit 80 columns (long names fold, never cut)."""
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=True)
+    table.add_column("file", overflow="fold")
+    table.add_column("format", style="dim", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    for r in reports:
+        done = [f"{n:,} {what}" for n, what in ((r.new_lines, "new"), (r.updated, "updated")) if n]
+        result = "already imported" if r.skipped else ", ".join(done) or "nothing new"
+        table.add_row(Path(r.file).name, r.format, result)
+    return table

@@ -7,18 +7,24 @@ from typing import Annotated, Any
 
 import polars as pl
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
 from shopinsight.core.errors import InputError
+from shopinsight.core.orders import parse_as_of
 
 gifts_app = typer.Typer(
-    help="Gift and note per segment, the packing plan for open orders, and whether gifts work.",
+    help="Gift and note per segment, the packing plan for open orders, and whether gifts work. "
+    "Alone, it shows each segment's gift policy with a note for a real customer of it.\n\n"
+    "Example: shopinsight gifts",
     rich_markup_mode="rich",
 )
 campaign_app = typer.Typer(
-    help="Record a gift campaign with a control group, and report whether the gifts worked.",
+    help="Record a gift campaign with a control group, and report whether the gifts worked.\n\n"
+    "Example: shopinsight gifts campaign start --control 0.2",
     no_args_is_help=True,
 )
 gifts_app.add_typer(campaign_app, name="campaign")
@@ -51,6 +57,7 @@ def gifts_overview(
     from shopinsight.core.notes import preview_notes, shop_language
     from shopinsight.core.packing import plan_for_workspace
 
+    parse_as_of(as_of)  # a bad date is an error here too, not "no orders yet"
     ws = workspace(ws_path)
     config = ws.config()
     policies = gift_policies(config)
@@ -99,20 +106,23 @@ def gifts_overview(
     for col in ("segment", "customers", "gift", "why"):
         table.add_column(col, justify="right" if col == "customers" else "left")
     for row in overview.iter_rows(named=True):
-        table.add_row(row["segment"], f"{row['customers']:,}", row["rule"], row["purpose"])
+        table.add_row(
+            Text(row["segment"]), f"{row['customers']:,}", Text(row["rule"]), Text(row["purpose"])
+        )
     console.print(table)
     for tag, raw in tags.items():
         console.print(
-            f"[bold]{tag}[/] overrides: " + ", ".join(f"{k} = {v}" for k, v in raw.items())
+            f"[bold]{escape(tag)}[/] overrides: "
+            + escape(", ".join(f"{k} = {v}" for k, v in raw.items()))
         )
-    console.print(f"[bold]gift orders[/]: {gift_order.describe(currency)}")
+    console.print(f"[bold]gift orders[/]: {escape(gift_order.describe(currency))}")
     if gp is None:
         console.print("[dim]Import orders to see a note for a real customer of each segment.[/]")
         return
     for row in overview.filter(pl.col("note").is_not_null()).iter_rows(named=True):
         gift = f" → {row['gift']} ({_money(row['gift_cost'], currency)})" if row["gift"] else ""
         title = f"{row['segment']}: {row['customer_name'] or row['customer_id']}{gift}"
-        console.print(Panel(row["note"] or "(no note)", title=title, expand=False, width=72))
+        console.print(Panel(Text(row["note"] or "(no note)"), title=Text(title), expand=False))
 
 
 @gifts_app.command("plan")
@@ -121,19 +131,24 @@ def plan_cmd(
         str,
         typer.Option(
             "--orders",
+            metavar="open|all",
             help="open: paid, unfulfilled orders; all: every order not cancelled or refunded.",
         ),
     ] = "open",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the export to this file.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write the plan to this file (replaced if there)."
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="csv|html|mailmerge",
             help="csv: picking list; html: printable A6 notes; mailmerge: CSV for card-writing "
-            "services. Default: from --out's extension, else csv.",
+            "services. Default: from --out's extension, else csv. Without --out it is printed.",
             show_default=False,
         ),
     ] = None,
@@ -144,6 +159,8 @@ def plan_cmd(
     """Today's packing plan: for each open order the gift to add and the note to print.
 
     Example: shopinsight gifts plan --out notes.html
+
+    Example: shopinsight gifts plan --format mailmerge --out cards.csv
     """
     from shopinsight.core.packing import mailmerge_csv, notes_html, picking_csv, plan_for_workspace
 
@@ -162,10 +179,7 @@ def plan_cmd(
             "mailmerge": lambda: mailmerge_csv(plan, config),
         }[kind]()
     if out is not None and text is not None:
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"Cannot write {out}", str(exc)) from None
+        _write(out, text)
     if json_out:
         print_json(_plan_json(plan))
         return
@@ -181,7 +195,23 @@ def plan_cmd(
             f"Wrote {kind} for {plan.height} orders ({gifts} gifts, {notes} notes) to {out}"
         )
     for note in gp.notes:
-        console.print(f"[yellow]{note}[/]")
+        console.print(f"[yellow]{escape(note)}[/]")
+
+
+def _write(out: Path, text: str) -> None:
+    """Write an export; a missing folder or a folder given as the file is said plainly."""
+    if out.is_dir():
+        raise InputError(
+            f"Cannot write {out}", "It is a folder; give a file name, e.g. notes.html."
+        )
+    if not out.parent.is_dir():
+        raise InputError(
+            f"Folder {out.parent} does not exist", "Create it or pick another --out path."
+        )
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write {out}", exc.strerror or str(exc)) from None
 
 
 def _plan_json(plan: pl.DataFrame) -> list[dict[str, Any]]:
@@ -193,34 +223,63 @@ def _show_plan(plan: pl.DataFrame, currency: str, orders: str) -> None:
         which = "open (paid, unfulfilled)" if orders == "open" else "matching"
         console.print(f"No {which} orders to pack.")
         return
-    table = Table(title=f"Packing plan: {plan.height} orders")
-    for col in ("order", "customer", "segment", "gift", "cost / budget", "note"):
-        table.add_column(col, justify="right" if col == "cost / budget" else "left")
+    wide = console.width >= 120  # a note preview only where there is room; never cut ids
+    table = Table(title=f"Packing plan: {plan.height} orders", header_style="bold")
+    table.add_column("order", no_wrap=True)
+    table.add_column("customer", overflow="fold")
+    table.add_column("segment", overflow="fold", max_width=None if wide else 11)
+    table.add_column("gift", overflow="fold")
+    table.add_column("cost / budget", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("note", ratio=1)
     for r in plan.iter_rows(named=True):
         who = r["customer_name"] or r["customer_id"] or "—"
         gift = r["gift"] or r["gift_kind"].replace("_", " ")
         if r["is_gift"]:
             who += f" → {r['ship_to'] or 'recipient'} (gift)"
         cost = f"{_money(r['gift_cost'])} / {_money(r['budget']) or '—'}"
-        first_line = (r["note"] or "").split("\n", 1)[0]
-        table.add_row(r["order_id"], who, r["segment"] or "—", gift, cost, first_line[:40])
+        cells = [r["order_id"], who, r["segment"] or "—", gift, cost]
+        if wide:
+            cells.append(_preview(r["note"] or ""))
+        table.add_row(*(Text(c) for c in cells))
     console.print(table)
     gifts = plan.filter(pl.col("gift").is_not_null())
     total = gifts["gift_cost"].sum() if gifts.height else 0.0
     console.print(
         f"{gifts.height} gifts, costing {total:,.2f} {currency} in all; "
         f"{plan.filter(pl.col('note') != '').height} notes. "
-        "Export with --out picking.csv, --out notes.html or --format mailmerge --out cards.csv."
+        "Export with --out picking.csv, --out notes.html (the notes, ready to print) or "
+        "--format mailmerge --out cards.csv."
     )
+
+
+def _preview(note: str, limit: int = 90) -> str:
+    """The note on one line, cut at a word near `limit` (the full note is in the exports)."""
+    text = " ".join(note.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 @campaign_app.command("start")
 def campaign_start(
     control: Annotated[
         float | None,
-        typer.Option("--control", help="Share of each segment held back as control (0.2 = 20%)."),
+        typer.Option(
+            "--control",
+            metavar="SHARE",
+            help="Share of each segment held back as control (0.2 = 20%). Default: "
+            "control_share in shopinsight.toml.",
+            show_default=False,
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed for the split.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Random seed for the split (same seed, same groups). Default: seed in "
+            "shopinsight.toml.",
+            show_default=False,
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
@@ -229,6 +288,8 @@ def campaign_start(
 
     Held-back customers get no gift (export the plan again after starting). Later, run
     `shopinsight gifts campaign report` to see whether gifted customers came back more.
+
+    Example: shopinsight gifts campaign start --control 0.2
     """
     from shopinsight.core.campaigns import start_for_workspace
 
@@ -254,7 +315,7 @@ def campaign_start(
     for col in ("segment", "gift", "control"):
         table.add_column(col, justify="left" if col == "segment" else "right")
     for r in sizes.iter_rows():
-        table.add_row(r[0], str(r[1]), str(r[2]))
+        table.add_row(Text(r[0]), str(r[1]), str(r[2]))
     console.print(table)
     console.print(
         f"{int(sizes['gift'].sum())} customers get their gift, {int(sizes['control'].sum())} are "
@@ -271,7 +332,10 @@ def campaign_report_cmd(
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
-    """Did the gifts work? Repeat purchases and revenue of gifted vs held-back customers."""
+    """Did the gifts work? Repeat purchases and revenue of gifted vs held-back customers.
+
+    Example: shopinsight gifts campaign report
+    """
     from shopinsight.core.campaigns import report_for_workspace
 
     report = report_for_workspace(workspace(ws_path), campaign, as_of)
@@ -279,7 +343,7 @@ def campaign_report_cmd(
         print_json(report.to_dict())
         return
     for line in report.summary:
-        console.print(line)
+        console.print(Text(line))
     table = Table(title="Since the start, per customer")
     for col in ("group", "customers", "ordered again", "revenue"):
         table.add_column(col, justify="left" if col == "group" else "right")
@@ -294,7 +358,7 @@ def campaign_report_cmd(
         seg.add_column(col, justify="left" if col in ("segment", "group") else "right")
     for r in report.by_segment.iter_rows(named=True):
         seg.add_row(
-            r["segment"], r["arm"], str(r["customers"]), f"{r['repeat_rate']:.0%}",
+            Text(r["segment"]), r["arm"], str(r["customers"]), f"{r['repeat_rate']:.0%}",
             _money(r["revenue_per_customer"], report.currency),
         )  # fmt: skip
     console.print(seg)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.cli.app import (
+    AsOfOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    err_console,
+    print_json,
+    workspace,
+)
 from shopinsight.core.errors import InputError
+from shopinsight.core.workspace import Workspace
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -29,13 +41,27 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Export files (CSV / TSV) to import.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Export files (CSV, TSV or TXT) to import.")
+    ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Export layout; `auto` detects it.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="NAME",
+            help="Export layout, as `shopinsight formats` names it; auto detects it from the "
+            "header.",
+        ),
     ] = "auto",
     mapping: Annotated[
         list[str] | None,
-        typer.Option("--map", help="canonical=Source Column, for the generic format (repeat)."),
+        typer.Option(
+            "--map",
+            metavar="FIELD=COLUMN",
+            help="Generic format: which of your columns holds a field, e.g. --map "
+            'ordered_at="Order Date" (repeat for more; a wrong field name lists the fields).',
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Parse and report, but change nothing.")
@@ -50,41 +76,73 @@ def import_cmd(
     orders whose status changed (e.g. refunded since).
 
     Example: shopinsight import orders_export_1.csv EtsySoldOrderItems2024.csv
-    """
-    from shopinsight.core.importers import import_files
 
+    Example: shopinsight import sales.csv --format generic --map ordered_at="Order Date"
+    """
     ws = workspace(ws_path)
     maps = parse_mapping(mapping or [])
+    imports_before = len(ws.ledger())
+    try:
+        _import(ws, files, fmt, maps, dry_run, json_out)
+    except KeyboardInterrupt:
+        if len(ws.ledger()) == imports_before:
+            raise  # nothing was written: the app says the workspace is unchanged
+        err_console.print(
+            "Interrupted after the import was saved; `shopinsight status` shows what it holds."
+        )
+        raise typer.Exit(130) from None
+
+
+def _import(
+    ws: Workspace, files: list[Path], fmt: str, maps: dict[str, str], dry_run: bool, json_out: bool
+) -> None:
+    from shopinsight.core.importers import import_files
+
     if json_out:
         reports = import_files(ws, list(files), fmt, maps, dry_run)
         print_json([r.to_dict() for r in reports])
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-        transient=True,
+        transient=True, disable=not console.is_terminal,
     ) as bar:  # fmt: skip
         task = bar.add_task("importing", total=len(files) + 1)
         reports = import_files(
             ws, list(files), fmt, maps, dry_run,
             progress=lambda done, total, label: bar.update(task, completed=done, description=label),
         )  # fmt: skip
-    table = Table(title="Dry run — nothing written" if dry_run else f"Imported into {ws.root}")
-    for name in ("file", "format", "rows", "accepted", "rejected", "new", "duplicate", "updated"):
-        table.add_column(name, justify="left" if name in ("file", "format") else "right")
+    title = "Dry run — nothing written" if dry_run else f"Imported into {ws.root}"
+    console.print(import_table(reports, title))
+    for r in reports:
+        name = escape(Path(r.file).name)
+        if r.skipped:
+            console.print(f"[dim]{name}: already imported; nothing new.[/]")
+        for w in r.warnings:
+            console.print(f"[yellow]{name}: {escape(w)}[/]")
+        if r.rejects_path:
+            console.print(f"Rejected rows of {name}, with reasons: {escape(str(r.rejects_path))}")
+
+
+def import_table(reports: list[Any], title: str | None = None) -> Table:
+    """One row per file: rows read, rejected, and what they did to the workspace.
+
+    Fits 80 columns: the format goes under the file name, long names fold rather than being
+    cut to "…", and the counts never wrap.
+    """
+    table = Table(title=escape(title) if title else None, header_style="bold")
+    table.add_column("file · format", overflow="fold", min_width=20)
+    for name in ("rows", "rejected", "new", "updated", "unchanged"):
+        table.add_column(name, justify="right", no_wrap=True)
     for r in reports:
         table.add_row(
-            Path(r.file).name, r.format, str(r.rows_read), str(r.accepted),
-            f"[red]{r.rejected}[/]" if r.rejected else "0", str(r.new_lines), str(r.duplicates),
-            str(r.updated),
-        )  # fmt: skip
-    console.print(table)
-    for r in reports:
-        if r.skipped:
-            console.print(f"[dim]{Path(r.file).name}: already imported; nothing new.[/]")
-        for w in r.warnings:
-            console.print(f"[yellow]{Path(r.file).name}: {w}[/]")
-        if r.rejects_path:
-            console.print(f"Rejected rows of {Path(r.file).name}, with reasons: {r.rejects_path}")
+            Text(Path(r.file).name) + Text(f"\n{r.format}", style="dim"),
+            f"{r.rows_read:,}",
+            f"[red]{r.rejected:,}[/]" if r.rejected else "0",
+            f"{r.new_lines:,}",
+            f"{r.updated:,}",
+            f"{r.duplicates:,}",
+        )
+    return table
 
 
 @app.command()
@@ -100,14 +158,14 @@ def status(as_of: AsOfOpt = None, json_out: JsonOpt = False, ws_path: WorkspaceO
         info = {k: v for k, v in info.items() if k != "imports"} | {"imports": len(info["imports"])}
         print_json(info)
         return
-    table = Table(show_header=False, title=f"Workspace {info['workspace']}")
+    table = Table(show_header=False, title=escape(f"Workspace {info['workspace']}"))
     money = ", ".join(f"{v:,.2f} {k}" for k, v in info["net_revenue"].items()) or "—"
     rows = [
         ("Order lines", f"{info['lines']:,}"),
         ("Orders", f"{info['orders']:,} ({info['counted_orders']:,} counted as purchases)"),
         ("Customers", f"{info['customers']:,} ({info['repeat_rate']:.0%} bought again)"),
         ("Open orders", f"{info['open_orders']:,}"),
-        ("First / last order", f"{info['first_order'] or '—'} / {info['last_order'] or '—'}"),
+        ("First / last order", f"{_day(info['first_order'])} / {_day(info['last_order'])}"),
         ("Sources", ", ".join(info["sources"]) or "—"),
         ("Net revenue", money),
         ("Imports", str(len(info["imports"]))),
@@ -122,6 +180,10 @@ def status(as_of: AsOfOpt = None, json_out: JsonOpt = False, ws_path: WorkspaceO
         )
     if not info["orders"]:
         console.print("No orders yet. Import an export: shopinsight import FILE")
+
+
+def _day(value: Any) -> str:
+    return f"{value:%Y-%m-%d}" if value else "—"
 
 
 @app.command()
@@ -156,8 +218,10 @@ def formats(json_out: JsonOpt = False) -> None:
         )
         return
     table = Table(title="Supported exports (--format NAME; auto detects)", show_lines=True)
-    for name in ("name", "export", "columns needed"):
-        table.add_column(name)
+    table.add_column("name", no_wrap=True)
+    table.add_column("export", overflow="fold")
+    table.add_column("columns needed", overflow="fold")
     for f in FORMATS.values():
-        table.add_row(f.name, f"{f.title}\n[dim]{f.description}[/]", ", ".join(f.required))
+        export = Text(f.title) + Text(f"\n{f.description}", style="dim")
+        table.add_row(f.name, export, Text(", ".join(f.required)))
     console.print(table)

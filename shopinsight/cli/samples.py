@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from shopinsight.cli.app import JsonOpt, app, console, print_json
 from shopinsight.core.errors import InputError
@@ -17,7 +20,13 @@ MAX_CUSTOMERS = 200_000
 @app.command("sample")
 def sample_cmd(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write the exports into.")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder to write the exports into (created if needed).",
+        ),
     ] = Path("sample_exports"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same shop.")] = 7,
     customers: Annotated[
@@ -28,6 +37,7 @@ def sample_cmd(
         typer.Option(
             "--format",
             "-f",
+            metavar="NAME",
             help="Only these formats (repeat): shopify, shopify-customers, etsy, woocommerce, "
             "amazon, ebay, taobao, generic. Default: all.",
         ),
@@ -40,7 +50,9 @@ def sample_cmd(
     codes, products bought together, a Q4 peak, refunds, cancellations and open orders, over
     two years up to 2026-11-20. Import the files to try everything without your own data.
 
-    Example: shopinsight sample --out sample_exports && shopinsight import sample_exports/*
+    Example: shopinsight sample --out /tmp/shop && shopinsight import /tmp/shop/*
+
+    Example: shopinsight sample --out /tmp/big --customers 20000 --format shopify
     """
     from shopinsight.core.samples import expected_totals, generate_shop, write_exports
 
@@ -68,19 +80,19 @@ def sample_cmd(
     if json_out:
         print_json(rows)
         return
-    table = Table(title=f"Sample shop (seed {seed}) written to {out}")
-    for name in ("file", "format", "orders", "customers", "net revenue", "size"):
-        left = name in ("file", "format")
-        table.add_column(name, justify="left" if left else "right", no_wrap=True)
+    table = Table(title=escape(f"Sample shop (seed {seed}) written to {out}"), header_style="bold")
+    table.add_column("file · format", overflow="fold", min_width=20)
+    for name in ("orders", "customers", "net revenue", "size"):
+        table.add_column(name, justify="right", no_wrap=True)
     for r in rows:
         revenue = f"{r['net_revenue']:,.2f} {r['currency']}" if r["orders"] is not None else "—"
         table.add_row(
-            Path(r["file"]).name,
-            r["format"],
-            "—" if r["orders"] is None else str(r["orders"]),
-            str(r["customers"]),
+            Text(Path(r["file"]).name) + Text(f"\n{r['format']}", style="dim"),
+            "—" if r["orders"] is None else f"{r['orders']:,}",
+            f"{r['customers']:,}",
             revenue,
             f"{r['bytes'] / 1024:,.0f} KB",
         )
     console.print(table)
-    console.print(f"Import them with: shopinsight import {out}/*")
+    console.print("Import them with:")
+    console.print(f"  shopinsight import {escape(shlex.quote(str(out)))}/*", soft_wrap=True)

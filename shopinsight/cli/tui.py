@@ -46,7 +46,11 @@ def tui(
     as_of: AsOfOpt = None,
     theme: Annotated[
         str | None,
-        typer.Option("--theme", help="dark or light (default: $SHOPINSIGHT_THEME, else dark)."),
+        typer.Option(
+            "--theme",
+            metavar="dark|light",
+            help="Colours: dark or light (default: $SHOPINSIGHT_THEME, else dark).",
+        ),
     ] = None,
 ) -> None:
     """Open the terminal app: overview, customers, gifts & notes, churn alerts, bundles.
@@ -54,5 +58,7 @@ def tui(
     Keys: 1-5 switch screens, i import, e export, / filter, ? help, q quit, ctrl+p every action.
 
     Example: shopinsight tui --as-of 2024-06-30
+
+    Example: shopinsight --workspace ~/shops/tea tui --theme light
     """
     open_tui(workspace or state.workspace_path, as_of=as_of, theme=theme)

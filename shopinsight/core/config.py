@@ -54,7 +54,70 @@ def parse_config(text: str, origin: str = "shopinsight.toml") -> dict[str, Any]:
             f"{origin} cannot be read",
             f"{exc}. Fix that line, or delete the file to get the defaults back.",
         ) from None
-    return _merge(defaults(), user)
+    base = defaults()
+    _check_types(base, user, origin)
+    return _merge(base, user)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text in quotes"
+    if isinstance(value, list):
+        return "a list in [ ]"
+    return "a table"
+
+
+def _fits(default: Any, value: Any) -> bool:
+    """Whether a setting has the type of its default: numbers stay numbers (or "off"), lists
+    stay lists of the same kind, yes/no stays yes/no; text also takes numbers ("auto" or 0.01)."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):
+        off = isinstance(value, str) and value.strip().lower() == "off"
+        return off or (isinstance(value, int | float) and not isinstance(value, bool))
+    if isinstance(default, str):
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and (not default or all(_fits(default[0], v) for v in value))
+    return True
+
+
+def _check_types(base: dict[str, Any], user: dict[str, Any], origin: str) -> None:
+    """A setting of the wrong type (`min_orders = "x"`) is named with the type it needs, before
+    an analysis trips over it. Checked: each section's own keys (nested tables such as
+    [gifts.segments] and [tags.custom] are validated by their analyses)."""
+    for section, values in user.items():
+        default = base.get(section)
+        if not isinstance(default, dict):
+            continue
+        if not isinstance(values, dict):
+            raise ConfigError(
+                f"[{section}] must be a table",
+                f"In {origin}, write it as a [{section}] heading with its settings under it.",
+            )
+        for key, value in values.items():
+            want = default.get(key)
+            if want is None or isinstance(want, dict) or _fits(want, value):
+                continue
+            raise ConfigError(
+                f"[{section}] {key} = {_toml(value)} cannot be used",
+                f"It should be {_kind(want)}, like the default {key} = {_toml(want)}. Fix it in "
+                f"{origin}, or delete the line to get the default back.",
+            )
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
 
 
 def load_config(path: Path) -> dict[str, Any]:
