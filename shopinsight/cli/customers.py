@@ -457,5 +457,6 @@ def export_tags_cmd(
     if export.target == "shopify":
         console.print(
             "Import it in Shopify: Customers → Import, tick 'Overwrite existing customers'. "
-            "Tags already on a customer (from your customers export) are kept."
+            "Tags already on a customer (from your customers export) are kept; consent is "
+            "written only as 'yes' where the customer opted in, never as 'no'."
         )

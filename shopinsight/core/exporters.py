@@ -140,7 +140,14 @@ def _with_tag_cells(
 
 
 def _has_email() -> pl.Expr:
-    return pl.col("email").str.contains("@").fill_null(False)
+    """A real, reachable address: Amazon's anonymised relay addresses may not be used for
+    marketing (Amazon policy), so they never count as an email here."""
+    email = pl.col("email")
+    return (email.str.contains("@") & ~_is_relay()).fill_null(False)
+
+
+def _is_relay() -> pl.Expr:
+    return pl.col("email").str.contains(r"@marketplace\.amazon\.").fill_null(False)
 
 
 def export_tags(
@@ -164,6 +171,10 @@ def export_tags(
     left_out: dict[str, int] = {}
     notes: list[str] = []
     rows = chosen
+    relay = rows.filter(_is_relay()).height
+    if relay and target != "json":
+        left_out["Amazon relay address (not allowed for marketing)"] = relay
+        rows = rows.filter(~_is_relay())
     if target in EMAIL_TOOLS:
         no_email = rows.filter(~_has_email()).height
         if no_email:
@@ -206,8 +217,10 @@ def _text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(safe_cell(pl.col(c).cast(pl.Utf8)).alias(c) for c in frame.columns)
 
 
-def _yes_no(col: str) -> pl.Expr:
-    return pl.when(pl.col(col)).then(pl.lit("yes")).when(~pl.col(col)).then(pl.lit("no"))
+def _yes_if_known(col: str) -> pl.Expr:
+    """ "yes" where the customer opted in, else empty: an explicit "no" in an overwriting
+    Shopify import could unsubscribe someone whose consent we only failed to see."""
+    return pl.when(pl.col(col).fill_null(False)).then(pl.lit("yes"))
 
 
 def _shopify(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:
@@ -217,7 +230,7 @@ def _shopify(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.Data
         pl.col("first_name").alias("First Name"),
         pl.col("last_name").alias("Last Name"),
         pl.col("email").alias("Email"),
-        _yes_no("accepts_marketing").alias("Accepts Email Marketing"),
+        _yes_if_known("accepts_marketing").alias("Accepts Email Marketing"),
         *[empty.alias(h) for h in SHOPIFY_HEADER[4:12]],
         pl.col("phone").alias("Phone"),
         empty.alias("Accepts SMS Marketing"),

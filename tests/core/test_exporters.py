@@ -192,3 +192,23 @@ def test_every_tag_list_is_sorted_and_matches_the_long_frame(prof: CustomerProfi
     assert all(tags == sorted(tags) for tags in lists.values())
     long = prof.tags.group_by("customer_id").agg(pl.col("tag").sort())
     assert dict(long.rows()) == {cid: tags for cid, tags in lists.items() if tags}
+
+
+def test_amazon_relay_addresses_never_reach_marketing_tools():
+    """Amazon's anonymised buyer-email may key a customer but may not be used for marketing."""
+    from shopinsight.core.config import defaults
+    from shopinsight.core.profiles import customer_profiles
+    from tests.factories import make_lines
+
+    relay = "x1y2z3@marketplace.amazon.com"
+    lines = make_lines(
+        [
+            dict(order_id=1, customer_id=relay, ordered_at="2024-01-01", sku="A"),
+            dict(order_id=2, customer_id="ann@x.com", ordered_at="2024-01-02", sku="A"),
+        ]
+    )
+    prof = customer_profiles(lines.lazy(), lines["ordered_at"].max().date(), defaults())
+    for target in ("shopify", "mailchimp", "klaviyo", "csv"):
+        out = export_tags(prof, target, include_unsubscribed=True)
+        assert relay not in out.frame.write_csv()
+        assert out.left_out["Amazon relay address (not allowed for marketing)"] == 1
