@@ -66,6 +66,8 @@ def test_bom_and_crlf(tmp_path):
         (b"\x00\x01\x02\x03" * 100, "binary"),
         (b"order_id,date,customer,product,qty,price\n", "no rows"),
         (b"alpha,beta,gamma\n1,2,3\n", "unknown layout"),
+        (b"\x1f\x8b\x08\x00" + bytes(50), "gzip"),
+        (b"PK\x03\x04" + bytes(50), "Excel workbook"),
     ],
 )
 def test_bad_files_are_clear_errors(tmp_path, content, message):

@@ -48,6 +48,9 @@ def _fail(path: Path, what: str, todo: str) -> InputError:
 
 def detect_encoding(head: bytes, path: Path) -> str:
     """Pick the text encoding from the first bytes of a file."""
+    for magic, what, todo in PACKED:
+        if head.startswith(magic):
+            raise _fail(path, f"It is {what}, not a CSV export.", todo)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -84,6 +87,16 @@ def detect_encoding(head: bytes, path: Path) -> str:
         pass
     return "cp1252"
 
+
+PACKED = [
+    (b"\x1f\x8b", "a gzip-compressed file", "Unpack it first (e.g. `gunzip FILE`) and import "
+     "the CSV inside."),
+    (b"PK\x03\x04", "a ZIP archive or an Excel workbook (.xlsx)", "Unzip it, or open the "
+     "workbook and save it as CSV (UTF-8), then import that file."),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", "Open it and save it as CSV (UTF-8), "
+     "then import that file."),
+]  # fmt: skip
+"""Packed files merchants often download instead of the CSV: magic bytes, name, what to do."""
 
 _EXPORT_HINT = (
     "Download the orders export from your marketplace as CSV (or tab-separated text) and "
