@@ -203,12 +203,16 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
 
     unit_price is the median unit price of the product's paid-for lines (price > 0, orders not
     cancelled) in `currency`, or in the product's own most common currency when not given;
-    product_name and category are the latest seen; orders counts distinct orders.
+    product_name and category are the latest seen, preferring lines in `currency` (a SKU sold on
+    Taobao and Shopify keeps its shop-language name); orders counts distinct orders.
     """
     product = product_lines(lines)
+    order = ["ordered_at"]
+    if currency:
+        order = [(pl.col("currency") == currency).fill_null(False), "ordered_at"]
     described = product.group_by("sku").agg(
-        pl.col("product_name").sort_by("ordered_at").drop_nulls().last(),
-        pl.col("category").sort_by("ordered_at").drop_nulls().last(),
+        pl.col("product_name").sort_by(order).drop_nulls().last(),
+        pl.col("category").sort_by(order).drop_nulls().last(),
         pl.struct("source", "order_id").n_unique().cast(pl.Int64).alias("orders"),
         pl.col("ordered_at").max().dt.date().alias("last_sold"),
     )

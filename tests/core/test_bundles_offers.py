@@ -222,3 +222,21 @@ def test_next_product_picks_the_strongest_rule_and_skips_owned_items():
     assert got == {"x@x.com": "C", "y@x.com": "E"}
     y = picks.filter(pl.col("customer_id") == "y@x.com").row(0, named=True)
     assert y["reason"] == "bought A and B; 90% of A and B buyers also buy E (lift 2.0)"
+
+
+def test_catalogue_names_a_product_in_the_shop_currency():
+    """A SKU also sold on Taobao keeps its shop-language name in a USD shop's catalogue."""
+    from shopinsight.core.bundles import product_catalogue
+    from tests.factories import make_lines
+
+    lines = make_lines(
+        [
+            dict(order_id=1, customer_id="a@x.com", ordered_at="2024-01-01", sku="C1",
+                 product_name="Cedar Candle", currency="USD"),
+            dict(order_id=2, customer_id="b@x.com", ordered_at="2024-02-01", sku="C1",
+                 product_name="雪松香薰蜡烛", currency="CNY", source="taobao"),
+        ]
+    )  # fmt: skip
+    usd = product_catalogue(lines.lazy(), "USD")
+    assert usd["product_name"].to_list() == ["Cedar Candle"]
+    assert product_catalogue(lines.lazy(), "CNY")["product_name"].to_list() == ["雪松香薰蜡烛"]
