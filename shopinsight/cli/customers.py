@@ -304,16 +304,21 @@ def _customer_id(ws: Workspace, key: str) -> str:
     return hit.item()
 
 
+def _override(customer: str, tag: str, action: str, message: str) -> None:
+    """Record the merchant's add/remove of a tag; it survives re-imports."""
+    ws = workspace()
+    cid = _customer_id(ws, customer)
+    save_override(ws, cid, validate_tag(tag), action)
+    _done(message.format(tag=tag.strip(), cid=cid), cid, tag)
+
+
 @tag_app.command("add")
 def tag_add(customer: CustomerArg, tag: TagArg) -> None:
     """Give CUSTOMER the tag TAG, whatever the rules say.
 
     Example: shopinsight tag add ann@example.com wholesale
     """
-    ws = workspace()
-    cid = _customer_id(ws, customer)
-    save_override(ws, cid, validate_tag(tag), "add")
-    _done(f"Added '{tag.strip()}' to {cid}.", cid, tag)
+    _override(customer, tag, "add", "Added '{tag}' to {cid}.")
 
 
 @tag_app.command("remove")
@@ -322,10 +327,7 @@ def tag_remove(customer: CustomerArg, tag: TagArg) -> None:
 
     Example: shopinsight tag remove ann@example.com discount_hunter
     """
-    ws = workspace()
-    cid = _customer_id(ws, customer)
-    save_override(ws, cid, validate_tag(tag), "remove")
-    _done(f"Removed '{tag.strip()}' from {cid}.", cid, tag)
+    _override(customer, tag, "remove", "Removed '{tag}' from {cid}.")
 
 
 @tag_app.command("reset")
