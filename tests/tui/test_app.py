@@ -47,6 +47,21 @@ async def test_every_screen_is_reachable_by_key(demo_ws, make_app):
             assert app.screen.SECTION == mode
 
 
+async def test_escape_leaves_the_search_box_so_section_keys_work_again(demo_ws, make_app):
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        await go(pilot, "slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press("K", "a", "t", "i", "e")
+        await go(pilot, "escape")
+        assert not isinstance(app.focused, Input)
+        assert app.screen.query_one("#cust-search", Input).value == "Katie"  # filter kept
+        await go(pilot, "4")
+        assert app.current_mode == "churn"
+
+
 async def test_overview_shows_kpis_charts_and_imports(demo_ws, make_app):
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from shopinsight.tui.widgets.keybar import KeyBar
@@ -29,6 +30,9 @@ class SectionScreen(Screen[None]):
 
     SECTION: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "leave_field", "Back to the list", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__(classes="section")
@@ -121,6 +125,21 @@ class SectionScreen(Screen[None]):
     def on_task_error(self, name: str, error: BaseException) -> None:
         """A worker failed: say so in plain words (subclasses may also show an empty state)."""
         self.shop_app.show_error(error)
+
+    def action_leave_field(self) -> None:
+        """Esc in a text box: back to the screen's list, so 1–5, q and the rest work again."""
+        if not isinstance(self.focused, Input):
+            return
+        grids = self.query(".frame-grid")
+        if grids:
+            grids.first().focus()
+        else:
+            self.set_focus(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a filter box: the filter stays, the cursor goes back to the list."""
+        if "filter" in (event.input.id or "") or "search" in (event.input.id or ""):
+            self.action_leave_field()
 
     # -- hooks for app-wide actions -------------------------------------------------------
     def focus_filter(self) -> bool:
