@@ -9,25 +9,15 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import KNOWN_COLUMNS, detect, import_files, load_file
-from shopinsight.core.importers.base import BuildContext, finish
-from shopinsight.core.importers.sniff import read_raw, sniff
+from shopinsight.core.importers.sniff import sniff
 from shopinsight.core.orders import orders_frame
 from tests.conftest import shared_file
+from tests.core.importer_checks import reads_only_what_it_uses
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "amazon"
 ALL_ORDERS = DATA / "all_orders_traps.txt"
 FBM = DATA / "fbm_order_report.txt"
 REAL = ("exports", "amazon", "all-orders-by-last-update.fba-2020-02.reconstructed.txt")
-
-
-def _reads_only_what_it_uses(path: Path) -> None:
-    """Parsing only the format's declared columns gives the same lines as parsing them all."""
-    loaded = load_file(path)
-    fmt = loaded.format
-    raw = read_raw(path, sniff(path, KNOWN_COLUMNS))
-    full, _ = finish(fmt.build(raw, BuildContext(path.name)), raw, fmt.source_name, fmt.kind)
-    assert fmt.columns is not None
-    assert loaded.lines.equals(full)
 
 
 def _money(value: str) -> float:
@@ -112,4 +102,4 @@ def test_fbm_report_keys_customers_by_relay_email_without_marketing(ws):
 
 def test_reads_only_the_columns_it_uses():
     for path in [ALL_ORDERS, FBM]:
-        _reads_only_what_it_uses(path)
+        reads_only_what_it_uses(path)

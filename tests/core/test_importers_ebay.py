@@ -9,24 +9,14 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import KNOWN_COLUMNS, detect, import_files, load_file
-from shopinsight.core.importers.base import BuildContext, finish
-from shopinsight.core.importers.sniff import read_raw, sniff
+from shopinsight.core.importers.sniff import sniff
 from shopinsight.core.orders import orders_frame
+from tests.core.importer_checks import reads_only_what_it_uses
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ebay"
 US = DATA / "ebay_orders_us.csv"
 UK = DATA / "ebay_orders_uk.csv"
 FR = DATA / "ebay_orders_fr.csv"
-
-
-def _reads_only_what_it_uses(path: Path) -> None:
-    """Parsing only the format's declared columns gives the same lines as parsing them all."""
-    loaded = load_file(path)
-    fmt = loaded.format
-    raw = read_raw(path, sniff(path, KNOWN_COLUMNS))
-    full, _ = finish(fmt.build(raw, BuildContext(path.name)), raw, fmt.source_name, fmt.kind)
-    assert fmt.columns is not None
-    assert loaded.lines.equals(full)
 
 
 def test_header_found_after_preamble_and_detected():
@@ -99,4 +89,4 @@ def test_french_site_semicolons_decimal_commas_and_months():
 
 def test_reads_only_the_columns_it_uses():
     for path in [US, UK, FR]:
-        _reads_only_what_it_uses(path)
+        reads_only_what_it_uses(path)

@@ -10,24 +10,14 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import KNOWN_COLUMNS, detect, import_files, load_file
-from shopinsight.core.importers.base import BuildContext, finish
-from shopinsight.core.importers.sniff import read_raw, sniff
+from shopinsight.core.importers.sniff import sniff
 from shopinsight.core.orders import orders_frame
 from tests.conftest import EXPORTS, shared_file
+from tests.core.importer_checks import reads_only_what_it_uses
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "etsy"
 ITEMS = DATA / "EtsySoldOrderItems_sample.csv"
 ORDERS = DATA / "EtsySoldOrders_sample.csv"
-
-
-def _reads_only_what_it_uses(path: Path) -> None:
-    """Parsing only the format's declared columns gives the same lines as parsing them all."""
-    loaded = load_file(path)
-    fmt = loaded.format
-    raw = read_raw(path, sniff(path, KNOWN_COLUMNS))
-    full, _ = finish(fmt.build(raw, BuildContext(path.name)), raw, fmt.source_name, fmt.kind)
-    assert fmt.columns is not None
-    assert loaded.lines.equals(full)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -192,4 +182,4 @@ def test_items_and_orders_join_without_double_counting(ws, order):
 
 def test_reads_only_the_columns_it_uses():
     for path in [ITEMS, ORDERS]:
-        _reads_only_what_it_uses(path)
+        reads_only_what_it_uses(path)

@@ -10,25 +10,15 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import KNOWN_COLUMNS, detect, import_files, load_file
-from shopinsight.core.importers.base import BuildContext, finish
-from shopinsight.core.importers.sniff import read_raw, sniff
+from shopinsight.core.importers.sniff import sniff
 from shopinsight.core.orders import orders_frame
 from tests.conftest import shared_file
+from tests.core.importer_checks import reads_only_what_it_uses
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "taobao"
 ORDER_LIST = DATA / "ExportOrderList202401120930.csv"
 ITEM_LIST = DATA / "ExportOrderDetailList202401120930.csv"
 TMALL = ("exports", "taobao", "tmall_order_report.head3000.csv")
-
-
-def _reads_only_what_it_uses(path: Path) -> None:
-    """Parsing only the format's declared columns gives the same lines as parsing them all."""
-    loaded = load_file(path)
-    fmt = loaded.format
-    raw = read_raw(path, sniff(path, KNOWN_COLUMNS))
-    full, _ = finish(fmt.build(raw, BuildContext(path.name)), raw, fmt.source_name, fmt.kind)
-    assert fmt.columns is not None
-    assert loaded.lines.equals(full)
 
 
 def test_files_are_gbk_and_detected():
@@ -130,4 +120,4 @@ def test_real_tmall_report_refunds_and_unpaid():
 
 def test_reads_only_the_columns_it_uses():
     for path in [ORDER_LIST, ITEM_LIST]:
-        _reads_only_what_it_uses(path)
+        reads_only_what_it_uses(path)

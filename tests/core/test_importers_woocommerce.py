@@ -8,24 +8,14 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import KNOWN_COLUMNS, detect, load_file
-from shopinsight.core.importers.base import BuildContext, finish
-from shopinsight.core.importers.sniff import read_raw, sniff
+from shopinsight.core.importers.sniff import sniff
 from shopinsight.core.orders import orders_frame
+from tests.core.importer_checks import reads_only_what_it_uses
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "woocommerce"
 PLUGIN = DATA / "advanced_order_export.csv"
 CLIENT = DATA / "orders_2024-04-10_page-wc-admin_path--analytics-orders.csv"
 SERVER = DATA / "wc-orders-report-export-17132737592198.csv"
-
-
-def _reads_only_what_it_uses(path: Path) -> None:
-    """Parsing only the format's declared columns gives the same lines as parsing them all."""
-    loaded = load_file(path)
-    fmt = loaded.format
-    raw = read_raw(path, sniff(path, KNOWN_COLUMNS))
-    full, _ = finish(fmt.build(raw, BuildContext(path.name)), raw, fmt.source_name, fmt.kind)
-    assert fmt.columns is not None
-    assert loaded.lines.equals(full)
 
 
 def _by_order(lines: pl.DataFrame) -> dict[str, dict]:
@@ -121,4 +111,4 @@ def test_analytics_emailed_file_formatted_revenue():
 
 def test_reads_only_the_columns_it_uses():
     for path in [PLUGIN]:
-        _reads_only_what_it_uses(path)
+        reads_only_what_it_uses(path)
