@@ -9,7 +9,6 @@ from shopinsight.core.bundles_basket import (
     DEFAULTS,
     bundle_settings,
     cap_thresholds,
-    main_currency,
     other_currency_orders,
     product_baskets,
     product_catalogue,
@@ -18,6 +17,7 @@ from shopinsight.core.bundles_basket import (
 )
 from shopinsight.core.bundles_mining import Itemsets, mine_itemsets
 from shopinsight.core.bundles_offers import bundle_offers, next_products
+from shopinsight.core.orders import main_currency
 
 __all__ = [
     "DEFAULTS",

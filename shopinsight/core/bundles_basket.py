@@ -169,22 +169,6 @@ def product_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def main_currency(lines: pl.LazyFrame, config: dict[str, Any] | None = None) -> str | None:
-    """The currency prices are shown in: `shop.currency` if the shop sells in it, else the
-    currency of most orders."""
-    counts = (
-        lines.filter(pl.col("currency").is_not_null())
-        .group_by("currency")
-        .agg(pl.struct("source", "order_id").n_unique().alias("orders"))
-        .sort(["orders", "currency"], descending=[True, False])
-        .collect()
-    )
-    configured = ((config or {}).get("shop") or {}).get("currency")
-    if configured and configured in counts["currency"].to_list():
-        return str(configured)
-    return counts["currency"][0] if counts.height else configured
-
-
 def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
     """Orders with products in another currency than `currency`: left out of bundle prices."""
     if currency is None:

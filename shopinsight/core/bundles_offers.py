@@ -18,11 +18,11 @@ import polars as pl
 
 from shopinsight.core.bundles_basket import (
     bundle_settings,
-    main_currency,
     product_catalogue,
     product_lines,
 )
 from shopinsight.core.bundles_mining import Itemsets
+from shopinsight.core.orders import main_currency
 
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core.orders import main_currency
+
 FEATURES = [
     "recency", "frequency", "tenure", "monetary", "aov", "last_spend", "gap_mean", "gap_median",
     "gap_std", "gap_last", "gap_max", "overdue", "overdue_mean", "n30", "n90", "n180", "n365",
@@ -86,21 +88,6 @@ class History:
                 self.dropped_currency_orders,
             )
         return self.cache[key]
-
-
-def main_currency(lines: pl.LazyFrame, config: dict) -> str | None:
-    """The currency most orders use (nulls count as the main one); config shop.currency if none."""
-    top = (
-        lines.filter(pl.col("currency").is_not_null())
-        .group_by("currency")
-        .agg(pl.col("order_id").n_unique().alias("n"))
-        .sort(["n", "currency"], descending=[True, False])
-        .head(1)
-        .collect()
-    )
-    if top.height:
-        return top["currency"][0]
-    return config.get("shop", {}).get("currency")
 
 
 def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.LazyFrame:

@@ -8,6 +8,7 @@ results reproducible.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 
@@ -96,3 +97,25 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
             ).alias("counted")
         )
     )
+
+
+def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> str | None:
+    """The currency an analysis reports in: `shop.currency` when the shop has orders in it, else
+    the currency of most orders; currencies are never mixed. `frame` has source, order_id and
+    currency (order lines), or is one row per order. None when nothing has a currency and none
+    is set."""
+    names = frame.collect_schema().names()
+    per_order = "source" in names and "order_id" in names
+    n_orders = pl.struct("source", "order_id").n_unique() if per_order else pl.len()
+    wanted = str(((config or {}).get("shop") or {}).get("currency") or "").strip().upper()
+    counts = (
+        frame.filter(pl.col("currency").is_not_null())
+        .group_by("currency")
+        .agg(n_orders.alias("orders"))
+        .sort(["orders", "currency"], descending=[True, False])
+        .collect()
+    )
+    present = counts["currency"].to_list()
+    if wanted and wanted != "AUTO" and wanted in present:
+        return wanted
+    return present[0] if present else (wanted if wanted and wanted != "AUTO" else None)

@@ -17,6 +17,7 @@ import polars as pl
 
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.orders import lines_as_of
+from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.schema import LINE_SCHEMA
 
 __all__ = [
@@ -79,19 +80,9 @@ def _section(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def main_currency(orders: pl.DataFrame, config: dict[str, Any]) -> str:
-    """The currency analyses report in: `shop.currency` when the data has orders in it, else the
-    currency of most counted orders (so a default "USD" never empties a euro shop)."""
-    wanted = str(_section(config, "shop").get("currency") or "").strip().upper()
-    counts = (
-        orders.filter(pl.col("counted") & pl.col("currency").is_not_null())
-        .group_by("currency")
-        .len()
-        .sort(["len", "currency"], descending=[True, False])
-    )
-    present = counts.get_column("currency").to_list()
-    if wanted not in {"", "AUTO"} and wanted in present:
-        return wanted
-    return present[0] if present else (wanted if wanted not in {"", "AUTO"} else "USD")
+    """The currency of the customer analyses: the shared rule (`orders.main_currency`) over
+    counted orders, USD when nothing says otherwise."""
+    return shared_main_currency(orders.lazy().filter(pl.col("counted")), config) or "USD"
 
 
 def _gift_pattern(config: dict[str, Any]) -> str | None:
