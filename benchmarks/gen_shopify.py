@@ -27,7 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shopinsight.core import samples_data as D  # noqa: E402
 from shopinsight.core.samples_render import money2, shop_time  # noqa: E402
-from shopinsight.core.samples_writers import SHOPIFY_COLUMNS  # noqa: E402
+from shopinsight.core.samples_writers import (  # noqa: E402
+    SHOPIFY_COLUMNS,
+    shopify_line_flags,
+)
 
 OUT = Path(__file__).resolve().parent / "out"
 DEFAULT_PATH = OUT / "shopify_orders_1m.csv"
@@ -329,17 +332,7 @@ def _write(path: Path, orders: pl.DataFrame, lines: pl.DataFrame) -> dict:
             .alias("Lineitem name"),
             money2(pl.col("price")).alias("Lineitem price"),
             pl.when(~tip).then("p_sku").alias("Lineitem sku"),
-            pl.when(tip)
-            .then(pl.lit("false"))
-            .otherwise(pl.lit("true"))
-            .alias("Lineitem requires shipping"),
-            pl.when(tip).then(pl.lit("false")).otherwise(pl.lit("true")).alias("Lineitem taxable"),
-            pl.when(tip)
-            .then(pl.lit("not_eligible"))
-            .when(pl.col("__shipped"))
-            .then(pl.lit("fulfilled"))
-            .otherwise(pl.lit("pending"))
-            .alias("Lineitem fulfillment status"),
+            *shopify_line_flags(tip, pl.col("__shipped")),
             pl.when(~tip).then("p_vendor").alias("Vendor"),
             pl.lit("0.00").alias("Lineitem discount"),
             *[pl.when(first).then(pl.col(name)).alias(name) for name in head],

@@ -144,17 +144,7 @@ def write_shopify(shop: SampleShop, paths: list[Path]) -> list[Path]:
         money2(pl.col("unit_price")).alias("Lineitem price"),
         money2(pl.col("compare_at")).alias("Lineitem compare at price"),
         pl.col("sku").alias("Lineitem sku"),
-        pl.when(tip)
-        .then(pl.lit("false"))
-        .otherwise(pl.lit("true"))
-        .alias("Lineitem requires shipping"),
-        pl.when(tip).then(pl.lit("false")).otherwise(pl.lit("true")).alias("Lineitem taxable"),
-        pl.when(tip)
-        .then(pl.lit("not_eligible"))
-        .when(pl.col("fulfilled"))
-        .then(pl.lit("fulfilled"))
-        .otherwise(pl.lit("pending"))
-        .alias("Lineitem fulfillment status"),
+        *shopify_line_flags(tip, pl.col("fulfilled")),
         o(bill_name).alias("Billing Name"),
         o(street).alias("Billing Street"),
         o("address1").alias("Billing Address1"),
@@ -344,6 +334,21 @@ def write_woocommerce(shop: SampleShop, paths: list[Path]) -> list[Path]:
     )
     assert out.columns == WOO_COLUMNS
     return [write_text(paths[0], render_csv(out, quote="php"))]
+
+
+def shopify_line_flags(tip: pl.Expr, shipped: pl.Expr) -> list[pl.Expr]:
+    """Shopify's per-line flags: a Tip line ships nothing and is `not_eligible` for fulfilment."""
+    yes_unless_tip = pl.when(tip).then(pl.lit("false")).otherwise(pl.lit("true"))
+    return [
+        yes_unless_tip.alias("Lineitem requires shipping"),
+        yes_unless_tip.alias("Lineitem taxable"),
+        pl.when(tip)
+        .then(pl.lit("not_eligible"))
+        .when(shipped)
+        .then(pl.lit("fulfilled"))
+        .otherwise(pl.lit("pending"))
+        .alias("Lineitem fulfillment status"),
+    ]
 
 
 def write_generic(shop: SampleShop, paths: list[Path]) -> list[Path]:
