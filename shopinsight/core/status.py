@@ -21,7 +21,13 @@ def shop_status(ws: Workspace, as_of: str | dt.date | None = None) -> dict[str, 
     day = parse_as_of(as_of)
     if day is not None:
         lines = lines_as_of(lines, day)
-    orders = orders_frame(lines).collect()
+    orders = (
+        orders_frame(lines)
+        .collect()
+        .with_columns(
+            pl.col("currency").fill_null("unknown")  # an export that did not say, no setting either
+        )
+    )
     counted = orders.filter(pl.col("counted"))
     per_customer = counted.group_by("customer_id").agg(pl.col("order_day").n_unique().alias("n"))
     customers = per_customer.height

@@ -198,6 +198,12 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "order_total"
         )
     ).drop("__order_total")
+    if "currency" not in found and not ctx.currency:
+        ctx.warnings.append(
+            "The file has no currency column and no [shop] currency is set, so its amounts have "
+            "no currency. Set `currency` under [shop] in shopinsight.toml (`shopinsight where` "
+            "shows it) and import the file again."
+        )
     n_credit = out.filter(pl.col("quantity") < 0).height
     if n_credit:
         ctx.warnings.append(
