@@ -7,7 +7,6 @@ random; streets and phone numbers are fictional, phones use the 555-01xx range).
 
 from __future__ import annotations
 
-SHOP_NAME = "Tea & Paper Co."
 SELLER_ID = "teaandpaperco"
 STORE_TZ = "America/New_York"
 TAOBAO_TZ = "Asia/Shanghai"
@@ -167,7 +166,6 @@ CAPABILITIES: dict[str, set[str]] = {
 """What each export can say. The truth never holds what its export could not carry (an eBay
 Orders report has no refunds), so a round trip can be exact."""
 
-CURRENCY = {"taobao": "CNY"}
 CNY_PER_USD = 7.0
 FREE_SHIPPING_OVER = 75.0
 SHIPPING_FEE = {"domestic": 5.95, "international": 14.95}

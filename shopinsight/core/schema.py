@@ -82,11 +82,6 @@ CUSTOMER_ATTR_SCHEMA: dict[str, pl.DataType] = {
 """Customer attributes from a customers export (Shopify), matched to orders by customer_id."""
 
 
-def empty_lines() -> pl.DataFrame:
-    """An empty frame with the canonical line schema."""
-    return pl.DataFrame(schema=LINE_SCHEMA)
-
-
 def conform(frame: pl.DataFrame | pl.LazyFrame, schema: dict | None = None) -> pl.LazyFrame:
     """Select the schema's columns in order, adding missing ones as nulls and casting the rest.
 
