@@ -18,7 +18,7 @@ import time
 import numpy as np
 import polars as pl
 
-from shopinsight.core.churn import churn_alerts
+from shopinsight.core.churn.alerts import churn_alerts
 from shopinsight.core.schema import conform
 
 START = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)

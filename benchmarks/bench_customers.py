@@ -20,12 +20,12 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.config import defaults
-from shopinsight.core.customers import customer_table
-from shopinsight.core.profiles import customer_profiles
+from shopinsight.core.customers.profiles import customer_profiles
+from shopinsight.core.customers.segments import score_segments
+from shopinsight.core.customers.table import customer_table
+from shopinsight.core.customers.tag_features import tag_features
 from shopinsight.core.schema import LINE_SCHEMA, conform
-from shopinsight.core.segments import score_segments
 from shopinsight.core.shop_data import prepare
-from shopinsight.core.tag_features import tag_features
 
 
 def generate(customers: int, seed: int) -> pl.DataFrame:

@@ -20,11 +20,11 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.bundles import mine_itemsets, next_products, product_catalogue
-from shopinsight.core.campaigns import assign_arms, campaign_report
 from shopinsight.core.config import defaults
-from shopinsight.core.gifts import gift_picks, gift_policies
-from shopinsight.core.notes import preview_notes
-from shopinsight.core.packing import (
+from shopinsight.core.customers.profiles import customer_profiles
+from shopinsight.core.gifts.campaigns import assign_arms, campaign_report
+from shopinsight.core.gifts.notes import preview_notes
+from shopinsight.core.gifts.packing import (
     PREVIEW_POOL,
     mailmerge_csv,
     notes_html,
@@ -32,7 +32,7 @@ from shopinsight.core.packing import (
     picking_csv,
     plan_orders,
 )
-from shopinsight.core.profiles import customer_profiles
+from shopinsight.core.gifts.policies import gift_picks, gift_policies
 from shopinsight.core.schema import conform
 
 FIRST = ["Ann", "Chiara", "小明", "José", "Zoë", "Bob", "Ingrid", "Olu"]

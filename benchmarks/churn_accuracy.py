@@ -27,8 +27,8 @@ from scipy.special import betaln, gammaln, hyp2f1
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from shopinsight.core.churn import churn_alerts
-from shopinsight.core.churn_features import customer_features, labels, prepare_history
+from shopinsight.core.churn.alerts import churn_alerts
+from shopinsight.core.churn.features import customer_features, labels, prepare_history
 from shopinsight.core.orders import lines_as_of
 from shopinsight.core.schema import conform
 

@@ -25,9 +25,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shopinsight.core import samples_data as D  # noqa: E402
-from shopinsight.core.samples_render import money2, shop_time  # noqa: E402
-from shopinsight.core.samples_writers import (  # noqa: E402
+from shopinsight.core.samples import data as D  # noqa: E402
+from shopinsight.core.samples.render import money2, shop_time  # noqa: E402
+from shopinsight.core.samples.writers import (  # noqa: E402
     SHOPIFY_COLUMNS,
     shopify_line_flags,
 )

@@ -14,7 +14,10 @@ UI = ("textual", "typer", "rich")
 @pytest.mark.parametrize(
     "module",
     ["shopinsight.core.importers", "shopinsight.core.workspace"]
-    + [f"shopinsight.core.{m}" for m in ("profiles", "churn", "bundles", "gifts", "exporters")],
+    + [
+        f"shopinsight.core.{m}"
+        for m in ("customers.profiles", "churn.alerts", "bundles", "gifts.packing", "exporters")
+    ],
 )
 def test_importing_core_loads_no_ui_framework(module):
     # rich is left out here: scikit-learn >= 1.9 imports it itself for progress callbacks.

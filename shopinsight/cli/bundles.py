@@ -130,7 +130,7 @@ def _segments(
     """customer_id, segment from the customer profiles (None when profiles are unavailable),
     cached in the workspace for the data, settings and day."""
     try:
-        from shopinsight.core.profiles import customer_profiles
+        from shopinsight.core.customers.profiles import customer_profiles
     except ImportError:
         if needed:
             raise InputError(

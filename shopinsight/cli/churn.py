@@ -37,7 +37,7 @@ HorizonOpt = Annotated[
 
 def _run(ws: Any, as_of: str | None, horizon: int | None) -> Any:
     """churn_alerts on the workspace as of the day, with profiles and alert states."""
-    from shopinsight.core.churn import churn_alerts, load_alert_states
+    from shopinsight.core.churn.alerts import churn_alerts, load_alert_states
     from shopinsight.core.orders import lines_as_of, resolve_as_of
 
     config = ws.config()
@@ -53,7 +53,7 @@ def _profiles(ws: Any, lines: pl.LazyFrame, day: dt.date, config: dict) -> pl.Da
     """customer_id, segment, tags, favorite_product from the customer profiles (cached per day);
     None when profiles are unavailable, so actions fall back to churn's own signals."""
     try:
-        from shopinsight.core.profiles import customer_profiles
+        from shopinsight.core.customers.profiles import customer_profiles
     except ImportError:
         return None
     name = f"churn-profiles-{day}"
@@ -260,7 +260,7 @@ def mark_cmd(
 
     Example: shopinsight churn mark ann@example.com snoozed --until 2024-07-01
     """
-    from shopinsight.core.churn import mark_alert
+    from shopinsight.core.churn.alerts import mark_alert
 
     day = None
     if until is not None:

@@ -15,13 +15,18 @@ from rich.table import Table
 from rich.text import Text
 
 from shopinsight.cli.app import AsOfOpt, JsonOpt, app, console, print_json, workspace
+from shopinsight.core.customers.profiles import CustomerProfiles, customer_profiles, explain
+from shopinsight.core.customers.tags import (
+    clear_override,
+    load_overrides,
+    save_override,
+    validate_tag,
+)
 from shopinsight.core.errors import InputError
 from shopinsight.core.exporters import TARGETS, export_tags, write_export
 from shopinsight.core.orders import parse_as_of
-from shopinsight.core.profiles import CustomerProfiles, customer_profiles, explain
 from shopinsight.core.schema import normalise_email
 from shopinsight.core.shop_data import money_str
-from shopinsight.core.tags import clear_override, load_overrides, save_override, validate_tag
 from shopinsight.core.workspace import Workspace
 from shopinsight.render import frame_table
 

@@ -59,7 +59,7 @@ def demo(
     ws = Workspace.open(path or demo_workspace_path())
     folder = sample_folder()
     if folder is None:
-        from shopinsight.core.samples import generate_shop, write_exports
+        from shopinsight.core.samples.shop import generate_shop, write_exports
 
         folder = ws.root / "sample_exports"
         folder.mkdir(exist_ok=True)

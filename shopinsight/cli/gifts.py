@@ -53,9 +53,9 @@ def gifts_overview(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from shopinsight.core.gifts import gift_policies
-    from shopinsight.core.notes import preview_notes, shop_language
-    from shopinsight.core.packing import plan_for_workspace
+    from shopinsight.core.gifts.notes import preview_notes, shop_language
+    from shopinsight.core.gifts.packing import plan_for_workspace
+    from shopinsight.core.gifts.policies import gift_policies
 
     parse_as_of(as_of)  # a bad date is an error here too, not "no orders yet"
     ws = workspace(ws_path)
@@ -162,7 +162,12 @@ def plan_cmd(
 
     Example: shopinsight gifts plan --format mailmerge --out cards.csv
     """
-    from shopinsight.core.packing import mailmerge_csv, notes_html, picking_csv, plan_for_workspace
+    from shopinsight.core.gifts.packing import (
+        mailmerge_csv,
+        notes_html,
+        picking_csv,
+        plan_for_workspace,
+    )
 
     kind = fmt or (_SUFFIX.get(out.suffix.lower(), "csv") if out else None)
     if kind is not None and kind not in FORMATS:
@@ -291,7 +296,7 @@ def campaign_start(
 
     Example: shopinsight gifts campaign start --control 0.2
     """
-    from shopinsight.core.campaigns import start_for_workspace
+    from shopinsight.core.gifts.campaigns import start_for_workspace
 
     cid, members = start_for_workspace(workspace(ws_path), as_of, control, seed)
     arm = pl.col("arm")
@@ -336,7 +341,7 @@ def campaign_report_cmd(
 
     Example: shopinsight gifts campaign report
     """
-    from shopinsight.core.campaigns import report_for_workspace
+    from shopinsight.core.gifts.campaigns import report_for_workspace
 
     report = report_for_workspace(workspace(ws_path), campaign, as_of)
     if json_out:

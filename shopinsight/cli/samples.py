@@ -54,7 +54,7 @@ def sample_cmd(
 
     Example: shopinsight sample --out /tmp/big --customers 20000 --format shopify
     """
-    from shopinsight.core.samples import expected_totals, generate_shop, write_exports
+    from shopinsight.core.samples.shop import expected_totals, generate_shop, write_exports
 
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise InputError(

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.customers.segment_schemes import SCHEMES, segment_slug
 from shopinsight.core.errors import InputError
-from shopinsight.core.segment_schemes import SCHEMES, segment_slug
 from shopinsight.core.shop_data import money_str
 
 if TYPE_CHECKING:
-    from shopinsight.core.profiles import CustomerProfiles
+    from shopinsight.core.customers.profiles import CustomerProfiles
 
 __all__ = [
     "SHOPIFY_HEADER",

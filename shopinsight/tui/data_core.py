@@ -56,8 +56,8 @@ class Profiles:
 
 def load_profiles(data: ShopData) -> Profiles:
     """core.profiles.customer_profiles with the merchant's tag overrides, cached per state."""
-    from shopinsight.core.profiles import customer_profiles
-    from shopinsight.core.tags import load_overrides
+    from shopinsight.core.customers.profiles import customer_profiles
+    from shopinsight.core.customers.tags import load_overrides
 
     require_orders(data)
     ws = data.ws
@@ -111,7 +111,7 @@ class Churn:
 def load_churn(data: ShopData) -> Churn:
     """core.churn.churn_alerts, computed (and cached) without the merchant's marks, which are
     applied afterwards with the core's apply_states: marking an alert never refits anything."""
-    from shopinsight.core.churn import churn_alerts
+    from shopinsight.core.churn.alerts import churn_alerts
 
     require_orders(data)
     prof = data.profiles()
@@ -148,8 +148,8 @@ def load_churn(data: ShopData) -> Churn:
 def with_marks(data: ShopData, alerts: pl.DataFrame) -> pl.DataFrame:
     """The alerts with the merchant's current marks (contacted, snoozed, dismissed) applied:
     a snoozed or dismissed customer is no longer an alert, as in the core."""
-    from shopinsight.core.churn import load_alert_states
-    from shopinsight.core.churn_state import apply_states
+    from shopinsight.core.churn.alerts import load_alert_states
+    from shopinsight.core.churn.state import apply_states
 
     states = load_alert_states(data.ws)
     marked = apply_states(alerts.drop("state"), states, data.last_orders(), data.as_of())
@@ -176,7 +176,7 @@ class Bundles:
 def load_bundles(data: ShopData, segment: str | None = None) -> Bundles:
     """core.bundles: itemsets and offers over all orders, or over one segment's customers."""
     from shopinsight.core.bundles import bundle_offers, mine_itemsets
-    from shopinsight.core.bundles_mining import Itemsets
+    from shopinsight.core.bundles.mining import Itemsets
 
     require_orders(data)
     config = data.config()
@@ -227,10 +227,10 @@ def load_gifts(data: ShopData) -> Gifts:
     """core.packing/gifts/notes glue (as plan_for_workspace, reusing the cached profiles and
     bundle rules instead of computing them again)."""
     from shopinsight.core.bundles import next_products, product_catalogue
-    from shopinsight.core.campaigns import held_back_customers
-    from shopinsight.core.gifts import gift_picks, gift_policies
-    from shopinsight.core.notes import preview_notes
-    from shopinsight.core.packing import PREVIEW_POOL, packing_plan, plan_orders
+    from shopinsight.core.gifts.campaigns import held_back_customers
+    from shopinsight.core.gifts.notes import preview_notes
+    from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
 
     require_orders(data)
     config = data.config()

@@ -57,8 +57,8 @@ def customer_detail(data: ShopData, customer_id: str) -> dict[str, Any]:
 
 def gift_for(data: ShopData, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
     """The customer's gift pick and note (picked on demand for customers not in the plan)."""
-    from shopinsight.core.gifts import gift_picks, gift_policies
-    from shopinsight.core.notes import note_values, render_by_template
+    from shopinsight.core.gifts.notes import note_values, render_by_template
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
 
     cid = rows["customer_id"][0]
     config = data.config()

@@ -13,7 +13,7 @@ import re
 import tomllib
 
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.notes import parse_template
+from shopinsight.core.gifts.notes import parse_template
 from shopinsight.core.workspace import Workspace, atomic_write_bytes
 
 SECTION = "[gifts.templates]"

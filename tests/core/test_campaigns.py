@@ -9,7 +9,9 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from shopinsight.core.campaigns import (
+from shopinsight.core.config import parse_config
+from shopinsight.core.errors import ConfigError, InputError
+from shopinsight.core.gifts.campaigns import (
     assign_arms,
     campaign_report,
     campaign_settings,
@@ -20,8 +22,6 @@ from shopinsight.core.campaigns import (
     t_quantile,
     welch_diff,
 )
-from shopinsight.core.config import parse_config
-from shopinsight.core.errors import ConfigError, InputError
 from shopinsight.core.schema import conform
 
 START = dt.date(2024, 3, 1)

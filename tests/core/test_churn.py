@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from shopinsight.core.churn import churn_alerts
-from shopinsight.core.churn_rule import ChurnSettings
+from shopinsight.core.churn.alerts import churn_alerts
+from shopinsight.core.churn.rule import ChurnSettings
 from shopinsight.core.config import defaults
 from shopinsight.core.errors import ConfigError
 from tests.factories import make_lines
@@ -265,7 +265,7 @@ def test_profile_holiday_tag_also_waits_for_the_season():
 
 def test_orders_follow_the_shared_order_rules():
     """churn reads orders in one lean pass; it must count them as orders.orders_frame does."""
-    from shopinsight.core.churn_features import _orders
+    from shopinsight.core.churn.features import _orders
     from shopinsight.core.orders import orders_frame
 
     rows = (

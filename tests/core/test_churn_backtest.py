@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from sklearn.metrics import roc_auc_score
 
-import shopinsight.core.churn_model as churn_model
-from shopinsight.core.churn import churn_alerts, churn_backtest
-from shopinsight.core.churn_features import labels
+import shopinsight.core.churn.model as churn_model
+from shopinsight.core.churn.alerts import churn_alerts, churn_backtest
+from shopinsight.core.churn.features import labels
 from shopinsight.core.config import defaults
 from shopinsight.core.schema import conform
 from tests.core.test_churn import orders

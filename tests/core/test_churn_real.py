@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from shopinsight.core.churn import churn_alerts
+from shopinsight.core.churn.alerts import churn_alerts
 from shopinsight.core.config import defaults
 from shopinsight.core.schema import conform
 

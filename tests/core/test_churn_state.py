@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from shopinsight.core.churn import churn_alerts, load_alert_states, mark_alert
+from shopinsight.core.churn.alerts import churn_alerts, load_alert_states, mark_alert
 from shopinsight.core.errors import InputError
 from shopinsight.core.workspace import Workspace
 from tests.core.test_churn import AS_OF, orders

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from shopinsight.core.config import defaults
-from shopinsight.core.customers import customer_table
+from shopinsight.core.customers.table import customer_table
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.orders import orders_frame
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA
@@ -221,8 +221,8 @@ def test_real_shopify_export_end_to_end() -> None:
     orders_file = DATA / "orders_export_1.enavant-2021-22.redacted.csv"
     if not orders_file.exists():
         pytest.skip("shared data not available")
+    from shopinsight.core.customers.profiles import customer_profiles
     from shopinsight.core.importers import load_file
-    from shopinsight.core.profiles import customer_profiles
 
     lines = load_file(orders_file).lines
     prof = customer_profiles(lines.lazy(), None, defaults())
@@ -241,7 +241,7 @@ def test_real_shopify_export_end_to_end() -> None:
 
 
 def test_an_export_without_buyers_gives_no_customers_and_says_why() -> None:
-    from shopinsight.core.profiles import customer_profiles
+    from shopinsight.core.customers.profiles import customer_profiles
 
     rows = [dict(order_id=i, customer_id=None, ordered_at=f"2024-01-0{i + 1}") for i in range(3)]
     prof = customer_profiles(make_lines(rows).lazy(), None, defaults())

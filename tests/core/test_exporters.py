@@ -17,9 +17,9 @@ import polars as pl
 import pytest
 
 from shopinsight.core.config import defaults
+from shopinsight.core.customers.profiles import CustomerProfiles, customer_profiles
 from shopinsight.core.errors import InputError
 from shopinsight.core.exporters import export_tags, safe_cell, write_export
-from shopinsight.core.profiles import CustomerProfiles, customer_profiles
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA
 from tests.factories import make_lines
 
@@ -197,7 +197,7 @@ def test_every_tag_list_is_sorted_and_matches_the_long_frame(prof: CustomerProfi
 def test_amazon_relay_addresses_never_reach_marketing_tools():
     """Amazon's anonymised buyer-email may key a customer but may not be used for marketing."""
     from shopinsight.core.config import defaults
-    from shopinsight.core.profiles import customer_profiles
+    from shopinsight.core.customers.profiles import customer_profiles
     from tests.factories import make_lines
 
     relay = "x1y2z3@marketplace.amazon.com"

@@ -9,7 +9,7 @@ import pytest
 
 from shopinsight.core.config import defaults, parse_config
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.gifts import PICK_COLUMNS, gift_picks, gift_policies
+from shopinsight.core.gifts.policies import PICK_COLUMNS, gift_picks, gift_policies
 from tests.factories import make_lines
 
 # sku, name, category, price, orders — the stand-in for bundles.product_catalogue

@@ -9,7 +9,7 @@ import pytest
 
 from shopinsight.core.importers import import_files, load_file
 from shopinsight.core.orders import orders_frame
-from shopinsight.core.samples_writers import SHOPIFY_COLUMNS
+from shopinsight.core.samples.writers import SHOPIFY_COLUMNS
 from tests.conftest import shared_file
 
 HEADER_79 = SHOPIFY_COLUMNS  # the 79-column layout, as the sample writer writes it

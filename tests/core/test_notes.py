@@ -9,7 +9,7 @@ import pytest
 
 from shopinsight.core.config import defaults, parse_config
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.notes import (
+from shopinsight.core.gifts.notes import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
     note_templates,

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from shopinsight.core.config import defaults, parse_config
-from shopinsight.core.packing import (
+from shopinsight.core.gifts.packing import (
     PLAN_COLUMNS,
     mailmerge_csv,
     notes_html,

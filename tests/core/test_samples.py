@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from shopinsight.cli import app
 from shopinsight.core.importers import FORMATS, import_files
 from shopinsight.core.orders import orders_frame
-from shopinsight.core.samples import (
+from shopinsight.core.samples.shop import (
     DEFAULT_END,
     expected_totals,
     file_names,

@@ -9,10 +9,16 @@ import polars as pl
 import pytest
 
 from shopinsight.core.config import defaults
+from shopinsight.core.customers.profiles import customer_profiles
+from shopinsight.core.customers.segment_schemes import (
+    KLAVIYO,
+    PYMC,
+    STANDARD,
+    cell_map,
+    segment_slug,
+)
+from shopinsight.core.customers.segments import score_segments
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.profiles import customer_profiles
-from shopinsight.core.segment_schemes import KLAVIYO, PYMC, STANDARD, cell_map, segment_slug
-from shopinsight.core.segments import score_segments
 from tests.factories import make_lines
 
 

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from shopinsight.core.config import defaults, parse_config
+from shopinsight.core.customers.profiles import CustomerProfiles, customer_profiles, explain
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.profiles import CustomerProfiles, customer_profiles, explain
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA
 from tests.factories import make_lines
 

@@ -120,7 +120,7 @@ async def test_customers_filter_sort_and_detail(demo_ws, make_app):
 
 
 async def test_customers_add_and_remove_a_tag_by_hand(demo_ws, make_app):
-    from shopinsight.core.tags import load_overrides
+    from shopinsight.core.customers.tags import load_overrides
 
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
@@ -271,7 +271,7 @@ async def test_empty_workspace_says_what_to_do(tmp_path, make_app):
 
 
 async def test_reopening_an_unchanged_workspace_reads_the_cache(demo_ws, make_app, monkeypatch):
-    import shopinsight.core.profiles as profiles
+    import shopinsight.core.customers.profiles as profiles
     import shopinsight.core.status as status
 
     def boom(*args, **kwargs):
@@ -381,7 +381,7 @@ async def test_gifts_start_a_campaign(demo_ws, make_app):
 
 
 async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
-    from shopinsight.core.churn import load_alert_states
+    from shopinsight.core.churn.alerts import load_alert_states
 
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
@@ -424,7 +424,7 @@ async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
 
 def test_a_tag_edit_replaces_the_cached_customer_table(demo_ws):
     """Hand-made changes get fresh results, and the cache keeps one copy per result."""
-    from shopinsight.core.tags import save_override
+    from shopinsight.core.customers.tags import save_override
     from shopinsight.tui.data import ShopData
     from tests.tui.conftest import AS_OF
 

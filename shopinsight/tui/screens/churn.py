@@ -256,7 +256,7 @@ class ChurnScreen(SectionScreen):
         if cid is None:
             self.notify("Highlight a customer first.", timeout=3)
             return
-        from shopinsight.core.churn import mark_alert
+        from shopinsight.core.churn.alerts import mark_alert
 
         ws, data = self.shop_app.workspace, self.data
 

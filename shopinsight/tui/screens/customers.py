@@ -275,7 +275,7 @@ class CustomersScreen(SectionScreen):
 
     def change_tag(self, customer_id: str, tag: str, action: str) -> None:
         """Store the override, then recompute what depends on tags."""
-        from shopinsight.core.tags import clear_override, save_override
+        from shopinsight.core.customers.tags import clear_override, save_override
 
         ws = self.shop_app.workspace
 

@@ -182,7 +182,7 @@ class GiftsScreen(CampaignsPart):
         self.render_preview()
 
     def templates(self) -> dict[str, str]:
-        from shopinsight.core.notes import note_templates
+        from shopinsight.core.gifts.notes import note_templates
 
         return note_templates(self.data.config())
 
@@ -203,7 +203,7 @@ class GiftsScreen(CampaignsPart):
 
     def render_preview(self) -> None:
         """Render the edited template for the example customer (one row: instant)."""
-        from shopinsight.core.notes import note_values, render_notes
+        from shopinsight.core.gifts.notes import note_values, render_notes
 
         preview = self.query_one("#note-preview", Static)
         text = self.query_one("#template-editor", TextArea).text
@@ -267,7 +267,7 @@ class GiftsScreen(CampaignsPart):
 
         def write() -> Path:
             from shopinsight.core.errors import InputError
-            from shopinsight.core.packing import mailmerge_csv, notes_html, picking_csv
+            from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
 
             text = {
                 "picking": lambda: picking_csv(plan),

@@ -52,7 +52,7 @@ class CampaignsPart(SectionScreen):
         ws = self.shop_app.workspace
 
         def read() -> pl.DataFrame:
-            from shopinsight.core.campaigns import ensure_tables
+            from shopinsight.core.gifts.campaigns import ensure_tables
 
             with ws.db() as conn:
                 ensure_tables(conn)
@@ -82,7 +82,7 @@ class CampaignsPart(SectionScreen):
     def _campaign_highlighted(self, event: FrameTable.RowHighlighted) -> None:
         if event.key is None:
             return
-        from shopinsight.core.campaigns import report_for_workspace
+        from shopinsight.core.gifts.campaigns import report_for_workspace
 
         ws, day, cid = self.shop_app.workspace, self.data.known_as_of(), int(event.key)
         self.run_task(
@@ -104,7 +104,7 @@ class CampaignsPart(SectionScreen):
     def action_start_campaign(self) -> None:
         if self.gifts is None:
             return
-        from shopinsight.core.campaigns import campaign_settings, start_campaign
+        from shopinsight.core.gifts.campaigns import campaign_settings, start_campaign
 
         ws, plan, cur = self.shop_app.workspace, self.gifts.plan, self.gifts.currency
         day: dt.date = self.data.as_of()

@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from shopinsight.core import samples_data as D
-from shopinsight.core.samples_truth import (
+from shopinsight.core.samples import data as D
+from shopinsight.core.samples.truth import (
     CODE_PCT,
     OPEN_DAYS,
     SOURCE_WEIGHTS,
@@ -26,7 +26,7 @@ from shopinsight.core.samples_truth import (
 
 
 def can(capability: str) -> pl.Expr:
-    """Whether an order's marketplace export can carry this (see samples_data.CAPABILITIES)."""
+    """Whether an order's marketplace export can carry this (see data.CAPABILITIES)."""
     markets = [m for m, caps in D.CAPABILITIES.items() if capability in caps]
     return pl.col("marketplace").is_in(markets)
 

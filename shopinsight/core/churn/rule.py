@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from sklearn.isotonic import IsotonicRegression
 
-from shopinsight.core.churn_features import History, customer_features, labels
+from shopinsight.core.churn.features import History, customer_features, labels
 from shopinsight.core.errors import ConfigError
 
 REPEAT_STATUSES = ["active", "due", "at_risk", "lapsing", "lapsed"]

@@ -15,7 +15,7 @@ import unicodedata
 import numpy as np
 import polars as pl
 
-from shopinsight.core import samples_data as D
+from shopinsight.core.samples import data as D
 
 HORIZON_DAYS = 730
 OPEN_DAYS = 3

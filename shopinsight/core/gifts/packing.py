@@ -17,8 +17,8 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.gifts import GiftPolicies, gift_policies, money_text
-from shopinsight.core.notes import note_values, render_by_template, shop_language
+from shopinsight.core.gifts.notes import note_values, render_by_template, shop_language
+from shopinsight.core.gifts.policies import GiftPolicies, gift_policies, money_text
 
 ORDER_SCOPES = ("open", "all")
 PREVIEW_POOL = 20
@@ -365,11 +365,11 @@ def plan_for_workspace(
 ) -> GiftPlan:
     """Load the workspace's lines and settings and build the gift picks and packing plan."""
     from shopinsight.core.bundles import mine_itemsets, next_products, product_catalogue
-    from shopinsight.core.campaigns import held_back_customers
-    from shopinsight.core.gifts import gift_picks
+    from shopinsight.core.customers.profiles import customer_profiles
+    from shopinsight.core.customers.tags import load_overrides
+    from shopinsight.core.gifts.campaigns import held_back_customers
+    from shopinsight.core.gifts.policies import gift_picks
     from shopinsight.core.orders import lines_as_of, resolve_as_of
-    from shopinsight.core.profiles import customer_profiles
-    from shopinsight.core.tags import load_overrides
 
     config = ws.config()
     policies = gift_policies(config)

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from shopinsight.core.churn_explain import actions, reasons
-from shopinsight.core.churn_features import History, labels, prepare_history
-from shopinsight.core.churn_model import (
+from shopinsight.core.churn.explain import actions, reasons
+from shopinsight.core.churn.features import History, labels, prepare_history
+from shopinsight.core.churn.model import (
     MIN_RECALIBRATION,
     ChurnModel,
     auc,
@@ -35,14 +35,14 @@ from shopinsight.core.churn_model import (
     recalibrate,
     training_frame,
 )
-from shopinsight.core.churn_rule import (
+from shopinsight.core.churn.rule import (
     ChurnSettings,
     ShopCadence,
     holiday_only,
     next_season_start,
     rule_table,
 )
-from shopinsight.core.churn_state import apply_states, load_alert_states, mark_alert
+from shopinsight.core.churn.state import apply_states, load_alert_states, mark_alert
 from shopinsight.core.orders import lines_as_of
 
 __all__ = [

@@ -14,8 +14,14 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core.customers.segment_schemes import (
+    SCHEMES,
+    STANDARD,
+    Scheme,
+    cell_map,
+    segment_slug,
+)
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.segment_schemes import SCHEMES, STANDARD, Scheme, cell_map, segment_slug
 from shopinsight.core.shop_data import money_str
 
 __all__ = ["SCHEMES", "SegmentInfo", "cell_map", "money_str", "score_segments", "segment_slug"]

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from shopinsight.core import samples_data as D
-from shopinsight.core.samples_render import (
+from shopinsight.core.samples import data as D
+from shopinsight.core.samples.render import (
     dollars,
     join_text,
     joined,
@@ -71,7 +71,7 @@ EBAY_COLUMNS = (
 ).split(",")
 
 if TYPE_CHECKING:
-    from shopinsight.core.samples import SampleShop
+    from shopinsight.core.samples.shop import SampleShop
 
 
 def _blank(*names: str) -> list[pl.Expr]:

@@ -19,14 +19,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from shopinsight.core.churn_features import (
+from shopinsight.core.churn.features import (
     CATEGORICAL,
     FEATURES,
     History,
     customer_features,
     labels,
 )
-from shopinsight.core.churn_rule import ChurnSettings, rule_table
+from shopinsight.core.churn.rule import ChurnSettings, rule_table
 
 MODEL_FEATURES = [f for f in FEATURES if f not in ("n365", "spend365", "last_year_window")]
 """Features whose meaning does not depend on how much history a cutoff has behind it."""

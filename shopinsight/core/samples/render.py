@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from shopinsight.core import samples_data as D
+from shopinsight.core.samples import data as D
 
 if TYPE_CHECKING:
-    from shopinsight.core.samples import SampleShop
+    from shopinsight.core.samples.shop import SampleShop
 
 
 def money2(expr: pl.Expr) -> pl.Expr:

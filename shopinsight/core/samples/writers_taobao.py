@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from shopinsight.core.samples_render import joined, money2, render_csv, write_text
+from shopinsight.core.samples.render import joined, money2, render_csv, write_text
 
 TAOBAO_ORDER_COLUMNS = (
     "订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,"
@@ -26,7 +26,7 @@ TAOBAO_ITEM_COLUMNS = (
 TAOBAO_ITEM_COLUMNS = TAOBAO_ITEM_COLUMNS.split(",")
 
 if TYPE_CHECKING:
-    from shopinsight.core.samples import SampleShop
+    from shopinsight.core.samples.shop import SampleShop
 
 
 def formula(expr: pl.Expr) -> pl.Expr:

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.notes import note_templates
+from shopinsight.core.gifts.notes import note_templates
 
 GIFT_KINDS = ("sample", "full_size", "card", "none")
 PRODUCT_KINDS = ("sample", "full_size")

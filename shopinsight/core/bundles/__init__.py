@@ -5,7 +5,7 @@ the product catalogue are in `bundles_basket`; the exact mining (equal to mlxten
 association_rules) in `bundles_mining`; offers and next products in `bundles_offers`.
 """
 
-from shopinsight.core.bundles_basket import (
+from shopinsight.core.bundles.basket import (
     DEFAULTS,
     bundle_settings,
     cap_thresholds,
@@ -15,8 +15,8 @@ from shopinsight.core.bundles_basket import (
     product_lines,
     resolve_thresholds,
 )
-from shopinsight.core.bundles_mining import Itemsets, mine_itemsets
-from shopinsight.core.bundles_offers import bundle_offers, next_products
+from shopinsight.core.bundles.mining import Itemsets, mine_itemsets
+from shopinsight.core.bundles.offers import bundle_offers, next_products
 from shopinsight.core.orders import main_currency
 
 __all__ = [

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.errors import ConfigError, InputError
-from shopinsight.core.gifts import shop_currency
+from shopinsight.core.gifts.policies import shop_currency
 from shopinsight.core.orders import orders_frame
 
 _SCHEMA = """
@@ -403,7 +403,7 @@ def start_for_workspace(
     seed: int | None = None,
 ) -> tuple[int, pl.DataFrame]:  # fmt: skip
     """Confirm today's plan: record a campaign with its control group; returns id and members."""
-    from shopinsight.core.packing import plan_for_workspace
+    from shopinsight.core.gifts.packing import plan_for_workspace
 
     settings = campaign_settings(ws.config())
     share = settings["control_share"] if control_share is None else control_share

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from shopinsight.core import samples_data as D
-from shopinsight.core.samples_orders import add_money, finish_orders, make_lines
-from shopinsight.core.samples_truth import make_customers, make_order_times
+from shopinsight.core.samples import data as D
+from shopinsight.core.samples.orders import add_money, finish_orders, make_lines
+from shopinsight.core.samples.truth import make_customers, make_order_times
 
 DEFAULT_END = dt.date(2026, 11, 20)
 
@@ -99,7 +99,7 @@ FORMAT_NAMES = list(file_names(DEFAULT_END))
 def write_exports(shop: SampleShop, folder: Path, formats: list[str] | None = None) -> list[Path]:
     """Write the shop's exports into `folder` (created if needed); return the files written."""
     from shopinsight.core.errors import InputError
-    from shopinsight.core.samples_writers import WRITERS
+    from shopinsight.core.samples.writers import WRITERS
 
     chosen = formats or FORMAT_NAMES
     unknown = [f for f in chosen if f not in WRITERS]

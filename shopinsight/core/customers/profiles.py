@@ -18,21 +18,21 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.customers import customer_table
-from shopinsight.core.errors import InputError
-from shopinsight.core.orders import resolve_as_of
-from shopinsight.core.schema import normalise_email
-from shopinsight.core.segment_schemes import SCHEMES
-from shopinsight.core.segments import SegmentInfo, score_segments
-from shopinsight.core.shop_data import money_str, prepare
-from shopinsight.core.tag_features import FILLED, table_features, tag_features
-from shopinsight.core.tag_rules import TagRule, behaviour_rules
-from shopinsight.core.tags import (
+from shopinsight.core.customers.segment_schemes import SCHEMES
+from shopinsight.core.customers.segments import SegmentInfo, score_segments
+from shopinsight.core.customers.table import customer_table
+from shopinsight.core.customers.tag_features import FILLED, table_features, tag_features
+from shopinsight.core.customers.tag_rules import TagRule, behaviour_rules
+from shopinsight.core.customers.tags import (
     apply_overrides,
     check_custom,
     custom_rules,
     evaluate_rules,
 )
+from shopinsight.core.errors import InputError
+from shopinsight.core.orders import resolve_as_of
+from shopinsight.core.schema import normalise_email
+from shopinsight.core.shop_data import money_str, prepare
 
 __all__ = ["CustomerProfiles", "customer_profiles", "explain", "find_customer"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.bundles_basket import (
+from shopinsight.core.bundles.basket import (
     bundle_settings,
     cap_thresholds,
     product_baskets,

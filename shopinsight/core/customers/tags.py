@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.customers.tag_rules import TagRule
 from shopinsight.core.errors import ConfigError, InputError
-from shopinsight.core.tag_rules import TagRule
 
 if TYPE_CHECKING:
     from shopinsight.core.workspace import Workspace

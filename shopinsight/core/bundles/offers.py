@@ -16,12 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.bundles_basket import (
+from shopinsight.core.bundles.basket import (
     bundle_settings,
     product_catalogue,
     product_lines,
 )
-from shopinsight.core.bundles_mining import Itemsets
+from shopinsight.core.bundles.mining import Itemsets
 from shopinsight.core.orders import main_currency
 
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice

@@ -17,7 +17,7 @@ import polars as pl
 from shopinsight.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from shopinsight.core.gifts import GiftPolicies
+    from shopinsight.core.gifts.policies import GiftPolicies
 
 LANGUAGES = ("en", "it", "zh")
 

@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from shopinsight.core.churn_rule import ChurnSettings, ShopCadence, next_season_start
+from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
 
 MAX_REASONS = 3
 SEP = "\x1f"  # ASCII unit separator: never part of a reason

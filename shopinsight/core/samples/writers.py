@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from shopinsight.core.samples_render import (
+from shopinsight.core.samples.render import (
     join_text,
     joined,
     money2,
@@ -22,8 +22,8 @@ from shopinsight.core.samples_render import (
     shop_time,
     write_text,
 )
-from shopinsight.core.samples_writers_mp import write_amazon, write_ebay, write_etsy
-from shopinsight.core.samples_writers_taobao import write_taobao
+from shopinsight.core.samples.writers_mp import write_amazon, write_ebay, write_etsy
+from shopinsight.core.samples.writers_taobao import write_taobao
 
 SHOPIFY_COLUMNS = (
     "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,"
@@ -70,7 +70,7 @@ plugin's Order Currency field added at the end."""
 GENERIC_COLUMNS = ["order_id", "date", "customer", "sku", "product", "qty", "price", "currency"]
 
 if TYPE_CHECKING:
-    from shopinsight.core.samples import SampleShop
+    from shopinsight.core.samples.shop import SampleShop
 
 
 def _apostrophe(expr: pl.Expr) -> pl.Expr:

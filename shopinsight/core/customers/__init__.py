@@ -1,0 +1,1 @@
+"""Customers: the customer table, RFM segments, behavioural and custom tags."""

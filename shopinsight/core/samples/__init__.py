@@ -1,0 +1,1 @@
+"""A seeded sample shop, written out in every marketplace's export format."""
