@@ -3,6 +3,18 @@
 Every importer produces this frame; every analysis reads it. One row per line item, order-level
 fields repeated on every line of the order. An order-level-only export (no products) gives one
 line per order with `line_kind = "order"` and no product.
+
+Money after returns (one rule, every importer): an order's net revenue is
+`order_total - refunded`, 0 when `status == "cancelled"`. A refund of part or all of an order
+(Shopify `Refunded Amount`, WooCommerce refund rows, Taobao 退款金额) is its `refunded`. A return
+document of its own (a credit note such as Online Retail's `C…` invoices, negative quantities) is
+an order with `status == "returned"`: negative quantities, negative `line_total` and
+`order_total`, so its (negative) net revenue takes the returned money off the shop's and the
+customer's totals. It is never a purchase. Summing net revenue over all orders gives the net of
+the books.
+
+Orders are keyed by `ORDER_KEY` (source, store, order id): two stores of one platform can
+reuse order numbers.
 """
 
 from __future__ import annotations
@@ -11,15 +23,21 @@ import polars as pl
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
-STATUS = pl.Enum(["paid", "pending", "refunded", "partially_refunded", "cancelled"])
-"""Order status. Net revenue of an order is order_total - refunded; cancelled orders never count."""
+STATUS = pl.Enum(["paid", "pending", "refunded", "partially_refunded", "cancelled", "returned"])
+"""Order status. Net revenue of an order is order_total - refunded; cancelled orders count 0.
+`returned`: the order is a return document (credit note) with negative money; it lowers revenue
+and is never a purchase (see the module docstring)."""
 
-LINE_KIND = pl.Enum(["product", "order", "tip", "gift_card", "shipping"])
+LINE_KIND = pl.Enum(["product", "order", "tip", "gift_card", "shipping", "fee", "adjustment"])
 """`product` is a real item; `order` a whole order from an order-level-only export; the rest are
-pseudo-lines that count in revenue but never in product analytics (bundles, favourites, gifts)."""
+pseudo-lines that count in revenue but never in product analytics (bundles, favourites, gifts):
+`shipping` postage/carriage charged, `fee` marketplace or bank charges and commissions,
+`adjustment` manual corrections, discounts, samples and bad-debt write-offs, `tip`, `gift_card`
+(vouchers sold). Which codes are which is data in each importer (generic: `PSEUDO_CODES`)."""
 
 LINE_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.Utf8,
+    "store": pl.Utf8,
     "order_id": pl.Utf8,
     "line_no": pl.Int32,
     "line_kind": LINE_KIND,
@@ -56,7 +74,11 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
 }
 """Column name -> dtype of the canonical order line, in file order."""
 
-LINE_KEY = ["source", "order_id", "line_no"]
+ORDER_KEY = ["source", "store", "order_id"]
+"""An order's identity. `store` is the shop within a platform: from the export where it says,
+else `import --store NAME`, else "" (never null)."""
+
+LINE_KEY = [*ORDER_KEY, "line_no"]
 """A line's identity: re-importing the same line replaces it instead of adding it."""
 
 ORDER_LEVEL = [
@@ -85,17 +107,17 @@ CUSTOMER_ATTR_SCHEMA: dict[str, pl.DataType] = {
 def conform(frame: pl.DataFrame | pl.LazyFrame, schema: dict | None = None) -> pl.LazyFrame:
     """Select the schema's columns in order, adding missing ones as nulls and casting the rest.
 
-    Importers build what their export offers and call this to fill the gaps.
+    Importers build what their export offers and call this to fill the gaps. `store` is never
+    null ("" when nothing named it), so lines stored before stores existed read as store "".
     """
     schema = schema or LINE_SCHEMA
     lf = frame.lazy()
     have = set(lf.collect_schema().names())
-    return lf.select(
-        [
-            (pl.col(name) if name in have else pl.lit(None)).cast(dtype).alias(name)
-            for name, dtype in schema.items()
-        ]
-    )
+    cols = []
+    for name, dtype in schema.items():
+        expr = (pl.col(name) if name in have else pl.lit(None)).cast(dtype)
+        cols.append((expr.fill_null("") if name == "store" else expr).alias(name))
+    return lf.select(cols)
 
 
 def normalise_email(expr: pl.Expr) -> pl.Expr:

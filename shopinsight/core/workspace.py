@@ -31,7 +31,7 @@ import polars as pl
 
 from shopinsight.core.config import default_config_text, load_config
 from shopinsight.core.errors import WorkspaceError
-from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA
+from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA, conform
 
 ENV_VAR = "SHOPINSIGHT_WORKSPACE"
 
@@ -184,7 +184,7 @@ class Workspace:
         """All accepted order lines (canonical schema), lazily."""
         if not self.lines_path.exists():
             return pl.LazyFrame(schema=LINE_SCHEMA)
-        return pl.scan_parquet(self.lines_path)
+        return _current(pl.scan_parquet(self.lines_path))
 
     def customer_attrs(self) -> pl.LazyFrame:
         """Customer attributes from imported customers exports."""
@@ -266,7 +266,10 @@ class Workspace:
 
     def read_lines(self) -> pl.DataFrame | None:
         """All lines in memory (for merging an import), or None before the first import."""
-        return pl.read_parquet(self.lines_path) if self.lines_path.exists() else None
+        if not self.lines_path.exists():
+            return None
+        lines = pl.read_parquet(self.lines_path)
+        return lines if dict(lines.schema) == LINE_SCHEMA else conform(lines).collect()
 
     def read_customers(self) -> pl.DataFrame | None:
         """Customer attributes in memory, or None if no customers export was imported."""
@@ -305,3 +308,9 @@ class Workspace:
             rejects.write_csv(tmp)
             os.replace(tmp, path)
         return path
+
+
+def _current(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Lines written by an older version (no `store` column, fewer statuses) in today's schema;
+    current files are read as they are."""
+    return lines if dict(lines.collect_schema()) == LINE_SCHEMA else conform(lines)

@@ -24,9 +24,10 @@ def test_online_retail_layout(tmp_path):
     raw = pl.read_csv(path, infer_schema=False)
     assert loaded.lines["order_id"].n_unique() == raw["InvoiceNo"].n_unique()
     credit = loaded.lines.filter(pl.col("order_id").str.starts_with("C"))
-    assert credit.height > 0 and set(credit["status"].to_list()) == {"cancelled"}
+    assert credit.height > 0 and set(credit["status"].to_list()) == {"returned"}
+    assert (credit["line_total"] <= 0).all() and (credit["order_total"] <= 0).all()
     assert loaded.lines.filter(pl.col("customer_id") == "generic:17850").height > 0
-    assert any("credit/return" in w for w in loaded.warnings)
+    assert any("credit notes/returns" in w for w in loaded.warnings)
 
 
 def test_lines_without_order_id_group_by_customer_and_time(tmp_path):

@@ -24,6 +24,7 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
 from shopinsight.core.importers.reconcile import (
+    check_same_orders,
     merge_customers,
     merge_into,
     supersede_order_lines,
@@ -101,8 +102,10 @@ def load_file(
     mapping: dict[str, str] | None = None,
     settings: dict[str, Any] | None = None,
     digest: bool = True,
+    store: str = "",
 ) -> Loaded:
-    """Read and parse one export file (no workspace involved); `digest`: also its SHA-256."""
+    """Read and parse one export file (no workspace involved); `digest`: also its SHA-256.
+    `store` names the lines' store where the export does not (`import --store NAME`)."""
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
     if fmt == "auto":
@@ -110,10 +113,10 @@ def load_file(
     else:
         format_ = get_format(fmt)
     if not digest:
-        return _load(path, sn, format_, mapping, settings)
+        return _load(path, sn, format_, mapping, settings, store)
     with ThreadPoolExecutor(1) as pool:  # hashing the file overlaps parsing it
         sha256 = pool.submit(file_sha256, path)
-        loaded = _load(path, sn, format_, mapping, settings)
+        loaded = _load(path, sn, format_, mapping, settings, store)
         loaded.sha256 = sha256.result()
     return loaded
 
@@ -133,6 +136,7 @@ def _load(
     format_: Format,
     mapping: dict[str, str] | None,
     settings: dict[str, Any] | None,
+    store: str = "",
 ) -> Loaded:
     try:
         raw = read_raw(path, sn, format_.columns)
@@ -167,7 +171,7 @@ def _load(
         ) from None
     counted = built[ROW]
     rows_read = counted.n_unique()
-    accepted, rejects = finish(built, raw, format_.source_name, format_.kind)
+    accepted, rejects = finish(built, raw, format_.source_name, format_.kind, store)
     if rejects.height and format_.columns is not None:  # show rejected rows with every column
         full = read_raw(path, sn, None).rename({ROW: "row"})
         rejects = rejects.select("row", "reason").join(full, on="row", how="left")
@@ -212,8 +216,10 @@ def import_files(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    store: str = "",
 ) -> list[ImportReport]:
-    """Import export files into the workspace in one atomic step; return one report per file."""
+    """Import export files into the workspace in one atomic step; return one report per file.
+    `store` (`--store NAME`) names the store of exports that do not say it themselves."""
     if not paths:
         raise InputError("No files given", "Pass one or more export files: shopinsight import FILE")
     done_hashes = {r.get("sha256"): r for r in ws.ledger()}
@@ -224,7 +230,7 @@ def import_files(
     for i, p in enumerate(paths):
         if progress:
             progress(i, total, f"reading {Path(p).name}")
-        item = load_file(p, fmt, mapping, settings)
+        item = load_file(p, fmt, mapping, settings, store=store)
         loaded.append(item)
         reports.append(
             ImportReport(
@@ -247,6 +253,7 @@ def import_files(
             stored = merged_lines = ws.read_lines()
             for item, rep in zip(loaded, reports, strict=True):
                 if item.format.kind == "lines":
+                    check_same_orders(merged_lines, item.lines, item.path.name)
                     merged_lines, result = merge_into(merged_lines, item.lines)
                     rep.new_lines = result.new_lines
                     rep.duplicates = result.duplicates

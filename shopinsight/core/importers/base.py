@@ -120,9 +120,12 @@ def customer_key(source: str, frame: pl.DataFrame) -> pl.Series:
 
 
 def finish(
-    built: pl.DataFrame, raw: pl.DataFrame, source: str, kind: str = "lines"
+    built: pl.DataFrame, raw: pl.DataFrame, source: str, kind: str = "lines", store: str = ""
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Canonical accepted rows and the rejected raw rows (row, reason, values as in the file).
+
+    `store` (from `import --store NAME`) names the lines' store where the export itself does
+    not (a `store` column from the build wins); "" when neither says.
 
     `built` has one row per raw row (same `__row`), possibly fewer if the format dropped
     non-rows such as eBay footers (those are not counted as rows at all). A build may give the
@@ -143,6 +146,13 @@ def finish(
         rules = [pl.when(pl.col("customer_id").is_null()).then(pl.lit("no email or customer id"))]
     key = built[CUSTOMER] if CUSTOMER in built.columns else customer_key(source, built)
     built = built.with_columns(pl.lit(source).alias("source"), key.alias("customer_id"))
+    if kind == "lines":
+        given = pl.col("store").str.strip_chars() if "store" in built.columns else pl.lit(None)
+        built = built.with_columns(
+            pl.coalesce(pl.when(given != "").then(given), pl.lit(store))
+            .cast(pl.Utf8)
+            .alias("store")
+        )
     built = built.with_columns(rule.alias(f"__check{i}") for i, rule in enumerate(rules))
     checks += [f"__check{i}" for i in range(len(rules))]
     live = [c for c in checks if built[c].null_count() < built.height]

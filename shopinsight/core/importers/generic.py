@@ -2,9 +2,16 @@
 
 Recognises the classic Online Retail layout (InvoiceNo, InvoiceDate, StockCode, Description,
 Quantity, UnitPrice, CustomerID, Country) and common order_id/date/customer/sku/qty/price
-variants. Where there is no order id, a customer's lines at one timestamp form one order. Lines
-with a negative quantity (credit notes, returns such as Online Retail's `C…` invoices) are
-imported as cancelled so they never count as purchases.
+variants, and its own canonical field names (`order_id, ordered_at, line_total`…) without
+`--map`. Where there is no order id, a customer's lines at one timestamp form one order.
+
+Returns: an order whose lines all have a negative quantity (a credit note, such as Online
+Retail's `C…` invoices) is a return document: status `returned`, negative quantities and money,
+so its net revenue takes the returned amount off the shop's and the customer's totals (see
+`schema`). An order mixing sold and returned lines nets them in its total.
+
+Fees: stock codes that are not products (postage, marketplace fees, manual adjustments; see
+`PSEUDO_CODES`) become non-product lines: they count in revenue, never in product analytics.
 """
 
 from __future__ import annotations
@@ -56,10 +63,54 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shipping_name": ("shipping_name", "ship to", "recipient"),
     "order_note": ("note", "notes", "order_note"),
     "accepts_marketing": ("accepts_marketing", "accepts marketing", "marketing_consent"),
+    "store": ("store", "store name", "shop", "shop name", "seller id", "seller_id"),
 }  # fmt: skip
-"""Canonical column → source column names recognised without `--map` (normalised)."""
+ALIASES = {k: (k, *(n for n in v if n != k)) for k, v in ALIASES.items()}
+"""Canonical column → source column names recognised without `--map` (normalised); each
+canonical name is first, so a file written with ShopInsight's own field names needs no map."""
 
 CANONICAL = tuple(ALIASES)
+
+PSEUDO_CODES: dict[str, tuple[str, str | None]] = {
+    "POST": ("shipping", None), "DOT": ("shipping", None), "C2": ("shipping", "carriage"),
+    "AMAZONFEE": ("fee", None), "BANK CHARGES": ("fee", None), "CRUK": ("fee", None),
+    "M": ("adjustment", "manual"), "D": ("adjustment", "discount"),
+    "S": ("adjustment", "sample"), "B": ("adjustment", "bad debt"), "PADS": ("adjustment", None),
+}  # fmt: skip
+"""Stock code (any case) → (non-product line kind, word its description must contain, or None
+when the code alone is distinctive). From Online Retail: POST/DOT postage, C2 carriage;
+AMAZONFEE, BANK CHARGES and CRUK commission are charges; M manual, D discount, S samples,
+B bad-debt write-off and PADS (a 0.001 placeholder) are adjustments. One-letter codes need
+their word, so a shop whose product is SKU "B" keeps it. These lines keep their money
+(revenue stays the books' figure) but are never products."""
+
+PSEUDO_PREFIXES: dict[str, str] = {"GIFT_0001_": "gift_card"}
+"""Stock-code prefix (upper-cased) → line kind: Online Retail's gift vouchers are sold gift
+cards, not products."""
+
+PSEUDO_NAMES: dict[str, str] = {
+    r"^(postage|shipping|carriage|delivery|shipping fee|delivery charge)$": "shipping",
+    r"^(tip|gratuity)$": "tip",
+}
+"""Product name (whole, case-insensitive) → line kind, for files without such codes."""
+
+
+def line_kind(sku: pl.Expr, name: pl.Expr) -> pl.Expr:
+    """The line kind from the rules above (`name` is the description as written, `sku` the
+    code): a pseudo-line kind, else `product` (`order` when the line names no product)."""
+    code = sku.str.strip_chars().str.to_uppercase()
+    lowered = name.str.strip_chars().str.to_lowercase()
+    kind = pl.when(pl.lit(False)).then(pl.lit(None, pl.Utf8))
+    for key, (k, word) in PSEUDO_CODES.items():
+        said = pl.lit(True) if word is None else lowered.str.contains(word, literal=True)
+        kind = kind.when((code == key) & said.fill_null(False)).then(pl.lit(k))
+    for prefix, k in PSEUDO_PREFIXES.items():
+        kind = kind.when(code.str.starts_with(prefix)).then(pl.lit(k))
+    for pattern, k in PSEUDO_NAMES.items():
+        kind = kind.when(lowered.str.contains(pattern)).then(pl.lit(k))
+    return (
+        kind.when(name.is_null() & sku.is_null()).then(pl.lit("order")).otherwise(pl.lit("product"))
+    )
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -145,10 +196,13 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         ).alias("order_id")
     )
     raw_status = c("status").str.to_lowercase()
-    credit = (qty < 0) | pl.col("order_id").str.starts_with("C") & (qty <= 0)
+    # a return document: no line sold, some line returned (credit notes have only returns)
+    returned = (qty < 0).any().over("order_id") & (qty <= 0).all().over("order_id")
     status = (
-        pl.when(credit | raw_status.str.contains("cancel"))
+        pl.when(raw_status.str.contains("cancel"))
         .then(pl.lit("cancelled"))
+        .when(returned)
+        .then(pl.lit("returned"))
         .when(raw_status.str.contains("partial"))
         .then(pl.lit("partially_refunded"))
         .when(raw_status.str.contains("refund"))
@@ -182,10 +236,8 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         pl.col("__consent").alias("accepts_marketing"),
         pl.lit(True).alias("fulfilled"),
         pl.lit(False).alias("is_gift"),
-        pl.when(product.is_null())
-        .then(pl.lit("order"))
-        .otherwise(pl.lit("product"))
-        .alias("line_kind"),
+        c("store").alias("store"),
+        line_kind(c("sku"), c("product_name")).alias("line_kind"),
         reasons(
             unparsed_clean(c("ordered_at"), at, "date", found["ordered_at"]),
             unparsed_clean(c("quantity"), pl.col("__qty"), "number", found.get("quantity", "")),
@@ -204,11 +256,13 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "no currency. Set `currency` under [shop] in shopinsight.toml (`shopinsight where` "
             "shows it) and import the file again."
         )
-    n_credit = out.filter(pl.col("quantity") < 0).height
-    if n_credit:
+    returns = out.filter(pl.col("status") == "returned")
+    if returns.height:
+        n = returns["order_id"].n_unique()
+        amount = -float(returns["line_total"].sum() or 0.0)
         ctx.warnings.append(
-            f"{n_credit} credit/return lines (negative quantity) imported as cancelled; "
-            "they do not count as purchases."
+            f"{n:,} credit notes/returns ({returns.height:,} lines, {amount:,.2f}) imported as "
+            "returns: they take their money off revenue and never count as purchases."
         )
     return out
 

@@ -1,9 +1,12 @@
 """Merging parsed lines into what the workspace already holds.
 
-Same line key (source, order_id, line_no) → the newer export's row wins (a refund since the last
-export updates the order). An order known only from an order-level export (Etsy SoldOrders,
+Same line key (source, store, order_id, line_no) → the newer export's row wins (a refund since
+the last export updates the order). An order known only from an order-level export (Etsy SoldOrders,
 Taobao 订单报表) is superseded by its line items when those arrive, in either order, keeping the
 richer order-level fields of the order export.
+
+Another store's export is not an update: an incoming order whose key is already held but whose
+date or customer differs is refused (`check_same_orders`), asking for `import --store NAME`.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from shopinsight.core.errors import InputError
 from shopinsight.core.importers.base import run_starts
 from shopinsight.core.schema import (
     CUSTOMER_ATTR_SCHEMA,
     LINE_KEY,
     LINE_SCHEMA,
+    ORDER_KEY,
     ORDER_LEVEL,
     conform,
 )
@@ -70,7 +75,7 @@ def _itemised(base: pl.DataFrame, orders: pl.DataFrame) -> tuple[int, int]:
     item lines for, and how many of those change those items once superseded."""
     if orders.height == 0:
         return 0, 0
-    keys = ["source", "order_id"]
+    keys = ORDER_KEY
     items = base.filter(pl.col("line_kind") != "order").join(
         orders.select(keys).unique(), on=keys, how="semi"
     )
@@ -88,7 +93,7 @@ def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:
     order_lines = lines.filter(is_order)
     if order_lines.height == 0:
         return _sorted(lines)
-    keys = ["source", "order_id"]
+    keys = ORDER_KEY
     items = lines.filter(~is_order)
     covered = order_lines.join(items.select(keys).unique(), on=keys, how="semi")
     if covered.height == 0:
@@ -114,17 +119,20 @@ def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:
 def keys_unique(lines: pl.DataFrame) -> bool:
     """Whether no line key repeats, proven without hashing every key where possible.
 
-    One source, each order's lines in one contiguous run and line numbers rising within it
+    One source and store, each order's lines in one contiguous run and line numbers rising within it
     (what `finish()` produces) cannot repeat a key; only other frames pay for a full check.
     """
     if lines.height < 2:
         return True
     source, order_id, line_no = lines["source"], lines["order_id"], lines["line_no"]
+    store = lines["store"]
     starts = run_starts(order_id)
     heads = order_id.filter(starts)
     if (
         source.null_count() == 0
         and (source == source[0]).all()
+        and store.null_count() == 0
+        and (store == store[0]).all()
         and heads.n_unique() == heads.len()
         and ((line_no.diff() > 0).fill_null(False) | starts).all()
     ):
@@ -132,7 +140,7 @@ def keys_unique(lines: pl.DataFrame) -> bool:
     return not lines.select(LINE_KEY).is_duplicated().any()
 
 
-SORT_KEY = ["ordered_at", "source", "order_id", "line_no"]
+SORT_KEY = ["ordered_at", "source", "store", "order_id", "line_no"]
 """How the workspace keeps its lines: by time (undated last), then by line key."""
 
 
@@ -151,11 +159,54 @@ def is_sorted(lines: pl.DataFrame) -> bool:
     time = pl.col("ordered_at").dt.epoch("us")
     later = time.is_null() & time.shift(1).is_not_null()
     step = pl.lit(True)  # equal keys are in order
-    for key in ["line_no", "order_id", "source"]:
+    for key in ["line_no", "order_id", "store", "source"]:
         c, before = pl.col(key), pl.col(key).shift(1)
         step = (c > before) | ((c == before) & step)
     step = later | (time > time.shift(1)) | (time.eq_missing(time.shift(1)) & step)
     return bool(lines.select(step.slice(1).fill_null(False).all()).item())
+
+
+SAME_ORDER_DAYS = 1
+"""How far apart an order's date may be in two exports and still be the same order (a changed
+timezone setting moves naive dates by hours, never by days)."""
+
+
+def check_same_orders(base: pl.DataFrame | None, new: pl.DataFrame, file_name: str) -> None:
+    """Refuse `new` when orders it shares keys with are other orders: another date, or another
+    customer (both known). Two stores of one platform number their orders alike (#1001…);
+    merging them would mix their lines, so the merchant names the store instead."""
+    if base is None or base.height == 0 or new.height == 0:
+        return
+    firsts = [pl.col("ordered_at").min(), pl.col("customer_id").drop_nulls().min()]
+    incoming = new.lazy().group_by(ORDER_KEY).agg(firsts)
+    held = base.lazy().join(incoming.select(ORDER_KEY), on=ORDER_KEY, how="semi")
+    pairs = incoming.join(held.group_by(ORDER_KEY).agg(firsts), on=ORDER_KEY, suffix="_held")
+    apart = (pl.col("ordered_at") - pl.col("ordered_at_held")).abs() > pl.duration(
+        days=SAME_ORDER_DAYS
+    )
+    other_buyer = pl.col("customer_id") != pl.col("customer_id_held")
+    clash = (
+        pairs.filter(apart.fill_null(False) | other_buyer.fill_null(False))
+        .sort("ordered_at", "order_id")
+        .collect()
+    )
+    if clash.height == 0:
+        return
+    first = clash.row(0, named=True)
+    source, store = first["source"], first["store"]
+    day, held_day = (
+        f"{v:%Y-%m-%d}" if v is not None else "no date"
+        for v in (first["ordered_at"], first["ordered_at_held"])
+    )
+    where = f"{source} store '{store}'" if store else source
+    raise InputError(
+        f"{file_name} looks like another store's export",
+        f"{clash.height:,} of its orders have the numbers of orders already imported from {where} "
+        f"but another date or customer (e.g. {first['order_id']}: {day} in this file, "
+        f"{held_day} in the workspace). Importing it would mix two stores' orders. Name its "
+        "store: `shopinsight import FILE --store NAME` (e.g. the shop's domain); nothing was "
+        "imported.",
+    )
 
 
 def merge_customers(base: pl.DataFrame | None, parts: list[pl.DataFrame]) -> pl.DataFrame:
