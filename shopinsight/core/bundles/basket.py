@@ -147,26 +147,31 @@ def _count_for_support(support: float, n: int) -> int:
 def product_baskets(lines: pl.LazyFrame, distinct: bool = True) -> pl.LazyFrame:
     """Distinct (source, order_id, sku) of real products in orders that were not cancelled.
 
-    Pseudo-lines (line_kind other than "product"), lines without a SKU and return lines
-    (quantity <= 0) are left out.
+    Pseudo-lines (line_kind other than "product"), lines without a SKU, return documents
+    (status "returned") and return lines (quantity <= 0) are left out.
     """
     kept = lines.filter(
         (pl.col("line_kind") == "product")
         & pl.col("sku").is_not_null()
         & pl.col("order_id").is_not_null()
-        & (pl.col("status") != "cancelled").fill_null(True)
+        & _not_cancelled_or_returned()
         & (pl.col("quantity") > 0).fill_null(True)
-    ).select("source", "order_id", "sku")
+    ).select("source", "store", "order_id", "sku")
     return kept.unique() if distinct else kept
 
 
 def product_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Real product lines of orders that were not cancelled."""
+    """Real product lines of orders that were not cancelled and are not return documents."""
     return lines.filter(
         (pl.col("line_kind") == "product")
         & pl.col("sku").is_not_null()
-        & (pl.col("status") != "cancelled").fill_null(True)
+        & _not_cancelled_or_returned()
     )
+
+
+def _not_cancelled_or_returned() -> pl.Expr:
+    """Orders that sold something: not cancelled, not a return document (credit note)."""
+    return ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"]).fill_null(False)
 
 
 def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
@@ -176,7 +181,7 @@ def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
     return (
         product_lines(lines)
         .filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
-        .select(pl.struct("source", "order_id").n_unique())
+        .select(pl.struct("source", "store", "order_id").n_unique())
         .collect()
         .item()
     )
@@ -197,7 +202,7 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
     described = product.group_by("sku").agg(
         pl.col("product_name").sort_by(order).drop_nulls().last(),
         pl.col("category").sort_by(order).drop_nulls().last(),
-        pl.struct("source", "order_id").n_unique().cast(pl.Int64).alias("orders"),
+        pl.struct("source", "store", "order_id").n_unique().cast(pl.Int64).alias("orders"),
         pl.col("ordered_at").max().dt.date().alias("last_sold"),
     )
     priced = product.filter((pl.col("unit_price") > 0) & pl.col("currency").is_not_null())

@@ -58,9 +58,9 @@ def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
     exact. Otherwise the lines are sorted by order first.
     """
     kept = product_baskets(lines, distinct=False)
-    new_order = pl.col("source").ne_missing(pl.col("source").shift()) | pl.col(
-        "order_id"
-    ).ne_missing(pl.col("order_id").shift())
+    new_order = pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(c).shift()) for c in ("source", "store", "order_id")
+    )
     flagged = kept.with_columns(new_order.alias("new"))
     baskets, check = pl.collect_all(
         [
@@ -69,7 +69,7 @@ def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
             ).unique(),
             flagged.filter("new").select(
                 pl.len().alias("runs"),
-                pl.struct("source", "order_id").hash().n_unique().alias("orders"),
+                pl.struct("source", "store", "order_id").hash().n_unique().alias("orders"),
             ),
         ],
         engine=_ENGINE,
@@ -77,7 +77,7 @@ def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
     if check["runs"].item() == check["orders"].item():
         return baskets
     return (
-        kept.sort("source", "order_id")
+        kept.sort("source", "store", "order_id")
         .select(new_order.cum_sum().cast(_CODE).alias("oid"), pl.col("sku").cast(pl.Categorical))
         .unique()
         .collect(engine=_ENGINE)

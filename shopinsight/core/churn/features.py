@@ -105,7 +105,7 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.LazyFrame:
     )
     return (
         lines.filter(pl.col("customer_id").is_not_null())
-        .group_by("source", "order_id")
+        .group_by("source", "store", "order_id")
         .agg(
             *(
                 pl.col(c).first()
