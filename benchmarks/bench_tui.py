@@ -124,9 +124,9 @@ def build_workspace(root: Path, n_lines: int) -> Workspace:
 
 def prime(ws: Workspace) -> None:
     """Compute what each screen shows once, as the first start's workers do (fills the cache)."""
-    from shopinsight.tui.data import ShopData
+    from shopinsight.core.shop import Shop
 
-    data = ShopData(ws, AS_OF)
+    data = Shop(ws, AS_OF)
     for name, step in [
         ("overview", data.overview),
         ("customer profiles", data.profiles),

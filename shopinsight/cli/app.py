@@ -14,16 +14,20 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError
+from shopinsight.core.text import json_visible
 from shopinsight.core.workspace import Workspace
+from shopinsight.render import SafeConsole
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
 
 DEBUG_VAR = "SHOPINSIGHT_DEBUG"
 # sqlite errors that come from the folder, not from a bug
@@ -82,8 +86,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+# text from exports is untrusted: these consoles show control characters, never send them
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -105,6 +110,17 @@ AsOfOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        metavar="CODE",
+        help="Analyse the orders in this currency (e.g. EUR); amounts are never added across "
+        "currencies. Default: shop.currency in shopinsight.toml, else the currency with the "
+        "most revenue from identified customers.",
+        show_default=False,
+    ),
+]
 
 
 class State:
@@ -121,13 +137,31 @@ def workspace(path: Path | None = None) -> Workspace:
     return Workspace.open(path or state.workspace_path)
 
 
+def open_shop(
+    as_of: str | None = None, currency: str | None = None, path: Path | None = None
+) -> Shop:
+    """The `Shop` every analysis command reads: the workspace seen as of a day, in one currency."""
+    from shopinsight.core.shop import Shop
+
+    return Shop(workspace(path), as_of, currency)
+
+
+def print_notes(notes: list[str]) -> None:
+    """What a view left out or fell back on, one line each (text from exports escaped)."""
+    from rich.markup import escape
+
+    for note in notes:
+        console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)
+
+
 def _json_default(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
 
 
 def print_json(data: Any) -> None:
     """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
+    sys.stdout.write(json_visible(text) + "\n")
 
 
 def fail(error: ShopInsightError) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
 import polars as pl
@@ -11,7 +10,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.cli.app import (
+    AsOfOpt,
+    CurrencyOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    open_shop,
+    print_json,
+    print_notes,
+)
 from shopinsight.core.errors import InputError
 
 
@@ -63,6 +72,7 @@ def bundles_cmd(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many.")] = 20,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
@@ -77,13 +87,7 @@ def bundles_cmd(
 
     Example: shopinsight bundles --segment Champions --json
     """
-    from shopinsight.core.bundles import (
-        bundle_offers,
-        bundle_settings,
-        mine_itemsets,
-        other_currency_orders,
-    )
-    from shopinsight.core.orders import lines_as_of, resolve_as_of
+    from shopinsight.core.bundles import bundle_settings
 
     if max_size is not None and max_size not in (2, 3):
         raise InputError("Bad --max-size", f"{max_size}: use 2 (pairs) or 3 (pairs and triples).")
@@ -91,20 +95,18 @@ def bundles_cmd(
         raise InputError(
             "Bad --min-lift", f"{min_lift}: lift is never below 0; 1 means no link, try 1.5."
         )
-    ws = workspace(ws_path)
-    config = ws.config()
-    settings = bundle_settings(config)
-    all_lines = ws.lines()
-    day = resolve_as_of(all_lines, as_of)
-    lines = lines_as_of(all_lines, day)
-    found = mine_itemsets(
-        lines, min_support, min_orders, max_size or settings["max_size"], config=config
+    shop = open_shop(as_of, currency, ws_path)
+    settings = bundle_settings(shop.config())
+    found = shop.bundles(
+        segment,
+        min_support=min_support,
+        min_orders=min_orders,
+        max_size=max_size,
+        min_lift=min_lift,
     )
-    customers = _segments(ws, lines, day, config, needed=segment is not None)
-    offers = bundle_offers(lines, found, config, customers, min_lift=min_lift)
-    if segment is not None:
-        segment = _segment_name(segment, customers)
-        offers = offers.filter(pl.col("segments_over_index").list.contains(segment))
+    segment = found.segment
+    offers = found.offers
+    day = shop.as_of()
     offers = offers.head(top)
     if json_out:
         print_json(offers_json(offers))
@@ -113,49 +115,13 @@ def bundles_cmd(
     thresholds = found.thresholds
     if offers.height == 0:
         console.print(_nothing_found(found.n_orders, thresholds["reason"], floor, segment))
+        print_notes(found.notes)
         return
     console.print(_offers_table(offers, day))
     for i, reason in enumerate(offers["reason"], start=1):
         console.print(f"[bold]{i}.[/bold] {escape(reason)}", highlight=False)
     console.print(f"[dim]Sets counted when {thresholds['reason']}; offered from lift {floor:g}.")
-    currency = offers["currency"][0]
-    other = other_currency_orders(lines, currency)
-    if other:
-        console.print(f"[dim]Prices in {currency}: {other:,} orders in other currencies left out.")
-
-
-def _segments(
-    ws: Any, lines: pl.LazyFrame, day: Any, config: dict[str, Any], needed: bool
-) -> pl.DataFrame | None:
-    """customer_id, segment from the customer profiles (None when profiles are unavailable),
-    cached in the workspace for the data, settings and day."""
-    try:
-        from shopinsight.core.customers.profiles import customer_profiles
-    except ImportError:
-        if needed:
-            raise InputError(
-                "Segments are not available", "This version cannot compute customer segments."
-            ) from None
-        return None
-    name = f"bundles-segments-{day}"
-    cached = ws.cache_get(name)
-    if cached is not None:
-        return cached
-    table = customer_profiles(lines, day, config, ws.customer_attrs()).table
-    segments = table.select("customer_id", "segment")
-    with contextlib.suppress(OSError):  # a read-only workspace works, just without the cache
-        ws.cache_put(name, segments)
-    return segments
-
-
-def _segment_name(wanted: str, customers: pl.DataFrame | None) -> str:
-    """The segment's exact name, matched case-insensitively; a clear error lists the choices."""
-    names = [] if customers is None else customers["segment"].drop_nulls().unique().sort()
-    for name in names:
-        if name.casefold() == wanted.strip().casefold():
-            return str(name)
-    choices = ", ".join(names) or "none yet (no customer has a counted order)"
-    raise InputError(f"No segment '{wanted}'", f"Segments in this shop: {choices}.")
+    print_notes(found.notes)
 
 
 def offers_json(offers: pl.DataFrame) -> list[dict[str, Any]]:

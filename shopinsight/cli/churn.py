@@ -7,8 +7,8 @@ shopinsight churn mark CUSTOMER contacted|snoozed --until D|dismissed|new
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
@@ -16,7 +16,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.cli.app import (
+    AsOfOpt,
+    CurrencyOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    open_shop,
+    print_json,
+    workspace,
+)
 from shopinsight.core.errors import InputError
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
@@ -35,37 +45,15 @@ HorizonOpt = Annotated[
 ]
 
 
-def _run(ws: Any, as_of: str | None, horizon: int | None) -> Any:
-    """churn_alerts on the workspace as of the day, with profiles and alert states."""
-    from shopinsight.core.churn.alerts import churn_alerts, load_alert_states
-    from shopinsight.core.orders import lines_as_of, resolve_as_of
+def _run(as_of: str | None, horizon: int | None, currency: str | None, ws_path: Path | None) -> Any:
+    """The churn view of the shop (through `Shop`, marks applied) and its backtest as attributes."""
+    from types import SimpleNamespace
 
-    config = ws.config()
-    lines = ws.lines()
-    day = resolve_as_of(lines, as_of)
-    profiles = _profiles(ws, lines_as_of(lines, day), day, config)
-    return churn_alerts(
-        lines, day, config, horizon, profiles=profiles, states=load_alert_states(ws)
-    )
-
-
-def _profiles(ws: Any, lines: pl.LazyFrame, day: dt.date, config: dict) -> pl.DataFrame | None:
-    """customer_id, segment, tags, favorite_product from the customer profiles (cached per day);
-    None when profiles are unavailable, so actions fall back to churn's own signals."""
-    try:
-        from shopinsight.core.customers.profiles import customer_profiles
-    except ImportError:
-        return None
-    name = f"churn-profiles-{day}"
-    cached = ws.cache_get(name)
-    if cached is not None:
-        return cached
-    table = customer_profiles(lines, day, config, ws.customer_attrs()).table
-    cols = [c for c in ("customer_id", "segment", "tags", "favorite_product") if c in table.columns]
-    profiles = table.select(cols)
-    with contextlib.suppress(OSError):  # a read-only workspace works, just without the cache
-        ws.cache_put(name, profiles)
-    return profiles
+    view = open_shop(as_of, currency, ws_path).churn(horizon)
+    bt = view.backtest
+    scores = {k: SimpleNamespace(**bt[k]) if isinstance(bt.get(k), dict) else bt.get(k)
+              for k in ("model", "rule")}  # fmt: skip
+    return SimpleNamespace(**{**view.__dict__, "backtest": SimpleNamespace(**{**bt, **scores})})
 
 
 @churn_app.callback(invoke_without_command=True)
@@ -85,6 +73,7 @@ def churn_cmd(
     ] = False,
     as_of: AsOfOpt = None,
     horizon: HorizonOpt = None,
+    currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -98,7 +87,7 @@ def churn_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = _run(workspace(ws_path), as_of, horizon)
+    result = _run(as_of, horizon, currency, ws_path)
     rows = result.alerts if everyone else result.alerts.filter("is_alert")
     limit = top if top is not None else (None if everyone else 20)
     shown = rows.head(limit) if limit else rows
@@ -196,6 +185,7 @@ def _backtest_line(bt: Any) -> str:
 def backtest_cmd(
     as_of: AsOfOpt = None,
     horizon: HorizonOpt = None,
+    currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -208,10 +198,10 @@ def backtest_cmd(
 
     Example: shopinsight churn backtest --horizon 60
     """
-    result = _run(workspace(ws_path), as_of, horizon)
+    result = _run(as_of, horizon, currency, ws_path)
     bt = result.backtest
     if json_out:
-        print_json({**bt.to_dict(), "method": result.method, "method_reason": result.method_reason})
+        print_json({**_plain(bt), "method": result.method, "method_reason": result.method_reason})
         return
     table = Table(
         title=f"Churn backtest: replayed as of {bt.as_of}, checked against the next "
@@ -240,6 +230,15 @@ def backtest_cmd(
         if note:
             console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     console.print(escape(result.method_reason), highlight=False)
+
+
+def _plain(value: Any) -> Any:
+    """A backtest namespace back to plain JSON-able values."""
+    from types import SimpleNamespace
+
+    if isinstance(value, SimpleNamespace):
+        return {k: _plain(v) for k, v in vars(value).items()}
+    return value
 
 
 @churn_app.command("mark")

@@ -14,8 +14,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from shopinsight.cli.app import AsOfOpt, JsonOpt, app, console, print_json, workspace
-from shopinsight.core.customers.profiles import CustomerProfiles, customer_profiles, explain
+from shopinsight.cli.app import (
+    AsOfOpt,
+    CurrencyOpt,
+    JsonOpt,
+    app,
+    console,
+    open_shop,
+    print_json,
+    print_notes,
+    workspace,
+)
+from shopinsight.core.customers.profiles import explain
 from shopinsight.core.customers.tags import (
     clear_override,
     load_overrides,
@@ -24,11 +34,12 @@ from shopinsight.core.customers.tags import (
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.exporters import TARGETS, export_tags, write_export
-from shopinsight.core.orders import parse_as_of
+from shopinsight.core.results import ProfilesResult
 from shopinsight.core.schema import normalise_email
+from shopinsight.core.shop import Shop
 from shopinsight.core.shop_data import money_str
 from shopinsight.core.workspace import Workspace
-from shopinsight.render import frame_table
+from shopinsight.render import frame_table, terminal_text
 
 SegmentOpt = Annotated[
     list[str] | None,
@@ -53,11 +64,14 @@ TagOpt = Annotated[
 ]
 
 
-def _profiles(ws: Workspace, as_of: str | None) -> CustomerProfiles:
-    """The customer analysis for the CLI; no customers is an error the merchant can act on."""
-    prof = customer_profiles(
-        ws.lines(), parse_as_of(as_of), ws.config(), ws.customer_attrs(), load_overrides(ws)
-    )
+def _profiles(as_of: str | None, currency: str | None) -> ProfilesResult:
+    """The customer analysis for the CLI (through `Shop`); no customers is an error the
+    merchant can act on."""
+    return _profiles_of(open_shop(as_of, currency))
+
+
+def _profiles_of(shop: Shop) -> ProfilesResult:
+    prof = shop.profiles()
     if prof.table.height == 0:
         raise InputError(
             "No customers to analyse",
@@ -66,9 +80,8 @@ def _profiles(ws: Workspace, as_of: str | None) -> CustomerProfiles:
     return prof
 
 
-def _notes(prof: CustomerProfiles) -> None:
-    for note in prof.notes:
-        console.print(f"[yellow]Note:[/] {escape(note)}")
+def _notes(prof: ProfilesResult) -> None:
+    print_notes(prof.notes)
 
 
 @app.command("customers")
@@ -76,6 +89,7 @@ def customers_cmd(
     segment: SegmentOpt = None,
     tag: TagOpt = None,
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV (the same columns as `export tags --to csv`).")
@@ -100,8 +114,8 @@ def customers_cmd(
     """
     from shopinsight.core.exporters import select_customers
 
-    prof = _profiles(workspace(), as_of)
-    chosen = select_customers(prof, segment, tag)
+    prof = _profiles(as_of, currency)
+    chosen = select_customers(prof.as_core(), segment, tag)
     if as_json:
         rows = chosen.head(limit) if limit else chosen
         print_json(
@@ -126,9 +140,9 @@ def customers_cmd(
         )
         return
     if as_csv:
-        export = export_tags(prof, "csv", segments=segment, tags=tag)
+        export = export_tags(prof.as_core(), "csv", segments=segment, tags=tag)
         frame = export.frame.head(limit) if limit else export.frame
-        sys.stdout.write(frame.write_csv(line_terminator="\n"))
+        sys.stdout.write(terminal_text(frame.write_csv(line_terminator="\n")))
         return
     shown = limit or 50
     view = chosen.head(shown).select(
@@ -163,22 +177,24 @@ def customers_cmd(
     _notes(prof)
 
 
-def _segments_json(prof: CustomerProfiles) -> dict[str, Any]:
-    info = prof.segments
+def _segments_json(prof: ProfilesResult) -> dict[str, Any]:
     return {
-        "as_of": prof.as_of.isoformat(),
+        "as_of": prof.as_of.isoformat() if prof.as_of else None,
         "currency": prof.currency,
-        "scheme": info.scheme,
-        "fallback_used": info.fallback_used,
-        "note": info.note,
-        "cut_points": info.cut_points,
-        "segments": info.sizes.to_dicts(),
+        "customers": prof.table.height,
+        "scheme": prof.scheme,
+        "fallback_used": prof.fallback_used,
+        "note": prof.segment_note,
+        "cut_points": prof.cut_points,
+        "segments": prof.sizes.to_dicts(),
         "notes": prof.notes,
     }
 
 
 @app.command("segments")
-def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def segments_cmd(
+    as_of: AsOfOpt = None, currency: CurrencyOpt = None, as_json: JsonOpt = False
+) -> None:
     """Segment sizes, revenue share and the cut points used (and whether the small-shop
     fallback was needed).
 
@@ -186,20 +202,19 @@ def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: shopinsight segments --as-of 2024-06-30
     """
-    prof = _profiles(workspace(), as_of)
+    prof = _profiles(as_of, currency)
     if as_json:
         print_json(_segments_json(prof))
         return
-    info = prof.segments
     wide = console.width >= 120
-    sizes = Table(title=f"Segments as of {prof.as_of} ({info.scheme} scheme)", header_style="bold")
+    sizes = Table(title=f"Segments as of {prof.as_of} ({prof.scheme} scheme)", header_style="bold")
     sizes.add_column("segment", no_wrap=True)
     for title in ("customers", "share", f"net ({prof.currency})", "of net"):
         sizes.add_column(title, justify="right")
     sizes.add_column("rule", no_wrap=True)
     if wide:
         sizes.add_column("what to do")
-    view = info.sizes.select(
+    view = prof.sizes.select(
         "segment",
         pl.col("customers").cast(pl.Utf8),
         pl.format("{}%", (pl.col("share") * 100).round(1)),
@@ -217,14 +232,14 @@ def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     keys = ("recency_days", "frequency", "monetary")
     for title in ("R: days since last order", "F: order days", f"M: net ({prof.currency})"):
         cuts.add_column(title)
-    levels = sorted({int(k) for k in info.cut_points["frequency"]["scores"]}, reverse=True)
+    levels = sorted({int(k) for k in prof.cut_points["frequency"]["scores"]}, reverse=True)
     for level in levels:
-        cuts.add_row(str(level), *[info.cut_points[k]["scores"].get(str(level), "") for k in keys])
+        cuts.add_row(str(level), *[prof.cut_points[k]["scores"].get(str(level), "") for k in keys])
     console.print(cuts)
     for key in ("recency_days", "frequency", "monetary"):
-        console.print(f"  {key}: {info.cut_points[key]['method']}")
-    style = "bold yellow" if info.fallback_used else "dim"
-    console.print(Text(info.note, style=style))
+        console.print(f"  {key}: {prof.cut_points[key]['method']}")
+    style = "bold yellow" if prof.fallback_used else "dim"
+    console.print(Text(prof.segment_note, style=style))
     _notes(prof)
 
 
@@ -232,14 +247,14 @@ def segments_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
 def explain_cmd(
     customer: Annotated[str, typer.Argument(help="Email or customer id.")],
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Why a customer has their segment and tags: every rule, its evidence and the cut points.
 
     Example: shopinsight explain ann@example.com
     """
-    prof = _profiles(workspace(), as_of)
-    trace = explain(prof, customer)
+    trace = explain(open_shop(as_of, currency).customer_profiles(), customer)
     if as_json:
         print_json(trace)
         return
@@ -432,6 +447,7 @@ def export_tags_cmd(
         ),
     ] = False,
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
 ) -> None:
     """Export customers' tags and segments for Shopify, Klaviyo, Mailchimp, CSV or JSON.
 
@@ -441,12 +457,12 @@ def export_tags_cmd(
 
     Example: shopinsight export tags --to klaviyo --klaviyo-lists -o klaviyo.csv
     """
-    ws = workspace()
-    prof = _profiles(ws, as_of)
-    tags_cfg = ws.config().get("tags") or {}
+    shop = open_shop(as_of, currency)
+    prof = _profiles_of(shop)
+    tags_cfg = shop.settings().get("tags") or {}
     prefix = str(tags_cfg.get("export_namespace") or "si:") if namespace else None
     export = export_tags(
-        prof,
+        prof.as_core(),
         to,
         segments=segment,
         tags=tag,

@@ -12,9 +12,19 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from shopinsight.cli.app import AsOfOpt, JsonOpt, WorkspaceOpt, app, console, print_json, workspace
+from shopinsight.cli.app import (
+    AsOfOpt,
+    CurrencyOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    open_shop,
+    print_json,
+)
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import parse_as_of
+from shopinsight.render import terminal_text
 
 gifts_app = typer.Typer(
     help="Gift and note per segment, the packing plan for open orders, and whether gifts work. "
@@ -42,6 +52,7 @@ def _money(value: float | None, currency: str = "") -> str:
 def gifts_overview(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -53,21 +64,17 @@ def gifts_overview(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from shopinsight.core.gifts.notes import preview_notes, shop_language
-    from shopinsight.core.gifts.packing import plan_for_workspace
+    from shopinsight.core.gifts.notes import shop_language
     from shopinsight.core.gifts.policies import gift_policies
 
     parse_as_of(as_of)  # a bad date is an error here too, not "no orders yet"
-    ws = workspace(ws_path)
-    config = ws.config()
+    shop = open_shop(as_of, currency, ws_path)
+    config = shop.settings()
     policies = gift_policies(config)
-    try:
-        gp = plan_for_workspace(ws, as_of, orders="open")
-    except InputError:
-        gp = None
+    gp = shop.gifts("open") if shop.has_orders() else None
     currency = gp.currency if gp else str(config.get("shop", {}).get("currency", ""))
     if gp is not None:
-        overview = preview_notes(gp.profiles, gp.picks, policies, config)
+        overview = gp.previews
     else:
         overview = pl.DataFrame(
             [
@@ -153,6 +160,7 @@ def plan_cmd(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -162,19 +170,16 @@ def plan_cmd(
 
     Example: shopinsight gifts plan --format mailmerge --out cards.csv
     """
-    from shopinsight.core.gifts.packing import (
-        mailmerge_csv,
-        notes_html,
-        picking_csv,
-        plan_for_workspace,
-    )
+    from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
 
     kind = fmt or (_SUFFIX.get(out.suffix.lower(), "csv") if out else None)
     if kind is not None and kind not in FORMATS:
         raise InputError(f"--format {kind} is not a choice", f"Use one of: {', '.join(FORMATS)}.")
-    ws = workspace(ws_path)
-    gp = plan_for_workspace(ws, as_of, orders)
-    config = ws.config()
+    if orders not in ("open", "all"):
+        raise InputError(f"--orders {orders} is not a choice", "Use open or all.")
+    shop = open_shop(as_of, currency, ws_path)
+    gp = shop.gifts(orders)
+    config = shop.config()
     plan = gp.plan
     text = None
     if kind is not None:
@@ -189,7 +194,7 @@ def plan_cmd(
         print_json(_plan_json(plan))
         return
     if text is not None and out is None:
-        typer.echo(text, nl=False)
+        typer.echo(terminal_text(text), nl=False)
         return
     if out is None:
         _show_plan(plan, gp.currency, orders)
@@ -296,9 +301,9 @@ def campaign_start(
 
     Example: shopinsight gifts campaign start --control 0.2
     """
-    from shopinsight.core.gifts.campaigns import start_for_workspace
+    from shopinsight.core.gifts.campaigns import start_for_shop
 
-    cid, members = start_for_workspace(workspace(ws_path), as_of, control, seed)
+    cid, members = start_for_shop(open_shop(as_of, None, ws_path), control, seed)
     arm = pl.col("arm")
     sizes = (
         members.group_by("segment")
@@ -341,9 +346,9 @@ def campaign_report_cmd(
 
     Example: shopinsight gifts campaign report
     """
-    from shopinsight.core.gifts.campaigns import report_for_workspace
+    from shopinsight.core.gifts.campaigns import report_for_shop
 
-    report = report_for_workspace(workspace(ws_path), campaign, as_of)
+    report = report_for_shop(open_shop(as_of, None, ws_path), campaign)
     if json_out:
         print_json(report.to_dict())
         return

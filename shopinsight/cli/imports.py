@@ -13,11 +13,13 @@ from rich.text import Text
 
 from shopinsight.cli.app import (
     AsOfOpt,
+    CurrencyOpt,
     JsonOpt,
     WorkspaceOpt,
     app,
     console,
     err_console,
+    open_shop,
     print_json,
     workspace,
 )
@@ -66,6 +68,15 @@ def import_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Parse and report, but change nothing.")
     ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="NAME",
+            help="The store these exports come from, when you sell in more than one store on "
+            "one platform (e.g. the shop's domain): each store's orders stay apart.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -78,12 +89,15 @@ def import_cmd(
     Example: shopinsight import orders_export_1.csv EtsySoldOrderItems2024.csv
 
     Example: shopinsight import sales.csv --format generic --map ordered_at="Order Date"
+
+    Example: shopinsight import orders_export_1.csv --store second-shop.myshopify.com
     """
     ws = workspace(ws_path)
     maps = parse_mapping(mapping or [])
+    store_name = parse_store(store)
     imports_before = len(ws.ledger())
     try:
-        _import(ws, files, fmt, maps, dry_run, json_out)
+        _import(ws, files, fmt, maps, dry_run, json_out, store_name)
     except KeyboardInterrupt:
         if len(ws.ledger()) == imports_before:
             raise  # nothing was written: the app says the workspace is unchanged
@@ -93,13 +107,31 @@ def import_cmd(
         raise typer.Exit(130) from None
 
 
+def parse_store(value: str | None) -> str:
+    """A `--store` name: trimmed; "" when not given. A colon is refused (order references
+    such as shopify:mystore:#1002 are split on it)."""
+    name = (value or "").strip()
+    if ":" in name or (value is not None and not name):
+        raise InputError(
+            f"Bad --store '{value}'",
+            "Name the store without colons, e.g. --store mystore.myshopify.com or --store b2b.",
+        )
+    return name
+
+
 def _import(
-    ws: Workspace, files: list[Path], fmt: str, maps: dict[str, str], dry_run: bool, json_out: bool
+    ws: Workspace,
+    files: list[Path],
+    fmt: str,
+    maps: dict[str, str],
+    dry_run: bool,
+    json_out: bool,
+    store: str = "",
 ) -> None:
     from shopinsight.core.importers import import_files
 
     if json_out:
-        reports = import_files(ws, list(files), fmt, maps, dry_run)
+        reports = import_files(ws, list(files), fmt, maps, dry_run, store=store)
         print_json([r.to_dict() for r in reports])
         return
     with Progress(
@@ -110,6 +142,7 @@ def _import(
         reports = import_files(
             ws, list(files), fmt, maps, dry_run,
             progress=lambda done, total, label: bar.update(task, completed=done, description=label),
+            store=store,
         )  # fmt: skip
     title = "Dry run — nothing written" if dry_run else f"Imported into {ws.root}"
     console.print(import_table(reports, title))
@@ -146,14 +179,23 @@ def import_table(reports: list[Any], title: str | None = None) -> Table:
 
 
 @app.command()
-def status(as_of: AsOfOpt = None, json_out: JsonOpt = False, ws_path: WorkspaceOpt = None) -> None:
+def status(
+    as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
+    json_out: JsonOpt = False,
+    ws_path: WorkspaceOpt = None,
+) -> None:
     """What the workspace holds: lines, orders, customers, open orders, dates, revenue.
+
+    Revenue is shown per currency (gross, returns, net); customers are counted in the
+    currency of the analyses (--currency to pick another).
 
     Example: shopinsight status --json
     """
-    from shopinsight.core.status import shop_status
-
-    info = shop_status(workspace(ws_path), as_of)
+    shop = open_shop(as_of, currency, ws_path)
+    info = shop.status()
+    if not shop.has_orders():
+        info = {**_empty_status(shop), **info}
     if json_out:
         info = {k: v for k, v in info.items() if k != "imports"} | {"imports": len(info["imports"])}
         print_json(info)
@@ -167,7 +209,11 @@ def status(as_of: AsOfOpt = None, json_out: JsonOpt = False, ws_path: WorkspaceO
         ("Open orders", f"{info['open_orders']:,}"),
         ("First / last order", f"{_day(info['first_order'])} / {_day(info['last_order'])}"),
         ("Sources", ", ".join(info["sources"]) or "—"),
+        ("Stores", _stores(info.get("stores") or [])),
+        ("Gross revenue", _money(info.get("gross_revenue") or {})),
+        ("Returns", _money(info.get("returns") or {})),
         ("Net revenue", money),
+        ("Excluded orders", _excluded(info.get("excluded_orders") or 0)),
         ("Imports", str(len(info["imports"]))),
     ]
     for k, v in rows:
@@ -180,6 +226,52 @@ def status(as_of: AsOfOpt = None, json_out: JsonOpt = False, ws_path: WorkspaceO
         )
     if not info["orders"]:
         console.print("No orders yet. Import an export: shopinsight import FILE")
+
+
+def _empty_status(shop: Any) -> dict[str, Any]:
+    return {
+        "workspace": str(shop.ws.root), "as_of": None, "orders": 0, "counted_orders": 0,
+        "customers": 0, "repeat_rate": 0.0, "open_orders": 0, "first_order": None,
+        "last_order": None, "sources": [], "net_revenue": {}, "orders_without_buyer": 0,
+    }  # fmt: skip
+
+
+def _money(amounts: dict[str, float]) -> str:
+    return ", ".join(f"{v:,.2f} {k}" for k, v in amounts.items()) or "—"
+
+
+def _stores(stores: list[dict[str, Any]]) -> str:
+    """`shopify (2 stores: dev 51, enavant 409 orders)`-style text, one source per line."""
+    by_source: dict[str, list[str]] = {}
+    for s in stores:
+        name = s["store"] or "(no store name)"
+        by_source.setdefault(s["source"], []).append(f"{name}: {s['orders']:,}")
+    return (
+        "\n".join(f"{src} — {', '.join(parts)} orders" for src, parts in by_source.items()) or "—"
+    )
+
+
+def _excluded(n: int) -> str:
+    return f"{n:,} (left out of customers and analyses; `shopinsight exclude --list`)" if n else "0"
+
+
+def _money(amounts: dict[str, float]) -> str:
+    return ", ".join(f"{v:,.2f} {k}" for k, v in amounts.items()) or "—"
+
+
+def _stores(stores: list[dict[str, Any]]) -> str:
+    """`shopify (2 stores: dev 51, enavant 409 orders)`-style text, one source per line."""
+    by_source: dict[str, list[str]] = {}
+    for s in stores:
+        name = s["store"] or "(no store name)"
+        by_source.setdefault(s["source"], []).append(f"{name}: {s['orders']:,}")
+    return (
+        "\n".join(f"{src} — {', '.join(parts)} orders" for src, parts in by_source.items()) or "—"
+    )
+
+
+def _excluded(n: int) -> str:
+    return f"{n:,} (left out of customers and analyses; `shopinsight exclude --list`)" if n else "0"
 
 
 def _day(value: Any) -> str:

@@ -13,6 +13,36 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.schema import LINE_SCHEMA
+
+NOT_PURCHASES = ("cancelled", "returned")
+"""Statuses of orders that are never purchases: cancelled orders, and return documents such as
+credit notes (their money is negative and nets against the customer's spend)."""
+
+
+def order_key() -> list[str]:
+    """The columns that name one order: source, store (when the schema has it) and order id."""
+    return [c for c in ("source", "store", "order_id") if c in LINE_SCHEMA]
+
+
+def net_revenue_expr() -> pl.Expr:
+    """An order's net revenue: total minus refunds; a cancelled order keeps nothing. Return
+    documents carry a negative total, so summing net revenue nets returns out."""
+    return (
+        pl.when(pl.col("status") == "cancelled")
+        .then(0.0)
+        .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
+    )
+
+
+def counted_expr() -> pl.Expr:
+    """The one purchase rule (RFM, churn, cohorts): a customer, not cancelled or a return
+    document, and money kept (net revenue > 0). Needs `net_revenue` and `status`."""
+    return (
+        ~pl.col("status").cast(pl.Utf8).is_in(list(NOT_PURCHASES)).fill_null(False)
+        & pl.col("customer_id").is_not_null()
+        & (pl.col("net_revenue") > 0)
+    )
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date | None:
@@ -70,7 +100,7 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
         )
     ]  # fmt: skip
     return (
-        lines.group_by("source", "order_id")
+        lines.group_by(order_key())
         .agg(
             *first,
             pl.col("quantity").filter(product).sum().alias("items"),
@@ -80,22 +110,12 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
         )
         .with_columns(
             pl.col("ordered_at").dt.date().alias("order_day"),
-            (
-                pl.when(pl.col("status") == "cancelled")
-                .then(0.0)
-                .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
-            ).alias("net_revenue"),
+            net_revenue_expr().alias("net_revenue"),
             (
                 pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)
             ).alias("has_discount"),
         )
-        .with_columns(
-            (
-                (pl.col("status") != "cancelled")
-                & pl.col("customer_id").is_not_null()
-                & (pl.col("net_revenue") > 0)
-            ).alias("counted")
-        )
+        .with_columns(counted_expr().alias("counted"))
     )
 
 
@@ -106,7 +126,8 @@ def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> 
     is set."""
     names = frame.collect_schema().names()
     per_order = "source" in names and "order_id" in names
-    n_orders = pl.struct("source", "order_id").n_unique() if per_order else pl.len()
+    key = [c for c in order_key() if c in names]
+    n_orders = pl.struct(key).n_unique() if per_order else pl.len()
     wanted = str(((config or {}).get("shop") or {}).get("currency") or "").strip().upper()
     counts = (
         frame.filter(pl.col("currency").is_not_null())

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.orders import lines_as_of
+from shopinsight.core.orders import counted_expr, lines_as_of, net_revenue_expr, order_key
 from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.schema import LINE_SCHEMA
 
@@ -34,14 +34,14 @@ __all__ = [
 PRODUCT = pl.col("line_kind") == "product"
 
 _LINE_COLUMNS = [
-    "source", "order_id", "line_kind", "ordered_at", "customer_id", "email", "customer_name",
-    "shipping_name", "billing_name", "country", "city", "postal_code", "sku", "product_name",
-    "variant", "category", "quantity", "unit_price", "line_total", "order_total",
+    "source", "store", "order_id", "line_kind", "ordered_at", "customer_id", "email",
+    "customer_name", "shipping_name", "billing_name", "country", "city", "postal_code", "sku",
+    "product_name", "variant", "category", "quantity", "unit_price", "line_total", "order_total",
     "order_discount", "refunded", "currency", "status", "discount_code", "order_note",
     "gift_message", "is_gift", "accepts_marketing", "channel",
 ]  # fmt: skip
 _ORDER_FIELDS = [
-    "_ok", "_ck", "source", "order_id", "customer_id", "ordered_at", "currency", "status",
+    "_ok", "_ck", "source", "store", "order_id", "customer_id", "ordered_at", "currency", "status",
     "order_total", "refunded", "discount_code", "order_discount", "is_gift", "gift_message",
     "order_note", "shipping_name", "billing_name", "customer_name", "email", "country", "city",
     "postal_code", "channel", "accepts_marketing",
@@ -129,20 +129,11 @@ def _orders(lines: pl.DataFrame) -> pl.DataFrame:
         orders = heads.join(sums, on="_ok", how="left")
     return orders.with_columns(
         pl.col("ordered_at").dt.date().alias("order_day"),
-        pl.when(pl.col("status") == "cancelled")
-        .then(0.0)
-        .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
-        .alias("net_revenue"),
+        net_revenue_expr().alias("net_revenue"),
         (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)).alias(
             "has_discount"
         ),
-    ).with_columns(
-        (
-            (pl.col("status") != "cancelled")
-            & pl.col("customer_id").is_not_null()
-            & (pl.col("net_revenue") > 0)
-        ).alias("counted")
-    )
+    ).with_columns(counted_expr().alias("counted"))
 
 
 def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> ShopData:
@@ -158,7 +149,7 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
         lines_as_of(lines, as_of)
         .select(cols)
         .with_columns(
-            pl.struct("source", "order_id").hash().alias("_ok"),
+            pl.struct(order_key()).hash().alias("_ok"),
             code(pl.col("customer_id")).alias("_ck"),
             code(pl.col("sku")).alias("_sk"),
         )

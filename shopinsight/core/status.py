@@ -1,43 +1,54 @@
-"""The shop at a glance: what `shopinsight status` and the overview screen show."""
+"""The shop at a glance: what `shopinsight status` and the overview screen show.
+
+Money is the books' figure, per currency (never summed across currencies), for every order
+including excluded ones: `gross_revenue` is what was sold (orders neither cancelled nor return
+documents), `returns` what went back (refunds plus credit notes, as a positive amount),
+`net_revenue` = gross - returns (the sum of every order's net revenue, see `schema`).
+Customer and purchase counts leave out excluded orders (test, staff, wholesale, outliers, by
+hand), which are counted apart in `excluded_orders`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
 from shopinsight.core.orders import lines_as_of, orders_frame, parse_as_of
 from shopinsight.core.workspace import Workspace
 
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
 
-def shop_status(ws: Workspace, as_of: str | dt.date | None = None) -> dict[str, Any]:
-    """Counts, date range, net revenue per currency, repeat rate, AOV, monthly revenue, imports.
+NOT_SOLD = ["cancelled", "returned"]
 
-    Net revenue is order total minus refunds, cancelled orders excluded, per currency (never
-    summed across currencies).
+
+def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> dict[str, Any]:
+    """Counts, date range, revenue (gross, returns, net) per currency, stores, exclusions,
+    repeat rate, AOV, monthly revenue, imports.
+
+    From a `Shop`: its day, its flagged orders, and customer counts in its currency. From a
+    bare `Workspace`: the given day, exclusions flagged here, customers in every currency.
     """
-    lines = ws.lines()
-    day = parse_as_of(as_of)
-    if day is not None:
-        lines = lines_as_of(lines, day)
-    orders = (
-        orders_frame(lines)
-        .collect()
-        .with_columns(
-            pl.col("currency").fill_null("unknown")  # an export that did not say, no setting either
-        )
-    )
-    counted = orders.filter(pl.col("counted"))
+    if isinstance(shop, Workspace):
+        ws = shop
+        day = parse_as_of(as_of)
+        lines = ws.lines() if day is None else lines_as_of(ws.lines(), day)
+        orders = flagged_orders(ws, lines)
+        view = orders.filter(~pl.col("excluded"))
+    else:
+        ws, day, lines = shop.ws, shop.as_of(), shop.all_lines()
+        orders, view = shop.all_orders(), shop.orders()
+    orders = orders.with_columns(pl.col("currency").fill_null("unknown"))
+    view = view.with_columns(pl.col("currency").fill_null("unknown"))
+    counted = view.filter(pl.col("counted"))
     per_customer = counted.group_by("customer_id").agg(pl.col("order_day").n_unique().alias("n"))
     customers = per_customer.height
     repeat = per_customer.filter(pl.col("n") >= 2).height
-    revenue = (
-        orders.filter(pl.col("status") != "cancelled")
-        .group_by("currency")
-        .agg(pl.col("net_revenue").sum().round(2), pl.len().alias("orders"))
-        .sort("net_revenue", descending=True)
-    )
+    money = revenue(orders)
     open_orders = orders.filter(
         (pl.col("status") == "paid") & ~pl.col("fulfilled").fill_null(True)
     ).height
@@ -51,7 +62,7 @@ def shop_status(ws: Workspace, as_of: str | dt.date | None = None) -> dict[str, 
     no_buyer = orders.filter(pl.col("customer_id").is_null()).height
     return {
         "workspace": str(ws.root),
-        "as_of": (day or (last.date() if last else None)),
+        "as_of": (day or (last.date() if isinstance(last, dt.datetime) else None)),
         "lines": lines.select(pl.len()).collect().item(),
         "orders": orders.height,
         "counted_orders": counted.height,
@@ -62,6 +73,7 @@ def shop_status(ws: Workspace, as_of: str | dt.date | None = None) -> dict[str, 
             r["currency"]: round(r["aov"], 2)
             for r in counted.group_by("currency")
             .agg(pl.col("net_revenue").mean().alias("aov"))
+            .sort("currency")
             .iter_rows(named=True)
         },
         "open_orders": open_orders,
@@ -69,7 +81,79 @@ def shop_status(ws: Workspace, as_of: str | dt.date | None = None) -> dict[str, 
         "first_order": first,
         "last_order": last,
         "sources": sorted(orders["source"].unique().to_list()) if orders.height else [],
-        "net_revenue": {r["currency"]: r["net_revenue"] for r in revenue.iter_rows(named=True)},
+        "stores": stores(orders),
+        "gross_revenue": money["gross_revenue"],
+        "returns": money["returns"],
+        "net_revenue": money["net_revenue"],
+        "returned_orders": orders.filter(pl.col("status") == "returned").height,
+        "excluded_orders": int(orders["excluded"].sum()) if orders.height else 0,
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
     }
+
+
+def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """gross_revenue, returns and net_revenue, each {currency: amount}, largest net first.
+
+    gross: order totals of orders that sold (not cancelled, not a return document); returns:
+    refunds of orders not cancelled plus the money of return documents (positive); net: gross
+    minus returns, which is the sum of every order's net revenue.
+    """
+    sold = ~pl.col("status").cast(pl.Utf8).is_in(NOT_SOLD).fill_null(False)
+    kept = pl.col("status") != "cancelled"
+    total, refunded = pl.col("order_total").fill_null(0.0), pl.col("refunded").fill_null(0.0)
+    table = (
+        orders.group_by("currency")
+        .agg(
+            total.filter(sold).sum().alias("gross"),
+            (
+                refunded.filter(kept).sum() - total.filter(pl.col("status") == "returned").sum()
+            ).alias("returns"),
+            pl.col("net_revenue").filter(kept).sum().alias("net"),
+        )
+        .sort(["net", "currency"], descending=[True, False])
+    )
+    out: dict[str, dict[str, float]] = {"gross_revenue": {}, "returns": {}, "net_revenue": {}}
+    for row in table.iter_rows(named=True):
+        out["gross_revenue"][row["currency"]] = round(row["gross"], 2)
+        out["returns"][row["currency"]] = round(row["returns"], 2)
+        out["net_revenue"][row["currency"]] = round(row["net"], 2)
+    return out
+
+
+def stores(orders: pl.DataFrame) -> list[dict[str, Any]]:
+    """One entry per store: source, store ("" when no store was named) and its orders."""
+    if orders.height == 0:
+        return []
+    store = pl.col("store").fill_null("") if "store" in orders.columns else pl.lit("")
+    return (
+        orders.group_by("source", store.alias("store"))
+        .agg(pl.len().alias("orders"))
+        .sort("source", "store")
+        .to_dicts()
+    )
+
+
+def flagged_orders(ws: Workspace, lines: pl.LazyFrame) -> pl.DataFrame:
+    """Every order of these lines with `excluded` / `excluded_reason` (settings' rules, the
+    customers export's tags and the merchant's own exclusions and tag overrides)."""
+    orders = orders_frame(lines).drop("product_skus").collect()
+    attrs = ws.customer_attrs().collect()
+    tags = customer_tags(attrs, _overrides(ws))
+    return flag_exclusions(orders, ws.config(), load_manual(ws), tags)
+
+
+def _overrides(ws: Workspace) -> pl.DataFrame | None:
+    """The merchant's tag overrides, if any were made (read without creating anything)."""
+    if not ws.state_path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{ws.state_path}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = conn.execute("SELECT customer_id, tag, action FROM tag_overrides").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    schema = {"customer_id": pl.Utf8, "tag": pl.Utf8, "action": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -1,6 +1,6 @@
 """ShopInsightApp: one Textual mode per section, global keys, one error path, the shared data.
 
-The app owns the workspace and a `ShopData` (results for the as-of day, computed in workers and
+The app owns the workspace and a `Shop` (results for the as-of day, computed in workers and
 cached). Screens read from it; when the data changes (an import, a tag edited by hand) the app
 bumps `generation` and the visible screen reloads, the others when they are shown again.
 """
@@ -18,8 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
-from shopinsight.tui.data import ShopData
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.screens.bundles import BundlesScreen
 from shopinsight.tui.screens.churn import ChurnScreen
@@ -75,7 +75,7 @@ class ShopInsightApp(App[None]):
         self.workspace = workspace
         self.demo = demo
         self.start_dir = Path(start_dir) if start_dir else Path.cwd()
-        self.data = ShopData(workspace, as_of)
+        self.data = Shop(workspace, as_of)
         self.generation = 0
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
@@ -102,7 +102,7 @@ class ShopInsightApp(App[None]):
     def data_changed(self, full: bool = True, keys: Iterable[str] = ()) -> None:
         """The workspace or the merchant's state changed: reload what shows it."""
         if full:
-            self.data = ShopData(self.workspace, self.data.requested_as_of)
+            self.data = Shop(self.workspace, self.data.requested_as_of)
         else:
             self.data.forget(*keys)
         self.generation += 1

@@ -14,15 +14,16 @@ import polars as pl
 from rich.console import Group
 from rich.text import Text
 
+from shopinsight.core.text import visible, visible_expr
 from shopinsight.tui import fmt
 
 if TYPE_CHECKING:
-    from shopinsight.tui.data import ShopData
+    from shopinsight.core.shop import Shop
 
 TIMELINE_WIDTH = 28
 
 
-def customer_detail(data: ShopData, customer_id: str) -> dict[str, Any]:
+def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
     """Everything the panel shows about one customer, as plain values."""
     prof = data.profiles()
     rows = prof.table.filter(pl.col("customer_id") == customer_id)
@@ -55,7 +56,7 @@ def customer_detail(data: ShopData, customer_id: str) -> dict[str, Any]:
     return out
 
 
-def gift_for(data: ShopData, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
+def gift_for(data: Shop, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
     """The customer's gift pick and note (picked on demand for customers not in the plan)."""
     from shopinsight.core.gifts.notes import note_values, render_by_template
     from shopinsight.core.gifts.policies import gift_picks, gift_policies
@@ -91,7 +92,8 @@ def timeline(days: list[dt.date], start: dt.date, end: dt.date, width: int) -> s
 
 
 def render_detail(d: dict[str, Any]) -> Group | Text:
-    """The detail panel's text."""
+    """The detail panel's text (every value from an export shown visibly, never obeyed)."""
+    d = _visible(d)
     if d.get("missing"):
         return Text(f"{d['customer_id']}: no counted order up to the as-of day.", style="dim")
     r = d["row"]
@@ -174,6 +176,19 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         if g.get("note"):
             parts.append(Text(str(g["note"]), style="italic"))
     return Group(*parts)
+
+
+def _visible(value: Any) -> Any:
+    """Text values (in dicts, lists and frames) with control characters shown as escapes."""
+    if isinstance(value, str):
+        return visible(value, keep_newlines=True)
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    if isinstance(value, pl.DataFrame):
+        return value.with_columns(visible_expr(pl.col(pl.Utf8)))
+    return value
 
 
 def churn_text(c: dict[str, Any], currency: str) -> Text:

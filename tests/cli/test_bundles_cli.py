@@ -103,7 +103,8 @@ def test_empty_workspace_is_a_clean_error(tmp_path):
 def test_segment_keeps_the_bundles_it_over_indexes_on(shop, monkeypatch):
     import polars as pl
 
-    import shopinsight.cli.bundles as cli
+    from shopinsight.core.results import ProfilesResult
+    from shopinsight.core.shop import Shop
 
     champions = {1, 2, 3, 4, 5, 30, 31, 32}
     table = pl.DataFrame(
@@ -112,7 +113,8 @@ def test_segment_keeps_the_bundles_it_over_indexes_on(shop, monkeypatch):
             "segment": ["Champions" if i in champions else "Others" for i in range(1, 41)],
         }
     )
-    monkeypatch.setattr(cli, "_segments", lambda *args, **kwargs: table)
+    prof = ProfilesResult(table, pl.DataFrame(), pl.DataFrame(), "USD", "rfm", "", {})
+    monkeypatch.setattr(Shop, "profiles", lambda self: prof)
     data = json.loads(run(shop, "--json", "--segment", "champions").stdout)
     assert [b["items"] for b in data] == [["MUG", "TEA"]]
     assert data[0]["offer"]["segments_over_index"] == ["Champions"]

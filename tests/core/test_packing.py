@@ -17,10 +17,10 @@ from shopinsight.core.gifts.packing import (
     notes_html,
     packing_plan,
     picking_csv,
-    plan_for_workspace,
     plan_orders,
     spreadsheet_safe,
 )
+from shopinsight.core.shop import Shop
 from tests.factories import make_lines
 
 PRODUCTS = [
@@ -250,7 +250,7 @@ def test_sample_shop_plan_is_fully_rendered_and_within_budget(ws, language):
     ws.config_path.write_text(
         f'[shop]\nname = "Bottega Ærø"\nlanguage = "{language}"\n', encoding="utf-8"
     )
-    gp = plan_for_workspace(ws)
+    gp = Shop(ws).gifts()
     plan = gp.plan
     open_ids = plan_orders(lines)["order_id"].to_list()
     assert sorted(plan["order_id"].to_list()) == sorted(open_ids) and plan.height >= 15

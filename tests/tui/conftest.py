@@ -39,7 +39,7 @@ def _pin_import_times(ws: Workspace) -> None:
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample shop imported into a workspace, with the app's results cached."""
     from shopinsight.core.importers import import_files
-    from shopinsight.tui.data import ShopData
+    from shopinsight.core.shop import Shop
 
     if not SAMPLES.is_dir():
         pytest.skip("sample_exports/ is missing")
@@ -48,8 +48,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
     import_files(ws, files)
     _pin_import_times(ws)
-    data = ShopData(ws, AS_OF)
-    data.overview()
+    data = Shop(ws, AS_OF)
+    data.status()
     data.segment_summary()
     data.gifts()
     data.bundles()

@@ -66,7 +66,7 @@ async def test_overview_shows_kpis_charts_and_imports(demo_ws, make_app):
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        status = app.data.overview()
+        status = app.data.status()
         orders = app.screen.query_one("#kpi-orders").query_one(".kpi-value", Static)
         assert str(orders.render()) == f"{status['orders']:,}"
         assert "As of 2026-11-20" in text_of(app, "#asof-line")
@@ -74,10 +74,11 @@ async def test_overview_shows_kpis_charts_and_imports(demo_ws, make_app):
         assert {r[0] for r in rows} >= {"Champions", "Lost"}
         # segments cover the customers in the main currency; the panel says which
         profiles = app.data.profiles()
-        assert sum(r[1] for r in rows) == profiles.table.height <= status["customers"]
+        # one count of customers everywhere: segments, the KPI tile and `status`
+        assert sum(r[1] for r in rows) == profiles.table.height == status["customers"]
         panel = app.screen.query_one("#segments-panel")
         assert panel.border_subtitle == f"{profiles.table.height} customers · USD"
-        assert "other currencies" in str(panel.tooltip)
+        assert "in CNY not included — use --currency CNY" in str(panel.tooltip)
 
 
 async def test_customers_filter_sort_and_detail(demo_ws, make_app):
@@ -425,13 +426,13 @@ async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
 def test_a_tag_edit_replaces_the_cached_customer_table(demo_ws):
     """Hand-made changes get fresh results, and the cache keeps one copy per result."""
     from shopinsight.core.customers.tags import save_override
-    from shopinsight.tui.data import ShopData
+    from shopinsight.core.shop import Shop
     from tests.tui.conftest import AS_OF
 
-    before = ShopData(demo_ws, AS_OF).profiles()
+    before = Shop(demo_ws, AS_OF).profiles()
     cid = before.table["customer_id"][0]
     save_override(demo_ws, cid, "wholesale", "add")
-    after = ShopData(demo_ws, AS_OF).profiles()
+    after = Shop(demo_ws, AS_OF).profiles()
     assert "wholesale" in after.tags.filter(pl.col("customer_id") == cid)["tag"].to_list()
-    tables = list(demo_ws.cache_dir.glob("tui-*-profiles-*-table-*.parquet"))
+    tables = list(demo_ws.cache_dir.glob("shop-*-profiles-*-table-*.parquet"))
     assert len(tables) == 1

@@ -14,14 +14,16 @@ import math
 import sqlite3
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from shopinsight.core.errors import ConfigError, InputError
-from shopinsight.core.gifts.policies import shop_currency
 from shopinsight.core.orders import orders_frame
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS gift_campaigns (
@@ -395,34 +397,48 @@ def campaign_report(
     )  # fmt: skip
 
 
-# -- glue for the CLI and the TUI ------------------------------------------------------------
+# -- on a shop ---------------------------------------------------------------------------------
 
 
-def start_for_workspace(
-    ws: Any, as_of: str | dt.date | None = None, control_share: float | None = None,
-    seed: int | None = None,
-) -> tuple[int, pl.DataFrame]:  # fmt: skip
+CAMPAIGN_LIST_SCHEMA = {
+    "id": pl.Int64, "started_on": pl.Utf8, "days": pl.Int64, "gift": pl.Int64, "control": pl.Int64,
+}  # fmt: skip
+
+
+def list_campaigns(shop: Shop) -> pl.DataFrame:
+    """Every campaign, newest first: id, started_on, days, and the size of each arm."""
+    with shop.ws.db() as conn:
+        ensure_tables(conn)
+        rows = conn.execute(
+            "SELECT c.id, c.started_on, c.days, "
+            "SUM(m.arm = 'gift'), SUM(m.arm = 'control') FROM gift_campaigns c "
+            "LEFT JOIN gift_campaign_members m ON m.campaign_id = c.id "
+            "GROUP BY c.id ORDER BY c.id DESC"
+        ).fetchall()
+    return pl.DataFrame(rows, schema=CAMPAIGN_LIST_SCHEMA, orient="row")
+
+
+def start_for_shop(
+    shop: Shop, control_share: float | None = None, seed: int | None = None
+) -> tuple[int, pl.DataFrame]:
     """Confirm today's plan: record a campaign with its control group; returns id and members."""
-    from shopinsight.core.gifts.packing import plan_for_workspace
-
-    settings = campaign_settings(ws.config())
+    settings = campaign_settings(shop.settings())
     share = settings["control_share"] if control_share is None else control_share
     seed = settings["seed"] if seed is None else seed
-    gp = plan_for_workspace(ws, as_of, orders="open")
-    with ws.db() as conn:
-        return start_campaign(conn, gp.plan, gp.as_of, gp.currency, share, seed, settings["days"])
+    gifts = shop.gifts("open")
+    with shop.ws.db() as conn:
+        return start_campaign(
+            conn, gifts.plan, gifts.as_of, gifts.currency, share, seed, settings["days"]
+        )
 
 
-def report_for_workspace(
-    ws: Any, campaign_id: int | None = None, as_of: str | dt.date | None = None
-) -> CampaignReport:
-    """The report of a campaign (latest by default) on the workspace's current data."""
-    from shopinsight.core.orders import resolve_as_of
-
-    with ws.db() as conn:
+def report_for_shop(shop: Shop, campaign_id: int | None = None) -> CampaignReport:
+    """The report of a campaign (latest by default) on the shop's current data, in the
+    campaign's own currency."""
+    with shop.ws.db() as conn:
         meta, members = load_campaign(conn, campaign_id)
-    lines = ws.lines()
-    day = resolve_as_of(lines, as_of)
-    currency = meta.get("currency") or shop_currency(lines, ws.config())
+    currency = meta.get("currency") or shop.currency()
     start = dt.date.fromisoformat(meta["started_on"])
-    return campaign_report(members, lines, start, day, currency, int(meta["id"]))
+    return campaign_report(
+        members, shop.all_lines(), start, shop.as_of(), currency, int(meta["id"])
+    )

@@ -9,9 +9,7 @@ every CSV cell spreadsheet-safe.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -46,7 +44,7 @@ def plan_orders(lines: pl.LazyFrame | pl.DataFrame, orders: str = "open") -> pl.
     keep = (
         (pl.col("status") == "paid") & (pl.col("fulfilled").fill_null(True).not_())
         if orders == "open"
-        else ~pl.col("status").is_in(["cancelled", "refunded"])
+        else ~pl.col("status").is_in(["cancelled", "refunded", "returned"])
     )
     product = pl.col("line_kind") == "product"
     item = pl.format(
@@ -55,7 +53,7 @@ def plan_orders(lines: pl.LazyFrame | pl.DataFrame, orders: str = "open") -> pl.
     return (
         lf.filter(keep)
         .sort("line_no")
-        .group_by("source", "order_id")
+        .group_by("source", "store", "order_id")
         .agg(
             *[
                 pl.col(c).first()
@@ -344,59 +342,3 @@ def notes_html(plan: pl.DataFrame, config: Mapping[str, Any]) -> str:
 
 
 # -- glue for the CLI and the TUI ------------------------------------------------------------
-
-
-@dataclass
-class GiftPlan:
-    """Everything the gift screens and commands show, computed once."""
-
-    as_of: dt.date
-    currency: str
-    plan: pl.DataFrame
-    picks: pl.DataFrame
-    """Picks of the plan's customers and of each segment's top spenders (for previews)."""
-    profiles: pl.DataFrame
-    policies: GiftPolicies
-    notes: list[str] = field(default_factory=list)
-
-
-def plan_for_workspace(
-    ws: Any, as_of: str | dt.date | None = None, orders: str = "open"
-) -> GiftPlan:
-    """Load the workspace's lines and settings and build the gift picks and packing plan."""
-    from shopinsight.core.bundles import mine_itemsets, next_products, product_catalogue
-    from shopinsight.core.customers.profiles import customer_profiles
-    from shopinsight.core.customers.tags import load_overrides
-    from shopinsight.core.gifts.campaigns import held_back_customers
-    from shopinsight.core.gifts.policies import gift_picks
-    from shopinsight.core.orders import lines_as_of, resolve_as_of
-
-    config = ws.config()
-    policies = gift_policies(config)
-    all_lines = ws.lines()
-    day = resolve_as_of(all_lines, as_of)
-    lines = lines_as_of(all_lines, day).collect()
-    lazy = lines.lazy()
-    profiles = customer_profiles(lazy, day, config, ws.customer_attrs(), load_overrides(ws))
-    table = profiles.table
-    catalogue = product_catalogue(lazy, profiles.currency or None)
-    suggestions = next_products(lazy, mine_itemsets(lazy, config=config).rules, catalogue)
-    todo = plan_orders(lines, orders)
-    # Picks for the plan's customers, plus the top spenders of each segment for previews:
-    # enough for every screen, at a fraction of picking for 100k customers.
-    wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
-    top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
-    picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
-    gift_buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
-    gift_order_picks = gift_picks(
-        table.filter(pl.col("customer_id").is_in(gift_buyers.implode())),
-        catalogue, suggestions, lines, config, gift_orders=True,
-    )  # fmt: skip
-    with ws.db() as conn:
-        held = held_back_customers(conn, day)
-    plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held)
-    notes = list(profiles.notes)
-    n_held = plan.filter(pl.col("reason").str.starts_with("held back")).height
-    if n_held:
-        notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
-    return GiftPlan(day, profiles.currency, plan, picks, table, policies, notes)

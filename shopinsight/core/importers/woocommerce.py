@@ -14,7 +14,9 @@ customers by email). `Product(s)` such as `2× Hoodie, 1× Cap` becomes one prod
 product (no prices: the order's net sales is its total). Refunds are extra rows with negative
 net sales and their own number; each is attached to the latest earlier order of the same
 customer, which gets it as `refunded` (partially or fully refunded), and the refund row itself
-is kept as a cancelled order with no money, noting which order it refunds.
+is kept as a cancelled order with no money, noting which order it refunds. A refund row with no
+such order (its order is in an earlier download) is a return document: status `returned` with
+its negative net sales, so the shop's and the customer's net still lose the refund.
 """
 
 from __future__ import annotations
@@ -238,7 +240,7 @@ def build_analytics(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     if n_unmatched:
         ctx.warnings.append(
             f"{n_unmatched} refund rows match no earlier order of the same customer in this "
-            "file; they are kept as cancelled rows and the refunded orders are not reduced."
+            "file; they are kept as returns (negative money) of that customer."
         )
     total = pl.col("__net")
     refunded = pl.max_horizontal(
@@ -247,8 +249,11 @@ def build_analytics(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .then(total)
         .otherwise(0.0),
     )
+    unmatched = pl.col("__is_refund") & pl.col("__parent").is_null()
     status = (
-        pl.when(pl.col("__is_refund"))
+        pl.when(unmatched)
+        .then(pl.lit("returned"))
+        .when(pl.col("__is_refund"))
         .then(pl.lit("cancelled"))
         .otherwise(_status(col(frame, "status"), refunded, total))
     )
@@ -260,7 +265,8 @@ def build_analytics(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         pl.col("__at").alias("ordered_at"),
         pl.col("__buyer_key").alias(BUYER),
         "customer_name",
-        pl.when(pl.col("__is_refund")).then(0.0).otherwise(total).alias("order_total"),
+        pl.when(pl.col("__is_refund") & ~unmatched).then(0.0).otherwise(total)
+        .alias("order_total"),
         pl.when(pl.col("__is_refund")).then(0.0).otherwise(refunded).alias("refunded"),
         _currency(frame, ctx, "n. revenue (formatted)").alias(
             "currency"

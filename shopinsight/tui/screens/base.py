@@ -21,8 +21,8 @@ from shopinsight.tui.widgets.keybar import KeyBar
 from shopinsight.tui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
     from shopinsight.tui.app import ShopInsightApp
-    from shopinsight.tui.data import ShopData
 
 
 class SectionScreen(Screen[None]):
@@ -45,7 +45,7 @@ class SectionScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def data(self) -> ShopData:
+    def data(self) -> Shop:
         return self.shop_app.data
 
     def compose(self) -> ComposeResult:

@@ -6,7 +6,6 @@ A campaign gives today's plan's gifts to most customers and holds back a random 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -49,27 +48,12 @@ class CampaignsPart(SectionScreen):
 
     # -- campaigns -------------------------------------------------------------------------
     def load_campaigns(self) -> None:
-        ws = self.shop_app.workspace
+        from shopinsight.core.gifts.campaigns import list_campaigns
+
+        shop = self.data
 
         def read() -> pl.DataFrame:
-            from shopinsight.core.gifts.campaigns import ensure_tables
-
-            with ws.db() as conn:
-                ensure_tables(conn)
-                rows = conn.execute(
-                    "SELECT c.id, c.started_on, c.days, "
-                    "SUM(m.arm = 'gift'), SUM(m.arm = 'control') FROM gift_campaigns c "
-                    "LEFT JOIN gift_campaign_members m ON m.campaign_id = c.id "
-                    "GROUP BY c.id ORDER BY c.id DESC"
-                ).fetchall()
-            schema = {
-                "id": pl.Int64,
-                "started_on": pl.Utf8,
-                "days": pl.Int64,
-                "gift": pl.Int64,
-                "control": pl.Int64,
-            }
-            return pl.DataFrame(rows, schema=schema, orient="row")
+            return list_campaigns(shop)
 
         self.run_task(
             "campaigns",
@@ -82,12 +66,12 @@ class CampaignsPart(SectionScreen):
     def _campaign_highlighted(self, event: FrameTable.RowHighlighted) -> None:
         if event.key is None:
             return
-        from shopinsight.core.gifts.campaigns import report_for_workspace
+        from shopinsight.core.gifts.campaigns import report_for_shop
 
-        ws, day, cid = self.shop_app.workspace, self.data.known_as_of(), int(event.key)
+        shop, cid = self.data, int(event.key)
         self.run_task(
             "campaign-report",
-            lambda: report_for_workspace(ws, cid, day),
+            lambda: report_for_shop(shop, cid),
             self.show_campaign_report,
             "Measuring the campaign…",
         )
@@ -104,24 +88,13 @@ class CampaignsPart(SectionScreen):
     def action_start_campaign(self) -> None:
         if self.gifts is None:
             return
-        from shopinsight.core.gifts.campaigns import campaign_settings, start_campaign
+        from shopinsight.core.gifts.campaigns import campaign_settings, start_for_shop
 
-        ws, plan, cur = self.shop_app.workspace, self.gifts.plan, self.gifts.currency
-        day: dt.date = self.data.as_of()
-        settings = campaign_settings(self.data.config())
+        shop = self.data
+        settings = campaign_settings(shop.settings())
 
         def start() -> int:
-            with ws.db() as conn:
-                cid, _ = start_campaign(
-                    conn,
-                    plan,
-                    day,
-                    cur,
-                    settings["control_share"],
-                    settings["seed"],
-                    settings["days"],
-                )
-            return cid
+            return start_for_shop(shop)[0]
 
         def started(cid: int) -> None:
             self.notify(f"Started gift campaign #{cid}.", timeout=5)

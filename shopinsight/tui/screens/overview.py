@@ -58,7 +58,7 @@ class OverviewScreen(SectionScreen):
         self.set_class(self.size.height < 32, "-short")
 
     def load(self) -> None:
-        self.run_task("overview", self.data.overview, self.show_overview, "Loading the overview…")
+        self.run_task("overview", self.data.status, self.show_overview, "Loading the overview…")
         if self.data.has_orders():
             self.run_task(
                 "segments", self.data.segment_summary, self.show_segments, "Computing segments…"

@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from shopinsight.core.text import visible
+
 
 class ErrorDialog(ModalScreen[None]):
     """A problem the user can act on: its title and what to do. Never a traceback."""
@@ -18,8 +20,8 @@ class ErrorDialog(ModalScreen[None]):
 
     def __init__(self, title: str, detail: str = "") -> None:
         super().__init__(classes="dialog-screen")
-        self.title_text = title
-        self.detail = detail
+        self.title_text = visible(title)  # may quote a name or a file from an export
+        self.detail = visible(detail, keep_newlines=True)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error-dialog"):
@@ -60,8 +62,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def __init__(self, question: str, detail: str = "", yes: str = "Yes") -> None:
         super().__init__(classes="dialog-screen")
-        self.question = question
-        self.detail = detail
+        self.question = visible(question)
+        self.detail = visible(detail, keep_newlines=True)
         self.yes = yes
 
     def compose(self) -> ComposeResult:
@@ -91,7 +93,7 @@ class InputDialog(ModalScreen[str | None]):
 
     def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
         super().__init__(classes="dialog-screen")
-        self.question = question
+        self.question = visible(question)
         self.placeholder = placeholder
         self.value = value
 
@@ -124,8 +126,8 @@ class PickDialog(ModalScreen[str | None]):
 
     def __init__(self, question: str, options: list[tuple[str, str]]) -> None:
         super().__init__(classes="dialog-screen")
-        self.question = question
-        self.options = options
+        self.question = visible(question)
+        self.options = [(value, visible(label)) for value, label in options]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

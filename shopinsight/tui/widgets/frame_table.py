@@ -17,6 +17,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from shopinsight.core.text import visible_expr
+
 if TYPE_CHECKING:
     from textual_fastdatatable import DataTable
 
@@ -45,9 +47,9 @@ def display_frame(frame: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
         elif c.kind == "date":
             e = e.cast(pl.Date)
         elif c.kind == "list":
-            e = e.cast(pl.List(pl.Utf8)).list.join(", ")
-        elif c.kind == "text":
-            e = e.cast(pl.Utf8)
+            e = visible_expr(e.cast(pl.List(pl.Utf8)).list.join(", "))
+        elif c.kind == "text":  # names, emails, titles from exports: escapes shown, not obeyed
+            e = visible_expr(e.cast(pl.Utf8))
         exprs.append(e.alias(c.label))
     return frame.select(exprs)
 

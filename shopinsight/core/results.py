@@ -1,0 +1,311 @@
+"""The shop's analyses as `Shop` hands them out: computed once, cached, merchant's state applied.
+
+Each loader calls the pure analysis with the `Shop`'s lines (as of the day, in its currency,
+exclusions left out) and settings, and caches the frames in the workspace per version of data +
+settings + the state tables the result depends on. The CLI and the app read only these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
+
+
+@dataclass
+class ProfilesResult:
+    """Customers with segment, tags (long, with reasons) and how the segments were cut."""
+
+    table: pl.DataFrame
+    tags: pl.DataFrame
+    sizes: pl.DataFrame
+    currency: str
+    scheme: str
+    segment_note: str
+    cut_points: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    rule_names: list[str] = field(default_factory=list)
+    as_of: dt.date | None = None
+    fallback_used: bool = False
+
+    def as_core(self) -> Any:
+        """The shape the exporters read (table, tags, segments.scheme, rules' names)."""
+        return SimpleNamespace(
+            table=self.table,
+            tags=self.tags,
+            segments=SimpleNamespace(scheme=self.scheme, cut_points=self.cut_points),
+            rules=[SimpleNamespace(name=n) for n in self.rule_names],
+            currency=self.currency,
+            as_of=self.as_of,
+        )
+
+    def segment_name(self, wanted: str) -> str:
+        """The segment's exact name, matched case-insensitively; a clear error lists them."""
+        names = self.table.get_column("segment").drop_nulls().unique().sort().to_list()
+        for name in names:
+            if name.casefold() == wanted.strip().casefold():
+                return str(name)
+        choices = ", ".join(names) or "none yet (no customer has a counted order)"
+        raise InputError(f"No segment '{wanted}'", f"Segments in this shop: {choices}.")
+
+
+def customers_definition(n: int, shop: Shop) -> str:
+    """What "customers" means wherever the count is shown."""
+    orders = shop.orders().filter(pl.col("customer_id").is_not_null())
+    buyers = orders.filter(pl.col("counted")).get_column("customer_id").n_unique()
+    everyone = orders.get_column("customer_id").n_unique()
+    more = everyone - buyers
+    text = f"{n:,} customers with a purchase (paid, not cancelled or returned, money kept)"
+    if more > 0:
+        text += f"; {more:,} more with only cancelled, refunded or returned orders"
+    return text
+
+
+def load_profiles(shop: Shop) -> ProfilesResult:
+    """core.customers.profiles with the merchant's tag overrides, cached per state."""
+    from shopinsight.core.customers.profiles import customer_profiles
+    from shopinsight.core.customers.tags import load_overrides
+
+    shop.require_orders()
+    family = f"profiles-{shop.key()}"
+    name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
+
+    def compute() -> dict[str, Any]:
+        prof = customer_profiles(
+            shop.lines(), shop.as_of(), shop.config(), shop.ws.customer_attrs(),
+            load_overrides(shop.ws),
+        )  # fmt: skip
+        meta = {
+            "currency": prof.currency,
+            "scheme": prof.segments.scheme,
+            "segment_note": prof.segments.note,
+            "cut_points": prof.segments.cut_points,
+            "notes": [*shop.left_out(), *prof.notes],
+            "rule_names": [r.name for r in prof.rules],
+            "fallback_used": prof.segments.fallback_used,
+        }
+        return {"table": prof.table, "tags": prof.tags, "sizes": prof.segments.sizes, "meta": meta}
+
+    parts = shop.cache.parts(name, ["table", "tags", "sizes"], compute, family)
+    meta = parts["meta"]
+    return ProfilesResult(
+        parts["table"], parts["tags"], parts["sizes"], meta["currency"], meta["scheme"],
+        meta["segment_note"], meta["cut_points"], meta["notes"], meta.get("rule_names", []),
+        shop.as_of(), bool(meta.get("fallback_used")),
+    )  # fmt: skip
+
+
+def segment_summary(shop: Shop) -> dict[str, Any]:
+    """Segment sizes, the customer count with its definition, and the notes behind them."""
+    prof = shop.profiles()
+    sizes = prof.sizes.select("segment", "customers", "share", "revenue")
+    return {
+        "sizes": sizes.filter(pl.col("customers") > 0).to_dicts(),
+        "customers": prof.table.height,
+        "customers_definition": customers_definition(prof.table.height, shop),
+        "currency": prof.currency,
+        "notes": [prof.segment_note, *prof.notes],
+    }
+
+
+@dataclass
+class ChurnView:
+    """Churn alerts with the merchant's marks applied, the method and its backtest."""
+
+    alerts: pl.DataFrame
+    method: str
+    method_reason: str
+    backtest: dict[str, Any]
+    horizon_days: int
+    currency: str | None
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+    base: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
+    """The alerts before the merchant's marks (marks are re-applied to this)."""
+
+
+def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
+    """core.churn: computed (and cached) without the merchant's marks, which are applied
+    afterwards: marking an alert never refits anything."""
+    from shopinsight.core.churn.alerts import churn_alerts
+
+    shop.require_orders()
+    prof = shop.profiles()
+    profiles = prof.table.select(
+        [
+            c
+            for c in ("customer_id", "segment", "tags", "favorite_product")
+            if c in prof.table.columns
+        ]
+    )
+    family = f"churn-{shop.key()}-{horizon_days or 'default'}"
+    name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
+
+    def compute() -> dict[str, Any]:
+        result = churn_alerts(
+            shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles
+        )
+        meta = {
+            "method": result.method,
+            "method_reason": result.method_reason,
+            "backtest": result.backtest.to_dict(),
+            "horizon_days": result.horizon_days,
+            "currency": result.currency,
+            "notes": [*shop.left_out(), *result.notes],
+        }
+        return {"alerts": result.alerts, "meta": meta}
+
+    parts = shop.cache.parts(name, ["alerts"], compute, family)
+    meta = parts["meta"]
+    base = parts["alerts"]
+    return ChurnView(
+        with_marks(shop, base), meta["method"], meta["method_reason"], meta["backtest"],
+        int(meta["horizon_days"]), meta["currency"], shop.as_of(), meta["notes"], base,
+    )  # fmt: skip
+
+
+def with_marks(shop: Shop, alerts: pl.DataFrame) -> pl.DataFrame:
+    """The alerts with the merchant's current marks applied: a snoozed or dismissed customer
+    is no longer an alert."""
+    from shopinsight.core.churn.state import apply_states, load_alert_states
+
+    states = load_alert_states(shop.ws)
+    marked = apply_states(alerts.drop("state"), states, shop.last_orders(), shop.as_of())
+    return (
+        marked.with_columns(pl.col("is_alert") & ~pl.col("hidden"))
+        .drop("hidden")
+        .select(alerts.columns)
+        .sort(["is_alert", "value_at_risk", "customer_id"], descending=[True, True, False])
+    )
+
+
+@dataclass
+class BundlesResult:
+    """Bundle offers (itemsets with their numbers) and the rules behind them."""
+
+    offers: pl.DataFrame
+    rules: pl.DataFrame
+    itemsets: pl.DataFrame
+    n_orders: int
+    thresholds: dict[str, Any]
+    currency: str | None
+    segment: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_bundles(
+    shop: Shop, segment: str | None = None, thresholds: dict[str, Any] | None = None
+) -> BundlesResult:
+    """core.bundles over all orders, or the offers one segment buys more than its share.
+
+    `thresholds` (min_support, min_orders, max_size, min_lift) override the settings."""
+    from shopinsight.core.bundles import bundle_offers, bundle_settings, mine_itemsets
+
+    shop.require_orders()
+    given = {k: v for k, v in (thresholds or {}).items() if v is not None}
+    config = shop.config()
+    settings = bundle_settings(config)
+    prof = shop.profiles()
+    customers = prof.table.select("customer_id", "segment")
+    if segment:
+        segment = prof.segment_name(segment)
+    lines = shop.lines()
+    tag = "-".join(f"{k}={given[k]}" for k in sorted(given)) or "default"
+    family = f"bundles-{shop.key()}-{tag}"
+    name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
+
+    def compute() -> dict[str, Any]:
+        sets = mine_itemsets(
+            lines, given.get("min_support"), given.get("min_orders"),
+            int(given.get("max_size") or settings["max_size"]), config=config,
+        )  # fmt: skip
+        offers = bundle_offers(lines, sets, config, customers, min_lift=given.get("min_lift"))
+        meta = {"n_orders": sets.n_orders, "thresholds": sets.thresholds}
+        return {"offers": offers, "rules": sets.rules, "itemsets": sets.itemsets, "meta": meta}
+
+    parts = shop.cache.parts(name, ["offers", "rules", "itemsets"], compute, family)
+    meta = parts["meta"]
+    offers = parts["offers"]
+    if segment:
+        offers = offers.filter(pl.col("segments_over_index").list.contains(segment))
+    return BundlesResult(
+        offers, parts["rules"], parts["itemsets"], int(meta["n_orders"]), meta["thresholds"],
+        shop.currency(), segment, shop.left_out(),
+    )  # fmt: skip
+
+
+@dataclass
+class GiftsResult:
+    """Gift picks, the packing plan, and each segment's policy with a preview note."""
+
+    plan: pl.DataFrame
+    picks: pl.DataFrame
+    previews: pl.DataFrame
+    suggestions: pl.DataFrame
+    catalogue: pl.DataFrame
+    currency: str
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+
+
+def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
+    """Gift picks for the customers of today's orders (and each segment's top spenders, for the
+    previews), the packing plan and the notes, reusing the cached profiles and bundle rules."""
+    from shopinsight.core.bundles import next_products, product_catalogue
+    from shopinsight.core.gifts.campaigns import held_back_customers
+    from shopinsight.core.gifts.notes import preview_notes
+    from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
+
+    shop.require_orders()
+    config = shop.config()
+    policies = gift_policies(config)
+    prof = shop.profiles()
+    state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
+    family = f"gifts-{shop.key()}-{orders}"
+    name = f"{family}-{state}"
+
+    def compute() -> dict[str, Any]:
+        lines = shop.collected_lines()
+        lazy = lines.lazy()
+        table = prof.table
+        catalogue = product_catalogue(lazy, prof.currency or None)
+        suggestions = next_products(lazy, shop.bundles().rules, catalogue)
+        todo = plan_orders(lines, orders)
+        wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
+        top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
+        picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
+        buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
+        gift_order_picks = gift_picks(
+            table.filter(pl.col("customer_id").is_in(buyers.implode())),
+            catalogue, suggestions, lines, config, gift_orders=True,
+        )  # fmt: skip
+        with shop.ws.db() as conn:
+            held = held_back_customers(conn, shop.as_of())
+        plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held)
+        previews = preview_notes(table, picks, policies, config)
+        notes = list(prof.notes)
+        n_held = plan.filter(pl.col("reason").str.starts_with("held back")).height
+        if n_held:
+            notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
+        return {
+            "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
+            "catalogue": catalogue, "meta": {"currency": prof.currency, "notes": notes},
+        }  # fmt: skip
+
+    parts = shop.cache.parts(
+        name, ["plan", "picks", "previews", "suggestions", "catalogue"], compute, family
+    )
+    meta = parts["meta"]
+    return GiftsResult(
+        parts["plan"], parts["picks"], parts["previews"], parts["suggestions"],
+        parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
+    )  # fmt: skip

@@ -1,0 +1,369 @@
+"""`Shop`: the one way to a shop's numbers, for the CLI and the app alike.
+
+`Shop.open(workspace, as_of=..., currency=...)` decides, once, what every analysis reads:
+
+- **the day**: orders after `as_of` are ignored (default: the day of the last order);
+- **the currency**: amounts are never added across currencies, so the analyses run on one
+  currency at a time (default: the one with the most net revenue from identified customers,
+  or `shop.currency` in the settings; `--currency CODE` overrides both);
+- **the exclusions**: test orders, staff or wholesale buyers, outliers and what the merchant
+  excluded by hand are left out and counted apart;
+- **the purchase rule**: which orders count and their net after returns (`core.orders`).
+
+Each derived result (profiles, churn, bundles, gifts, overview) is computed at most once per
+`Shop`, and cached in the workspace per version of data + settings + hand-made state, so both
+faces show the same number from the same computation. The faces only render.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from shopinsight.core.errors import InputError, ShopInsightError
+from shopinsight.core.orders import lines_as_of, order_key, orders_frame, parse_as_of
+from shopinsight.core.schema import LINE_SCHEMA
+from shopinsight.core.shop_cache import ShopCache
+from shopinsight.core.state import state_key
+from shopinsight.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shopinsight.core.customers.profiles import CustomerProfiles
+    from shopinsight.core.results import BundlesResult, ChurnView, GiftsResult, ProfilesResult
+
+NO_ORDERS = ShopInsightError(
+    "No orders yet",
+    "Import an order export first (shopinsight import FILE, or i in the app), or run "
+    "`shopinsight demo` to explore the sample shop.",
+)
+
+
+def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | None:
+    """The currency the analyses report in.
+
+    `wanted` (from `--currency` or `shop.currency`) when the shop has orders in it; otherwise
+    the currency with the most net revenue from identified customers (so 3,000 anonymous Tmall
+    orders do not outvote a USD shop's customers), then from any order. None without currency.
+    """
+    present = orders.filter(pl.col("currency").is_not_null())
+    if wanted and wanted in set(present.get_column("currency").to_list()):
+        return wanted
+    for frame in (present.filter(pl.col("customer_id").is_not_null()), present):
+        ranked = (
+            frame.filter(pl.col("net_revenue") > 0)
+            .group_by("currency")
+            .agg(pl.col("net_revenue").sum())
+            .sort(["net_revenue", "currency"], descending=[True, False])
+        )
+        if ranked.height:
+            return str(ranked.get_column("currency")[0])
+    return wanted or None
+
+
+class Shop:
+    """A workspace seen at one day, in one currency, with its exclusions applied."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        as_of: str | dt.date | None = None,
+        currency: str | None = None,
+    ) -> None:
+        self.ws = ws
+        self.requested_as_of = parse_as_of(as_of)
+        self.requested_currency = (currency or "").strip().upper() or None
+        self.cache = ShopCache(ws)
+
+    @classmethod
+    def open(
+        cls,
+        workspace: Workspace | Path | str | None = None,
+        as_of: str | dt.date | None = None,
+        currency: str | None = None,
+    ) -> Shop:
+        """The shop of a workspace (a `Workspace` or a folder; default: the user's)."""
+        ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+        return cls(ws, as_of, currency)
+
+    # -- memo shortcuts (the app's workers use these) -------------------------------------
+    def memo(self, key: str, compute: Any) -> Any:
+        return self.cache.memo(key, compute)
+
+    def peek(self, key: str) -> Any:
+        return self.cache.peek(key)
+
+    def forget(self, *keys: str) -> None:
+        self.cache.forget(*keys)
+
+    def state_key(self, *tables: str) -> str:
+        """A short hash of the merchant's hand-made state in these state tables."""
+        return state_key(self.ws, *tables)
+
+    # -- the basics -----------------------------------------------------------------------
+    def has_orders(self) -> bool:
+        return self.ws.lines_path.exists()
+
+    def require_orders(self) -> None:
+        if not self.has_orders():
+            raise NO_ORDERS
+
+    def settings(self) -> dict[str, Any]:
+        """The merchant's settings as read from shopinsight.toml (validated, with defaults)."""
+        return self.memo("settings", self.ws.config)
+
+    def as_of(self) -> dt.date:
+        """The analysis day: the one asked for, else the day of the last order."""
+
+        def compute() -> dt.date:
+            if self.requested_as_of is not None:
+                return self.requested_as_of
+            self.require_orders()
+            last = self.ws.lines().select(pl.col("ordered_at").max()).collect().item()
+            if last is None:
+                raise NO_ORDERS
+            return last.date()
+
+        return self.memo("as_of", compute)
+
+    def known_as_of(self) -> dt.date | None:
+        """The as-of day if already known (never computes: safe on the UI thread)."""
+        return self.requested_as_of or self.peek("as_of")
+
+    def as_of_key(self) -> str:
+        return self.as_of().isoformat() if self.has_orders() else "empty"
+
+    def key(self) -> str:
+        """What every cached result of this view is named by: day and currency."""
+        return f"{self.as_of_key()}-{self.currency() or 'none'}"
+
+    def all_lines(self) -> pl.LazyFrame:
+        """Every line as the shop stood at the end of the as-of day: all currencies, with the
+        excluded orders (status and the lists of what was left out read these)."""
+        lines = self.ws.lines()
+        have = set(lines.collect_schema().names())
+        missing = [c for c in LINE_SCHEMA if c not in have]  # a workspace from an older version
+        if missing:
+            lines = lines.with_columns(
+                pl.lit("" if c == "store" else None, LINE_SCHEMA[c]).alias(c) for c in missing
+            )
+        return lines_as_of(lines, self.as_of())
+
+    def all_orders(self) -> pl.DataFrame:
+        """One row per order as of the day (all currencies), with `excluded` and
+        `excluded_reason`; cached, since it reads every line."""
+
+        def compute() -> pl.DataFrame:
+            orders = orders_frame(self.all_lines()).drop("product_skus").collect()
+            return _flag_exclusions(orders, self.settings(), self.ws)
+
+        name = f"orders-{self.as_of_key()}-{self.state_key('exclusions')}"
+        family = f"orders-{self.as_of_key()}"
+        return self.memo("all_orders", lambda: self.cache.frame(name, compute, family))
+
+    def currency(self) -> str | None:
+        """The one currency the analyses of this view report in (see `choose_currency`)."""
+
+        def compute() -> str | None:
+            if not self.has_orders():
+                return self.requested_currency
+            orders = self.all_orders().filter(~pl.col("excluded"))
+            found = set(orders.get_column("currency").drop_nulls().to_list())
+            wanted = self.requested_currency
+            if wanted and wanted not in found:
+                have = ", ".join(sorted(found)) or "none"
+                raise InputError(
+                    "No orders in that currency",
+                    f"--currency {wanted}: this shop has no orders in {wanted} as of "
+                    f"{self.as_of()}. Currencies with orders: {have}.",
+                )
+            setting = str((self.settings().get("shop") or {}).get("currency") or "").upper()
+            if not wanted and setting and setting != "AUTO":
+                wanted = setting
+            return choose_currency(orders, wanted)
+
+        return self.memo("currency", compute)
+
+    def config(self) -> dict[str, Any]:
+        """The settings the analyses receive: the merchant's, with `shop.currency` set to the
+        currency of this view (so every analysis agrees on it)."""
+
+        def compute() -> dict[str, Any]:
+            config = copy.deepcopy(self.settings())
+            config.setdefault("shop", {})["currency"] = self.currency() or "auto"
+            return config
+
+        return self.memo("config", compute)
+
+    def _kept_keys(self) -> pl.DataFrame:
+        orders = self.all_orders()
+        cur = self.currency()
+        same = pl.col("currency").is_null() | (pl.col("currency") == cur) if cur else pl.lit(True)
+        return orders.filter(~pl.col("excluded") & same).select(order_key())
+
+    def lines(self) -> pl.LazyFrame:
+        """The lines every analysis reads: as of the day, in the view's currency (lines without
+        a currency are taken to be in it), excluded orders left out."""
+        orders = self.all_orders()
+        cur = self.currency()
+        dropped = orders.filter(
+            pl.col("excluded") | (pl.col("currency").is_not_null() & (pl.col("currency") != cur))
+            if cur
+            else pl.col("excluded")
+        )
+        if dropped.height == 0:
+            return self.all_lines()
+        return self.all_lines().join(self._kept_keys().lazy(), on=order_key(), how="semi")
+
+    def collected_lines(self) -> pl.DataFrame:
+        return self.memo("lines", lambda: self.lines().collect())
+
+    def orders(self) -> pl.DataFrame:
+        """One row per order of this view (currency, exclusions), for timelines and counts."""
+
+        def compute() -> pl.DataFrame:
+            orders = self.all_orders().filter(~pl.col("excluded"))
+            cur = self.currency()
+            if cur:
+                orders = orders.filter(pl.col("currency").is_null() | (pl.col("currency") == cur))
+            return orders
+
+        return self.memo("orders", compute)
+
+    def last_orders(self) -> pl.DataFrame:
+        """customer_id, last_order_at: each customer's last counted order."""
+        return self.memo(
+            "last_orders",
+            lambda: (
+                self.orders()
+                .filter(pl.col("counted"))
+                .group_by("customer_id")
+                .agg(pl.col("ordered_at").max().alias("last_order_at"))
+            ),
+        )
+
+    def first_day(self) -> dt.date | None:
+        """The day of the shop's first order (start of the customer timelines)."""
+        return self.memo("first_day", lambda: self.orders()["order_day"].min())
+
+    def left_out(self) -> list[str]:
+        """What this view leaves out, in words a merchant can act on."""
+
+        def compute() -> list[str]:
+            if not self.has_orders():
+                return []
+            orders = self.all_orders()
+            notes: list[str] = []
+            excluded = orders.filter(pl.col("excluded"))
+            if excluded.height:
+                why = (
+                    excluded.group_by("excluded_reason")
+                    .len()
+                    .sort(["len", "excluded_reason"], descending=[True, False])
+                )
+                parts = ", ".join(f"{n:,} {r}" for r, n in why.iter_rows())
+                notes.append(
+                    f"{excluded.height:,} excluded order(s) not included ({parts}); "
+                    "see `shopinsight exclude --list`."
+                )
+            cur = self.currency()
+            other = orders.filter(
+                ~pl.col("excluded") & pl.col("currency").is_not_null() & (pl.col("currency") != cur)
+            )
+            per = (
+                other.group_by("currency").len().sort(["len", "currency"], descending=[True, False])
+            )
+            for code, n in per.iter_rows():
+                notes.append(f"{n:,} order(s) in {code} not included — use --currency {code}.")
+            return notes
+
+        return self.memo("left_out", compute)
+
+    # -- analyses -------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """KPIs, revenue by month and imports (what `status` and the Overview show)."""
+        from shopinsight.core.status import shop_status
+
+        def compute() -> dict[str, Any]:
+            if not self.has_orders():
+                return {"lines": 0, "imports": self.ws.ledger()}
+            status = shop_status(self.ws, self.as_of())
+            summary = self.segment_summary()
+            table = self.profiles().table
+            repeat = table.filter(pl.col("frequency") >= 2).height
+            status["customers"] = summary["customers"]
+            status["customers_definition"] = summary["customers_definition"]
+            status["repeat_customers"] = repeat
+            status["repeat_rate"] = round(repeat / table.height, 4) if table.height else 0.0
+            status["currency"] = self.currency()
+            status["left_out"] = self.left_out()
+            return status
+
+        name = f"status-{self.key()}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo("status", lambda: self.cache.json(name, compute, f"status-{self.key()}"))
+
+    def profiles(self) -> ProfilesResult:
+        from shopinsight.core.results import load_profiles
+
+        return self.memo("profiles", lambda: load_profiles(self))
+
+    def customer_profiles(self) -> CustomerProfiles:
+        """The full customer analysis object, with its rules (what `explain` traces); kept in
+        memory only. Same function, lines and settings as `profiles()`."""
+        from shopinsight.core.customers.profiles import customer_profiles
+        from shopinsight.core.customers.tags import load_overrides
+
+        self.require_orders()
+        return self.memo(
+            "customer_profiles",
+            lambda: customer_profiles(
+                self.lines(), self.as_of(), self.config(), self.ws.customer_attrs(),
+                load_overrides(self.ws),
+            ),
+        )  # fmt: skip
+
+    def segment_summary(self) -> dict[str, Any]:
+        """Segment sizes and the notes behind them (small; the Overview reads only this)."""
+        from shopinsight.core.results import segment_summary
+
+        return self.memo("segment_summary", lambda: segment_summary(self))
+
+    def churn(self, horizon_days: int | None = None) -> ChurnView:
+        from shopinsight.core.results import load_churn
+
+        return self.memo(f"churn:{horizon_days or ''}", lambda: load_churn(self, horizon_days))
+
+    def remark_churn(self) -> ChurnView:
+        """The churn result with the merchant's marks re-read (nothing is refitted)."""
+        from shopinsight.core.results import with_marks
+
+        churn = self.churn()
+        churn.alerts = with_marks(self, churn.base)
+        return churn
+
+    def bundles(self, segment: str | None = None, **thresholds: Any) -> BundlesResult:
+        from shopinsight.core.results import load_bundles
+
+        key = f"bundles:{segment or ''}:{sorted(thresholds.items())}"
+        return self.memo(key, lambda: load_bundles(self, segment, thresholds))
+
+    def gifts(self, orders: str = "open") -> GiftsResult:
+        from shopinsight.core.results import load_gifts
+
+        return self.memo(f"gifts:{orders}", lambda: load_gifts(self, orders))
+
+
+def _flag_exclusions(orders: pl.DataFrame, settings: dict[str, Any], ws: Workspace) -> pl.DataFrame:
+    """`excluded` and `excluded_reason` per order, from the settings' rules and the
+    merchant's own list (core.exclusions); nothing excluded when that module says so."""
+    try:
+        from shopinsight.core.exclusions import flag_exclusions
+        from shopinsight.core.state import manual_exclusions
+    except ImportError:  # pragma: no cover - exclusions land separately
+        return orders.with_columns(
+            pl.lit(False).alias("excluded"), pl.lit(None, pl.Utf8).alias("excluded_reason")
+        )
+    return flag_exclusions(orders, settings, manual_exclusions(ws))

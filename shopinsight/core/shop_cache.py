@@ -1,0 +1,115 @@
+"""Results computed once per version of data + settings + state, kept in the workspace cache.
+
+`ShopCache` is what `Shop` uses to remember a result in memory (once per `Shop`, even when two
+worker threads ask at the same time) and on disk (once per workspace fingerprint, so reopening an
+unchanged workspace reads results instead of recomputing them). One scheme for every result: the
+file is `shop-<CACHE_VERSION>-<name>-<part>-<fingerprint>.parquet`, where `name` carries the
+as-of day, the currency and a hash of the merchant's hand-made state the result depends on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import polars as pl
+
+from shopinsight.core.workspace import Workspace
+
+T = TypeVar("T")
+
+CACHE_VERSION = "v3"
+"""Bumped whenever the shape or the meaning of a cached result changes: old files are ignored."""
+
+
+def frame_to_json(data: Any) -> pl.DataFrame:
+    """A JSON-able value as a one-cell frame, so it can live in the workspace cache."""
+    return pl.DataFrame({"json": [json.dumps(data, default=str, ensure_ascii=False)]})
+
+
+def json_from_frame(frame: pl.DataFrame) -> Any:
+    return json.loads(frame["json"][0])
+
+
+class ShopCache:
+    """In-memory memo plus the on-disk cache of one workspace."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._values: dict[str, Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute `key` once per instance, even when several workers ask at the same time."""
+        with self._guard:
+            if key in self._values:
+                return self._values[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]
+
+    def peek(self, key: str) -> Any:
+        """A memoised result if it is ready, else None (never computes)."""
+        with self._guard:
+            return self._values.get(key)
+
+    def forget(self, *keys: str) -> None:
+        """Drop memoised results; a key ending in ':' drops every variant ('bundles:')."""
+        with self._guard:
+            for key in keys:
+                for known in [k for k in self._values if k == key or k.startswith(f"{key}:")]:
+                    self._values.pop(known, None)
+
+    def frame(
+        self, name: str, compute: Callable[[], pl.DataFrame], family: str | None = None
+    ) -> pl.DataFrame:
+        """A frame from the workspace cache, or computed and stored there."""
+        return self.parts(name, ["frame"], lambda: {"frame": compute()}, family)["frame"]
+
+    def json(self, name: str, compute: Callable[[], Any], family: str | None = None) -> Any:
+        """A JSON-able value from the cache, or computed and stored there."""
+        return self.parts(name, [], lambda: {"meta": compute()}, family)["meta"]
+
+    def parts(
+        self,
+        name: str,
+        frames: list[str],
+        compute: Callable[[], dict[str, Any]],
+        family: str | None = None,
+    ) -> dict[str, Any]:
+        """Several frames plus a JSON `meta` computed together and cached side by side.
+
+        `family` is the name without its state key: files of older states are removed, so a
+        tag edited by hand does not leave a copy of the customer table behind each time.
+        """
+        base = f"shop-{CACHE_VERSION}-{name}".replace(" ", "_").replace("/", "_")
+        hits = {part: self.ws.cache_get(f"{base}-{part}") for part in [*frames, "meta"]}
+        if all(v is not None for v in hits.values()):
+            out: dict[str, Any] = dict(hits)
+            out["meta"] = json_from_frame(hits["meta"])
+            return out
+        result = compute()
+        try:
+            for part in frames:
+                self.ws.cache_put(f"{base}-{part}", result[part])
+            self.ws.cache_put(f"{base}-meta", frame_to_json(result.get("meta", {})))
+            self._drop_stale(family, base)
+        except OSError:
+            pass  # a read-only workspace still works, just without the cache
+        result["meta"] = json.loads(json.dumps(result.get("meta", {}), default=str))
+        return result
+
+    def _drop_stale(self, family: str | None, current: str) -> None:
+        if not family:
+            return
+        family = family.replace(" ", "_").replace("/", "_")
+        for path in self.ws.cache_dir.glob(f"shop-*-{family}-*.parquet"):
+            if not path.name.startswith(f"{current}-"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
