@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -79,3 +80,18 @@ def test_import_into_workspace_counts(ws, tmp_path):
     report = import_files(ws, [path])[0]
     assert (report.rows_read, report.accepted, report.rejected) == (2, 1, 1)
     assert "bad amount 'x'" in pl.read_csv(report.rejects_path)["reason"][0]
+
+
+def test_own_field_names_need_no_map():
+    """A file written with ShopInsight's own field names imports without --map."""
+    path = Path(__file__).resolve().parents[1] / "data" / "generic" / "own_names.csv"
+    loaded = load_file(path)
+    assert loaded.format.name == "generic" and loaded.rejects.height == 0
+    lines = loaded.lines
+    assert lines.select("order_id", "customer_id", "sku", "quantity", "line_total").rows() == [
+        ("A-1", "generic:c1", "SKU1", 2, 20.0),
+        ("A-1", "generic:c1", "SKU2", 1, 7.5),
+        ("A-2", "generic:c2", "SKU1", 1, 10.0),
+    ]
+    assert lines["ordered_at"].null_count() == 0
+    assert lines["product_name"].to_list() == ["Mug", "Tea", "Mug"]
