@@ -1,15 +1,18 @@
 """Where a shop's data lives, and how it changes without ever being half-written.
 
-    order_lines.parquet   every accepted line, deduplicated on (source, order_id, line_no)
-    customers.parquet     customer attributes from customers exports (tags, consent, names)
+    manifest.json         the current version: which files below hold the data (commit point)
+    lines/                Parquet parts of the accepted lines, deduplicated on the line key,
+                          and the rows a later import dropped from each part
+    customers/            customer attributes from customers exports (tags, consent, names)
     imports.jsonl         one record per import (file, sha256, format, counts, time)
     rejects/              rejected rows of each import, with row number and reason
     state.sqlite          what the merchant did: alert states, tag overrides, campaigns
     shopinsight.toml      settings, written with commented defaults on first use
-    cache/                analysis results keyed by a fingerprint of data + settings
+    cache/                analysis results keyed by a fingerprint of data version + settings
 
-Every write goes to a temp file, is fsynced and then renamed over the old file, under a lock
-file, so a crash, Ctrl-C or a second process never leaves a half-written workspace.
+An import writes new files only, then replaces manifest.json (temp file, fsync, rename): a
+kill -9, SIGTERM or Ctrl-C at any moment leaves the workspace as it was or as the import made
+it, and readers keep the version they opened (see `store`). A lock file keeps writers apart.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import itertools
 import json
 import os
+import secrets
 import signal
 import sqlite3
 import threading
@@ -29,9 +34,10 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core import store
 from shopinsight.core.config import default_config_text, load_config
 from shopinsight.core.errors import WorkspaceError
-from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA, conform
+from shopinsight.core.schema import LINE_SCHEMA
 
 ENV_VAR = "SHOPINSIGHT_WORKSPACE"
 
@@ -112,10 +118,15 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
 
 
 class Workspace:
-    """A shop's data folder. Analyses get frames from it; they never read files themselves."""
+    """A shop's data folder. Analyses get frames from it; they never read files themselves.
 
-    def __init__(self, root: Path) -> None:
+    Each read resolves the current version; `snapshot()` pins one, so that lines, customer
+    attributes, ledger and fingerprint all describe the same data while an import runs.
+    """
+
+    def __init__(self, root: Path, manifest: dict[str, Any] | None = None) -> None:
         self.root = Path(root)
+        self._pinned = manifest
 
     @classmethod
     def open(cls, root: Path | str | None = None, create: bool = True) -> Workspace:
@@ -137,14 +148,40 @@ class Workspace:
             return ws
         return cls(path)
 
+    def snapshot(self) -> Workspace:
+        """This workspace pinned to its current version: what it reads (and the fingerprint
+        its results are cached under) stays that version even if an import commits meanwhile.
+        Files of a version are kept until the import after the one that superseded it."""
+        return Workspace(self.root, self.manifest())
+
+    def manifest(self) -> dict[str, Any]:
+        """The version read: the pinned one, else the current one."""
+        return self._pinned if self._pinned is not None else store.read_manifest(self.root)
+
+    @property
+    def version(self) -> int:
+        """The data version (0 before the first import); grows with every import."""
+        return int(self.manifest()["version"])
+
     # -- paths -----------------------------------------------------------------------------
     @property
+    def manifest_path(self) -> Path:
+        return self.root / store.MANIFEST
+
+    @property
     def lines_path(self) -> Path:
-        return self.root / "order_lines.parquet"
+        """The lines file when the lines are one part (after the first import or a
+        compaction), else the folder of parts. Read lines through `lines()`: a folder also
+        holds superseded parts and rows that later imports replaced."""
+        parts = self.manifest()["lines"]
+        if len(parts) == 1 and not parts[0].get("drop"):
+            return self.root / parts[0]["file"]
+        return self.root / (store.LINES_DIR if parts else store.LEGACY_LINES)
 
     @property
     def customers_path(self) -> Path:
-        return self.root / "customers.parquet"
+        name = self.manifest().get("customers")
+        return self.root / (name or store.LEGACY_CUSTOMERS)
 
     @property
     def ledger_path(self) -> Path:
@@ -180,39 +217,38 @@ class Workspace:
         }
 
     # -- reading ---------------------------------------------------------------------------
+    def has_lines(self) -> bool:
+        """Whether any order lines were imported."""
+        return any(p.get("rows", 1) for p in self.manifest()["lines"])
+
     def lines(self) -> pl.LazyFrame:
-        """All accepted order lines (canonical schema), lazily."""
-        if not self.lines_path.exists():
-            return pl.LazyFrame(schema=LINE_SCHEMA)
-        return _current(pl.scan_parquet(self.lines_path))
+        """All accepted order lines (canonical schema) of the version read, lazily."""
+        return store.scan_lines(self.root, self.manifest())
 
     def customer_attrs(self) -> pl.LazyFrame:
         """Customer attributes from imported customers exports."""
-        if not self.customers_path.exists():
-            return pl.LazyFrame(schema=CUSTOMER_ATTR_SCHEMA)
-        return pl.scan_parquet(self.customers_path)
+        return store.scan_customers(self.root, self.manifest())
 
     def ledger(self) -> list[dict[str, Any]]:
-        """The import records, oldest first."""
-        if not self.ledger_path.exists():
-            return []
-        out = []
-        for line in self.ledger_path.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(json.JSONDecodeError):
-                out.append(json.loads(line))
-        return out
+        """The import records of the version read, oldest first."""
+        return store.read_ledger(self.ledger_path, self.manifest().get("ledger"))
 
     def config(self) -> dict[str, Any]:
         """The merchant's settings merged over the defaults."""
         return load_config(self.config_path)
 
     def fingerprint(self) -> str:
-        """Changes whenever the data or the settings change: the key for cached results."""
-        h = hashlib.sha256()
-        for p in (self.lines_path, self.customers_path, self.config_path, self.ledger_path):
-            if p.exists():
-                st = p.stat()
-                h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        """The data version read plus the settings: the key for cached results (a result
+        computed from a snapshot is stored under the version it read, not a newer one)."""
+        m = self.manifest()
+        h = hashlib.sha256(f"{m.get('id')}:{m['version']};".encode())
+        if m["version"] == 0:  # legacy files may change in place: their stat is the version
+            for p in (self.root / store.LEGACY_LINES, self.root / store.LEGACY_CUSTOMERS):
+                with contextlib.suppress(OSError):
+                    st = p.stat()
+                    h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        with contextlib.suppress(OSError):
+            h.update(self.config_path.read_bytes())
         return h.hexdigest()[:16]
 
     # -- user state ------------------------------------------------------------------------
@@ -265,15 +301,36 @@ class Workspace:
             fh.close()
 
     def read_lines(self) -> pl.DataFrame | None:
-        """All lines in memory (for merging an import), or None before the first import."""
-        if not self.lines_path.exists():
-            return None
-        lines = pl.read_parquet(self.lines_path)
-        return lines if dict(lines.schema) == LINE_SCHEMA else conform(lines).collect()
+        """All lines in memory, or None before the first import."""
+        return self.lines().collect() if self.has_lines() else None
+
+    def lines_of_orders(self, orders: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+        """The stored lines of some orders (`orders`: their key columns) and where they sit
+        (part file -> row positions), reading the key columns of every part and whole rows
+        only where they match: what an import replaces, without loading the whole store."""
+        found: list[pl.DataFrame] = []
+        where: dict[str, pl.Series] = {}
+        on = orders.columns
+        for part in self.manifest()["lines"]:
+            lf = store.scan_part(self.root, part, with_row=True)
+            rows = (
+                lf.select(*on, store.ROW)
+                .join(orders.lazy(), on=on, how="semi")
+                .select(store.ROW)
+                .collect()
+                .to_series()
+            )
+            if rows.len():
+                where[part["file"]] = rows
+                hit = lf.filter(pl.col(store.ROW).is_in(rows.implode())).drop(store.ROW)
+                found.append(hit.collect())
+        if not found:
+            return pl.DataFrame(schema=LINE_SCHEMA), where
+        return pl.concat(found, how="vertical"), where
 
     def read_customers(self) -> pl.DataFrame | None:
         """Customer attributes in memory, or None if no customers export was imported."""
-        return pl.read_parquet(self.customers_path) if self.customers_path.exists() else None
+        return self.customer_attrs().collect() if self.manifest().get("customers") else None
 
     def commit(
         self,
@@ -281,36 +338,133 @@ class Workspace:
         records: list[dict[str, Any]],
         customers: pl.DataFrame | None = None,
     ) -> None:
-        """Replace the lines (and customer attributes) and append import records, atomically.
+        """Replace all lines (and customer attributes) and append import records, as one new
+        version. Call under `lock()`."""
+        self.write_version(records, lines=lines, customers=customers)
 
-        Call under `lock()`. The data files are replaced first and the ledger last; a crash in
-        between leaves data that a re-import deduplicates to the same result. Ctrl-C waits
-        until all of them are written, then interrupts (so the import is in the ledger).
+    def write_version(
+        self,
+        records: list[dict[str, Any]],
+        *,
+        lines: pl.DataFrame | None = None,
+        append: pl.DataFrame | None = None,
+        drop: dict[str, pl.Series] | None = None,
+        customers: pl.DataFrame | None = None,
+    ) -> None:
+        """Write the next version and switch to it. Call under `lock()`.
+
+        `lines` replaces every line; else `drop` (part file -> row positions in it) removes
+        rows and `append` adds a sorted part. New files are written and fsynced first, then
+        manifest.json is replaced: the one commit point. Ctrl-C waits for it, then
+        interrupts. Files of older versions are removed first (readers hold the current one).
         """
         with _interrupt_after():
+            old = store.read_manifest(self.root)
+            self.clean(old, records)
+            version = int(old["version"]) + 1
+            parts = [dict(p) for p in old["lines"]]
+            ordered = bool(old.get("ordered", True))
             if lines is not None:
-                atomic_write_parquet(self.lines_path, lines)
+                parts, ordered = [], True
+                append = lines if lines.height else None
+            for p in parts:
+                if "rows" not in p:  # a legacy file: its range, once
+                    p.update(store.time_range(pl.scan_parquet(self.root / p["file"])))
+            for p in parts:
+                rows = (drop or {}).get(p["file"])
+                if rows is not None and rows.len():
+                    before = (
+                        pl.read_parquet(self.root / p["drop"]).to_series()
+                        if p.get("drop")
+                        else pl.Series([], dtype=pl.UInt32)
+                    )
+                    both = pl.concat([before, rows.cast(pl.UInt32)]).unique().sort()
+                    name = store.new_name(store.LINES_DIR, version, ".drop.parquet")
+                    self._write(name, both.alias("row").to_frame())
+                    p["drop"], p["dropped"] = name, both.len()
+            parts = [p for p in parts if p.get("dropped", 0) < p.get("rows", 1)]
+            if append is not None and append.height:
+                added = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
+                added.update(store.time_range(append.lazy()))
+                ordered = ordered and store.stays_ordered(parts, added)
+                self._write(added["file"], append)
+                parts.append(added)
+            if len(parts) > MAX_PARTS or (
+                len(parts) > 1 and sum(p.get("dropped", 0) for p in parts) * 4 > _rows(parts)
+            ):
+                parts, ordered = self._compact(parts, ordered, version), True
+            customers_file = old.get("customers")
             if customers is not None:
-                atomic_write_parquet(self.customers_path, customers)
+                customers_file = store.new_name(store.CUSTOMERS_DIR, version)
+                self._write(customers_file, customers)
+            count = len(store.read_ledger(self.ledger_path, old.get("ledger")))
             if records:
-                old = self.ledger_path.read_bytes() if self.ledger_path.exists() else b""
-                add = "".join(
-                    json.dumps(r, default=str, ensure_ascii=False) + "\n" for r in records
-                )
-                atomic_write_bytes(self.ledger_path, old + add.encode("utf-8"))
+                self._append_ledger(count, records)
+            manifest = {"version": version, "id": secrets.token_hex(8), "lines": parts,
+                        "ordered": ordered, "customers": customers_file,
+                        "ledger": count + len(records)}  # fmt: skip
+            atomic_write_bytes(self.manifest_path, json.dumps(manifest, indent=1).encode())
+
+    def _write(self, name: str, frame: pl.DataFrame) -> None:
+        (self.root / name).parent.mkdir(exist_ok=True)
+        atomic_write_parquet(self.root / name, frame)
+
+    def _compact(self, parts: list[dict[str, Any]], ordered: bool, version: int) -> list[dict]:
+        """Many parts, or many dropped rows: rewrite the lines as one sorted part."""
+        lf = store.scan_lines(self.root, {"lines": parts, "ordered": ordered})
+        frame = lf.collect()
+        part = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
+        part.update(store.time_range(frame.lazy()))
+        self._write(part["file"], frame)
+        return [part]
+
+    def _append_ledger(self, count: int, records: list[dict[str, Any]]) -> None:
+        """The ledger with `records` after its first `count` (committed) records; what a
+        killed import left past them is dropped."""
+        kept = b""
+        if self.ledger_path.exists():
+            lines = self.ledger_path.read_bytes().splitlines(keepends=True)
+            kept = b"".join(x for x in lines[:count] if x.endswith(b"\n"))
+        add = "".join(json.dumps(r, default=str, ensure_ascii=False) + "\n" for r in records)
+        atomic_write_bytes(self.ledger_path, kept + add.encode("utf-8"))
+
+    def clean(
+        self, manifest: dict[str, Any] | None = None, records: list[dict[str, Any]] = ()
+    ) -> list[Path]:
+        """Remove what no version in use needs (see `store.stale_files`); `records`: the
+        import being committed (its rejects files stay). Call under `lock()`."""
+        manifest = manifest or store.read_manifest(self.root)
+        ledger = store.read_ledger(self.ledger_path, manifest.get("ledger")) + list(records)
+        gone = store.stale_files(self.root, manifest, ledger)
+        for p in gone:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        return gone
 
     def write_rejects(self, name: str, rejects: pl.DataFrame) -> Path:
-        """Save an import's rejected rows as CSV (row, reason, raw values)."""
+        """Save an import's rejected rows as CSV (row, reason, raw values), under a name no
+        other file of the same import (or second) has: `a/orders.csv` and `b/orders.csv`
+        each keep theirs."""
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        path = self.rejects_dir / f"{stamp}-{Path(name).stem}.rejects.csv"
         self.rejects_dir.mkdir(exist_ok=True)
+        for n in itertools.count(1):
+            tag = "" if n == 1 else f"-{n}"
+            path = self.rejects_dir / f"{stamp}-{Path(name).stem}{tag}.rejects.csv"
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            break
         with _temp_beside(path) as tmp:
             rejects.write_csv(tmp)
             os.replace(tmp, path)
         return path
 
 
-def _current(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Lines written by an older version (no `store` column, fewer statuses) in today's schema;
-    current files are read as they are."""
-    return lines if dict(lines.collect_schema()) == LINE_SCHEMA else conform(lines)
+MAX_PARTS = 8
+"""More parts than this after an import: compact them into one."""
+
+
+def _rows(parts: list[dict[str, Any]]) -> int:
+    return sum(p.get("rows", 0) for p in parts)

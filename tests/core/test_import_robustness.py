@@ -121,7 +121,7 @@ def test_killed_import_leaves_workspace_intact(tmp_path):
     # Kill it while the new lines file is being written (its temp file exists).
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if list(ws.root.glob(".order_lines.parquet.tmp-*")):
+        if list(ws.root.glob("lines/.*.tmp-*")):
             break
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)

@@ -24,10 +24,9 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
 from shopinsight.core.importers.reconcile import (
-    check_same_orders,
     merge_customers,
+    merge_import,
     merge_into,
-    supersede_order_lines,
 )
 from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, read_raw, sniff
 from shopinsight.core.workspace import Workspace
@@ -248,21 +247,24 @@ def import_files(
     if progress:
         progress(len(paths), total, "merging")
     with ws.lock():
-        merged_lines = None
-        if any(x.format.kind == "lines" for x in loaded):
-            stored = merged_lines = ws.read_lines()
-            for item, rep in zip(loaded, reports, strict=True):
-                if item.format.kind == "lines":
-                    check_same_orders(merged_lines, item.lines, item.path.name)
-                    merged_lines, result = merge_into(merged_lines, item.lines)
-                    rep.new_lines = result.new_lines
-                    rep.duplicates = result.duplicates
-                    rep.updated = result.updated
-            merged_lines = supersede_order_lines(merged_lines)
-            if _unchanged(stored, merged_lines, reports):
-                merged_lines = None  # a re-import: the stored file stays, only the ledger grows
+        snap = ws.snapshot()
+        change = None
+        line_files = [
+            (x, r) for x, r in zip(loaded, reports, strict=True) if x.format.kind == "lines"
+        ]
+        if line_files:
+            change, results = merge_import(
+                snap,
+                [x.lines for x, _ in line_files],
+                [x.path.name for x, _ in line_files],
+                merge=merge_into,  # looked up here: tests and benchmarks wrap it
+            )
+            for (_, rep), result in zip(line_files, results, strict=True):
+                rep.new_lines = result.new_lines
+                rep.duplicates = result.duplicates
+                rep.updated = result.updated
         parts = [x.lines for x in loaded if x.format.kind == "customers"]
-        merged_customers = merge_customers(ws.read_customers(), parts) if parts else None
+        merged_customers = merge_customers(snap.read_customers(), parts) if parts else None
         for item, rep in zip(loaded, reports, strict=True):
             if item.format.kind == "customers":
                 rep.new_lines = item.lines.height
@@ -271,20 +273,15 @@ def import_files(
         if not dry_run:
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             records = [{**r.to_dict(), "imported_at": stamp} for r in reports]
-            ws.commit(merged_lines, records, merged_customers)
+            ws.write_version(
+                records,
+                append=change.append if change else None,
+                drop=change.drop if change else None,
+                customers=merged_customers,
+            )
     if progress:
         progress(total, total, "done")
     return reports
-
-
-def _unchanged(
-    stored: pl.DataFrame | None, merged: pl.DataFrame, reports: list[ImportReport]
-) -> bool:
-    """Whether merging left the stored lines exactly as they were (compared only when every
-    file reported nothing new or updated: cheaper than rewriting a big Parquet file)."""
-    if stored is None or any(r.new_lines or r.updated for r in reports):
-        return False
-    return merged.equals(stored)
 
 
 @dataclass

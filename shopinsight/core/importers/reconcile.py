@@ -11,7 +11,8 @@ date or customer differs is refused (`check_same_orders`), asking for `import --
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -25,15 +26,23 @@ from shopinsight.core.schema import (
     ORDER_LEVEL,
     conform,
 )
+from shopinsight.core.store import line_order
+from shopinsight.core.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class MergeResult:
-    """What merging one file's lines changed."""
+    """What merging one file's lines changed: new + duplicates + updated = its lines.
+
+    A duplicate is a line the workspace already holds unchanged, a line repeated within the
+    file (the last one wins), or an order-level line absorbed into item lines without
+    changing them."""
 
     new_lines: int
     duplicates: int
     updated: int
+    fresh_orders: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    """Keys of the order-level lines counted as new (absorbed later in the import: not new)."""
 
 
 def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
@@ -44,22 +53,73 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
     an update if it changes the fields it moves onto those items, else a duplicate.
     """
     new = conform(new, LINE_SCHEMA).collect()
+    repeated = 0
     if not keys_unique(new):
+        before = new.height
         new = new.unique(LINE_KEY, keep="last", maintain_order=True)
+        repeated = before - new.height
+    orders = new.filter(pl.col("line_kind") == "order")
     if base is None or base.height == 0:
-        return new, MergeResult(new.height, 0, 0)
+        return new, MergeResult(new.height, repeated, 0, orders.select(LINE_KEY))
     pairs = _row_hashes(new).join(_row_hashes(base), on=LINE_KEY, suffix="_base")
     unchanged = pairs.filter(pl.col("__hash") == pl.col("__hash_base")).height
-    orders = new.filter(pl.col("line_kind") == "order")
     if orders.height:
         orders = orders.join(pairs.select(LINE_KEY), on=LINE_KEY, how="anti")
-    itemised, changing = _itemised(base, orders)
+    itemised, changing, covered = _itemised(base, orders)
+    fresh = orders.select(LINE_KEY)
+    if covered is not None:
+        fresh = fresh.join(covered, on=ORDER_KEY, how="anti")
     kept = base.join(new.select(LINE_KEY), on=LINE_KEY, how="anti")
     return pl.concat([kept, new], how="vertical_relaxed"), MergeResult(
         new_lines=new.height - pairs.height - itemised,
-        duplicates=unchanged + itemised - changing,
+        duplicates=unchanged + itemised - changing + repeated,
         updated=pairs.height - unchanged + changing,
+        fresh_orders=fresh,
     )
+
+
+@dataclass
+class LinesChange:
+    """What an import does to the stored lines: rows to drop (part -> positions) and the
+    merged lines of every order the import touched, to append as a new part."""
+
+    append: pl.DataFrame
+    drop: dict[str, pl.Series]
+
+
+def merge_import(
+    ws: Workspace,
+    files: list[pl.DataFrame],
+    names: list[str],
+    merge: Callable[..., tuple[pl.DataFrame, MergeResult]] | None = None,
+) -> tuple[LinesChange | None, list[MergeResult]]:
+    """Merge files' lines (in order) into the workspace's; only the stored lines of the
+    orders they mention are read. Every merge rule works within an order, so the result is
+    the same as merging into all lines; None when the stored lines stay as they are."""
+    frames = [conform(f, LINE_SCHEMA).collect() for f in files]
+    orders = pl.concat([f.select(ORDER_KEY) for f in frames]).unique()
+    base, where = ws.lines_of_orders(orders)
+    base = _sorted(base)
+    merged, results = base, []
+    for frame, name in zip(frames, names, strict=True):
+        check_same_orders(merged, frame, name)
+        merged, result = (merge or merge_into)(merged, frame)
+        results.append(result)
+    before = merged.filter(pl.col("line_kind") == "order").select(LINE_KEY)
+    merged = supersede_order_lines(merged)
+    absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
+    if absorbed.height:  # order-level lines that became part of this import's item lines
+        results = [_absorb(r, absorbed) for r in results]
+    if not any(r.new_lines or r.updated for r in results) and merged.equals(base):
+        return None, results  # a re-import: the stored lines stay, only the ledger grows
+    return LinesChange(merged, where), results
+
+
+def _absorb(result: MergeResult, absorbed: pl.DataFrame) -> MergeResult:
+    if result.fresh_orders is None or result.fresh_orders.height == 0:
+        return result
+    n = result.fresh_orders.join(absorbed, on=LINE_KEY, how="semi").height
+    return replace(result, new_lines=result.new_lines - n, duplicates=result.duplicates + n)
 
 
 def _row_hashes(lines: pl.DataFrame) -> pl.DataFrame:
@@ -70,21 +130,22 @@ def _row_hashes(lines: pl.DataFrame) -> pl.DataFrame:
     return lines.select(LINE_KEY).with_columns(lines.hash_rows().alias("__hash"))
 
 
-def _itemised(base: pl.DataFrame, orders: pl.DataFrame) -> tuple[int, int]:
+def _itemised(base: pl.DataFrame, orders: pl.DataFrame) -> tuple[int, int, pl.DataFrame | None]:
     """Of new order-level lines (keys not in `base`): how many belong to orders `base` has
-    item lines for, and how many of those change those items once superseded."""
+    item lines for, how many of those change those items once superseded, and their orders."""
     if orders.height == 0:
-        return 0, 0
+        return 0, 0, None
     keys = ORDER_KEY
     items = base.filter(pl.col("line_kind") != "order").join(
         orders.select(keys).unique(), on=keys, how="semi"
     )
     covered = orders.join(items.select(keys).unique(), on=keys, how="semi")
     if covered.height == 0:
-        return 0, 0
+        return 0, 0, None
     enriched = supersede_order_lines(pl.concat([items, covered], how="vertical_relaxed"))
     changed = enriched.join(items, on=list(LINE_SCHEMA), how="anti", nulls_equal=True)
-    return covered.height, covered.join(changed.select(keys), on=keys, how="semi").height
+    changing = covered.join(changed.select(keys), on=keys, how="semi").height
+    return covered.height, changing, covered.select(keys).unique()
 
 
 def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:
@@ -140,7 +201,7 @@ def keys_unique(lines: pl.DataFrame) -> bool:
     return not lines.select(LINE_KEY).is_duplicated().any()
 
 
-SORT_KEY = ["ordered_at", "source", "store", "order_id", "line_no"]
+SORT_KEY = line_order()
 """How the workspace keeps its lines: by time (undated last), then by line key."""
 
 
@@ -159,7 +220,7 @@ def is_sorted(lines: pl.DataFrame) -> bool:
     time = pl.col("ordered_at").dt.epoch("us")
     later = time.is_null() & time.shift(1).is_not_null()
     step = pl.lit(True)  # equal keys are in order
-    for key in ["line_no", "order_id", "store", "source"]:
+    for key in reversed(LINE_KEY):
         c, before = pl.col(key), pl.col(key).shift(1)
         step = (c > before) | ((c == before) & step)
     step = later | (time > time.shift(1)) | (time.eq_missing(time.shift(1)) & step)

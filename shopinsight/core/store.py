@@ -1,0 +1,176 @@
+"""Versions of a workspace's data: which files make up the lines, customers and ledger now.
+
+`manifest.json` names one version: the Parquet parts holding the lines (each with the rows
+dropped from it since, when a later import replaced them), the customers file and how many
+ledger records belong to it. Data files are never changed once written, so a reader that
+resolved a manifest keeps reading the same version while an import writes the next one;
+replacing the manifest is the only commit point. A workspace from before versions
+(`order_lines.parquet`, `customers.parquet`, no manifest) reads as version 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_KEY, LINE_SCHEMA, conform
+
+MANIFEST = "manifest.json"
+LEGACY_LINES = "order_lines.parquet"
+LEGACY_CUSTOMERS = "customers.parquet"
+LINES_DIR = "lines"
+CUSTOMERS_DIR = "customers"
+ROW = "__part_row"
+"""A row's position inside its part: how dropped rows are named."""
+
+
+def line_order() -> list[str]:
+    """How the workspace keeps its lines: by time (undated last), then by line key."""
+    return ["ordered_at", *LINE_KEY]
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The current version; for a workspace without a manifest, its legacy files as version 0."""
+    path = root / MANIFEST
+    with contextlib.suppress(FileNotFoundError):
+        return json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    if (root / LEGACY_LINES).exists():
+        parts.append({"file": LEGACY_LINES, "drop": None})
+    customers = LEGACY_CUSTOMERS if (root / LEGACY_CUSTOMERS).exists() else None
+    return {"version": 0, "id": "legacy", "lines": parts, "ordered": True,
+            "customers": customers, "ledger": None}  # fmt: skip
+
+
+def new_name(folder: str, version: int, suffix: str = ".parquet") -> str:
+    """A fresh data file name (a random part: a killed import may have used the version)."""
+    return f"{folder}/{version:08d}-{secrets.token_hex(4)}{suffix}"
+
+
+def scan_part(root: Path, part: dict[str, Any], with_row: bool = False) -> pl.LazyFrame:
+    """One part's live lines (dropped rows left out), in the canonical schema."""
+    path = root / part["file"]
+    lf = pl.scan_parquet(path)
+    if dict(lf.collect_schema()) != LINE_SCHEMA:  # written before the schema grew
+        lf = conform(lf, LINE_SCHEMA)
+    if with_row or part.get("drop"):
+        lf = lf.with_row_index(ROW)
+    if part.get("drop"):
+        dropped = pl.read_parquet(root / part["drop"]).to_series()
+        lf = lf.filter(~pl.col(ROW).is_in(dropped.implode()))
+        if not with_row:
+            lf = lf.drop(ROW)
+    return lf
+
+
+def scan_lines(root: Path, manifest: dict[str, Any]) -> pl.LazyFrame:
+    """All lines of a version, in workspace order."""
+    parts = manifest["lines"]
+    if not parts:
+        return pl.LazyFrame(schema=LINE_SCHEMA)
+    lf = pl.concat([scan_part(root, p) for p in parts], how="vertical")
+    if not manifest.get("ordered", True):  # an append overlapped earlier parts in time
+        lf = lf.sort(line_order(), nulls_last=True)
+    return lf
+
+
+def scan_customers(root: Path, manifest: dict[str, Any]) -> pl.LazyFrame:
+    """The customer attributes of a version."""
+    name = manifest.get("customers")
+    if not name:
+        return pl.LazyFrame(schema=CUSTOMER_ATTR_SCHEMA)
+    lf = pl.scan_parquet(root / name)
+    if lf.collect_schema() != pl.Schema(CUSTOMER_ATTR_SCHEMA):
+        lf = conform(lf, CUSTOMER_ATTR_SCHEMA)
+    return lf
+
+
+def time_range(frame: pl.LazyFrame) -> dict[str, Any]:
+    """First and last line time (epoch µs) and whether any line is undated: lets an append
+    tell, without reading old parts, whether the lines stay in time order."""
+    row = frame.select(
+        pl.col("ordered_at").dt.epoch("us").min().alias("min_at"),
+        pl.col("ordered_at").dt.epoch("us").max().alias("max_at"),
+        pl.col("ordered_at").null_count().alias("undated"),
+        pl.len().alias("rows"),
+    ).collect()
+    return row.row(0, named=True)
+
+
+def stays_ordered(parts: list[dict[str, Any]], added: dict[str, Any]) -> bool:
+    """Whether parts + a new (sorted) part are still in time order, from stored ranges."""
+    before = [p for p in parts if p.get("rows")]
+    if not before:
+        return True
+    if any(p.get("max_at") is None and p.get("rows") for p in before):
+        return False  # an old part without a range, or only undated lines
+    if any(p.get("undated") for p in before) or added.get("min_at") is None:
+        return False
+    return max(p["max_at"] for p in before) < added["min_at"]
+
+
+def read_ledger(path: Path, count: int | None) -> list[dict[str, Any]]:
+    """The first `count` import records (all for a legacy workspace); records past it belong
+    to an import that never committed."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if count is not None and len(out) >= count:
+            break
+        with contextlib.suppress(json.JSONDecodeError):
+            out.append(json.loads(line))
+    return out
+
+
+def referenced(manifest: dict[str, Any]) -> set[str]:
+    """Every data file a version uses (paths relative to the workspace)."""
+    names = {p["file"] for p in manifest["lines"]} | {
+        p["drop"] for p in manifest["lines"] if p.get("drop")
+    }
+    if manifest.get("customers"):
+        names.add(manifest["customers"])
+    return names
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale_files(root: Path, manifest: dict[str, Any], ledger: list[dict[str, Any]]) -> list[Path]:
+    """Files no version in use needs: parts and customers files of superseded or never
+    committed versions, legacy files after migration, temp files of dead processes, and
+    rejects files of imports that never committed. Called under the write lock, before a
+    new version is written (readers of the current version keep theirs)."""
+    keep = referenced(manifest)
+    out: list[Path] = []
+    has_manifest = (root / MANIFEST).exists()
+    for folder in (LINES_DIR, CUSTOMERS_DIR):
+        d = root / folder
+        if d.is_dir():
+            out += [p for p in d.iterdir() if f"{folder}/{p.name}" not in keep]
+    if has_manifest:
+        out += [root / n for n in (LEGACY_LINES, LEGACY_CUSTOMERS) if n not in keep]
+    for d in (root, root / "cache", root / "rejects"):
+        if d.is_dir():
+            for p in d.glob(".*.tmp-*"):
+                pid = p.name.rsplit("-", 1)[-1]
+                if pid.isdigit() and not _alive(int(pid)):
+                    out.append(p)
+    rejects = root / "rejects"
+    if rejects.is_dir():
+        known = {Path(str(r.get("rejects_path"))).name for r in ledger if r.get("rejects_path")}
+        out += [p for p in rejects.glob("*.rejects.csv") if p.name not in known]
+    return [p for p in out if p.is_file()]
