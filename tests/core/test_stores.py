@@ -98,3 +98,14 @@ def test_store_names_in_a_generic_column_are_kept(ws):
     import_files(ws, [DATA / "store_a.csv"])
     import_files(ws, [DATA / "with_store.csv"])  # names its store itself: no collision
     assert {s["store"] for s in shop_status(ws)["stores"]} == {"", "north.example.com"}
+
+
+def test_the_same_file_under_another_store_is_refused(ws):
+    import_files(ws, [DATA / "store_a.csv"])
+    with pytest.raises(InputError) as error:
+        import_files(ws, [DATA / "store_a.csv"], store="north")
+    assert "already imported without --store" in error.value.title
+    assert _orders(ws).height == 2
+    import_files(ws, [DATA / "store_b.csv"], store="b")
+    with pytest.raises(InputError, match="--store b"):
+        import_files(ws, [DATA / "store_b.csv"])

@@ -203,6 +203,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False
     sha256: str = ""
+    store: str = ""
+    """The `--store` it was imported with ("" for none)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -242,8 +244,10 @@ def import_files(
                 warnings=item.warnings,
                 sha256=item.sha256,
                 skipped=item.sha256 in done_hashes,
+                store=store,
             )
         )
+        _same_store_as_before(item, done_hashes.get(item.sha256), store)
     if progress:
         progress(len(paths), total, "merging")
     with ws.lock():
@@ -282,6 +286,21 @@ def import_files(
     if progress:
         progress(total, total, "done")
     return reports
+
+
+def _same_store_as_before(item: Loaded, before: dict[str, Any] | None, store: str) -> None:
+    """A file imported again under another --store would hold its orders twice: refuse."""
+    if before is None or item.format.kind != "lines":
+        return
+    was = str(before.get("store") or "")
+    if was == store:
+        return
+    said = f"as store '{was}' (--store {was})" if was else "without --store"
+    raise InputError(
+        f"{item.path.name} was already imported {said}",
+        f"Importing it again as {f'store {store!r}' if store else 'no store'} would hold its "
+        "orders twice. Import it with the same --store as before; nothing was imported.",
+    )
 
 
 @dataclass
