@@ -275,7 +275,10 @@ def _excluded(n: int) -> str:
 
 
 def _day(value: Any) -> str:
-    return f"{value:%Y-%m-%d}" if value else "—"
+    """A day from a date, a datetime or its ISO text (as cached results hold it)."""
+    if not value:
+        return "—"
+    return str(value)[:10] if isinstance(value, str) else f"{value:%Y-%m-%d}"
 
 
 @app.command()

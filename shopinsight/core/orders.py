@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.schema import LINE_SCHEMA
+from shopinsight.core.schema import ORDER_KEY
 
 NOT_PURCHASES = ("cancelled", "returned")
 """Statuses of orders that are never purchases: cancelled orders, and return documents such as
@@ -21,8 +21,8 @@ credit notes (their money is negative and nets against the customer's spend)."""
 
 
 def order_key() -> list[str]:
-    """The columns that name one order: source, store (when the schema has it) and order id."""
-    return [c for c in ("source", "store", "order_id") if c in LINE_SCHEMA]
+    """The columns that name one order: source, store and order id."""
+    return list(ORDER_KEY)
 
 
 def net_revenue_expr() -> pl.Expr:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError, ShopInsightError
-from shopinsight.core.orders import lines_as_of, order_key, orders_frame, parse_as_of
+from shopinsight.core.orders import lines_as_of, order_key, parse_as_of
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.shop_cache import ShopCache
 from shopinsight.core.state import state_key
@@ -33,7 +33,13 @@ from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from shopinsight.core.customers.profiles import CustomerProfiles
-    from shopinsight.core.results import BundlesResult, ChurnView, GiftsResult, ProfilesResult
+    from shopinsight.core.results import (
+        BundlesResult,
+        ChurnView,
+        GiftsResult,
+        ProfilesResult,
+        ValueView,
+    )
 
 NO_ORDERS = ShopInsightError(
     "No orders yet",
@@ -156,11 +162,12 @@ class Shop:
         """One row per order as of the day (all currencies), with `excluded` and
         `excluded_reason`; cached, since it reads every line."""
 
-        def compute() -> pl.DataFrame:
-            orders = orders_frame(self.all_lines()).drop("product_skus").collect()
-            return _flag_exclusions(orders, self.settings(), self.ws)
+        from shopinsight.core.status import flagged_orders
 
-        name = f"orders-{self.as_of_key()}-{self.state_key('exclusions')}"
+        def compute() -> pl.DataFrame:
+            return flagged_orders(self.ws, self.all_lines())
+
+        name = f"orders-{self.as_of_key()}-{self.state_key('exclusions', 'tag_overrides')}"
         family = f"orders-{self.as_of_key()}"
         return self.memo("all_orders", lambda: self.cache.frame(name, compute, family))
 
@@ -290,14 +297,10 @@ class Shop:
         def compute() -> dict[str, Any]:
             if not self.has_orders():
                 return {"lines": 0, "imports": self.ws.ledger()}
-            status = shop_status(self.ws, self.as_of())
+            status = shop_status(self)
             summary = self.segment_summary()
-            table = self.profiles().table
-            repeat = table.filter(pl.col("frequency") >= 2).height
-            status["customers"] = summary["customers"]
+            status["customers"] = summary["customers"]  # one count: the customer table's
             status["customers_definition"] = summary["customers_definition"]
-            status["repeat_customers"] = repeat
-            status["repeat_rate"] = round(repeat / table.height, 4) if table.height else 0.0
             status["currency"] = self.currency()
             status["left_out"] = self.left_out()
             return status
@@ -336,6 +339,13 @@ class Shop:
 
         return self.memo(f"churn:{horizon_days or ''}", lambda: load_churn(self, horizon_days))
 
+    def value(self, horizon_days: int | None = None) -> ValueView:
+        """Each customer's predicted spend over the horizon (default [churn] value_horizon_days),
+        with a range, a tier and the prediction's backtest on this shop's own history."""
+        from shopinsight.core.results import load_value
+
+        return self.memo(f"value:{horizon_days or ''}", lambda: load_value(self, horizon_days))
+
     def remark_churn(self) -> ChurnView:
         """The churn result with the merchant's marks re-read (nothing is refitted)."""
         from shopinsight.core.results import with_marks
@@ -354,16 +364,3 @@ class Shop:
         from shopinsight.core.results import load_gifts
 
         return self.memo(f"gifts:{orders}", lambda: load_gifts(self, orders))
-
-
-def _flag_exclusions(orders: pl.DataFrame, settings: dict[str, Any], ws: Workspace) -> pl.DataFrame:
-    """`excluded` and `excluded_reason` per order, from the settings' rules and the
-    merchant's own list (core.exclusions); nothing excluded when that module says so."""
-    try:
-        from shopinsight.core.exclusions import flag_exclusions
-        from shopinsight.core.state import manual_exclusions
-    except ImportError:  # pragma: no cover - exclusions land separately
-        return orders.with_columns(
-            pl.lit(False).alias("excluded"), pl.lit(None, pl.Utf8).alias("excluded_reason")
-        )
-    return flag_exclusions(orders, settings, manual_exclusions(ws))

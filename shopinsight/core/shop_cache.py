@@ -10,6 +10,7 @@ as-of day, the currency and a hash of the merchant's hand-made state the result 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable
@@ -25,9 +26,14 @@ CACHE_VERSION = "v3"
 """Bumped whenever the shape or the meaning of a cached result changes: old files are ignored."""
 
 
+def _plain(value: Any) -> str:
+    """Dates and times as ISO 8601 text; anything else as its text."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def frame_to_json(data: Any) -> pl.DataFrame:
     """A JSON-able value as a one-cell frame, so it can live in the workspace cache."""
-    return pl.DataFrame({"json": [json.dumps(data, default=str, ensure_ascii=False)]})
+    return pl.DataFrame({"json": [json.dumps(data, default=_plain, ensure_ascii=False)]})
 
 
 def json_from_frame(frame: pl.DataFrame) -> Any:
@@ -102,7 +108,7 @@ class ShopCache:
             self._drop_stale(family, base)
         except OSError:
             pass  # a read-only workspace still works, just without the cache
-        result["meta"] = json.loads(json.dumps(result.get("meta", {}), default=str))
+        result["meta"] = json.loads(json.dumps(result.get("meta", {}), default=_plain))
         return result
 
     def _drop_stale(self, family: str | None, current: str) -> None:

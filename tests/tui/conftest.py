@@ -53,10 +53,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data.segment_summary()
     data.gifts()
     data.bundles()
-    try:
-        data.churn()
-    except Exception:  # churn core not available yet
-        pass
+    data.churn()
     return root
 
 

@@ -81,7 +81,7 @@ class OverviewScreen(SectionScreen):
             )
             return
         revenue: dict[str, float] = status.get("net_revenue", {})
-        cur = fmt.main_currency(revenue)
+        cur = status.get("currency") or fmt.main_currency(revenue)  # the Shop's one currency
         others = [c for c in revenue if c != cur]
         aov = status.get("aov", {}).get(cur) if cur else None
         extra = f" (+ {', '.join(fmt.money(revenue[c], c) for c in others)})" if others else ""
@@ -94,13 +94,13 @@ class OverviewScreen(SectionScreen):
         self.kpi(
             "orders",
             fmt.count(status.get("orders")),
-            f"{fmt.count(status.get('counted_orders'))} count as purchases "
-            "(not cancelled, with a customer, money kept)",
+            f"Orders in every currency and store; {fmt.count(status.get('counted_orders'))} in "
+            f"{cur} count as purchases (not cancelled or returned, with a customer, money kept)",
         )
         self.kpi(
             "customers",
             fmt.count(status.get("customers")),
-            "Customers with at least one counted order",
+            str(status.get("customers_definition") or "Customers with a counted order"),
         )
         self.kpi(
             "repeat",

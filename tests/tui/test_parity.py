@@ -1,0 +1,93 @@
+"""One number, one place: what the app shows equals what the CLI's --json prints, because both
+read the same `Shop` (same function, same lines, same settings)."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+from textual.widgets import Static
+from typer.testing import CliRunner
+
+from shopinsight.cli import app as cli_app
+from tests.tui.conftest import AS_OF, SIZE, settle
+
+runner = CliRunner()
+
+
+def cli_json(ws, *args: str):
+    result = runner.invoke(cli_app, ["--workspace", str(ws.root), *args, "--as-of", str(AS_OF)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def kpi(app, key: str) -> str:
+    return str(app.screen.query_one(f"#kpi-{key}").query_one(".kpi-value", Static).render())
+
+
+async def go(pilot, key: str) -> None:
+    await pilot.press(key)
+    await settle(pilot)
+
+
+async def test_the_app_and_the_cli_show_the_same_numbers(demo_ws, make_app):
+    status = cli_json(demo_ws, "status", "--json")
+    segments = cli_json(demo_ws, "segments", "--json")
+    customers = cli_json(demo_ws, "customers", "--json")
+    alerts = cli_json(demo_ws, "churn", "--all", "--json")
+    bundles = cli_json(demo_ws, "bundles", "--json", "--top", "1000")
+
+    # one count of customers, one currency, across the CLI's own commands
+    assert status["customers"] == segments["customers"] == len(customers) > 0
+    assert status["currency"] == segments["currency"] == customers[0]["currency"] == "USD"
+    assert sum(s["customers"] for s in segments["segments"]) == len(customers)
+    assert "CNY" in " ".join(status["left_out"])  # and it says what it left out
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert kpi(app, "customers") == f"{status['customers']:,}"
+        assert kpi(app, "orders") == f"{status['orders']:,}"
+        usd = status["net_revenue"]["USD"]
+        tip = str(app.screen.query_one("#kpi-revenue").tooltip)
+        assert f"${usd:,.2f}" in tip
+        rows = app.screen.query_one("#segments-chart").rows
+        shown = {name: int(n) for name, n, _ in rows}
+        assert shown == {
+            s["segment"]: s["customers"] for s in segments["segments"] if s["customers"]
+        }
+
+        await go(pilot, "2")
+        table = app.screen.query_one("#customers-table")
+        assert table.frame.height == len(customers)
+        assert table.frame["customer_id"].to_list() == [c["customer_id"] for c in customers]
+
+        await go(pilot, "4")
+        summary = str(app.screen.query_one("#churn-summary", Static).render())
+        n_alerts = sum(1 for a in alerts if a["is_alert"])
+        at_risk = sum(a["value_at_risk"] for a in alerts if a["is_alert"])  # rounded per row
+        count, money = summary.split(" at risk")[0].split(" alerts · $")
+        assert int(count.replace(",", "")) == n_alerts
+        assert abs(float(money.replace(",", "")) - at_risk) <= 0.005 * n_alerts
+
+        await go(pilot, "5")
+        summary = str(app.screen.query_one("#bundle-summary", Static).render())
+        assert summary.startswith(f"{len(bundles):,} bundles")
+        frame = app.screen.query_one("#bundle-table").frame
+        assert frame.height == len(bundles)
+
+
+def test_every_analysis_says_its_currency(demo_ws):
+    """`--currency` on every analysis, and each names what it used."""
+    cny = cli_json(demo_ws, "segments", "--json", "--currency", "CNY")
+    assert cny["currency"] == "CNY" and cny["customers"] > 0
+    assert all(
+        c["currency"] == "CNY"
+        for c in cli_json(demo_ws, "customers", "--json", "--currency", "cny")
+    )
+    assert (
+        pl.DataFrame(cli_json(demo_ws, "churn", "--all", "--json", "--currency", "CNY")).height > 0
+    )
+    bad = runner.invoke(cli_app, ["--workspace", str(demo_ws.root), "churn", "--currency", "EUR"])
+    words = " ".join(bad.output.replace("│", " ").split())
+    assert bad.exit_code == 2 and "Currencies with orders: CNY, USD" in words
