@@ -33,6 +33,7 @@ from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from shopinsight.core.customers.profiles import CustomerProfiles
+    from shopinsight.core.insights.results import CohortsResult, DriversResult, RepeatResult
     from shopinsight.core.results import (
         BundlesResult,
         ChurnView,
@@ -364,3 +365,29 @@ class Shop:
         from shopinsight.core.results import load_gifts
 
         return self.memo(f"gifts:{orders}", lambda: load_gifts(self, orders))
+
+    # -- retention insights (core.insights) -----------------------------------------------
+    def cohorts(self, by: str = "month") -> CohortsResult:
+        """Customers by month (or quarter) of their first purchase, and how they came back."""
+        from shopinsight.core.insights.results import load_cohorts
+
+        return self.memo(f"cohorts:{by}", lambda: load_cohorts(self, by))
+
+    def repeat(self) -> RepeatResult:
+        """Days between purchases (1st→2nd, 2nd→3rd, 3rd→4th), the repeat curve, new vs
+        returning revenue per month."""
+        from shopinsight.core.insights.results import load_repeat
+
+        return self.memo("repeat", lambda: load_repeat(self))
+
+    def drivers(self, by: str = "product") -> DriversResult:
+        """What first orders of customers who came back had in common."""
+        from shopinsight.core.insights.results import load_drivers
+
+        return self.memo(f"drivers:{by}", lambda: load_drivers(self, by))
+
+    def journey(self) -> pl.DataFrame:
+        """First product → main product of the second purchase (counts and share)."""
+        from shopinsight.core.insights.results import load_journey
+
+        return self.memo("journey", lambda: load_journey(self))

@@ -1,0 +1,160 @@
+"""The retention insights as `Shop` hands them out: computed once per view, cached in the workspace.
+
+Same scheme as `core.results`: each loader runs the pure analysis on the `Shop`'s orders and
+lines (as of the day, one currency, exclusions out) and caches its frames per version of data +
+settings + exclusions, so the CLI and the app show the same numbers from one computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
+
+
+@dataclass
+class CohortsResult:
+    """The cohort grid (one row per cohort and period offset) and what it was cut by."""
+
+    grid: pl.DataFrame
+    by: str
+    currency: str | None
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> pl.DataFrame:
+        """One row per cohort with lists (active, revenue, share), as the heatmap reads it."""
+        from shopinsight.core.insights.cohorts import cohort_rows
+
+        return cohort_rows(self.grid)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        from shopinsight.core.insights.cohorts import cohorts_json
+
+        return cohorts_json(self.grid)
+
+
+@dataclass
+class RepeatResult:
+    """Time between purchases: the three steps, the repeat-rate curve, the gaps behind the
+    medians and new vs returning revenue per month."""
+
+    steps: dict[str, Any]
+    curve: pl.DataFrame
+    gaps: pl.DataFrame
+    by_month: pl.DataFrame
+    currency: str | None
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self, curve_days: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)) -> dict:
+        points = self.curve.filter(pl.col("day").is_in(list(curve_days)))
+        return {
+            **self.steps,
+            "curve": points.select("day", "customers", "returned", "share").to_dicts(),
+            "new_vs_returning": self.by_month.to_dicts(),
+            "currency": self.currency,
+            "as_of": self.as_of.isoformat(),
+        }
+
+
+@dataclass
+class DriversResult:
+    """First-order groups with their repeat share (Wilson interval) and mean value."""
+
+    table: pl.DataFrame
+    meta: dict[str, Any]
+    currency: str | None
+    as_of: dt.date
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.meta,
+            "currency": self.currency,
+            "as_of": self.as_of.isoformat(),
+            "groups": self.table.to_dicts(),
+        }
+
+
+def _names(shop: Shop, what: str) -> tuple[str, str]:
+    family = f"{what}-{shop.key()}"
+    return f"{family}-{shop.state_key('exclusions')}", family
+
+
+def load_cohorts(shop: Shop, by: str = "month") -> CohortsResult:
+    """core.insights.cohorts over the view's orders, cached."""
+    from shopinsight.core.insights.cohorts import check_period, cohort_grid
+
+    by = check_period(by)
+    shop.require_orders()
+    name, family = _names(shop, f"cohorts-{by}")
+    parts = shop.cache.parts(
+        name,
+        ["grid"],
+        lambda: {"grid": cohort_grid(shop.orders(), by, shop.as_of()), "meta": {}},
+        family,
+    )
+    return CohortsResult(parts["grid"], by, shop.currency(), shop.as_of(), shop.left_out())
+
+
+def load_repeat(shop: Shop) -> RepeatResult:
+    """core.insights.repeat over the view's orders, cached."""
+    from shopinsight.core.insights.repeat import (
+        gap_distribution,
+        new_vs_returning,
+        repeat_curve,
+        repeat_steps,
+        visits,
+    )
+
+    shop.require_orders()
+    name, family = _names(shop, "repeat")
+
+    def compute() -> dict[str, Any]:
+        orders = shop.orders()
+        seen = visits(orders, shop.as_of())
+        return {
+            "curve": repeat_curve(seen),
+            "gaps": gap_distribution(seen),
+            "by_month": new_vs_returning(orders),
+            "meta": repeat_steps(seen),
+        }
+
+    parts = shop.cache.parts(name, ["curve", "gaps", "by_month"], compute, family)
+    return RepeatResult(
+        parts["meta"], parts["curve"], parts["gaps"], parts["by_month"], shop.currency(),
+        shop.as_of(), shop.left_out(),
+    )  # fmt: skip
+
+
+def load_drivers(shop: Shop, by: str = "product") -> DriversResult:
+    """core.insights.drivers over the view's first orders, cached."""
+    from shopinsight.core.insights.drivers import check_driver, repeat_drivers
+
+    by = check_driver(by)
+    shop.require_orders()
+    name, family = _names(shop, f"drivers-{by}")
+
+    def compute() -> dict[str, Any]:
+        table, meta = repeat_drivers(shop.orders(), shop.lines(), shop.as_of(), by)
+        return {"table": table, "meta": meta}
+
+    parts = shop.cache.parts(name, ["table"], compute, family)
+    return DriversResult(
+        parts["table"], parts["meta"], shop.currency(), shop.as_of(), shop.left_out()
+    )
+
+
+def load_journey(shop: Shop) -> pl.DataFrame:
+    """core.insights.journey (first product → product of the second purchase), cached."""
+    from shopinsight.core.insights.journey import product_journey
+
+    shop.require_orders()
+    name, family = _names(shop, "journey")
+    return shop.cache.frame(name, lambda: product_journey(shop.orders(), shop.lines()), family)
