@@ -431,8 +431,8 @@ def test_a_tag_edit_replaces_the_cached_customer_table(demo_ws):
 
     before = Shop(demo_ws, AS_OF).profiles()
     cid = before.table["customer_id"][0]
-    save_override(demo_ws, cid, "wholesale", "add")
+    save_override(demo_ws, cid, "friend", "add")
     after = Shop(demo_ws, AS_OF).profiles()
-    assert "wholesale" in after.tags.filter(pl.col("customer_id") == cid)["tag"].to_list()
+    assert "friend" in after.tags.filter(pl.col("customer_id") == cid)["tag"].to_list()
     tables = list(demo_ws.cache_dir.glob("shop-*-profiles-*-table-*.parquet"))
     assert len(tables) == 1
