@@ -77,3 +77,36 @@ def test_identical_reimport_leaves_the_stored_lines_untouched(ws, tmp_path):
     assert _counts(ws, items) == (0, 1, 1)
     assert ws.lines_path.stat().st_ino != stored.st_ino
     assert ws.lines().collect().sort("order_id")["unit_price"].to_list() == [12.0, 10.0]
+
+
+def test_a_line_repeated_in_one_file_is_a_duplicate(ws, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        ORDERS + "1,2024-01-01,a@x.com,30,paid,0\n2,2024-01-02,b@x.com,12,paid,0\n"
+        "1,2024-01-01,a@x.com,30,paid,0\n"
+    )
+    report = import_files(ws, [orders])[0]
+    assert (report.accepted, report.new_lines, report.duplicates, report.updated) == (3, 2, 1, 0)
+    assert ws.lines().collect().height == 2
+
+
+def test_order_rows_absorbed_in_the_same_import_are_not_new(ws, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS + "1,2024-01-01,a@x.com,30,paid,0\n2,2024-01-02,b@x.com,12,paid,0\n")
+    items = tmp_path / "items.csv"
+    items.write_text(ITEMS + "1,2024-01-01,a@x.com,A,1,10\n1,2024-01-01,a@x.com,B,2,10\n")
+    first, second = import_files(ws, [orders, items])
+    assert (first.new_lines, first.duplicates, first.updated) == (1, 1, 0)  # order 1 absorbed
+    assert (second.new_lines, second.duplicates, second.updated) == (2, 0, 0)
+    assert ws.lines().collect().height == 3
+
+
+def test_customers_export_counts_new_changed_and_repeated(ws, tmp_path):
+    head = "First Name,Last Name,Email,Accepts Email Marketing,Tags\n"
+    path = tmp_path / "customers.csv"
+    path.write_text(head + "Ann,Lee,a@x.com,yes,vip\nBo,Ng,b@x.com,no,\nBo,Ng,b@x.com,no,\n")
+    report = import_files(ws, [path])[0]
+    assert (report.accepted, report.new_lines, report.duplicates, report.updated) == (3, 2, 1, 0)
+    path.write_text(head + "Ann,Lee,a@x.com,no,vip\nBo,Ng,b@x.com,no,\nCy,Li,c@x.com,no,\n")
+    report = import_files(ws, [path])[0]
+    assert (report.new_lines, report.duplicates, report.updated) == (1, 1, 1)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +37,13 @@ def _check(path: Path) -> None:
         assert exc.title and exc.detail
         return
     assert loaded.rows_read == loaded.lines.select(pl.len()).item() + loaded.rejects.height
+    with tempfile.TemporaryDirectory() as tmp:  # into a workspace, twice: every row counted
+        ws = Workspace.open(Path(tmp) / "ws")
+        for _ in range(2):
+            report = import_files(ws, [path])[0]
+            assert report.rows_read == report.accepted + report.rejected
+            assert report.accepted == report.new_lines + report.updated + report.duplicates
+        assert report.new_lines == report.updated == 0
 
 
 @SETTINGS

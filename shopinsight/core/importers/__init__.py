@@ -24,6 +24,7 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
 from shopinsight.core.importers.reconcile import (
+    customer_counts,
     merge_customers,
     merge_import,
     merge_into,
@@ -188,7 +189,9 @@ def _load(
 
 @dataclass
 class ImportReport:
-    """What importing one file did. rows_read = accepted + rejected, always."""
+    """What importing one file did. Always rows_read = accepted + rejected and accepted =
+    new_lines + updated + duplicates (duplicates: already held unchanged, repeated within the
+    import, or an order-level row absorbed into item rows; see `reconcile.MergeResult`)."""
 
     file: str
     format: str
@@ -267,11 +270,15 @@ def import_files(
                 rep.new_lines = result.new_lines
                 rep.duplicates = result.duplicates
                 rep.updated = result.updated
-        parts = [x.lines for x in loaded if x.format.kind == "customers"]
-        merged_customers = merge_customers(snap.read_customers(), parts) if parts else None
+        merged_customers = None
         for item, rep in zip(loaded, reports, strict=True):
             if item.format.kind == "customers":
-                rep.new_lines = item.lines.height
+                if merged_customers is None:
+                    merged_customers = snap.read_customers()
+                result = customer_counts(merged_customers, item.lines)
+                rep.new_lines, rep.duplicates = result.new_lines, result.duplicates
+                rep.updated = result.updated
+                merged_customers = merge_customers(merged_customers, [item.lines])
             if rep.rejected and not dry_run:
                 rep.rejects_path = str(ws.write_rejects(item.path.name, item.rejects))
         if not dry_run:

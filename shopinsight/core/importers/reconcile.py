@@ -270,6 +270,22 @@ def check_same_orders(base: pl.DataFrame | None, new: pl.DataFrame, file_name: s
     )
 
 
+def customer_counts(base: pl.DataFrame | None, part: pl.DataFrame) -> MergeResult:
+    """What merging a customers export changes, per row: new customers, changed ones, and
+    duplicates (stored unchanged, or repeated in the file: the last row wins)."""
+    part = conform(part, CUSTOMER_ATTR_SCHEMA).collect()
+    rows = part.unique("customer_id", keep="last", maintain_order=True)
+    repeated = part.height - rows.height
+    if base is None or base.height == 0:
+        return MergeResult(rows.height, repeated, 0)
+    base = conform(base, CUSTOMER_ATTR_SCHEMA).collect()
+    key = ["customer_id"]
+    hashed = [f.select(key).with_columns(f.hash_rows().alias("__hash")) for f in (rows, base)]
+    pairs = hashed[0].join(hashed[1], on=key, suffix="_base")
+    unchanged = pairs.filter(pl.col("__hash") == pl.col("__hash_base")).height
+    return MergeResult(rows.height - pairs.height, unchanged + repeated, pairs.height - unchanged)
+
+
 def merge_customers(base: pl.DataFrame | None, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Customer attributes: the latest export's row per customer wins."""
     frames = ([base] if base is not None and base.height else []) + parts
