@@ -193,3 +193,17 @@ def test_tmall_refunds_are_net():
     kept = orders.filter(pl.col("status") != "pending")
     assert kept.height == paid.height
     assert kept["net_revenue"].sum() == pytest.approx(paid.to_series().sum(), abs=0.01)
+
+
+def test_customer_spend_nets_credit_notes(ws):
+    """Bought and returned the same day: the customer's spend is what they kept."""
+    from shopinsight.core.customers.profiles import customer_profiles
+
+    (ws.root / "shopinsight.toml").write_text('[shop]\ncurrency = "GBP"\n', encoding="utf-8")
+    import_files(ws, [CREDIT])
+    table = customer_profiles(ws.lines(), None, ws.config()).table
+    spend = dict(table.select("customer_id", "monetary").iter_rows())
+    assert spend["generic:16446"] == pytest.approx(2.90)
+    assert spend["generic:17850"] == pytest.approx(53.64 - 27.50 - 5.10)
+    orders = dict(table.select("customer_id", "orders").iter_rows())
+    assert orders["generic:16446"] == 2  # the credit note is not a purchase

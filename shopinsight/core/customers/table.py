@@ -64,10 +64,19 @@ def customer_table(
         pl.col("items").filter(pl.col("has_products")).mean().alias("units_per_order"),
         pl.col("products").filter(pl.col("has_products")).mean().alias("products_per_order"),
     )
+    # return documents (credit notes) are not purchases, but their negative money nets
+    # against the customer's spend: bought and returned the same day spends nothing
+    returned = pl.col("status") == "returned"
+    sold = ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"])
     every = orders.group_by("_ck").agg(
-        pl.col("order_total").filter(pl.col("status") != "cancelled").sum().alias("gross_spend"),
+        pl.col("order_total").filter(sold).sum().alias("gross_spend"),
         pl.col("refunded").filter(pl.col("status") != "cancelled").sum().alias("refunded_amount"),
         pl.col("has_refund").sum().alias("refunded_orders"),
+        pl.col("net_revenue").filter(returned).sum().alias("_returned"),
+        pl.col("net_revenue")
+        .filter(returned & (pl.col("ordered_at") >= _year_before(end)))
+        .sum()
+        .alias("_returned_12m"),
     )
     gap_stats = (
         data.gaps.lazy()
@@ -85,6 +94,13 @@ def customer_table(
         table = table.join(part, on="_ck", how="left")
     table = (
         table.lazy()
+        .with_columns(
+            (pl.col("monetary") + pl.col("_returned").fill_null(0.0)).alias("monetary"),
+            (pl.col("monetary_12m") + pl.col("_returned_12m").fill_null(0.0)).alias("monetary_12m"),
+            (pl.col("refunded_amount") - pl.col("_returned").fill_null(0.0)).alias(
+                "refunded_amount"
+            ),
+        )
         .with_columns(
             pl.lit(data.currency).alias("currency"),
             (pl.col("monetary") / n).alias("aov"),
