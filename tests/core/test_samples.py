@@ -2,7 +2,7 @@
 
 Round trips: each committed file in sample_exports/ is imported into a fresh workspace and must
 give the orders, customers and net revenue the generator made (formats whose importer is not
-there yet are skipped).
+there yet fail).
 """
 
 from __future__ import annotations
@@ -77,9 +77,7 @@ ROUND_TRIP = [(name, fmt) for fmt, names in file_names(DEFAULT_END).items() for 
 @pytest.mark.parametrize(("name", "fmt"), ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
 def test_each_sample_file_round_trips(name, fmt, expected, tmp_path):
     needed = _importers(fmt, name)
-    missing = [f for f in needed if f not in FORMATS]
-    if missing:
-        pytest.skip(f"importer {', '.join(missing)} not available yet")
+    assert set(needed) <= set(FORMATS), "every sample file has an importer"
     want = expected[name]
     ws = Workspace.open(tmp_path / "ws")
     reports = import_files(ws, [SAMPLES / f for f in want["files"]])
@@ -169,8 +167,7 @@ def test_all_files_together_merge_customers_across_shops(tmp_path):
     shop = generate_shop(seed=11, customers=150)
     needed = {f for fmt, names in file_names(shop.end).items() for n in names
               for f in _importers(fmt, n)}  # fmt: skip
-    if not needed <= set(FORMATS):
-        pytest.skip("not every importer is available yet")
+    assert needed <= set(FORMATS), "every sample file has an importer"
     files = write_exports(shop, tmp_path / "exports")
     ws = Workspace.open(tmp_path / "ws")
     import_files(ws, files)
