@@ -279,7 +279,9 @@ class Shop:
                 )
             cur = self.currency()
             other = orders.filter(
-                ~pl.col("excluded") & pl.col("currency").is_not_null() & (pl.col("currency") != cur)
+                ~pl.col("excluded")
+                & pl.col("currency").is_not_null()
+                & (pl.col("currency") != pl.lit(cur or "", pl.Utf8))
             )
             per = (
                 other.group_by("currency").len().sort(["len", "currency"], descending=[True, False])
