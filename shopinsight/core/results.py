@@ -153,15 +153,22 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         result = churn_alerts(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles
         )
+        alerts, kept_nothing = _nothing_at_stake(result.alerts, prof.table)
+        notes = [*shop.left_out(), *result.notes]
+        if kept_nothing:
+            notes.append(
+                f"{kept_nothing:,} customer(s) returned or were refunded everything they bought: "
+                "nothing is at stake, so they are never alerted."
+            )
         meta = {
             "method": result.method,
             "method_reason": result.method_reason,
             "backtest": result.backtest.to_dict(),
             "horizon_days": result.horizon_days,
             "currency": result.currency,
-            "notes": [*shop.left_out(), *result.notes],
+            "notes": notes,
         }
-        return {"alerts": result.alerts, "meta": meta}
+        return {"alerts": alerts, "meta": meta}
 
     parts = shop.cache.parts(name, ["alerts"], compute, family)
     meta = parts["meta"]
@@ -170,6 +177,23 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         with_marks(shop, base), meta["method"], meta["method_reason"], meta["backtest"],
         int(meta["horizon_days"]), meta["currency"], shop.as_of(), meta["notes"], base,
     )  # fmt: skip
+
+
+def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Customers whose net spend after returns is zero or less are not at risk: no alert and
+    no value at risk (a customer who bought and returned the same day is not a lost VIP)."""
+    if "monetary" not in table.columns or alerts.height == 0:
+        return alerts, 0
+    net = table.select("customer_id", pl.col("monetary").alias("_net"))
+    out = alerts.join(net, on="customer_id", how="left")
+    nothing = pl.col("_net").fill_null(1.0) < 0.005  # less than a cent
+    n = out.filter(nothing & pl.col("is_alert")).height
+    out = out.with_columns(
+        (pl.col("is_alert") & ~nothing).alias("is_alert"),
+        pl.when(nothing).then(0.0).otherwise(pl.col("value_at_risk")).alias("value_at_risk"),
+    ).select(alerts.columns)
+    order = ["is_alert", "value_at_risk", "customer_id"]
+    return out.sort(order, descending=[True, True, False]), n
 
 
 def with_marks(shop: Shop, alerts: pl.DataFrame) -> pl.DataFrame:
@@ -185,6 +209,48 @@ def with_marks(shop: Shop, alerts: pl.DataFrame) -> pl.DataFrame:
         .select(alerts.columns)
         .sort(["is_alert", "value_at_risk", "customer_id"], descending=[True, True, False])
     )
+
+
+@dataclass
+class ValueView:
+    """Predicted customer value over the horizon, how it was made, and its backtest."""
+
+    table: pl.DataFrame
+    horizon_days: int
+    method: str
+    backtest: dict[str, Any]
+    currency: str | None
+    as_of: dt.date
+    params: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_value(shop: Shop, horizon_days: int | None = None) -> ValueView:
+    """core.churn.value over the shop's lines, cached per data + settings + exclusions."""
+    from shopinsight.core.churn.value import customer_value
+
+    shop.require_orders()
+    family = f"value-{shop.key()}-{horizon_days or 'default'}"
+    name = f"{family}-{shop.state_key('exclusions')}"
+
+    def compute() -> dict[str, Any]:
+        result = customer_value(shop.lines(), shop.as_of(), shop.config(), horizon_days)
+        meta = {
+            "horizon_days": result.horizon_days,
+            "method": result.method,
+            "backtest": result.backtest,
+            "currency": result.currency,
+            "params": result.params,
+            "notes": [*shop.left_out(), *result.notes],
+        }
+        return {"table": result.table, "meta": meta}
+
+    parts = shop.cache.parts(name, ["table"], compute, family)
+    meta = parts["meta"]
+    return ValueView(
+        parts["table"], int(meta["horizon_days"]), meta["method"], meta["backtest"],
+        meta["currency"], shop.as_of(), meta["params"], meta["notes"],
+    )  # fmt: skip
 
 
 @dataclass

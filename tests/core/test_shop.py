@@ -1,0 +1,73 @@
+"""`Shop`: one currency, one purchase rule, returns netted, and nothing at stake is no alert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from shopinsight.core.errors import InputError
+from shopinsight.core.importers import import_files
+from shopinsight.core.shop import Shop, choose_currency
+from shopinsight.core.workspace import Workspace
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "generic"
+
+
+@pytest.fixture
+def returns_shop(tmp_path: Path) -> Shop:
+    ws = Workspace.open(tmp_path / "ws")
+    ws.config_path.write_text('[shop]\ncurrency = "GBP"\n', encoding="utf-8")
+    import_files(ws, [DATA / "credit_notes.csv"])
+    return Shop(ws)
+
+
+def test_a_customer_who_returned_nearly_everything_nets_what_they_kept(returns_shop):
+    table = returns_shop.profiles().table
+    net = dict(zip(table["customer_id"], table["monetary"], strict=True))
+    # 1.65 + 1.25 kept; 80,995 × 2.08 bought and returned the same day
+    assert net["generic:16446"] == pytest.approx(2.90, abs=0.005)
+    # Bought 6 × 2.55 + 6 × 3.39 + 18.00 postage, then a 27.50 discount note and 2 × 2.55 back
+    assert net["generic:17850"] == pytest.approx(15.30 + 20.34 + 18.00 - 27.50 - 5.10, abs=0.005)
+
+
+def test_nothing_at_stake_is_never_an_alert(tmp_path: Path):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.config_path.write_text('[shop]\ncurrency = "GBP"\n', encoding="utf-8")
+    rows = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+    for c in range(40):  # 40 ordinary repeat customers, every 20 days until day 200
+        for k in range(c % 5 + 1):
+            day = 1 + k * 20 + c
+            rows.append(
+                f"{1000 + c * 10 + k},A1,Mug,1,2011-01-01,0,0,UK".replace(
+                    "2011-01-01", f"2011-{1 + day // 28:02d}-{1 + day % 28:02d}"
+                ).replace(",0,0,UK", f",12.50,{20000 + c},United Kingdom")
+            )
+    rows.append("9000,A1,Mug,100,2011-02-01 10:00,50.00,31337,United Kingdom")
+    rows.append("C9001,A1,Mug,-100,2011-02-01 11:00,50.00,31337,United Kingdom")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_files(ws, [path])
+    churn = Shop(ws).churn()
+    gone = churn.alerts.filter(pl.col("customer_id") == "generic:31337").row(0, named=True)
+    assert not gone["is_alert"] and gone["value_at_risk"] == 0
+    assert any("returned or were refunded everything" in n for n in churn.notes)
+
+
+def test_the_currency_is_the_one_identified_customers_spend_most_in():
+    orders = pl.DataFrame(
+        {
+            "currency": ["CNY"] * 5 + ["USD"] * 2,
+            "customer_id": [None] * 5 + ["a", "b"],
+            "net_revenue": [1000.0] * 5 + [10.0, 20.0],
+        }
+    )
+    assert choose_currency(orders) == "USD"  # anonymous Tmall orders do not outvote customers
+    assert choose_currency(orders, "CNY") == "CNY"
+    assert choose_currency(orders, "EUR") == "USD"  # a setting the shop has no orders in
+
+
+def test_asking_for_a_currency_the_shop_does_not_have_says_which_it_has(returns_shop):
+    with pytest.raises(InputError, match="Currencies with orders: GBP"):
+        Shop(returns_shop.ws, currency="eur").profiles()
