@@ -71,6 +71,9 @@ class ChurnSettings:
     min_history_days: int = 30
     max_training_rows: int = 40_000
     seed: int = 7
+    value_horizon_days: int = 365
+    list_size: int = 25
+    list_share: float = 0.1
 
     @classmethod
     def from_config(cls, config: dict[str, Any], horizon_days: int | None = None) -> ChurnSettings:
@@ -105,8 +108,12 @@ class ChurnSettings:
             problems.append(f"unknown alert_statuses {bad}; use some of {STATUSES}")
         if not 0 <= self.min_alert_risk <= 1:
             problems.append("min_alert_risk must be between 0 and 1")
-        if self.model not in ("auto", "rule", "model"):
-            problems.append(f"model must be auto, rule or model (got {self.model!r})")
+        if self.model not in ("auto", "rule", "model", "btyd"):
+            problems.append(f"model must be auto, rule, btyd or model (got {self.model!r})")
+        if not 1 <= self.value_horizon_days <= 1825:
+            problems.append("value_horizon_days must be 1..1825 days")
+        if self.list_size < 1 or not 0 < self.list_share <= 1:
+            problems.append("list_size must be at least 1 and list_share between 0 and 1")
         if any(not 1 <= m <= 12 for m in self.holiday_months):
             problems.append("holiday_months must be month numbers 1..12")
         if self.training_cutoffs < 1 or self.cutoff_step_days < 1:

@@ -1,0 +1,59 @@
+"""`shopinsight value` on a simulated workspace: table, JSON keys, horizon, backtest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from shopinsight.cli import app
+from shopinsight.core.workspace import Workspace
+from tests.core.test_churn_value import START, simulated_rows
+from tests.factories import make_lines
+
+runner = CliRunner()
+AS_OF = ["--as-of", (START + dt.timedelta(days=600)).isoformat()]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    path = tmp_path_factory.mktemp("value") / "shop"
+    Workspace.open(path).commit(make_lines(simulated_rows(400, 104, seed=4)), [])
+    return path
+
+
+def run(shop, *args: str):
+    result = runner.invoke(app, ["--workspace", str(shop), "value", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_json_has_the_documented_keys_and_a_backtest(shop):
+    out = json.loads(run(shop, *AS_OF, "--top", "5", "--json").stdout)
+    assert len(out["customers"]) == 5
+    keys = {"customer_id", "expected_orders", "expected_value", "p_alive", "tier", "currency"}
+    assert keys | {"low", "high"} == set(out["customers"][0])
+    values = [c["expected_value"] for c in out["customers"]]
+    assert values == sorted(values, reverse=True)
+    assert out["horizon_days"] == 365
+    bt = out["backtest"]
+    assert {"total_ratio", "spearman", "top10_capture", "horizon_days"} <= set(bt)
+    assert bt["horizon_days"] == 365
+    # 600 days of history cannot replay a 700-day horizon: a shorter replay, and it says so
+    bt = json.loads(run(shop, *AS_OF, "--horizon", "700", "--json").stdout)["backtest"]
+    assert 500 < bt["horizon_days"] <= 600 - 14
+    assert "too short for 700" in bt["note"]
+
+
+def test_horizon_all_and_table(shop):
+    short = json.loads(run(shop, *AS_OF, "--horizon", "90", "--all", "--json").stdout)
+    long = json.loads(run(shop, *AS_OF, "--all", "--json").stdout)
+    assert short["horizon_days"] == 90
+    assert len(short["customers"]) == len(long["customers"]) == sum(long["tiers"].values())
+    total = sum(c["expected_value"] for c in short["customers"])
+    assert total < sum(c["expected_value"] for c in long["customers"])
+    text = run(shop, *AS_OF, "--top", "3").output
+    assert "Expected spend over the next 365 days" in text
+    assert "Backtest replayed as of" in text and "rank correlation" in text
