@@ -8,6 +8,8 @@ the defaults, so a setting left out keeps its default.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -45,8 +47,20 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a settings file is a few KB; a bigger one is not settings
+MAX_NESTING = 8  # tables and lists inside each other ([gifts.segments.Champions] is 3)
+
+
 def parse_config(text: str, origin: str = "shopinsight.toml") -> dict[str, Any]:
-    """Merge the merchant's TOML text over the defaults; a syntax error names the line."""
+    """Merge the merchant's TOML text over the defaults; a syntax error names the line, a value
+    out of its range names the setting and the range. A byte-order mark (Notepad) is fine."""
+    text = text.removeprefix("\ufeff")
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{origin} is too large",
+            f"Settings are at most {MAX_CONFIG_BYTES // 1000:,} KB; this file has "
+            f"{len(text) // 1000:,} KB. Delete it to get the defaults back.",
+        )
     try:
         user = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -54,9 +68,74 @@ def parse_config(text: str, origin: str = "shopinsight.toml") -> dict[str, Any]:
             f"{origin} cannot be read",
             f"{exc}. Fix that line, or delete the file to get the defaults back.",
         ) from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        raise ConfigError(
+            f"{origin} cannot be read",
+            "It has lists or tables nested hundreds of levels deep; no setting needs more than "
+            f"{MAX_NESTING}. Fix it, or delete the file to get the defaults back.",
+        ) from None
+    except ValueError as exc:  # a number with thousands of digits
+        raise ConfigError(
+            f"{origin} cannot be read",
+            f"{str(exc)[:80]}. Fix that number, or delete the file to get the defaults back.",
+        ) from None
     base = defaults()
+    _check_values(user, origin)
     _check_types(base, user, origin)
     return _merge(base, user)
+
+
+# Ranges of numeric settings, by key name (a setting's name says what it counts). First match
+# wins; a number that matches none must still be finite and within 0..1e9.
+RANGES: list[tuple[str, float, float]] = [
+    (r"^max_size$", 2, 6),
+    (r"^(min_alert_risk|min_auc_gain)$", 0, 1),
+    (r"days$", 0, 36_500),
+    (r"^(min|max)_", 0, 1e9),
+    (r"(^|_)(share|quantile|quantiles|auto_scale|discount|spend_drop|discount_mean_pct)$", 0, 1),
+    (r"^(due|at_risk|lapsing|lapsed)$", 0, 1000),
+    (r"(percentile|percentiles|budget_pct)$", 0, 100),
+    (r"months$", 1, 12),
+    (r"^night_(start|end)$", 0, 24),
+    (r"^training_cutoffs$", 1, 50),
+    (r"^seed$", 0, 2**32 - 1),
+    (r"", 0, 1e9),
+]
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _range_of(key: str) -> tuple[float, float]:
+    return next((lo, hi) for pattern, lo, hi in RANGES if re.search(pattern, key))
+
+
+def _check_values(value: Any, origin: str, path: tuple[str, ...] = ()) -> None:
+    """Every number finite and within its range, nothing nested deeper than MAX_NESTING, so a
+    hostile or mistyped setting stops here with its name instead of deep in an analysis."""
+    if len(path) > MAX_NESTING:
+        raise ConfigError(
+            f"{origin}: settings nested too deep",
+            f"{'.'.join(path[:3])}… is nested more than {MAX_NESTING} levels; no setting needs "
+            "that. Fix it, or delete the file to get the defaults back.",
+        )
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _check_values(inner, origin, (*path, str(key)))
+    elif isinstance(value, list):
+        for inner in value:
+            _check_values(inner, origin, (*path, "[]"))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        key = next((p for p in reversed(path) if p != "[]"), "")
+        lo, hi = _range_of(key)
+        if not (math.isfinite(value) and lo <= value <= hi):
+            name = ".".join(p for p in path if p != "[]")
+            raise ConfigError(
+                f"{name} = {_toml(value)[:30]} cannot be used",
+                f"It must be a number from {_num(lo)} to {_num(hi)}. Fix it in {origin}, or "
+                "delete the line to get the default back.",
+            )
 
 
 def _kind(value: Any) -> str:
@@ -125,7 +204,7 @@ def load_config(path: Path) -> dict[str, Any]:
     if not path.exists():
         return defaults()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} cannot be read", str(exc)) from None
     return parse_config(text, str(path))

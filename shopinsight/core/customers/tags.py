@@ -5,12 +5,13 @@ Custom tags are conditions over customer-table columns written in shopinsight.to
 
     [tags.custom]
     big_fan = "monetary > 500 and frequency >= 3"
-    vip_pos = { when = "array_length(channels) >= 2", reason = "buys online and in store" }
+    vip_pos = { when = "len(channels) >= 2", reason = "buys online and in store" }
 
-They are parsed as Polars SQL expressions (`pl.sql_expr`), never Python `eval`, and checked
-against the table's columns so a typo names the rule and the column. Overrides (add/remove a tag
-on one customer) live in the workspace's state.sqlite, keyed by customer_id, so they survive
-re-imports.
+They are written in the small language of `condition.py` and parsed there (never SQL, never
+Python `eval`): a condition names only the table's columns and a few functions, so a setting
+cannot read a file or reach the network, and a typo names the rule, the column and where.
+Overrides (add/remove a tag on one customer) live in the workspace's state.sqlite, keyed by
+customer_id, so they survive re-imports.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.customers.condition import ConditionError, UnknownColumn, parse
 from shopinsight.core.customers.tag_rules import TagRule
 from shopinsight.core.errors import ConfigError, InputError
+from shopinsight.core.text import visible
 
 if TYPE_CHECKING:
     from shopinsight.core.workspace import Workspace
@@ -112,20 +115,21 @@ def custom_rules(
                 "Pick another name, or turn the built-in off with tags.disabled.",
             )
         try:
-            expr = pl.sql_expr(when_text)
-            names = expr.meta.root_names()
-        except Exception as exc:  # polars raises several SQL error types
+            parsed = parse(when_text, columns)
+        except UnknownColumn as exc:
+            raise ConfigError(
+                f"{where}: unknown column '{exc.column}'",
+                f"It is {_at(when_text, exc.position)}. Columns you can use: "
+                f"{', '.join(sorted(columns))}.",
+            ) from None
+        except ConditionError as exc:
             raise ConfigError(
                 f"{where}: the condition cannot be read",
-                f"'{when_text}': {str(exc).splitlines()[0]}. Use SQL like "
-                '"monetary > 500 and frequency >= 3".',
+                f"{exc.message}, {_at(when_text, exc.position)}. Write a test over the customer "
+                'table\'s columns, e.g. "monetary > 500 and frequency >= 3"; SECURITY.md lists '
+                "the operators and functions.",
             ) from None
-        unknown = [c for c in names if c not in columns]
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown column {', '.join(repr(c) for c in unknown)}",
-                f"Columns you can use: {', '.join(sorted(columns))}.",
-            )
+        expr, names = parsed.expr, parsed.columns
         if isinstance(spec, dict) and spec.get("reason"):
             reason = pl.lit(str(spec["reason"]))
         else:
@@ -142,6 +146,15 @@ def custom_rules(
             )
         rules.append(TagRule(tag, f"your rule: {when_text.strip()}", expr, reason, "custom"))
     return rules
+
+
+def _at(text: str, position: int) -> str:
+    """Where a condition fails, with at most 30 characters of it around that place, shown
+    visibly (a long or hostile setting is never echoed whole)."""
+    if len(text) <= 30:
+        return f"at character {position + 1}"
+    near = visible(text[max(0, position - 15) : position + 15])
+    return f"at character {position + 1}, near …{near}…"
 
 
 def check_custom(frame: pl.DataFrame, rules: list[TagRule]) -> None:

@@ -39,6 +39,9 @@ PLACEHOLDERS: dict[str, str] = {
 }
 """Every name a template may use, with what it holds (shown in help and errors)."""
 
+MAX_TEMPLATE_CHARS = 5_000  # a card or a letter; a longer template is a mistake or an attack
+MAX_NOTE_CHARS = 10_000  # a rendered note, placeholders filled (a gift message can be long)
+
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -136,6 +139,13 @@ def parse_template(text: str, name: str = "template") -> list[tuple[str, str]]:
     Raises ConfigError naming the template for an unknown placeholder, a name that is not a
     plain word (so `{x.attr}` or `{0}` never reach anything) or a lone brace.
     """
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise ConfigError(
+            f"Note template '{name[:40]}' is too long",
+            f"It has {len(text):,} characters; a note template may have at most "
+            f"{MAX_TEMPLATE_CHARS:,} (a printed card holds far fewer). Shorten it in "
+            "[gifts.templates].",
+        )
     parts: list[tuple[str, str]] = []
     pos = 0
     for match in _TOKEN.finditer(text):
@@ -280,9 +290,11 @@ def _template_expr(
 
 
 def _tidy(expr: pl.Expr) -> pl.Expr:
-    """Remove the gaps an empty placeholder leaves: trailing spaces, runs of blank lines."""
+    """Remove the gaps an empty placeholder leaves: trailing spaces, runs of blank lines; cap
+    the length, so a huge value in an export cannot make a huge note."""
     return (
-        expr.str.replace_all(r"[ \t]+\n", "\n")
+        expr.str.slice(0, MAX_NOTE_CHARS)
+        .str.replace_all(r"[ \t]+\n", "\n")
         .str.replace_all(r"\n{3,}", "\n\n")
         .str.replace_all(r" {2,}", " ")
         .str.strip_chars()
