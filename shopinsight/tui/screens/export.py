@@ -1,4 +1,5 @@
-"""Export: tag lists for Shopify, Klaviyo, Mailchimp, a plain CSV or JSON.
+"""Export: tag lists for Shopify, Klaviyo, Mailchimp, a plain CSV or JSON, and customer lists
+for ad platforms (Meta custom audiences, Google Customer Match; see docs/audiences.md).
 
 Choose the tool, narrow to a segment or a tag, decide about customers without marketing
 consent, pick where to save; the count below says how many customers will be written and who
@@ -28,9 +29,13 @@ TARGETS = [
     ("mailchimp", "Mailchimp audience (CSV)", "mailchimp-audience.csv"),
     ("csv", "Plain CSV with reasons", "customers-tags.csv"),
     ("json", "JSON with every tag's reason", "customers-tags.json"),
+    ("meta", "Audience: Meta custom audience (CSV)", "meta-audience.csv"),
+    ("google", "Audience: Google Customer Match (CSV)", "google-customer-match.csv"),
 ]
 FILES = {t: f for t, _, f in TARGETS}
 EMAIL_TOOLS = ("klaviyo", "mailchimp")
+AUDIENCES = ("meta", "google")
+CONSENTED = (*EMAIL_TOOLS, *AUDIENCES)
 
 
 class ExportScreen(SectionScreen):
@@ -40,7 +45,8 @@ class ExportScreen(SectionScreen):
     HELP = (
         "[b]Export[/b]: Shopify gets each customer's full tag set (their own tags kept); "
         "Klaviyo and Mailchimp get only customers with an email who accept marketing, unless "
-        "you include the others. The count shows who is left out and why. ctrl+s exports."
+        "you include the others. Audiences for Meta and Google follow the same consent rule and "
+        "can be SHA-256 hashed. The count shows who is left out and why. ctrl+s exports."
     )
     BINDINGS = [Binding("ctrl+s", "export", "Export")]
 
@@ -74,6 +80,14 @@ class ExportScreen(SectionScreen):
                     value=False,
                     compact=True,
                     id="export-unsubscribed",
+                )
+            with Horizontal(classes="form-row"):
+                yield Label("Hashing", classes="form-label")
+                yield Checkbox(
+                    "SHA-256 hash the identifiers (audiences)",
+                    value=False,
+                    compact=True,
+                    id="export-hashed",
                 )
             with Horizontal(classes="form-row"):
                 yield Label("Tag prefix", classes="form-label")
@@ -130,7 +144,21 @@ class ExportScreen(SectionScreen):
 
         prof, opts = self.profiles.as_core(), self.options()
         target = opts.pop("target")
-        self.query_one("#export-unsubscribed", Checkbox).disabled = target not in EMAIL_TOOLS
+        self.query_one("#export-unsubscribed", Checkbox).disabled = target not in CONSENTED
+        hashed = self.query_one("#export-hashed", Checkbox)
+        hashed.disabled = target not in AUDIENCES
+        if target in AUDIENCES:
+            shop, want_hash = self.data, hashed.value
+            del opts["namespace"]
+
+            def build() -> Any:
+                from shopinsight.core.audiences import build_audience, customer_addresses
+
+                addresses = shop.memo("addresses", lambda: customer_addresses(shop.lines()))
+                return build_audience(prof, target, addresses=addresses, hashed=want_hash, **opts)
+
+            self.run_task("count", build, self.show_count, "Counting…")
+            return
         self.run_task(
             "count", lambda: export_tags(prof, target, **opts), self.show_count, "Counting…"
         )
@@ -142,7 +170,7 @@ class ExportScreen(SectionScreen):
             f"(of {export.selected:,} in the segment/tag chosen)."
         ]
         lines += [f"• {escape(n)}" for n in export.notes]
-        if export.target in EMAIL_TOOLS and not self.options()["include_unsubscribed"]:
+        if export.target in CONSENTED and not self.options()["include_unsubscribed"]:
             lines.append("Only customers who accept email marketing are included.")
         self.query_one("#export-count", Static).update("\n".join(lines))
         self.query_one("#export-run", Button).disabled = export.written == 0
