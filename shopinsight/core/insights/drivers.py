@@ -157,11 +157,9 @@ def repeat_drivers(
         .agg(pl.col("net_revenue").sum().alias("value"))
     )
     breaks, labels = _bands(seen.get_column("net_revenue"))
-    bands = (
-        pl.col("net_revenue").cut(breaks, labels=labels).cast(pl.Utf8)
-        if breaks
-        else pl.lit(labels[0])
-    )
+    bands: Any = pl.lit(labels[-1])  # right-closed bands: (a, b] is "a–b"
+    for edge, label in reversed(list(zip(breaks, labels, strict=False))):
+        bands = pl.when(pl.col("net_revenue") <= edge).then(pl.lit(label)).otherwise(bands)
     people = (
         seen.lazy()
         .join(spend, on="customer_id", how="left")
