@@ -4,7 +4,7 @@
 
 - **the day**: orders after `as_of` are ignored (default: the day of the last order);
 - **the currency**: amounts are never added across currencies, so the analyses run on one
-  currency at a time (default: the one with the most net revenue from identified customers,
+  currency at a time (default: the one most identified customers bought in,
   or `shop.currency` in the settings; `--currency CODE` overrides both);
 - **the exclusions**: test orders, staff or wholesale buyers, outliers and what the merchant
   excluded by hand are left out and counted apart;
@@ -52,9 +52,12 @@ NO_ORDERS = ShopInsightError(
 def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | None:
     """The currency the analyses report in.
 
-    `wanted` (from `--currency` or `shop.currency`) when the shop has orders in it; otherwise
-    the currency with the most net revenue from identified customers (so 3,000 anonymous Tmall
-    orders do not outvote a USD shop's customers), then from any order. None without currency.
+    `wanted` (from `--currency` or `shop.currency`) when the shop has orders in it. Otherwise
+    the currency of the shop's identified customers: the one most customers bought in (so
+    3,000 anonymous Tmall orders do not outvote a USD shop's customers), then most orders, then
+    most revenue. Amounts in two currencies cannot be compared without an exchange rate, so
+    590,683 rupees do not outweigh 145,523 dollars just by being a bigger number. None
+    without any currency.
     """
     present = orders.filter(pl.col("currency").is_not_null())
     if wanted and wanted in set(present.get_column("currency").to_list()):
@@ -63,8 +66,15 @@ def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | No
         ranked = (
             frame.filter(pl.col("net_revenue") > 0)
             .group_by("currency")
-            .agg(pl.col("net_revenue").sum())
-            .sort(["net_revenue", "currency"], descending=[True, False])
+            .agg(
+                pl.col("customer_id").n_unique().alias("customers"),
+                pl.len().alias("orders"),
+                pl.col("net_revenue").sum(),
+            )
+            .sort(
+                ["customers", "orders", "net_revenue", "currency"],
+                descending=[True, True, True, False],
+            )
         )
         if ranked.height:
             return str(ranked.get_column("currency")[0])

@@ -55,7 +55,7 @@ def test_nothing_at_stake_is_never_an_alert(tmp_path: Path):
     assert any("returned or were refunded everything" in n for n in churn.notes)
 
 
-def test_the_currency_is_the_one_identified_customers_spend_most_in():
+def test_the_currency_is_the_one_most_identified_customers_buy_in():
     orders = pl.DataFrame(
         {
             "currency": ["CNY"] * 5 + ["USD"] * 2,
@@ -66,6 +66,15 @@ def test_the_currency_is_the_one_identified_customers_spend_most_in():
     assert choose_currency(orders) == "USD"  # anonymous Tmall orders do not outvote customers
     assert choose_currency(orders, "CNY") == "CNY"
     assert choose_currency(orders, "EUR") == "USD"  # a setting the shop has no orders in
+    # two test customers with big rupee amounts vs many dollar customers: dollars
+    rupees = pl.DataFrame(
+        {
+            "currency": ["INR"] * 2 + ["USD"] * 3,
+            "customer_id": ["t1", "t2", "a", "b", "c"],
+            "net_revenue": [300_000.0, 290_000.0, 50.0, 60.0, 70.0],
+        }
+    )
+    assert choose_currency(rupees) == "USD"
 
 
 def test_asking_for_a_currency_the_shop_does_not_have_says_which_it_has(returns_shop):
