@@ -132,18 +132,57 @@ class State:
 state = State()
 
 
-def workspace(path: Path | None = None) -> Workspace:
-    """The workspace chosen by the subcommand option, the global option or the environment."""
-    return Workspace.open(path or state.workspace_path)
+def workspace(path: Path | None = None, create: bool = False) -> Workspace:
+    """The workspace chosen by the subcommand option, the global option or the environment.
+
+    A folder named with --workspace is never created by a command that only reads (`import`
+    and `where` may `create` it): a typo must not leave an empty workspace behind, so a
+    missing folder is an error naming it."""
+    chosen = path or state.workspace_path
+    if chosen is None or create:
+        return Workspace.open(chosen)
+    folder = Path(chosen).expanduser()
+    if not folder.exists():
+        raise WorkspaceError(
+            "No orders yet",
+            f"There is no workspace at {folder}: that folder does not exist. Check the "
+            "--workspace path, or start a workspace there by importing an export: "
+            f"shopinsight --workspace {folder} import FILE",
+        )
+    return Workspace.open(folder, create=False)
 
 
 def open_shop(
     as_of: str | None = None, currency: str | None = None, path: Path | None = None
 ) -> Shop:
-    """The `Shop` every analysis command reads: the workspace seen as of a day, in one currency."""
+    """The `Shop` every analysis command reads: the workspace seen as of a day, in one currency.
+    A day after the last order is allowed (to see who has gone quiet since) but said."""
     from shopinsight.core.shop import Shop
 
-    return Shop(workspace(path), as_of, currency)
+    shop = Shop(workspace(path), as_of, currency)
+    if shop.requested_as_of is not None:
+        _warn_late_as_of(shop)
+    return shop
+
+
+def _warn_late_as_of(shop: Shop) -> None:
+    """A note on stderr when --as-of is after the last order or after today."""
+    import polars as pl
+
+    asked = shop.requested_as_of
+    if asked is None or not shop.has_orders():
+        return
+    last = shop.ws.lines().select(pl.col("ordered_at").max()).collect().item()
+    if last is None or asked <= last.date():
+        return
+    today = dt.date.today()
+    future = f"in the future (today is {today}) and " if asked > today else ""
+    err_console.print(
+        f"[yellow]Note:[/] --as-of {asked} is {future}after the last order ({last.date()}): "
+        f"every customer's days since their last order grow by {(asked - last.date()).days:,}. "
+        "Results are for that day.",
+        highlight=False,
+    )
 
 
 def print_notes(notes: list[str]) -> None:

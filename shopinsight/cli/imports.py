@@ -92,7 +92,7 @@ def import_cmd(
 
     Example: shopinsight import orders_export_1.csv --store second-shop.myshopify.com
     """
-    ws = workspace(ws_path)
+    ws = workspace(ws_path, create=True)
     maps = parse_mapping(mapping or [])
     store_name = parse_store(store)
     imports_before = len(ws.ledger())
@@ -287,7 +287,7 @@ def where(ws_path: WorkspaceOpt = None) -> None:
 
     Example: shopinsight where
     """
-    for name, path in workspace(ws_path).paths().items():
+    for name, path in workspace(ws_path, create=True).paths().items():
         typer.echo(f"{name + ':':<15}{path}")
 
 

@@ -1,0 +1,74 @@
+"""CLI: the small fixes of issue 12 (workspace typos, late --as-of, explain's money, plurals,
+demo re-runs, order references, the bundles hint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopinsight.cli import app
+from shopinsight.core.workspace import Workspace
+from tests.factories import make_lines
+
+ROWS = [
+    dict(order_id=1, customer_id="anna@x.com", ordered_at="2024-05-01", customer_name="Anna Rossi",
+         unit_price=1000.1),
+    dict(order_id=2, customer_id="anna@x.com", ordered_at="2024-06-01", customer_name="Anna Rossi",
+         unit_price=1960.75),
+    dict(order_id=3, customer_id="bob@x.com", ordered_at="2024-06-20", customer_name="Bob Li"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    Workspace.open(root).commit(make_lines(ROWS), [])
+    return root
+
+
+def run(*args: str):
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_a_workspace_typo_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "shpo"
+    for args in (["status"], ["customers"], ["segments", "--json"]):
+        result = run("--workspace", str(typo), *args)
+        assert result.exit_code == 2, result.output
+        assert "no workspace at" in flat(result.output)
+        assert not typo.exists()
+    result = run("status", "--workspace", str(typo))  # the subcommand's option too
+    assert result.exit_code == 2 and not typo.exists()
+
+
+def test_import_still_creates_its_workspace(tmp_path: Path) -> None:
+    export = tmp_path / "orders.csv"
+    export.write_text(
+        "order_id,ordered_at,customer_id,product_name,quantity,unit_price,currency\n"
+        "1,2024-06-01,ann@x.com,Tea,1,5.00,EUR\n",
+        encoding="utf-8",
+    )
+    fresh = tmp_path / "fresh"
+    assert run("--workspace", str(fresh), "import", str(export)).exit_code == 0
+    assert (fresh / "shopinsight.toml").exists()
+    assert run("--workspace", str(fresh), "status").exit_code == 0
+
+
+def test_a_late_as_of_is_said_on_stderr_and_still_runs(ws: Path) -> None:
+    late = run("--workspace", str(ws), "segments", "--json", "--as-of", "2024-07-10")
+    assert late.exit_code == 0
+    assert '"as_of": "2024-07-10"' in late.stdout  # still runs for that day
+    note = flat(late.stderr)
+    assert "after the last order (2024-06-20)" in note and "grow by 20" in note
+    future = run("--workspace", str(ws), "segments", "--json", "--as-of", "2999-01-01")
+    assert "in the future" in flat(future.stderr)
+    fine = run("--workspace", str(ws), "segments", "--json", "--as-of", "2024-06-20")
+    assert fine.stderr == ""
