@@ -52,7 +52,7 @@ def _run(as_of: str | None, horizon: int | None, currency: str | None, ws_path: 
     view = open_shop(as_of, currency, ws_path).churn(horizon)
     bt = view.backtest
     scores = {k: SimpleNamespace(**bt[k]) if isinstance(bt.get(k), dict) else bt.get(k)
-              for k in ("model", "rule")}  # fmt: skip
+              for k in ("model", "rule", "btyd", "recency")}  # fmt: skip
     return SimpleNamespace(**{**view.__dict__, "backtest": SimpleNamespace(**{**bt, **scores})})
 
 
@@ -171,13 +171,16 @@ def _num(x: float | None) -> str:
 def _backtest_line(bt: Any) -> str:
     """One sentence: how the shown method did one horizon back."""
     parts = [f"Backtest as of {bt.as_of} ({bt.customers:,} customers, {bt.lost:,} did not return)"]
-    for name, score in (("model", bt.model), ("rule", bt.rule)):
+    scores = (("model", bt.model), ("rule", bt.rule), ("BG/NBD", bt.btyd))
+    for name, score in scores:
         if score is None:
             continue
         parts.append(
             f"{name}: ROC-AUC {_num(score.auc)}, alert list precision {_pct(score.precision)} / "
             f"recall {_pct(score.recall)}, top 10% hold {_pct(score.top10_capture)} of lost spend"
         )
+    if bt.recency is not None:
+        parts.append(f"days since last order alone: ROC-AUC {_num(bt.recency.auc)}")
     return "; ".join(parts) + ". Details: shopinsight churn backtest"
 
 
@@ -189,7 +192,7 @@ def backtest_cmd(
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
-    """How well churn risk worked on this shop's own past: the model and the rule side by side.
+    """How well churn risk worked on this shop's own past: every method and recency alone.
 
     The whole procedure is replayed one horizon before the as-of day, on the data known then,
     and compared with who actually came back: ROC-AUC (how well risk ranks who did not come
@@ -209,8 +212,9 @@ def backtest_cmd(
         header_style="bold",
     )
     table.add_column("")
-    table.add_column("Model" + (" (used)" if result.method == "model" else ""), justify="right")
-    table.add_column("Rule" + (" (used)" if result.method == "rule" else ""), justify="right")
+    columns = [("model", "Model"), ("rule", "Rule"), ("btyd", "BG/NBD"), ("recency", "Recency")]
+    for key, title in columns:
+        table.add_column(title + (" (used)" if result.method == key else ""), justify="right")
     metrics = [
         ("ROC-AUC (0.5 = coin flip)", "auc", _num),
         ("Alerts raised", "alerts", lambda x: f"{x:,}"),
@@ -219,14 +223,19 @@ def backtest_cmd(
         ("Lost spend in the top 10%", "top10_capture", _pct),
     ]
     for label, key, fmt in metrics:
-        model = getattr(bt.model, key) if bt.model is not None else None
-        table.add_row(label, fmt(model) if model is not None else "—", fmt(getattr(bt.rule, key)))
+        cells = []
+        for method, _ in columns:
+            score = getattr(bt, method)
+            value = getattr(score, key) if score is not None else None
+            cells.append(fmt(value) if value is not None else "—")
+        table.add_row(label, *cells)
     console.print(table)
     console.print(
         f"{bt.customers:,} customers then, {bt.lost:,} did not order again within "
         f"{bt.horizon_days} days."
     )
-    for note in (bt.model_note, bt.sample_note):
+    notes = ("horizon_note", "model_note", "btyd_note", "sample_note")
+    for note in (getattr(bt, n, "") for n in notes):
         if note:
             console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     console.print(escape(result.method_reason), highlight=False)

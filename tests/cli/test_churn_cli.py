@@ -89,6 +89,7 @@ def test_backtest_command_compares_model_and_rule(shop):
     assert data["as_of"] == "2024-04-01" and data["method"] == "rule"
     assert data["model"] is None and "repeat customers" in data["model_note"]
     assert set(data["rule"]) == {"auc", "precision", "recall", "top10_capture", "alerts"}
+    assert set(data["recency"]) == set(data["rule"])  # recency alone, always shown beside
     table = run(shop, "backtest", *AS_OF)
     assert table.exit_code == 0 and "ROC-AUC" in table.stdout and "Rule (used)" in table.stdout
 

@@ -16,11 +16,12 @@ told so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import polars as pl
+from sklearn.isotonic import IsotonicRegression
 
 from shopinsight.core.churn.explain import actions, reasons
 from shopinsight.core.churn.features import History, labels, prepare_history
@@ -43,6 +44,7 @@ from shopinsight.core.churn.rule import (
     rule_table,
 )
 from shopinsight.core.churn.state import apply_states, load_alert_states, mark_alert
+from shopinsight.core.churn.value import fit_at
 from shopinsight.core.orders import lines_as_of
 
 __all__ = [
@@ -59,8 +61,19 @@ ALERT_COLUMNS = [
     "customer_id", "risk", "value_at_risk", "expected_next_order", "status", "reasons",
     "action", "state", "segment", "is_alert", "rule_risk", "model_risk", "expected_spend",
     "frequency", "recency", "gap_median", "overdue", "aov", "monetary", "last_day",
-    "favorite_product", "tags", "in_season_wait",
+    "favorite_product", "tags", "in_season_wait", "btyd_risk", "p_alive", "btyd_orders",
 ]  # fmt: skip
+
+METHOD_NAMES = {
+    "rule": "the cadence rule", "btyd": "the purchase model (BG/NBD)",
+    "model": "the learned model", "recency": "days since the last order",
+}  # fmt: skip
+
+MIN_COMPARE = 10
+"""Customers of each outcome the backtest needs before methods are chosen by it (else: rule)."""
+
+MIN_LEARN_DAYS = 7
+"""Shortest horizon the model learns from when the history is too short for the real one."""
 
 
 BACKTEST_CUSTOMERS = 30_000
@@ -90,6 +103,10 @@ class Backtest:
     model: MethodScore | None
     model_note: str = ""
     sample_note: str = ""
+    btyd: MethodScore | None = None
+    recency: MethodScore | None = None
+    btyd_note: str = ""
+    horizon_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -201,79 +218,197 @@ def _method_score(table: pl.DataFrame, risk_col: str, settings: ChurnSettings) -
     )
 
 
-def _backtest(
-    history: History, as_of: dt.date, settings: ChurnSettings
-) -> tuple[Backtest, tuple[np.ndarray, np.ndarray] | None]:
-    """Replay the procedure at as_of - horizon and judge it by the horizon that followed.
+def _span(history: History, day: dt.date) -> int:
+    first = history.first_day
+    return (day - first).days if first is not None else 0
 
-    Big shops are replayed on a seeded sample of BACKTEST_CUSTOMERS customers: the scores
-    barely move and the replay costs a fraction of scoring everyone.
+
+def _min_history(settings: ChurnSettings, span: int) -> int:
+    """History a cutoff needs behind it: the setting, or a quarter of a short shop's history."""
+    return min(settings.min_history_days, max(span // 4, MIN_LEARN_DAYS))
+
+
+def _learning(settings: ChurnSettings, span: int) -> tuple[ChurnSettings, str]:
+    """The settings the model learns with at a day with `span` days of history behind it.
+
+    With less than the horizon plus min_history_days, no full horizon can be replayed: the
+    model learns from the longest shorter horizon that fits, and says so.
     """
     h = settings.horizon_days
+    if span >= h + settings.min_history_days:
+        return settings, ""
+    need = _min_history(settings, span)
+    shorter = min(h, span - need)
+    if shorter < MIN_LEARN_DAYS:
+        return settings, ""
+    note = f"the history ({span} days) is shorter than the {h}-day horizon plus " + (
+        f"{settings.min_history_days} days, so the model learned from {shorter}-day horizons"
+        if shorter < h
+        else f"{settings.min_history_days} days, so it learned from cutoffs {need}+ days in"
+    )
+    return replace(settings, horizon_days=shorter, min_history_days=need), note
+
+
+def _backtest_horizon(settings: ChurnSettings, span: int) -> int:
+    """The horizon the backtest replays: the real one when the history holds it plus
+    min_history_days, else the longest that leaves room to learn before it and check after."""
+    h = settings.horizon_days
+    if span >= h + settings.min_history_days:
+        return h
+    return max(1, min(h, (span - _min_history(settings, span)) // 2))
+
+
+def _backtest(
+    history: History, as_of: dt.date, settings: ChurnSettings
+) -> tuple[Backtest, tuple[np.ndarray, np.ndarray] | None, pl.DataFrame]:
+    """Replay the procedure one horizon back and judge it by the horizon that followed.
+
+    Every candidate is scored on the same customers: the cadence rule, the BG/NBD purchase
+    model, the learned model and days since the last order alone. A history too short for
+    two horizons is replayed with a shorter one (said in `horizon_note`). Big shops are
+    replayed on a seeded sample of BACKTEST_CUSTOMERS customers: the scores barely move.
+    Also returns the model's blend inputs with the outcomes (to calibrate the final model)
+    and recency with outcomes (to turn recency into a risk, should it be used).
+    """
+    span = _span(history, as_of)
+    h = _backtest_horizon(settings, span)
+    replayed = replace(settings, horizon_days=h)
     then = as_of - dt.timedelta(days=h)
     everyone = history.days["customer_id"].n_unique()
     history = history.sample(BACKTEST_CUSTOMERS, settings.seed)
-    frame, cutoffs = training_frame(history, then, settings)
-    why_not = can_train(frame, settings)
-    model = fit_model(frame, cutoffs, settings) if why_not is None else None
-    table, _, inputs = _score(history, then, settings, model)
+    learn, learn_note = _learning(replayed, _span(history, then))
+    frame, cutoffs = training_frame(history, then, learn)
+    why_not = can_train(frame, learn)
+    model = fit_model(frame, cutoffs, learn) if why_not is None else None
+    table, _, inputs = _score(history, then, replayed, model)
     table = table.join(labels(history, then, h), on="customer_id", how="left").with_columns(
-        (1 - pl.col("returned").fill_null(0)).alias("lost")
+        (1 - pl.col("returned").fill_null(0)).alias("lost"),
+        ((pl.col("recency").rank("average") - 0.5) / pl.len()).alias("recency_risk"),
     )
-    rule = _method_score(table, "rule_risk", settings)
-    model_score = _method_score(table, "model_risk", settings) if model is not None else None
+    has_btyd = table.height > 0 and table["btyd_risk"].null_count() == 0
+    _, fit = fit_at(history, then, settings.seed)
+    horizon_note = (
+        f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
+        f"the {settings.horizon_days}-day horizon and learn before it"
+        if h < settings.horizon_days
+        else ""
+    )
     backtest = Backtest(
         as_of=then,
         horizon_days=h,
         customers=table.height,
         lost=int(table["lost"].sum()) if table.height else 0,
-        rule=rule,
-        model=model_score,
-        model_note="" if why_not is None else f"no model: {why_not}",
+        rule=_method_score(table, "rule_risk", replayed),
+        model=_method_score(table, "model_risk", replayed) if model is not None else None,
+        model_note="; ".join(
+            n for n in ("" if why_not is None else f"no model: {why_not}", learn_note) if n
+        ),
         sample_note=(
             f"replayed on a random sample of {BACKTEST_CUSTOMERS:,} of {everyone:,} customers"
             if everyone > BACKTEST_CUSTOMERS
             else ""
         ),
+        btyd=_method_score(table, "btyd_risk", replayed) if has_btyd else None,
+        recency=_method_score(table, "recency_risk", replayed),
+        btyd_note="" if has_btyd else f"no purchase model: {fit.purchases.reason}",
+        horizon_note=horizon_note,
     )
     replay = (inputs, table["lost"].to_numpy()) if inputs is not None else None
-    return backtest, replay
+    return backtest, replay, table.select("recency", "lost")
 
 
 def churn_backtest(
     lines: pl.LazyFrame, as_of: dt.date, config: dict, horizon_days: int | None = None
 ) -> Backtest:
-    """The model and the rule replayed at as_of - horizon, compared with what then happened."""
+    """Every candidate replayed one horizon back, compared with what then happened."""
     settings = ChurnSettings.from_config(config, horizon_days)
     return _backtest(_prepare(lines, as_of, config), as_of, settings)[0]
 
 
-def _choose(settings: ChurnSettings, backtest: Backtest, train_note: str | None) -> tuple[str, str]:
-    """("model" | "rule", why in plain words)."""
+def _auc_of(score: MethodScore | None) -> float | None:
+    return None if score is None else score.auc
+
+
+def _choose(
+    settings: ChurnSettings, backtest: Backtest, train_note: str | None, btyd_today: bool
+) -> tuple[str, str]:
+    """("rule" | "btyd" | "model" | "recency", why in plain words).
+
+    "auto" takes whichever of the rule and the purchase model ranked better on the backtest,
+    the learned model only when it beat both by min_auc_gain, and days since the last order
+    itself when every method ranked worse than that.
+    """
+    bt = backtest
+    aucs = {
+        "model": _auc_of(bt.model) if train_note is None else None,
+        "btyd": _auc_of(bt.btyd) if btyd_today else None,
+        "rule": _auc_of(bt.rule),
+        "recency": _auc_of(bt.recency),
+    }
+    shown = ", ".join(
+        f"{METHOD_NAMES[k].removeprefix('the ')} {v:.3f}" for k, v in aucs.items() if v is not None
+    )
+    short = f" with a {bt.horizon_days}-day horizon" if bt.horizon_note else ""
+    when = f"replayed as of {bt.as_of}{short}, ROC-AUC {shown}"
     if settings.model == "rule":
         return (
             "rule",
             "The cadence rule is used because shopinsight.toml sets churn.model = 'rule'.",
         )
-    if train_note is not None:
-        return "rule", f"The cadence rule is used: {train_note}."
-    m, r = backtest.model, backtest.rule
-    if m is None or m.auc is None:
-        why = backtest.model_note.removeprefix("no model: ") or "no outcome to compare with"
-        return "rule", f"The cadence rule is used: the model could not be tested ({why})."
-    r_auc = r.auc if r.auc is not None else 0.5
-    when = f"replayed as of {backtest.as_of}, ROC-AUC {m.auc:.3f} vs {r_auc:.3f}"
-    if settings.model == "model":
+    if settings.model == "btyd" and btyd_today:
+        return "btyd", f"The purchase model (BG/NBD) is used as shopinsight.toml asks ({when})."
+    if settings.model == "model" and train_note is None and aucs["model"] is not None:
         return "model", f"The model is used because shopinsight.toml asks for it ({when})."
-    if m.auc >= r_auc + settings.min_auc_gain:
-        return "model", (
-            f"The model is used: it ranked who did not come back better than the rule on this "
-            f"shop's own history ({when})."
+    if aucs["rule"] is None:
+        why = bt.model_note.removeprefix("no model: ") or "no outcome to compare with"
+        if train_note is not None:
+            why = train_note
+        return "rule", f"The cadence rule is used: there is no past outcome to test on ({why})."
+    if min(bt.lost, bt.customers - bt.lost) < MIN_COMPARE:
+        return "rule", (
+            f"The cadence rule is used: the backtest has too few customers to compare methods "
+            f"({bt.lost} lost, {bt.customers - bt.lost} came back; {MIN_COMPARE} of each needed)"
+            + (f"; no learned model: {train_note}." if train_note else ".")
         )
-    return "rule", (
-        f"The cadence rule is used: the model did not beat it on this shop's own history "
-        f"({when}; it must win by {settings.min_auc_gain:.3f})."
+    simple = "btyd" if (aucs["btyd"] or 0.0) > aucs["rule"] else "rule"
+    best = simple
+    model_auc = aucs["model"]
+    gap = ""
+    if model_auc is not None:
+        if model_auc >= aucs[simple] + settings.min_auc_gain:
+            best = "model"
+        else:
+            gap = f"; the model did not beat it (it must win by {settings.min_auc_gain:.3f})"
+    elif train_note is not None:
+        gap = f"; no learned model: {train_note}"
+    elif bt.model_note:
+        gap = f"; {bt.model_note}"
+    recency = aucs["recency"]
+    if recency is not None and aucs[best] is not None and aucs[best] < recency:
+        return "recency", (
+            "Churn risk follows days since the last order: no method ranked who did not come "
+            f"back better than that on this shop's own history ({when})."
+        )
+    if best == "model":
+        return "model", (
+            "The model is used: it ranked who did not come back better than the rule and the "
+            f"purchase model on this shop's own history ({when})."
+        )
+    name = METHOD_NAMES[best]
+    return best, (
+        f"{name[0].upper()}{name[1:]} is used: it ranked who did not come back best on this "
+        f"shop's own history ({when}){gap}."
     )
+
+
+def _recency_risk(table: pl.DataFrame, replay: pl.DataFrame) -> pl.Series:
+    """Risk from days since the last order alone: what share of customers that silent did not
+    come back in the backtest (isotonic), nudged so the longest silence ranks first."""
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+    iso.fit(replay["recency"].to_numpy(), replay["lost"].to_numpy())
+    base = iso.predict(table["recency"].to_numpy().astype(float))
+    order = table["recency"].rank("average").to_numpy() / max(table.height, 1)
+    return pl.Series("recency_risk", np.clip(base * 0.98 + 0.02 * order, 0.0, 1.0))
 
 
 def churn_alerts(
@@ -292,18 +427,25 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = _prepare(lines, as_of, config)
-    backtest, replay = _backtest(history, as_of, settings)
-    frame, cutoffs = training_frame(history, as_of, settings)
-    train_note = can_train(frame, settings)
-    method, why = _choose(settings, backtest, train_note)
+    backtest, replay, recency_replay = _backtest(history, as_of, settings)
+    learn, learn_note = _learning(settings, _span(history, as_of))
+    frame, cutoffs = training_frame(history, as_of, learn)
+    train_note = can_train(frame, learn)
+    btyd_today = fit_at(history, as_of, settings.seed)[1].purchases.ok
+    method, why = _choose(settings, backtest, train_note, btyd_today)
     model = None
     if method == "model":
         out_of_time = replay is not None and len(replay[1]) >= MIN_RECALIBRATION
-        model = fit_model(frame, cutoffs, settings, calibrate=not out_of_time)
+        model = fit_model(frame, cutoffs, learn, calibrate=not out_of_time)
         if replay is not None and out_of_time:
             recalibrate(model, *replay)
+        if learn_note:
+            why += f" Note: {learn_note}."
     table, cadence, _ = _score(history, as_of, settings, model)
-    risk = pl.col("model_risk") if method == "model" else pl.col("rule_risk")
+    if method == "recency":
+        table = table.with_columns(_recency_risk(table, recency_replay))
+    column = {"model": "model_risk", "btyd": "btyd_risk", "recency": "recency_risk"}
+    risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
     table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
     table = _join_profiles(table, history, profiles)

@@ -346,7 +346,20 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
             ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
         )
     )
-    return out.sort("customer_id").collect()
+    out = out.sort("customer_id").collect()
+    return out.join(_btyd(history, cutoff, horizon), on="customer_id", how="left")
+
+
+BTYD_FEATURES = ["p_alive", "btyd_orders", "btyd_risk"]
+"""From the BG/NBD fit at the same cutoff (null when the shop is too small to fit it)."""
+
+
+def _btyd(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
+    """P(alive), expected purchases and P(no purchase) within the horizon per customer."""
+    from shopinsight.core.churn.value import btyd_scores  # value builds on this module
+
+    scores, _ = btyd_scores(history, cutoff, horizon)
+    return scores.rename({"expected_orders": "btyd_orders"})
 
 
 def labels(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:

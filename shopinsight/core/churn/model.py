@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from shopinsight.core.churn.features import (
+    BTYD_FEATURES,
     CATEGORICAL,
     FEATURES,
     History,
@@ -28,8 +29,12 @@ from shopinsight.core.churn.features import (
 )
 from shopinsight.core.churn.rule import ChurnSettings, rule_table
 
-MODEL_FEATURES = [f for f in FEATURES if f not in ("n365", "spend365", "last_year_window")]
-"""Features whose meaning does not depend on how much history a cutoff has behind it."""
+MODEL_FEATURES = [
+    *(f for f in FEATURES if f not in ("n365", "spend365", "last_year_window")),
+    *BTYD_FEATURES[:2],
+]
+"""Features whose meaning does not depend on how much history a cutoff has behind it, plus the
+BG/NBD fit's P(alive) and expected purchases at the same cutoff."""
 
 BOOSTERS = [
     {"max_depth": 2, "learning_rate": 0.09, "max_iter": 100, "min_samples_leaf": 100},
@@ -58,7 +63,8 @@ class ChurnModel:
     """A fitted model and what it was trained on (shown in the backtest and --json)."""
 
     boosters: list[HistGradientBoostingClassifier]
-    calibration: tuple[float, float, float]
+    calibration: tuple[float, ...]
+    """Weights of the blend inputs (trees, rule, BG/NBD logits), then the intercept."""
     cutoffs: list[dt.date]
     rows: int
     calibrated_on: str
@@ -162,7 +168,7 @@ def fit_model(
         )
         with threadpool_limits(FIT_THREADS, user_api="openmp"):
             boosters.append(booster.fit(x, y))
-    model = ChurnModel(boosters, (1.0, 1.0, 0.0), cutoffs, frame.height, "the training rows")
+    model = ChurnModel(boosters, (1.0, 1.0, 0.0, 0.0), cutoffs, frame.height, "the training rows")
     if calibrate:
         latest = frame.filter(pl.col("rule_risk").is_not_null())
         some = latest.sample(min(latest.height, CALIBRATION_ROWS), seed=settings.seed)
@@ -171,20 +177,22 @@ def fit_model(
 
 
 def blend_inputs(model: ChurnModel, frame: pl.DataFrame) -> np.ndarray:
-    """Two logits per customer: the boosters' average and the cadence rule's band risk."""
+    """Three logits per customer: the boosters' average, the cadence rule's band risk and the
+    BG/NBD probability of no purchase (the rule's where the shop is too small to fit it)."""
     x = _matrix(frame)
     with threadpool_limits(PREDICT_THREADS, user_api="openmp"):
         trees = np.mean([b.predict_proba(x)[:, 1] for b in model.boosters], axis=0)
     rule = frame["rule_risk"].to_numpy()
-    return np.column_stack([_logit(trees), _logit(rule)])
+    btyd = frame.select(pl.col("btyd_risk").fill_null(pl.col("rule_risk")))
+    return np.column_stack([_logit(trees), _logit(rule), _logit(btyd.to_series().to_numpy())])
 
 
-def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Weights of the logistic blend of tree and rule logits (Platt scaling, two inputs)."""
+def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    """Weights of the logistic blend of the input logits, then the intercept (Platt scaling)."""
     if len(np.unique(y)) < 2:
-        return (1.0, 0.0, 0.0)
+        return (1.0, *([0.0] * raw.shape[1]))
     fit = LogisticRegression(C=1.0).fit(raw, y)
-    return (float(fit.coef_[0][0]), float(fit.coef_[0][1]), float(fit.intercept_[0]))
+    return (*(float(w) for w in fit.coef_[0]), float(fit.intercept_[0]))
 
 
 def predict_risk(
@@ -194,8 +202,8 @@ def predict_risk(
     if frame.height == 0:
         return np.zeros(0)
     raw = blend_inputs(model, frame) if inputs is None else inputs
-    a, b, c = model.calibration
-    return _sigmoid(a * raw[:, 0] + b * raw[:, 1] + c)
+    *weights, intercept = model.calibration
+    return _sigmoid(raw @ np.asarray(weights) + intercept)
 
 
 def recalibrate(model: ChurnModel, inputs: np.ndarray, lost: np.ndarray) -> None:
