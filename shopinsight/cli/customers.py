@@ -38,6 +38,7 @@ from shopinsight.core.results import ProfilesResult
 from shopinsight.core.schema import normalise_email
 from shopinsight.core.shop import Shop
 from shopinsight.core.shop_data import money_str
+from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
 from shopinsight.render import frame_table, terminal_text
 
@@ -262,8 +263,10 @@ def explain_cmd(
     head = (
         f"[bold]{escape(c['customer_name'] or c['email'] or c['customer_id'])}[/] "
         f"({escape(c['customer_id'])})\n"
-        f"{c['orders']} order(s) on {c['frequency']} day(s), first {c['first_order']:%Y-%m-%d}, "
-        f"last {c['last_order']:%Y-%m-%d} ({c['recency_days']} days before {trace['as_of']})\n"
+        f"{plural(c['orders'], 'order')} on {plural(c['frequency'], 'day')}, "
+        f"first {c['first_order']:%Y-%m-%d}, "
+        f"last {c['last_order']:%Y-%m-%d} ({plural(c['recency_days'], 'day')} before "
+        f"{trace['as_of']})\n"
         f"net spend {c['monetary']:.2f} {c['currency']}, average order {c['aov']:.2f}; "
         f"favourite: {escape(c['favorite_product'] or '-')} "
         f"({escape(c['favorite_category'] or '-')})"
@@ -273,7 +276,9 @@ def explain_cmd(
     for col in ("score", "value", "band"):
         scores.add_column(col)
     for name, s in trace["scores"].items():
-        scores.add_row(f"{name}{s['score']}", str(s["value"]), s["band"] or "")
+        v = s["value"]
+        value = "" if v is None else f"{v:,.2f}" if name == "M" else f"{v:,}"
+        scores.add_row(f"{name}{s['score']}", value, s["band"] or "")
     console.print(scores)
     console.print(Text(f"  {trace['segment_reason']}"))
     console.print(Text(trace["segments_note"], style="dim"))
@@ -395,7 +400,8 @@ def _export_group() -> typer.Typer:
         if group.name == "export" and group.typer_instance is not None:
             return group.typer_instance
     group = typer.Typer(
-        help="Write import-ready files (tag lists and more).\n\n"
+        help="Write import-ready files: tag lists for your shop and email tools, customer "
+        "lists for ad platforms.\n\n"
         "Example: shopinsight export tags --to csv -o customers.csv",
         no_args_is_help=True,
     )
@@ -472,7 +478,8 @@ def export_tags_cmd(
     )
     files = write_export(export, out)
     console.print(
-        f"Wrote {export.written} of {export.selected} selected customer(s) for {export.target} "
+        f"Wrote {export.written:,} of {plural(export.selected, 'selected customer')} for "
+        f"{export.target} "
         f"to {escape(', '.join(str(f) for f in files))}."
     )
     for note in export.notes:

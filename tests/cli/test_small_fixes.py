@@ -3,6 +3,7 @@ demo re-runs, order references, the bundles hint)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,12 @@ from tests.factories import make_lines
 
 ROWS = [
     dict(order_id=1, customer_id="anna@x.com", ordered_at="2024-05-01", customer_name="Anna Rossi",
-         unit_price=1000.1),
+         unit_price=2960.55),
     dict(order_id=2, customer_id="anna@x.com", ordered_at="2024-06-01", customer_name="Anna Rossi",
-         unit_price=1960.75),
-    dict(order_id=3, customer_id="bob@x.com", ordered_at="2024-06-20", customer_name="Bob Li"),
+         unit_price=0.1),
+    dict(order_id=3, customer_id="anna@x.com", ordered_at="2024-06-19", customer_name="Anna Rossi",
+         unit_price=0.2),
+    dict(order_id=4, customer_id="bob@x.com", ordered_at="2024-06-20", customer_name="Bob Li"),
 ]  # fmt: skip
 
 
@@ -72,3 +75,18 @@ def test_a_late_as_of_is_said_on_stderr_and_still_runs(ws: Path) -> None:
     assert "in the future" in flat(future.stderr)
     fine = run("--workspace", str(ws), "segments", "--json", "--as-of", "2024-06-20")
     assert fine.stderr == ""
+
+
+def test_explain_rounds_money_and_counts_in_words(ws: Path) -> None:
+    data = json.loads(run("--workspace", str(ws), "explain", "anna@x.com", "--json").stdout)
+    c = data["customer"]
+    assert c["aov"] == 986.95  # 2960.85 / 3 is 986.9499999999999 in floats
+    assert c["monetary"] == 2960.85 and data["scores"]["M"]["value"] == 2960.85
+    for value in c.values():
+        if isinstance(value, float):
+            assert value == round(value, 4), c
+    text = flat(run("--workspace", str(ws), "explain", "anna@x.com").stdout)
+    assert "3 orders on 3 days" in text and "1 day before 2024-06-20" in text
+    assert "2,960.85" in text and "986.9499" not in text
+    bob = flat(run("--workspace", str(ws), "explain", "bob@x.com").stdout)
+    assert "1 order on 1 day," in bob and "0 days before" in bob

@@ -130,10 +130,12 @@ def customer_profiles(
     tags = tags.drop("_row")
     table = table.with_columns(
         pl.format(
-            "{}: {} order(s), last {} days ago, net {} {}{}",
+            "{}: {} {}, last {} {} ago, net {} {}{}",
             "segment",
             "orders",
+            _noun("orders", "order", "orders"),
             "recency_days",
+            _noun("recency_days", "day", "days"),
             money_str(pl.col("monetary")),
             "currency",
             pl.when(pl.col("tags").list.len() > 0)
@@ -231,7 +233,7 @@ def explain(prof: CustomerProfiles, key: str) -> dict[str, Any]:
                 "overridden": False,
             }  # fmt: skip
         )
-    values = row.row(0, named=True)
+    values = _rounded(row).row(0, named=True)
     cuts = prof.segments.cut_points
     return {
         "customer_id": cid,
@@ -259,3 +261,18 @@ def explain(prof: CustomerProfiles, key: str) -> dict[str, Any]:
         "segments_note": prof.segments.note,
         "tags": trace,
     }
+
+
+def _noun(count: str, one: str, many: str) -> pl.Expr:
+    """The noun for the number in column `count`: "1 order", "3 orders"."""
+    return pl.when(pl.col(count) == 1).then(pl.lit(one)).otherwise(pl.lit(many))
+
+
+MONEY_COLUMNS = ("monetary", "monetary_12m", "aov", "gross_spend", "refunded_amount")
+
+
+def _rounded(row: pl.DataFrame) -> pl.DataFrame:
+    """Money to the cent and shares to 4 places, so a trace never shows 2960.8500000000004
+    (a sum of floats) to a merchant or in JSON."""
+    floats = [c for c, dtype in row.schema.items() if dtype.is_float()]
+    return row.with_columns(pl.col(c).round(2 if c in MONEY_COLUMNS else 4) for c in floats)
