@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,7 +28,7 @@ from shopinsight.tui.screens.export import ExportScreen
 from shopinsight.tui.screens.gifts import GiftsScreen
 from shopinsight.tui.screens.importer import ImportScreen
 from shopinsight.tui.screens.overview import OverviewScreen
-from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen
+from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen, SaveChangesDialog
 from shopinsight.tui.widgets.nav import SECTIONS
 
 GO = Binding.Group("")
@@ -53,7 +53,7 @@ class ShopInsightApp(App[None]):
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(key, f"switch_mode('{mode}')", label, group=GO, tooltip=f"Open {label}")
+            Binding(key, f"go('{mode}')", label, group=GO, tooltip=f"Open {label}")
             for mode, key, label, _ in SECTIONS
         ),
         Binding("slash", "filter", "Filter"),
@@ -123,6 +123,33 @@ class ShopInsightApp(App[None]):
         else:
             self.notify(detail or title, title=title, severity="error", timeout=8)
 
+    # -- leaving a screen ----------------------------------------------------------------
+    def leave(self, then: Callable[[], object]) -> None:
+        """Run `then` (switch screen, quit) once the current screen's unsaved edits are saved or
+        discarded as the merchant says; nothing happens if they choose to stay."""
+        screen = self.screen
+        what = screen.unsaved() if isinstance(screen, SectionScreen) else None
+        if not what:
+            then()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save" and screen.save_unsaved():
+                then()
+            elif choice == "discard":
+                screen.discard_unsaved()
+                then()
+
+        self.push_screen(SaveChangesDialog(what), answered)
+
+    def action_go(self, mode: str) -> None:
+        """Open a section (asking first about unsaved edits on this one)."""
+        if mode != self.current_mode:
+            self.leave(lambda: self.switch_mode(mode))
+
+    async def action_quit(self) -> None:
+        self.leave(self.exit)
+
     # -- actions -------------------------------------------------------------------------
     def action_filter(self) -> None:
         screen = self.screen
@@ -147,7 +174,7 @@ class ShopInsightApp(App[None]):
             yield SystemCommand(
                 f"Go to {label}",
                 f"Open the {label} screen (key {key})",
-                lambda m=mode: self.switch_mode(m),
+                lambda m=mode: self.action_go(m),
             )
         yield SystemCommand("Filter", "Focus the filter box of this screen (/)", self.action_filter)
         yield SystemCommand("Help", "Keys and what each screen is for (?)", self.action_help)

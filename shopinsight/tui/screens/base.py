@@ -146,6 +146,17 @@ class SectionScreen(Screen[None]):
         """Put the cursor in this screen's filter box; False if the screen has none."""
         return False
 
+    def unsaved(self) -> str | None:
+        """What would be lost by leaving this screen now, in words; None when nothing."""
+        return None
+
+    def save_unsaved(self) -> bool:
+        """Save what `unsaved` names (quickly, on the UI thread); False if it could not be."""
+        return True
+
+    def discard_unsaved(self) -> None:
+        """Forget what `unsaved` names."""
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         return ()

@@ -1,7 +1,9 @@
 """Gifts & notes: policy per segment with a live note preview, the packing plan, campaigns.
 
 Editing a template re-renders the note for the segment's example customer on every keystroke
-(one row through the core's note renderer: instant); ctrl+s saves it to shopinsight.toml. The
+(one row through the core's note renderer: instant); ctrl+s saves it to shopinsight.toml. Edits
+are kept per template while you look at other segments; leaving the screen or quitting with
+edits not saved asks whether to save them. Keys typed in the editor are text, never shortcuts. The
 packing plan exports a picking CSV, printable notes (HTML) and a mail-merge CSV. A campaign
 holds back a control group so the gifts' effect can be measured later.
 """
@@ -18,7 +20,16 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    TextArea,
+)
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.tui import fmt
@@ -27,10 +38,10 @@ from shopinsight.tui.widgets.dialogs import ConfirmDialog
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 POLICY_COLS = [
-    Col("segment", "Segment"),
-    Col("gift_kind", "Gift"),
+    Col("segment", "Segment", width=20),
+    Col("gift_kind", "Gift", width=9),
     Col("customers", "Cust.", "int"),
-    Col("template", "Note"),
+    Col("template", "Note", optional=True),
 ]
 PLAN_COLS = [
     Col("order_id", "Order"),
@@ -52,15 +63,20 @@ class GiftsScreen(CampaignsPart):
 
     SECTION = "gifts"
     HELP = (
-        "[b]Gifts & notes[/b]: pick a segment to see its policy and edit its note template; "
-        "the preview is rendered for a real customer of that segment. [b]ctrl+s[/b] saves the "
-        "template to shopinsight.toml. The packing plan lists today's open orders with gift and "
-        "note; export it as a picking CSV, printable notes or a mail-merge CSV."
+        "[b]Gifts & notes[/b]: pick a segment to see its policy; [b]Enter[/b] edits its note "
+        "template (what you type is text, not shortcuts), [b]Esc[/b] goes back to the segments, "
+        "[b]Tab[/b] moves between fields. The preview is rendered for a real customer of that "
+        "segment. [b]ctrl+s[/b] saves the template to shopinsight.toml; leaving with edits not "
+        "saved asks first. [b]ctrl+n[/b] shows the next tab. The packing plan lists today's open "
+        "orders with gift and note; export it as a picking CSV, printable notes or a mail-merge "
+        "CSV."
     )
     BINDINGS = [
+        Binding("enter", "edit_template", "Edit note"),
         Binding("ctrl+s", "save_template", "Save"),
         Binding("ctrl+e", "export('picking')", "Export"),
         Binding("ctrl+o", "export('notes')", "Print"),
+        Binding("ctrl+n", "next_tab", "Next tab"),
         Binding("escape", "leave_editor", "Back to segments", show=False),
     ]
 
@@ -70,6 +86,8 @@ class GiftsScreen(CampaignsPart):
         self.segment: str | None = None
         self.example: pl.DataFrame | None = None
         self.saved_text: str = ""
+        self.template_name: str = ""
+        self.drafts: dict[str, str] = {}  # template name -> edited text not saved yet
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="gifts-tabs"):
@@ -77,7 +95,7 @@ class GiftsScreen(CampaignsPart):
                 yield FrameTable(
                     POLICY_COLS, key="segment", id="policy-table", empty="No segments yet."
                 )
-                with VerticalScroll(id="policy-detail", classes="detail"):
+                with VerticalScroll(id="policy-detail", classes="detail", can_focus=False):
                     yield Static("", id="policy-rule")
                     yield Label("Note template", id="template-label", classes="section-label")
                     yield TextArea(
@@ -118,6 +136,7 @@ class GiftsScreen(CampaignsPart):
     def show_gifts(self, gifts: Any) -> None:
         self.gifts = gifts
         self.query_one("#policy-table", FrameTable).load(gifts.previews)
+        self.call_after_refresh(self.focus_content)
         plan = gifts.plan.with_columns(
             pl.col("note").fill_null("").str.split("\n").list.first().alias("note_line"),
             pl.coalesce("gift", "gift_kind").alias("gift"),
@@ -132,17 +151,63 @@ class GiftsScreen(CampaignsPart):
             f"{fmt.money(cost, cur)} · {n_notes:,} notes · as of {self.data.known_as_of()}"
         )
 
+    # -- focus -------------------------------------------------------------------------
+    PANE_TABLES = {
+        "tab-policies": "#policy-table",
+        "tab-plan": "#plan-table",
+        "tab-campaigns": "#campaign-table",
+    }
+
+    def focus_content(self) -> None:
+        """Arriving here: the cursor goes to the open tab's list, not to the tab bar."""
+        if self.focused is not None and not isinstance(self.focused, Tabs):
+            return
+        pane = self.query_one("#gifts-tabs", TabbedContent).active
+        table = self.query_one(self.PANE_TABLES.get(pane, "#policy-table"), FrameTable)
+        table.focus_table()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.call_after_refresh(self.focus_content)
+
+    @on(TabbedContent.TabActivated, "#gifts-tabs")
+    def _tab_activated(self) -> None:
+        if not isinstance(self.focused, Tabs):  # arrows on the tab bar keep moving on it
+            self.call_after_refresh(self.focus_content)
+        self.refresh_bindings()
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#gifts-tabs", TabbedContent)
+        order = list(self.PANE_TABLES)
+        tabs.active = order[(order.index(tabs.active) + 1) % len(order)]
+        self.set_focus(None)
+        self.call_after_refresh(self.focus_content)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter edits only on the policies tab, from the list (the footer says so)."""
+        if action == "edit_template":
+            tab = self.query_one("#gifts-tabs", TabbedContent).active
+            return tab == "tab-policies" and not isinstance(self.focused, TextArea)
+        return True
+
     # -- policies and the template editor ------------------------------------------------
     @on(FrameTable.RowSelected, "#policy-table")
     def _policy_selected(self) -> None:
         """Enter on a segment: edit its note template."""
+        self.action_edit_template()
+
+    def action_edit_template(self) -> None:
         editor = self.query_one("#template-editor", TextArea)
-        if not editor.disabled:
-            editor.focus()
+        if editor.disabled:
+            self.notify("This segment has no note template to edit.", timeout=3)
+            return
+        editor.focus()
 
     def action_leave_editor(self) -> None:
         if isinstance(self.focused, TextArea):
             self.query_one("#policy-table", FrameTable).focus_table()
+        else:
+            self.action_leave_field()
 
     @on(FrameTable.RowHighlighted, "#policy-table")
     def _policy_highlighted(self, event: FrameTable.RowHighlighted) -> None:
@@ -170,10 +235,11 @@ class GiftsScreen(CampaignsPart):
                 else ""
             )
             label.update(f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back")
+        self.template_name = name
         self.saved_text = templates.get(name, "")
         editor = self.query_one("#template-editor", TextArea)
         editor.disabled = not name
-        editor.load_text(self.saved_text)
+        editor.load_text(self.drafts.get(name, self.saved_text))
         self.example = self.example_frame(row)
         who = row.get("customer_name") or row.get("customer_id")
         self.query_one("#preview-label", Label).update(
@@ -199,6 +265,40 @@ class GiftsScreen(CampaignsPart):
 
     @on(TextArea.Changed, "#template-editor")
     def _template_changed(self) -> None:
+        text = self.query_one("#template-editor", TextArea).text
+        if self.template_name:
+            if text != self.saved_text:
+                self.drafts[self.template_name] = text
+            else:
+                self.drafts.pop(self.template_name, None)
+        self.render_preview()
+
+    # -- unsaved edits ------------------------------------------------------------------
+    def unsaved(self) -> str | None:
+        if not self.drafts:
+            return None
+        names = ", ".join(f"'{n}'" for n in sorted(self.drafts))
+        return f"Note template {names} has changes not saved to shopinsight.toml."
+
+    def save_unsaved(self) -> bool:
+        """Write every edited template now (a few lines of TOML: quick enough for the UI)."""
+        from shopinsight.tui.settings import save_template
+
+        ws = self.shop_app.workspace
+        try:
+            for name, text in list(self.drafts.items()):
+                save_template(ws, name, text)
+                self.drafts.pop(name)
+        except ShopInsightError as error:
+            self.shop_app.show_error(error, dialog=True)
+            return False
+        self.shop_app.data_changed(full=True)
+        return True
+
+    def discard_unsaved(self) -> None:
+        self.drafts.clear()
+        if self.template_name:
+            self.query_one("#template-editor", TextArea).load_text(self.saved_text)
         self.render_preview()
 
     def render_preview(self) -> None:
@@ -233,13 +333,23 @@ class GiftsScreen(CampaignsPart):
             self.notify("This segment has no note template.", timeout=3)
             return
         ws = self.shop_app.workspace
+        drafts = dict(self.drafts)
+        drafts[name] = text
+
+        def save_all() -> None:
+            for each, body in drafts.items():
+                save_template(ws, each, body)
 
         def saved(_: None) -> None:
+            for each, body in drafts.items():
+                if self.drafts.get(each) == body:
+                    self.drafts.pop(each)
             self.saved_text = text
-            self.notify(f"Saved note template '{name}' to {ws.config_path.name}.", timeout=4)
+            names = ", ".join(f"'{n}'" for n in sorted(drafts))
+            self.notify(f"Saved note template {names} to {ws.config_path.name}.", timeout=4)
             self.shop_app.data_changed(full=True)
 
-        self.run_task("save", lambda: save_template(ws, name, text), saved, "Saving…")
+        self.run_task("save", save_all, saved, "Saving…")
 
     # -- packing plan -------------------------------------------------------------------
     @on(FrameTable.RowHighlighted, "#plan-table")

@@ -86,6 +86,39 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
+class SaveChangesDialog(ModalScreen[str | None]):
+    """Unsaved edits and the merchant is leaving: "save", "discard", or None to stay."""
+
+    BINDINGS = [
+        Binding("escape", "answer(None)", "Stay"),
+        Binding("s", "answer('save')", "Save"),
+        Binding("d", "answer('discard')", "Discard"),
+    ]
+
+    def __init__(self, what: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.what = visible(what)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Save your changes?", classes="dialog-title")
+            yield Static(self.what, markup=False, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (s)", variant="primary", id="save")
+                yield Button("Discard (d)", variant="error", id="discard")
+                yield Button("Stay (Esc)", id="stay")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    def action_answer(self, value: str | None) -> None:
+        self.dismiss(value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id if event.button.id in ("save", "discard") else None)
+
+
 class InputDialog(ModalScreen[str | None]):
     """One line of text (a tag to add, a snooze date); Escape cancels."""
 

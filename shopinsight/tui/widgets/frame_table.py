@@ -4,6 +4,11 @@ The frame is formatted column by column with Polars expressions (money to 2-deci
 shares to percents, lists joined) and handed to the backend as a whole: no row is ever copied
 into Python, so a 100k-customer table opens and scrolls like a 100-row one. The fastdatatable
 widget cannot be cleared, so new data mounts a fresh table (what the library recommends).
+
+Columns are sized to their content (measured with one Polars expression per column) and to the
+width the table has: when everything does not fit, the widest text columns give up room first
+(never below their `width`), so numbers, dates and short marks stay whole at 80 columns and
+names stay whole at 200. Tab and shift+tab move between fields, not between cells.
 """
 
 from __future__ import annotations
@@ -27,12 +32,77 @@ Kind = Literal["text", "int", "money", "num", "pct", "date", "list"]
 
 @dataclass(frozen=True)
 class Col:
-    """A column to show: frame column `name`, header `label`, how to format it."""
+    """A column to show: frame column `name`, header `label`, how to format it; `width` is the
+    least it keeps when the terminal is too narrow for every column's content; an `optional`
+    column is left out when even those least widths do not fit (the detail panel shows it)."""
 
     name: str
     label: str
     kind: Kind = "text"
     width: int | None = None
+    optional: bool = False
+
+
+CELL_PADDING = 2  # the grid pads each cell by one space on both sides
+SCROLLBAR = 2
+MAX_TEXT = 120  # a note or a reason longer than this is read in the detail panel
+
+
+def _floor(natural: int, col: Col) -> int:
+    return min(natural, col.width or 8) if col.kind in ("text", "list") else natural
+
+
+def kept_columns(natural: list[int], cols: list[Col], room: int) -> list[int]:
+    """The indices of the columns to show: optional ones go, last first, while the columns at
+    their least widths would not fit `room`."""
+    kept = list(range(len(cols)))
+    optional = [i for i in kept if cols[i].optional]
+
+    def least() -> int:
+        return sum(_floor(natural[i], cols[i]) + CELL_PADDING for i in kept)
+
+    while optional and least() > room:
+        kept.remove(optional.pop())
+    return kept
+
+
+def fit_widths(natural: list[int], cols: list[Col], room: int) -> list[int]:
+    """Column widths that fit `room` cells: each column's content width, and when they do not
+    all fit, the widest text or list columns are shortened to a common level (water-filling),
+    never below their `width` (or 8), so short columns are never the ones cut."""
+    widths = list(natural)
+    room -= CELL_PADDING * len(cols)
+    flexible = [i for i, c in enumerate(cols) if c.kind in ("text", "list")]
+    if sum(widths) <= room or not flexible:
+        return widths
+    fixed = sum(w for i, w in enumerate(widths) if i not in flexible)
+    floors = {i: _floor(natural[i], cols[i]) for i in flexible}
+    budget = room - fixed
+    if budget <= sum(floors.values()):
+        return [floors.get(i, w) for i, w in enumerate(widths)]
+
+    def width_at(i: int, level: int) -> int:
+        return max(floors[i], min(natural[i], level))
+
+    low, high = 0, max(natural[i] for i in flexible)  # the highest cap that fits: bisect
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(width_at(i, mid) for i in flexible) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return [width_at(i, low) if i in floors else w for i, w in enumerate(widths)]
+
+
+def content_widths(shown: pl.DataFrame) -> list[int]:
+    """The widest value of each shown column (header included), measured in one pass."""
+    if shown.height == 0:
+        return [len(c) for c in shown.columns]
+    longest = shown.select(
+        pl.col(c).cast(pl.Utf8).str.len_chars().max().fill_null(0).alias(c) for c in shown.columns
+    ).row(0)
+    pairs = zip(shown.columns, longest, strict=True)
+    return [min(MAX_TEXT, max(len(c), int(n or 0))) for c, n in pairs]
 
 
 def display_frame(frame: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
@@ -52,6 +122,27 @@ def display_frame(frame: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
             e = visible_expr(e.cast(pl.Utf8))
         exprs.append(e.alias(c.label))
     return frame.select(exprs)
+
+
+_GRID: type | None = None
+
+
+def grid_class() -> type[DataTable]:
+    """The fastdatatable grid with Tab leaving it (it moves between cells by default), built on
+    first use so the module does not import pyarrow up front."""
+    global _GRID
+    if _GRID is None:
+        from textual.binding import Binding
+        from textual_fastdatatable import DataTable
+
+        class Grid(DataTable):
+            BINDINGS = [
+                Binding("tab", "app.focus_next", "Next field", show=False),
+                Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
+            ]
+
+        _GRID = Grid
+    return _GRID
 
 
 class FrameTable(Vertical):
@@ -98,6 +189,8 @@ class FrameTable(Vertical):
         self.sort_col: str | None = None
         self.sort_desc = False
         self._generation = 0
+        self.shown_cols = list(cols)
+        self._fitted_for = 0
 
     def compose(self) -> ComposeResult:
         yield Static(self.empty, classes="frame-table-empty")
@@ -134,20 +227,25 @@ class FrameTable(Vertical):
         self.frame = frame
         had_focus = self.table is not None and self.table.has_focus
         self._generation += 1
-        from textual_fastdatatable import DataTable  # pyarrow: only once a table shows
-
         self.remove_children()
         if frame.height == 0:
             self.mount(Static(self.empty, classes="frame-table-empty"))
             return
-        table = DataTable(
-            data=display_frame(frame, self.cols),
+        shown = display_frame(frame, self.cols)
+        natural = content_widths(shown)
+        room = self.room()
+        self._fitted_for = room
+        kept = kept_columns(natural, self.cols, room)
+        self.shown_cols = [self.cols[i] for i in kept]
+        shown = shown.select(shown.columns[i] for i in kept)
+        natural = [natural[i] for i in kept]
+        table = grid_class()(
+            data=shown,
             cursor_type="row",
             zebra_stripes=True,
             show_row_labels=False,
             render_markup=False,
-            column_widths=[c.width for c in self.cols],
-            max_column_content_width=40,
+            column_widths=fit_widths(natural, self.shown_cols, room),
             id=f"{self.id or 'frame'}-grid-{self._generation}",
             classes="frame-grid",
         )
@@ -158,6 +256,16 @@ class FrameTable(Vertical):
         if had_focus:
             table.focus()
         self.post_message(self.RowHighlighted(self, self.key_at(row or 0)))
+
+    def room(self) -> int:
+        """The cells the grid's columns can use (the screen's width before the first layout)."""
+        width = self.size.width or self.app.size.width
+        return max(10, width - SCROLLBAR)
+
+    def on_resize(self) -> None:
+        """A new width: fit the columns again (a fresh grid; cursor and focus are kept)."""
+        if self.frame is not None and self.frame.height and self.room() != self._fitted_for:
+            self.load(self.frame)
 
     def row_of(self, key: Any) -> int | None:
         """The row index of `key`, found with a vectorised search."""
@@ -195,5 +303,5 @@ class FrameTable(Vertical):
     def on_data_table_header_selected(self, event: Any) -> None:
         event.stop()
         index = getattr(event, "column_index", None)
-        if index is not None and 0 <= index < len(self.cols):
-            self.sort_by(self.cols[index].name)
+        if index is not None and 0 <= index < len(self.shown_cols):
+            self.sort_by(self.shown_cols[index].name)

@@ -43,7 +43,7 @@ class NavBar(Static):
             style = "reverse bold" if mode == self.current else ""
             parts.append(
                 Content.from_markup(
-                    f"[@click=app.switch_mode('{mode}')] [b]$key[/b] $text [/]",
+                    f"[@click=app.go('{mode}')] [b]$key[/b] $text [/]",
                     key=key,
                     text=text,
                 ).stylize(style)
