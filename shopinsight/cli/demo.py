@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shopinsight.cli.app import app, console
+from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
 
 
@@ -54,7 +55,7 @@ def demo(
     Example: shopinsight demo --no-tui
     """
     from shopinsight.cli.imports import status
-    from shopinsight.core.importers import import_files
+    from shopinsight.core.importers import file_sha256, import_files
 
     ws = Workspace.open(path or demo_workspace_path())
     folder = sample_folder()
@@ -66,9 +67,15 @@ def demo(
         files = write_exports(generate_shop(), folder)
     else:
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
-    console.print(f"Demo shop: importing {len(files)} sample exports from {escape(str(folder))}")
-    reports = import_files(ws, files)
-    console.print(_import_list(reports))
+    done = {r.get("sha256") for r in ws.ledger()}
+    new = [f for f in files if file_sha256(f) not in done]
+    if new:
+        console.print(
+            f"Demo shop: importing {plural(len(new), 'sample export')} from {escape(str(folder))}"
+        )
+        console.print(_import_list(import_files(ws, new)))
+    else:  # a second launch: the ledger already has every file, nothing to re-import
+        console.print(f"Demo shop: all {len(files)} sample exports already imported.")
     status(as_of=None, json_out=False, ws_path=ws.root)
     if no_tui or not sys.stdout.isatty():
         console.print("Open the app on it, or run any command on it, with:")

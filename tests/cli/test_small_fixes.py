@@ -90,3 +90,13 @@ def test_explain_rounds_money_and_counts_in_words(ws: Path) -> None:
     assert "2,960.85" in text and "986.9499" not in text
     bob = flat(run("--workspace", str(ws), "explain", "bob@x.com").stdout)
     assert "1 order on 1 day," in bob and "0 days before" in bob
+
+
+def test_demo_imports_the_sample_shop_once(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    for _ in range(3):
+        result = run("demo", "--no-tui", "--workspace-dir", str(folder))
+        assert result.exit_code == 0, result.output
+    ledger = Workspace.open(folder, create=False).ledger()
+    assert len(ledger) == len({r["sha256"] for r in ledger})  # each file recorded once
+    assert "already imported" in result.output
