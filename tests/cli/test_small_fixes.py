@@ -100,3 +100,15 @@ def test_demo_imports_the_sample_shop_once(tmp_path: Path) -> None:
     ledger = Workspace.open(folder, create=False).ledger()
     assert len(ledger) == len({r["sha256"] for r in ledger})  # each file recorded once
     assert "already imported" in result.output
+
+
+def test_printed_notes_name_the_order_with_one_hash() -> None:
+    import polars as pl
+
+    from shopinsight.core.config import defaults
+    from shopinsight.core.gifts.packing import notes_html
+
+    plan = pl.DataFrame({"order_id": ["#1815", "1816"], "note": ["Thanks!", "Enjoy!"]})
+    html = notes_html(plan, defaults())
+    assert '<p class="ref">#1815</p>' in html and '<p class="ref">#1816</p>' in html
+    assert "##" not in html

@@ -316,6 +316,12 @@ body { font-family: Georgia, "Noto Serif", "Noto Serif CJK SC", "Source Han Seri
 """.strip()
 
 
+def order_ref(order_id: pl.Expr) -> pl.Expr:
+    """The order as a merchant writes it: "#1815"; a Shopify name already has its "#"."""
+    text = order_id.cast(pl.Utf8)
+    return pl.when(text.str.starts_with("#")).then(text).otherwise(pl.lit("#") + text)
+
+
 def notes_html(plan: pl.DataFrame, config: Mapping[str, Any]) -> str:
     """Printable notes, one per A6 page, as a self-contained HTML file (print it from a browser).
 
@@ -327,8 +333,8 @@ def notes_html(plan: pl.DataFrame, config: Mapping[str, Any]) -> str:
         pl.concat_str(
             pl.lit('<section class="note"><div class="text">'),
             _html_escape(pl.col("note")),
-            pl.lit('</div><p class="ref">#'),
-            _html_escape(pl.col("order_id")),
+            pl.lit('</div><p class="ref">'),
+            _html_escape(order_ref(pl.col("order_id"))),
             pl.lit("</p></section>"),
         ).alias("html")
     )

@@ -361,8 +361,10 @@ class GiftsScreen(CampaignsPart):
             return
         r = hit.row(0, named=True)
         who = escape(str(r["customer_name"] or r["customer_id"]))
+        oid = str(r["order_id"])
+        ref = oid if oid.startswith("#") else f"#{oid}"  # a Shopify name has its # already
         self.query_one("#plan-detail", Static).update(
-            f"[b]#{escape(str(r['order_id']))}[/b] {who} · {escape(str(r['items']))}\n"
+            f"[b]{escape(ref)}[/b] {who} · {escape(str(r['items']))}\n"
             f"{escape(str(r['reason']))}\n[i]{escape(r['note'] or '(no note)')}[/i]"
         )
 
