@@ -22,6 +22,7 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.core.errors import InputError
+from shopinsight.core.words import plural
 
 
 @app.command("bundles")
@@ -114,7 +115,7 @@ def bundles_cmd(
     floor = settings["min_lift"] if min_lift is None else min_lift
     thresholds = found.thresholds
     if offers.height == 0:
-        console.print(_nothing_found(found.n_orders, thresholds["reason"], floor, segment))
+        console.print(_nothing_found(found, floor, segment))
         print_notes(found.notes)
         return
     console.print(_offers_table(offers, day))
@@ -191,11 +192,39 @@ def _offers_table(offers: pl.DataFrame, day: Any) -> Table:
     return table
 
 
-def _nothing_found(n_orders: int, reason: str, floor: float, segment: str | None) -> str:
-    if n_orders == 0:
+def _nothing_found(found: Any, floor: float, segment: str | None) -> str:
+    if found.n_orders == 0:
         return "No product orders to look at yet (tips, shipping and gift cards don't count)."
     where = f" that over-index in {segment}" if segment else ""
     return (
-        f"No bundles{where}: sets are counted when {reason}, and offered from lift {floor:g}. "
-        "Try a lower --min-orders, --min-support or --min-lift."
+        f"No bundles{where}: sets are counted when {found.thresholds['reason']}, and offered "
+        f"from lift {floor:g}. {_try_instead(found, floor)}"
+    )
+
+
+def _try_instead(found: Any, floor: float) -> str:
+    """The option that would change the result: the threshold that binds, with a value."""
+    t = found.thresholds
+    sets = found.itemsets
+    counted = sets.filter(pl.col("size") >= 2).height if "size" in sets.columns else sets.height
+    if counted:  # sets are in enough orders; none is linked strongly enough
+        lower = max(1.0, round(floor - 0.5, 1))
+        if floor <= 1:
+            return f"{plural(counted, 'set')} counted, none bought together more than by chance."
+        return (
+            f"Try --min-lift {lower:g}: {plural(counted, 'set')} counted, none reached {floor:g}."
+        )
+    needed = int(t["min_orders"])
+    if needed <= 2:
+        return "No two products were bought together in 2 or more orders."
+    lower = max(2, needed // 2)
+    if int(t["floor_orders"]) >= int(t["support_orders"]):
+        return f"Try --min-orders {lower} (now {needed})."
+    n = max(int(t.get("n_orders") or found.n_orders), 1)
+    opts = f"--min-support {lower / n:.4g}"
+    if lower < int(t["floor_orders"]):
+        opts += f" --min-orders {lower}"
+    return (
+        f"Try {opts}: the share of orders (min_support) asks for {needed}, so a lower "
+        "--min-orders alone changes nothing."
     )

@@ -112,3 +112,34 @@ def test_printed_notes_name_the_order_with_one_hash() -> None:
     html = notes_html(plan, defaults())
     assert '<p class="ref">#1815</p>' in html and '<p class="ref">#1816</p>' in html
     assert "##" not in html
+
+
+def _basket_shop(tmp_path: Path) -> Path:
+    """400 orders; tea and cup bought together in 6 of them, too few for the auto share."""
+    rows: list[dict] = []
+    for i in range(400):
+        day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        cid = f"c{i % 150}@x.com"
+        if i < 6:
+            for sku in ("TEA", "CUP"):
+                rows.append(dict(order_id=i, customer_id=cid, ordered_at=day, sku=sku))
+        else:
+            rows.append(dict(order_id=i, customer_id=cid, ordered_at=day, sku=f"P{i % 40}"))
+    root = tmp_path / "basket"
+    Workspace.open(root).commit(make_lines(rows), [])
+    return root
+
+
+def test_the_bundles_hint_names_an_option_that_changes_the_result(tmp_path: Path) -> None:
+    import re
+    import shlex
+
+    root = _basket_shop(tmp_path)
+    first = flat(run("--workspace", str(root), "bundles").stdout)
+    assert "No bundles" in first and "at least 10 of 400" in first
+    assert "Try --min-orders" not in first  # the share binds: --min-orders alone would not help
+    hint = re.search(r"Try (--[^:]+):", first)
+    assert hint, first
+    again = run("--workspace", str(root), "bundles", "--json", *shlex.split(hint.group(1)))
+    offers = json.loads(again.stdout)
+    assert [sorted(o["items"]) for o in offers] == [["CUP", "TEA"]]
