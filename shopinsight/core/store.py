@@ -69,6 +69,18 @@ def scan_part(root: Path, part: dict[str, Any], with_row: bool = False) -> pl.La
     return lf
 
 
+def gather_part(root: Path, part: dict[str, Any], rows: pl.Series) -> pl.DataFrame:
+    """Whole lines at these positions of a part (live rows), reading only the row groups
+    between the first and the last: an overlapping export touches the newest orders, which
+    sit at the end of a part sorted by time."""
+    lo, hi = int(rows.min()), int(rows.max())  # type: ignore[arg-type]
+    lf = pl.scan_parquet(root / part["file"]).slice(lo, hi - lo + 1)
+    if dict(lf.collect_schema()) != LINE_SCHEMA:
+        lf = conform(lf, LINE_SCHEMA)
+    lf = lf.with_row_index(ROW, offset=lo).filter(pl.col(ROW).is_in(rows.implode()))
+    return lf.drop(ROW).collect()
+
+
 def scan_lines(root: Path, manifest: dict[str, Any]) -> pl.LazyFrame:
     """All lines of a version, in workspace order."""
     parts = manifest["lines"]

@@ -110,11 +110,16 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
     and faster to read back, for files about 1.5× the size (tens of MB for a big shop).
     """
     with _temp_beside(path) as tmp:
-        frame.write_parquet(tmp, compression="lz4", statistics=True)
+        frame.write_parquet(tmp, compression="lz4", statistics=True, row_group_size=ROW_GROUP)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+ROW_GROUP = 131_072
+"""Rows per Parquet row group: small enough that an overlapping import reads only the end of
+a big part, big enough to keep reads fast."""
 
 
 class Workspace:
@@ -322,8 +327,7 @@ class Workspace:
             )
             if rows.len():
                 where[part["file"]] = rows
-                hit = lf.filter(pl.col(store.ROW).is_in(rows.implode())).drop(store.ROW)
-                found.append(hit.collect())
+                found.append(store.gather_part(self.root, part, rows))
         if not found:
             return pl.DataFrame(schema=LINE_SCHEMA), where
         return pl.concat(found, how="vertical"), where

@@ -30,14 +30,19 @@ from shopinsight.core.importers.reconcile import (
     merge_into,
 )
 from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, read_raw, sniff
+from shopinsight.core.importers.stream import NotStreamable, load_streamed, streamable
 from shopinsight.core.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
 
+STREAM_BYTES = 32 << 20
+"""Files at least this big are parsed in batches of whole orders where the layout allows
+(`stream`): the same lines, a fraction of the memory."""
+
 
 def _discover() -> dict[str, Format]:
     found: dict[str, Format] = {}
-    skip = {"base", "sniff", "values", "reconcile"}
+    skip = {"base", "sniff", "values", "reconcile", "stream"}
     for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
         if mod in skip:
             continue
@@ -138,6 +143,54 @@ def _load(
     settings: dict[str, Any] | None,
     store: str = "",
 ) -> Loaded:
+    shop = (settings or {}).get("shop", {})
+    ctx = BuildContext(
+        file_name=path.name,
+        mapping=dict(mapping or {}),
+        timezone=shop.get("timezone", "UTC"),
+        currency=shop.get("currency") or None,
+    )
+    parsed = None
+    if streamable(format_, sn, path, STREAM_BYTES):
+        try:
+            parsed = _parse_streamed(path, sn, format_, ctx, store)
+        except NotStreamable:
+            ctx.warnings.clear()
+    if parsed is None:
+        parsed = _parse_whole(path, sn, format_, ctx, store)
+    accepted, rejects, rows_read = parsed
+    if rejects.height and format_.columns is not None:  # show rejected rows with every column
+        full = read_raw(path, sn, None).rename({ROW: "row"})
+        rejects = rejects.select("row", "reason").join(full, on="row", how="left")
+    if format_.customer_note:
+        ctx.warnings.append(format_.customer_note)
+    if format_.kind == "lines" and accepted["customer_id"].null_count():
+        # Accepted undated lines are those dated by a companion export at merge time (Taobao
+        # 宝贝报表); they take their buyer from it too, so they are not short of one.
+        anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
+        n = accepted.filter(anonymous)["order_id"].n_unique()
+        if n:
+            ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
+    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "")
+
+
+def _parse_streamed(
+    path: Path, sn: Sniffed, format_: Format, ctx: BuildContext, store: str
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    try:
+        done = load_streamed(path, sn, format_, ctx, store)
+    except OSError as exc:
+        raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
+    except pl.exceptions.PolarsError:
+        raise NotStreamable from None  # the whole-file reader explains it
+    ctx.warnings[:] = done.warnings
+    return done.accepted, done.rejects, done.rows_read
+
+
+def _parse_whole(
+    path: Path, sn: Sniffed, format_: Format, ctx: BuildContext, store: str
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Read the file's text at once, parse and check it: accepted, rejected, rows read."""
     try:
         raw = read_raw(path, sn, format_.columns)
     except OSError as exc:
@@ -154,13 +207,6 @@ def _load(
             f"Columns missing: {', '.join(missing)}. Re-download the export, or use "
             "--format generic with --map.",
         )
-    shop = (settings or {}).get("shop", {})
-    ctx = BuildContext(
-        file_name=path.name,
-        mapping=dict(mapping or {}),
-        timezone=shop.get("timezone", "UTC"),
-        currency=shop.get("currency") or None,
-    )
     try:
         built = format_.build(raw, ctx)
     except pl.exceptions.PolarsError as exc:  # a layout we could not make sense of
@@ -169,22 +215,9 @@ def _load(
             f"The values could not be read ({str(exc).splitlines()[0]}). Check that this is an "
             "unmodified export, or use --format generic with --map.",
         ) from None
-    counted = built[ROW]
-    rows_read = counted.n_unique()
+    rows_read = built[ROW].n_unique()
     accepted, rejects = finish(built, raw, format_.source_name, format_.kind, store)
-    if rejects.height and format_.columns is not None:  # show rejected rows with every column
-        full = read_raw(path, sn, None).rename({ROW: "row"})
-        rejects = rejects.select("row", "reason").join(full, on="row", how="left")
-    if format_.customer_note:
-        ctx.warnings.append(format_.customer_note)
-    if format_.kind == "lines" and accepted["customer_id"].null_count():
-        # Accepted undated lines are those dated by a companion export at merge time (Taobao
-        # 宝贝报表); they take their buyer from it too, so they are not short of one.
-        anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
-        n = accepted.filter(anonymous)["order_id"].n_unique()
-        if n:
-            ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
-    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "")
+    return accepted, rejects, rows_read
 
 
 @dataclass

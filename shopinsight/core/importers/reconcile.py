@@ -43,6 +43,8 @@ class MergeResult:
     updated: int
     fresh_orders: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     """Keys of the order-level lines counted as new (absorbed later in the import: not new)."""
+    changed: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    """Keys of the lines counted as updated (the same once order rows are absorbed: not)."""
 
 
 def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
@@ -62,7 +64,8 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
     if base is None or base.height == 0:
         return new, MergeResult(new.height, repeated, 0, orders.select(LINE_KEY))
     pairs = _row_hashes(new).join(_row_hashes(base), on=LINE_KEY, suffix="_base")
-    unchanged = pairs.filter(pl.col("__hash") == pl.col("__hash_base")).height
+    same = pl.col("__hash") == pl.col("__hash_base")
+    unchanged = pairs.filter(same).height
     if orders.height:
         orders = orders.join(pairs.select(LINE_KEY), on=LINE_KEY, how="anti")
     itemised, changing, covered = _itemised(base, orders)
@@ -75,6 +78,7 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
         duplicates=unchanged + itemised - changing + repeated,
         updated=pairs.height - unchanged + changing,
         fresh_orders=fresh,
+        changed=pairs.filter(~same).select(LINE_KEY),
     )
 
 
@@ -96,10 +100,12 @@ def merge_import(
     """Merge files' lines (in order) into the workspace's; only the stored lines of the
     orders they mention are read. Every merge rule works within an order, so the result is
     the same as merging into all lines; None when the stored lines stay as they are."""
-    frames = [conform(f, LINE_SCHEMA).collect() for f in files]
-    orders = pl.concat([f.select(ORDER_KEY) for f in frames]).unique()
-    base, where = ws.lines_of_orders(orders)
-    base = _sorted(base)
+    frames = [f if dict(f.schema) == LINE_SCHEMA else conform(f).collect() for f in files]
+    base, where = pl.DataFrame(schema=LINE_SCHEMA), {}
+    if ws.has_lines():  # the first import has nothing to look up
+        orders = pl.concat([f.select(ORDER_KEY) for f in frames]).unique()
+        base, where = ws.lines_of_orders(orders)
+        base = _sorted(base)
     merged, results = base, []
     for frame, name in zip(frames, names, strict=True):
         check_same_orders(merged, frame, name)
@@ -110,9 +116,22 @@ def merge_import(
     absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
     if absorbed.height:  # order-level lines that became part of this import's item lines
         results = [_absorb(r, absorbed) for r in results]
+    if any(r.changed is not None and r.changed.height for r in results):
+        kept = _row_hashes(merged).join(_row_hashes(base), on=LINE_KEY, suffix="_base")
+        kept = kept.filter(pl.col("__hash") == pl.col("__hash_base")).select(LINE_KEY)
+        results = [_same_in_the_end(r, kept) for r in results]
     if not any(r.new_lines or r.updated for r in results) and merged.equals(base):
         return None, results  # a re-import: the stored lines stay, only the ledger grows
     return LinesChange(merged, where), results
+
+
+def _same_in_the_end(result: MergeResult, kept: pl.DataFrame) -> MergeResult:
+    """A line that differed from the stored one only until its order row was absorbed into
+    it again (the stored line holds that order row's fields) is a duplicate, not an update."""
+    if result.changed is None or result.changed.height == 0:
+        return result
+    n = result.changed.join(kept, on=LINE_KEY, how="semi").height
+    return replace(result, updated=result.updated - n, duplicates=result.duplicates + n)
 
 
 def _absorb(result: MergeResult, absorbed: pl.DataFrame) -> MergeResult:

@@ -1,0 +1,58 @@
+"""A big export parsed in batches of whole orders gives exactly what reading it whole gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import shopinsight.core.importers as importers
+from shopinsight.core.importers import stream
+from tests.conftest import SHARED_DATA
+from tests.core.test_importers_shopify import order, write_shopify
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample_exports" / "orders_export_1.csv"
+REAL = SHARED_DATA / "exports" / "shopify" / "orders_export_1.enavant-2021-22.redacted.csv"
+
+
+def _both(monkeypatch, path: Path, batch: int = 37):
+    monkeypatch.setattr(importers, "STREAM_BYTES", 1 << 60)
+    whole = importers.load_file(path, digest=False)
+    monkeypatch.setattr(importers, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "BATCH_ROWS", batch)
+    calls = []
+    real = stream.load_streamed
+    monkeypatch.setattr(importers, "load_streamed", lambda *a: calls.append(1) or real(*a))
+    streamed = importers.load_file(path, digest=False)
+    return whole, streamed, bool(calls)
+
+
+def _same(whole, streamed) -> None:
+    assert streamed.lines.equals(whole.lines)
+    assert streamed.rows_read == whole.rows_read
+    assert streamed.rejects.equals(whole.rejects)
+    assert streamed.warnings == whole.warnings
+
+
+@pytest.mark.parametrize("path", [SAMPLE, REAL], ids=["sample", "real"])
+def test_batches_of_whole_orders_match_reading_whole(monkeypatch, path):
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    whole, streamed, used = _both(monkeypatch, path)
+    assert used and whole.lines.height > 100
+    _same(whole, streamed)
+
+
+def test_rejected_rows_and_a_split_order_fall_back_to_the_same_answer(monkeypatch, tmp_path):
+    rows = []
+    for i in range(40):
+        items = [("Mug", 1, "10.00"), ("Tea", 2, "4.50")][: 1 + i % 2]
+        rows += order(f"#{i}", f"c{i % 7}@x.com", f"2024-01-{1 + i % 28:02d} 10:00:00 +0000",
+                      items, Total="20")  # fmt: skip
+    rows += order("#bad", "z@x.com", "not a date", [("Mug", 1, "10.00")], Total="10")
+    rows += rows[:1]  # order #0 again, far from its first rows
+    path = write_shopify(tmp_path / "orders.csv", rows)
+    whole, streamed, used = _both(monkeypatch, path, batch=8)
+    assert used and whole.rejects.height == 1
+    _same(whole, streamed)
