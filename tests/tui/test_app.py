@@ -403,12 +403,13 @@ async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
         await go(pilot, "c")
         states = load_alert_states(demo_ws)
         assert states.filter(pl.col("customer_id") == first)["state"].to_list() == ["contacted"]
-        assert table.row_count == alerts.height  # contacted customers stay on the list
-        assert table.frame.filter(pl.col("customer_id") == first)["state"][0] == "contacted"
-
-        await go(pilot, "x")  # dismiss: off the list
-        assert table.row_count == alerts.height - 1
+        assert table.row_count == alerts.height - 1  # a contacted customer leaves the to-act list
         assert first not in table.frame["customer_id"].to_list()
+
+        dismissed = table.cursor_key
+        await go(pilot, "x")  # dismiss: off the list
+        assert table.row_count == alerts.height - 2
+        assert dismissed not in table.frame["customer_id"].to_list()
 
         second = table.cursor_key
         await go(pilot, "z")
@@ -418,8 +419,12 @@ async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
         snoozed = states.filter(pl.col("customer_id") == second).row(0, named=True)
         assert snoozed["state"] == "snoozed"
         assert str(snoozed["until"]) == "2026-12-20"
+        assert table.row_count == alerts.height - 3
 
         app.screen.query_one("#churn-view", Select).value = "dismissed"
+        await settle(pilot)
+        assert table.frame["customer_id"].to_list() == [dismissed]
+        app.screen.query_one("#churn-view", Select).value = "contacted"
         await settle(pilot)
         assert table.frame["customer_id"].to_list() == [first]
 

@@ -2,6 +2,8 @@
 
 Choosing a segment mines that segment's customers' orders only (in a worker, cached), so the
 table answers "what do my Champions buy together?" rather than filtering the shop-wide list.
+`c` copies the highlighted offer as text to paste into a newsletter or a product page; ctrl+e
+saves the bundle list shown as CSV.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import polars as pl
 from textual import on
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import Input, Select, Static
@@ -21,7 +24,7 @@ from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 COLS = [
-    Col("bundle", "Bundle", width=30),
+    Col("bundle", "Bundle", width=24),
     Col("orders", "Orders", "int"),
     Col("support", "Supp %", "pct"),
     Col("confidence_best", "Conf %", "pct"),
@@ -29,6 +32,38 @@ COLS = [
     Col("bundle_price", "Offer", "money"),
     Col("reach_customers", "Reach", "int"),
 ]
+
+
+CSV_COLUMNS = {
+    "bundle": "Bundle",
+    "items": "SKUs",
+    "orders": "Orders",
+    "support": "Support",
+    "confidence_best": "Confidence",
+    "lift": "Lift",
+    "combined_price": "Usual price",
+    "bundle_price": "Offer price",
+    "currency": "Currency",
+    "reach_customers": "Reach",
+    "segments_over_index": "Over-indexes in",
+    "reason": "Why",
+}
+
+
+def offer_text(row: dict[str, Any]) -> str:
+    """The offer in one sentence a merchant can paste into a newsletter or a product page."""
+    from shopinsight.core.text import visible
+
+    names = [visible(n) for n in row.get("names") or []]
+    head = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    cur = row.get("currency")
+    price, usual = row.get("bundle_price"), row.get("combined_price")
+    if price is None:
+        return f"Bundle: {head}."
+    text = f"Bundle: {head}, together for {fmt.money(price, cur)}"
+    if usual and usual > price:
+        text += f" instead of {fmt.money(usual, cur)} (save {fmt.money(usual - price, cur)})"
+    return text + "."
 
 
 def offer_rows(offers: pl.DataFrame) -> pl.DataFrame:
@@ -48,9 +83,14 @@ class BundlesScreen(SectionScreen):
         "all of them; support = share of all orders; confidence = how often the best rule's "
         "left side comes with the rest; lift = how much more often than chance. Offer = "
         "suggested bundle price; reach = customers who own some but not all of the set. Pick a "
-        "segment to mine only its customers' orders."
+        "segment to mine only its customers' orders. [b]c[/b] copies the highlighted offer as "
+        "text; [b]ctrl+e[/b] saves the bundle list shown as a CSV."
     )
     AUTO_FOCUS = ""
+    BINDINGS = [
+        Binding("c", "copy_offer", "Copy offer"),
+        Binding("ctrl+e", "export_csv", "CSV"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,6 +105,7 @@ class BundlesScreen(SectionScreen):
             COLS,
             key="key",
             empty="No bundles: no product set is bought together often enough.",
+            waiting="Mining bundles…",
             id="bundle-table",
         )
         yield Static("", id="bundle-detail", classes="plan-detail")
@@ -161,8 +202,40 @@ class BundlesScreen(SectionScreen):
         self.query_one("#bundle-search", Input).focus()
         return True
 
+    # -- actions -----------------------------------------------------------------------------
+    def highlighted(self) -> dict[str, Any] | None:
+        key = self.query_one(FrameTable).cursor_key
+        if self.rows is None or key is None:
+            return None
+        return self.rows.filter(pl.col("key") == key).row(0, named=True)
+
+    def action_copy_offer(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            self.notify("Highlight a bundle first.", timeout=3)
+            return
+        text = offer_text(row)
+        self.app.copy_to_clipboard(text)
+        self.notify(text, title="Copied to the clipboard", timeout=5)
+
+    def action_export_csv(self) -> None:
+        from shopinsight.tui.actions import export_csv
+
+        table = self.query_one(FrameTable)
+        if table.frame is None:
+            self.notify("The bundles are still being mined.", timeout=3)
+            return
+        stem = f"bundles-{self.segment}" if self.segment else "bundles"
+        export_csv(self, table.frame, CSV_COLUMNS, stem, "bundles")
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Search bundles", "Focus the product search (/)", self.focus_filter)
+        yield SystemCommand(
+            "Copy the offer text", "The highlighted bundle as text (c)", self.action_copy_offer
+        )
+        yield SystemCommand(
+            "Export the bundles as CSV", "The list shown (ctrl+e)", self.action_export_csv
+        )
         yield SystemCommand(
             "Bundles for one segment",
             "Pick a segment to mine its customers' orders",

@@ -27,14 +27,29 @@ from shopinsight.tui.widgets.dialogs import InfoDialog, InputDialog
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 COLS = [
-    Col("display_name", "Customer", width=18),
+    Col("display_name", "Customer", width=16),
     Col("risk", "Risk %", "pct"),
     Col("value_at_risk", "At risk", "money"),
+    Col("state", "Mark", width=9),
     Col("expected_next_order", "Expected", "date"),
     Col("status", "Status", width=12),
-    Col("segment", "Segment", width=14),
-    Col("state", "Mark"),
+    Col("segment", "Segment", width=15, optional=True),
 ]
+
+CSV_COLUMNS = {
+    "customer_id": "Customer ID",
+    "display_name": "Name",
+    "risk": "Risk",
+    "value_at_risk": "Value at risk",
+    "expected_next_order": "Expected next order",
+    "status": "Status",
+    "segment": "Segment",
+    "state": "Mark",
+    "reasons": "Reasons",
+    "action": "Suggested action",
+}
+
+DONE = ("contacted", "snoozed", "dismissed")  # marks that take a customer off the to-act list
 
 VIEWS = [
     ("alerts", "Alerts to act on"),
@@ -48,8 +63,8 @@ VIEWS = [
 def view_rows(alerts: pl.DataFrame, view: str, text: str = "") -> pl.DataFrame:
     """The alerts one view shows, searched by customer, segment or reason."""
     rows = alerts
-    if view == "alerts":
-        rows = rows.filter(pl.col("is_alert"))
+    if view == "alerts":  # the to-act list: a customer marked done with is not on it
+        rows = rows.filter(pl.col("is_alert") & ~pl.col("state").is_in(DONE))
     elif view != "all":
         rows = rows.filter(pl.col("state") == view)
     needle = text.strip().lower()
@@ -125,8 +140,10 @@ class ChurnScreen(SectionScreen):
     HELP = (
         "[b]Churn alerts[/b]: customers who are likely not to order again within the horizon, "
         "ranked by value at risk. Each has up to 3 reasons and a suggested action. "
-        "[b]c[/b] contacted, [b]z[/b] snooze until a day, [b]x[/b] dismiss, [b]n[/b] reopen. "
-        "A customer who orders again starts fresh."
+        "[b]c[/b] contacted, [b]z[/b] snooze until a day, [b]x[/b] dismiss, [b]n[/b] reopen; "
+        "a marked customer leaves Alerts to act on (pick the Contacted, Snoozed or Dismissed "
+        "view to see them). [b]ctrl+e[/b] saves the list shown as a CSV. A customer who orders "
+        "again starts fresh."
     )
     AUTO_FOCUS = ""
     BINDINGS = [
@@ -134,6 +151,7 @@ class ChurnScreen(SectionScreen):
         Binding("z", "snooze", "Snooze"),
         Binding("x", "mark('dismissed')", "Dismiss"),
         Binding("n", "mark('new')", "Reopen", show=False),
+        Binding("ctrl+e", "export_csv", "CSV"),
         Binding("b", "backtest", "Backtest", show=False),
     ]
 
@@ -162,7 +180,13 @@ class ChurnScreen(SectionScreen):
                 compact=True,
                 id="churn-view",
             )
-        yield FrameTable(COLS, key="customer_id", empty="No churn alerts.", id="churn-table")
+        yield FrameTable(
+            COLS,
+            key="customer_id",
+            empty="No churn alerts in this view.",
+            waiting="Scoring churn risk…",
+            id="churn-table",
+        )
         yield Static("", id="churn-detail", classes="plan-detail")
         yield Static("", id="churn-summary", classes="summary-line")
 
@@ -207,7 +231,7 @@ class ChurnScreen(SectionScreen):
         table.load(shown)
         if self.focused is None:
             table.focus_table()
-        alerts = self.rows.filter(pl.col("is_alert"))
+        alerts = view_rows(self.rows, "alerts")  # the to-act list: marked customers are off it
         at_risk = alerts["value_at_risk"].sum() or 0.0
         marked = self.rows.filter(pl.col("state") != "new").height
         self.query_one("#churn-summary", Static).update(
@@ -278,6 +302,16 @@ class ChurnScreen(SectionScreen):
 
         self.run_task("mark", work, done, "Saving the mark…")
 
+    def action_export_csv(self) -> None:
+        from shopinsight.tui.actions import export_csv
+
+        table = self.query_one(FrameTable)
+        if table.frame is None:
+            self.notify("The alerts are still loading.", timeout=3)
+            return
+        view = self.query_one("#churn-view", Select).value
+        export_csv(self, table.frame, CSV_COLUMNS, f"churn-{view}", "customers")
+
     def action_snooze(self) -> None:
         if self.selected() is None:
             self.notify("Highlight a customer first.", timeout=3)
@@ -327,5 +361,8 @@ class ChurnScreen(SectionScreen):
             "How good are the churn alerts?",
             "The backtest in plain words (b)",
             self.action_backtest,
+        )
+        yield SystemCommand(
+            "Export the churn list as CSV", "The view shown (ctrl+e)", self.action_export_csv
         )
         yield SystemCommand("Search churn alerts", "Focus the search box (/)", self.focus_filter)

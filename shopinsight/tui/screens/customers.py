@@ -4,6 +4,8 @@ Filters (segment, tag, free text) are applied with Polars in a worker and the re
 the Arrow-backed table whole. The detail panel shows the orders timeline, the segment and every
 tag with its reason, churn risk, and the suggested gift and note — each from the core, each with
 its reason. `t` adds a tag by hand, `T` removes one; both are stored as overrides in the workspace.
+`x` leaves the customer out of every analysis (core.exclusions, as `shopinsight exclude` does),
+`X` brings back one left out here; ctrl+e saves the customers shown (filters applied) as CSV.
 """
 
 from __future__ import annotations
@@ -26,13 +28,28 @@ from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 COLS = [
-    Col("display_name", "Customer", width=18),
+    Col("display_name", "Customer", width=16),
     Col("monetary", "Spent", "money"),
-    Col("segment", "Segment", width=14),
+    Col("segment", "Segment", width=19),
     Col("orders", "Orders", "int"),
     Col("recency_days", "Days ago", "int"),
-    Col("tags", "Tags", "list"),
+    Col("tags", "Tags", "list", width=10),
 ]
+
+CSV_COLUMNS = {
+    "customer_id": "Customer ID",
+    "display_name": "Name",
+    "email": "Email",
+    "country": "Country",
+    "segment": "Segment",
+    "orders": "Orders",
+    "monetary": "Spent",
+    "currency": "Currency",
+    "recency_days": "Days since last order",
+    "first_order": "First order",
+    "last_order": "Last order",
+    "tags": "Tags",
+}
 
 SORTS = [
     ("monetary", "Spent"),
@@ -82,12 +99,18 @@ class CustomersScreen(SectionScreen):
     HELP = (
         "[b]Customers[/b]: type in the search box to filter by name, email, product or country; "
         "pick a segment or a tag. Click a column header (or press [b]s[/b]) to sort. "
-        "[b]t[/b] adds a tag to the highlighted customer, [b]T[/b] removes one."
+        "[b]t[/b] adds a tag to the highlighted customer, [b]T[/b] removes one; [b]x[/b] "
+        "excludes the customer from every analysis (their orders are counted apart, never "
+        "deleted), [b]X[/b] brings back one you excluded; [b]ctrl+e[/b] saves the customers "
+        "shown (with the filters) as a CSV."
     )
     AUTO_FOCUS = ""
     BINDINGS = [
         Binding("t", "add_tag", "Tag"),
         Binding("T", "remove_tag", "Untag"),
+        Binding("x", "exclude", "Exclude"),
+        Binding("X", "include", "Include", show=False),
+        Binding("ctrl+e", "export_csv", "CSV"),
         Binding("s", "sort", "Sort"),
     ]
 
@@ -110,7 +133,11 @@ class CustomersScreen(SectionScreen):
             yield Select([], prompt="All tags", compact=True, id="cust-tag")
         with Horizontal(classes="split"):
             yield FrameTable(
-                COLS, key="customer_id", empty="No customers match.", id="customers-table"
+                COLS,
+                key="customer_id",
+                empty="No customers match.",
+                waiting="Loading customers…",
+                id="customers-table",
             )
             with VerticalScroll(id="customer-detail", classes="detail"):
                 yield Static(
@@ -296,6 +323,75 @@ class CustomersScreen(SectionScreen):
 
         self.run_task("tag", work, saved, "Saving the tag…")
 
+    # -- exclusions and export ----------------------------------------------------------------
+    def action_exclude(self) -> None:
+        cid = self.selected
+        if cid is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+        from shopinsight.core.exclusions import save_manual
+
+        ws = self.shop_app.workspace
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def done(_: None) -> None:
+                self.notify(
+                    f"Excluded {cid}: their orders are left out of every analysis. "
+                    "X brings them back.",
+                    timeout=6,
+                )
+                self.shop_app.data_changed(full=True)
+
+            self.run_task(
+                "exclude", lambda: save_manual(ws, "customer", cid, reason), done, "Excluding…"
+            )
+
+        self.app.push_screen(
+            InputDialog(
+                f"Exclude {cid} from every analysis? Why (optional; Esc cancels)",
+                "e.g. my own orders, a reseller",
+                allow_empty=True,
+            ),
+            answered,
+        )
+
+    def action_include(self) -> None:
+        from shopinsight.core.exclusions import delete_manual, load_manual
+
+        ws = self.shop_app.workspace
+        manual = load_manual(ws).filter(pl.col("kind") == "customer")
+        if manual.height == 0:
+            self.notify("No customer is excluded by hand.", timeout=3)
+            return
+        options = [
+            (r["key"], f"{r['key']} — {r['reason'] or 'no reason given'}")
+            for r in manual.iter_rows(named=True)
+        ]
+
+        def picked(key: str | None) -> None:
+            if not key:
+                return
+
+            def done(_: bool) -> None:
+                self.notify(f"{key} is back in the analyses.", timeout=4)
+                self.shop_app.data_changed(full=True)
+
+            self.run_task("include", lambda: delete_manual(ws, "customer", key), done, "Including…")
+
+        self.app.push_screen(PickDialog("Bring back an excluded customer", options), picked)
+
+    def action_export_csv(self) -> None:
+        from shopinsight.tui.actions import export_csv
+
+        table = self.query_one(FrameTable)
+        if table.frame is None:
+            self.notify("The customers are still loading.", timeout=3)
+            return
+        export_csv(self, table.frame, CSV_COLUMNS, "customers", "customers")
+
     # -- sorting ------------------------------------------------------------------------------
     def action_sort(self) -> None:
         def done(col: str | None) -> None:
@@ -321,6 +417,21 @@ class CustomersScreen(SectionScreen):
             "Remove a tag from this customer",
             "Untag the highlighted customer (T)",
             self.action_remove_tag,
+        )
+        yield SystemCommand(
+            "Exclude this customer",
+            "Leave the highlighted customer out of every analysis (x)",
+            self.action_exclude,
+        )
+        yield SystemCommand(
+            "Bring back an excluded customer",
+            "Undo an exclusion made here (X)",
+            self.action_include,
+        )
+        yield SystemCommand(
+            "Export the customers shown as CSV",
+            "With the search and filters applied (ctrl+e)",
+            self.action_export_csv,
         )
         yield SystemCommand("Search customers", "Focus the search box (/)", self.focus_filter)
         for col, label in SORTS:

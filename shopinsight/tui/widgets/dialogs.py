@@ -124,11 +124,14 @@ class InputDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self, question: str, placeholder: str = "", value: str = "", allow_empty: bool = False
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.question = visible(question)
         self.placeholder = placeholder
         self.value = value
+        self.allow_empty = allow_empty  # Enter on an empty box answers "" (Esc still cancels)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -145,7 +148,7 @@ class InputDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         text = self.query_one("#answer", Input).value.strip()
-        self.dismiss(text or None)
+        self.dismiss(text if text or self.allow_empty else None)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -178,6 +178,7 @@ class FrameTable(Vertical):
         key: str | None = None,
         empty: str = "Nothing to show.",
         *,
+        waiting: str | None = None,
         id: str | None = None,  # noqa: A002
         classes: str | None = None,
     ) -> None:
@@ -185,6 +186,7 @@ class FrameTable(Vertical):
         self.cols = cols
         self.key = key
         self.empty = empty
+        self.waiting = empty if waiting is None else waiting
         self.frame: pl.DataFrame | None = None
         self.sort_col: str | None = None
         self.sort_desc = False
@@ -193,7 +195,8 @@ class FrameTable(Vertical):
         self._fitted_for = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(self.empty, classes="frame-table-empty")
+        # before the first load the table is still coming: never "no customers match"
+        yield Static(self.waiting, classes="frame-table-empty")
 
     @property
     def table(self) -> DataTable | None:

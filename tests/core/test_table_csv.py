@@ -1,0 +1,30 @@
+"""The app's lists as CSV: chosen columns in order, lists joined, formulas defused."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from shopinsight.core.table_csv import table_csv, write_table_csv
+
+
+def test_columns_lists_and_formulas(tmp_path):
+    frame = pl.DataFrame(
+        {
+            "customer_id": ["c1", "c2"],
+            "name": ['=HYPERLINK("x")', "Ann"],
+            "tags": [["vip", "-sale"], []],
+            "spent": [10.123456, None],
+            "ignored": [1, 2],
+        }
+    )
+    text = table_csv(frame, {"customer_id": "ID", "name": "Name", "tags": "Tags", "x": "X",
+                             "spent": "Spent"})  # fmt: skip
+    back = pl.read_csv(io.StringIO(text), infer_schema=False)
+    assert back.columns == ["ID", "Name", "Tags", "Spent"]
+    assert back["Name"].to_list() == ['\'=HYPERLINK("x")', "Ann"]
+    assert back["Tags"].to_list() == ["vip, -sale", ""]
+    assert back["Spent"].to_list() == ["10.1235", None]
+    path = write_table_csv(frame, {"customer_id": "ID"}, tmp_path / "new" / "t.csv")
+    assert path.read_text(encoding="utf-8") == "ID\nc1\nc2\n"

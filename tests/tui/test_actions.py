@@ -1,0 +1,109 @@
+"""Every screen acts: Customers (exclude, include, export the selection), Churn (export the
+list), Bundles (copy the offer, export the list) — driven by keys, checked in the workspace and
+in the files written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from textual.widgets import Input, Select
+
+from shopinsight.core.exclusions import load_manual
+from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
+from shopinsight.tui.widgets.frame_table import FrameTable
+from tests.tui.conftest import SIZE, go, settle
+
+
+async def _answer(app, pilot, text: str) -> None:
+    assert isinstance(app.screen, InputDialog)
+    app.screen.query_one("#answer", Input).value = text
+    await go(pilot, "enter")
+
+
+async def test_customers_exclude_and_include_again(demo_ws, make_app):
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = app.screen.query_one("#customers-table", FrameTable)
+        before = table.row_count
+        first = table.cursor_key
+        await go(pilot, "x")
+        await _answer(app, pilot, "my own orders")
+        await settle(pilot)
+        manual = load_manual(demo_ws)
+        assert manual.select("kind", "key", "reason").rows() == [
+            ("customer", first, "my own orders")
+        ]
+        assert first not in app.data.profiles().table["customer_id"].to_list()
+        assert table.row_count == before - 1
+
+        await go(pilot, "X")
+        assert isinstance(app.screen, PickDialog)
+        await go(pilot, "enter")
+        await settle(pilot)
+        assert load_manual(demo_ws).height == 0
+        assert table.row_count == before
+        assert first in table.frame["customer_id"].to_list()
+
+
+async def test_customers_export_the_selection(demo_ws, make_app, tmp_path):
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        app.screen.query_one("#cust-segment", Select).value = "Champions"
+        await settle(pilot)
+        table = app.screen.query_one("#customers-table", FrameTable)
+        shown = table.frame["customer_id"].to_list()
+        assert 0 < len(shown) < app.data.profiles().table.height
+        await go(pilot, "ctrl+e")
+        default = app.screen.query_one("#answer", Input).value
+        assert "shopinsight-exports" in default and default.endswith("2026-11-20.csv")
+        out = tmp_path / "out" / "champions.csv"
+        await _answer(app, pilot, str(out))
+        await settle(pilot)
+    written = pl.read_csv(out, infer_schema=False)
+    assert written["Customer ID"].to_list() == shown
+    assert set(written["Segment"].to_list()) == {"Champions"}
+    assert {"Name", "Email", "Tags", "Spent"} <= set(written.columns)
+
+
+async def test_churn_export_the_list(demo_ws, make_app, tmp_path):
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        table = app.screen.query_one("#churn-table", FrameTable)
+        shown = table.frame["customer_id"].to_list()
+        await go(pilot, "ctrl+e")
+        out = tmp_path / "churn.csv"
+        await _answer(app, pilot, str(out))
+        await settle(pilot)
+    written = pl.read_csv(out, infer_schema=False)
+    assert written["Customer ID"].to_list() == shown
+    assert written["Reasons"].str.len_chars().min() > 0
+    assert "Suggested action" in written.columns
+
+
+async def test_bundles_copy_the_offer_and_export(demo_ws, make_app, tmp_path):
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "5")
+        screen = app.screen
+        row = screen.highlighted()
+        assert row is not None
+        await go(pilot, "c")
+        copied = app.clipboard
+        assert copied.startswith("Bundle: ") and row["names"][-1] in copied
+        assert "together for" in copied
+        await go(pilot, "ctrl+e")
+        out = Path(tmp_path / "bundles.csv")
+        await _answer(app, pilot, str(out))
+        await settle(pilot)
+        n = screen.query_one("#bundle-table", FrameTable).row_count
+    written = pl.read_csv(out, infer_schema=False)
+    assert written.height == n > 0
+    assert written["Bundle"][0] == " + ".join(row["names"])
