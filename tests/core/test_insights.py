@@ -25,7 +25,8 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.insights.cohorts import cohort_grid, cohorts_json
 from shopinsight.core.insights.drivers import repeat_drivers, wilson
 from shopinsight.core.insights.journey import product_journey
-from shopinsight.core.insights.repeat import new_vs_returning, repeat_curve, repeat_steps, visits
+from shopinsight.core.insights.repeat import new_vs_returning, repeat_curve, repeat_steps
+from shopinsight.core.insights.timeline import visits
 from shopinsight.core.orders import orders_frame
 from shopinsight.core.shop import Shop
 from tests.factories import make_lines
@@ -129,7 +130,8 @@ def test_cohorts_by_quarter_by_hand(orders):
 
 
 def test_new_vs_returning_by_hand(orders):
-    months = {r["month"]: r for r in new_vs_returning(orders).iter_rows(named=True)}
+    grid = cohort_grid(orders, "month", AS_OF)
+    months = {r["month"]: r for r in new_vs_returning(orders, grid).iter_rows(named=True)}
     assert (months["2024-01"]["new"], months["2024-01"]["returning"]) == (40.0, 0.0)
     assert (months["2024-02"]["new"], months["2024-02"]["returning"]) == (0.0, 20.0)
     assert months["2024-02"]["new_customers"] == 1

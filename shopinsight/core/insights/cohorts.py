@@ -11,13 +11,19 @@ so every cohort has one entry per period it has lived, zeros included.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.insights.timeline import (
+    Period,
+    buyer_orders,
+    period_index,
+    period_label,
+    visits,
+)
 
-Period = Literal["month", "quarter"]
 PERIODS: tuple[str, ...] = ("month", "quarter")
 
 
@@ -29,89 +35,66 @@ def check_period(by: str) -> Period:
     return wanted  # type: ignore[return-value]
 
 
-def period_index(day: pl.Expr, by: Period) -> pl.Expr:
-    """A running number of the period a day falls in (months or quarters since year 0), so the
-    distance between two periods is a subtraction."""
-    if by == "month":
-        return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
-    return day.dt.year().cast(pl.Int32) * 4 + day.dt.quarter().cast(pl.Int32) - 1
-
-
-def period_label(index: pl.Expr, by: Period) -> pl.Expr:
-    """ "YYYY-MM" or "YYYY-Qn" of a period index."""
-    per = 12 if by == "month" else 4
-    year = (index // per).cast(pl.Utf8)
-    part = (index % per + 1).cast(pl.Utf8)
-    if by == "month":
-        return pl.concat_str(year, pl.lit("-"), part.str.zfill(2))
-    return pl.concat_str(year, pl.lit("-Q"), part)
-
-
-def first_purchases(orders: pl.DataFrame) -> pl.DataFrame:
-    """customer_id, first_day: the day of each customer's first counted order."""
-    return (
-        orders.lazy()
-        .filter(pl.col("counted"))
-        .group_by("customer_id")
-        .agg(pl.col("order_day").min().alias("first_day"))
-        .collect()
-    )
-
-
 def cohort_grid(
-    orders: pl.DataFrame, by: Period = "month", as_of: dt.date | None = None
+    orders: pl.DataFrame,
+    by: Period = "month",
+    as_of: dt.date | None = None,
+    seen: pl.DataFrame | None = None,
+    buyers: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per cohort and period offset, zeros included.
 
     `orders` has customer_id, order_day, counted and net_revenue (one row per order, e.g.
-    `shop.orders()`). Output: cohort (label), cohort_index, k, customers, active, revenue; sorted
-    by cohort then k. Orders placed before a customer's first purchase (a credit note for goods
-    bought before the export began) belong to no period of the cohort and are left out.
+    `shop.orders()`); `seen` and `buyers` are its `timeline.visits` and `timeline.buyer_orders`
+    when already computed. Output: cohort (label), cohort_index, k, customers, active, revenue;
+    sorted by cohort then k. Orders placed before a customer's first purchase (a credit note
+    for goods bought before the export began) belong to no period of the cohort: left out.
     """
     by = check_period(by)
-    known = orders.lazy().filter(pl.col("customer_id").is_not_null())
-    first = first_purchases(orders).lazy()
     if as_of is None:
         as_of = orders.get_column("order_day").max()
     if as_of is None:
         return _empty_grid()
-    last = pl.lit(as_of).cast(pl.Date)
-    per_customer = (
-        known.join(first, on="customer_id", how="inner")
-        .with_columns(
-            period_index(pl.col("first_day"), by).alias("cohort_index"),
-            (period_index(pl.col("order_day"), by) - period_index(pl.col("first_day"), by)).alias(
-                "k"
-            ),
-        )
+    seen = visits(orders, as_of) if seen is None else seen
+    buyers = buyer_orders(orders, seen) if buyers is None else buyers
+    here = period_index(pl.col("order_day"), by)
+    cohort = period_index(pl.col("first_day"), by).alias("cohort_index")
+    k = (here - period_index(pl.col("first_day"), by)).alias("k")
+    active = (  # a customer's rows are in day order: count the first visit in each period
+        seen.lazy()
+        .filter((pl.col("n") == 1) | (here != here.shift(1)))
+        .group_by(cohort, k)
+        .agg(pl.len().cast(pl.Int64).alias("active"))
+    )
+    money = (
+        buyers.lazy()
+        .group_by(cohort, k)
+        .agg(pl.col("net_revenue").sum().alias("revenue"))
         .filter(pl.col("k") >= 0)
     )
-    cells = per_customer.group_by("cohort_index", "k").agg(
-        pl.col("customer_id").filter(pl.col("counted")).n_unique().alias("active"),
-        pl.col("net_revenue").sum().alias("revenue"),
+    sizes = (
+        seen.lazy()
+        .filter(pl.col("n") == 1)
+        .group_by(cohort)
+        .agg(pl.len().cast(pl.Int64).alias("customers"))
     )
-    sizes = first.group_by(period_index(pl.col("first_day"), by).alias("cohort_index")).agg(
-        pl.len().alias("customers")
-    )
-    grid = (
+    last = period_index(pl.lit(as_of).cast(pl.Date), by)
+    return (
         sizes.with_columns(
-            pl.int_ranges(
-                0, period_index(last, by) - pl.col("cohort_index") + 1, dtype=pl.Int32
-            ).alias("k")
+            pl.int_ranges(0, last - pl.col("cohort_index") + 1, dtype=pl.Int32).alias("k")
         )
         .explode("k")
-        .join(cells, on=["cohort_index", "k"], how="left")
+        .join(active, on=["cohort_index", "k"], how="left")
+        .join(money, on=["cohort_index", "k"], how="left")
         .with_columns(
-            pl.col("active").fill_null(0).cast(pl.Int64),
+            pl.col("active").fill_null(0),
             pl.col("revenue").fill_null(0.0),
             period_label(pl.col("cohort_index"), by).alias("cohort"),
-            pl.col("customers").cast(pl.Int64),
         )
         .select("cohort", "cohort_index", "k", "customers", "active", "revenue")
         .sort("cohort_index", "k")
         .collect()
     )
-    return grid
 
 
 def _empty_grid() -> pl.DataFrame:

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.insights.timeline import buyer_orders, first_visits, visits
 from shopinsight.core.orders import order_key
 
 DRIVERS = ("product", "category", "source", "country", "discount", "size")
@@ -45,38 +46,23 @@ def main_products(lines: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
     return (
         lines.filter((pl.col("line_kind") == "product") & pl.col("sku").is_not_null())
         .join(orders.select(key), on=key, how="semi")
-        .sort([*key, "line_total", "line_no"], descending=[*(False for _ in key), True, False])
-        .group_by(key, maintain_order=True)
-        .agg(pl.col("sku", "product_name", "category").first())
-    )
-
-
-def first_orders(orders: pl.DataFrame, lines: pl.LazyFrame, as_of: dt.date) -> pl.DataFrame:
-    """One row per customer: their first counted order with its descriptors, the next purchase
-    day's gap (days, null if none), tenure (days to as-of), and the order key."""
-    key = order_key()
-    counted = orders.lazy().filter(pl.col("counted"))
-    first = (
-        counted.sort("customer_id", "ordered_at", "order_id")
-        .group_by("customer_id", maintain_order=True)
-        .first()
-        .select(
-            *key, "customer_id", "order_day", "net_revenue", "country", "discount_code",
-            "has_discount",
+        .group_by(key)
+        .agg(
+            pl.col("sku", "product_name", "category")
+            .sort_by(["line_total", "line_no"], descending=[True, False], nulls_last=True)
+            .first()
         )
-    )  # fmt: skip
-    second = (
-        counted.join(first.select("customer_id", pl.col("order_day").alias("d0")), on="customer_id")
-        .filter(pl.col("order_day") > pl.col("d0"))
-        .group_by("customer_id")
-        .agg((pl.col("order_day").min() - pl.col("d0").first()).dt.total_days().alias("next_gap"))
     )
+
+
+def first_orders(buyers: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer: their first counted order (earliest, then lowest order id) with
+    its descriptors, first_day, next_gap and tenure. `buyers` is `timeline.buyer_orders`."""
     return (
-        first.join(main_products(lines, first), on=key, how="left")
-        .join(second, on="customer_id", how="left")
-        .with_columns(
-            (pl.lit(as_of).cast(pl.Date) - pl.col("order_day")).dt.total_days().alias("tenure")
-        )
+        buyers.lazy()
+        .filter(pl.col("counted") & (pl.col("order_day") == pl.col("first_day")))
+        .sort("ordered_at", "order_id")
+        .unique("customer_id", keep="first")
         .collect()
     )
 
@@ -132,47 +118,77 @@ def wilson(k: pl.Expr, n: pl.Expr, z: float = Z) -> tuple[pl.Expr, pl.Expr]:
     return (centre - half).clip(0.0, 1.0), (centre + half).clip(0.0, 1.0)
 
 
-def repeat_drivers(
-    orders: pl.DataFrame, lines: pl.LazyFrame, as_of: dt.date, by: str = "product"
+def first_order_facts(
+    orders: pl.DataFrame,
+    as_of: dt.date,
+    seen: pl.DataFrame | None = None,
+    buyers: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """Groups of first orders and how their customers came back.
+    """The customers every driver compares, computed once for all of them.
 
-    `orders` as `shop.orders()`, `lines` as `shop.lines()`. Output frame: group, customers,
-    repeaters, share, low, high (Wilson 95%), value (mean net revenue within the window after
-    the first day), small; biggest groups first (size bands in their own order). Meta: by,
-    window_days, customers, repeaters, share, value (the whole shop's baseline), bands.
+    Output frame: one row per customer whose first purchase is at least the window old, with
+    the first order (order key, country, discount_code, has_discount, net_revenue), `again`
+    (next purchase within the window) and `value` (net revenue of all their orders from the
+    first day to the window's end). `seen`/`buyers`: `timeline.visits`/`buyer_orders` when
+    already computed. Meta: window_days, left_out_recent (customers too new to compare).
     """
-    by = check_driver(by)
-    first = first_orders(orders, lines, as_of)
-    window = choose_window(first.get_column("tenure"))
-    seen = first.filter(pl.col("tenure") >= window)
+    seen = visits(orders, as_of) if seen is None else seen
+    buyers = buyer_orders(orders, seen) if buyers is None else buyers
+    window = choose_window(first_visits(seen).get_column("tenure"))
+    old = pl.col("tenure") >= window
     spend = (
-        orders.lazy()
-        .filter(pl.col("customer_id").is_not_null())
-        .join(seen.lazy().select("customer_id", pl.col("order_day").alias("d0")), on="customer_id")
-        .filter(
-            pl.col("order_day").is_between(pl.col("d0"), pl.col("d0") + pl.duration(days=window))
-        )
+        buyers.lazy()
+        .filter(old)
+        .filter(pl.col("order_day") <= pl.col("first_day") + pl.duration(days=window))
         .group_by("customer_id")
         .agg(pl.col("net_revenue").sum().alias("value"))
     )
-    breaks, labels = _bands(seen.get_column("net_revenue"))
-    bands: Any = pl.lit(labels[-1])  # right-closed bands: (a, b] is "a–b"
-    for edge, label in reversed(list(zip(breaks, labels, strict=False))):
-        bands = pl.when(pl.col("net_revenue") <= edge).then(pl.lit(label)).otherwise(bands)
+    first = first_orders(buyers)
     people = (
-        seen.lazy()
+        first.lazy()
+        .filter(old)
         .join(spend, on="customer_id", how="left")
         .with_columns(
-            _group_expr(by, bands).alias("group"),
             (pl.col("next_gap") <= window).fill_null(False).alias("again"),
             pl.col("value").fill_null(0.0),
         )
+        .collect()
     )
+    return people, {"window_days": window, "left_out_recent": first.height - people.height}
+
+
+def repeat_drivers(
+    orders: pl.DataFrame,
+    lines: pl.LazyFrame,
+    as_of: dt.date,
+    by: str = "product",
+    facts: tuple[pl.DataFrame, dict[str, Any]] | None = None,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Groups of first orders and how their customers came back.
+
+    `orders` as `shop.orders()`, `lines` as `shop.lines()`; `facts` from `first_order_facts`
+    when already computed (the six drivers share them). Output frame: group, customers,
+    repeaters, share, low, high (Wilson 95%), value (mean net revenue within the window after
+    the first day), small; biggest groups first (size bands in their own order). Meta: by,
+    window_days, customers, repeaters, share and value (the whole shop's baseline),
+    left_out_recent, small_below.
+    """
+    by = check_driver(by)
+    people, facts_meta = facts or first_order_facts(orders, as_of)
+    if by in ("product", "category"):  # the only drivers that read lines
+        people = people.join(
+            main_products(lines, people.lazy()).collect(), on=order_key(), how="left"
+        )
+    window = facts_meta["window_days"]
+    breaks, labels = _bands(people.get_column("net_revenue"))
+    bands: Any = pl.lit(labels[-1])  # right-closed bands: (a, b] is "a–b"
+    for edge, label in reversed(list(zip(breaks, labels, strict=False))):
+        bands = pl.when(pl.col("net_revenue") <= edge).then(pl.lit(label)).otherwise(bands)
     n, k = pl.col("customers"), pl.col("repeaters")
     low, high = wilson(k, n)
     table = (
-        people.group_by("group")
+        people.lazy()
+        .group_by(_group_expr(by, bands).alias("group"))
         .agg(
             pl.len().alias("customers"),
             pl.col("again").sum().alias("repeaters"),
@@ -192,16 +208,16 @@ def repeat_drivers(
         table = table.sort(pl.col("group").replace_strict(order, default=len(order)))
     else:
         table = table.sort(["customers", "group"], descending=[True, False])
-    total, again = seen.height, int(people.select(pl.col("again").sum()).collect().item() or 0)
-    value = people.select(pl.col("value").mean()).collect().item()
+    total, again = people.height, int(people.get_column("again").sum())
+    value = people.get_column("value").mean()
     meta = {
         "by": by,
         "window_days": window,
         "customers": total,
         "repeaters": again,
         "share": round(again / total, 4) if total else None,
-        "value": round(value, 2) if value is not None else None,
-        "left_out_recent": first.height - total,
+        "value": round(float(value), 2) if value is not None else None,  # type: ignore[arg-type]
+        "left_out_recent": facts_meta["left_out_recent"],
         "small_below": SMALL,
     }
     return table, meta

@@ -11,40 +11,16 @@ same share for every day since the first order.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
 
-from shopinsight.core.insights.cohorts import first_purchases, period_index, period_label
+from shopinsight.core.insights.timeline import period_index, period_label
 
 STEPS = {1: "first_to_second", 2: "second_to_third", 3: "third_to_fourth"}
 WITHIN = (30, 60, 90, 180, 365)
 CURVE_DAYS = 730
 """The repeat-rate curve stops here (two years is all a merchant acts on)."""
-
-
-def visits(orders: pl.DataFrame, as_of: dt.date | None = None) -> pl.DataFrame:
-    """One row per customer and distinct purchase day: customer_id, order_day, n (1 = first),
-    next_gap (days to the next purchase day, null if none yet), tenure (days to the as-of day).
-    """
-    as_of = as_of or orders.get_column("order_day").max()
-    return (
-        orders.lazy()
-        .filter(pl.col("counted"))
-        .select("customer_id", "order_day")
-        .unique()
-        .sort("customer_id", "order_day")
-        .with_columns(
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("customer_id").alias("n"),
-            (pl.col("order_day").shift(-1).over("customer_id") - pl.col("order_day"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("next_gap"),
-            (pl.lit(as_of).cast(pl.Date) - pl.col("order_day")).dt.total_days().alias("tenure"),
-        )
-        .collect()
-    )
 
 
 def repeat_steps(visits_frame: pl.DataFrame, within: tuple[int, ...] = WITHIN) -> dict[str, Any]:
@@ -122,48 +98,40 @@ def repeat_curve(visits_frame: pl.DataFrame, horizon: int = CURVE_DAYS) -> pl.Da
     )
 
 
-def new_vs_returning(orders: pl.DataFrame) -> pl.DataFrame:
+def new_vs_returning(orders: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
     """month ("YYYY-MM"), new, returning, other, new_customers, returning_customers.
 
-    Per month, net revenue of orders from customers in their first-purchase month (`new`), from
-    customers whose first purchase was in an earlier month (`returning`), and from orders of
-    no known buyer, or placed before the buyer's first purchase month (`other`: anonymous
-    orders, credit notes for goods bought before the export began). `new` of a month is the
-    period-0 revenue of that month's cohort."""
-    first = first_purchases(orders)
-    month = period_index(pl.col("order_day"), "month")
-    tagged = (
-        orders.lazy()
-        .join(first.lazy(), on="customer_id", how="left")
-        .with_columns(
-            month.alias("m"),
-            pl.when(pl.col("first_day").is_null())
-            .then(pl.lit("other"))
-            .when(month > period_index(pl.col("first_day"), "month"))
-            .then(pl.lit("returning"))
-            .when(month == period_index(pl.col("first_day"), "month"))
-            .then(pl.lit("new"))
-            .otherwise(pl.lit("other"))
-            .alias("kind"),
+    Read off the monthly cohort grid (`cohort_grid(orders, "month")`), so the two always agree:
+    `new` is the period-0 revenue of the month's cohort, `returning` the revenue of the earlier
+    cohorts in that month, their customers the cohort's size and the earlier cohorts' active
+    customers. `other` is the rest of the month's net revenue: orders of no known buyer, of
+    buyers with no purchase yet, and credit notes for goods bought before the data began."""
+    month = (pl.col("cohort_index") + pl.col("k")).alias("m")
+    split = (
+        grid.lazy()
+        .group_by(month)
+        .agg(
+            pl.col("revenue").filter(pl.col("k") == 0).sum().alias("new"),
+            pl.col("revenue").filter(pl.col("k") > 0).sum().alias("returning"),
+            pl.col("customers").filter(pl.col("k") == 0).sum().alias("new_customers"),
+            pl.col("active").filter(pl.col("k") > 0).sum().alias("returning_customers"),
         )
     )
-
-    def buyers(kind: str) -> pl.Expr:
-        wanted = pl.col("counted") & (pl.col("kind") == kind)
-        return pl.col("customer_id").filter(wanted).n_unique().alias(f"{kind}_customers")
-
+    totals = (
+        orders.lazy()
+        .group_by(period_index(pl.col("order_day"), "month").alias("m"))
+        .agg(pl.col("net_revenue").sum().alias("total"))
+    )
     return (
-        tagged.group_by("m")
-        .agg(
-            *(
-                pl.col("net_revenue").filter(pl.col("kind") == k).sum().round(2).alias(k)
-                for k in ("new", "returning", "other")
-            ),
-            buyers("new"),
-            buyers("returning"),
+        totals.join(split, on="m", how="full", coalesce=True)
+        .with_columns(pl.col("total", "new", "returning").fill_null(0.0))
+        .with_columns(
+            (pl.col("total") - pl.col("new") - pl.col("returning")).round(2).alias("other"),
+            pl.col("new", "returning").round(2),
+            pl.col("new_customers", "returning_customers").fill_null(0),
+            period_label(pl.col("m"), "month").alias("month"),
         )
         .sort("m")
-        .with_columns(period_label(pl.col("m"), "month").alias("month"))
         .select("month", "new", "returning", "other", "new_customers", "returning_customers")
         .collect()
     )

@@ -87,42 +87,58 @@ def _names(shop: Shop, what: str) -> tuple[str, str]:
     return f"{family}-{shop.state_key('exclusions')}", family
 
 
+def _timeline(shop: Shop) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The view's purchase timeline (`visits`, `buyer_orders`), in memory once per `Shop`: every
+    insight starts from it."""
+    from shopinsight.core.insights.timeline import buyer_orders, visits
+
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame]:
+        orders = shop.orders()
+        seen = visits(orders, shop.as_of())
+        return seen, buyer_orders(orders, seen)
+
+    return shop.memo("insights:timeline", compute)
+
+
 def load_cohorts(shop: Shop, by: str = "month") -> CohortsResult:
     """core.insights.cohorts over the view's orders, cached."""
-    from shopinsight.core.insights.cohorts import check_period, cohort_grid
+    from shopinsight.core.insights.cohorts import check_period
 
     by = check_period(by)
     shop.require_orders()
     name, family = _names(shop, f"cohorts-{by}")
-    parts = shop.cache.parts(
-        name,
-        ["grid"],
-        lambda: {"grid": cohort_grid(shop.orders(), by, shop.as_of()), "meta": {}},
-        family,
-    )
+    parts = shop.cache.parts(name, ["grid"], lambda: {"grid": _grid(shop, by), "meta": {}}, family)
     return CohortsResult(parts["grid"], by, shop.currency(), shop.as_of(), shop.left_out())
 
 
+def _grid(shop: Shop, by: str) -> pl.DataFrame:
+    from shopinsight.core.insights.cohorts import cohort_grid
+
+    def compute() -> pl.DataFrame:
+        seen, buyers = _timeline(shop)
+        return cohort_grid(shop.orders(), by, shop.as_of(), seen, buyers)  # type: ignore[arg-type]
+
+    return shop.memo(f"insights:grid:{by}", compute)
+
+
 def load_repeat(shop: Shop) -> RepeatResult:
-    """core.insights.repeat over the view's orders, cached."""
+    """core.insights.repeat over the view's purchase timeline, cached."""
     from shopinsight.core.insights.repeat import (
         gap_distribution,
         new_vs_returning,
         repeat_curve,
         repeat_steps,
-        visits,
     )
 
     shop.require_orders()
     name, family = _names(shop, "repeat")
 
     def compute() -> dict[str, Any]:
-        orders = shop.orders()
-        seen = visits(orders, shop.as_of())
+        seen, _ = _timeline(shop)
         return {
             "curve": repeat_curve(seen),
             "gaps": gap_distribution(seen),
-            "by_month": new_vs_returning(orders),
+            "by_month": new_vs_returning(shop.orders(), _grid(shop, "month")),
             "meta": repeat_steps(seen),
         }
 
@@ -134,15 +150,21 @@ def load_repeat(shop: Shop) -> RepeatResult:
 
 
 def load_drivers(shop: Shop, by: str = "product") -> DriversResult:
-    """core.insights.drivers over the view's first orders, cached."""
-    from shopinsight.core.insights.drivers import check_driver, repeat_drivers
+    """core.insights.drivers over the view's first orders, cached; the compared customers are
+    worked out once for every `by`."""
+    from shopinsight.core.insights.drivers import check_driver, first_order_facts, repeat_drivers
 
     by = check_driver(by)
     shop.require_orders()
     name, family = _names(shop, f"drivers-{by}")
 
     def compute() -> dict[str, Any]:
-        table, meta = repeat_drivers(shop.orders(), shop.lines(), shop.as_of(), by)
+        def facts() -> tuple[pl.DataFrame, dict[str, Any]]:
+            seen, buyers = _timeline(shop)
+            return first_order_facts(shop.orders(), shop.as_of(), seen, buyers)
+
+        shared = shop.memo("insights:facts", facts)
+        table, meta = repeat_drivers(shop.orders(), shop.lines(), shop.as_of(), by, shared)
         return {"table": table, "meta": meta}
 
     parts = shop.cache.parts(name, ["table"], compute, family)
@@ -157,4 +179,9 @@ def load_journey(shop: Shop) -> pl.DataFrame:
 
     shop.require_orders()
     name, family = _names(shop, "journey")
-    return shop.cache.frame(name, lambda: product_journey(shop.orders(), shop.lines()), family)
+
+    def compute() -> pl.DataFrame:
+        seen, buyers = _timeline(shop)
+        return product_journey(shop.orders(), shop.lines(), seen, buyers)
+
+    return shop.cache.frame(name, compute, family)
