@@ -17,12 +17,10 @@ from shopinsight.core.gifts.campaigns import (
     campaign_settings,
     held_back_customers,
     load_campaign,
-    newcombe_diff,
     start_campaign,
-    t_quantile,
-    welch_diff,
 )
 from shopinsight.core.schema import conform
+from shopinsight.core.stats import newcombe_diff, t_quantile, welch_diff
 
 START = dt.date(2024, 3, 1)
 
