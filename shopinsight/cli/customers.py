@@ -137,7 +137,7 @@ def customers_cmd(
                 pl.col("last_order").dt.date(),
                 "reason",
                 "segment_reason",
-            ).to_dicts()
+            )
         )
         return
     if as_csv:
@@ -194,15 +194,44 @@ def _segments_json(prof: ProfilesResult) -> dict[str, Any]:
 
 @app.command("segments")
 def segments_cmd(
-    as_of: AsOfOpt = None, currency: CurrencyOpt = None, as_json: JsonOpt = False
+    as_of: AsOfOpt = None,
+    currency: CurrencyOpt = None,
+    as_json: JsonOpt = False,
+    from_day: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="Show how customers moved between segments from this day to --to.",
+            show_default=False,
+        ),
+    ] = None,
+    to_day: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="YYYY-MM-DD",
+            help="With --from: the later day (default: --as-of, else the last order's day).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Segment sizes, revenue share and the cut points used (and whether the small-shop
-    fallback was needed).
+    fallback was needed); with --from, how customers moved between segments.
 
     Change the scheme and cut points in shopinsight.toml ([segments]).
 
     Example: shopinsight segments --as-of 2024-06-30
+
+    Example: shopinsight segments --from 2024-01-01 --to 2024-06-30
     """
+    if from_day or to_day:
+        from shopinsight.cli.insights import show_migration
+
+        if not from_day:
+            raise InputError("--to needs --from", "Give both days: --from D1 --to D2.")
+        show_migration(from_day, to_day or as_of, currency, as_json)
+        return
     prof = _profiles(as_of, currency)
     if as_json:
         print_json(_segments_json(prof))

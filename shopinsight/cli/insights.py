@@ -309,3 +309,63 @@ def _drivers_table(table_rows: pl.DataFrame, meta: dict[str, Any], cur: str | No
             style="dim" if row["small"] else None,
         )  # fmt: skip
     return table
+
+
+def show_migration(
+    from_day: str, to_day: str | None, currency: str | None, json_out: bool, ws_path: Any = None
+) -> None:
+    """`segments --from D1 --to D2`: the from→to matrix of segments (called by `segments`)."""
+    shop = open_shop(to_day, currency, ws_path)
+    result = shop.migration(from_day)
+    if json_out:
+        print_json(result.to_json())
+        return
+    console.print(_migration_table(result))
+    console.print(
+        "[dim]Rows: segment on "
+        f"{result.from_day}; columns: segment on {result.to_day} (codes above). (new): first "
+        "purchase in between."
+    )
+    print_notes(result.notes)
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Column codes for segment names: initials of several words, else the first letters
+    ("Loyal Customers" → LC, "Lost" → Lo); made unique with a number."""
+    codes: dict[str, str] = {}
+    for name in names:
+        words = [w for w in name.replace("(", "").replace(")", "").split() if w]
+        code = "".join(w[0].upper() for w in words) if len(words) > 1 else name.strip("()")[:2]
+        base, i = code, 2
+        while code in codes.values():
+            code, i = f"{base}{i}", i + 1
+        codes[name] = code
+    return codes
+
+
+def _migration_table(result: Any) -> Table:
+    matrix = result.matrix
+    targets = matrix.columns[1:]
+    codes = short_names(targets)
+    table = Table(
+        title=f"Segments {result.from_day} → {result.to_day} (customers)",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        padding=(0, 1, 0, 0),
+        show_edge=False,
+        title_justify="left",
+    )
+    table.add_column("From \\ to", no_wrap=True, max_width=20, overflow="ellipsis")
+    for name in targets:
+        table.add_column(codes[name], justify="right", no_wrap=True)
+    for row in matrix.iter_rows():
+        name, counts = row[0], row[1:]
+        cells = [
+            Text(f"{n:,}" if n else "·", style="bold" if src == name else "dim" if not n else "")
+            for n, src in zip(counts, targets, strict=True)
+        ]
+        table.add_row(Text(name), *cells)
+    legend = "  ".join(f"{codes[n]}\u00a0{n}".replace(" ", "\u00a0") for n in targets)
+    table.caption = legend
+    table.caption_justify = "left"
+    return table

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError, ShopInsightError
-from shopinsight.core.orders import lines_as_of, order_key, parse_as_of
+from shopinsight.core.orders import choose_currency, lines_as_of, order_key, parse_as_of
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.shop_cache import ShopCache
 from shopinsight.core.state import state_key
@@ -33,7 +33,12 @@ from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from shopinsight.core.customers.profiles import CustomerProfiles
-    from shopinsight.core.insights.results import CohortsResult, DriversResult, RepeatResult
+    from shopinsight.core.insights.results import (
+        CohortsResult,
+        DriversResult,
+        MigrationResult,
+        RepeatResult,
+    )
     from shopinsight.core.results import (
         BundlesResult,
         ChurnView,
@@ -47,38 +52,6 @@ NO_ORDERS = ShopInsightError(
     "Import an order export first (shopinsight import FILE, or i in the app), or run "
     "`shopinsight demo` to explore the sample shop.",
 )
-
-
-def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | None:
-    """The currency the analyses report in.
-
-    `wanted` (from `--currency` or `shop.currency`) when the shop has orders in it. Otherwise
-    the currency of the shop's identified customers: the one most customers bought in (so
-    3,000 anonymous Tmall orders do not outvote a USD shop's customers), then most orders, then
-    most revenue. Amounts in two currencies cannot be compared without an exchange rate, so
-    590,683 rupees do not outweigh 145,523 dollars just by being a bigger number. None
-    without any currency.
-    """
-    present = orders.filter(pl.col("currency").is_not_null())
-    if wanted and wanted in set(present.get_column("currency").to_list()):
-        return wanted
-    for frame in (present.filter(pl.col("customer_id").is_not_null()), present):
-        ranked = (
-            frame.filter(pl.col("net_revenue") > 0)
-            .group_by("currency")
-            .agg(
-                pl.col("customer_id").n_unique().alias("customers"),
-                pl.len().alias("orders"),
-                pl.col("net_revenue").sum(),
-            )
-            .sort(
-                ["customers", "orders", "net_revenue", "currency"],
-                descending=[True, True, True, False],
-            )
-        )
-        if ranked.height:
-            return str(ranked.get_column("currency")[0])
-    return wanted or None
 
 
 class Shop:
@@ -135,14 +108,17 @@ class Shop:
     def as_of(self) -> dt.date:
         """The analysis day: the one asked for, else the day of the last order."""
 
-        def compute() -> dt.date:
-            if self.requested_as_of is not None:
-                return self.requested_as_of
-            self.require_orders()
+        def last_day() -> str:
             last = self.ws.lines().select(pl.col("ordered_at").max()).collect().item()
             if last is None:
                 raise NO_ORDERS
-            return last.date()
+            return str(last.date().isoformat())
+
+        def compute() -> dt.date:
+            if self.requested_as_of is not None:
+                return self.requested_as_of
+            self.require_orders()  # the last day is kept per data version: no scan when warm
+            return dt.date.fromisoformat(self.cache.json("last-day", last_day))
 
         return self.memo("as_of", compute)
 
@@ -182,12 +158,26 @@ class Shop:
         family = f"orders-{self.as_of_key()}"
         return self.memo("all_orders", lambda: self.cache.frame(name, compute, family))
 
+    def _view(self) -> dict[str, Any]:
+        """The view's currency and what it leaves out, kept per data version + settings +
+        exclusions: a warm start reads these instead of every order."""
+        state = self.state_key("exclusions", "tag_overrides")
+        family = f"view-{self.as_of_key()}-{self.requested_currency or 'auto'}"
+
+        def compute() -> dict[str, Any]:
+            cur = self._choose_currency()
+            return {"currency": cur, "left_out": self._left_out(cur)}
+
+        return self.memo("view", lambda: self.cache.json(f"{family}-{state}", compute, family))
+
     def currency(self) -> str | None:
         """The one currency the analyses of this view report in (see `choose_currency`)."""
+        if not self.has_orders():
+            return self.requested_currency
+        return self._view()["currency"]
 
+    def _choose_currency(self) -> str | None:
         def compute() -> str | None:
-            if not self.has_orders():
-                return self.requested_currency
             orders = self.all_orders().filter(~pl.col("excluded"))
             found = set(orders.get_column("currency").drop_nulls().to_list())
             wanted = self.requested_currency
@@ -203,7 +193,7 @@ class Shop:
                 wanted = setting
             return choose_currency(orders, wanted)
 
-        return self.memo("currency", compute)
+        return compute()
 
     def config(self) -> dict[str, Any]:
         """The settings the analyses receive: the merchant's, with `shop.currency` set to the
@@ -234,7 +224,14 @@ class Shop:
         )
         if dropped.height == 0:
             return self.all_lines()
-        return self.all_lines().join(self._kept_keys().lazy(), on=order_key(), how="semi")
+        # the orders left out are few: an anti-join on them builds a far smaller hash table than
+        # a semi-join on the kept ones (lines with a null key never matched a kept order)
+        keys = order_key()
+        return (
+            self.all_lines()
+            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+            .join(dropped.select(keys).lazy(), on=keys, how="anti")
+        )
 
     def collected_lines(self) -> pl.DataFrame:
         return self.memo("lines", lambda: self.lines().collect())
@@ -252,16 +249,21 @@ class Shop:
         return self.memo("orders", compute)
 
     def last_orders(self) -> pl.DataFrame:
-        """customer_id, last_order_at: each customer's last counted order."""
-        return self.memo(
-            "last_orders",
-            lambda: (
+        """customer_id, last_order_at: each customer's last counted order (cached: the churn
+        marks need it on every start)."""
+
+        def compute() -> pl.DataFrame:
+            return (
                 self.orders()
                 .filter(pl.col("counted"))
                 .group_by("customer_id")
                 .agg(pl.col("ordered_at").max().alias("last_order_at"))
-            ),
-        )
+                .sort("customer_id")
+            )
+
+        family = f"last-orders-{self.key()}"
+        name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo("last_orders", lambda: self.cache.frame(name, compute, family))
 
     def first_day(self) -> dt.date | None:
         """The day of the shop's first order (start of the customer timelines)."""
@@ -269,10 +271,12 @@ class Shop:
 
     def left_out(self) -> list[str]:
         """What this view leaves out, in words a merchant can act on."""
+        if not self.has_orders():
+            return []
+        return list(self._view()["left_out"])
 
+    def _left_out(self, cur: str | None) -> list[str]:
         def compute() -> list[str]:
-            if not self.has_orders():
-                return []
             orders = self.all_orders()
             notes: list[str] = []
             excluded = orders.filter(pl.col("excluded"))
@@ -287,7 +291,6 @@ class Shop:
                     f"{excluded.height:,} excluded order(s) not included ({parts}); "
                     "see `shopinsight exclude --list`."
                 )
-            cur = self.currency()
             other = orders.filter(
                 ~pl.col("excluded")
                 & pl.col("currency").is_not_null()
@@ -300,7 +303,7 @@ class Shop:
                 notes.append(f"{n:,} order(s) in {code} not included — use --currency {code}.")
             return notes
 
-        return self.memo("left_out", compute)
+        return compute()
 
     # -- analyses -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -403,3 +406,9 @@ class Shop:
         from shopinsight.core.insights.results import load_journey
 
         return self.memo("journey", lambda: load_journey(self))
+
+    def migration(self, from_day: str | dt.date) -> MigrationResult:
+        """Customers by segment on `from_day` against this view's day (same currency)."""
+        from shopinsight.core.insights.results import load_migration
+
+        return self.memo(f"migration:{from_day}", lambda: load_migration(self, from_day))

@@ -4,6 +4,7 @@ hand-made shop of tests/core/test_insights.py (numbers worked out there by hand)
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -114,3 +115,56 @@ def test_bad_options_are_clean_errors(shop, args, message):
 def test_empty_workspace_says_what_to_do(tmp_path):
     result = runner.invoke(app, ["--workspace", str(tmp_path / "empty"), "cohorts"])
     assert result.exit_code == 2 and "No orders yet" in result.output
+
+
+@pytest.fixture(scope="module")
+def sample_shop(tmp_path_factory):
+    """The sample shop of sample_exports/ (every marketplace), imported once."""
+    from shopinsight.core.importers import import_files
+
+    samples = Path(__file__).resolve().parents[2] / "sample_exports"
+    if not samples.is_dir():
+        pytest.skip("sample_exports/ is missing")
+    path = tmp_path_factory.mktemp("sample") / "ws"
+    files = sorted(p for p in samples.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
+    import_files(Workspace.open(path), files)
+    return path
+
+
+def _segments(shop, *args: str) -> dict:
+    result = runner.invoke(app, ["--workspace", str(shop), "segments", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_migration_is_consistent_with_segments_on_each_day(sample_shop):
+    d1, d2 = "2026-06-30", "2026-11-20"
+    moved = _segments(sample_shop, "--from", d1, "--to", d2)
+    before = {s["segment"]: s["customers"] for s in _segments(sample_shop, "--as-of", d1)[
+        "segments"] if s["customers"]}  # fmt: skip
+    after = {s["segment"]: s["customers"] for s in _segments(sample_shop, "--as-of", d2)[
+        "segments"] if s["customers"]}  # fmt: skip
+    assert moved["from_segments"] == before and moved["to_segments"] == after
+    rows: dict[str, int] = {}
+    cols: dict[str, int] = {}
+    for cell in moved["cells"]:
+        rows[cell["from_segment"]] = rows.get(cell["from_segment"], 0) + cell["customers"]
+        cols[cell["to_segment"]] = cols.get(cell["to_segment"], 0) + cell["customers"]
+    new = rows.pop("(new)", 0)
+    assert rows == before and cols == after
+    assert new == sum(after.values()) - sum(before.values()) > 0
+    table = runner.invoke(
+        app, ["--workspace", str(sample_shop), "segments", "--from", d1, "--to", d2],
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert table.exit_code == 0, table.output
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    assert "(new)" in table.stdout
+
+
+def test_migration_needs_an_earlier_from_day(sample_shop):
+    result = runner.invoke(
+        app, ["--workspace", str(sample_shop), "segments", "--from", "2026-12-01", "--to",
+              "2026-11-20"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "must be before" in result.output

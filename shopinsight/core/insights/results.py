@@ -185,3 +185,57 @@ def load_journey(shop: Shop) -> pl.DataFrame:
         return product_journey(shop.orders(), shop.lines(), seen, buyers)
 
     return shop.cache.frame(name, compute, family)
+
+
+@dataclass
+class MigrationResult:
+    """Customers by segment on one day (rows) and a later day (columns)."""
+
+    cells: pl.DataFrame
+    matrix: pl.DataFrame
+    from_day: dt.date
+    to_day: dt.date
+    currency: str | None
+    from_sizes: dict[str, int]
+    to_sizes: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.from_day.isoformat(),
+            "to": self.to_day.isoformat(),
+            "currency": self.currency,
+            "from_segments": self.from_sizes,
+            "to_segments": self.to_sizes,
+            "cells": self.cells.to_dicts(),
+        }
+
+
+def load_migration(shop: Shop, from_day: str | dt.date) -> MigrationResult:
+    """Segments on `from_day` against the segments of `shop` (its as-of day), both in the
+    shop's currency; each side is that day's own `profiles()` (cached like any other)."""
+    from shopinsight.core.errors import InputError
+    from shopinsight.core.insights.migration import migration_long, migration_matrix
+    from shopinsight.core.orders import parse_as_of
+    from shopinsight.core.shop import Shop as ShopClass
+
+    shop.require_orders()
+    start = parse_as_of(from_day)
+    if start is None or start >= shop.as_of():
+        raise InputError(
+            "Bad --from day",
+            f"--from {from_day} must be before --to {shop.as_of()} (the later day).",
+        )
+    before = ShopClass(shop.ws, start, shop.currency())
+    old, new = before.profiles(), shop.profiles()
+    cells = migration_long(old.table, new.table)
+    order = list(dict.fromkeys([*new.sizes["segment"], *old.sizes["segment"]]))
+
+    def sizes(table: pl.DataFrame) -> dict[str, int]:
+        counts = dict(table.group_by("segment").len().iter_rows())
+        return {name: int(counts[name]) for name in order if name in counts}
+
+    return MigrationResult(
+        cells, migration_matrix(cells, order), start, shop.as_of(), shop.currency(),
+        sizes(old.table), sizes(new.table), shop.left_out(),
+    )  # fmt: skip
