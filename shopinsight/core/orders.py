@@ -119,24 +119,52 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> str | None:
-    """The currency an analysis reports in: `shop.currency` when the shop has orders in it, else
-    the currency of most orders; currencies are never mixed. `frame` has source, order_id and
-    currency (order lines), or is one row per order. None when nothing has a currency and none
-    is set."""
-    names = frame.collect_schema().names()
-    per_order = "source" in names and "order_id" in names
-    key = [c for c in order_key() if c in names]
-    n_orders = pl.struct(key).n_unique() if per_order else pl.len()
-    wanted = str(((config or {}).get("shop") or {}).get("currency") or "").strip().upper()
-    counts = (
-        frame.filter(pl.col("currency").is_not_null())
-        .group_by("currency")
-        .agg(n_orders.alias("orders"))
-        .sort(["orders", "currency"], descending=[True, False])
-        .collect()
-    )
-    present = counts["currency"].to_list()
-    if wanted and wanted != "AUTO" and wanted in present:
+def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | None:
+    """The currency the analyses report in.
+
+    `wanted` (from `--currency` or `shop.currency`) when the shop has orders in it. Otherwise
+    the currency of the shop's identified customers: the one most customers bought in (so
+    3,000 anonymous Tmall orders do not outvote a USD shop's customers), then most orders, then
+    most revenue. Amounts in two currencies cannot be compared without an exchange rate, so
+    590,683 rupees do not outweigh 145,523 dollars just by being a bigger number. None
+    without any currency.
+    """
+    present = orders.filter(pl.col("currency").is_not_null())
+    if wanted and wanted in set(present.get_column("currency").to_list()):
         return wanted
-    return present[0] if present else (wanted if wanted and wanted != "AUTO" else None)
+    for frame in (present.filter(pl.col("customer_id").is_not_null()), present):
+        ranked = (
+            frame.filter(pl.col("net_revenue") > 0)
+            .group_by("currency")
+            .agg(
+                pl.col("customer_id").n_unique().alias("customers"),
+                pl.len().alias("orders"),
+                pl.col("net_revenue").sum(),
+            )
+            .sort(
+                ["customers", "orders", "net_revenue", "currency"],
+                descending=[True, True, True, False],
+            )
+        )
+        if ranked.height:
+            return str(ranked.get_column("currency")[0])
+    return wanted or None
+
+
+def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> str | None:
+    """`choose_currency` over order lines or orders (`shop.currency` when set and sold in):
+    the one rule, for analyses called without a `Shop` (a `Shop` sets `shop.currency` to its
+    choice and hands over only lines in it). None when nothing has a currency and none is set."""
+    names = frame.collect_schema().names()
+    wanted = str(((config or {}).get("shop") or {}).get("currency") or "").strip().upper()
+    key = [c for c in order_key() if c in names]
+    who = pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8)
+    if "net_revenue" in names:
+        net = pl.col("net_revenue")
+    elif {"order_total", "refunded", "status"} <= set(names):
+        net = net_revenue_expr()
+    else:
+        net = pl.lit(1.0)
+    picked = frame.select(*key, "currency", who.alias("customer_id"), net.alias("net_revenue"))
+    orders = (picked.group_by(key).first() if key else picked).collect()
+    return choose_currency(orders, wanted if wanted != "AUTO" else None)
