@@ -25,13 +25,13 @@ from shopinsight.core.shop_data import money_str
 
 
 def _gift_buyer_when(t: Limits) -> pl.Expr:
-    return (N >= t.two) & (pl.col("gift_orders") / N >= t.get_float("gift_share", 0.5))
+    return (N >= t.two) & (pl.col("gift_orders") / N >= t.get_float("gift_share"))
 
 
 def gift_buyer(t: Limits) -> TagRule:
     return TagRule(
         "gift_buyer",
-        f"≥ {t.two} orders and ≥ {t.get_float('gift_share', 0.5):.0%} of them gifts (gift flag, "
+        f"≥ {t.two} orders and ≥ {t.get_float('gift_share'):.0%} of them gifts (gift flag, "
         "gift message or a gift word in the note)",
         _gift_buyer_when(t),
         of_orders("gift_orders", "were gifts"),
@@ -48,7 +48,7 @@ def gifted_once(t: Limits) -> TagRule:
 
 
 def discount_hunter(t: Limits) -> TagRule:
-    share, mean = t.get("discount_share", 0.5), t.get("discount_mean_pct", 0.2)
+    share, mean = t.get("discount_share"), t.get("discount_mean_pct")
     return TagRule(
         "discount_hunter",
         f"≥ {t.two} orders and a discount on ≥ {share:.0%} of them, or an "
@@ -64,7 +64,7 @@ def discount_hunter(t: Limits) -> TagRule:
 
 
 def full_price_loyal(t: Limits) -> TagRule:
-    least = t.get("full_price_min_orders", 3)
+    least = t.get("full_price_min_orders")
     return TagRule(
         "full_price_loyal",
         f"≥ {least} orders, none discounted",
@@ -74,12 +74,12 @@ def full_price_loyal(t: Limits) -> TagRule:
 
 
 def bulk_buyer(t: Limits) -> TagRule:
-    units = max(t.stats["p90_units"], t.get_float("bulk_min_units", 3))
-    qty = t.get_int("bulk_same_sku_qty", 3)
+    units = max(t.stats["p90_units"], t.get_float("bulk_min_units"))
+    qty = t.get_int("bulk_same_sku_qty")
     return TagRule(
         "bulk_buyer",
         f"≥ {units:g} units per order on average (shop P90, at least "
-        f"{t.get('bulk_min_units', 3)}), or ≥ {qty} of one product on ≥ 50% of ≥ {t.two} orders",
+        f"{t.get('bulk_min_units')}), or ≥ {qty} of one product on ≥ 50% of ≥ {t.two} orders",
         (pl.col("units_per_order") >= units)
         | ((N >= t.two) & (pl.col("bulk_sku_orders") / N >= 0.5)),
         pl.format(
@@ -92,11 +92,11 @@ def bulk_buyer(t: Limits) -> TagRule:
 
 
 def big_basket(t: Limits) -> TagRule:
-    basket = max(t.stats["p90_products"], t.get_float("big_basket_min_products", 2))
+    basket = max(t.stats["p90_products"], t.get_float("big_basket_min_products"))
     return TagRule(
         "big_basket",
         f"≥ {basket:g} different products per order on average (shop P90, at least "
-        f"{t.get('big_basket_min_products', 2)})",
+        f"{t.get('big_basket_min_products')})",
         pl.col("products_per_order") >= basket,
         pl.format(
             "{} different products per order on average (threshold {})",
@@ -117,7 +117,7 @@ def single_item(t: Limits) -> TagRule:
 
 
 def category_loyalist(t: Limits) -> TagRule:
-    orders, share = t.get_int("category_min_orders", 3), t.get_float("category_share", 0.8)
+    orders, share = t.get_int("category_min_orders"), t.get_float("category_share")
     return TagRule(
         "category_loyalist",
         f"≥ {orders} orders and ≥ {share:.0%} of product spend in one category",
@@ -132,8 +132,8 @@ def category_loyalist(t: Limits) -> TagRule:
 
 
 def explorer(t: Limits) -> TagRule:
-    orders, cats = t.get_int("explorer_min_orders", 3), t.get_int("explorer_min_categories", 3)
-    new = t.get_float("explorer_new_share", 0.7)
+    orders, cats = t.get_int("explorer_min_orders"), t.get_int("explorer_min_categories")
+    new = t.get_float("explorer_new_share")
     return TagRule(
         "explorer",
         f"≥ {orders} orders, ≥ {cats} categories and ≥ {new:.0%} of product purchases new to them",
@@ -150,7 +150,7 @@ def explorer(t: Limits) -> TagRule:
 
 
 def replenisher(t: Limits) -> TagRule:
-    buys, cv = t.get_int("replenish_min_purchases", 3), t.get_float("replenish_max_cv", 0.5)
+    buys, cv = t.get_int("replenish_min_purchases"), t.get_float("replenish_max_cv")
     return TagRule(
         "replenisher",
         f"the same product bought on ≥ {buys} days at a steady rhythm (variation of the "
@@ -161,7 +161,7 @@ def replenisher(t: Limits) -> TagRule:
 
 
 def impulse_buyer(t: Limits) -> TagRule:
-    share, low = t.get("impulse_share", 0.5), t.stats["p40_order_value"]
+    share, low = t.get("impulse_share"), t.stats["p40_order_value"]
     return TagRule(
         "impulse_buyer",
         f"heuristic: ≥ {t.two} orders and ≥ {share:.0%} of them one low-price "
@@ -176,7 +176,7 @@ def impulse_buyer(t: Limits) -> TagRule:
 
 
 def deliberate_buyer(t: Limits) -> TagRule:
-    share, high = t.get("deliberate_share", 0.5), t.stats["p75_unit_price"]
+    share, high = t.get("deliberate_share"), t.stats["p75_unit_price"]
     return TagRule(
         "deliberate_buyer",
         f"heuristic: ≥ {t.two} orders and ≥ {share:.0%} of them include an "
@@ -212,8 +212,8 @@ def family_shopper(t: Limits) -> TagRule:
 
 
 def high_returner(t: Limits) -> TagRule:
-    share = t.get_float("high_returner_refund_share", 0.3)
-    orders = t.get_int("high_returner_refunded_orders", 2)
+    share = t.get_float("high_returner_refund_share")
+    orders = t.get_int("high_returner_refunded_orders")
     return TagRule(
         "high_returner",
         f"refunds ≥ {share:.0%} of gross spend, or ≥ {orders} refunded orders",
@@ -229,7 +229,7 @@ def high_returner(t: Limits) -> TagRule:
 
 
 def night_owl(t: Limits) -> TagRule:
-    least, share = t.get_int("night_min_orders", 3), t.get_float("night_share", 0.5)
+    least, share = t.get_int("night_min_orders"), t.get_float("night_share")
     return share_rule(
         "night_owl", "night_orders", least, share, f"placed {t.night}", f"placed {t.night}"
     )
@@ -238,7 +238,7 @@ def night_owl(t: Limits) -> TagRule:
 def early_bird(t: Limits) -> TagRule:
     placed = f"placed 05:00–08:59 {t.tz}"
     return share_rule(
-        "early_bird", "early_orders", t.get_int("night_min_orders", 3), 0.5, placed, placed
+        "early_bird", "early_orders", t.get_int("night_min_orders"), 0.5, placed, placed
     )
 
 
@@ -246,16 +246,16 @@ def weekend_shopper(t: Limits) -> TagRule:
     return share_rule(
         "weekend_shopper",
         "weekend_orders",
-        t.get_int("weekend_min_orders", 3),
-        t.get_float("weekend_share", 0.7),
+        t.get_int("weekend_min_orders"),
+        t.get_float("weekend_share"),
         f"placed on Saturday or Sunday ({t.tz})",
         "on Saturday or Sunday",
     )
 
 
 def holiday_only(t: Limits) -> TagRule:
-    orders, days = t.get_int("holiday_min_orders", 2), t.get_int("holiday_min_tenure_days", 365)
-    months = ", ".join(str(m) for m in t.get("holiday_months", [11, 12]))
+    orders, days = t.get_int("holiday_min_orders"), t.get_int("holiday_min_tenure_days")
+    months = ", ".join(str(m) for m in t.get("holiday_months"))
     return TagRule(
         "holiday_only",
         f"≥ {orders} orders, all in months {months}, a customer for ≥ {days} days",
@@ -281,7 +281,7 @@ def international(t: Limits) -> TagRule:
 
 
 def note_writer(t: Limits) -> TagRule:
-    share = t.get_float("note_share", 0.5)
+    share = t.get_float("note_share")
     return share_rule("note_writer", "note_orders", t.two, share, "came with a note", "with a note")
 
 
@@ -299,11 +299,11 @@ def multi_channel(t: Limits) -> TagRule:
 
 
 def reactivated(t: Limits) -> TagRule:
-    lapse = max(t.stats["p95_gap_days"], t.get_float("reactivated_min_gap_days", 90))
+    lapse = max(t.stats["p95_gap_days"], t.get_float("reactivated_min_gap_days"))
     return TagRule(
         "reactivated",
         f"came back after a gap longer than {lapse:.0f} days (shop P95 of repeat gaps, at "
-        f"least {t.get('reactivated_min_gap_days', 90)})",
+        f"least {t.get('reactivated_min_gap_days')})",
         pl.col("max_gap_days") > lapse,
         pl.format(
             "came back after {} days away (lapse point {} days)",
@@ -314,7 +314,7 @@ def reactivated(t: Limits) -> TagRule:
 
 
 def anniversary_soon(t: Limits) -> TagRule:
-    days = t.get_int("anniversary_days", 14)
+    days = t.get_int("anniversary_days")
     return TagRule(
         "anniversary_soon",
         f"first-order anniversary within the next {days} days",
@@ -330,7 +330,7 @@ def anniversary_soon(t: Limits) -> TagRule:
 
 
 def vip_spend(t: Limits) -> TagRule:
-    share, limit = t.get_float("vip_top_share", 0.05), t.stats["vip_rank_limit"]
+    share, limit = t.get_float("vip_top_share"), t.stats["vip_rank_limit"]
     return TagRule(
         "vip_spend",
         f"top {share:.0%} by net spend (rank ≤ {limit:.0f})",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import polars as pl
 
+from shopinsight.core.config import defaults
 from shopinsight.core.errors import ConfigError
 
 __all__ = ["Limits", "TagRule", "behaviour_rules", "country_code"]
@@ -69,6 +71,11 @@ def share_rule(name: str, col: str, min_orders: int, share: float, what: str, ru
     )
 
 
+@cache
+def _TAG_DEFAULTS() -> dict[str, Any]:  # noqa: N802 - a constant, read once
+    return defaults().get("tags") or {}
+
+
 @dataclass(frozen=True)
 class Limits:
     """Every threshold the built-in rules use, read once from `[tags]` and the shop's numbers
@@ -86,27 +93,34 @@ class Limits:
         shop = config.get("shop") or {}
         home = str(shop.get("country") or "").strip()
         code = pl.select(country_code(pl.lit(home))).item() if home else ""
-        return cls(config.get("tags") or {}, stats, str(shop.get("timezone", "UTC")), home, code)
+        return cls(
+            config.get("tags") or {},
+            stats,
+            str(shop.get("timezone") or defaults()["shop"]["timezone"]),
+            home,
+            code,
+        )
 
-    def get(self, key: str, default: Any) -> Any:
-        """A `[tags]` setting, or its default when unset."""
-        value = self.cfg.get(key, default)
-        return default if value is None else value
+    def get(self, key: str) -> Any:
+        """A `[tags]` setting; when unset, its default from the settings template (the one
+        place defaults are written)."""
+        value = self.cfg.get(key)
+        return _TAG_DEFAULTS()[key] if value is None else value
 
-    def get_int(self, key: str, default: int) -> int:
-        return int(self.get(key, default))
+    def get_int(self, key: str) -> int:
+        return int(self.get(key))
 
-    def get_float(self, key: str, default: float) -> float:
-        return float(self.get(key, default))
+    def get_float(self, key: str) -> float:
+        return float(self.get(key))
 
     @property
     def two(self) -> int:
         """The fewest orders before a share of them means anything."""
-        return self.get_int("min_orders_for_share", 2)
+        return self.get_int("min_orders_for_share")
 
     @property
     def night(self) -> str:
-        start, end = self.get_int("night_start", 22), self.get_int("night_end", 5)
+        start, end = self.get_int("night_start"), self.get_int("night_end")
         return f"{start:02d}:00–{end - 1:02d}:59 {self.tz}"
 
 
@@ -120,7 +134,7 @@ def behaviour_rules(config: dict[str, Any], stats: dict[str, float]) -> list[Tag
 
     limits = Limits.from_config(config, stats)
     rules = [build(limits) for build in RULES]
-    disabled = {str(d) for d in limits.get("disabled", [])}
+    disabled = {str(d) for d in limits.get("disabled")}
     unknown = disabled - {r.name for r in rules}
     if unknown:
         raise ConfigError(
