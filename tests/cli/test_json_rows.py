@@ -1,0 +1,71 @@
+"""`--json` of a frame: Polars writes exactly the text the json module wrote, or declines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import polars as pl
+
+from shopinsight.core.text import json_visible
+from shopinsight.json_rows import frame_json
+
+# controls, quotes, backslashes, C1, bidi overrides, line separators, other scripts, emoji
+ALPHABET = [chr(c) for c in [*range(0x250), 0x2028, 0x2029, 0x202E, 0x061C, 0x2066, 0x4E2D]]
+ALPHABET.append("\U0001f600")
+
+
+def _python(frame: pl.DataFrame) -> str:
+    """What print_json wrote before: json.dumps(indent=2) of the rows, then json_visible."""
+
+    def default(v: object) -> str:
+        return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+    rows = frame.to_dicts()
+    return json_visible(json.dumps(rows, indent=2, default=default, ensure_ascii=False))
+
+
+def _text(rng: random.Random) -> str | None:
+    if rng.random() < 0.1:
+        return None
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+
+
+def test_same_text_as_the_json_module() -> None:
+    rng = random.Random(3)
+    n = 2000
+    day = dt.date(2020, 1, 1)
+    frame = pl.DataFrame(
+        {
+            "customer_id": [_text(rng) for _ in range(n)],
+            "orders": [rng.choice([None, rng.randint(-(10**12), 10**12)]) for _ in range(n)],
+            "monetary": [
+                rng.choice([None, round(rng.uniform(-1e5, 1e5), 2), 0.0, -0.0, 3.0])
+                for _ in range(n)
+            ],  # fmt: skip
+            "accepts": [rng.choice([None, True, False]) for _ in range(n)],
+            "last_order": [
+                rng.choice([None, day + dt.timedelta(days=rng.randint(0, 3000))]) for _ in range(n)
+            ],  # fmt: skip
+            "tags": [
+                rng.choice([None, [], [_text(rng) or "x" for _ in range(rng.randint(1, 4))]])
+                for _ in range(n)
+            ],  # fmt: skip
+            "scores": [rng.choice([None, [], [1, 2]]) for _ in range(n)],
+            'odd "key"\u202e': [1] * n,
+        },
+        schema_overrides={"orders": pl.Int64, "scores": pl.List(pl.Int32)},
+    )
+    assert frame_json(frame) == _python(frame)
+    assert frame_json(frame.head(0)) == "[]"
+    assert json.loads(frame_json(frame.head(5)) or "") == json.loads(_python(frame.head(5)))
+
+
+def test_declines_what_it_would_write_differently() -> None:
+    """NaN, exponent floats and datetimes are left to the json module (then written as before)."""
+    for values in ([float("nan")], [1e-7], [1e16], [dt.datetime(2024, 1, 1, 10, 30)]):
+        assert frame_json(pl.DataFrame({"x": values})) is None
+    assert frame_json(pl.DataFrame({"x": [0.0001, 12.5, 9.99e15]})) == _python(
+        pl.DataFrame({"x": [0.0001, 12.5, 9.99e15]})
+    )
