@@ -24,6 +24,7 @@ from shopinsight.cli.app import (
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import parse_as_of
+from shopinsight.core.words import plural
 from shopinsight.render import terminal_text
 
 gifts_app = typer.Typer(
@@ -202,7 +203,8 @@ def plan_cmd(
         notes = plan.filter(pl.col("note") != "").height
         gifts = plan.filter(pl.col("gift").is_not_null()).height
         console.print(
-            f"Wrote {kind} for {plan.height} orders ({gifts} gifts, {notes} notes) to {out}"
+            f"Wrote {kind} for {plural(plan.height, 'order')} ({plural(gifts, 'gift')}, "
+            f"{plural(notes, 'note')}) to {out}"
         )
     for note in gp.notes:
         console.print(f"[yellow]{escape(note)}[/]")
@@ -234,7 +236,7 @@ def _show_plan(plan: pl.DataFrame, currency: str, orders: str) -> None:
         console.print(f"No {which} orders to pack.")
         return
     wide = console.width >= 120  # a note preview only where there is room; never cut ids
-    table = Table(title=f"Packing plan: {plan.height} orders", header_style="bold")
+    table = Table(title=f"Packing plan: {plural(plan.height, 'order')}", header_style="bold")
     table.add_column("order", no_wrap=True)
     table.add_column("customer", overflow="fold")
     table.add_column("segment", overflow="fold", max_width=None if wide else 11)
@@ -256,8 +258,8 @@ def _show_plan(plan: pl.DataFrame, currency: str, orders: str) -> None:
     gifts = plan.filter(pl.col("gift").is_not_null())
     total = gifts["gift_cost"].sum() if gifts.height else 0.0
     console.print(
-        f"{gifts.height} gifts, costing {total:,.2f} {currency} in all; "
-        f"{plan.filter(pl.col('note') != '').height} notes. "
+        f"{plural(gifts.height, 'gift')}, costing {total:,.2f} {currency} in all; "
+        f"{plural(plan.filter(pl.col('note') != '').height, 'note')}. "
         "Export with --out picking.csv, --out notes.html (the notes, ready to print) or "
         "--format mailmerge --out cards.csv."
     )
@@ -328,8 +330,9 @@ def campaign_start(
         table.add_row(Text(r[0]), str(r[1]), str(r[2]))
     console.print(table)
     console.print(
-        f"{int(sizes['gift'].sum())} customers get their gift, {int(sizes['control'].sum())} are "
-        "held back for comparison. Export the plan again: held-back orders now have no gift."
+        f"{plural(sizes['gift'].sum(), 'customer')} get their gift, "
+        f"{int(sizes['control'].sum()):,} held back for comparison. Export the plan again: "
+        "held-back orders now have no gift."
     )
 
 

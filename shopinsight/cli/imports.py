@@ -24,6 +24,7 @@ from shopinsight.cli.app import (
     workspace,
 )
 from shopinsight.core.errors import InputError
+from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
 
 
@@ -221,7 +222,8 @@ def status(
     console.print(table)
     if info["orders_without_buyer"]:
         console.print(
-            f"[yellow]{info['orders_without_buyer']} orders have no buyer identity (e.g. Amazon "
+            f"[yellow]{plural(info['orders_without_buyer'], 'order')} without a buyer identity "
+            "(e.g. Amazon "
             "All Orders); they count in revenue but not in customer tags or churn.[/]"
         )
     if not info["orders"]:

@@ -15,6 +15,7 @@ from rich.console import Group
 from rich.text import Text
 
 from shopinsight.core.text import visible, visible_expr
+from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 
 if TYPE_CHECKING:
@@ -109,9 +110,10 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
     since = str(r.get("first_order") or "")[:10]
     gap = r.get("typical_gap_days")
     facts = (
-        f"{r['orders']} orders since {since}, spent {fmt.money(r.get('monetary'), cur)} "
-        f"(avg {fmt.money(r.get('aov'), cur)}); last order {r.get('recency_days')} days ago"
-        + (f", usually every {gap:.0f} days" if gap else "")
+        f"{plural(r['orders'], 'order')} since {since}, spent "
+        f"{fmt.money(r.get('monetary'), cur)} (avg {fmt.money(r.get('aov'), cur)}); last order "
+        f"{plural(r.get('recency_days'), 'day')} ago"
+        + (f", usually every {plural(round(gap), 'day')}" if gap else "")
     )
     parts.append(Text(facts))
     if r.get("favorite_product"):

@@ -143,3 +143,13 @@ def test_the_bundles_hint_names_an_option_that_changes_the_result(tmp_path: Path
     again = run("--workspace", str(root), "bundles", "--json", *shlex.split(hint.group(1)))
     offers = json.loads(again.stdout)
     assert [sorted(o["items"]) for o in offers] == [["CUP", "TEA"]]
+
+
+def test_counts_in_words() -> None:
+    from shopinsight.core.words import plural
+
+    assert plural(1, "order") == "1 order" and plural(0, "order") == "0 orders"
+    assert plural(1234, "open order") == "1,234 open orders"
+    assert plural(2, "day") == "2 days" and plural(3, "category") == "3 categories"
+    assert plural(2, "box") == "2 boxes" and plural(2, "person") == "2 people"
+    assert plural(None, "note") == "0 notes"

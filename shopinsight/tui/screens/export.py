@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from shopinsight.core.words import plural
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
 
@@ -166,7 +167,8 @@ class ExportScreen(SectionScreen):
     def show_count(self, export: Any) -> None:
         self.preview = export
         lines = [
-            f"[b]{export.written:,}[/b] customers will be written "
+            f"[b]{export.written:,}[/b] {'customer' if export.written == 1 else 'customers'} "
+            "will be written "
             f"(of {export.selected:,} in the segment/tag chosen)."
         ]
         lines += [f"• {escape(n)}" for n in export.notes]
@@ -210,9 +212,9 @@ class ExportScreen(SectionScreen):
         def done(files: list[Any]) -> None:
             names = ", ".join(str(f) for f in files)
             self.query_one("#export-result", Static).update(
-                f"[green]Wrote {export.written:,} customers[/green] to {names}"
+                f"[green]Wrote {plural(export.written, 'customer')}[/green] to {names}"
             )
-            self.notify(f"Exported {export.written:,} customers.", timeout=5)
+            self.notify(f"Exported {plural(export.written, 'customer')}.", timeout=5)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -220,7 +222,7 @@ class ExportScreen(SectionScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Export {export.written:,} customers for {export.target}?",
+                f"Export {plural(export.written, 'customer')} for {export.target}?",
                 f"{path}" + ("".join(f"\n{n}" for n in export.notes)),
                 "Export",
             ),

@@ -32,6 +32,7 @@ from textual.widgets import (
 )
 
 from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 from shopinsight.tui.screens.gifts_campaigns import CampaignsPart
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
@@ -147,8 +148,9 @@ class GiftsScreen(CampaignsPart):
         cost = plan["gift_cost"].sum() or 0.0
         n_notes = plan.filter(pl.col("note").fill_null("") != "").height
         self.query_one("#plan-summary", Static).update(
-            f"{plan.height:,} open orders to pack · {n_gift:,} gifts costing "
-            f"{fmt.money(cost, cur)} · {n_notes:,} notes · as of {self.data.known_as_of()}"
+            f"{plural(plan.height, 'open order')} to pack · {plural(n_gift, 'gift')} costing "
+            f"{fmt.money(cost, cur)} · {plural(n_notes, 'note')} · as of "
+            f"{self.data.known_as_of()}"
         )
 
     # -- focus -------------------------------------------------------------------------
@@ -223,7 +225,7 @@ class GiftsScreen(CampaignsPart):
         users = self.gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
         self.query_one("#policy-rule", Static).update(
             f"[b]{escape(segment)}[/b]: {escape(row['rule'])}\n[i]{escape(row['purpose'])}[/i]\n"
-            f"{row['customers']:,} customers"
+            f"{plural(row['customers'], 'customer')}"
         )
         label = self.query_one("#template-label", Label)
         if not name:
@@ -402,7 +404,9 @@ class GiftsScreen(CampaignsPart):
                 self.run_task("export", write, done, f"Writing the {label}…")
 
         self.app.push_screen(
-            ConfirmDialog(f"Write the {label} for {plan.height:,} orders?", str(path), "Write"),
+            ConfirmDialog(
+                f"Write the {label} for {plural(plan.height, 'order')}?", str(path), "Write"
+            ),
             confirmed,
         )
 

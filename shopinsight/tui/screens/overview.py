@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.charts import BarChart, ColumnChart
@@ -129,7 +130,7 @@ class OverviewScreen(SectionScreen):
         first, last = _day(status.get("first_order")), _day(status.get("last_order"))
         sources = ", ".join(status.get("sources", []))
         no_buyer = status.get("orders_without_buyer") or 0
-        note = f" · {no_buyer:,} orders without buyer identity" if no_buyer else ""
+        note = f" · {plural(no_buyer, 'order')} without buyer identity" if no_buyer else ""
         if others:
             note += " · also " + ", ".join(fmt.money(revenue[c], c) for c in others)
         demo = "[b]Demo shop[/b] (sample data) · " * bool(self.shop_app.demo)
@@ -144,7 +145,9 @@ class OverviewScreen(SectionScreen):
         ]
         self.query_one("#segments-chart", BarChart).set_rows(rows)
         panel = self.query_one("#segments-panel")
-        panel.border_subtitle = f"{summary['customers']:,} customers · {summary['currency']}"
+        panel.border_subtitle = (
+            f"{plural(summary['customers'], 'customer')} · {summary['currency']}"
+        )
         panel.tooltip = "\n".join(n for n in summary["notes"] if n)
 
     def on_task_error(self, name: str, error: BaseException) -> None:
