@@ -21,7 +21,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError
+from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
 from shopinsight.core.text import json_visible
 from shopinsight.core.workspace import Workspace
 from shopinsight.render import SafeConsole
@@ -56,6 +56,8 @@ class _Group(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except Exception as error:
+            if (disk := disk_error(error)) is not None:  # Polars: a ComputeError, not OSError
+                fail(disk)
             if isinstance(error, OSError):  # read-only folder, disk full: say which file
                 fail(os_error(error))
             if isinstance(error, sqlite3.OperationalError) and any(

@@ -26,10 +26,13 @@ ROW = "__row"
 SNIFF_BYTES = 256 * 1024
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_name(name: str) -> str:
     """Column-name key for matching: BOM and quotes gone, trimmed, case-folded, single spaces."""
     name = name.replace("\ufeff", "").strip().strip('"').strip()
-    return re.sub(r"\s+", " ", name).casefold()
+    return _SPACES.sub(" ", name).casefold()
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def sniff(path: Path, known_columns: Iterable[str]) -> Sniffed:
         for delim in ("\t", ",", ";", "|"):
             if delim not in line:
                 continue
-            cols = next(csv.reader([line], delimiter=delim), [])
+            cols = _fields(line, delim)
             score = sum(1 for c in cols if normalise_name(c) in known)
             if len(cols) >= 2 and (best is None or score > best[0]):
                 best = (score, i, delim, cols)
@@ -144,8 +147,17 @@ def sniff(path: Path, known_columns: Iterable[str]) -> Sniffed:
         counts = [(max(len(line.split(d)) for d in ",;\t|"), i) for i, line in enumerate(lines)]
         _, line_no = max(counts, key=lambda t: (t[0], -t[1]))
         delim = max(",;\t|", key=lambda d: lines[line_no].count(d))
-        cols = next(csv.reader([lines[line_no]], delimiter=delim), [])
+        cols = _fields(lines[line_no], delim)
     return Sniffed(encoding, delim, line_no, cols)
+
+
+def _fields(line: str, delim: str) -> list[str]:
+    """One line split as CSV; a line with a field over the csv module's 128 KiB limit (a long
+    note or description, never a header) is split plainly instead of failing the import."""
+    try:
+        return next(csv.reader([line], delimiter=delim), [])
+    except csv.Error:
+        return line.split(delim)
 
 
 def _control_ratio(text: str) -> float:
@@ -181,6 +193,11 @@ def read_raw(
     wanted = set(keep) if keep is not None else None
     indices = [i for i, n in enumerate(names) if wanted is None or n in wanted]
     quote = None if sn.delimiter == "\t" and b'\t"' not in head else '"'
+    reach = len(names)
+    if reach > WIDE_HEADER:  # columns past the longest record are empty: never parse them
+        text = (path.read_bytes() if direct else data or b"").decode("utf-8", errors="replace")
+        reach = min(reach, _longest_record(text, sn.delimiter, quote))
+    read = [i for i in indices if i < reach]
     try:
         frame = pl.read_csv(
             path if direct else data,
@@ -189,24 +206,51 @@ def read_raw(
             infer_schema=False,
             has_header=True,
             new_columns=names,
-            columns=None if wanted is None else indices,
+            columns=None if wanted is None and reach == len(names) else read,
             row_index_name=ROW,
             row_index_offset=1,
             raise_if_empty=False,
             ignore_errors=False,
             truncate_ragged_lines=False,
         )
-        if wanted is not None:
+        if wanted is not None or reach < len(names):
             frame = frame.rename(
-                dict(zip(frame.columns[1:], [names[i] for i in indices], strict=True))
+                dict(zip(frame.columns[1:], [names[i] for i in read], strict=True))
+            )
+        if reach < len(names):
+            blank = pl.Series("", [None] * frame.height, dtype=pl.Utf8)
+            frame = pl.DataFrame(
+                [frame[ROW]]
+                + [frame[names[i]] if i < reach else blank.alias(names[i]) for i in indices]
             )
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.PolarsError):
         if direct:
             data = _decode(path.read_bytes(), sn.encoding).encode("utf-8")
-        frame = _read_with_csv_module(data, sn.delimiter, names, quote)
+        frame = _read_with_csv_module(data, sn.delimiter, names, quote, indices)
         if wanted is not None:
             frame = frame.select(ROW, *(names[i] for i in indices), BAD_FIELDS)
     return frame.with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+WIDE_HEADER = 512
+"""Headers wider than this are checked for columns no record reaches (a 20,000-column header
+over short rows would otherwise cost rows × header width)."""
+
+
+def _longest_record(text: str, delimiter: str, quote: str | None) -> int:
+    """The most fields in any record, header included (csv's C reader; no Python per row).
+    A field over the csv module's limit gives up and answers "unbounded"."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
+        strict=False,
+    )
+    next(reader, None)  # the header
+    try:
+        return max(map(len, reader), default=0)
+    except csv.Error:
+        return 1 << 30
 
 
 def _skip_lines(data: bytes, n: int) -> bytes:
@@ -237,9 +281,18 @@ BAD_FIELDS = "__bad_fields"
 
 
 def _read_with_csv_module(
-    data: bytes, delimiter: str, names: list[str], quote: str | None
+    data: bytes,
+    delimiter: str,
+    names: list[str],
+    quote: str | None,
+    indices: list[int] | None = None,
 ) -> pl.DataFrame:
-    """Slow, forgiving path: keeps rows whose field count is wrong, marked for rejection."""
+    """Slow, forgiving path: keeps rows whose field count is wrong, marked for rejection.
+
+    Only the `indices` columns wanted are built, and only up to the longest record: columns
+    past it are shared null columns. The cost follows the file's size, not rows × header
+    width (a 20,000-column header over short records no longer takes minutes).
+    """
     text = data.decode("utf-8", errors="replace")
     reader = csv.reader(
         io.StringIO(text, newline=""),
@@ -247,20 +300,36 @@ def _read_with_csv_module(
         quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
         strict=False,
     )
-    next(reader, None)
     width = len(names)
-    cols: list[list[str | None]] = [[] for _ in range(width)]
-    rows: list[int] = []
-    bad: list[str | None] = []
-    for i, rec in enumerate(reader, start=1):
-        rows.append(i)
-        if len(rec) != width and not (len(rec) < width and all(v == "" for v in rec[width:])):
-            bad.append(f"has {len(rec)} fields, the header has {width}")
-        else:
-            bad.append(None)
-        for j in range(width):
-            cols[j].append(rec[j] if j < len(rec) and rec[j] != "" else None)
+    try:
+        next(reader, None)
+        records = list(reader)
+    except csv.Error as exc:  # a field over 128 KiB in a file Polars could not read
+        raise InputError(
+            "Cannot import the file: a record cannot be read",
+            f"Near record {reader.line_num - 1}: {exc}. An order export has no field that long; "
+            "check that this is the right file, or re-export it.",
+        ) from None
+    n = len(records)
+    lengths = list(map(len, records))
+    longest = max(lengths, default=0)
+    wanted = range(width) if indices is None else indices
+    # columns past the longest record are empty: made as nulls, never looped over
+    filled = {
+        names[j]: pl.Series(
+            names[j], [(r[j] or None) if j < len(r) else None for r in records], dtype=pl.Utf8
+        )
+        for j in wanted
+        if j < longest
+    }
+    empty = pl.Series("", [None] * n, dtype=pl.Utf8)
     frame = pl.DataFrame(
-        {ROW: rows, **{n: pl.Series(n, c, dtype=pl.Utf8) for n, c in zip(names, cols, strict=True)}}
+        [pl.int_range(1, n + 1, eager=True, dtype=pl.Int64).alias(ROW)]
+        + [filled.get(names[j], empty.alias(names[j])) for j in wanted]
     )
-    return frame.with_columns(pl.Series(BAD_FIELDS, bad, dtype=pl.Utf8))
+    # a record with more fields than the header cannot be placed; a shorter one can
+    count = pl.col(BAD_FIELDS)
+    bad = pl.when(count > width).then(pl.format(f"has {{}} fields, the header has {width}", count))
+    return frame.with_columns(pl.Series(BAD_FIELDS, lengths, dtype=pl.Int64)).with_columns(
+        bad.cast(pl.Utf8).alias(BAD_FIELDS)
+    )
