@@ -135,21 +135,16 @@ class ChurnView:
 def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     """core.churn: computed (and cached) without the merchant's marks, which are applied
     afterwards: marking an alert never refits anything."""
-    from shopinsight.core.churn.alerts import churn_alerts
-
     shop.require_orders()
-    prof = shop.profiles()
-    profiles = prof.table.select(
-        [
-            c
-            for c in ("customer_id", "segment", "tags", "favorite_product")
-            if c in prof.table.columns
-        ]
-    )
     family = f"churn-{shop.key()}-{horizon_days or 'default'}"
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:
+        from shopinsight.core.churn.alerts import churn_alerts  # sklearn: only when fitting
+
+        prof = shop.profiles()  # read only when computing: a warm start reads just the alerts
+        wanted = ("customer_id", "segment", "tags", "favorite_product")
+        profiles = prof.table.select([c for c in wanted if c in prof.table.columns])
         result = churn_alerts(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles
         )
@@ -276,19 +271,22 @@ def load_bundles(
     from shopinsight.core.bundles import bundle_offers, bundle_settings, mine_itemsets
 
     shop.require_orders()
-    given = {k: v for k, v in (thresholds or {}).items() if v is not None}
     config = shop.config()
     settings = bundle_settings(config)
-    prof = shop.profiles()
-    customers = prof.table.select("customer_id", "segment")
+    given = {
+        k: v
+        for k, v in (thresholds or {}).items()
+        if v is not None and not (k in settings and v == settings[k])
+    }
     if segment:
-        segment = prof.segment_name(segment)
-    lines = shop.lines()
+        segment = shop.profiles().segment_name(segment)
     tag = "-".join(f"{k}={given[k]}" for k in sorted(given)) or "default"
     family = f"bundles-{shop.key()}-{tag}"
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:
+        lines = shop.lines()  # only when computing: a warm start reads no line
+        customers = shop.profiles().table.select("customer_id", "segment")
         sets = mine_itemsets(
             lines, given.get("min_support"), given.get("min_orders"),
             int(given.get("max_size") or settings["max_size"]), config=config,
@@ -334,12 +332,12 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     shop.require_orders()
     config = shop.config()
     policies = gift_policies(config)
-    prof = shop.profiles()
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
     family = f"gifts-{shop.key()}-{orders}"
     name = f"{family}-{state}"
 
     def compute() -> dict[str, Any]:
+        prof = shop.profiles()
         lines = shop.collected_lines()
         lazy = lines.lazy()
         table = prof.table

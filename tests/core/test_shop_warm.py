@@ -1,0 +1,75 @@
+"""A warm start (nothing changed) reads the cached results: no line, no order is read again,
+and customer profiles are computed once in a whole pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import shopinsight.core.customers.profiles as profiles_mod
+import shopinsight.core.status as status_mod
+from shopinsight.core.importers import import_files
+from shopinsight.core.samples.shop import generate_shop, write_exports
+from shopinsight.core.shop import Shop
+from shopinsight.core.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("warm")
+    files = write_exports(generate_shop(seed=5, customers=150), root / "exports", ["shopify"])
+    ws = Workspace.open(root / "ws")
+    import_files(ws, files)
+    return ws.root
+
+
+def _pass(shop: Shop) -> dict[str, object]:
+    """What the pass shows: customers, alerts, bundle offers, the packing plan."""
+    return {
+        "customers": shop.profiles().table,
+        "alerts": shop.churn().alerts,
+        "bundles": shop.bundles(max_size=3).offers,
+        "plan": shop.gifts("open").plan,
+        "currency": shop.currency(),
+        "left_out": shop.left_out(),
+    }
+
+
+def test_profiles_once_per_pass_then_nothing_recomputed(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"profiles": 0}
+    original = profiles_mod.customer_profiles
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["profiles"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(profiles_mod, "customer_profiles", counted)
+    for f in (sample_ws / "cache").glob("*"):
+        f.unlink()
+    cold = _pass(Shop.open(sample_ws))
+    assert calls["profiles"] == 1
+
+    def no_scan(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a warm start read the orders again")
+
+    monkeypatch.setattr(status_mod, "flagged_orders", no_scan)
+    monkeypatch.setattr(Workspace, "lines", no_scan)
+    monkeypatch.setattr(Shop, "all_orders", no_scan)
+    warm = _pass(Shop.open(sample_ws))  # a new process would open the shop like this
+    assert calls["profiles"] == 1
+    for key, value in cold.items():
+        if hasattr(value, "equals"):
+            assert value.equals(warm[key]), key  # type: ignore[union-attr]
+        else:
+            assert value == warm[key], key
+
+
+def test_thresholds_equal_to_the_settings_share_one_result(sample_ws: Path) -> None:
+    shop = Shop.open(sample_ws)
+    default = shop.bundles()
+    assert shop.bundles(max_size=3, min_orders=3).offers.equals(default.offers)
+    names = [p.name for p in (sample_ws / "cache").glob("shop-*-bundles-*-offers-*.parquet")]
+    assert len(names) == 1, names
