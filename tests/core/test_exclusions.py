@@ -66,12 +66,15 @@ def test_defaults_exclude_nothing_and_keep_every_order():
     assert flagged.height == _orders().height
     assert flagged.columns == [*_orders().columns, "excluded", "excluded_reason"]
     assert not flagged["excluded"].any() and flagged["excluded_reason"].null_count() == 8
-    assert defaults()["exclusions"]["outlier_multiple"] == 0  # off unless the merchant says
+    rules = defaults()["exclusions"]
+    assert rules["outlier_multiple"] == 0  # off unless the merchant says
+    assert rules["staff_tags"] == rules["wholesale_tags"] == []  # a tag never hides by default
 
 
 def test_rules_by_email_tag_and_outlier():
     settings = _settings(
         test_emails=["Owner@Shop.com"],
+        staff_tags=["staff", "employee"],
         wholesale_emails=["bulk@trade.com"],
         outlier_multiple=20,
     )
