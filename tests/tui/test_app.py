@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from rich.console import Console
 from rich.text import Text
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual_fastdatatable import DataTable
 
 from shopinsight.core.workspace import Workspace
@@ -231,10 +231,9 @@ async def test_import_a_file_with_the_picker(demo_ws, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await go(pilot, "i")
-        tree = app.screen.query_one("#import-tree")
-        tree.focus()
-        await settle(pilot)
-        await go(pilot, "down", "enter")  # the only file in the folder
+        listing = app.screen.query_one("#import-files", OptionList)
+        listing.focus()
+        await go(pilot, "end", "enter")  # the only file in the folder, listed last
         assert "Generic order lines" in text_of(app, "#import-detected")
         assert "1 would be rejected" in text_of(app, "#import-detected")
         assert app.screen.query_one("#import-preview", FrameTable).row_count == 3

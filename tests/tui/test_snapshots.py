@@ -5,8 +5,6 @@ Look at the report (snapshot_report.html) before accepting changes with --snapsh
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.pilot import Pilot
 
@@ -21,12 +19,6 @@ def visit(*keys: str):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        tree = pilot.app.screen.query("#import-tree")
-        if tree:
-            for _ in range(200):
-                if tree.first().root.children:
-                    break
-                await asyncio.sleep(0.01)
         await settle(pilot)
 
     return run

@@ -1,13 +1,17 @@
 """Import: pick export files, see the detected format and a preview, map columns, import.
 
-The file picker starts in the folder the app was opened from. Picking a file adds it to the
-batch and previews it (in a worker: a preview parses the whole file). For a generic CSV the
-canonical columns can be mapped to the file's columns. Import runs in a worker with progress;
-afterwards the reject report lists every rejected row's number and reason.
+The file picker (a path field with completion, parent folders, Downloads; every file shown,
+with why it cannot be imported) starts in the folder the app was opened from. Picking a file
+adds it to the batch and previews it (in a worker: a preview parses the whole file). For a
+generic CSV the canonical columns can be mapped to the file's columns. Import runs in a worker
+with progress; afterwards the reject report lists every rejected row's number and reason.
+Messages from the importers name the command line's options; here they are said in the
+screen's own words.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,12 +22,34 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Button, DirectoryTree, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Label, ProgressBar, Select, Static
 
+from shopinsight.core.errors import ShopInsightError
 from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.file_picker import FilePicker
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
-IMPORTABLE = {".csv", ".tsv", ".txt"}
+APP_WORDS: list[tuple[str, str]] = [
+    (r",? e\.g\. `--map[^`]*`", ""),
+    (r",? e\.g\. --map \S+", ""),
+    (r"`(?:shopinsight )?import FILE --store NAME`", "a store name for the file"),
+    (r"\(--map (\w+)=…\)", r"(mapped to \1)"),
+    (r"--format generic with --map", "the Generic format with the column mapping below"),
+    (r"with --map", "in the column mapping below"),
+    (r"--format generic", "the Generic format"),
+    (r"the same --store as before", "the same store name as before"),
+    (r"--store \w+", "a store name"),
+    (r"--store", "a store name"),
+    (r"--map", "the column mapping below"),
+]
+
+
+def app_words(text: str) -> str:
+    """An importer's message without the command line's options (`--map`, `--format`…)."""
+    for pattern, words in APP_WORDS:
+        text = re.sub(pattern, words, text)
+    return re.sub(r"  +", " ", text).replace(" .", ".").strip()
+
 
 MAP_FIELDS = [
     "order_id",
@@ -54,25 +80,17 @@ PREVIEW_COLS = [
 ]
 
 
-class ExportTree(DirectoryTree):
-    """Folders and files that can be imported; hidden ones left out."""
-
-    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        return [
-            p
-            for p in paths
-            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in IMPORTABLE)
-        ]
-
-
 class ImportScreen(SectionScreen):
     """Pick → preview → (map) → import → reject report."""
 
     SECTION = "import"
     HELP = (
-        "[b]Import[/b]: Enter on a file adds it to the batch and previews it; [b]x[/b] clears "
-        "the batch; [b]ctrl+s[/b] imports. Re-importing a file or an overlapping export only "
-        "adds what is new. Rejected rows are saved with their row number and reason."
+        "[b]Import[/b]: type a folder or a file in the path field (→ completes, Enter opens) "
+        "or move in the list: Enter opens a folder (↑ .. is the parent, ⌂ Downloads your "
+        "downloads) or adds a file to the batch and previews it. Files that cannot be imported "
+        "are listed with why. [b]x[/b] clears the batch; [b]ctrl+s[/b] imports. Re-importing a "
+        "file or an overlapping export only adds what is new. Rejected rows are saved with their "
+        "row number and reason."
     )
     BINDINGS = [
         Binding("ctrl+s", "run_import", "Import"),
@@ -92,7 +110,7 @@ class ImportScreen(SectionScreen):
         with Horizontal(classes="split"):
             with Vertical(id="import-picker", classes="panel") as picker:
                 picker.border_title = "Pick files"
-                yield ExportTree(self.shop_app.start_dir, id="import-tree")
+                yield FilePicker(self.shop_app.start_dir, id="import-tree")
             with VerticalScroll(id="import-main"):
                 yield Static("", id="import-batch")
                 with Horizontal(classes="filter-bar"):
@@ -136,10 +154,14 @@ class ImportScreen(SectionScreen):
         super().on_mount()
 
     # -- picking ---------------------------------------------------------------------------
-    @on(DirectoryTree.FileSelected)
-    def pick_file(self, event: DirectoryTree.FileSelected) -> None:
+    @on(FilePicker.Picked)
+    def pick_file(self, event: FilePicker.Picked) -> None:
         event.stop()
-        self.add_file(Path(event.path))
+        self.add_file(event.path)
+
+    def focus_filter(self) -> bool:
+        self.query_one("#import-path").focus()
+        return True
 
     def add_file(self, path: Path) -> None:
         """Add a file to the batch and preview it."""
@@ -200,7 +222,7 @@ class ImportScreen(SectionScreen):
         detected = self.query_one("#import-detected", Static)
         if preview.format == "unknown":
             detected.update(
-                f"[b red]{escape(preview.title)}[/]\n{escape(' '.join(preview.missing))}"
+                f"[b red]{escape(preview.title)}[/]\n{escape(app_words(' '.join(preview.missing)))}"
             )
         else:
             lines = [
@@ -209,7 +231,7 @@ class ImportScreen(SectionScreen):
             ]
             if preview.missing:
                 lines.append(f"[red]Missing: {', '.join(preview.missing)}[/red] — map them below.")
-            lines += [f"[yellow]• {escape(w)}[/yellow]" for w in preview.warnings]
+            lines += [f"[yellow]• {escape(app_words(w))}[/yellow]" for w in preview.warnings]
             detected.update("\n".join(lines))
         generic = preview.format in ("generic", "unknown")
         self.query_one("#import-mapping").display = generic
@@ -327,29 +349,13 @@ class ImportScreen(SectionScreen):
         self.query_one("#import-progress", ProgressBar).display = False
         lines = []
         for r in reports:
-            name = escape(Path(r.file).name)
-            if r.skipped:
-                state = "already imported before; nothing new"
-            else:
-                state = (
-                    f"{r.new_lines:,} new lines, {r.updated:,} updated, {r.duplicates:,} duplicates"
-                )
-            lines.append(
-                f"[b]{name}[/b] ({r.format_title}): {r.rows_read:,} rows read, "
-                f"{r.accepted:,} accepted, "
-                + (f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected")
-                + f" · {state}"
-            )
-            if r.rejects_path:
-                lines.append(f"  rejected rows saved to {escape(r.rejects_path)}")
-            lines += [f"  [yellow]• {escape(w)}[/yellow]" for w in r.warnings]
+            lines += report_lines(r)
         self.query_one("#import-report", Static).update("\n".join(lines))
         rejects = reject_rows(reports)
         table = self.query_one("#import-rejects", FrameTable)
         table.display = rejects.height > 0
         table.load(rejects)
-        accepted = sum(r.accepted for r in reports)
-        self.notify(f"Imported {len(reports)} file(s): {accepted:,} rows accepted.", timeout=5)
+        self.notify(import_summary(reports), timeout=5)
         self.batch, self.current, self.preview, self.mapping = [], None, None, {}
         self.show_batch()
         self.query_one("#import-detected", Static).update("")
@@ -359,6 +365,8 @@ class ImportScreen(SectionScreen):
         self.shop_app.data_changed(full=True)
 
     def on_task_error(self, name: str, error: BaseException) -> None:
+        if isinstance(error, ShopInsightError):  # said in the screen's words, not the CLI's
+            error = type(error)(app_words(error.title), app_words(error.detail))
         if name == "import":
             self.query_one("#import-progress", ProgressBar).display = False
             self.query_one("#import-run", Button).disabled = not self.batch
@@ -373,6 +381,42 @@ class ImportScreen(SectionScreen):
         yield SystemCommand(
             "Clear the import batch", "Forget the picked files (x)", self.action_clear_batch
         )
+
+
+def report_lines(r: Any) -> list[str]:
+    """One file's import in words: a file imported before says only that (no counts of
+    "updated" lines next to "nothing new"); otherwise what was new, updated, repeated."""
+    name = escape(Path(r.file).name)
+    if r.skipped:
+        return [f"[b]{name}[/b]: already imported before, nothing new; the workspace is unchanged."]
+    rejected = f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected"
+    if r.new_lines == 0 and r.updated == 0:
+        state = "nothing new: every line was already imported"
+    else:
+        parts = [f"{r.new_lines:,} new lines"]
+        if r.updated:
+            parts.append(f"{r.updated:,} updated")
+        if r.duplicates:
+            parts.append(f"{r.duplicates:,} already there")
+        state = ", ".join(parts)
+    lines = [
+        f"[b]{name}[/b] ({r.format_title}): {r.rows_read:,} rows read, {r.accepted:,} accepted, "
+        f"{rejected} · {state}"
+    ]
+    if r.rejects_path:
+        lines.append(f"  rejected rows saved to {escape(r.rejects_path)}")
+    lines += [f"  [yellow]• {escape(app_words(w))}[/yellow]" for w in r.warnings]
+    return lines
+
+
+def import_summary(reports: list[Any]) -> str:
+    """The notification after an import: what changed, or that nothing did."""
+    new = sum(r.new_lines for r in reports if not r.skipped)
+    updated = sum(r.updated for r in reports if not r.skipped)
+    if new == 0 and updated == 0:
+        return "Nothing new: these files were already imported."
+    files = f"{len(reports)} file" + ("s" if len(reports) != 1 else "")
+    return f"Imported {files}: {new:,} new lines" + (f", {updated:,} updated." if updated else ".")
 
 
 def reject_rows(reports: list[Any], limit: int = 500) -> pl.DataFrame:

@@ -1,0 +1,171 @@
+"""The import screen's file picker: a path field that completes as you type, the folder's
+entries (parent folder first, then Downloads and the other usual places, folders, files), and
+for every file that cannot be imported, why and what to do instead.
+
+Enter on a folder opens it, on a file picks it; a path typed in the field and Enter does the
+same. Listing a folder is one `scandir` (core.files): instant even in a full Downloads folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from shopinsight.core.files import Entry, complete, folder_entries, places
+from shopinsight.core.text import visible
+
+
+class PathSuggester(Suggester):
+    """Completes the path being typed from the file system (→ or End accepts)."""
+
+    def __init__(self, base: Path) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.base = base
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete(value, self.base)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+class FilePicker(Vertical):
+    """Browse folders and pick export files; posts `Picked` with the file's path."""
+
+    class Picked(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, start: Path, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.start = start
+        self.folder = start.resolve() if start.exists() else Path.home()
+        self.targets: dict[str, Path] = {}
+        self.reasons: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            str(self.folder) + "/",
+            placeholder="a folder or a file; → completes",
+            suggester=PathSuggester(self.folder),
+            compact=True,
+            id="import-path",
+        )
+        yield OptionList(id="import-files")
+        yield Static("", id="import-why", classes="hint")
+
+    def on_mount(self) -> None:
+        self.open_folder(self.folder)
+
+    # -- browsing ----------------------------------------------------------------------------
+    def open_folder(self, folder: Path) -> None:
+        """List `folder` (an unreadable one is said, the previous listing stays)."""
+        try:
+            entries = folder_entries(folder)
+        except OSError as exc:
+            self.notify(f"Cannot open {folder}: {exc.strerror or exc}", severity="error")
+            return
+        self.folder = folder
+        field = self.query_one("#import-path", Input)
+        field.value = str(folder).rstrip("/") + "/"
+        field.cursor_position = len(field.value)
+        suggester = field.suggester
+        if isinstance(suggester, PathSuggester):
+            suggester.base = folder
+        self.targets, self.reasons = {}, {}
+        options: list[Option] = []
+        if folder.parent != folder:
+            options.append(self._place("up", "↑ ..", folder.parent, "parent folder"))
+        for label, path in places(self.start.resolve() if self.start.exists() else folder):
+            if path.resolve() != folder.resolve():
+                options.append(self._place(f"place-{label}", f"⌂ {label}", path, str(path)))
+        options += [self._entry(i, e) for i, e in enumerate(entries)]
+        files = sum(1 for e in entries if not e.is_dir)
+        ready = sum(1 for e in entries if e.importable)
+        listing = self.query_one("#import-files", OptionList)
+        listing.clear_options()
+        listing.add_options(options)
+        listing.highlighted = 0 if options else None
+        listing.border_title = visible(folder.name or str(folder))
+        self.query_one("#import-why", Static).update(
+            f"{files:,} files here, {ready:,} can be imported" if files else "No files here."
+        )
+
+    def _place(self, oid: str, label: str, path: Path, note: str) -> Option:
+        self.targets[oid] = path
+        text = Content.assemble((label, "bold"), "  ", (visible(note), "dim"))
+        return Option(text, id=oid)
+
+    def _entry(self, i: int, e: Entry) -> Option:
+        oid = f"e{i}"
+        self.targets[oid] = e.path
+        name = visible(e.name)
+        if e.is_dir:
+            return Option(Content.assemble(("📁 ", ""), (name + "/", "bold")), id=oid)
+        if e.importable:
+            return Option(Content.assemble("   ", name, "  ", (_size(e.size), "dim")), id=oid)
+        self.reasons[oid] = e.why_not
+        short = e.why_not.split(":")[0]
+        return Option(Content.assemble("   ", (name, "dim strike"), "  ", (short, "dim italic")),
+                      id=oid)  # fmt: skip
+
+    @on(OptionList.OptionHighlighted, "#import-files")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        why = self.reasons.get(event.option_id or "")
+        path = self.targets.get(event.option_id or "")
+        line = self.query_one("#import-why", Static)
+        if why and path is not None:
+            line.update(f"[b]{visible(path.name)}[/b] cannot be imported: {visible(why)}.")
+        elif path is not None and path.is_file():
+            line.update("Enter picks this file (previewed first, nothing imported yet).")
+        elif path is not None:
+            line.update(f"Enter opens {visible(str(path))}")
+
+    @on(OptionList.OptionSelected, "#import-files")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        path = self.targets.get(event.option_id or "")
+        if path is not None:
+            self.go(path)
+
+    @on(Input.Submitted, "#import-path")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else self.folder / path
+        self.go(path)
+        if path.is_dir():
+            self.query_one("#import-files", OptionList).focus()
+
+    def go(self, path: Path) -> None:
+        """A folder opens; a file is picked, or its reason said."""
+        if path.is_dir():
+            self.open_folder(path)
+        elif path.is_file():
+            from shopinsight.core.files import why_not_importable
+
+            why = why_not_importable(path, path.stat().st_size)
+            if why:
+                self.notify(f"{path.name} cannot be imported: {why}.", severity="warning",
+                            timeout=8)  # fmt: skip
+            else:
+                self.post_message(self.Picked(path))
+        else:
+            self.notify(f"No file or folder {path}.", severity="error", timeout=5)

@@ -1,0 +1,106 @@
+"""The import screen's picker: a path field with completion, the parent folder and Downloads,
+every file shown with why it cannot be imported; messages in the app's words; a re-import
+says only that nothing is new."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from textual.widgets import Input, OptionList
+
+from shopinsight.tui.screens.importer import app_words, import_summary, report_lines
+from tests.tui.conftest import SIZE, go, settle
+from tests.tui.test_app import text_of
+
+
+def _prompts(app) -> list[str]:
+    listing = app.screen.query_one("#import-files", OptionList)
+    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+
+
+async def test_the_picker_lists_everything_and_moves_around(
+    demo_ws, make_app, exports_dir, tmp_path, monkeypatch
+):
+    (exports_dir / "orders.xlsx").write_bytes(b"PK\x03\x04")
+    (exports_dir / "invoice.pdf").write_bytes(b"%PDF")
+    downloads = tmp_path / "home" / "Downloads"
+    downloads.mkdir(parents=True)
+    (downloads / "shopify_orders.csv").write_text(
+        (exports_dir / "more_orders.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "i")
+        prompts = _prompts(app)
+        assert prompts[0].startswith("↑ ..")
+        assert any(p.startswith("⌂ Downloads") for p in prompts)
+        assert any("more_orders.csv" in p for p in prompts)
+        xlsx = next(p for p in prompts if "orders.xlsx" in p)
+        assert "spreadsheet" in xlsx
+        assert any("invoice.pdf" in p and "PDF" in p for p in prompts)
+
+        # highlight the spreadsheet: the full reason is said
+        listing = app.screen.query_one("#import-files", OptionList)
+        listing.focus()
+        listing.highlighted = prompts.index(xlsx)
+        await settle(pilot)
+        assert "save it as CSV" in text_of(app, "#import-why")
+
+        # the parent folder, then Downloads by its place row
+        listing.highlighted = 0
+        await go(pilot, "enter")
+        assert any("shop-exports/" in p for p in _prompts(app))
+        prompts = _prompts(app)
+        listing.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("⌂ Downloads"))
+        await go(pilot, "enter")
+        assert any("shopify_orders.csv" in p for p in _prompts(app))
+
+        # a path typed in the field, completed, then Enter picks the file
+        field = app.screen.query_one("#import-path", Input)
+        field.focus()
+        await settle(pilot)
+        field.value = str(exports_dir.resolve()) + "/m"
+        field.cursor_position = len(field.value)
+        await go(pilot, "o")
+        await go(pilot, "right")  # accepts the completion
+        assert field.value.endswith("/more_orders.csv")
+        await go(pilot, "enter")
+        assert "Generic order lines" in text_of(app, "#import-detected")
+        assert "more_orders.csv" in text_of(app, "#import-batch")
+
+        await go(pilot, "ctrl+s")
+        assert "3 new lines" in text_of(app, "#import-report")
+
+        app.screen.add_file(exports_dir / "more_orders.csv")  # the same file again
+        await settle(pilot)
+        await go(pilot, "ctrl+s")
+        report = text_of(app, "#import-report")
+        assert "nothing new" in report and "updated" not in report
+
+
+def test_messages_in_the_apps_words():
+    text = app_words(
+        "Columns not found: order_id. Name them with --map, e.g. "
+        '`--map ordered_at="Order Date" --map order_id="Order No"`. Or use --format generic.'
+    )
+    assert "--" not in text and "`" not in text
+    assert "column mapping" in text and "Generic format" in text
+
+
+def test_reports_never_say_updated_and_already_imported_together():
+    def report(**kw):
+        base = dict(file="a.csv", format_title="Generic", rows_read=10, accepted=10, rejected=0,
+                    duplicates=0, new_lines=0, updated=0, rejects_path=None, warnings=[],
+                    skipped=False)  # fmt: skip
+        return SimpleNamespace(**{**base, **kw})
+
+    skipped = " ".join(report_lines(report(skipped=True, updated=10)))
+    assert "already imported" in skipped and "updated" not in skipped
+    again = " ".join(report_lines(report(duplicates=10)))
+    assert "nothing new" in again and "updated" not in again
+    fresh = " ".join(report_lines(report(new_lines=7, updated=3)))
+    assert "7 new lines, 3 updated" in fresh and "nothing new" not in fresh
+    assert import_summary([report(skipped=True, updated=10)]).startswith("Nothing new")
+    assert import_summary([report(new_lines=7)]) == "Imported 1 file: 7 new lines."

@@ -1,0 +1,65 @@
+"""The Settings screen: values in force shown, a change validated, written with the file's
+comments kept and used at once; a wrong value named and never written; leaving asks."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+
+from shopinsight.tui.screens.settings import SettingsScreen
+from shopinsight.tui.widgets.dialogs import ErrorDialog, SaveChangesDialog
+from tests.tui.conftest import SIZE, go, settle
+
+
+async def _open(app, pilot) -> SettingsScreen:
+    await settle(pilot)
+    await go(pilot, "comma")
+    assert isinstance(app.screen, SettingsScreen)
+    return app.screen
+
+
+async def test_change_settings_and_see_them_used(demo_ws, make_app):
+    text = demo_ws.config_path.read_text(encoding="utf-8")
+    demo_ws.config_path.write_text("# my note\n" + text, encoding="utf-8")
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        name = screen.query_one("#set-shop-name", Input)
+        assert name.value == "Our Shop"
+        assert app.focused is name  # the first field has the cursor
+        name.value = "Ink & Paper"
+        screen.query_one("#set-churn-list_size", Input).value = "7"
+        screen.query_one("#set-gifts-segments-Champions-budget", Input).value = "12.5"
+        screen.query_one("#set-segments-scheme", Select).value = "klaviyo"
+        await go(pilot, "ctrl+s")
+        await settle(pilot)
+        config = demo_ws.config()
+        assert config["shop"]["name"] == "Ink & Paper"
+        assert config["churn"]["list_size"] == 7
+        assert config["gifts"]["segments"]["Champions"]["budget"] == 12.5
+        assert config["segments"]["scheme"] == "klaviyo"
+        assert demo_ws.config_path.read_text(encoding="utf-8").startswith("# my note\n")
+        # effective without leaving the app: the shop was re-opened with the new settings
+        assert app.data.settings()["shop"]["name"] == "Ink & Paper"
+        assert screen.unsaved() is None
+        await go(pilot, "escape", "4")
+        assert app.current_mode == "churn"
+        assert app.data.churn().alerts.filter("is_alert").height <= 7
+
+
+async def test_a_wrong_value_is_named_and_not_written(demo_ws, make_app):
+    before = demo_ws.config_path.read_text(encoding="utf-8")
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        screen.query_one("#set-shop-currency", Input).value = "euro"
+        await go(pilot, "ctrl+s")
+        assert isinstance(app.screen, ErrorDialog)
+        assert "Currency" in app.screen.title_text
+        await go(pilot, "escape")
+        assert demo_ws.config_path.read_text(encoding="utf-8") == before
+
+        await go(pilot, "escape", "1")  # leaving with the change asks; discard it
+        assert isinstance(app.screen, SaveChangesDialog)
+        await go(pilot, "d")
+        assert app.current_mode == "overview"
+    assert demo_ws.config_path.read_text(encoding="utf-8") == before
