@@ -27,6 +27,7 @@ from shopinsight.tui.screens.customers import CustomersScreen
 from shopinsight.tui.screens.export import ExportScreen
 from shopinsight.tui.screens.gifts import GiftsScreen
 from shopinsight.tui.screens.importer import ImportScreen
+from shopinsight.tui.screens.insights import InsightsScreen
 from shopinsight.tui.screens.overview import OverviewScreen
 from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen, SaveChangesDialog
 from shopinsight.tui.widgets.nav import SECTIONS
@@ -47,6 +48,7 @@ class ShopInsightApp(App[None]):
         "gifts": GiftsScreen,
         "churn": ChurnScreen,
         "bundles": BundlesScreen,
+        "insights": InsightsScreen,
         "import": ImportScreen,
         "export": ExportScreen,
     }

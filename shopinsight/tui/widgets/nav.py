@@ -13,6 +13,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("gifts", "3", "Gifts & notes", "Gifts"),
     ("churn", "4", "Churn alerts", "Churn"),
     ("bundles", "5", "Bundles", "Bundles"),
+    ("insights", "6", "Insights", "Insights"),
     ("import", "i", "Import", "Import"),
     ("export", "e", "Export", "Export"),
 ]
