@@ -9,10 +9,14 @@ text cell is spreadsheet-safe (`safe_cell`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -44,10 +48,18 @@ TARGETS = ("shopify", "klaviyo", "mailchimp", "csv", "json")
 EMAIL_TOOLS = ("klaviyo", "mailchimp")
 
 
+PLAIN_EMAIL = r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$"
+"""An email address made only of letters, digits and . _ % + -: no parenthesis, pipe, quote
+or space, so even when it starts with + or - a spreadsheet cannot run it as a formula."""
+
+
 def safe_cell(expr: pl.Expr) -> pl.Expr:
     """Text a spreadsheet will not run as a formula: a value starting with =, +, -, @, tab or
-    carriage return gets a leading apostrophe (the convention Shopify's own exports use)."""
-    return pl.when(expr.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + expr).otherwise(expr)
+    carriage return gets a leading apostrophe (the convention Shopify's own exports use).
+    A plain email address (`+alice@x.com`, `-bob@x.com`) is left whole: a quote would break
+    the address, and nothing in it can be evaluated."""
+    risky = expr.str.contains(r"^[=+\-@\t\r]") & ~expr.str.contains(PLAIN_EMAIL)
+    return pl.when(risky).then(pl.lit("'") + expr).otherwise(expr)
 
 
 @dataclass
@@ -320,7 +332,12 @@ def _json_rows(rows: pl.DataFrame, prof: CustomerProfiles) -> pl.DataFrame:
 
 def write_export(export: TagExport, path: Path | str) -> list[Path]:
     """Write the export (UTF-8 without BOM, \\n line ends, RFC-4180 quoting); Klaviyo lists
-    become one file per segment next to `path` (name-<segment>.csv). Returns the files."""
+    become one file per segment next to `path` (name-<segment>.csv). Returns the files.
+
+    Each file is written to a temporary file beside it and renamed over it in one step, so a
+    reader never sees half a file and a symlink at `path` is replaced, never written through.
+    Replacing an existing file is said in `export.notes`.
+    """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise InputError(
@@ -331,19 +348,40 @@ def write_export(export: TagExport, path: Path | str) -> list[Path]:
         if export.target == "json":
             payload = export.frame.to_dicts()
             text = json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
-            path.write_text(text + "\n", encoding="utf-8")
+            data = (text + "\n").encode("utf-8")
+            _replace(export, path, lambda fh: fh.write(data))
             written.append(path)
         elif export.lists:
             for slug, frame in export.lists.items():
                 target = path.with_name(f"{path.stem}-{slug}{path.suffix or '.csv'}")
-                frame.write_csv(target, line_terminator="\n")
+                _replace(export, target, lambda fh, f=frame: f.write_csv(fh, line_terminator="\n"))
                 written.append(target)
         else:
-            export.frame.write_csv(path, line_terminator="\n")
+            _replace(export, path, lambda fh: export.frame.write_csv(fh, line_terminator="\n"))
             written.append(path)
     except OSError as exc:
-        raise InputError(f"Cannot write {path}", str(exc)) from None
+        raise InputError(f"Cannot write {path}", exc.strerror or str(exc)) from None
     return written
+
+
+def _replace(export: TagExport, path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write `path` atomically through a private temporary file (0600: customer data)."""
+    if path.is_dir() and not path.is_symlink():
+        raise InputError(f"Cannot write {path}", "It is a folder; give a file name.")
+    existed = path.is_symlink() or path.exists()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if existed:
+        export.notes.append(f"Replaced the existing file {path.name}.")
 
 
 def _json_default(value: Any) -> str:

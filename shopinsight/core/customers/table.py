@@ -95,8 +95,12 @@ def customer_table(
     table = (
         table.lazy()
         .with_columns(
-            (pl.col("monetary") + pl.col("_returned").fill_null(0.0)).alias("monetary"),
-            (pl.col("monetary_12m") + pl.col("_returned_12m").fill_null(0.0)).alias("monetary_12m"),
+            # to the cent: a float sum's last bit depends on the order Polars' threads add in,
+            # and ranks, VIP cut-offs and ties must be the same on every run
+            (pl.col("monetary") + pl.col("_returned").fill_null(0.0)).round(2).alias("monetary"),
+            (pl.col("monetary_12m") + pl.col("_returned_12m").fill_null(0.0))
+            .round(2)
+            .alias("monetary_12m"),
             (pl.col("refunded_amount") - pl.col("_returned").fill_null(0.0)).alias(
                 "refunded_amount"
             ),
