@@ -29,8 +29,9 @@ from shopinsight.tui.screens.gifts import GiftsScreen
 from shopinsight.tui.screens.importer import ImportScreen
 from shopinsight.tui.screens.insights import InsightsScreen
 from shopinsight.tui.screens.overview import OverviewScreen
+from shopinsight.tui.screens.settings import SettingsScreen
 from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen, SaveChangesDialog
-from shopinsight.tui.widgets.nav import SECTIONS
+from shopinsight.tui.widgets.nav import KEY_SHOWN, SECTIONS
 
 GO = Binding.Group("")
 
@@ -51,6 +52,7 @@ class ShopInsightApp(App[None]):
         "insights": InsightsScreen,
         "import": ImportScreen,
         "export": ExportScreen,
+        "settings": SettingsScreen,
     }
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -175,7 +177,7 @@ class ShopInsightApp(App[None]):
         for mode, key, label, _ in SECTIONS:
             yield SystemCommand(
                 f"Go to {label}",
-                f"Open the {label} screen (key {key})",
+                f"Open the {label} screen (key {KEY_SHOWN.get(key, key)})",
                 lambda m=mode: self.action_go(m),
             )
         yield SystemCommand("Filter", "Focus the filter box of this screen (/)", self.action_filter)

@@ -28,12 +28,12 @@ from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 COLS = [
-    Col("display_name", "Customer", width=16),
+    Col("display_name", "Customer", width=12),
     Col("monetary", "Spent", "money"),
-    Col("segment", "Segment", width=19),
-    Col("orders", "Orders", "int"),
-    Col("recency_days", "Days ago", "int"),
-    Col("tags", "Tags", "list", width=10),
+    Col("segment", "Segment", width=15),
+    Col("orders", "Orders", "int", optional=True),
+    Col("recency_days", "Days ago", "int", optional=True),
+    Col("tags", "Tags", "list", width=10, optional=True),  # whole in the detail panel
 ]
 
 CSV_COLUMNS = {

@@ -53,8 +53,9 @@ class BarChart(Widget):
         if not self.rows:
             return Text("No data yet.", style="dim")
         width = self.size.width or 40
-        label_w = min(max(len(r[0]) for r in self.rows), max(8, width // 3))
         value_w = max(len(r[2]) for r in self.rows)
+        # names whole ("Potential Loyalists") while the bars keep at least 6 cells
+        label_w = min(max(len(r[0]) for r in self.rows), max(8, width - value_w - 3 - 6))
         bar_w = max(4, width - label_w - value_w - 3)
         rows = self.rows
         room = self.size.height or len(rows)

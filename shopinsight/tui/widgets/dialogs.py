@@ -180,27 +180,39 @@ class PickDialog(ModalScreen[str | None]):
 
 HELP = """\
 [b]Keys[/b]
-  [b]1[/b] Overview   [b]2[/b] Customers   [b]3[/b] Gifts & notes   [b]4[/b] Churn alerts
-  [b]5[/b] Bundles    [b]i[/b] Import      [b]e[/b] Export
-  [b]/[/b] filter     [b]?[/b] this help   [b]q[/b] quit   [b]ctrl+p[/b] every action by name
-  Arrows, PgUp/PgDn, Home/End move in tables; Enter opens; Tab moves between fields.
-  The mouse works too: click a tab, a row, a column header (sorts), a button.
+  [b]1[/b] Overview  [b]2[/b] Customers  [b]3[/b] Gifts & notes  [b]4[/b] Churn alerts
+  [b]5[/b] Bundles   [b]6[/b] Insights   [b]i[/b] Import  [b]e[/b] Export  [b],[/b] Settings
+  [b]/[/b] filter  [b]?[/b] this help  [b]q[/b] quit  [b]ctrl+p[/b] every action by name
+  Arrows, PgUp/PgDn, Home/End move in tables; Enter opens or edits;
+  Tab moves between fields; Esc leaves a text box. Letters typed
+  in a text box are text, never shortcuts. Leaving a screen with
+  changes not saved asks first. The mouse works too: click a tab,
+  a row, a column header (sorts), a button.
 
 [b]Screens[/b]
-  [b]Overview[/b]       revenue, orders, customers, repeat rate, order value, open orders,
-                 revenue by month, segment sizes, the last imports and the as-of day.
-  [b]Customers[/b]      every customer with segment and tags (each with its reason);
-                 [b]t[/b] adds a tag by hand, [b]T[/b] removes one, [b]s[/b] sorts.
-  [b]Gifts & notes[/b]  gift and note per segment; edit a note template and watch the
-                 preview for a real customer; today's packing plan; campaigns.
-  [b]Churn alerts[/b]   customers likely to stop buying, ranked by value at risk;
-                 [b]c[/b] contacted, [b]z[/b] snooze, [b]x[/b] dismiss.
-  [b]Bundles[/b]        products bought together, with the numbers behind each offer.
-  [b]Import[/b]         pick an export file, check the preview, import, read the rejects.
-  [b]Export[/b]         tag lists for Shopify, Klaviyo, Mailchimp or CSV, with consent.
+[b]Overview[/b]: revenue, orders, customers, repeat rate, order value,
+  open orders, revenue by month, segment sizes, the last imports.
+[b]Customers[/b]: every customer with segment and tags, each with its
+  reason. [b]t[/b] tag, [b]T[/b] untag, [b]x[/b] exclude, [b]X[/b] include again,
+  [b]s[/b] sort, [b]ctrl+e[/b] export the customers shown as CSV.
+[b]Gifts & notes[/b]: gift and note per segment; [b]Enter[/b] edits a note
+  template with a live preview, [b]ctrl+s[/b] saves; the packing plan;
+  gift campaigns with a control group.
+[b]Churn alerts[/b]: customers likely to stop buying, by value at risk.
+  [b]c[/b] contacted, [b]z[/b] snooze, [b]x[/b] dismiss (marked customers leave
+  the to-act list), [b]n[/b] reopen, [b]ctrl+e[/b] export as CSV.
+[b]Bundles[/b]: products bought together and the numbers behind each
+  offer; [b]c[/b] copies the offer text, [b]ctrl+e[/b] exports as CSV.
+[b]Import[/b]: type a path or browse (parent folder, Downloads);
+  every file is listed, with why it cannot be imported; preview,
+  import, read the rejects.
+[b]Export[/b]: tag lists for Shopify, Klaviyo, Mailchimp or CSV, and
+  audiences for Meta and Google, with consent.
+[b]Settings[/b]: shop name, language, currency, segment scheme, alert
+  list size, gift budgets; saved to shopinsight.toml, used at once.
 
-Everything stays on this machine. Results are cached in the workspace, so reopening
-the app on unchanged data is instant.
+Everything stays on this machine. Results are cached in the
+workspace, so reopening the app on unchanged data is instant.
 """
 
 

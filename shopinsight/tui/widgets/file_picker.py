@@ -34,6 +34,16 @@ class PathSuggester(Suggester):
         return complete(value, self.base)
 
 
+def shown_path(path: Path) -> str:
+    """A path as the merchant reads it: their home folder as ~."""
+    home = Path.home()
+    try:
+        rest = path.relative_to(home)
+    except ValueError:
+        return str(path)
+    return "~" if str(rest) == "." else f"~/{rest}"
+
+
 def _size(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -59,7 +69,7 @@ class FilePicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            str(self.folder) + "/",
+            shown_path(self.folder).rstrip("/") + "/",
             placeholder="a folder or a file; → completes",
             suggester=PathSuggester(self.folder),
             compact=True,
@@ -81,7 +91,7 @@ class FilePicker(Vertical):
             return
         self.folder = folder
         field = self.query_one("#import-path", Input)
-        field.value = str(folder).rstrip("/") + "/"
+        field.value = shown_path(folder).rstrip("/") + "/"
         field.cursor_position = len(field.value)
         suggester = field.suggester
         if isinstance(suggester, PathSuggester):
@@ -92,7 +102,7 @@ class FilePicker(Vertical):
             options.append(self._place("up", "↑ ..", folder.parent, "parent folder"))
         for label, path in places(self.start.resolve() if self.start.exists() else folder):
             if path.resolve() != folder.resolve():
-                options.append(self._place(f"place-{label}", f"⌂ {label}", path, str(path)))
+                options.append(self._place(f"place-{label}", f"⌂ {label}", path, shown_path(path)))
         options += [self._entry(i, e) for i, e in enumerate(entries)]
         files = sum(1 for e in entries if not e.is_dir)
         ready = sum(1 for e in entries if e.importable)
@@ -116,11 +126,12 @@ class FilePicker(Vertical):
         name = visible(e.name)
         if e.is_dir:
             return Option(Content.assemble(("📁 ", ""), (name + "/", "bold")), id=oid)
+        # the name whole (wrapped if long), then its size or why it cannot be imported
         if e.importable:
-            return Option(Content.assemble("   ", name, "  ", (_size(e.size), "dim")), id=oid)
+            return Option(Content.assemble(name, "\n", (f"  {_size(e.size)}", "dim")), id=oid)
         self.reasons[oid] = e.why_not
         short = e.why_not.split(":")[0]
-        return Option(Content.assemble("   ", (name, "dim strike"), "  ", (short, "dim italic")),
+        return Option(Content.assemble((name, "dim"), "\n", (f"  ✗ {short}", "dim italic")),
                       id=oid)  # fmt: skip
 
     @on(OptionList.OptionHighlighted, "#import-files")
@@ -133,7 +144,7 @@ class FilePicker(Vertical):
         elif path is not None and path.is_file():
             line.update("Enter picks this file (previewed first, nothing imported yet).")
         elif path is not None:
-            line.update(f"Enter opens {visible(str(path))}")
+            line.update(f"Enter opens {visible(shown_path(path))}")
 
     @on(OptionList.OptionSelected, "#import-files")
     def _selected(self, event: OptionList.OptionSelected) -> None:

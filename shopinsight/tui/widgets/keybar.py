@@ -53,13 +53,16 @@ class KeyBar(Static):
                 group.append(self._key(key, shown, "", enabled))
             else:
                 parts.append(self._key(key, shown, binding.description, enabled))
-        if group:
-            parts.insert(0, Content(" ").join(group))
+        width = self.size.width or 80
         line = Content(" ") + Content("  ").join(parts)
+        if group:  # the section keys, unless the line has no room (the nav bar has them too)
+            with_group = Content(" ") + Content("  ").join([Content(" ").join(group), *parts])
+            if with_group.cell_length <= width:
+                line = with_group
         if palette and palette in self.screen.active_bindings:
             binding = self.screen.active_bindings[palette].binding
             hint = self._key(palette, app.get_key_display(binding), "palette", True)
-            room = (self.size.width or 80) - line.cell_length - hint.cell_length - 1
+            room = width - line.cell_length - hint.cell_length - 1
             if room >= 1:
                 line = line + Content(" " * room) + hint
         self.update(line)

@@ -16,7 +16,9 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("insights", "6", "Insights", "Insights"),
     ("import", "i", "Import", "Import"),
     ("export", "e", "Export", "Export"),
+    ("settings", "comma", "Settings", "Settings"),
 ]
+KEY_SHOWN = {"comma": ","}
 
 
 class NavBar(Static):
@@ -37,15 +39,19 @@ class NavBar(Static):
         self.right = text
         self._draw(self.size.width or 80)
 
-    def _tabs(self, short: bool) -> Content:
+    def _tabs(self, short: bool, keys_only: bool = False) -> Content:
+        """Every section's key and label; short labels, or on a narrow terminal only the keys
+        of the other sections (the current one keeps its name)."""
         parts = []
         for mode, key, label, short_label in SECTIONS:
             text = short_label if short else label
+            if keys_only and mode != self.current:
+                text = ""
             style = "reverse bold" if mode == self.current else ""
             parts.append(
                 Content.from_markup(
-                    f"[@click=app.go('{mode}')] [b]$key[/b] $text [/]",
-                    key=key,
+                    f"[@click=app.go('{mode}')] [b]$key[/b]{' $text' if text else ''} [/]",
+                    key=KEY_SHOWN.get(key, key),
                     text=text,
                 ).stylize(style)
             )
@@ -55,6 +61,8 @@ class NavBar(Static):
         tabs = self._tabs(short=False)
         if tabs.cell_length > width:
             tabs = self._tabs(short=True)
+        if tabs.cell_length > width:
+            tabs = self._tabs(short=True, keys_only=True)
         room = width - tabs.cell_length
         if self.right and room >= len(self.right) + 2:
             tabs = tabs + Content(" " * (room - len(self.right) - 1)) + Content(self.right)
