@@ -11,6 +11,8 @@ text is shown, never interpreted; printable text, including every script and emo
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 __all__ = ["UNSAFE", "json_visible", "visible", "visible_expr"]
@@ -45,10 +47,14 @@ def visible_expr(expr: pl.Expr) -> pl.Expr:
 
 
 _JSON_TABLE = {c: f"\\u{c:04x}" for c in _CODES if c >= 0x7F}
+_JSON_UNSAFE = re.compile("[" + "".join(map(chr, _JSON_TABLE)) + "]")
 
 
 def json_visible(json_text: str) -> str:
     """JSON text with the controls `json.dumps(ensure_ascii=False)` leaves raw (DEL, C1, bidi,
     line separators) written as `\\uXXXX` escapes: the same data, nothing a terminal obeys.
-    Only valid on JSON text, where such characters can only stand inside strings."""
+    Only valid on JSON text, where such characters can only stand inside strings. (A regex
+    finds them: `str.translate` alone spent seconds on a big `--json` with nothing to change.)"""
+    if _JSON_UNSAFE.search(json_text) is None:
+        return json_text
     return json_text.translate(_JSON_TABLE)
