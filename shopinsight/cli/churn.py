@@ -64,7 +64,8 @@ def churn_cmd(
         typer.Option(
             "--top",
             min=1,
-            help="Show at most this many (default 20, all with --all).",
+            help="Show at most this many (default: the to-act list, sized by list_size and "
+            "list_share in shopinsight.toml; everyone with --all).",
             show_default=False,
         ),
     ] = None,
@@ -79,9 +80,11 @@ def churn_cmd(
 ) -> None:
     """Customers likely to stop buying, ranked by the spend at stake, with reasons and an action.
 
-    Risk is the chance of no order within the horizon. The learned model is used only where it
-    beat the simple cadence rule on this shop's own history (see `shopinsight churn backtest`).
-    Snoozed and dismissed customers are hidden until they order again.
+    Risk is the chance of no order within the horizon, from whichever method ranked best on
+    this shop's own history, never worse than days since the last order alone (see `shopinsight
+    churn backtest`). The list is sized for a small team: "save now" (due recently, still
+    likely to come back) first, then "win back" (long gone). Contacted and snoozed customers
+    leave it until their date, dismissed ones until they order again.
 
     Example: shopinsight churn --top 10
     """
@@ -89,7 +92,7 @@ def churn_cmd(
         return
     result = _run(as_of, horizon, currency, ws_path)
     rows = result.alerts if everyone else result.alerts.filter("is_alert")
-    limit = top if top is not None else (None if everyone else 20)
+    limit = top  # the to-act list is already sized ([churn] list_size, list_share)
     shown = rows.head(limit) if limit else rows
     if json_out:
         print_json(alerts_json(shown, result.currency))
@@ -116,7 +119,7 @@ def alerts_json(alerts: pl.DataFrame, currency: str | None) -> list[dict[str, An
     """One object per customer: risk, value at risk, next order date, reasons, action, state."""
     keep = ["customer_id", "risk", "value_at_risk", "expected_next_order", "status", "reasons",
             "action", "state", "segment", "is_alert", "frequency", "recency", "gap_median",
-            "favorite_product", "tags"]  # fmt: skip
+            "favorite_product", "tags", "list"]  # fmt: skip
     out = []
     for row in alerts.select(keep).iter_rows(named=True):
         row["risk"] = round(row["risk"], 4)
@@ -146,6 +149,8 @@ def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> T
             f"[dim]{row['status'].replace('_', ' ')}[/dim]",
             f"[dim]due {row['expected_next_order'] or '—'}[/dim]",
         ]
+        if row.get("list"):
+            who.append(f"[bold]{row['list'].replace('_', ' ')}[/bold]")
         if row["state"] != "new":
             who.append(f"[italic]{row['state']}[/italic]")
         why = escape("\n".join(f"• {r}" for r in row["reasons"]))
@@ -259,7 +264,12 @@ def mark_cmd(
     ],
     until: Annotated[
         str | None,
-        typer.Option("--until", help="Snooze until this day (YYYY-MM-DD).", show_default=False),
+        typer.Option(
+            "--until",
+            help="Snooze until this day (YYYY-MM-DD); for contacted, when to list them again "
+            "(default in 30 days).",
+            show_default=False,
+        ),
     ] = None,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,

@@ -136,7 +136,7 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     """core.churn: computed (and cached) without the merchant's marks, which are applied
     afterwards: marking an alert never refits anything."""
     shop.require_orders()
-    family = f"churn-{shop.key()}-{horizon_days or 'default'}"
+    family = f"churn-lists-{shop.key()}-{horizon_days or 'default'}"  # "lists": +list column
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:
@@ -185,6 +185,7 @@ def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.Dat
     n = out.filter(nothing & pl.col("is_alert")).height
     out = out.with_columns(
         (pl.col("is_alert") & ~nothing).alias("is_alert"),
+        pl.when(nothing).then(None).otherwise(pl.col("list")).alias("list"),
         pl.when(nothing).then(0.0).otherwise(pl.col("value_at_risk")).alias("value_at_risk"),
     ).select(alerts.columns)
     order = ["is_alert", "value_at_risk", "customer_id"]
@@ -192,18 +193,15 @@ def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.Dat
 
 
 def with_marks(shop: Shop, alerts: pl.DataFrame) -> pl.DataFrame:
-    """The alerts with the merchant's current marks applied: a snoozed or dismissed customer
-    is no longer an alert."""
-    from shopinsight.core.churn.state import apply_states, load_alert_states
+    """The alerts with the merchant's current marks applied and the to-act list cut again: a
+    contacted, snoozed or dismissed customer leaves it (core.churn.lists says for how long)."""
+    from shopinsight.core.churn.lists import remark
+    from shopinsight.core.churn.rule import ChurnSettings
+    from shopinsight.core.churn.state import load_alert_states
 
+    settings = ChurnSettings.from_config(shop.config())
     states = load_alert_states(shop.ws)
-    marked = apply_states(alerts.drop("state"), states, shop.last_orders(), shop.as_of())
-    return (
-        marked.with_columns(pl.col("is_alert") & ~pl.col("hidden"))
-        .drop("hidden")
-        .select(alerts.columns)
-        .sort(["is_alert", "value_at_risk", "customer_id"], descending=[True, True, False])
-    )
+    return remark(alerts, states, shop.last_orders(), shop.as_of(), settings)
 
 
 @dataclass

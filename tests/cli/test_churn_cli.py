@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from shopinsight.cli import app
 from shopinsight.core.workspace import Workspace
 from tests.core.test_churn import orders
+from tests.core.test_churn_state import whole_list
 from tests.factories import make_lines
 
 runner = CliRunner()
@@ -25,7 +26,9 @@ ROWS = (
 @pytest.fixture
 def shop(tmp_path):
     path = tmp_path / "shop"
-    Workspace.open(path).commit(make_lines(ROWS), [])
+    ws = Workspace.open(path)
+    ws.commit(make_lines(ROWS), [])
+    whole_list(ws)
     return path
 
 
@@ -43,8 +46,12 @@ AS_OF = ["--as-of", "2024-06-30"]
 
 def test_json_lists_alerts_with_everything_needed(shop):
     data = as_json(run(shop, "--json", *AS_OF))
-    assert [d["customer_id"] for d in data] == ["cat@x.com", "ann@x.com"]  # by value at risk
-    ann = data[1]
+    # save now (due 80 days ago) before win back (one order 300 days ago)
+    assert [(d["customer_id"], d["list"]) for d in data] == [
+        ("ann@x.com", "save_now"),
+        ("cat@x.com", "win_back"),
+    ]
+    ann = data[0]
     for key in ("customer_id", "risk", "value_at_risk", "expected_next_order", "reasons",
                 "action", "state"):  # fmt: skip
         assert key in ann
@@ -107,8 +114,12 @@ def test_mark_snoozed_hides_the_alert_and_new_brings_it_back(shop):
 
 def test_mark_contacted_and_dismissed(shop):
     assert as_json(run(shop, "mark", "cat@x.com", "contacted", "--json"))["state"] == "contacted"
-    data = as_json(run(shop, "--json", *AS_OF))
-    assert next(d for d in data if d["customer_id"] == "cat@x.com")["state"] == "contacted"
+    assert "cat@x.com" not in {d["customer_id"] for d in as_json(run(shop, "--json", *AS_OF))}
+    data = as_json(run(shop, "--json", "--all", *AS_OF))
+    cat = next(d for d in data if d["customer_id"] == "cat@x.com")
+    assert cat["state"] == "contacted" and not cat["is_alert"] and cat["list"] == "win_back"
+    bob = next(d for d in data if d["customer_id"] == "bob@x.com")
+    assert bob["list"] is None and not bob["is_alert"]
     assert run(shop, "mark", "cat@x.com", "dismissed").exit_code == 0
     assert [d["customer_id"] for d in as_json(run(shop, "--json", *AS_OF))] == ["ann@x.com"]
 

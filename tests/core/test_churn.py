@@ -97,11 +97,14 @@ class TestCadenceRule:
         assert reason == "one order, 200 days ago; second orders here usually come within 60 days"
 
     def test_alerts_need_an_alert_status_and_enough_risk(self, shop):
-        flagged = set(shop.alerts.filter("is_alert")["customer_id"])
+        flagged = set(shop.alerts.filter(pl.col("list").is_not_null())["customer_id"])
         assert {"steady", "due", "new_one", "cooling_one"}.isdisjoint(flagged)
         assert {"gone", "done_one"} <= flagged
-        risks = shop.alerts.filter(pl.col("is_alert"))["risk"]
+        risks = shop.alerts.filter(pl.col("list").is_not_null())["risk"]
         assert (risks >= 0.5).all()
+        # the to-act list holds 10% of the 10 active customers: one, from the flagged
+        assert set(shop.alerts.filter("is_alert")["customer_id"]) < flagged
+        assert shop.alerts["is_alert"].sum() == 1
 
     def test_risk_grows_along_the_ladder(self, shop):
         risk = {c: row(shop, c)["risk"] for c in ("steady", "late", "gone")}

@@ -16,10 +16,17 @@ from tests.factories import make_lines
 ROWS = orders("ann@x.com", [200, 170, 140, 110]) + orders("bob@x.com", [300, 250, 200])
 
 
+def whole_list(ws: Workspace) -> None:
+    """Every flagged customer fits the to-act list (its size has tests of its own)."""
+    text = ws.config_path.read_text()
+    ws.config_path.write_text(text.replace("list_share = 0.1", "list_share = 1.0"))
+
+
 @pytest.fixture
 def ws(tmp_path):
     ws = Workspace.open(tmp_path / "shop")
     ws.commit(make_lines(ROWS), [])
+    whole_list(ws)
     return ws
 
 
@@ -34,10 +41,21 @@ def test_unmarked_alerts_are_new(ws):
     assert load_alert_states(ws).height == 0
 
 
-def test_contacted_stays_on_the_list(ws):
-    mark_alert(ws, "ann@x.com", "contacted")
+def test_contacted_leaves_the_list_until_their_date(ws):
+    mark_alert(ws, "ann@x.com", "contacted", until=AS_OF + dt.timedelta(days=14))
     ann = alerts(ws)["ann@x.com"]
-    assert ann["state"] == "contacted" and ann["is_alert"]
+    assert ann["state"] == "contacted" and not ann["is_alert"]
+    assert ann["list"] is not None  # still a churn case, just not to act on now
+    later = alerts(ws, AS_OF + dt.timedelta(days=15))["ann@x.com"]
+    assert later["state"] == "contacted" and later["is_alert"]
+
+
+def test_contacted_without_a_date_waits_thirty_days_from_the_mark(ws):
+    now = dt.datetime.combine(AS_OF, dt.time(9), dt.UTC)
+    row = mark_alert(ws, "ann@x.com", "contacted", now=now)
+    assert row["until"] == (AS_OF + dt.timedelta(days=30)).isoformat()
+    assert not alerts(ws, AS_OF + dt.timedelta(days=30))["ann@x.com"]["is_alert"]
+    assert alerts(ws, AS_OF + dt.timedelta(days=31))["ann@x.com"]["is_alert"]
 
 
 def test_snoozed_hides_until_the_day_then_comes_back_new(ws):

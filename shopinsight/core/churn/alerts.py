@@ -25,6 +25,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from shopinsight.core.churn.explain import actions, reasons
 from shopinsight.core.churn.features import History, labels, prepare_history
+from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
     MIN_RECALIBRATION,
     ChurnModel,
@@ -43,7 +44,7 @@ from shopinsight.core.churn.rule import (
     next_season_start,
     rule_table,
 )
-from shopinsight.core.churn.state import apply_states, load_alert_states, mark_alert
+from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import fit_at
 from shopinsight.core.orders import lines_as_of
 
@@ -61,7 +62,7 @@ ALERT_COLUMNS = [
     "customer_id", "risk", "value_at_risk", "expected_next_order", "status", "reasons",
     "action", "state", "segment", "is_alert", "rule_risk", "model_risk", "expected_spend",
     "frequency", "recency", "gap_median", "overdue", "aov", "monetary", "last_day",
-    "favorite_product", "tags", "in_season_wait", "btyd_risk", "p_alive", "btyd_orders",
+    "favorite_product", "tags", "in_season_wait", "btyd_risk", "p_alive", "btyd_orders", "list",
 ]  # fmt: skip
 
 METHOD_NAMES = {
@@ -461,13 +462,9 @@ def churn_alerts(
         .group_by("customer_id")
         .agg(pl.col("ordered_at").max().alias("last_order_at"))
     )
-    table = apply_states(table, states, last_order, as_of)
-    table = table.with_columns((_alert_flag(pl.col("risk"), settings) & ~pl.col("hidden")).alias(
-        "is_alert"
-    ))  # fmt: skip
-    table = table.sort(
-        ["is_alert", "value_at_risk", "customer_id"], descending=[True, True, False]
-    ).select(ALERT_COLUMNS)
+    flagged = _alert_flag(pl.col("risk"), settings)
+    table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
+    table = remark(table, states, last_order, as_of, settings).select(ALERT_COLUMNS)
     notes = _notes(history, settings, cadence, model)
     return ChurnResult(
         alerts=table,

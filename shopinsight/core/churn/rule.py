@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sklearn.isotonic import IsotonicRegression
 
 from shopinsight.core.churn.features import History, customer_features, labels
 from shopinsight.core.errors import ConfigError
@@ -342,6 +341,8 @@ def _band_risks(feats: pl.DataFrame, past: pl.DataFrame | None) -> pl.DataFrame:
         .then(step.replace_strict(one, default=None, return_dtype=pl.Float64))
         .otherwise(step.replace_strict(repeat, default=None, return_dtype=pl.Float64))
     )
+    from sklearn.isotonic import IsotonicRegression  # lazily: reading settings needs no sklearn
+
     lost, n = pl.col("_lost").fill_null(0), pl.col("_n").fill_null(0)
     bands = bands.with_columns(
         ((lost + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)).alias("_rate"),

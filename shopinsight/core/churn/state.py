@@ -17,6 +17,9 @@ from shopinsight.core.workspace import Workspace
 
 ALERT_STATES = ["new", "contacted", "snoozed", "dismissed"]
 
+CONTACT_WAIT_DAYS = 30
+"""A contacted customer leaves the to-act list for this long (unless a date is given)."""
+
 STATE_SCHEMA = {
     "customer_id": pl.Utf8,
     "state": pl.Utf8,
@@ -87,7 +90,8 @@ def mark_alert(
 ) -> dict[str, object]:
     """Record what the merchant did with a customer's alert; returns the stored row.
 
-    `state` is contacted, snoozed (needs `until`), dismissed, or new (clears the mark).
+    `state` is contacted (off the list until `until`, default CONTACT_WAIT_DAYS from now),
+    snoozed (needs `until`), dismissed, or new (clears the mark).
     """
     if state not in ALERT_STATES:
         raise InputError(
@@ -95,10 +99,12 @@ def mark_alert(
         )
     if state == "snoozed" and until is None:
         raise InputError("Snooze until when?", "Give a date: --until YYYY-MM-DD.")
-    if state != "snoozed":
+    now = now or dt.datetime.now(dt.UTC)
+    if state == "contacted" and until is None:
+        until = now.date() + dt.timedelta(days=CONTACT_WAIT_DAYS)
+    if state not in ("snoozed", "contacted"):
         until = None
     found, last = find_customer_id(ws.lines(), customer_id)
-    now = now or dt.datetime.now(dt.UTC)
     row = {
         "customer_id": found,
         "state": state,
@@ -122,24 +128,32 @@ def mark_alert(
 def apply_states(
     alerts: pl.DataFrame, states: pl.DataFrame | None, last_order: pl.DataFrame, as_of: dt.date
 ) -> pl.DataFrame:
-    """Add `state` and `hidden` (snoozed until after as_of, or dismissed) to the alerts.
+    """Add `state`, `hidden` (dismissed, or snoozed or contacted until on/after as_of) and
+    `marked_at` (when the state in force was set).
 
     `last_order` holds customer_id, last_order_at (the latest order as of the analysis day):
     an order after the mark resets the state to new; so does a snooze that has run out.
     """
     if states is None or states.height == 0:
-        return alerts.with_columns(pl.lit("new").alias("state"), pl.lit(False).alias("hidden"))
+        return alerts.with_columns(
+            pl.lit("new").alias("state"),
+            pl.lit(False).alias("hidden"),
+            pl.lit(None, STATE_SCHEMA["marked_at"]).alias("marked_at"),
+        )
     st = states.select(
         "customer_id",
         pl.col("state").alias("_state"),
         pl.col("until").cast(pl.Date).alias("_until"),
         pl.col("last_order_at").cast(STATE_SCHEMA["last_order_at"]).alias("_marked_last"),
+        pl.col("marked_at").cast(STATE_SCHEMA["marked_at"]).alias("_marked_at"),
+        (pl.col("marked_at").dt.date() + pl.duration(days=CONTACT_WAIT_DAYS)).alias("_wait"),
     )
     out = alerts.join(last_order, on="customer_id", how="left").join(
         st, on="customer_id", how="left"
     )
     ordered_since = pl.col("last_order_at") > pl.col("_marked_last")
     snooze_over = (pl.col("_state") == "snoozed") & (pl.col("_until") < pl.lit(as_of))
+    waiting = pl.coalesce("_until", "_wait").fill_null(as_of) >= pl.lit(as_of)
     state = (
         pl.when(pl.col("_state").is_null() | ordered_since.fill_null(False) | snooze_over)
         .then(pl.lit("new"))
@@ -147,6 +161,12 @@ def apply_states(
     )
     return (
         out.with_columns(state.alias("state"))
-        .with_columns(pl.col("state").is_in(["snoozed", "dismissed"]).alias("hidden"))
-        .drop("_state", "_until", "_marked_last", "last_order_at")
+        .with_columns(
+            (
+                (pl.col("state") == "dismissed")
+                | (pl.col("state").is_in(["snoozed", "contacted"]) & waiting)
+            ).alias("hidden"),
+            pl.when(pl.col("state") != "new").then(pl.col("_marked_at")).alias("marked_at"),
+        )
+        .drop("_state", "_until", "_marked_last", "_marked_at", "_wait", "last_order_at")
     )
