@@ -14,6 +14,8 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,15 @@ import polars as pl
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_KEY, LINE_SCHEMA, conform
 
 MANIFEST = "manifest.json"
+INCOMING = ".incoming-"
+"""Folder (inside lines/) of the parts an import in progress writes early (`PartWriter`)."""
+PART_ROWS = 1 << 20
+"""Lines per part written by a big import; parts smaller than half this are 'small': more
+than `MAX_SMALL` of them are compacted into one."""
+MAX_SMALL = 8
+ROW_GROUP = 131_072
+"""Rows per Parquet row group: small enough that an overlapping import reads only the end of
+a big part, big enough to keep reads fast."""
 LEGACY_LINES = "order_lines.parquet"
 LEGACY_CUSTOMERS = "customers.parquet"
 LINES_DIR = "lines"
@@ -115,16 +126,61 @@ def time_range(frame: pl.LazyFrame) -> dict[str, Any]:
     return row.row(0, named=True)
 
 
-def stays_ordered(parts: list[dict[str, Any]], added: dict[str, Any]) -> bool:
-    """Whether parts + a new (sorted) part are still in time order, from stored ranges."""
-    before = [p for p in parts if p.get("rows")]
-    if not before:
-        return True
-    if any(p.get("max_at") is None and p.get("rows") for p in before):
-        return False  # an old part without a range, or only undated lines
-    if any(p.get("undated") for p in before) or added.get("min_at") is None:
-        return False
-    return max(p["max_at"] for p in before) < added["min_at"]
+def in_order(parts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """Parts by first line time, and whether reading them one after the other gives the lines
+    in time order (each part is sorted; their ranges must not overlap, undated lines last)."""
+    parts = sorted(parts, key=lambda p: (p.get("min_at") is None, p.get("min_at") or 0))
+    ordered = all(
+        a.get("max_at") is not None
+        and not a.get("undated")
+        and b.get("min_at") is not None
+        and a["max_at"] < b["min_at"]
+        for a, b in zip(parts, parts[1:], strict=False)
+    )
+    return parts, ordered
+
+
+class PartWriter:
+    """The lines of a big import written as parts while the file is still being read, so
+    they never all sit in memory; kept in a private folder (no other writer's cleanup
+    touches it) until the commit adopts them, or removed."""
+
+    def __init__(self, root: Path, order: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+        self.folder = root / LINES_DIR / f"{INCOMING}{os.getpid()}-{secrets.token_hex(4)}"
+        self.order = order
+        self.pending: list[pl.DataFrame] = []
+        self.parts: list[dict[str, Any]] = []
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.pending.append(frame)
+        if sum(f.height for f in self.pending) >= PART_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        firsts = [f["ordered_at"].min() for f in self.pending]
+        idx = sorted(range(len(firsts)), key=lambda i: (firsts[i] is None, firsts[i] or 0))
+        frame = self.order(pl.concat([self.pending[i] for i in idx]))
+        self.pending = []
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{len(self.parts):04d}.parquet"
+        frame.write_parquet(path, compression="lz4", statistics=True, row_group_size=ROW_GROUP)
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        part = {"file": f"{LINES_DIR}/{self.folder.name}/{path.name}", "drop": None}
+        part.update(time_range(frame.lazy()))
+        self.parts.append(part)
+
+    def close(self) -> list[dict[str, Any]]:
+        """The parts written (the commit moves them into place)."""
+        self.flush()
+        return self.parts
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.parts, self.pending = [], []
 
 
 def read_ledger(path: Path, count: int | None) -> list[dict[str, Any]]:
@@ -172,7 +228,12 @@ def stale_files(root: Path, manifest: dict[str, Any], ledger: list[dict[str, Any
     for folder in (LINES_DIR, CUSTOMERS_DIR):
         d = root / folder
         if d.is_dir():
-            out += [p for p in d.iterdir() if f"{folder}/{p.name}" not in keep]
+            out += [p for p in d.iterdir() if f"{folder}/{p.name}" not in keep and p.is_file()]
+    if (root / LINES_DIR).is_dir():  # parts of imports that died before their commit
+        for d in (root / LINES_DIR).glob(f"{INCOMING}*"):
+            pid = d.name[len(INCOMING) :].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                out.append(d)
     if has_manifest:
         out += [root / n for n in (LEGACY_LINES, LEGACY_CUSTOMERS) if n not in keep]
     for d in (root, root / "cache", root / "rejects"):
@@ -185,4 +246,4 @@ def stale_files(root: Path, manifest: dict[str, Any], ledger: list[dict[str, Any
     if rejects.is_dir():
         known = {Path(str(r.get("rejects_path"))).name for r in ledger if r.get("rejects_path")}
         out += [p for p in rejects.glob("*.rejects.csv") if p.name not in known]
-    return [p for p in out if p.is_file()]
+    return [p for p in out if p.exists()]

@@ -25,6 +25,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import signal
 import sqlite3
 import threading
@@ -110,16 +111,11 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
     and faster to read back, for files about 1.5× the size (tens of MB for a big shop).
     """
     with _temp_beside(path) as tmp:
-        frame.write_parquet(tmp, compression="lz4", statistics=True, row_group_size=ROW_GROUP)
+        frame.write_parquet(tmp, compression="lz4", statistics=True, row_group_size=store.ROW_GROUP)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     _fsync_dir(path.parent)
-
-
-ROW_GROUP = 131_072
-"""Rows per Parquet row group: small enough that an overlapping import reads only the end of
-a big part, big enough to keep reads fast."""
 
 
 class Workspace:
@@ -353,12 +349,14 @@ class Workspace:
         lines: pl.DataFrame | None = None,
         append: pl.DataFrame | None = None,
         drop: dict[str, pl.Series] | None = None,
+        adopt: list[dict[str, Any]] | None = None,
         customers: pl.DataFrame | None = None,
     ) -> None:
         """Write the next version and switch to it. Call under `lock()`.
 
         `lines` replaces every line; else `drop` (part file -> row positions in it) removes
-        rows and `append` adds a sorted part. New files are written and fsynced first, then
+        rows and `append` adds a sorted part; `adopt` takes parts a `store.PartWriter` wrote
+        during the import. New files are written and fsynced first, then
         manifest.json is replaced: the one commit point. Ctrl-C waits for it, then
         interrupts. Files of older versions are removed first (readers hold the current one).
         """
@@ -367,9 +365,8 @@ class Workspace:
             self.clean(old, records)
             version = int(old["version"]) + 1
             parts = [dict(p) for p in old["lines"]]
-            ordered = bool(old.get("ordered", True))
             if lines is not None:
-                parts, ordered = [], True
+                parts = []
                 append = lines if lines.height else None
             for p in parts:
                 if "rows" not in p:  # a legacy file: its range, once
@@ -390,13 +387,21 @@ class Workspace:
             if append is not None and append.height:
                 added = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
                 added.update(store.time_range(append.lazy()))
-                ordered = ordered and store.stays_ordered(parts, added)
                 self._write(added["file"], append)
                 parts.append(added)
-            if len(parts) > MAX_PARTS or (
-                len(parts) > 1 and sum(p.get("dropped", 0) for p in parts) * 4 > _rows(parts)
-            ):
+            for part in adopt or []:
+                name = store.new_name(store.LINES_DIR, version)
+                os.replace(self.root / part["file"], self.root / name)
+                parts.append({**part, "file": name})
+            if adopt:
+                _fsync_dir(self.root / store.LINES_DIR)
+            parts, ordered = store.in_order(parts)  # each part is sorted: ranges tell
+            small = [p for p in parts if p.get("rows", 0) < store.PART_ROWS // 2]
+            if len(parts) > 1 and sum(p.get("dropped", 0) for p in parts) * 4 > _rows(parts):
                 parts, ordered = self._compact(parts, ordered, version), True
+            elif len(small) > store.MAX_SMALL:
+                merged = self._compact(small, False, version)
+                parts, ordered = store.in_order([p for p in parts if p not in small] + merged)
             customers_file = old.get("customers")
             if customers is not None:
                 customers_file = store.new_name(store.CUSTOMERS_DIR, version)
@@ -414,7 +419,7 @@ class Workspace:
         atomic_write_parquet(self.root / name, frame)
 
     def _compact(self, parts: list[dict[str, Any]], ordered: bool, version: int) -> list[dict]:
-        """Many parts, or many dropped rows: rewrite the lines as one sorted part."""
+        """Many small parts, or many dropped rows: rewrite those lines as one sorted part."""
         lf = store.scan_lines(self.root, {"lines": parts, "ordered": ordered})
         frame = lf.collect()
         part = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
@@ -442,7 +447,7 @@ class Workspace:
         gone = store.stale_files(self.root, manifest, ledger)
         for p in gone:
             with contextlib.suppress(OSError):
-                p.unlink()
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
         return gone
 
     def write_rejects(self, name: str, rejects: pl.DataFrame) -> Path:
@@ -466,8 +471,8 @@ class Workspace:
         return path
 
 
-MAX_PARTS = 8
-"""More parts than this after an import: compact them into one."""
+MAX_PARTS = store.MAX_SMALL
+"""More small parts than this after an import: compact them into one."""
 
 
 def _rows(parts: list[dict[str, Any]]) -> int:

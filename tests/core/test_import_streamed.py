@@ -56,3 +56,42 @@ def test_rejected_rows_and_a_split_order_fall_back_to_the_same_answer(monkeypatc
     whole, streamed, used = _both(monkeypatch, path, batch=8)
     assert used and whole.rejects.height == 1
     _same(whole, streamed)
+
+
+def _import_both(monkeypatch, tmp_path, path: Path):
+    from shopinsight.core import store
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.workspace import Workspace
+
+    monkeypatch.setattr(importers, "STREAM_BYTES", 1 << 60)
+    whole = Workspace.open(tmp_path / "whole")
+    expected = import_files(whole, [path])[0]
+    monkeypatch.setattr(importers, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 40)
+    monkeypatch.setattr(store, "PART_ROWS", 100)
+    ws = Workspace.open(tmp_path / "early")
+    report = import_files(ws, [path])[0]
+    assert not list((ws.root / store.LINES_DIR).glob(f"{store.INCOMING}*"))
+    assert ws.lines().collect().equals(whole.lines().collect())
+    for key in ("rows_read", "accepted", "rejected", "new_lines", "updated", "duplicates"):
+        assert getattr(report, key) == getattr(expected, key), key
+    assert report.warnings == expected.warnings
+    return ws
+
+
+def test_a_big_first_import_writes_its_parts_while_reading(monkeypatch, tmp_path):
+    if not SAMPLE.exists():
+        pytest.skip("sample_exports/ is missing")
+    ws = _import_both(monkeypatch, tmp_path, SAMPLE)
+    manifest = ws.manifest()
+    assert len(manifest["lines"]) > 3 and manifest["ordered"]
+
+
+def test_a_first_import_that_cannot_be_streamed_leaves_no_parts_behind(monkeypatch, tmp_path):
+    rows = []
+    for i in range(40):
+        rows += order(f"#{i}", f"c{i}@x.com", f"2024-02-{1 + i % 28:02d} 10:00:00 +0000",
+                      [("Mug", 1, "10.00")], Total="10")  # fmt: skip
+    rows += rows[:1]  # an order apart from its first row: read whole
+    ws = _import_both(monkeypatch, tmp_path, write_shopify(tmp_path / "orders.csv", rows))
+    assert len(ws.manifest()["lines"]) == 1

@@ -30,7 +30,14 @@ from shopinsight.core.importers.reconcile import (
     merge_into,
 )
 from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, read_raw, sniff
-from shopinsight.core.importers.stream import NotStreamable, load_streamed, streamable
+from shopinsight.core.importers.stream import (
+    NotStreamable,
+    Spill,
+    astuple3,
+    load_streamed,
+    streamable,
+)
+from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -99,6 +106,8 @@ class Loaded:
     rows_read: int
     warnings: list[str]
     sha256: str
+    spilled: Spill | None = None
+    """A big first import's lines, already written as parts (then `lines` is empty)."""
 
 
 def load_file(
@@ -108,6 +117,7 @@ def load_file(
     settings: dict[str, Any] | None = None,
     digest: bool = True,
     store: str = "",
+    sink: Spill | None = None,
 ) -> Loaded:
     """Read and parse one export file (no workspace involved); `digest`: also its SHA-256.
     `store` names the lines' store where the export does not (`import --store NAME`)."""
@@ -118,10 +128,10 @@ def load_file(
     else:
         format_ = get_format(fmt)
     if not digest:
-        return _load(path, sn, format_, mapping, settings, store)
+        return _load(path, sn, format_, mapping, settings, store, sink)
     with ThreadPoolExecutor(1) as pool:  # hashing the file overlaps parsing it
         sha256 = pool.submit(file_sha256, path)
-        loaded = _load(path, sn, format_, mapping, settings, store)
+        loaded = _load(path, sn, format_, mapping, settings, store, sink)
         loaded.sha256 = sha256.result()
     return loaded
 
@@ -142,6 +152,7 @@ def _load(
     mapping: dict[str, str] | None,
     settings: dict[str, Any] | None,
     store: str = "",
+    sink: Spill | None = None,
 ) -> Loaded:
     shop = (settings or {}).get("shop", {})
     ctx = BuildContext(
@@ -153,10 +164,13 @@ def _load(
     parsed = None
     if streamable(format_, sn, path, STREAM_BYTES):
         try:
-            parsed = _parse_streamed(path, sn, format_, ctx, store)
+            parsed = _parse_streamed(path, sn, format_, ctx, store, sink)
         except NotStreamable:
             ctx.warnings.clear()
+            if sink is not None:
+                sink.writer.discard()
     if parsed is None:
+        sink = None
         parsed = _parse_whole(path, sn, format_, ctx, store)
     accepted, rejects, rows_read = parsed
     if rejects.height and format_.columns is not None:  # show rejected rows with every column
@@ -164,27 +178,28 @@ def _load(
         rejects = rejects.select("row", "reason").join(full, on="row", how="left")
     if format_.customer_note:
         ctx.warnings.append(format_.customer_note)
-    if format_.kind == "lines" and accepted["customer_id"].null_count():
+    if format_.kind == "lines" and (sink is not None or accepted["customer_id"].null_count()):
         # Accepted undated lines are those dated by a companion export at merge time (Taobao
         # 宝贝报表); they take their buyer from it too, so they are not short of one.
         anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
-        n = accepted.filter(anonymous)["order_id"].n_unique()
+        n = accepted.filter(anonymous)["order_id"].n_unique() if sink is None else sink.anonymous
         if n:
             ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
-    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "")
+    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "", sink)
 
 
 def _parse_streamed(
-    path: Path, sn: Sniffed, format_: Format, ctx: BuildContext, store: str
+    path: Path, sn: Sniffed, format_: Format, ctx: BuildContext, store: str, sink: Spill | None
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     try:
-        done = load_streamed(path, sn, format_, ctx, store)
+        done = load_streamed(path, sn, format_, ctx, store, sink)
     except OSError as exc:
         raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
     except pl.exceptions.PolarsError:
         raise NotStreamable from None  # the whole-file reader explains it
     ctx.warnings[:] = done.warnings
-    return done.accepted, done.rejects, done.rows_read
+    lines = done.accepted if done.accepted is not None else pl.DataFrame(schema=LINE_SCHEMA)
+    return lines, done.rejects, done.rows_read
 
 
 def _parse_whole(
@@ -259,15 +274,42 @@ def import_files(
     `store` (`--store NAME`) names the store of exports that do not say it themselves."""
     if not paths:
         raise InputError("No files given", "Pass one or more export files: shopinsight import FILE")
-    done_hashes = {r.get("sha256"): r for r in ws.ledger()}
     settings = ws.config()
-    total = len(paths) + 1
     loaded: list[Loaded] = []
+    try:
+        return _import(ws, paths, fmt, mapping, dry_run, progress, store, settings, loaded)
+    finally:  # parts written early and not adopted (an error, Ctrl-C) are removed
+        for item in loaded:
+            if item.spilled is not None:
+                item.spilled.writer.discard()
+
+
+def _import(
+    ws: Workspace,
+    paths: list[Path | str],
+    fmt: str,
+    mapping: dict[str, str] | None,
+    dry_run: bool,
+    progress: Progress | None,
+    store: str,
+    settings: dict[str, Any],
+    loaded: list[Loaded],
+) -> list[ImportReport]:
+    done_hashes = {r.get("sha256"): r for r in ws.ledger()}
+    total = len(paths) + 1
     reports: list[ImportReport] = []
+    # one big file into an empty workspace: its lines go to parts as they are parsed
+    early = not dry_run and len(paths) == 1 and not ws.has_lines()
     for i, p in enumerate(paths):
         if progress:
             progress(i, total, f"reading {Path(p).name}")
-        item = load_file(p, fmt, mapping, settings, store=store)
+        sink = Spill(ws) if early else None
+        try:
+            item = load_file(p, fmt, mapping, settings, store=store, sink=sink)
+        except BaseException:
+            if sink is not None:
+                sink.writer.discard()
+            raise
         loaded.append(item)
         reports.append(
             ImportReport(
@@ -288,9 +330,19 @@ def import_files(
         progress(len(paths), total, "merging")
     with ws.lock():
         snap = ws.snapshot()
-        change = None
+        change, adopt = None, []
+        for x, rep in zip(loaded, reports, strict=True):
+            if x.spilled is not None and snap.has_lines():  # lines came meanwhile: merge
+                x.lines = x.spilled.read()
+                x.spilled.writer.discard()
+                x.spilled = None
+            elif x.spilled is not None:
+                rep.new_lines, rep.duplicates, rep.updated = astuple3(x.spilled.counts)
+                adopt += x.spilled.parts()
         line_files = [
-            (x, r) for x, r in zip(loaded, reports, strict=True) if x.format.kind == "lines"
+            (x, r)
+            for x, r in zip(loaded, reports, strict=True)
+            if x.format.kind == "lines" and x.spilled is None
         ]
         if line_files:
             change, results = merge_import(
@@ -321,6 +373,7 @@ def import_files(
                 records,
                 append=change.append if change else None,
                 drop=change.drop if change else None,
+                adopt=adopt,
                 customers=merged_customers,
             )
     if progress:

@@ -54,7 +54,8 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
     already has item lines is superseded as soon as it is merged, so it is not new; it is
     an update if it changes the fields it moves onto those items, else a duplicate.
     """
-    new = conform(new, LINE_SCHEMA).collect()
+    if dict(new.schema) != LINE_SCHEMA:  # (a no-op conform would still copy every column)
+        new = conform(new, LINE_SCHEMA).collect()
     repeated = 0
     if not keys_unique(new):
         before = new.height
@@ -123,6 +124,16 @@ def merge_import(
     if not any(r.new_lines or r.updated for r in results) and merged.equals(base):
         return None, results  # a re-import: the stored lines stay, only the ledger grows
     return LinesChange(merged, where), results
+
+
+def merge_new(frame: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
+    """Lines of orders the workspace does not hold (a batch of a big first import): repeats
+    dropped, order rows absorbed into their items, counted as `merge_import` would."""
+    merged, result = merge_into(None, frame)
+    before = merged.filter(pl.col("line_kind") == "order").select(LINE_KEY)
+    merged = supersede_order_lines(merged)
+    absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
+    return merged, _absorb(result, absorbed) if absorbed.height else result
 
 
 def _same_in_the_end(result: MergeResult, kept: pl.DataFrame) -> MergeResult:

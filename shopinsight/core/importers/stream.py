@@ -10,15 +10,19 @@ an order split over batches), the caller reads the file whole instead: same resu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from shopinsight.core.importers.base import BuildContext, Format, finish, run_starts
+from shopinsight.core.importers.reconcile import MergeResult, _sorted, merge_new
 from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name
 from shopinsight.core.schema import ORDER_KEY
+from shopinsight.core.store import PartWriter
+from shopinsight.core.workspace import Workspace
 
 ORDER_COLUMN = {"shopify": "name"}
 """Formats read in batches, and the raw column whose runs are one order each."""
@@ -36,7 +40,8 @@ class NotStreamable(Exception):
 class Streamed:
     """A file parsed batch by batch."""
 
-    accepted: pl.DataFrame
+    accepted: pl.DataFrame | None
+    """None when a sink took the lines."""
     rejects: pl.DataFrame
     rows_read: int
     warnings: list[str] = field(default_factory=list)
@@ -99,9 +104,15 @@ def _whole_orders(batches: Iterator[pl.DataFrame], column: str) -> Iterator[pl.D
 
 
 def load_streamed(
-    path: Path, sn: Sniffed, format_: Format, ctx: BuildContext, store: str
+    path: Path,
+    sn: Sniffed,
+    format_: Format,
+    ctx: BuildContext,
+    store: str,
+    sink: Callable[[pl.DataFrame], None] | None = None,
 ) -> Streamed:
-    """Parse the file batch by batch; raise NotStreamable when it must be read whole."""
+    """Parse the file batch by batch; raise NotStreamable when it must be read whole.
+    `sink` takes each batch's accepted lines instead of the result (then left empty)."""
     keep = format_.columns or ()
     column = ORDER_COLUMN[format_.name]
     accepted: list[pl.DataFrame] = []
@@ -115,17 +126,51 @@ def load_streamed(
         rows += built[ROW].n_unique()
         good, bad = finish(built, raw, format_.source_name, format_.kind, store)
         del built, raw
-        accepted.append(good)
         orders.append(good.select(ORDER_KEY).unique())
+        if sink is None:
+            accepted.append(good)
+        else:
+            sink(good)
         if bad.height or not rejects:  # the first, even empty: the shape of "no rejects"
             rejects.append(bad)
-    if not accepted:
+    if not orders:
         raise NotStreamable
     if pl.concat(orders).is_duplicated().any():
         raise NotStreamable  # an order's rows are apart in the file: parse it whole
     # batches of a newest-first export: oldest batch first keeps the lines in time order
     first = [a["ordered_at"].min() for a in accepted]
     order = sorted(range(len(accepted)), key=lambda i: (first[i] is None, first[i] or 0))
-    lines = pl.concat([accepted[i] for i in order], rechunk=False)
+    lines = pl.concat([accepted[i] for i in order], rechunk=False) if accepted else None
     bad = pl.concat(rejects, how="diagonal_relaxed").sort("row")
     return Streamed(lines, bad, rows, list(dict.fromkeys(ctx.warnings)))
+
+
+class Spill:
+    """Where the batches of a big first import go: merged (every line is new) and written as
+    parts at once, so the file's lines never all sit in memory; the commit adopts them."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.writer = PartWriter(ws.root, _sorted)
+        self.counts = MergeResult(0, 0, 0)
+        self.anonymous = 0
+
+    def __call__(self, lines: pl.DataFrame) -> None:
+        anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
+        self.anonymous += lines.filter(anonymous)["order_id"].n_unique()
+        merged, result = merge_new(lines)
+        self.counts = MergeResult(
+            *(a + b for a, b in zip(astuple3(self.counts), astuple3(result), strict=True))
+        )
+        self.writer.add(merged)
+
+    def parts(self) -> list[dict[str, Any]]:
+        return self.writer.close()
+
+    def read(self) -> pl.DataFrame:
+        """The lines back in memory (when the workspace got lines meanwhile: merge them)."""
+        files = [self.writer.folder.parent.parent / p["file"] for p in self.parts()]
+        return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
+
+
+def astuple3(r: MergeResult) -> tuple[int, int, int]:
+    return r.new_lines, r.duplicates, r.updated
