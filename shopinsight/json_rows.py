@@ -12,12 +12,13 @@ and the caller falls back to the json module.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import polars as pl
 
 from shopinsight.core.text import _JSON_TABLE
 
-__all__ = ["frame_json"]
+__all__ = ["frame_json", "frame_json_parts"]
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -91,10 +92,11 @@ def _value(frame: pl.DataFrame, name: str) -> pl.Expr | None:
     return _scalar(col, dtype, frame.get_column(name))
 
 
-def frame_json(frame: pl.DataFrame) -> str | None:
-    """The frame's rows as indented JSON text, or None if a column's type needs json.dumps."""
+def frame_json_parts(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[str] | None:
+    """The frame's rows as indented JSON text in parts of `rows` rows (so a big output is
+    written as it is made, never held whole), or None if a column needs json.dumps."""
     if frame.height == 0:
-        return "[]"
+        return iter(["[]"])
     if frame.width == 0:
         return None
     fields = []
@@ -105,5 +107,18 @@ def frame_json(frame: pl.DataFrame) -> str | None:
         key = json.dumps(name, ensure_ascii=False).translate(_JSON_TABLE)
         fields.append(pl.lit(f"    {key}: ") + value)
     row = "  {\n" + pl.concat_str(fields, separator=",\n") + "\n  }"
-    text = frame.select(row.str.join(",\n")).item()
-    return f"[\n{text}\n]"
+
+    def parts() -> Iterator[str]:
+        yield "[\n"
+        for start in range(0, frame.height, rows):
+            text = frame.slice(start, rows).select(row.str.join(",\n")).item()
+            yield text if start == 0 else ",\n" + text
+        yield "\n]"
+
+    return parts()
+
+
+def frame_json(frame: pl.DataFrame) -> str | None:
+    """The frame's rows as indented JSON text, or None if a column's type needs json.dumps."""
+    parts = frame_json_parts(frame)
+    return None if parts is None else "".join(parts)

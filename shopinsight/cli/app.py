@@ -203,11 +203,13 @@ def print_json(data: Any) -> None:
     """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup). A frame is
     written as its list of rows, by Polars when it can (same text, much faster when big)."""
     if hasattr(data, "to_dicts"):
-        from shopinsight.json_rows import frame_json
+        from shopinsight.json_rows import frame_json_parts
 
-        text = frame_json(data)
-        if text is not None:
-            sys.stdout.write(text + "\n")
+        parts = frame_json_parts(data)
+        if parts is not None:
+            for part in parts:  # written as made: a big list is never held whole
+                sys.stdout.write(part)
+            sys.stdout.write("\n")
             return
         data = data.to_dicts()
     text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)

@@ -9,7 +9,7 @@ import random
 import polars as pl
 
 from shopinsight.core.text import json_visible
-from shopinsight.json_rows import frame_json
+from shopinsight.json_rows import frame_json, frame_json_parts
 
 # controls, quotes, backslashes, C1, bidi overrides, line separators, other scripts, emoji
 ALPHABET = [chr(c) for c in [*range(0x250), 0x2028, 0x2029, 0x202E, 0x061C, 0x2066, 0x4E2D]]
@@ -58,6 +58,7 @@ def test_same_text_as_the_json_module() -> None:
         schema_overrides={"orders": pl.Int64, "scores": pl.List(pl.Int32)},
     )
     assert frame_json(frame) == _python(frame)
+    assert "".join(frame_json_parts(frame, rows=7) or []) == _python(frame)  # written in parts
     assert frame_json(frame.head(0)) == "[]"
     assert json.loads(frame_json(frame.head(5)) or "") == json.loads(_python(frame.head(5)))
 
