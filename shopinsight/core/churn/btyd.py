@@ -250,17 +250,19 @@ def simulate(
     gamma: float = 15.0,
     seed: int = 0,
     max_orders: int = 400,
+    arrivals: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Purchases of `customers` from a BG/NBD + Gamma-Gamma process (time in weeks).
 
-    Customers arrive uniformly over the first 90% of `weeks`; returns per purchase: customer,
-    time (weeks since the start) and value. Loops over purchase number, not over customers.
+    Customers arrive uniformly over the first `arrivals` weeks (default: 90% of `weeks`);
+    returns per purchase: customer, time (weeks since the start) and value. Loops over
+    purchase number, not over customers.
     """
     rng = np.random.default_rng(seed)
     lam = rng.gamma(r, 1.0 / alpha, customers)
     drop = rng.beta(a, b, customers)
     nu = rng.gamma(q, 1.0 / gamma, customers)
-    now = rng.uniform(0.0, 0.9 * weeks, customers)
+    now = rng.uniform(0.0, 0.9 * weeks if arrivals is None else arrivals, customers)
     alive = np.ones(customers, dtype=bool)
     ids, times = [np.arange(customers)], [now.copy()]
     for _ in range(max_orders):
