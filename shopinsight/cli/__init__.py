@@ -12,8 +12,12 @@ from pathlib import Path
 
 import typer
 
-from shopinsight.cli.app import WorkspaceOpt, app, fail, state
-from shopinsight.core.errors import ShopInsightError
+from shopinsight._lazy import defer_import
+
+defer_import("polars")  # before the command modules import it: `--help` never needs it
+
+from shopinsight.cli.app import WorkspaceOpt, app, fail, state  # noqa: E402
+from shopinsight.core.errors import ShopInsightError  # noqa: E402
 
 for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod != "app":

@@ -23,11 +23,11 @@ from typer.exceptions import TyperException
 
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
 from shopinsight.core.text import json_visible
-from shopinsight.core.workspace import Workspace
 from shopinsight.render import SafeConsole
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `--help` must not load the analysis code
     from shopinsight.core.shop import Shop
+    from shopinsight.core.workspace import Workspace
 
 DEBUG_VAR = "SHOPINSIGHT_DEBUG"
 # sqlite errors that come from the folder, not from a bug
@@ -140,6 +140,8 @@ def workspace(path: Path | None = None, create: bool = False) -> Workspace:
     A folder named with --workspace is never created by a command that only reads (`import`
     and `where` may `create` it): a typo must not leave an empty workspace behind, so a
     missing folder is an error naming it."""
+    from shopinsight.core.workspace import Workspace
+
     chosen = path or state.workspace_path
     if chosen is None or create:
         return Workspace.open(chosen)

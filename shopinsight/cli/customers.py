@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -25,22 +25,17 @@ from shopinsight.cli.app import (
     print_notes,
     workspace,
 )
-from shopinsight.core.customers.profiles import explain
-from shopinsight.core.customers.tags import (
-    clear_override,
-    load_overrides,
-    save_override,
-    validate_tag,
-)
 from shopinsight.core.errors import InputError
-from shopinsight.core.exporters import TARGETS, export_tags, write_export
-from shopinsight.core.results import ProfilesResult
-from shopinsight.core.schema import normalise_email
-from shopinsight.core.shop import Shop
-from shopinsight.core.shop_data import money_str
 from shopinsight.core.words import plural
-from shopinsight.core.workspace import Workspace
 from shopinsight.render import frame_table, terminal_text
+
+if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fast
+    from shopinsight.core.results import ProfilesResult
+    from shopinsight.core.shop import Shop
+    from shopinsight.core.workspace import Workspace
+
+EXPORT_TARGETS = ("shopify", "klaviyo", "mailchimp", "csv", "json")
+"""`core.exporters.TARGETS`, named here so `--help` does not import the exporters."""
 
 SegmentOpt = Annotated[
     list[str] | None,
@@ -113,7 +108,8 @@ def customers_cmd(
 
     Example: shopinsight customers --segment Champions --csv > champions.csv
     """
-    from shopinsight.core.exporters import select_customers
+    from shopinsight.core.exporters import export_tags, select_customers
+    from shopinsight.core.shop_data import money_str
 
     prof = _profiles(as_of, currency)
     chosen = select_customers(prof.as_core(), segment, tag)
@@ -225,6 +221,8 @@ def segments_cmd(
 
     Example: shopinsight segments --from 2024-01-01 --to 2024-06-30
     """
+    from shopinsight.core.shop_data import money_str
+
     if from_day or to_day:
         from shopinsight.cli.insights import show_migration
 
@@ -284,6 +282,8 @@ def explain_cmd(
 
     Example: shopinsight explain ann@example.com
     """
+    from shopinsight.core.customers.profiles import explain
+
     trace = explain(open_shop(as_of, currency).customer_profiles(), customer)
     if as_json:
         print_json(trace)
@@ -345,6 +345,8 @@ app.add_typer(tag_app, name="tag")
 
 def _customer_id(ws: Workspace, key: str) -> str:
     """A customer_id from an id or an email that appears in the imported orders."""
+    from shopinsight.core.schema import normalise_email
+
     key = key.strip()
     email = pl.select(normalise_email(pl.lit(key))).item()
     cond = pl.col("customer_id") == key
@@ -360,6 +362,8 @@ def _customer_id(ws: Workspace, key: str) -> str:
 
 def _override(customer: str, tag: str, action: str, message: str) -> None:
     """Record the merchant's add/remove of a tag; it survives re-imports."""
+    from shopinsight.core.customers.tags import save_override, validate_tag
+
     ws = workspace()
     cid = _customer_id(ws, customer)
     save_override(ws, cid, validate_tag(tag), action)
@@ -390,6 +394,8 @@ def tag_reset(customer: CustomerArg, tag: TagArg) -> None:
 
     Example: shopinsight tag reset ann@example.com wholesale
     """
+    from shopinsight.core.customers.tags import clear_override
+
     ws = workspace()
     cid = _customer_id(ws, customer)
     if clear_override(ws, cid, tag.strip()):
@@ -411,6 +417,8 @@ def tag_list(as_json: JsonOpt = False) -> None:
 
     Example: shopinsight tag list
     """
+    from shopinsight.core.customers.tags import load_overrides
+
     overrides = load_overrides(workspace())
     if as_json:
         print_json(overrides.to_dicts())
@@ -448,8 +456,8 @@ def export_tags_cmd(
         typer.Option(
             "--to",
             metavar="TARGET",
-            help=f"{', '.join(TARGETS)}: a Shopify customer import file, a Klaviyo or Mailchimp "
-            "contact import, or every customer with tags and reasons as CSV or JSON.",
+            help=f"{', '.join(EXPORT_TARGETS)}: a Shopify customer import file, a Klaviyo or "
+            "Mailchimp contact import, or every customer with tags and reasons as CSV or JSON.",
         ),
     ],
     out: Annotated[
@@ -492,6 +500,8 @@ def export_tags_cmd(
 
     Example: shopinsight export tags --to klaviyo --klaviyo-lists -o klaviyo.csv
     """
+    from shopinsight.core.exporters import export_tags, write_export
+
     shop = open_shop(as_of, currency)
     prof = _profiles_of(shop)
     tags_cfg = shop.settings().get("tags") or {}

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from shopinsight.cli.app import app, console
 from shopinsight.core.words import plural
-from shopinsight.core.workspace import Workspace
 
 
 def sample_folder() -> Path | None:
@@ -56,6 +55,7 @@ def demo(
     """
     from shopinsight.cli.imports import status
     from shopinsight.core.importers import file_sha256, import_files
+    from shopinsight.core.workspace import Workspace
 
     ws = Workspace.open(path or demo_workspace_path())
     folder = sample_folder()

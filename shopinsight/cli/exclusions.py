@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -11,13 +11,9 @@ from rich.table import Table
 
 from shopinsight.cli.app import JsonOpt, WorkspaceOpt, app, console, print_json, workspace
 from shopinsight.core.errors import InputError
-from shopinsight.core.exclusions import (
-    delete_manual,
-    load_manual,
-    resolve_target,
-    save_manual,
-)
-from shopinsight.core.workspace import Workspace
+
+if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fast
+    from shopinsight.core.workspace import Workspace
 
 TargetArg = Annotated[
     str | None,
@@ -85,6 +81,8 @@ def exclude(
             "Name an order or a customer (shopinsight exclude shopify:#1002), or list the "
             "exclusions with --list.",
         )
+    from shopinsight.core.exclusions import resolve_target, save_manual
+
     kind, key = resolve_target(_orders(ws), target, _kind(order, customer))
     save_manual(ws, kind, key, reason)
     n = _orders(ws).filter(pl.col("excluded")).height
@@ -115,6 +113,8 @@ def include(
     if target is None:
         raise InputError("Nothing to include", "Name the order or customer you excluded.")
     ws = workspace(ws_path)
+    from shopinsight.core.exclusions import delete_manual, resolve_target
+
     kind, key = resolve_target(_orders(ws), target, _kind(order, customer))
     removed = delete_manual(ws, kind, key)
     if json_out:
@@ -131,6 +131,8 @@ def include(
 
 def _list(ws: Workspace, json_out: bool) -> None:
     orders = _orders(ws).filter(pl.col("excluded")).sort("ordered_at", "source", "order_id")
+    from shopinsight.core.exclusions import load_manual
+
     manual = load_manual(ws)
     if json_out:
         cols = ["source", "store", "order_id", "customer_id", "ordered_at", "currency"]

@@ -23,7 +23,6 @@ from shopinsight.cli.app import (
     print_json,
 )
 from shopinsight.core.errors import InputError
-from shopinsight.core.orders import parse_as_of
 from shopinsight.core.words import plural
 from shopinsight.render import terminal_text
 
@@ -67,6 +66,7 @@ def gifts_overview(
         return
     from shopinsight.core.gifts.notes import shop_language
     from shopinsight.core.gifts.policies import gift_policies
+    from shopinsight.core.orders import parse_as_of
 
     parse_as_of(as_of)  # a bad date is an error here too, not "no orders yet"
     shop = open_shop(as_of, currency, ws_path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -25,7 +25,9 @@ from shopinsight.cli.app import (
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
-from shopinsight.core.workspace import Workspace
+
+if TYPE_CHECKING:  # imported where used: `--help` stays fast
+    from shopinsight.core.workspace import Workspace
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:

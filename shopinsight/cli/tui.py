@@ -12,8 +12,6 @@ from typing import Annotated
 import typer
 
 from shopinsight.cli.app import AsOfOpt, WorkspaceOpt, app, state
-from shopinsight.core.orders import parse_as_of
-from shopinsight.core.workspace import Workspace
 
 
 def open_tui(
@@ -23,6 +21,9 @@ def open_tui(
     theme: str | None = None,
 ) -> None:
     """Open the app on a workspace (the demo passes the sample shop's workspace)."""
+    from shopinsight.core.orders import parse_as_of
+    from shopinsight.core.workspace import Workspace
+
     day = parse_as_of(as_of)
     if not _interactive():
         typer.echo(

@@ -153,3 +153,28 @@ def test_counts_in_words() -> None:
     assert plural(2, "day") == "2 days" and plural(3, "category") == "3 categories"
     assert plural(2, "box") == "2 boxes" and plural(2, "person") == "2 people"
     assert plural(None, "note") == "0 notes"
+
+
+def test_help_does_not_import_polars_and_commands_still_do(ws: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, shopinsight.cli; "
+        "print(sorted(m for m in ('polars.dataframe', 'sklearn', 'textual', 'scipy') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"
+    cmd = [sys.executable, "-m", "shopinsight", "--workspace", str(ws)]
+    status = subprocess.run([*cmd, "status", "--json"], capture_output=True, text=True)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["orders"] == 4  # Polars loads on first use
+
+
+def test_export_targets_named_for_help_match_the_exporters() -> None:
+    from shopinsight.cli.customers import EXPORT_TARGETS
+    from shopinsight.core.exporters import TARGETS
+
+    assert EXPORT_TARGETS == TARGETS
