@@ -22,6 +22,7 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.core.errors import InputError
+from shopinsight.core.words import plural
 
 NO_BUYERS = InputError(
     "No customers with a purchase yet",
@@ -103,7 +104,9 @@ def cohorts_cmd(
     console.print(_cohort_table(rows, result.by, show, result.currency, str(result.as_of)))
     hidden = int(rows["active"].list.len().max() or 1) - 1 - _periods_that_fit(result.by)
     if hidden > 0:
-        console.print(f"[dim]{hidden} later period(s) not shown: widen the terminal or use --json.")
+        console.print(
+            f"[dim]{plural(hidden, 'later period')} not shown: widen the terminal or use --json."
+        )
     print_notes(result.notes)
 
 
@@ -267,14 +270,21 @@ def drivers_cmd(
         print_json(result.to_json())
         return
     meta = result.meta
+    if not meta["customers"] and meta["left_out_recent"]:
+        who = plural(meta["left_out_recent"], "customer")
+        console.print(
+            f"Too early to compare first orders: {who}, none whose first purchase is "
+            f"{meta['window_days']} days old yet."
+        )
+        return
     if not meta["customers"]:
         raise NO_BUYERS
     console.print(_drivers_table(result.table.head(top), meta, result.currency))
     if result.table.height > top:
-        console.print(f"[dim]{result.table.height - top} more group(s): --top or --json.")
+        console.print(f"[dim]{plural(result.table.height - top, 'more group')}: --top or --json.")
     if meta["left_out_recent"]:
         console.print(
-            f"[dim]{meta['left_out_recent']:,} customer(s) whose first purchase is under "
+            f"[dim]{plural(meta['left_out_recent'], 'customer')} whose first purchase is under "
             f"{meta['window_days']} days old are not compared yet."
         )
     print_notes(result.notes)

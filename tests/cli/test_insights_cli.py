@@ -95,7 +95,7 @@ def test_tables_fit_80_columns_and_state_the_currency(shop, args):
 def test_drivers_table_marks_small_groups(shop):
     out = run(shop, "drivers", "--by", "product").stdout
     assert "Mug (small)" in out and "All first orders" in out
-    assert "1 customer(s) whose first purchase is under 180 days old" in out
+    assert "1 customer whose first purchase is under 180 days old" in out
 
 
 @pytest.mark.parametrize(
@@ -168,3 +168,21 @@ def test_migration_needs_an_earlier_from_day(sample_shop):
               "2026-11-20"],
     )  # fmt: skip
     assert result.exit_code == 2 and "must be before" in result.output
+
+
+def test_drivers_too_early_to_compare(shop):
+    result = runner.invoke(app, ["--workspace", str(shop), "drivers", "--as-of", "2024-01-06"])
+    assert result.exit_code == 0, result.output
+    assert "Too early to compare first orders: 1 customer, none" in result.output
+
+
+def test_migration_from_before_the_first_order_makes_everyone_new(shop):
+    result = runner.invoke(
+        app, ["--workspace", str(shop), "segments", "--from", "2023-12-31", "--to", "2024-03-01",
+              "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["from_segments"] == {}
+    assert {c["from_segment"] for c in data["cells"]} == {"(new)"}
+    assert sum(c["customers"] for c in data["cells"]) == 3  # a, b and c bought by March

@@ -226,10 +226,16 @@ def load_migration(shop: Shop, from_day: str | dt.date) -> MigrationResult:
             "Bad --from day",
             f"--from {from_day} must be before --to {shop.as_of()} (the later day).",
         )
-    before = ShopClass(shop.ws, start, shop.currency())
-    old, new = before.profiles(), shop.profiles()
-    cells = migration_long(old.table, new.table)
-    order = list(dict.fromkeys([*new.sizes["segment"], *old.sizes["segment"]]))
+    new = shop.profiles()
+    first = shop.first_day()
+    if first is None or start < first:  # before the shop's first order: everyone is new
+        old_table = new.table.clear().select("customer_id", "segment")
+        old_order: list[str] = []
+    else:
+        old = ShopClass(shop.ws, start, shop.currency()).profiles()
+        old_table, old_order = old.table, old.sizes["segment"].to_list()
+    cells = migration_long(old_table, new.table)
+    order = list(dict.fromkeys([*new.sizes["segment"], *old_order]))
 
     def sizes(table: pl.DataFrame) -> dict[str, int]:
         counts = dict(table.group_by("segment").len().iter_rows())
@@ -237,5 +243,5 @@ def load_migration(shop: Shop, from_day: str | dt.date) -> MigrationResult:
 
     return MigrationResult(
         cells, migration_matrix(cells, order), start, shop.as_of(), shop.currency(),
-        sizes(old.table), sizes(new.table), shop.left_out(),
+        sizes(old_table), sizes(new.table), shop.left_out(),
     )  # fmt: skip
