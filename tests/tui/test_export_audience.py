@@ -23,6 +23,7 @@ async def test_export_an_audience_for_meta_and_google(demo_ws, make_app, exports
         dest = screen.query_one("#export-dest", Input)
         assert dest.value == "shopinsight-exports/meta-audience.csv"
         assert not screen.query_one("#export-hashed", Checkbox).disabled
+        assert screen.query_one("#export-prefix", Input).disabled  # audiences carry no tags
         count = text_of(app, "#export-count")
         assert "Amazon relay address" in count and "no marketing consent" in count
         await go(pilot, "ctrl+s")

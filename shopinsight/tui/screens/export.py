@@ -148,6 +148,7 @@ class ExportScreen(SectionScreen):
         self.query_one("#export-unsubscribed", Checkbox).disabled = target not in CONSENTED
         hashed = self.query_one("#export-hashed", Checkbox)
         hashed.disabled = target not in AUDIENCES
+        self.query_one("#export-prefix", Input).disabled = target in AUDIENCES  # no tags there
         if target in AUDIENCES:
             shop, want_hash = self.data, hashed.value
             del opts["namespace"]
