@@ -26,10 +26,10 @@ from shopinsight.core.workspace import Workspace
 KINDS = ("order", "customer")
 
 MANUAL_SCHEMA: dict[str, pl.DataType] = {
-    "kind": pl.Utf8,
-    "key": pl.Utf8,
-    "reason": pl.Utf8,
-    "at": pl.Utf8,
+    "kind": pl.String(),
+    "key": pl.String(),
+    "reason": pl.String(),
+    "at": pl.String(),
 }
 """The `exclusions` table of state.sqlite, as a frame."""
 

@@ -89,28 +89,53 @@ PSEUDO_PREFIXES: dict[str, str] = {"GIFT_0001_": "gift_card"}
 cards, not products."""
 
 PSEUDO_NAMES: dict[str, str] = {
-    r"^(postage|shipping|carriage|delivery|shipping fee|delivery charge)$": "shipping",
-    r"^(tip|gratuity)$": "tip",
-}
-"""Product name (whole, case-insensitive) → line kind, for files without such codes."""
+    "postage": "shipping", "shipping": "shipping", "carriage": "shipping",
+    "delivery": "shipping", "shipping fee": "shipping", "delivery charge": "shipping",
+    "tip": "tip", "gratuity": "tip",
+}  # fmt: skip
+"""Whole product name (any case) → line kind, for files without such codes."""
 
 
-def line_kind(sku: pl.Expr, name: pl.Expr) -> pl.Expr:
-    """The line kind from the rules above (`name` is the description as written, `sku` the
-    code): a pseudo-line kind, else `product` (`order` when the line names no product)."""
-    code = sku.str.strip_chars().str.to_uppercase()
-    lowered = name.str.strip_chars().str.to_lowercase()
-    kind = pl.when(pl.lit(False)).then(pl.lit(None, pl.Utf8))
-    for key, (k, word) in PSEUDO_CODES.items():
-        said = pl.lit(True) if word is None else lowered.str.contains(word, literal=True)
-        kind = kind.when((code == key) & said.fill_null(False)).then(pl.lit(k))
-    for prefix, k in PSEUDO_PREFIXES.items():
-        kind = kind.when(code.str.starts_with(prefix)).then(pl.lit(k))
-    for pattern, k in PSEUDO_NAMES.items():
-        kind = kind.when(lowered.str.contains(pattern)).then(pl.lit(k))
-    return (
-        kind.when(name.is_null() & sku.is_null()).then(pl.lit("order")).otherwise(pl.lit("product"))
+def line_kinds(sku: pl.Series, name: pl.Series) -> pl.Series:
+    """Each line's kind from the rules above (`name`: the description as written, `sku`: the
+    code): a pseudo-line kind, else `product` (`order` when the line names no product).
+
+    The rules are only evaluated on the few candidate lines (a known code in upper, lower or
+    title case, a prefix, a short name), found with hash lookups and length checks: a million
+    product lines are never upper- or lower-cased. Values arrive trimmed (`clean`).
+    """
+    kind = pl.select(
+        pl.when(name.is_null() & sku.is_null()).then(pl.lit("order")).otherwise(pl.lit("product"))
+    ).to_series()
+    spellings = {v for k in PSEUDO_CODES for v in (k, k.lower(), k.title())}
+    starts = [v for p in PSEUDO_PREFIXES for v in (p, p.lower())]
+    longest = max(len(n.encode()) for n in PSEUDO_NAMES)
+    maybe = pl.select(
+        (
+            sku.is_in(list(spellings))
+            | pl.any_horizontal(sku.str.starts_with(p) for p in starts)
+            | (name.str.len_bytes() <= longest)
+        ).fill_null(False)
+    ).to_series()
+    rows = maybe.arg_true()
+    if rows.len() == 0:
+        return kind.alias("line_kind")
+    few = pl.DataFrame(
+        {
+            "code": sku.gather(rows).str.to_uppercase(),
+            "name": name.gather(rows).str.to_lowercase(),
+        }
     )
+    rules: list[tuple[pl.Expr, str]] = []
+    for key, (k, word) in PSEUDO_CODES.items():
+        said = pl.lit(True) if word is None else pl.col("name").str.contains(word, literal=True)
+        rules.append(((pl.col("code") == key) & said.fill_null(False), k))
+    rules += [(pl.col("code").str.starts_with(p), k) for p, k in PSEUDO_PREFIXES.items()]
+    rules += [(pl.col("name") == n, k) for n, k in PSEUDO_NAMES.items()]
+    found = few.select(
+        pl.coalesce(*(pl.when(rule).then(pl.lit(k)) for rule, k in rules))
+    ).to_series()
+    return kind.scatter(rows, found.fill_null(kind.gather(rows))).alias("line_kind")
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -237,7 +262,6 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         pl.lit(True).alias("fulfilled"),
         pl.lit(False).alias("is_gift"),
         c("store").alias("store"),
-        line_kind(c("sku"), c("product_name")).alias("line_kind"),
         reasons(
             unparsed_clean(c("ordered_at"), at, "date", found["ordered_at"]),
             unparsed_clean(c("quantity"), pl.col("__qty"), "number", found.get("quantity", "")),
@@ -248,7 +272,8 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     out = out.with_columns(
         pl.coalesce(pl.col("__order_total"), pl.col("line_total").sum().over("order_id")).alias(
             "order_total"
-        )
+        ),
+        line_kinds(*frame.select(c("sku").alias("s"), c("product_name").alias("n")).get_columns()),
     ).drop("__order_total")
     if "currency" not in found and not ctx.currency:
         ctx.warnings.append(
