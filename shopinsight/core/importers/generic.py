@@ -223,6 +223,8 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     raw_status = c("status").str.to_lowercase()
     # a return document: no line sold, some line returned (credit notes have only returns)
     returned = (qty < 0).any().over("order_id") & (qty <= 0).all().over("order_id")
+    if not (frame["__qty"] < 0).any():  # no returns at all: skip the two windows
+        returned = pl.lit(False)
     status = (
         pl.when(raw_status.str.contains("cancel"))
         .then(pl.lit("cancelled"))
