@@ -59,10 +59,8 @@ def test_a_20036_column_header_over_short_rows_is_quick(tmp_path: Path) -> None:
     loaded = load_file(path)
     took = time.perf_counter() - start
     assert loaded.lines["order_id"].n_unique() + loaded.rejects.height >= 3_000
-    assert took < 20, f"{took:.1f} s"  # was minutes: rows × header width
-
-
-def test_the_forgiving_reader_keeps_every_row_and_names_long_ones() -> None:
+    assert took < 15, f"{took:.1f} s"  # was minutes: rows × header width
+    # the forgiving reader (ragged files) keeps every row and names the over-long ones
     from shopinsight.core.importers.sniff import BAD_FIELDS, ROW, _read_with_csv_module
 
     frame = _read_with_csv_module(b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n,,\n", ",", ["a", "b", "c"], '"')
