@@ -146,8 +146,9 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         wanted = ("customer_id", "segment", "tags", "favorite_product")
         profiles = prof.table.select([c for c in wanted if c in prof.table.columns])
         result = churn_alerts(
-            shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles
-        )
+            shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles,
+            history=purchase_history(shop),
+        )  # fmt: skip
         alerts, kept_nothing = _nothing_at_stake(result.alerts, prof.table)
         notes = [*shop.left_out(), *result.notes]
         if kept_nothing:
@@ -192,6 +193,13 @@ def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.Dat
     return out.sort(order, descending=[True, True, False]), n
 
 
+def purchase_history(shop: Shop) -> Any:
+    """core.churn's prepared purchase history, read once per `Shop` for churn and value."""
+    from shopinsight.core.churn.features import prepare_history
+
+    return shop.memo("purchase_history", lambda: prepare_history(shop.lines(), shop.config()))
+
+
 def with_marks(shop: Shop, alerts: pl.DataFrame) -> pl.DataFrame:
     """The alerts with the merchant's current marks applied and the to-act list cut again: a
     contacted, snoozed or dismissed customer leaves it (core.churn.lists says for how long)."""
@@ -227,7 +235,9 @@ def load_value(shop: Shop, horizon_days: int | None = None) -> ValueView:
     name = f"{family}-{shop.state_key('exclusions')}"
 
     def compute() -> dict[str, Any]:
-        result = customer_value(shop.lines(), shop.as_of(), shop.config(), horizon_days)
+        result = customer_value(
+            shop.lines(), shop.as_of(), shop.config(), horizon_days, purchase_history(shop)
+        )
         meta = {
             "horizon_days": result.horizon_days,
             "method": result.method,

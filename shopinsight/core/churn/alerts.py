@@ -419,15 +419,17 @@ def churn_alerts(
     horizon_days: int | None = None,
     profiles: pl.DataFrame | None = None,
     states: pl.DataFrame | None = None,
+    history: History | None = None,
 ) -> ChurnResult:
     """Every customer with a counted order by `as_of`, scored, explained and ranked.
 
     Orders after `as_of` are ignored everywhere. `profiles` (customer_id, segment, tags,
     favorite_product) sharpens the suggested actions; `states` (load_alert_states) hides
-    snoozed and dismissed customers until they order again.
+    snoozed and dismissed customers until they order again. `history` (prepare_history of
+    the same lines as of the day) saves reading them again when value reads them too.
     """
     settings = ChurnSettings.from_config(config, horizon_days)
-    history = _prepare(lines, as_of, config)
+    history = history if history is not None else _prepare(lines, as_of, config)
     backtest, replay, recency_replay = _backtest(history, as_of, settings)
     learn, learn_note = _learning(settings, _span(history, as_of))
     frame, cutoffs = training_frame(history, as_of, learn)

@@ -27,7 +27,7 @@ MIN_CUSTOMERS = 50
 MIN_REPEATERS = 10
 """...nor with fewer customers who bought twice: nothing tells dropout from a slow pace."""
 
-MAX_FIT_CUSTOMERS = 20_000
+MAX_FIT_CUSTOMERS = 10_000
 """Bigger shops are fitted on a seeded sample: the parameters barely move beyond this."""
 
 LOG_BOUNDS = [(-6.0, 6.0), (-6.0, 9.0), (-6.0, 6.0), (-6.0, 6.0)]

@@ -30,6 +30,8 @@ NEW_DAYS = 30
 """A one-order customer whose order is this recent is "New": too early to value."""
 TIER_SHARES = (0.2, 0.5)
 """High = the top 20% by expected value (New left aside), Medium the next 30%, Low the rest."""
+BACKTEST_CUSTOMERS = 30_000
+"""Customers the value backtest replays at most (a seeded sample, as the churn backtest)."""
 MIN_BACKTEST_DAYS = 14
 """The value backtest needs this many days of history before its replay day."""
 
@@ -169,6 +171,7 @@ def value_backtest(
     if days < 7:
         return {"horizon_days": None, "note": "the history is too short to replay the prediction"}
     then = as_of - dt.timedelta(days=days)
+    history = history.sample(BACKTEST_CUSTOMERS, seed)
     pred = _predict(history, then, days, seed).join(
         _actual(history, then, days), on="customer_id", how="left"
     )
@@ -247,12 +250,20 @@ def value_of(history: History, as_of: dt.date, horizon_days: int, seed: int = 7)
 
 
 def customer_value(
-    lines: pl.LazyFrame, as_of: dt.date, config: dict, horizon_days: int | None = None
+    lines: pl.LazyFrame,
+    as_of: dt.date,
+    config: dict,
+    horizon_days: int | None = None,
+    history: History | None = None,
 ) -> ValueResult:
-    """Every customer with a counted order by `as_of`, valued over the horizon (see module)."""
+    """Every customer with a counted order by `as_of`, valued over the horizon (see module).
+
+    `history` (prepare_history of the same lines as of the day) is shared with the churn
+    alerts when given: the lines are read once and the BG/NBD fit at `as_of` is reused."""
     from shopinsight.core.churn.rule import ChurnSettings
 
     settings = ChurnSettings.from_config(config)
     horizon = horizon_days or settings.value_horizon_days
-    history = prepare_history(lines_as_of(lines.lazy(), as_of), config)
+    if history is None:
+        history = prepare_history(lines_as_of(lines.lazy(), as_of), config)
     return value_of(history, as_of, horizon, settings.seed)
