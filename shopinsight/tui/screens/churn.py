@@ -45,6 +45,7 @@ CSV_COLUMNS = {
     "status": "Status",
     "segment": "Segment",
     "state": "Mark",
+    "list": "List",
     "reasons": "Reasons",
     "action": "Suggested action",
 }
@@ -266,6 +267,8 @@ class ChurnScreen(SectionScreen):
             f"[b]{escape(str(r['display_name']))}[/b] · {fmt.pct(r['risk'])} risk, "
             f"{fmt.money(r['value_at_risk'], cur)} at risk · {r['status']}"
         )
+        if r.get("list"):
+            head += f" · [b]{r['list'].replace('_', ' ')}[/b]"
         if r["state"] != "new":
             head += f" · marked {r['state']}"
         reasons = "\n".join(f"• {escape(x)}" for x in (r["reasons"] or [])) or "• no reason"
