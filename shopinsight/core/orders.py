@@ -157,6 +157,12 @@ def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> 
     choice and hands over only lines in it). None when nothing has a currency and none is set."""
     names = frame.collect_schema().names()
     wanted = str(((config or {}).get("shop") or {}).get("currency") or "").strip().upper()
+    if wanted and wanted != "AUTO" and "currency" in names:
+        # a `Shop` always sets its currency: seeing it sold in is enough (an order's lines
+        # share one currency), no need to group a million lines into orders first
+        sold = frame.select((pl.col("currency") == wanted).any()).collect().item()
+        if sold:
+            return wanted
     key = [c for c in order_key() if c in names]
     who = pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8)
     if "net_revenue" in names:
