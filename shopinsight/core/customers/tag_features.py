@@ -180,26 +180,39 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
 
 
 def _recipients(orders: pl.DataFrame) -> pl.LazyFrame:
-    """Most distinct recipient first names at one address (postal code + city)."""
+    """Most distinct recipient first names at one address (postal code + city).
+
+    Distinct (customer, address, first name) rows are counted per address; names are listed
+    only for each customer's best address (most names, then the first postal code)."""
     first = pl.col("shipping_name").str.strip_chars().str.split(" ").list.first()
-    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2)
-    return (
+    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2).select("_ck")
+    place = ["_ck", "postal_code", "city"]
+    names = (
         orders.lazy()
         .filter(pl.col("shipping_name").is_not_null() & pl.col("postal_code").is_not_null())
-        .select("_ck", "shipping_name", "postal_code", "city")
+        .select(*place, first.alias("name"))
         .join(repeat, on="_ck", how="semi")
-        .group_by("_ck", "postal_code", "city")
-        .agg(first.unique().sort().alias("names"))
-        .with_columns(pl.col("names").list.len().alias("n"))
-        .sort("_ck", "n", "postal_code", descending=[False, True, False])
+        .unique()
+        .collect()
+        .lazy()
+    )
+    best = (
+        names.group_by(place)
+        .len("n")
+        .sort(place[:1] + ["n", "postal_code", "city"], descending=[False, True, False, False])
         .filter(pl.col("_ck").is_first_distinct())
+    )
+    return (
+        names.join(best, on=place, how="inner", nulls_equal=True)
+        .group_by("_ck")
+        .agg(pl.col("name").sort(), pl.col("n", "postal_code", "city").first())
         .select(
             "_ck",
             pl.col("n").alias("max_recipients_at_address"),
             pl.format(
                 "{} recipients ({}) at {} {}",
                 "n",
-                pl.col("names").list.join(", "),
+                pl.col("name").list.join(", "),
                 "postal_code",
                 pl.col("city").fill_null(""),
             )
