@@ -96,9 +96,11 @@ def test_analytics_products_refund_rows_and_name_only_customers():
     assert by["104"]["status"] == "cancelled" and by["104"]["net_revenue"] == 0.0
     assert by["105"]["status"] == "refunded" and by["105"]["net_revenue"] == 0.0
     assert by["106"]["status"] == "pending" and by["106"]["has_products"] is False
-    assert by["108"]["status"] == "cancelled"  # a refund with no earlier order: kept, no money
+    # a refund with no earlier order in the file is a return of its own: its money still goes
+    assert by["108"]["status"] == "returned" and by["108"]["net_revenue"] == -3.0
+    assert not by["108"]["counted"]
     assert any("1 refund rows" in w for w in loaded.warnings)
-    assert orders["net_revenue"].sum() == pytest.approx(60 + 25.5 + 7 + 8)
+    assert orders["net_revenue"].sum() == pytest.approx(60 + 25.5 + 7 + 8 - 3)
 
 
 def test_analytics_emailed_file_formatted_revenue():
