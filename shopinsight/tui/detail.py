@@ -47,11 +47,11 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
         "currency": prof.currency,
         "first_day": data.first_day(),
     }
-    churn = data.peek("churn")
+    churn = data.peek("churn:")  # Shop.churn() memo key (default horizon)
     if churn is not None:
         hit = churn.alerts.filter(pl.col("customer_id") == customer_id)
         out["churn"] = hit.row(0, named=True) if hit.height else None
-    gifts = data.peek("gifts")
+    gifts = data.peek("gifts:open")  # Shop.gifts() memo key (open orders)
     if gifts is not None:
         out["gift"] = gift_for(data, gifts, rows)
     return out

@@ -1,4 +1,7 @@
-"""One snapshot per screen: the sample shop at 100×30, as of 2026-11-20.
+"""One snapshot per screen at 80×24 and at 200×50: the sample shop as of 2026-11-20.
+
+Nothing may be cut off: at 80 columns the narrowest useful layout (optional columns left out,
+names whole where the chart or the detail has room), at 200 every column and name whole.
 
 Look at the report (snapshot_report.html) before accepting changes with --snapshot-update.
 """
@@ -24,26 +27,25 @@ def visit(*keys: str):
     return run
 
 
-@pytest.mark.parametrize(
-    "keys",
-    [
-        pytest.param((), id="overview"),
-        pytest.param(("2",), id="customers"),
-        pytest.param(("3",), id="gifts"),
-        pytest.param(("4",), id="churn"),
-        pytest.param(("5",), id="bundles"),
-        pytest.param(("i", "down", "enter"), id="import"),
-        pytest.param(("e",), id="export"),
-    ],
-)
-def test_screen(snap_compare, demo_ws, make_app, keys):
-    """Each screen of the sample shop as it first opens."""
-    assert snap_compare(make_app(demo_ws), terminal_size=SIZE, run_before=visit(*keys))
+SCREENS = [
+    pytest.param((), id="overview"),
+    pytest.param(("2",), id="customers"),
+    pytest.param(("3",), id="gifts"),
+    pytest.param(("4",), id="churn"),
+    pytest.param(("5",), id="bundles"),
+    pytest.param(("i", "end", "enter"), id="import"),  # the only file, previewed
+    pytest.param(("e",), id="export"),
+    pytest.param(("comma",), id="settings"),
+    pytest.param(("question_mark",), id="help"),
+]
 
 
-def test_overview_small_terminal(snap_compare, demo_ws, make_app):
-    """At 80×24 the overview keeps KPIs, both charts and a one-line import summary."""
-    assert snap_compare(make_app(demo_ws), terminal_size=(80, 24), run_before=visit())
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+@pytest.mark.parametrize("keys", SCREENS)
+def test_screen(snap_compare, demo_ws, make_app, keys, size, tmp_path, monkeypatch):
+    """Each screen of the sample shop as it first opens, small and large."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # the picker shows ~/shop-exports/
+    assert snap_compare(make_app(demo_ws), terminal_size=size, run_before=visit(*keys))
 
 
 def test_customers_light_theme(snap_compare, demo_ws, make_app):

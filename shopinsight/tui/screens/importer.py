@@ -30,6 +30,8 @@ from shopinsight.tui.widgets.file_picker import FilePicker
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 APP_WORDS: list[tuple[str, str]] = [
+    (r" ?\(`shopinsight where` shows it\)", ""),
+    (r"Set `currency` under \[shop\] in shopinsight\.toml", "Set the currency in Settings (,)"),
     (r",? e\.g\. `--map[^`]*`", ""),
     (r",? e\.g\. --map \S+", ""),
     (r"`(?:shopinsight )?import FILE --store NAME`", "a store name for the file"),
@@ -96,6 +98,7 @@ class ImportScreen(SectionScreen):
         Binding("ctrl+s", "run_import", "Import"),
         Binding("x", "clear_batch", "Clear"),
     ]
+    AUTO_FOCUS = "#import-files"  # the list: section keys work; / (or Tab) reaches the path
 
     def __init__(self) -> None:
         super().__init__()
@@ -162,6 +165,10 @@ class ImportScreen(SectionScreen):
     def focus_filter(self) -> bool:
         self.query_one("#import-path").focus()
         return True
+
+    def action_leave_field(self) -> None:
+        """Esc in the path field (or a box): back to the file list."""
+        self.query_one("#import-files").focus()
 
     def add_file(self, path: Path) -> None:
         """Add a file to the batch and preview it."""

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Input, Label, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
@@ -82,7 +83,9 @@ class SettingsScreen(SectionScreen):
             rows.append(Horizontal(Label(f.label, classes="settings-label"), editor,
                                    classes="settings-row"))  # fmt: skip
         await form.mount_all(rows)
-        path = self.shop_app.workspace.config_path
+        from shopinsight.tui.widgets.file_picker import shown_path
+
+        path = escape(shown_path(self.shop_app.workspace.config_path))
         self.query_one("#settings-intro", Static).update(
             f"[b]ctrl+s[/b] saves to {path} (comments kept); every screen uses it at once."
         )

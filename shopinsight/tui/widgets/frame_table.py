@@ -249,6 +249,7 @@ class FrameTable(Vertical):
             show_row_labels=False,
             render_markup=False,
             column_widths=fit_widths(natural, self.shown_cols, room),
+            max_column_content_width=MAX_TEXT,  # a shortened value ends in "…"
             id=f"{self.id or 'frame'}-grid-{self._generation}",
             classes="frame-grid",
         )
