@@ -155,6 +155,13 @@ class ShopInsightApp(App[None]):
         self.leave(self.exit)
 
     # -- actions -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/ Filter` is offered only on screens that have something to filter."""
+        if action == "filter":
+            screen = self.screen
+            return isinstance(screen, SectionScreen) and screen.can_filter()
+        return True
+
     def action_filter(self) -> None:
         screen = self.screen
         if not (isinstance(screen, SectionScreen) and screen.focus_filter()):

@@ -146,6 +146,10 @@ class SectionScreen(Screen[None]):
         """Put the cursor in this screen's filter box; False if the screen has none."""
         return False
 
+    def can_filter(self) -> bool:
+        """Whether this screen has a filter box (it overrides `focus_filter`)."""
+        return type(self).focus_filter is not SectionScreen.focus_filter
+
     def unsaved(self) -> str | None:
         """What would be lost by leaving this screen now, in words; None when nothing."""
         return None

@@ -280,7 +280,9 @@ class CustomersScreen(SectionScreen):
             if tag:
                 self.change_tag(cid, tag, "add")
 
-        self.app.push_screen(InputDialog(f"Add a tag to {cid}", "e.g. vip_friend, wholesale"), done)
+        self.app.push_screen(
+            InputDialog(f"Add a tag to {self.name_of(cid)}", "e.g. vip_friend, wholesale"), done
+        )
 
     def action_remove_tag(self) -> None:
         cid = self.selected
@@ -289,7 +291,7 @@ class CustomersScreen(SectionScreen):
             return
         tags = self.profiles.tags.filter(pl.col("customer_id") == cid)
         if tags.height == 0:
-            self.notify(f"{cid} has no tags.", timeout=3)
+            self.notify(f"{self.name_of(cid)} has no tags.", timeout=3)
             return
         options = [(r["tag"], f"{r['tag']} — {r['reason']}") for r in tags.iter_rows(named=True)]
 
@@ -298,7 +300,7 @@ class CustomersScreen(SectionScreen):
                 origin = tags.filter(pl.col("tag") == tag)["origin"][0]
                 self.change_tag(cid, tag, "clear" if origin == "manual" else "remove")
 
-        self.app.push_screen(PickDialog(f"Remove a tag from {cid}", options), done)
+        self.app.push_screen(PickDialog(f"Remove a tag from {self.name_of(cid)}", options), done)
 
     def change_tag(self, customer_id: str, tag: str, action: str) -> None:
         """Store the override, then recompute what depends on tags."""
@@ -322,6 +324,15 @@ class CustomersScreen(SectionScreen):
             )
 
         self.run_task("tag", work, saved, "Saving the tag…")
+
+    def name_of(self, customer_id: str) -> str:
+        """The customer's name (or email) with their id, as the dialogs say it."""
+        frame = self.table_frame
+        if frame is None:
+            return customer_id
+        hit = frame.filter(pl.col("customer_id") == customer_id)["display_name"]
+        name = hit[0] if hit.len() else None
+        return f"{name} ({customer_id})" if name and name != customer_id else customer_id
 
     # -- exclusions and export ----------------------------------------------------------------
     def action_exclude(self) -> None:
@@ -351,7 +362,7 @@ class CustomersScreen(SectionScreen):
 
         self.app.push_screen(
             InputDialog(
-                f"Exclude {cid} from every analysis? Why (optional; Esc cancels)",
+                f"Exclude {self.name_of(cid)} from every analysis? Why (optional; Esc cancels)",
                 "e.g. my own orders, a reseller",
                 allow_empty=True,
             ),

@@ -7,6 +7,7 @@ a single Content line (click a key to press it), which keeps screen switches wel
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -43,8 +44,11 @@ class KeyBar(Static):
         group: list[Content] = []
         seen: set[str] = set()
         palette = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
-        for key, active in self.screen.active_bindings.items():
+        screen = self.screen
+        for key, active in screen.active_bindings.items():
             binding, enabled = active.binding, active.enabled
+            if not binding.show:  # a table's hidden Enter may hide the screen's "Enter edits"
+                binding, enabled = self._shadowed(key) or (binding, enabled)
             if not binding.show or key == palette or binding.action in seen:
                 continue
             seen.add(binding.action)
@@ -66,6 +70,17 @@ class KeyBar(Static):
             if room >= 1:
                 line = line + Content(" " * room) + hint
         self.update(line)
+
+    def _shadowed(self, key: str) -> tuple[Binding, bool] | None:
+        """The screen's own shown binding for `key` when the focused widget's hidden one takes
+        the key first (Gifts: the table's Enter selects the row, which opens the editor)."""
+        screen = self.screen
+        for binding in screen._bindings.key_to_bindings.get(key, ()):
+            if binding.show:
+                state = self.app._check_action_state(binding.action, screen)
+                if state is not False:
+                    return binding, bool(state)
+        return None
 
     @staticmethod
     def _key(key: str, shown: str, description: str, enabled: bool) -> Content:
