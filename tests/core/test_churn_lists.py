@@ -47,7 +47,9 @@ def test_save_now_is_recent_and_likely_win_back_is_the_rest(result):
     assert (save["expected_next_order"] >= oldest).all()  # nobody "expected" long ago
     assert (save["p_alive"] >= 0.3).all()
     win = table.filter(pl.col("list") == "win_back")
-    assert ((win["expected_next_order"] < oldest) | (win["p_alive"] < 0.3)).all()
+    assert not save["status"].is_in(["lapsed", "one_and_done"]).any()
+    gone = win["status"].is_in(["lapsed", "one_and_done"])
+    assert ((win["expected_next_order"] < oldest) | (win["p_alive"] < 0.3) | gone).all()
     listed = table.filter("is_alert")
     # save now first, each list by value at risk
     codes = listed["list"].replace_strict({"save_now": 0, "win_back": 1}).to_list()

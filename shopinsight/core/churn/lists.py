@@ -2,8 +2,9 @@
 
 Every customer the method flags falls in one of two lists:
 
-- **save_now**: their next order was due recently (at most SAVE_HORIZONS horizons ago) and
-  they are still likely to come back (P(alive) from the purchase model, else the risk);
+- **save_now**: their next order was due recently (at most SAVE_HORIZONS horizons ago), they
+  are still likely to come back (P(alive) from the purchase model, else the risk) and not yet
+  lapsed or one-and-done by the shop's own cadence;
 - **win_back**: long gone; worth a win-back campaign, with lower expectations.
 
 The to-act list (`is_alert`) is the top of save_now by value at risk, then win_back, cut to
@@ -27,6 +28,9 @@ LISTS = ["save_now", "win_back"]
 
 SAVE_HORIZONS = 2
 """A customer whose next order was due more than this many horizons ago is a win-back."""
+
+GONE_STATUSES = ["lapsed", "one_and_done"]
+"""Statuses that mean long gone by the shop's own cadence: always win-back."""
 
 SAVE_MIN_ALIVE = 0.3
 """...and so is one the purchase model gives less than this chance of still buying."""
@@ -53,7 +57,7 @@ def classify(table: pl.DataFrame, flagged: pl.Expr, as_of: dt.date, horizon: int
     return (
         pl.when(~flagged)
         .then(pl.lit(None, pl.Utf8))
-        .when(recent & likely)
+        .when(recent & likely & ~pl.col("status").is_in(GONE_STATUSES))
         .then(pl.lit("save_now"))
         .otherwise(pl.lit("win_back"))
         .alias("list")
