@@ -259,25 +259,6 @@ def _excluded(n: int) -> str:
     return f"{n:,} (left out of customers and analyses; `shopinsight exclude --list`)" if n else "0"
 
 
-def _money(amounts: dict[str, float]) -> str:
-    return ", ".join(f"{v:,.2f} {k}" for k, v in amounts.items()) or "—"
-
-
-def _stores(stores: list[dict[str, Any]]) -> str:
-    """`shopify (2 stores: dev 51, enavant 409 orders)`-style text, one source per line."""
-    by_source: dict[str, list[str]] = {}
-    for s in stores:
-        name = s["store"] or "(no store name)"
-        by_source.setdefault(s["source"], []).append(f"{name}: {s['orders']:,}")
-    return (
-        "\n".join(f"{src} — {', '.join(parts)} orders" for src, parts in by_source.items()) or "—"
-    )
-
-
-def _excluded(n: int) -> str:
-    return f"{n:,} (left out of customers and analyses; `shopinsight exclude --list`)" if n else "0"
-
-
 def _day(value: Any) -> str:
     """A day from a date, a datetime or its ISO text (as cached results hold it)."""
     if not value:
