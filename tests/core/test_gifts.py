@@ -227,7 +227,7 @@ class TestPolicyConfig:
         [
             ('[gifts.segments]\nChampions = { kind = "hamper" }', "not a gift kind"),
             ('[gifts.segments]\nLost = { kind = "sample" }', "needs a budget"),
-            ("[gifts.segments]\nChampions = { budget = -3 }", "not a budget"),
+            ("[gifts.segments]\nChampions = { budget = -3 }", "budget = -3 cannot be used"),
             ('[gifts.segments]\nChampions = { budget_pct = "5%" }', "not a budget"),
             ('[gifts.segments]\nLost = { template = "nope" }', "'nope', which is unknown"),
             ('[gifts.tags]\nx = { template = "nope" }', "'nope', which is unknown"),
