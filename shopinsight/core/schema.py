@@ -19,7 +19,12 @@ reuse order numbers.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import polars as pl
+
+PolarsType: TypeAlias = pl.DataType | type[pl.DataType]
+"""A dtype as schemas hold it: an instance (`pl.Datetime("us", "UTC")`) or a class (`pl.Utf8`)."""
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
@@ -35,7 +40,7 @@ pseudo-lines that count in revenue but never in product analytics (bundles, favo
 `adjustment` manual corrections, discounts, samples and bad-debt write-offs, `tip`, `gift_card`
 (vouchers sold). Which codes are which is data in each importer (generic: `PSEUDO_CODES`)."""
 
-LINE_SCHEMA: dict[str, pl.DataType] = {
+LINE_SCHEMA: dict[str, PolarsType] = {
     "source": pl.Utf8,
     "store": pl.Utf8,
     "order_id": pl.Utf8,
@@ -89,7 +94,7 @@ ORDER_LEVEL = [
 ]  # fmt: skip
 """Columns that hold one value per order, repeated on each of its lines."""
 
-CUSTOMER_ATTR_SCHEMA: dict[str, pl.DataType] = {
+CUSTOMER_ATTR_SCHEMA: dict[str, PolarsType] = {
     "customer_id": pl.Utf8,
     "email": pl.Utf8,
     "first_name": pl.Utf8,
