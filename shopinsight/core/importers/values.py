@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import polars as pl
 
+from shopinsight.core.schema import PolarsType
+
 DATE_FORMATS = [
     "%Y-%m-%d %H:%M:%S %z",
     "%Y-%m-%dT%H:%M:%S%z",
@@ -120,7 +122,7 @@ def values_fallback(
 
 
 def _on_series(
-    func: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType
+    func: Callable[[pl.Expr], pl.Expr], dtype: PolarsType
 ) -> Callable[[pl.Series], pl.Series]:
     """Evaluate a column expression on a Series (the slow paths are written as expressions)."""
 
@@ -271,7 +273,9 @@ def _strptime(text: pl.Series, fmt: str, assume_tz: str) -> pl.Series:
 def _plausible_series(parsed: pl.Series) -> pl.Series:
     """`_plausible` for a Series; a min/max look is enough when every date is plausible."""
     low, high = parsed.min(), parsed.max()
-    if low is None or (low >= EARLIEST and high < LATEST):
+    if not isinstance(low, dt.datetime) or not isinstance(high, dt.datetime):
+        return parsed  # every value null
+    if low >= EARLIEST and high < LATEST:
         return parsed
     return parsed.set((parsed < EARLIEST) | (parsed >= LATEST), None)
 
