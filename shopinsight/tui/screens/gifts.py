@@ -11,7 +11,6 @@ holds back a control group so the gifts' effect can be measured later.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -34,8 +33,7 @@ from textual.widgets import (
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
-from shopinsight.tui.screens.gifts_campaigns import CampaignsPart
-from shopinsight.tui.widgets.dialogs import ConfirmDialog
+from shopinsight.tui.screens.gifts_packing import EXPORTS, PackingPart
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 POLICY_COLS = [
@@ -52,14 +50,9 @@ PLAN_COLS = [
     Col("gift_cost", "Cost", "money"),
     Col("note_line", "Note"),
 ]
-EXPORTS = {
-    "picking": ("picking list (CSV)", "packing-plan.csv"),
-    "notes": ("printable notes (HTML, A6)", "notes.html"),
-    "mailmerge": ("mail-merge CSV", "notes-mailmerge.csv"),
-}
 
 
-class GiftsScreen(CampaignsPart):
+class GiftsScreen(PackingPart):
     """What goes in each parcel, and the note that goes with it."""
 
     SECTION = "gifts"
@@ -369,58 +362,6 @@ class GiftsScreen(CampaignsPart):
             f"[b]{escape(ref)}[/b] {who} · {escape(str(r['items']))}\n"
             f"{escape(str(r['reason']))}\n[i]{escape(r['note'] or '(no note)')}[/i]"
         )
-
-    def action_export(self, kind: str) -> None:
-        if self.gifts is None:
-            return
-        label, file_name = EXPORTS[kind]
-        folder = self.shop_app.resolve_dir(self.query_one("#gifts-dest", Input).value)
-        path = folder / file_name
-        plan = self.gifts.plan
-        config = self.data.config()
-
-        def write() -> Path:
-            from shopinsight.core.errors import InputError
-            from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
-
-            text = {
-                "picking": lambda: picking_csv(plan),
-                "notes": lambda: notes_html(plan, config),
-                "mailmerge": lambda: mailmerge_csv(plan, config),
-            }[kind]()
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"Cannot write {path}", str(exc)) from None
-            return path
-
-        def done(written: Path) -> None:
-            extra = " Open it in a browser and print (A6)." if kind == "notes" else ""
-            self.notify(f"Wrote the {label} to {written}.{extra}", timeout=6)
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_task("export", write, done, f"Writing the {label}…")
-
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Write the {label} for {plural(plan.height, 'order')}?", str(path), "Write"
-            ),
-            confirmed,
-        )
-
-    @on(Button.Pressed, "#export-picking")
-    def _export_picking(self) -> None:
-        self.action_export("picking")
-
-    @on(Button.Pressed, "#export-notes")
-    def _export_notes(self) -> None:
-        self.action_export("notes")
-
-    @on(Button.Pressed, "#export-mailmerge")
-    def _export_mailmerge(self) -> None:
-        self.action_export("mailmerge")
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(

@@ -11,7 +11,6 @@ screen's own words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,33 +24,10 @@ from textual.markup import escape
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
+from shopinsight.tui.import_report import app_words, import_summary, reject_rows, report_lines
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.file_picker import FilePicker
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
-
-APP_WORDS: list[tuple[str, str]] = [
-    (r" ?\(`shopinsight where` shows it\)", ""),
-    (r"Set `currency` under \[shop\] in shopinsight\.toml", "Set the currency in Settings (,)"),
-    (r",? e\.g\. `--map[^`]*`", ""),
-    (r",? e\.g\. --map \S+", ""),
-    (r"`(?:shopinsight )?import FILE --store NAME`", "a store name for the file"),
-    (r"\(--map (\w+)=…\)", r"(mapped to \1)"),
-    (r"--format generic with --map", "the Generic format with the column mapping below"),
-    (r"with --map", "in the column mapping below"),
-    (r"--format generic", "the Generic format"),
-    (r"the same --store as before", "the same store name as before"),
-    (r"--store \w+", "a store name"),
-    (r"--store", "a store name"),
-    (r"--map", "the column mapping below"),
-]
-
-
-def app_words(text: str) -> str:
-    """An importer's message without the command line's options (`--map`, `--format`…)."""
-    for pattern, words in APP_WORDS:
-        text = re.sub(pattern, words, text)
-    return re.sub(r"  +", " ", text).replace(" .", ".").strip()
-
 
 MAP_FIELDS = [
     "order_id",
@@ -388,61 +364,3 @@ class ImportScreen(SectionScreen):
         yield SystemCommand(
             "Clear the import batch", "Forget the picked files (x)", self.action_clear_batch
         )
-
-
-def report_lines(r: Any) -> list[str]:
-    """One file's import in words: a file imported before says only that (no counts of
-    "updated" lines next to "nothing new"); otherwise what was new, updated, repeated."""
-    name = escape(Path(r.file).name)
-    if r.skipped:
-        return [f"[b]{name}[/b]: already imported before, nothing new; the workspace is unchanged."]
-    rejected = f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected"
-    if r.new_lines == 0 and r.updated == 0:
-        state = "nothing new: every line was already imported"
-    else:
-        parts = [f"{r.new_lines:,} new lines"]
-        if r.updated:
-            parts.append(f"{r.updated:,} updated")
-        if r.duplicates:
-            parts.append(f"{r.duplicates:,} already there")
-        state = ", ".join(parts)
-    lines = [
-        f"[b]{name}[/b] ({r.format_title}): {r.rows_read:,} rows read, {r.accepted:,} accepted, "
-        f"{rejected} · {state}"
-    ]
-    if r.rejects_path:
-        lines.append(f"  rejected rows saved to {escape(r.rejects_path)}")
-    lines += [f"  [yellow]• {escape(app_words(w))}[/yellow]" for w in r.warnings]
-    return lines
-
-
-def import_summary(reports: list[Any]) -> str:
-    """The notification after an import: what changed, or that nothing did."""
-    new = sum(r.new_lines for r in reports if not r.skipped)
-    updated = sum(r.updated for r in reports if not r.skipped)
-    if new == 0 and updated == 0:
-        return "Nothing new: these files were already imported."
-    files = f"{len(reports)} file" + ("s" if len(reports) != 1 else "")
-    return f"Imported {files}: {new:,} new lines" + (f", {updated:,} updated." if updated else ".")
-
-
-def reject_rows(reports: list[Any], limit: int = 500) -> pl.DataFrame:
-    """file, row, reason of the rejected rows (first `limit`), read from the saved reject files."""
-    frames = []
-    for r in reports:
-        if not r.rejects_path or not Path(r.rejects_path).exists():
-            continue
-        rej = pl.read_csv(r.rejects_path, infer_schema=False, n_rows=limit)
-        cols = [c for c in ("row", "reason") if c in rej.columns]
-        if len(cols) < 2:
-            continue
-        frames.append(
-            rej.select(
-                pl.lit(Path(r.file).name).alias("file"),
-                pl.col("row").cast(pl.Int64, strict=False),
-                pl.col("reason"),
-            )
-        )
-    if not frames:
-        return pl.DataFrame(schema={"file": pl.Utf8, "row": pl.Int64, "reason": pl.Utf8})
-    return pl.concat(frames).head(limit)

@@ -1,0 +1,146 @@
+"""The Customers screen's hand-made changes: tags added or removed by hand (stored as
+overrides), and customers excluded from every analysis or brought back (core.exclusions, as
+`shopinsight exclude` / `include` do). Each saves in a worker, then the app recomputes what
+depends on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
+
+
+class CustomerChanges(SectionScreen):
+    """Tag, untag, exclude, include: the customers screen builds on this."""
+
+    profiles: Any = None
+    selected: str | None = None
+    table_frame: pl.DataFrame | None = None
+
+    # -- tags by hand -------------------------------------------------------------------------
+    def action_add_tag(self) -> None:
+        cid = self.selected
+        if cid is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+
+        def done(tag: str | None) -> None:
+            if tag:
+                self.change_tag(cid, tag, "add")
+
+        self.app.push_screen(
+            InputDialog(f"Add a tag to {self.name_of(cid)}", "e.g. vip_friend, wholesale"), done
+        )
+
+    def action_remove_tag(self) -> None:
+        cid = self.selected
+        if cid is None or self.profiles is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+        tags = self.profiles.tags.filter(pl.col("customer_id") == cid)
+        if tags.height == 0:
+            self.notify(f"{self.name_of(cid)} has no tags.", timeout=3)
+            return
+        options = [(r["tag"], f"{r['tag']} — {r['reason']}") for r in tags.iter_rows(named=True)]
+
+        def done(tag: str | None) -> None:
+            if tag:
+                origin = tags.filter(pl.col("tag") == tag)["origin"][0]
+                self.change_tag(cid, tag, "clear" if origin == "manual" else "remove")
+
+        self.app.push_screen(PickDialog(f"Remove a tag from {self.name_of(cid)}", options), done)
+
+    def change_tag(self, customer_id: str, tag: str, action: str) -> None:
+        """Store the override, then recompute what depends on tags."""
+        from shopinsight.core.customers.tags import clear_override, save_override
+
+        ws = self.shop_app.workspace
+
+        def work() -> str:
+            if action == "clear":
+                clear_override(ws, customer_id, tag)
+                return f"Removed your tag '{tag}' from {customer_id}."
+            save_override(ws, customer_id, tag, action)
+            verb = "Added" if action == "add" else "Removed"
+            return f"{verb} tag '{tag}' {'to' if action == 'add' else 'from'} {customer_id}."
+
+        def saved(message: str) -> None:
+            self.notify(message, timeout=4)
+            self.shop_app.data_changed(
+                full=False,
+                keys=("profiles", "segment_summary", "gifts", "churn", "bundles", "detail"),
+            )
+
+        self.run_task("tag", work, saved, "Saving the tag…")
+
+    def name_of(self, customer_id: str) -> str:
+        """The customer's name (or email) with their id, as the dialogs say it."""
+        frame = self.table_frame
+        if frame is None:
+            return customer_id
+        hit = frame.filter(pl.col("customer_id") == customer_id)["display_name"]
+        name = hit[0] if hit.len() else None
+        return f"{name} ({customer_id})" if name and name != customer_id else customer_id
+
+    # -- exclusions and export ----------------------------------------------------------------
+    def action_exclude(self) -> None:
+        cid = self.selected
+        if cid is None:
+            self.notify("Highlight a customer first.", timeout=3)
+            return
+        from shopinsight.core.exclusions import save_manual
+
+        ws = self.shop_app.workspace
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def done(_: None) -> None:
+                self.notify(
+                    f"Excluded {cid}: their orders are left out of every analysis. "
+                    "X brings them back.",
+                    timeout=6,
+                )
+                self.shop_app.data_changed(full=True)
+
+            self.run_task(
+                "exclude", lambda: save_manual(ws, "customer", cid, reason), done, "Excluding…"
+            )
+
+        self.app.push_screen(
+            InputDialog(
+                f"Exclude {self.name_of(cid)} from every analysis? Why (optional; Esc cancels)",
+                "e.g. my own orders, a reseller",
+                allow_empty=True,
+            ),
+            answered,
+        )
+
+    def action_include(self) -> None:
+        from shopinsight.core.exclusions import delete_manual, load_manual
+
+        ws = self.shop_app.workspace
+        manual = load_manual(ws).filter(pl.col("kind") == "customer")
+        if manual.height == 0:
+            self.notify("No customer is excluded by hand.", timeout=3)
+            return
+        options = [
+            (r["key"], f"{r['key']} — {r['reason'] or 'no reason given'}")
+            for r in manual.iter_rows(named=True)
+        ]
+
+        def picked(key: str | None) -> None:
+            if not key:
+                return
+
+            def done(_: bool) -> None:
+                self.notify(f"{key} is back in the analyses.", timeout=4)
+                self.shop_app.data_changed(full=True)
+
+            self.run_task("include", lambda: delete_manual(ws, "customer", key), done, "Including…")
+
+        self.app.push_screen(PickDialog("Bring back an excluded customer", options), picked)
