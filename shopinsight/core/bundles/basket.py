@@ -196,7 +196,7 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
     Taobao and Shopify keeps its shop-language name); orders counts distinct orders.
     """
     product = product_lines(lines)
-    order = ["ordered_at"]
+    order: list[str | pl.Expr] = ["ordered_at"]
     if currency:
         order = [(pl.col("currency") == currency).fill_null(False), "ordered_at"]
     described = product.group_by("sku").agg(

@@ -15,7 +15,7 @@ when big baskets make too many pairs common — keeps a big shop's list short.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
@@ -26,10 +26,12 @@ from shopinsight.core.bundles.basket import (
     resolve_thresholds,
 )
 from shopinsight.core.errors import InputError
+from shopinsight.core.schema import PolarsType
 
 _CODE = pl.UInt32
 _KEY = pl.UInt64
-_ENGINE = "streaming"  # about half the CPU of the in-memory engine on these joins and group-bys
+# about half the CPU of the in-memory engine on these joins and group-bys
+_ENGINE: Final = "streaming"
 _IN_MEMORY_PAIRS = 8_000_000  # pair occurrences (12 bytes each) kept in memory for the triples
 
 
@@ -235,7 +237,7 @@ def _skus(frame: pl.DataFrame, names: pl.DataFrame, cols: list[str]) -> pl.DataF
 
 
 def _itemset_frame(counts: pl.DataFrame, names: pl.DataFrame, n_orders: int) -> pl.DataFrame:
-    cols = [c for c in ("a", "b", "c") if c in counts.columns]
+    cols: list[str] = [c for c in ("a", "b", "c") if c in counts.columns]
     frame = _skus(counts, names, cols)
     return (
         frame.select(
@@ -273,7 +275,7 @@ def _rules(
     """Every antecedent -> consequent split of every itemset, with mlxtend's metrics."""
     parts = []
     for frame in frames:
-        cols = [c for c in ("a", "b", "c") if c in frame.columns]
+        cols: list[str] = [c for c in ("a", "b", "c") if c in frame.columns]
         named = _skus(frame, names, cols)
         for ant, con in _SPLITS[len(cols)]:
             parts.append(
@@ -285,7 +287,7 @@ def _rules(
                     "orders",
                 )
             )
-    schema = {
+    schema: dict[str, PolarsType] = {
         "antecedent": pl.List(pl.Utf8),
         "consequent": pl.List(pl.Utf8),
         "antecedent_support": pl.Float64,
@@ -319,5 +321,5 @@ def _rules(
         )
         .sort(["lift", "confidence", "ant_key", "con_key"], descending=[True, True, False, False])
         .select(list(schema))
-        .cast(schema)
+        .cast(schema)  # type: ignore[arg-type]  # polars wants str | Selector | dtype keys
     )

@@ -40,16 +40,18 @@ def _set_metrics(itemsets: Itemsets, prior: float) -> pl.DataFrame:
         (pl.col("consequent").list.len() == 1).alias("single"),
         pl.col("antecedent").list.join(_SEP).alias("ant"),
     )
-    order = {"by": ["confidence", "lift", "ant"], "descending": [True, True, False]}
+    by, descending = ["confidence", "lift", "ant"], [True, True, False]
     return rules.group_by("key").agg(
         pl.col("lift").filter(pl.col("single")).min().alias("lift"),
         pl.col("shrunk").filter(pl.col("single")).min().alias("score"),
         pl.col("confidence").max().alias("confidence_best"),
         pl.struct("antecedent", "consequent", "confidence", "lift")
-        .sort_by(**order)
+        .sort_by(by, descending=descending)
         .first()
         .alias("best"),
-        pl.struct("antecedent", "consequent", "confidence", "lift").sort_by(**order).alias("rules"),
+        pl.struct("antecedent", "consequent", "confidence", "lift")
+        .sort_by(by, descending=descending)
+        .alias("rules"),
     )
 
 
