@@ -62,7 +62,8 @@ def make_customers(rng: np.random.Generator, n: int) -> pl.DataFrame:
     market = np.where(np.isin(persona, ["night_owl", "subscriber"]), "shopify", market)
     repeat = ~np.isin(persona, ["one_timer", "subscriber"])
     two = (market == "shopify") & repeat & (rng.random(n) < 0.08)
-    second = np.where(two, np.asarray(_pick(rng, D.SECOND_MARKETS, n)), None)
+    other = np.asarray(_pick(rng, D.SECOND_MARKETS, n))
+    second = np.where(two, other, None)  # type: ignore[call-overload]  # numpy's stub omits None
     n_last = len(D.LAST_NAMES)
     combos = len(D.FIRST_NAMES) * n_last
     combo = rng.choice(combos, size=n, replace=n > combos)

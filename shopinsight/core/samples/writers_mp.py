@@ -7,6 +7,7 @@ first line, padding row, summary + item rows, `$` money and footer lines.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -313,6 +314,7 @@ def write_ebay(shop: SampleShop, paths: list[Path]) -> list[Path]:
     def select(kind: str) -> pl.DataFrame:
         exprs = []
         for c in EBAY_COLUMNS:
+            e: pl.Expr | None
             if c in always:
                 e = always[c]
             elif c in order_fields:
@@ -337,7 +339,9 @@ def write_ebay(shop: SampleShop, paths: list[Path]) -> list[Path]:
     )
     orders = f["order_key"].n_unique()
     bare = "," * (len(EBAY_COLUMNS) - 1)
-    first_day = shop.orders["local_at"].min().strftime(day)
+    first_at = shop.orders["local_at"].min()
+    assert isinstance(first_at, dt.date)  # a sample shop has orders
+    first_day = first_at.strftime(day)
     footer = (
         f'{bare}\n"{orders}","record(s) downloaded,from {first_day} to '
         f'{shop.end.strftime(day)}"\nSeller ID : {D.SELLER_ID}\n'

@@ -22,8 +22,7 @@ TAOBAO_ORDER_COLUMNS = (
 ).split(",")
 TAOBAO_ITEM_COLUMNS = (
     "订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码"
-)
-TAOBAO_ITEM_COLUMNS = TAOBAO_ITEM_COLUMNS.split(",")
+).split(",")
 
 if TYPE_CHECKING:
     from shopinsight.core.samples.shop import SampleShop
