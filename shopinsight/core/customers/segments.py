@@ -9,6 +9,7 @@ Segment maps are data (`SCHEMES`): every score cell maps to exactly one segment.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +41,16 @@ class SegmentInfo:
 
 
 def _quantiles(values: pl.Series, qs: list[float]) -> list[float]:
-    return [float(values.quantile(q, interpolation="linear")) for q in qs]
+    out = []
+    for q in qs:
+        value = values.quantile(q, interpolation="linear")
+        if value is None:  # no values: callers check the size first
+            raise ValueError("quantiles of an empty column")
+        out.append(float(value))
+    return out
 
 
-def _labels_up(cuts: list[float], levels: int, unit: str, integer: bool) -> dict[str, str]:
+def _labels_up(cuts: Sequence[float], levels: int, unit: str, integer: bool) -> dict[str, str]:
     """Score -> value range, for scores that grow with the value (F, M)."""
     out: dict[str, str] = {}
     fmt = (lambda v: str(int(v))) if integer else (lambda v: f"{v:.2f}")
@@ -65,7 +72,7 @@ def _labels_up(cuts: list[float], levels: int, unit: str, integer: bool) -> dict
     return out
 
 
-def _labels_down(cuts: list[float], levels: int) -> dict[str, str]:
+def _labels_down(cuts: Sequence[float], levels: int) -> dict[str, str]:
     """Score -> days range for recency (the fewest days score highest)."""
     up = _labels_up(cuts, levels, " days", integer=True)
     return {str(levels + 1 - int(k)): v for k, v in up.items()}
@@ -103,7 +110,7 @@ class _Band:
     """How one score is cut: the method in words, the cut points and each score's range."""
 
     method: str
-    cuts: list[float]
+    cuts: Sequence[float]
     scores: dict[str, str]
     expr: pl.Expr
 
@@ -111,7 +118,7 @@ class _Band:
         return {"method": self.method, "cuts": self.cuts, "scores": self.scores}
 
 
-def _up(col: str, cuts: list[float]) -> pl.Expr:
+def _up(col: str, cuts: Sequence[float]) -> pl.Expr:
     return 1 + pl.sum_horizontal([(pl.col(col) > c).cast(pl.Int8) for c in cuts])
 
 
@@ -141,7 +148,7 @@ def _fallback_rf(table: pl.DataFrame, seg: dict[str, Any], scheme: Scheme) -> tu
     gaps = table.filter(pl.col("frequency") >= 2).get_column("typical_gap_days").drop_nulls()
     min_repeat = int(_setting(seg, "min_repeat_customers", 5))
     if gaps.len() >= min_repeat:
-        r_cuts = [math.floor(v) for v in _quantiles(gaps, [p / 100 for p in pcts])]
+        r_cuts: list[float] = [math.floor(v) for v in _quantiles(gaps, [p / 100 for p in pcts])]
         ps = "/".join(f"P{int(p)}" for p in pcts)
         r_method = f"{ps} of the typical order gap of your {gaps.len()} repeat customer(s)"
     else:
