@@ -33,6 +33,7 @@ from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from shopinsight.core.customers.profiles import CustomerProfiles
+    from shopinsight.core.insights.changes import ChangesResult
     from shopinsight.core.insights.results import (
         CohortsResult,
         DriversResult,
@@ -412,3 +413,9 @@ class Shop:
         from shopinsight.core.insights.results import load_migration
 
         return self.memo(f"migration:{from_day}", lambda: load_migration(self, from_day))
+
+    def changes(self, since: str | None = None) -> ChangesResult:
+        """What changed since the previous import (default), an import or a day."""
+        from shopinsight.core.insights.changes import load_changes
+
+        return self.memo(f"changes:{since or ''}", lambda: load_changes(self, since))

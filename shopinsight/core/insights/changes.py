@@ -1,0 +1,243 @@
+"""What changed since the previous import (or a day): the merchant's short inbox after an import.
+
+Analyses are reproducible for any as-of day, so "then" is simply the shop replayed as of the
+cut day (`Shop(ws, as_of=cut)`) and "now" is the shop as of its own day; nothing is snapshotted.
+
+**The cut.** `--since DATE` is that day. `--since IMPORT` (a file name, a sha256 prefix or the
+import's number, 1 = the oldest) and the default (the import before the last one) are the last
+order day of the data as that import left it. The ledger does not store that day, so it is
+worked out from the ledger's counts: the lines present after import i (one ledger record, one
+file) are the `sum(new_lines)` of imports 1..i, and exports are cut by time, so they are the
+oldest ones: the cut is the day of the n-th oldest dated line, never after the import's own
+`imported_at` day. A later
+import that only backfilled older orders makes the cut earlier, never later: changes may then
+list too much, never miss anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from shopinsight.core.errors import InputError
+from shopinsight.core.orders import parse_as_of
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
+
+KEYS = ("new_customers", "segment_moves", "alerts_resolved", "new_alerts")
+BUNDLE_KEYS = ("bundles_new", "bundles_gone")
+
+
+@dataclass
+class Cut:
+    """The day "then" is replayed at, and how it was chosen (said to the merchant)."""
+
+    day: dt.date
+    rule: str
+    import_file: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "rule": self.rule, "import": self.import_file}
+
+
+def _imports(ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One import per ledger record (one file), oldest first; a skipped re-import adds no
+    lines but still counts. (Files imported together share an `imported_at` to the second,
+    as do quick successive imports, so the stamp cannot tell batches apart.)"""
+    return [
+        {
+            "imported_at": str(rec.get("imported_at") or ""),
+            "new_lines": int(rec.get("new_lines") or 0),
+            "files": [Path(str(rec.get("file") or "")).name],
+            "sha256": [str(rec.get("sha256") or "")],
+        }
+        for rec in ledger
+    ]
+
+
+def _pick(imports: list[dict[str, Any]], since: str | None) -> int:
+    """The index of the import `since` names (default: the one before the last)."""
+    if since is None:
+        if len(imports) < 2:
+            raise InputError(
+                "Only one import so far",
+                "Changes compare the shop with how it stood at the previous import; there is "
+                "none yet. Import a newer export, or use --since YYYY-MM-DD.",
+            )
+        return len(imports) - 2
+    text = since.strip()
+    if text.isdigit() and 1 <= int(text) <= len(imports):
+        return int(text) - 1
+    for i in range(len(imports) - 1, -1, -1):
+        imp = imports[i]
+        if Path(text).name in imp["files"] or (
+            len(text) >= 8 and any(s.startswith(text.lower()) for s in imp["sha256"])
+        ):
+            return i
+    names = ", ".join(f"{i + 1} {', '.join(imp['files'])}" for i, imp in enumerate(imports))
+    raise InputError(
+        f"No import '{since}'",
+        f"--since takes a day (YYYY-MM-DD), an import's number or its file name. Imports: {names}.",
+    )
+
+
+def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | None) -> Cut:
+    """The cut day for `--since` (see the module doc); `lines` are all stored lines."""
+    if since is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
+        day = parse_as_of(since)
+        assert day is not None
+        return Cut(day, f"since {day} (the day given)")
+    imports = _imports(ledger)
+    i = _pick(imports, since)
+    kept = sum(imp["new_lines"] for imp in imports[: i + 1])
+    days = lines.select(pl.col("ordered_at").drop_nulls().dt.date().sort()).collect().to_series()
+    if days.len() == 0:
+        raise InputError("No dated orders", "Changes need orders with a date.")
+    if kept <= 0:
+        day = days[0] - dt.timedelta(days=1)
+    else:
+        day = days[min(kept, days.len()) - 1]
+    stamp = imports[i]["imported_at"][:10]
+    if len(stamp) == 10:
+        day = min(day, dt.date.fromisoformat(stamp))
+    files = ", ".join(imports[i]["files"])
+    rule = f"since import {i + 1} ({files}): its data ended on {day}"
+    return Cut(day, rule, files)
+
+
+@dataclass
+class ChangesResult:
+    """Each change as a frame, the cut and the day compared with."""
+
+    cut: Cut
+    as_of: dt.date
+    currency: str | None
+    frames: dict[str, pl.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {k: v.height for k, v in self.frames.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.cut.to_json(),
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            **{k: v.to_dicts() for k, v in self.frames.items()},
+        }
+
+
+def new_customers(now: pl.DataFrame, cut: dt.date) -> pl.DataFrame:
+    """Customers whose first counted purchase is after the cut (profiles' `first_order`)."""
+    first = pl.col("first_order").cast(pl.Datetime("us", "UTC")).dt.date()
+    return (
+        now.filter(first > cut)
+        .select("customer_id", "customer_name", first.alias("first_order"), "segment", "monetary")
+        .sort("first_order", "customer_id")
+    )
+
+
+def segment_moves(then: pl.DataFrame, now: pl.DataFrame, order: list[str]) -> pl.DataFrame:
+    """Customers in another segment now than then; `up` = towards the front of the scheme's
+    display order (Champions first), `down` the other way."""
+    rank = {name: i for i, name in enumerate(order)}
+    a = then.select("customer_id", pl.col("segment").alias("from_segment"))
+    b = now.select("customer_id", "customer_name", pl.col("segment").alias("to_segment"))
+    moved = a.join(b, on="customer_id", how="inner").filter(
+        pl.col("from_segment") != pl.col("to_segment")
+    )
+    r_from = pl.col("from_segment").replace_strict(rank, default=len(rank))
+    r_to = pl.col("to_segment").replace_strict(rank, default=len(rank))
+    return (
+        moved.with_columns(pl.when(r_to < r_from).then(pl.lit("up")).otherwise(pl.lit("down"))
+                           .alias("direction"))
+        .select("customer_id", "customer_name", "from_segment", "to_segment", "direction")
+        .sort("direction", "from_segment", "customer_id", descending=[True, False, False])
+    )  # fmt: skip
+
+
+def alert_changes(
+    then: pl.DataFrame, now: pl.DataFrame, profiles_now: pl.DataFrame, cut: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(resolved, new): alerted as of the cut and ordered since; alerted now and not then."""
+    old = then.filter("is_alert").select("customer_id", "value_at_risk")
+    last = pl.col("last_order").cast(pl.Datetime("us", "UTC")).dt.date()
+    back = profiles_now.filter(last > cut).select(
+        "customer_id", "customer_name", last.alias("came_back_on")
+    )
+    resolved = old.join(back, on="customer_id", how="inner").select(
+        "customer_id", "customer_name", "came_back_on", "value_at_risk"
+    )
+    names = profiles_now.select("customer_id", "customer_name")
+    fresh = (
+        now.filter("is_alert")
+        .join(old.select("customer_id"), on="customer_id", how="anti")
+        .join(names, on="customer_id", how="left")
+        .select("customer_id", "customer_name", "risk", "value_at_risk", "list")
+    )
+    return (
+        resolved.sort("value_at_risk", "customer_id", descending=[True, False]),
+        fresh.sort("value_at_risk", "customer_id", descending=[True, False]),
+    )
+
+
+def bundle_changes(then: pl.DataFrame, now: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(appeared, faded): offers compared by their item set (order of items ignored)."""
+
+    def keyed(offers: pl.DataFrame) -> pl.DataFrame:
+        if offers.height == 0 or "items" not in offers.columns:
+            return pl.DataFrame(
+                schema={"items": pl.List(pl.Utf8), "names": pl.List(pl.Utf8), "orders": pl.Int64,
+                        "_key": pl.Utf8}
+            )  # fmt: skip
+        return offers.select(
+            "items", "names", pl.col("orders").cast(pl.Int64),
+            pl.col("items").list.sort().list.join("\x1f").alias("_key"),
+        )  # fmt: skip
+
+    a, b = keyed(then), keyed(now)
+    appeared = b.join(a.select("_key"), on="_key", how="anti").drop("_key")
+    faded = a.join(b.select("_key"), on="_key", how="anti").drop("_key")
+    return appeared, faded
+
+
+def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
+    """The changes between the shop as of the cut day and as of its own day (same currency)."""
+    from shopinsight.core.shop import Shop as ShopClass
+
+    shop.require_orders()
+    cut = choose_cut(shop.ws.ledger(), shop.ws.lines(), since)
+    now_day = shop.as_of()
+    if cut.day >= now_day:
+        raise InputError(
+            "Nothing to compare yet",
+            f"The cut ({cut.day}) is not before the analysis day ({now_day}): {cut.rule}. "
+            "Use --since with an earlier day.",
+        )
+    prof = shop.profiles()
+    table = prof.table
+    first = shop.first_day()
+    frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day)}
+    alerts_now = shop.churn().alerts
+    offers_now = shop.bundles().offers
+    if first is None or cut.day < first:  # nothing then: everyone is new
+        then_table = table.clear()
+        then_alerts = alerts_now.clear()
+        then_offers = offers_now.clear()
+    else:
+        then = ShopClass(shop.ws, cut.day, shop.currency())
+        then_table = then.profiles().table
+        then_alerts = then.churn().alerts
+        then_offers = then.bundles().offers
+    order = list(dict.fromkeys([*prof.sizes["segment"].to_list()]))
+    frames["segment_moves"] = segment_moves(then_table, table, order)
+    resolved, fresh = alert_changes(then_alerts, alerts_now, table, cut.day)
+    frames["alerts_resolved"], frames["new_alerts"] = resolved, fresh
+    frames["bundles_new"], frames["bundles_gone"] = bundle_changes(then_offers, offers_now)
+    return ChangesResult(cut, now_day, shop.currency(), frames, shop.left_out())

@@ -1,0 +1,86 @@
+"""`shopinsight changes`: import the first half of a hand-made shop, then all of it; the changes
+list exactly the customers who first bought in the second half."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from shopinsight.cli import app
+
+runner = CliRunner()
+
+HEADER = "order_id,customer_id,ordered_at,sku,product_name,quantity,line_total,currency"
+FIRST_HALF = [
+    "1,ann,2024-01-05 10:00,MUG,Mug,1,10.00,USD",
+    "2,bob,2024-01-20 10:00,TEA,Tea,2,10.00,USD",
+    "3,ann,2024-02-10 10:00,TEA,Tea,1,5.00,USD",
+    "4,cat,2024-02-28 10:00,MUG,Mug,1,10.00,USD",
+]
+SECOND_HALF = [
+    "5,dan,2024-03-05 10:00,MUG,Mug,1,10.00,USD",
+    "6,ann,2024-03-10 10:00,MUG,Mug,1,10.00,USD",
+    "7,eve,2024-03-20 10:00,TEA,Tea,3,15.00,USD",
+    "8,bob,2024-04-02 10:00,TEA,Tea,1,5.00,USD",
+    "9,<b>fay</b>,2024-04-15 10:00,MUG,Mug,1,10.00,USD",
+]
+
+
+def invoke(ws, *args: str):
+    return runner.invoke(app, ["--workspace", str(ws), *args], env={"COLUMNS": "100"})
+
+
+@pytest.fixture
+def ws(tmp_path):
+    half = tmp_path / "half.csv"
+    whole = tmp_path / "whole.csv"
+    half.write_text("\n".join([HEADER, *FIRST_HALF]) + "\n")
+    whole.write_text("\n".join([HEADER, *FIRST_HALF, *SECOND_HALF]) + "\n")
+    path = tmp_path / "ws"
+    for f in (half, whole):
+        result = invoke(path, "import", str(f))
+        assert result.exit_code == 0, result.output
+    return path
+
+
+def test_changes_since_last_import_lists_the_second_half_newcomers(ws):
+    result = invoke(ws, "changes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"new_customers", "segment_moves", "alerts_resolved", "new_alerts", "bundles_new",
+            "bundles_gone", "since"} <= set(data)  # fmt: skip
+    assert data["since"]["day"] == "2024-02-28"  # the first half's last order day
+    assert data["since"]["import"] == "half.csv"
+    new = sorted(c["customer_id"].split(":", 1)[1] for c in data["new_customers"])
+    assert new == ["<b>fay</b>", "dan", "eve"]
+    assert data["as_of"] == "2024-04-15"
+
+
+def test_changes_since_a_day_and_by_import_number(ws):
+    by_day = json.loads(invoke(ws, "changes", "--since", "2024-03-15", "--json").stdout)
+    assert sorted(c["customer_id"].split(":", 1)[1] for c in by_day["new_customers"]) == [
+        "<b>fay</b>", "eve"
+    ]  # fmt: skip
+    by_number = json.loads(invoke(ws, "changes", "--since", "1", "--json").stdout)
+    assert by_number["since"]["day"] == "2024-02-28"
+
+
+def test_changes_table_and_errors(ws):
+    result = invoke(ws, "changes")
+    assert result.exit_code == 0, result.output
+    assert "New customers: 3" in result.output
+    assert "<b>fay</b>" in result.output  # shown as text
+    bad = invoke(ws, "changes", "--since", "nope.csv")
+    assert bad.exit_code == 2
+    assert "No import" in bad.output
+
+
+def test_changes_needs_a_previous_import(tmp_path):
+    f = tmp_path / "one.csv"
+    f.write_text("\n".join([HEADER, *FIRST_HALF]) + "\n")
+    invoke(tmp_path / "ws", "import", str(f))
+    result = invoke(tmp_path / "ws", "changes")
+    assert result.exit_code == 2
+    assert "Only one import" in result.output
