@@ -102,7 +102,8 @@ def merge_import(
     orders they mention are read. Every merge rule works within an order, so the result is
     the same as merging into all lines; None when the stored lines stay as they are."""
     frames = [f if dict(f.schema) == LINE_SCHEMA else conform(f).collect() for f in files]
-    base, where = pl.DataFrame(schema=LINE_SCHEMA), {}
+    where: dict[str, pl.Series] = {}
+    base = pl.DataFrame(schema=LINE_SCHEMA)
     if ws.has_lines():  # the first import has nothing to look up
         orders = pl.concat([f.select(ORDER_KEY) for f in frames]).unique()
         base, where = ws.lines_of_orders(orders)

@@ -200,7 +200,7 @@ def read_raw(
     read = [i for i in indices if i < reach]
     try:
         frame = pl.read_csv(
-            path if direct else data,
+            path if data is None else data,  # data is None exactly when direct
             separator=sn.delimiter,
             quote_char=quote,
             infer_schema=False,
@@ -224,7 +224,7 @@ def read_raw(
                 + [frame[names[i]] if i < reach else blank.alias(names[i]) for i in indices]
             )
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.PolarsError):
-        if direct:
+        if data is None:  # direct
             data = _decode(path.read_bytes(), sn.encoding).encode("utf-8")
         frame = _read_with_csv_module(data, sn.delimiter, names, quote, indices)
         if wanted is not None:
