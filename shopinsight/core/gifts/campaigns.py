@@ -13,7 +13,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import polars as pl
@@ -97,7 +97,7 @@ def assign_arms(plan: pl.DataFrame, control_share: float, seed: int) -> pl.DataF
         "segment",
         pl.when(rank <= held).then(pl.lit("control")).otherwise(pl.lit("gift")).alias("arm"),
         *[c for c in MEMBER_COLUMNS if c not in ("customer_id", "segment", "arm")],
-    ).cast(MEMBER_COLUMNS)
+    ).cast(MEMBER_COLUMNS)  # type: ignore[arg-type]  # polars wants str | Selector | dtype keys
 
 
 def running_members(conn: sqlite3.Connection, day: dt.date) -> pl.DataFrame:
@@ -319,7 +319,8 @@ def campaign_report(
             a, b = g["revenue"].to_numpy(), c["revenue"].to_numpy()
             rev_diff = float(a.mean() - b.mean())
             rev_ci = welch_diff(a, b, confidence)
-            cost = float(g["gift_cost"].fill_null(0.0).mean() or 0.0)
+            mean_cost = g["gift_cost"].fill_null(0.0).mean()
+            cost = float(mean_cost) if isinstance(mean_cost, float) else 0.0
             words.append(
                 f"Revenue per customer: {a.mean():,.2f} {currency} gifted vs {b.mean():,.2f} "
                 f"control, {rev_diff:+,.2f} ({pct}% interval {rev_ci[0]:+,.2f} to "
@@ -383,7 +384,8 @@ def report_for_shop(shop: Shop, campaign_id: int | None = None) -> CampaignRepor
     campaign's own currency."""
     with shop.ws.db() as conn:
         meta, members = load_campaign(conn, campaign_id)
-    currency = meta.get("currency") or shop.currency()
+    # Campaigns are stored with their currency; the shop's is for rows older than that column.
+    currency = cast(str, meta.get("currency") or shop.currency())
     start = dt.date.fromisoformat(meta["started_on"])
     return campaign_report(
         members, shop.all_lines(), start, shop.as_of(), currency, int(meta["id"])

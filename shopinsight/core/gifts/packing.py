@@ -17,6 +17,7 @@ import polars as pl
 from shopinsight.core.errors import InputError
 from shopinsight.core.gifts.notes import note_values, render_by_template, shop_language
 from shopinsight.core.gifts.policies import GiftPolicies, gift_policies, money_text
+from shopinsight.core.schema import PolarsType
 
 ORDER_SCOPES = ("open", "all")
 PREVIEW_POOL = 20
@@ -113,7 +114,7 @@ def packing_plan(
     """
     policies = gift_policies(config)
     todo = plan_orders(lines, orders)
-    prof_cols = {
+    prof_cols: dict[str, PolarsType] = {
         "customer_id": pl.Utf8, "segment": pl.Utf8, "tags": pl.List(pl.Utf8),
         "first_name": pl.Utf8, "customer_name": pl.Utf8, "favorite_product": pl.Utf8,
         "favorite_category": pl.Utf8, "orders": pl.Int64, "first_order": pl.Datetime("us", "UTC"),

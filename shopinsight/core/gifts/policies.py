@@ -343,7 +343,7 @@ def gift_picks(
         & pl.col("sku").is_not_null()
         & ~pl.col("sku").is_in(settings["exclude_skus"])
     )
-    if last is not None and "last_sold" in catalogue.columns:
+    if isinstance(last, dt.date) and "last_sold" in catalogue.columns:
         cutoff = last - dt.timedelta(days=settings["stock_days"])
         stocked = stocked.filter(pl.col("last_sold") >= cutoff)
     wants = cust.filter(pl.col("gift_kind").is_in(PRODUCT_KINDS))
