@@ -84,3 +84,26 @@ def test_changes_needs_a_previous_import(tmp_path):
     result = invoke(tmp_path / "ws", "changes")
     assert result.exit_code == 2
     assert "Only one import" in result.output
+
+
+def test_cut_takes_the_batch_before_the_last_and_the_nth_oldest_line():
+    import datetime as dt
+
+    import polars as pl
+
+    from shopinsight.core.insights.changes import choose_cut
+
+    days = [dt.datetime(2024, 1, d, 12, tzinfo=dt.UTC) for d in range(1, 11)]
+    lines = pl.LazyFrame({"ordered_at": days})
+    ledger = [
+        {"file": "a.csv", "new_lines": 3, "imported_at": "2024-01-04T08:00:00+0000"},
+        {"file": "b.csv", "new_lines": 2, "imported_at": "2024-01-06T08:00:00+0000"},
+        {"file": "c.csv", "new_lines": 4, "imported_at": "2024-01-11T08:00:00+0000"},
+        {"file": "d.csv", "new_lines": 1, "imported_at": "2024-01-11T08:00:00+0000"},
+    ]
+    cut = choose_cut(ledger, lines, None)  # c and d are one batch: the previous is b
+    assert (cut.day, cut.import_file) == (dt.date(2024, 1, 5), "b.csv")
+    assert choose_cut(ledger, lines, "a.csv").day == dt.date(2024, 1, 3)
+    # never after the day the import was made
+    early = [{**ledger[0], "imported_at": "2024-01-02T08:00:00+0000"}, *ledger[1:]]
+    assert choose_cut(early, lines, "1").day == dt.date(2024, 1, 2)

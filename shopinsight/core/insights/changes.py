@@ -4,14 +4,14 @@ Analyses are reproducible for any as-of day, so "then" is simply the shop replay
 cut day (`Shop(ws, as_of=cut)`) and "now" is the shop as of its own day; nothing is snapshotted.
 
 **The cut.** `--since DATE` is that day. `--since IMPORT` (a file name, a sha256 prefix or the
-import's number, 1 = the oldest) and the default (the import before the last one) are the last
+import's number, 1 = the oldest) and the default (the import before the last batch: the last
+record stamped before the last `imported_at`, else the record before the last) are the last
 order day of the data as that import left it. The ledger does not store that day, so it is
 worked out from the ledger's counts: the lines present after import i (one ledger record, one
 file) are the `sum(new_lines)` of imports 1..i, and exports are cut by time, so they are the
 oldest ones: the cut is the day of the n-th oldest dated line, never after the import's own
-`imported_at` day. A later
-import that only backfilled older orders makes the cut earlier, never later: changes may then
-list too much, never miss anything.
+`imported_at` day. A later import that only backfilled older orders makes the cut earlier,
+never later: changes may then list too much, never miss anything.
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def _pick(imports: list[dict[str, Any]], since: str | None) -> int:
                 "Changes compare the shop with how it stood at the previous import; there is "
                 "none yet. Import a newer export, or use --since YYYY-MM-DD.",
             )
-        return len(imports) - 2
+        last = imports[-1]["imported_at"]
+        earlier = [i for i, imp in enumerate(imports) if imp["imported_at"] < last]
+        return earlier[-1] if earlier else len(imports) - 2  # files of the last batch share it
     text = since.strip()
     if text.isdigit() and 1 <= int(text) <= len(imports):
         return int(text) - 1
