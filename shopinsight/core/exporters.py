@@ -354,7 +354,11 @@ def write_export(export: TagExport, path: Path | str) -> list[Path]:
         elif export.lists:
             for slug, frame in export.lists.items():
                 target = path.with_name(f"{path.stem}-{slug}{path.suffix or '.csv'}")
-                _replace(export, target, lambda fh, f=frame: f.write_csv(fh, line_terminator="\n"))
+
+                def write(fh: IO[bytes], f: pl.DataFrame = frame) -> None:
+                    f.write_csv(fh, line_terminator="\n")
+
+                _replace(export, target, write)
                 written.append(target)
         else:
             _replace(export, path, lambda fh: export.frame.write_csv(fh, line_terminator="\n"))

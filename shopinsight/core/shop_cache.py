@@ -96,9 +96,10 @@ class ShopCache:
         """
         base = f"shop-{CACHE_VERSION}-{name}".replace(" ", "_").replace("/", "_")
         hits = {part: self.ws.cache_get(f"{base}-{part}") for part in [*frames, "meta"]}
-        if all(v is not None for v in hits.values()):
+        meta = hits["meta"]
+        if meta is not None and all(v is not None for v in hits.values()):
             out: dict[str, Any] = dict(hits)
-            out["meta"] = json_from_frame(hits["meta"])
+            out["meta"] = json_from_frame(meta)
             return out
         result = compute()
         try:
