@@ -54,7 +54,8 @@ class History:
 
     @property
     def first_day(self) -> dt.date | None:
-        return self.days["day"].min() if self.days.height else None
+        first = self.days["day"].min() if self.days.height else None
+        return first if isinstance(first, dt.date) else None
 
     def favorites(self) -> pl.DataFrame:
         """customer_id, favorite_product: the product each customer bought on the most lines."""
@@ -180,12 +181,12 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         & pl.col("status").ne("cancelled").fill_null(True)
         & in_currency
     )
-    first_sku = (
+    first_sku_plan = (
         product_lines.filter(pl.col("sku").is_not_null())
         .group_by("customer_id", "sku")
         .agg(pl.col("ordered_at").min().dt.date().alias("day"))
     )
-    first_sku = first_sku.collect()
+    first_sku = first_sku_plan.collect()
     customers = _customer_codes(orders)
     return History(days, events, first_sku, customers, product_lines, currency, dropped)
 
@@ -346,8 +347,8 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
             ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
         )
     )
-    out = out.sort("customer_id").collect()
-    return out.join(_btyd(history, cutoff, horizon), on="customer_id", how="left")
+    table = out.sort("customer_id").collect()
+    return table.join(_btyd(history, cutoff, horizon), on="customer_id", how="left")
 
 
 BTYD_FEATURES = ["p_alive", "btyd_orders", "btyd_risk"]
