@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
 
@@ -135,7 +139,7 @@ def actions(table: pl.DataFrame) -> pl.DataFrame:
          pl.format("favourite-product reminder: {}", fav)),
         (status.is_in(["due", "at_risk", "lapsing"]), pl.lit("friendly reminder")),
     ]  # fmt: skip
-    expr = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
+    expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
     for cond, text in rules[1:]:
         expr = expr.when(cond.fill_null(False)).then(text)
     return table.with_columns(expr.otherwise(pl.lit("no action needed yet")).alias("action"))

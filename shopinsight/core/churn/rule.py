@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -164,7 +164,10 @@ def shop_cadence(history: History, cutoff: dt.date, settings: ChurnSettings) -> 
     second = gaps.filter(pl.col("i") == 1)["gap"]
     repeaters = second.len()
     if repeaters >= settings.min_repeat_for_quantiles:
-        qs = tuple(float(second.quantile(q, "linear")) for q in settings.one_timer_quantiles)
+        # at least min_repeat_for_quantiles gaps, none null: each quantile is a number
+        qs = tuple(
+            float(cast(float, second.quantile(q, "linear"))) for q in settings.one_timer_quantiles
+        )
         from_shop = True
     else:
         qs = tuple(float(d) for d in settings.one_timer_default_days)

@@ -13,6 +13,7 @@ import polars as pl
 
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import orders_frame
+from shopinsight.core.schema import PolarsType
 from shopinsight.core.workspace import Workspace
 
 ALERT_STATES = ["new", "contacted", "snoozed", "dismissed"]
@@ -20,7 +21,7 @@ ALERT_STATES = ["new", "contacted", "snoozed", "dismissed"]
 CONTACT_WAIT_DAYS = 30
 """A contacted customer leaves the to-act list for this long (unless a date is given)."""
 
-STATE_SCHEMA = {
+STATE_SCHEMA: dict[str, PolarsType] = {
     "customer_id": pl.Utf8,
     "state": pl.Utf8,
     "until": pl.Date,
@@ -105,7 +106,7 @@ def mark_alert(
     if state not in ("snoozed", "contacted"):
         until = None
     found, last = find_customer_id(ws.lines(), customer_id)
-    row = {
+    row: dict[str, object] = {
         "customer_id": found,
         "state": state,
         "until": until.isoformat() if until else None,
