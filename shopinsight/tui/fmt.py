@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.markup import escape as _markup_escape
+
+from shopinsight.core.text import visible
+
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CNY": "¥", "JPY": "¥", "BRL": "R$"}
 
 
@@ -41,3 +45,9 @@ def pct(share: float | None, digits: int = 0) -> str:
 def main_currency(amounts: dict[str, float]) -> str | None:
     """The currency with the most revenue (the analyses' main currency)."""
     return max(amounts, key=lambda c: amounts[c]) if amounts else None
+
+
+def escape(text: object) -> str:
+    """Text from an export inside Textual markup: brackets escaped, and control characters and
+    escape sequences shown visibly (`\\x1b`) instead of reaching the terminal."""
+    return _markup_escape(visible(text, keep_newlines=True))

@@ -51,3 +51,8 @@ async def test_customers_table_and_detail_show_escapes_visibly(tmp_path: Path, m
         app.push_screen(ErrorDialog(f"Cannot read {PAYLOAD}.csv", f"Row 3: {PAYLOAD}"))
         await settle(pilot)
         assert not payload_leaks(screen_bytes(app))
+        await go(pilot, "escape")
+        for key in ("4", "5", "3"):  # churn, bundles, gifts: lists and detail panels
+            await go(pilot, key)
+            await go(pilot, "down")
+            assert not payload_leaks(screen_bytes(app)), key

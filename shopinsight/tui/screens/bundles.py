@@ -16,10 +16,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.widgets import Input, Select, Static
 
 from shopinsight.tui import fmt
+from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 

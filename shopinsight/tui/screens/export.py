@@ -17,10 +17,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from shopinsight.core.words import plural
+from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
 

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.widgets import (
     Button,
     Input,
@@ -33,6 +32,7 @@ from textual.widgets import (
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
+from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.gifts_packing import EXPORTS, PackingPart
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
@@ -238,7 +238,7 @@ class GiftsScreen(PackingPart):
         self.example = self.example_frame(row)
         who = row.get("customer_name") or row.get("customer_id")
         self.query_one("#preview-label", Label).update(
-            f"Preview for {who}" if who else "Preview (no customer in this segment yet)"
+            f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
         )
         self.render_preview()
 
