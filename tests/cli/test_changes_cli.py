@@ -107,3 +107,10 @@ def test_cut_takes_the_batch_before_the_last_and_the_nth_oldest_line():
     # never after the day the import was made
     early = [{**ledger[0], "imported_at": "2024-01-02T08:00:00+0000"}, *ledger[1:]]
     assert choose_cut(early, lines, "1").day == dt.date(2024, 1, 2)
+
+
+def test_bad_or_late_since_day_is_a_clear_error(ws):
+    bad = invoke(ws, "changes", "--since", "2024-13-01")
+    assert bad.exit_code == 2 and "Bad --since day" in bad.output
+    late = invoke(ws, "changes", "--since", "2099-01-01")
+    assert late.exit_code == 2 and "Nothing to compare yet" in late.output

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.orders import parse_as_of
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -92,8 +91,12 @@ def _pick(imports: list[dict[str, Any]], since: str | None) -> int:
 def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | None) -> Cut:
     """The cut day for `--since` (see the module doc); `lines` are all stored lines."""
     if since is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
-        day = parse_as_of(since)
-        assert day is not None
+        try:
+            day = dt.date.fromisoformat(since.strip())
+        except ValueError:
+            raise InputError(
+                "Bad --since day", f"'{since}' is not a date. Write it as YYYY-MM-DD."
+            ) from None
         return Cut(day, f"since {day} (the day given)")
     imports = _imports(ledger)
     i = _pick(imports, since)
