@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -376,7 +376,8 @@ def _choose(
     model_auc = aucs["model"]
     gap = ""
     if model_auc is not None:
-        if model_auc >= aucs[simple] + settings.min_auc_gain:
+        # aucs[simple] is a number: it was compared just above
+        if model_auc >= cast(float, aucs[simple]) + settings.min_auc_gain:
             best = "model"
         else:
             gap = f"; the model did not beat it (it must win by {settings.min_auc_gain:.3f})"
@@ -384,8 +385,8 @@ def _choose(
         gap = f"; no learned model: {train_note}"
     elif bt.model_note:
         gap = f"; {bt.model_note}"
-    recency = aucs["recency"]
-    if recency is not None and aucs[best] is not None and aucs[best] < recency:
+    recency, best_auc = aucs["recency"], aucs[best]
+    if recency is not None and best_auc is not None and best_auc < recency:
         return "recency", (
             "Churn risk follows days since the last order: no method ranked who did not come "
             f"back better than that on this shop's own history ({when})."
@@ -497,7 +498,7 @@ def _join_profiles(
     cols = [] if profiles is None else [
         c for c in ("segment", "tags", "favorite_product") if c in profiles.columns
     ]  # fmt: skip
-    if cols:
+    if profiles is not None and cols:
         prof = profiles.select("customer_id", *[pl.col(c).alias(f"_p_{c}") for c in cols])
         table = table.join(prof, on="customer_id", how="left")
     if "favorite_product" in cols:
