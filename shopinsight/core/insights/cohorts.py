@@ -11,7 +11,7 @@ so every cohort has one entry per period it has lived, zeros included.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -52,7 +52,7 @@ def cohort_grid(
     """
     by = check_period(by)
     if as_of is None:
-        as_of = orders.get_column("order_day").max()
+        as_of = cast("dt.date | None", orders.get_column("order_day").max())
     if as_of is None:
         return _empty_grid()
     seen = visits(orders, as_of) if seen is None else seen

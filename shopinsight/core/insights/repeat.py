@@ -11,7 +11,7 @@ same share for every day since the first order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -74,7 +74,7 @@ def repeat_curve(visits_frame: pl.DataFrame, horizon: int = CURVE_DAYS) -> pl.Da
     tenure t adds to the numerator of every day in [g, t], to the denominator of every day ≤ t.
     """
     first = visits_frame.filter(pl.col("n") == 1).select("next_gap", "tenure")
-    top = min(horizon, int(first.get_column("tenure").max() or 0))
+    top = min(horizon, int(cast("int | None", first.get_column("tenure").max()) or 0))
     days = pl.DataFrame({"day": pl.int_range(0, top + 1, eager=True, dtype=pl.Int64)})
 
     def hist(frame: pl.DataFrame, column: str, name: str) -> pl.DataFrame:

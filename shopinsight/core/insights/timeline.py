@@ -10,7 +10,7 @@ lines those dominate the time, so grouping happens once and the rest works on wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 import polars as pl
 
@@ -50,7 +50,7 @@ def visits(orders: pl.DataFrame, as_of: dt.date | None = None) -> pl.DataFrame:
 
     `orders` is one row per order with customer_id, order_day and counted (`shop.orders()`).
     """
-    as_of = as_of or orders.get_column("order_day").max()
+    as_of = as_of or cast("dt.date | None", orders.get_column("order_day").max())
     day, n = pl.col("order_day"), pl.col("n")
     return (  # lists per customer, exploded: "the next row" is the next visit when n is one more
         orders.lazy()
