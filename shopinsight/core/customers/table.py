@@ -14,6 +14,7 @@ import datetime as dt
 import polars as pl
 
 from shopinsight.core.orders import as_of_end
+from shopinsight.core.schema import PolarsType
 from shopinsight.core.shop_data import PRODUCT, ShopData
 
 __all__ = ["customer_table"]
@@ -282,7 +283,7 @@ def _product_stats(data: ShopData) -> pl.DataFrame:
     )
 
 
-_ATTR_SCHEMA = {
+_ATTR_SCHEMA: dict[str, PolarsType] = {
     "customer_id": pl.Utf8, "_a_first": pl.Utf8, "last_name": pl.Utf8, "phone": pl.Utf8,
     "_a_country": pl.Utf8, "_a_email": pl.Utf8, "_a_consent": pl.Boolean,
     "existing_tags": pl.List(pl.Utf8),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -19,7 +19,7 @@ __all__ = ["FILLED", "replenishment", "table_features", "tag_features"]
 
 def _q(values: pl.Series, q: float) -> float:
     v = values.drop_nulls()
-    return float(v.quantile(q, interpolation="linear")) if v.len() else 0.0
+    return float(cast(float, v.quantile(q, interpolation="linear"))) if v.len() else 0.0
 
 
 def tag_features(
@@ -31,11 +31,14 @@ def tag_features(
     customer_id, sku, product_name, purchases, mean_gap_days, gap_cv, last_bought, due_date.
     Independent of the customer table, so the two can be computed side by side.
     """
-    cfg = config.get("tags") or {}
+    cfg: dict[str, Any] = config.get("tags") or {}
     orders = data.orders.filter(pl.col("counted"))
     lines = data.lines.filter(PRODUCT & pl.col("counted"))
     with_products = orders.filter(pl.col("has_products"))
-    pct = lambda key, default: float(cfg.get(key, default)) / 100  # noqa: E731
+
+    def pct(key: str, default: float) -> float:
+        return float(cfg.get(key, default)) / 100
+
     customers = orders.get_column("_ck").n_unique()
     stats = {
         "p90_units": _q(with_products.get_column("items").cast(pl.Float64), 0.9),

@@ -158,9 +158,10 @@ class Spill:
         anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
         self.anonymous += lines.filter(anonymous)["order_id"].n_unique()
         merged, result = merge_new(lines)
-        self.counts = MergeResult(
-            *(a + b for a, b in zip(astuple3(self.counts), astuple3(result), strict=True))
+        new, duplicates, updated = (
+            a + b for a, b in zip(astuple3(self.counts), astuple3(result), strict=True)
         )
+        self.counts = MergeResult(new, duplicates, updated)
         self.writer.add(merged)
 
     def parts(self) -> list[dict[str, Any]]:
