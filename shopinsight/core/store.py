@@ -92,6 +92,26 @@ def gather_part(root: Path, part: dict[str, Any], rows: pl.Series) -> pl.DataFra
     return lf.drop(ROW).collect()
 
 
+def lines_of_orders(
+    root: Path, manifest: dict[str, Any], orders: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """The lines of some orders (`orders`: their key columns) and where they sit (part file ->
+    row positions): the key columns of every part are read, whole rows only where they match."""
+    found: list[pl.DataFrame] = []
+    where: dict[str, pl.Series] = {}
+    on = orders.columns
+    for part in manifest["lines"]:
+        lf = scan_part(root, part, with_row=True)
+        rows = lf.select(*on, ROW).join(orders.lazy(), on=on, how="semi").select(ROW)
+        rows = rows.collect().to_series()
+        if rows.len():
+            where[part["file"]] = rows
+            found.append(gather_part(root, part, rows))
+    if not found:
+        return pl.DataFrame(schema=LINE_SCHEMA), where
+    return pl.concat(found, how="vertical"), where
+
+
 def scan_lines(root: Path, manifest: dict[str, Any]) -> pl.LazyFrame:
     """All lines of a version, in workspace order."""
     parts = manifest["lines"]

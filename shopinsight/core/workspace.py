@@ -38,7 +38,6 @@ import polars as pl
 from shopinsight.core import store
 from shopinsight.core.config import default_config_text, load_config
 from shopinsight.core.errors import WorkspaceError
-from shopinsight.core.schema import LINE_SCHEMA
 
 ENV_VAR = "SHOPINSIGHT_WORKSPACE"
 
@@ -307,26 +306,8 @@ class Workspace:
 
     def lines_of_orders(self, orders: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
         """The stored lines of some orders (`orders`: their key columns) and where they sit
-        (part file -> row positions), reading the key columns of every part and whole rows
-        only where they match: what an import replaces, without loading the whole store."""
-        found: list[pl.DataFrame] = []
-        where: dict[str, pl.Series] = {}
-        on = orders.columns
-        for part in self.manifest()["lines"]:
-            lf = store.scan_part(self.root, part, with_row=True)
-            rows = (
-                lf.select(*on, store.ROW)
-                .join(orders.lazy(), on=on, how="semi")
-                .select(store.ROW)
-                .collect()
-                .to_series()
-            )
-            if rows.len():
-                where[part["file"]] = rows
-                found.append(store.gather_part(self.root, part, rows))
-        if not found:
-            return pl.DataFrame(schema=LINE_SCHEMA), where
-        return pl.concat(found, how="vertical"), where
+        (part file -> row positions): what an import replaces, without loading every line."""
+        return store.lines_of_orders(self.root, self.manifest(), orders)
 
     def read_customers(self) -> pl.DataFrame | None:
         """Customer attributes in memory, or None if no customers export was imported."""
