@@ -102,8 +102,8 @@ def lines_of_orders(
     on = orders.columns
     for part in manifest["lines"]:
         lf = scan_part(root, part, with_row=True)
-        rows = lf.select(*on, ROW).join(orders.lazy(), on=on, how="semi").select(ROW)
-        rows = rows.collect().to_series()
+        matched = lf.select(*on, ROW).join(orders.lazy(), on=on, how="semi").select(ROW)
+        rows = matched.collect().to_series()
         if rows.len():
             where[part["file"]] = rows
             found.append(gather_part(root, part, rows))
@@ -208,7 +208,7 @@ def read_ledger(path: Path, count: int | None) -> list[dict[str, Any]]:
     to an import that never committed."""
     if not path.exists():
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if count is not None and len(out) >= count:
             break

@@ -29,7 +29,7 @@ import shutil
 import signal
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -366,7 +366,10 @@ class Workspace:
                     p["drop"], p["dropped"] = name, both.len()
             parts = [p for p in parts if p.get("dropped", 0) < p.get("rows", 1)]
             if append is not None and append.height:
-                added = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
+                added: dict[str, Any] = {
+                    "file": store.new_name(store.LINES_DIR, version),
+                    "drop": None,
+                }
                 added.update(store.time_range(append.lazy()))
                 self._write(added["file"], append)
                 parts.append(added)
@@ -403,7 +406,7 @@ class Workspace:
         """Many small parts, or many dropped rows: rewrite those lines as one sorted part."""
         lf = store.scan_lines(self.root, {"lines": parts, "ordered": ordered})
         frame = lf.collect()
-        part = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
+        part: dict[str, Any] = {"file": store.new_name(store.LINES_DIR, version), "drop": None}
         part.update(store.time_range(frame.lazy()))
         self._write(part["file"], frame)
         return [part]
@@ -419,7 +422,7 @@ class Workspace:
         atomic_write_bytes(self.ledger_path, kept + add.encode("utf-8"))
 
     def clean(
-        self, manifest: dict[str, Any] | None = None, records: list[dict[str, Any]] = ()
+        self, manifest: dict[str, Any] | None = None, records: Sequence[dict[str, Any]] = ()
     ) -> list[Path]:
         """Remove what no version in use needs (see `store.stale_files`); `records`: the
         import being committed (its rejects files stay). Call under `lock()`."""
