@@ -3,11 +3,13 @@
 shopinsight churn [--top N] [--all] [--as-of D] [--horizon DAYS] [--json]
 shopinsight churn backtest [--as-of D] [--horizon DAYS] [--json]
 shopinsight churn mark CUSTOMER contacted|snoozed --until D|dismissed|new
+shopinsight churn track [--json]
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +25,12 @@ from shopinsight.cli.app import (
     WorkspaceOpt,
     app,
     console,
+    err_console,
     open_shop,
     print_json,
     workspace,
 )
-from shopinsight.core.errors import InputError
+from shopinsight.core.errors import InputError, ShopInsightError
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
 app.add_typer(churn_app, name="churn")
@@ -45,11 +48,27 @@ HorizonOpt = Annotated[
 ]
 
 
-def _run(as_of: str | None, horizon: int | None, currency: str | None, ws_path: Path | None) -> Any:
-    """The churn view of the shop (through `Shop`, marks applied) and its backtest as attributes."""
+def _run(
+    as_of: str | None,
+    horizon: int | None,
+    currency: str | None,
+    ws_path: Path | None,
+    record: bool = False,
+) -> Any:
+    """The churn view of the shop (through `Shop`, marks applied) and its backtest as attributes.
+
+    With `record`, the default view (no --as-of, --horizon or --currency) is stored for the
+    track record, so a shop that never re-imports still builds one."""
     from types import SimpleNamespace
 
     view = open_shop(as_of, currency, ws_path).churn(horizon)
+    if record and as_of is None and horizon is None and currency is None:
+        from shopinsight.core.churn.track import record_predictions
+
+        try:
+            record_predictions(workspace(ws_path), view)
+        except (ShopInsightError, sqlite3.Error, OSError) as exc:  # a bonus: never fail
+            err_console.print(f"[dim]Track record not updated: {escape(str(exc))}[/dim]")
     bt = view.backtest
     scores = {k: SimpleNamespace(**bt[k]) if isinstance(bt.get(k), dict) else bt.get(k)
               for k in ("model", "rule", "btyd", "recency")}  # fmt: skip
@@ -90,7 +109,7 @@ def churn_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = _run(as_of, horizon, currency, ws_path)
+    result = _run(as_of, horizon, currency, ws_path, record=True)
     rows = result.alerts if everyone else result.alerts.filter("is_alert")
     limit = top  # the to-act list is already sized ([churn] list_size, list_share)
     shown = rows.head(limit) if limit else rows
@@ -296,3 +315,34 @@ def mark_cmd(
     if row["until"]:
         text += f" until {row['until']}"
     console.print(escape(text + "; this resets when they order again."), highlight=False)
+
+
+@churn_app.command("track")
+def track_cmd(json_out: JsonOpt = False, ws_path: WorkspaceOpt = None) -> None:
+    """How earlier alerts turned out: of those alerted on a day, who did not come back, and
+    whether the ones you contacted came back more often than the ones you did not.
+
+    Each import and each `shopinsight churn` stores the day's alerts; this scores every stored
+    day before the latest one against the orders since. Precision: the share of alerted
+    customers who did not come back (so far; the horizon may not be over yet).
+
+    Example: shopinsight churn track
+    """
+    from shopinsight.core.churn.track import shop_track, track_sentence
+
+    table = shop_track(open_shop(None, None, ws_path))
+    if json_out:
+        rows = table.with_columns(pl.col("as_of").cast(pl.Utf8), pl.col("precision").round(4))
+        print_json(rows.to_dicts())
+        return
+    if table.height == 0:
+        console.print(
+            "No track record yet: the alerts of each import are stored, and scored at the next "
+            "import with newer orders."
+        )
+        return
+    for row in table.iter_rows(named=True):
+        console.print(
+            escape(track_sentence(row)) + f" [dim](precision {_pct(row['precision'])})[/dim]",
+            highlight=False,
+        )

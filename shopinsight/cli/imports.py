@@ -108,6 +108,30 @@ def import_cmd(
             "Interrupted after the import was saved; `shopinsight status` shows what it holds."
         )
         raise typer.Exit(130) from None
+    if not dry_run and len(ws.ledger()) > imports_before:
+        _record_track(ws_path)
+
+
+def _record_track(ws_path: Path | None) -> None:
+    """Store the day's churn alerts for `shopinsight churn track`; never fails the import
+    (it is saved already), and warms the churn cache as a side effect."""
+    import sqlite3
+    import warnings
+
+    from shopinsight.core.churn.track import record_shop
+    from shopinsight.core.errors import ShopInsightError
+
+    try:
+        with warnings.catch_warnings():  # a library warning must not mix into the import output
+            warnings.simplefilter("ignore")
+            record_shop(open_shop(None, None, ws_path))
+    except (ShopInsightError, sqlite3.Error, OSError) as exc:
+        err_console.print(
+            f"[dim]Churn alerts not stored for the track record: {escape(str(exc))}[/]"
+        )
+    except KeyboardInterrupt:
+        err_console.print("Interrupted after the import was saved; the alerts were not stored.")
+        raise typer.Exit(130) from None
 
 
 def parse_store(value: str | None) -> str:

@@ -139,7 +139,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     """
     lines = lines.lazy()
     currency = main_currency(lines, config)
-    in_currency = pl.col("currency").is_null() | (pl.col("currency") == currency)
+    in_currency = pl.col("currency").is_null() | (pl.col("currency") == pl.lit(currency, pl.Utf8))
     orders = _orders(lines, in_currency).collect()
     dropped = orders.filter(~pl.col("in_currency")).height
     orders = orders.filter("in_currency")
