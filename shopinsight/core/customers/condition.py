@@ -33,7 +33,6 @@ limited in length and nesting depth, and errors give a position, never a file's 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -41,6 +40,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from shopinsight.core.customers.condition_values import (
+    FUNCTIONS,
+    ConditionError,
+    UnknownColumn,
+    Val,
+    date_of,
+    lit,
+)
 from shopinsight.core.text import visible
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "Condition", "ConditionError", "FUNCTIONS", "parse"]
@@ -61,15 +68,6 @@ _KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
 _COMPARE = {"=", "==", "!=", "<>", "<", "<=", ">", ">="}
 
 
-class ConditionError(ValueError):
-    """A condition that cannot be used; `position` is the 0-based character where it fails."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-
-
 @dataclass(frozen=True)
 class Condition:
     """A parsed condition: the Polars expression and the columns it reads (in order)."""
@@ -83,16 +81,6 @@ class _Tok:
     kind: str  # number, text, name, keyword, op, end
     value: str
     pos: int
-
-
-@dataclass(frozen=True)
-class _Val:
-    """An expression with a coarse type: num, str, bool, list, date, null or any."""
-
-    expr: pl.Expr
-    kind: str
-    literal: object = None
-    is_literal: bool = False
 
 
 def _kind_of(dtype: pl.DataType) -> str:
@@ -166,42 +154,42 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ConditionError(f"nested more than {MAX_DEPTH} levels deep", pos)
 
-    def need(self, val: _Val, kinds: set[str], what: str, pos: int) -> None:
+    def need(self, val: Val, kinds: set[str], what: str, pos: int) -> None:
         if val.kind not in kinds | {"any", "null"}:
             raise ConditionError(f"{what} needs {' or '.join(sorted(kinds))}", pos)
 
     # -- grammar ---------------------------------------------------------------------------------
-    def condition(self) -> _Val:
+    def condition(self) -> Val:
         left = self.and_()
         while self.at("or"):
             pos = self.take().pos
             right = self.and_()
             self.need(left, {"bool"}, "'or'", pos)
             self.need(right, {"bool"}, "'or'", pos)
-            left = _Val(left.expr | right.expr, "bool")
+            left = Val(left.expr | right.expr, "bool")
         return left
 
-    def and_(self) -> _Val:
+    def and_(self) -> Val:
         left = self.not_()
         while self.at("and"):
             pos = self.take().pos
             right = self.not_()
             self.need(left, {"bool"}, "'and'", pos)
             self.need(right, {"bool"}, "'and'", pos)
-            left = _Val(left.expr & right.expr, "bool")
+            left = Val(left.expr & right.expr, "bool")
         return left
 
-    def not_(self) -> _Val:
+    def not_(self) -> Val:
         if self.at("not"):
             pos = self.take().pos
             self.nest(pos)
             inner = self.not_()
             self.depth -= 1
             self.need(inner, {"bool"}, "'not'", pos)
-            return _Val(~inner.expr, "bool")
+            return Val(~inner.expr, "bool")
         return self.compare()
 
-    def compare(self) -> _Val:
+    def compare(self) -> Val:
         left = self.sum_()
         tok = self.tok
         if tok.kind == "op" and tok.value in _COMPARE:
@@ -209,7 +197,7 @@ class _Parser:
             right = self.sum_()
             a, b = _align(left, right, tok.pos), _align(right, left, tok.pos)
             op = {"=": "==", "<>": "!="}.get(tok.value, tok.value)
-            return _Val(_COMPARE_FN[op](a, b), "bool")
+            return Val(_COMPARE_FN[op](a, b), "bool")
         if self.at("in") or (self.at("not") and self.toks[self.i + 1].value == "in"):
             negate = self.take().value == "not"
             if negate:
@@ -221,10 +209,10 @@ class _Parser:
             if negate:
                 self.take()
             self.expect("null")
-            return _Val(left.expr.is_not_null() if negate else left.expr.is_null(), "bool")
+            return Val(left.expr.is_not_null() if negate else left.expr.is_null(), "bool")
         return left
 
-    def membership(self, left: _Val, negate: bool, pos: int) -> _Val:
+    def membership(self, left: Val, negate: bool, pos: int) -> Val:
         if self.at("[", "("):
             close = "]" if self.take().value == "[" else ")"
             values: list[object] = []
@@ -250,9 +238,9 @@ class _Parser:
             right = self.sum_()
             self.need(right, {"list"}, "'in' after a value", pos)
             hit = right.expr.list.contains(left.expr)
-        return _Val(~hit if negate else hit, "bool")
+        return Val(~hit if negate else hit, "bool")
 
-    def sum_(self) -> _Val:
+    def sum_(self) -> Val:
         left = self.product()
         while self.at("+", "-"):
             tok = self.take()
@@ -260,10 +248,10 @@ class _Parser:
             self.need(left, {"num"}, f"'{tok.value}'", tok.pos)
             self.need(right, {"num"}, f"'{tok.value}'", tok.pos)
             expr = left.expr + right.expr if tok.value == "+" else left.expr - right.expr
-            left = _Val(expr, "num")
+            left = Val(expr, "num")
         return left
 
-    def product(self) -> _Val:
+    def product(self) -> Val:
         left = self.unary()
         while self.at("*", "/", "%"):
             tok = self.take()
@@ -271,10 +259,10 @@ class _Parser:
             self.need(left, {"num"}, f"'{tok.value}'", tok.pos)
             self.need(right, {"num"}, f"'{tok.value}'", tok.pos)
             fn = {"*": pl.Expr.mul, "/": pl.Expr.truediv, "%": pl.Expr.mod}[tok.value]
-            left = _Val(fn(left.expr, right.expr), "num")
+            left = Val(fn(left.expr, right.expr), "num")
         return left
 
-    def unary(self) -> _Val:
+    def unary(self) -> Val:
         if self.at("-"):
             pos = self.take().pos
             self.nest(pos)
@@ -282,20 +270,20 @@ class _Parser:
             self.depth -= 1
             self.need(inner, {"num"}, "'-'", pos)
             if inner.is_literal:
-                return _lit(-inner.literal, "num")  # type: ignore[operator]
-            return _Val(-inner.expr, "num")
+                return lit(-inner.literal, "num")  # type: ignore[operator]
+            return Val(-inner.expr, "num")
         return self.atom()
 
-    def atom(self) -> _Val:
+    def atom(self) -> Val:
         tok = self.take()
         if tok.kind == "number":
             return _number(tok)
         if tok.kind == "text":
-            return _lit(_unquote(tok.value), "str")
+            return lit(_unquote(tok.value), "str")
         if tok.kind == "keyword" and tok.value in ("true", "false"):
-            return _lit(tok.value == "true", "bool")
+            return lit(tok.value == "true", "bool")
         if tok.kind == "keyword" and tok.value == "null":
-            return _Val(pl.lit(None), "null", None, True)
+            return Val(pl.lit(None), "null", None, True)
         if tok.kind == "op" and tok.value == "(":
             self.nest(tok.pos)
             inner = self.condition()
@@ -309,11 +297,11 @@ class _Parser:
                 raise UnknownColumn(tok.value, tok.pos)
             if tok.value not in self.used:
                 self.used.append(tok.value)
-            return _Val(pl.col(tok.value), _kind_of(self.columns[tok.value]))
+            return Val(pl.col(tok.value), _kind_of(self.columns[tok.value]))
         what = "the end of the condition" if tok.kind == "end" else f"'{tok.value[:20]}'"
         raise ConditionError(f"expected a value, a column or '(' but found {what}", tok.pos)
 
-    def call(self, name: _Tok) -> _Val:
+    def call(self, name: _Tok) -> Val:
         fn = FUNCTIONS.get(name.value.lower())
         if fn is None:
             raise ConditionError(
@@ -322,7 +310,7 @@ class _Parser:
             )
         self.nest(name.pos)
         self.expect("(")
-        args: list[_Val] = []
+        args: list[Val] = []
         if not self.at(")"):
             args.append(self.condition())
             while self.at(","):
@@ -333,38 +321,19 @@ class _Parser:
         return fn(args, name.pos)
 
 
-class UnknownColumn(ConditionError):
-    """A name that is not a column of the customer table."""
-
-    def __init__(self, column: str, position: int) -> None:
-        super().__init__(f"unknown column '{column[:40]}'", position)
-        self.column = column[:40]
-
-
-def _lit(value: object, kind: str) -> _Val:
-    return _Val(pl.lit(value), kind, value, True)
-
-
-def _number(tok: _Tok) -> _Val:
+def _number(tok: _Tok) -> Val:
     is_int = re.fullmatch(r"\d+", tok.value) is not None
     value: float | int = int(tok.value) if is_int else float(tok.value)
     if (is_int and abs(value) >= 2**63) or not math.isfinite(value):
         raise ConditionError(f"the number {tok.value[:20]} is too large", tok.pos)
-    return _lit(value, "num")
+    return lit(value, "num")
 
 
-def _align(val: _Val, other: _Val, pos: int) -> pl.Expr:
+def _align(val: Val, other: Val, pos: int) -> pl.Expr:
     """A text literal compared with a date column is read as a date ('2024-01-31')."""
     if val.is_literal and val.kind == "str" and other.kind == "date":
-        return _date_of(str(val.literal), pos).expr
+        return date_of(str(val.literal), pos).expr
     return val.expr
-
-
-def _date_of(text: str, pos: int) -> _Val:
-    try:
-        return _lit(dt.date.fromisoformat(text.strip()), "date")
-    except ValueError:
-        raise ConditionError("a date is written 'YYYY-MM-DD'", pos) from None
 
 
 _COMPARE_FN: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
@@ -374,82 +343,6 @@ _COMPARE_FN: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
     "<=": pl.Expr.le,
     ">": pl.Expr.gt,
     ">=": pl.Expr.ge,
-}
-
-
-def _arity(name: str, args: list[_Val], low: int, high: int | None, pos: int) -> None:
-    if len(args) < low or (high is not None and len(args) > high):
-        want = f"{low}" if low == high else f"{low} or more" if high is None else f"{low}–{high}"
-        raise ConditionError(f"{name}() takes {want} value(s), not {len(args)}", pos)
-
-
-def _text_fn(name: str, method: str) -> Callable[[list[_Val], int], _Val]:
-    def fn(args: list[_Val], pos: int) -> _Val:
-        _arity(name, args, 2, 2, pos)
-        a, b = args
-        if a.kind == "list" and name == "contains":
-            return _Val(a.expr.list.contains(b.expr), "bool")
-        if a.kind not in ("str", "any", "null") or b.kind not in ("str", "any", "null"):
-            raise ConditionError(f"{name}() compares text with text", pos)
-        if method == "contains":
-            return _Val(a.expr.str.contains(b.expr, literal=True), "bool")
-        return _Val(getattr(a.expr.str, method)(b.expr), "bool")
-
-    return fn
-
-
-def _one(name: str, kinds: set[str], build: Callable[[_Val], _Val]) -> Callable:
-    def fn(args: list[_Val], pos: int) -> _Val:
-        _arity(name, args, 1, 1, pos)
-        if args[0].kind not in kinds | {"any", "null"}:
-            raise ConditionError(f"{name}() needs {' or '.join(sorted(kinds))}", pos)
-        return build(args[0])
-
-    return fn
-
-
-def _len(v: _Val) -> _Val:
-    return _Val(v.expr.list.len() if v.kind == "list" else v.expr.str.len_chars(), "num")
-
-
-def _round(args: list[_Val], pos: int) -> _Val:
-    _arity("round", args, 1, 2, pos)
-    digits = args[1].literal if len(args) == 2 else 0
-    if not isinstance(digits, int) or isinstance(digits, bool) or not 0 <= digits <= 10:
-        raise ConditionError("round() takes a whole number of digits from 0 to 10", pos)
-    return _Val(args[0].expr.round(digits), "num")
-
-
-def _many(name: str, build: Callable[..., pl.Expr]) -> Callable[[list[_Val], int], _Val]:
-    def fn(args: list[_Val], pos: int) -> _Val:
-        _arity(name, args, 1, None, pos)
-        kinds = {a.kind for a in args} - {"null", "any"}
-        return _Val(build([a.expr for a in args]), kinds.pop() if len(kinds) == 1 else "any")
-
-    return fn
-
-
-def _date(args: list[_Val], pos: int) -> _Val:
-    _arity("date", args, 1, 1, pos)
-    if not (args[0].is_literal and args[0].kind == "str"):
-        raise ConditionError("date() takes a text like '2024-01-31'", pos)
-    return _date_of(str(args[0].literal), pos)
-
-
-FUNCTIONS: dict[str, Callable[[list[_Val], int], _Val]] = {
-    "contains": _text_fn("contains", "contains"),
-    "starts_with": _text_fn("starts_with", "starts_with"),
-    "ends_with": _text_fn("ends_with", "ends_with"),
-    "lower": _one("lower", {"str"}, lambda v: _Val(v.expr.str.to_lowercase(), "str")),
-    "upper": _one("upper", {"str"}, lambda v: _Val(v.expr.str.to_uppercase(), "str")),
-    "len": _one("len", {"str", "list"}, _len),
-    "array_length": _one("array_length", {"list"}, _len),
-    "abs": _one("abs", {"num"}, lambda v: _Val(v.expr.abs(), "num")),
-    "round": _round,
-    "min": _many("min", lambda e: pl.min_horizontal(e)),
-    "max": _many("max", lambda e: pl.max_horizontal(e)),
-    "coalesce": _many("coalesce", lambda e: pl.coalesce(e)),
-    "date": _date,
 }
 
 
