@@ -64,10 +64,12 @@ class Shop:
         as_of: str | dt.date | None = None,
         currency: str | None = None,
     ) -> None:
-        self.ws = ws
+        # One data version for everything this Shop reads and caches, even if an import
+        # commits meanwhile (a new Shop sees the new version).
+        self.ws = ws.snapshot()
         self.requested_as_of = parse_as_of(as_of)
         self.requested_currency = (currency or "").strip().upper() or None
-        self.cache = ShopCache(ws)
+        self.cache = ShopCache(self.ws)
 
     @classmethod
     def open(
@@ -96,7 +98,7 @@ class Shop:
 
     # -- the basics -----------------------------------------------------------------------
     def has_orders(self) -> bool:
-        return self.ws.lines_path.exists()
+        return self.ws.has_lines()
 
     def require_orders(self) -> None:
         if not self.has_orders():
