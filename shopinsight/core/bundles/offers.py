@@ -113,7 +113,7 @@ def _over_index(
         product_lines(lines)
         .filter(pl.col("customer_id").is_not_null())
         .group_by("customer_id")
-        .agg(pl.struct("source", "store", "order_id").n_unique().alias("orders"))
+        .agg(pl.struct("source", "store", "order_id").hash().n_unique().alias("orders"))
         .join(seg, on="customer_id")
         .group_by("segment")
         .agg(pl.col("orders").sum().alias("base"))
