@@ -272,12 +272,11 @@ def _strptime(text: pl.Series, fmt: str, assume_tz: str) -> pl.Series:
 
 def _plausible_series(parsed: pl.Series) -> pl.Series:
     """`_plausible` for a Series; a min/max look is enough when every date is plausible."""
-    low, high = parsed.min(), parsed.max()
-    if not isinstance(low, dt.datetime) or not isinstance(high, dt.datetime):
-        return parsed  # every value null
-    if low >= EARLIEST and high < LATEST:
+    # Compared in Polars: a year such as -12024 parses but has no Python datetime.
+    bad = (parsed < EARLIEST) | (parsed >= LATEST)
+    if not bad.any():  # False, or None when every value is null
         return parsed
-    return parsed.set((parsed < EARLIEST) | (parsed >= LATEST), None)
+    return parsed.set(bad.fill_null(False), None)
 
 
 def _plausible(parsed: pl.Expr) -> pl.Expr:
