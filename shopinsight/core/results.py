@@ -360,8 +360,7 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
             table.filter(pl.col("customer_id").is_in(buyers.implode())),
             catalogue, suggestions, lines, config, gift_orders=True,
         )  # fmt: skip
-        with shop.ws.db() as conn:
-            held = held_back_customers(conn, shop.as_of())
+        held = held_back_customers(shop.ws, shop.as_of())
         plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held)
         previews = preview_notes(table, picks, policies, config)
         notes = list(prof.notes)

@@ -28,9 +28,10 @@ TABLES = (
 EXCLUSIONS_SCHEMA = {"kind": pl.Utf8, "key": pl.Utf8, "reason": pl.Utf8, "at": pl.Utf8}
 
 
-def _rows(ws: Workspace, table: str) -> list[tuple[Any, ...]]:
-    if table not in TABLES:
-        raise ValueError(f"unknown state table {table!r}")
+def read_rows(ws: Workspace, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a read-only query on state.sqlite. Nothing is created or locked: a missing file
+    or table reads as empty, so a read-only workspace (or a copy on a CD) can be analysed;
+    only a change by hand (a tag, a mark, a campaign) needs the folder to be writable."""
     if not ws.state_path.exists():
         return []
     try:
@@ -38,11 +39,17 @@ def _rows(ws: Workspace, table: str) -> list[tuple[Any, ...]]:
     except sqlite3.Error:
         return []
     try:
-        return conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - name checked
-    except sqlite3.Error:  # table not created yet
+        return conn.execute(query, params).fetchall()
+    except sqlite3.Error:  # table not created yet, or the file cannot be read
         return []
     finally:
         conn.close()
+
+
+def _rows(ws: Workspace, table: str) -> list[tuple[Any, ...]]:
+    if table not in TABLES:
+        raise ValueError(f"unknown state table {table!r}")
+    return read_rows(ws, f"SELECT * FROM {table}")  # noqa: S608 - the name is checked
 
 
 def state_key(ws: Workspace, *tables: str) -> str:

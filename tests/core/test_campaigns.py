@@ -137,8 +137,8 @@ class TestRecord:
             cid, members = start_campaign(conn, plan, START, "USD", 0.3, seed=1, days=30)
         with ws.db() as conn:
             meta, stored = load_campaign(conn)
-            held = held_back_customers(conn, START + dt.timedelta(days=29))
-            over = held_back_customers(conn, START + dt.timedelta(days=30))
+        held = held_back_customers(ws, START + dt.timedelta(days=29))
+        over = held_back_customers(ws, START + dt.timedelta(days=30))
         assert meta["id"] == cid and meta["started_on"] == START.isoformat()
         assert stored.sort("customer_id").equals(members.sort("customer_id"))
         assert sorted(held["customer_id"]) == sorted(

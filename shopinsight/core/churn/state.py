@@ -40,11 +40,11 @@ _TABLE = """CREATE TABLE IF NOT EXISTS churn_alert_state (
 
 def load_alert_states(ws: Workspace) -> pl.DataFrame:
     """Every marked customer: customer_id, state, until, marked_at, last_order_at."""
-    with ws.db() as conn:
-        conn.execute(_TABLE)
-        rows = conn.execute(
-            "SELECT customer_id, state, until, marked_at, last_order_at FROM churn_alert_state"
-        ).fetchall()
+    from shopinsight.core.state import read_rows
+
+    rows = read_rows(
+        ws, "SELECT customer_id, state, until, marked_at, last_order_at FROM churn_alert_state"
+    )
     frame = pl.DataFrame(
         rows,
         schema={c: pl.Utf8 for c in STATE_SCHEMA},

@@ -186,12 +186,10 @@ _CREATE = (
 
 def load_overrides(ws: Workspace) -> pl.DataFrame:
     """The merchant's tag overrides: customer_id, tag, action ("add"|"remove"), created_at."""
-    with ws.db() as conn:
-        conn.execute(_CREATE)
-        rows = conn.execute(
-            "SELECT customer_id, tag, action, created_at FROM tag_overrides "
-            "ORDER BY customer_id, tag"
-        ).fetchall()
+    from shopinsight.core.state import read_rows
+
+    query = "SELECT customer_id, tag, action, created_at FROM tag_overrides"
+    rows = read_rows(ws, query + " ORDER BY customer_id, tag")
     return pl.DataFrame(rows, schema=OVERRIDE_SCHEMA, orient="row")
 
 

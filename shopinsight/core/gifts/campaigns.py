@@ -24,6 +24,7 @@ from shopinsight.core.stats import newcombe_diff, welch_diff
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
+    from shopinsight.core.workspace import Workspace
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS gift_campaigns (
@@ -103,19 +104,26 @@ def assign_arms(plan: pl.DataFrame, control_share: float, seed: int) -> pl.DataF
 def running_members(conn: sqlite3.Connection, day: dt.date) -> pl.DataFrame:
     """Members (customer_id, campaign_id, arm) of campaigns running on `day`."""
     ensure_tables(conn)
-    rows = conn.execute(
-        "SELECT m.customer_id, m.campaign_id, m.arm FROM gift_campaign_members m "
-        "JOIN gift_campaigns c ON c.id = m.campaign_id WHERE date(c.started_on) <= date(?) "
-        "AND date(c.started_on, '+' || c.days || ' days') > date(?)",
-        (day.isoformat(), day.isoformat()),
-    ).fetchall()
-    schema = {"customer_id": pl.Utf8, "campaign_id": pl.Int64, "arm": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    rows = conn.execute(_RUNNING, (day.isoformat(), day.isoformat())).fetchall()
+    return pl.DataFrame(rows, schema=_MEMBER_SCHEMA, orient="row")
 
 
-def held_back_customers(conn: sqlite3.Connection, day: dt.date) -> pl.DataFrame:
-    """Control customers of running campaigns (customer_id, campaign_id): no gift for them."""
-    return running_members(conn, day).filter(pl.col("arm") == "control").drop("arm")
+_RUNNING = (
+    "SELECT m.customer_id, m.campaign_id, m.arm FROM gift_campaign_members m "
+    "JOIN gift_campaigns c ON c.id = m.campaign_id WHERE date(c.started_on) <= date(?) "
+    "AND date(c.started_on, '+' || c.days || ' days') > date(?)"
+)
+_MEMBER_SCHEMA = {"customer_id": pl.Utf8, "campaign_id": pl.Int64, "arm": pl.Utf8}
+
+
+def held_back_customers(ws: Workspace, day: dt.date) -> pl.DataFrame:
+    """Control customers of running campaigns (customer_id, campaign_id): no gift for them.
+    Read-only, so a read-only workspace still gets its packing plan."""
+    from shopinsight.core.state import read_rows
+
+    rows = read_rows(ws, _RUNNING, (day.isoformat(), day.isoformat()))
+    members = pl.DataFrame(rows, schema=_MEMBER_SCHEMA, orient="row")
+    return members.filter(pl.col("arm") == "control").drop("arm")
 
 
 def start_campaign(
