@@ -136,7 +136,7 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     """core.churn: computed (and cached) without the merchant's marks, which are applied
     afterwards: marking an alert never refits anything."""
     shop.require_orders()
-    family = f"churn-lists-{shop.key()}-{horizon_days or 'default'}"  # "lists": +list column
+    family = f"churn-net-{shop.key()}-{horizon_days or 'default'}"  # "net": of returns
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:

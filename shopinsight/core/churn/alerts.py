@@ -133,7 +133,9 @@ def _prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict) -> History:
 
 
 def _expected_spend(horizon: int) -> pl.Expr:
-    """What a customer would spend over the horizon at their usual pace (one order for one-timers).
+    """What a customer would spend over the horizon at their usual pace (one order for one-timers),
+    net of what they send back (`kept_share`: a customer who returns 95% of what they buy puts
+    5% of it at stake).
 
     Expected orders are capped at the orders they ever placed: a two-order customer is not
     assumed to order twenty times because their two orders were a day apart.
@@ -147,7 +149,8 @@ def _expected_spend(horizon: int) -> pl.Expr:
         )
         .otherwise(1.0)
     )
-    return (pl.col("aov") * orders).alias("expected_spend")
+    kept = pl.col("kept_share").fill_null(1.0)
+    return (pl.col("aov") * kept * orders).alias("expected_spend")
 
 
 def _score(

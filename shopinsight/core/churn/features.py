@@ -174,6 +174,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         .alias("problem_kind"),
         pl.col("refunded").fill_null(0.0).clip(0.0, None).alias("refunded"),
         pl.col("order_total").fill_null(0.0).clip(0.0, None).alias("gross"),
+        (-pl.col("net_revenue")).clip(0.0, None).alias("returned_value"),  # credit notes
     )
     product_lines = lines.filter(
         (pl.col("line_kind") == "product")
@@ -314,6 +315,7 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
             ),
             pl.col("problem").get(latest).cast(pl.Int8).alias("last_refunded"),
             pl.col("problem_kind").get(latest).alias("last_problem_kind"),
+            pl.col("returned_value").sum().alias("returned_spend"),
         )
     )
     products = (
@@ -343,6 +345,10 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
         )
         .with_columns(
             (pl.col("recency") / pl.col("gap_median").clip(1, None)).alias("overdue"),
+            # share of the spend kept after return documents: what a lost customer costs
+            (1 - pl.col("returned_spend").fill_null(0.0) / pl.col("monetary").clip(1e-9, None))
+            .clip(0.0, 1.0)
+            .alias("kept_share"),
             (pl.col("recency") / pl.col("gap_mean").clip(1, None)).alias("overdue_mean"),
             ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
         )
