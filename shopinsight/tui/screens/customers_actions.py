@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
 
@@ -42,7 +43,7 @@ class CustomerChanges(SectionScreen):
             return
         tags = self.profiles.tags.filter(pl.col("customer_id") == cid)
         if tags.height == 0:
-            self.notify(f"{self.name_of(cid)} has no tags.", timeout=3)
+            self.notify(escape(f"{self.name_of(cid)} has no tags."), timeout=3)
             return
         options = [(r["tag"], f"{r['tag']} — {r['reason']}") for r in tags.iter_rows(named=True)]
 
@@ -68,7 +69,7 @@ class CustomerChanges(SectionScreen):
             return f"{verb} tag '{tag}' {'to' if action == 'add' else 'from'} {customer_id}."
 
         def saved(message: str) -> None:
-            self.notify(message, timeout=4)
+            self.notify(escape(message), timeout=4)
             self.shop_app.data_changed(
                 full=False,
                 keys=("profiles", "segment_summary", "gifts", "churn", "bundles", "detail"),
@@ -101,8 +102,8 @@ class CustomerChanges(SectionScreen):
 
             def done(_: None) -> None:
                 self.notify(
-                    f"Excluded {cid}: their orders are left out of every analysis. "
-                    "X brings them back.",
+                    escape(f"Excluded {cid}: their orders are left out of every analysis. ")
+                    + "X brings them back.",
                     timeout=6,
                 )
                 self.shop_app.data_changed(full=True)
@@ -138,7 +139,7 @@ class CustomerChanges(SectionScreen):
                 return
 
             def done(_: bool) -> None:
-                self.notify(f"{key} is back in the analyses.", timeout=4)
+                self.notify(escape(f"{key} is back in the analyses."), timeout=4)
                 self.shop_app.data_changed(full=True)
 
             self.run_task("include", lambda: delete_manual(ws, "customer", key), done, "Including…")
