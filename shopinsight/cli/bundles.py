@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -23,6 +23,11 @@ from shopinsight.cli.app import (
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from shopinsight.core.results import BundlesResult
 
 
 @app.command("bundles")
@@ -160,7 +165,7 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def _offers_table(offers: pl.DataFrame, day: Any) -> Table:
+def _offers_table(offers: pl.DataFrame, day: dt.date) -> Table:
     table = Table(title=f"Bundles as of {day}", header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("Bundle", ratio=1)
@@ -192,7 +197,7 @@ def _offers_table(offers: pl.DataFrame, day: Any) -> Table:
     return table
 
 
-def _nothing_found(found: Any, floor: float, segment: str | None) -> str:
+def _nothing_found(found: BundlesResult, floor: float, segment: str | None) -> str:
     if found.n_orders == 0:
         return "No product orders to look at yet (tips, shipping and gift cards don't count)."
     where = f" that over-index in {segment}" if segment else ""
@@ -202,7 +207,7 @@ def _nothing_found(found: Any, floor: float, segment: str | None) -> str:
     )
 
 
-def _try_instead(found: Any, floor: float) -> str:
+def _try_instead(found: BundlesResult, floor: float) -> str:
     """The option that would change the result: the threshold that binds, with a value."""
     t = found.thresholds
     sets = found.itemsets

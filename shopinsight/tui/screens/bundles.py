@@ -9,7 +9,7 @@ saves the bundle list shown as CSV.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from textual import on
@@ -22,6 +22,9 @@ from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
+
+if TYPE_CHECKING:
+    from shopinsight.core.results import BundlesResult, ProfilesResult
 
 COLS = [
     Col("bundle", "Bundle", width=24),
@@ -94,7 +97,7 @@ class BundlesScreen(SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bundles: Any = None
+        self.bundles: BundlesResult | None = None
         self.rows: pl.DataFrame | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -115,7 +118,7 @@ class BundlesScreen(SectionScreen):
         self.run_task("segments", self.data.profiles, self.show_segments, "Reading segments…")
         self.load_bundles()
 
-    def show_segments(self, profiles: Any) -> None:
+    def show_segments(self, profiles: ProfilesResult) -> None:
         select = self.query_one("#bundle-segment", Select)
         keep = select.value
         names = profiles.sizes.filter(pl.col("customers") > 0)["segment"].to_list()
@@ -133,7 +136,7 @@ class BundlesScreen(SectionScreen):
         busy = f"Mining bundles for {segment}…" if segment else "Mining bundles…"
         self.run_task("bundles", lambda: self.data.bundles(segment), self.show_bundles, busy)
 
-    def show_bundles(self, bundles: Any) -> None:
+    def show_bundles(self, bundles: BundlesResult) -> None:
         self.bundles = bundles
         self.rows = offer_rows(bundles.offers)
         self.apply_search()

@@ -10,7 +10,7 @@ confirmation with that count before writing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from textual import on
@@ -23,6 +23,9 @@ from shopinsight.core.words import plural
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
+
+if TYPE_CHECKING:
+    from shopinsight.core.results import ProfilesResult
 
 TARGETS = [
     ("shopify", "Shopify customer import (CSV)", "shopify-customers.csv"),
@@ -53,7 +56,7 @@ class ExportScreen(SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.profiles: Any = None
+        self.profiles: ProfilesResult | None = None
         self.preview: Any = None
         self.dest_touched = False
 
@@ -112,7 +115,7 @@ class ExportScreen(SectionScreen):
     def load(self) -> None:
         self.run_task("profiles", self.data.profiles, self.show_profiles, "Reading customers…")
 
-    def show_profiles(self, profiles: Any) -> None:
+    def show_profiles(self, profiles: ProfilesResult) -> None:
         self.profiles = profiles
         segments = profiles.sizes.filter(pl.col("customers") > 0)["segment"].to_list()
         tags = profiles.tags["tag"].unique().sort().to_list()

@@ -11,7 +11,7 @@ holds back a control group so the gifts' effect can be measured later.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from textual import on
@@ -35,6 +35,9 @@ from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.gifts_packing import EXPORTS, PackingPart
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
+
+if TYPE_CHECKING:
+    from shopinsight.core.results import GiftsResult
 
 POLICY_COLS = [
     Col("segment", "Segment", width=20),
@@ -76,7 +79,7 @@ class GiftsScreen(PackingPart):
 
     def __init__(self) -> None:
         super().__init__()
-        self.gifts: Any = None
+        self.gifts: GiftsResult | None = None
         self.segment: str | None = None
         self.example: pl.DataFrame | None = None
         self.saved_text: str = ""
