@@ -240,3 +240,33 @@ def test_catalogue_names_a_product_in_the_shop_currency():
     usd = product_catalogue(lines.lazy(), "USD")
     assert usd["product_name"].to_list() == ["Cedar Candle"]
     assert product_catalogue(lines.lazy(), "CNY")["product_name"].to_list() == ["雪松香薰蜡烛"]
+
+
+def test_next_product_prefers_what_customers_came_back_for():
+    """A is followed by B in a later order (never in one basket): B is suggested after A."""
+    rows = []
+    for i in range(4):  # four customers: A first, B a week later
+        c = f"seq{i}@x.com"
+        rows.append(dict(order_id=f"s{i}a", customer_id=c, ordered_at="2024-01-01", sku="A"))
+        rows.append(dict(order_id=f"s{i}b", customer_id=c, ordered_at="2024-01-08", sku="B"))
+    for i in range(4):  # four others come back for C after Z: C is no bestseller after A
+        c = f"oth{i}@x.com"
+        rows.append(dict(order_id=f"o{i}a", customer_id=c, ordered_at="2024-01-01", sku="Z"))
+        rows.append(dict(order_id=f"o{i}b", customer_id=c, ordered_at="2024-01-08", sku="C"))
+    rows.append(dict(order_id="new", customer_id="new@x.com", ordered_at="2024-02-01", sku="A"))
+    rows.append(dict(order_id="had", customer_id="had@x.com", ordered_at="2024-02-01", sku="A"))
+    rows.append(dict(order_id="had", customer_id="had@x.com", ordered_at="2024-02-01", sku="B"))
+    rules = pl.DataFrame(  # a basket rule A -> C that the sequence rule must beat
+        {"antecedent": [["A"]], "consequent": [["C"]], "confidence": [0.9], "lift": [5.0]}
+    )
+    picks = next_products(make_lines(rows).lazy(), rules)
+    new = picks.filter(pl.col("customer_id") == "new@x.com").row(0, named=True)
+    assert new["sku"] == "B" and new["basis"] == "sequence"
+    assert new["reason"] == "customers who bought A came back for B (4 of 4)"
+    assert new["confidence"] == pytest.approx(1.0) and new["lift"] == pytest.approx(2.0)
+    had = picks.filter(pl.col("customer_id") == "had@x.com").row(0, named=True)
+    assert had["sku"] == "C" and had["basis"] == "basket"  # owns B: basket fallback
+    # below the minimum count no sequence rule exists: the basket rule speaks
+    few = next_products(make_lines(rows).lazy(), rules, min_customers=5)
+    assert few.filter(pl.col("customer_id") == "new@x.com")["sku"].to_list() == ["C"]
+    assert set(few["basis"]) == {"basket"}

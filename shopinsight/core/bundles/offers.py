@@ -22,6 +22,7 @@ from shopinsight.core.bundles.basket import (
     product_lines,
 )
 from shopinsight.core.bundles.mining import Itemsets
+from shopinsight.core.bundles.sequence import sequence_next
 from shopinsight.core.orders import main_currency
 
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice
@@ -269,17 +270,39 @@ def _offer_reason(n_orders: int, catalogue: pl.DataFrame) -> pl.Expr:
 
 
 def next_products(
-    lines: pl.LazyFrame, rules: pl.DataFrame, catalogue: pl.DataFrame | None = None
+    lines: pl.LazyFrame,
+    rules: pl.DataFrame,
+    catalogue: pl.DataFrame | None = None,
+    min_customers: int = 3,
 ) -> pl.DataFrame:
-    """The best product each customer has not bought yet, from the rules their history fires.
+    """The best product each customer has not bought yet: what came *next* for others first.
+
+    Order sequence beats baskets: a sequence rule A -> B (`sequence.sequence_rules`) whose A
+    the customer bought on their first or latest purchase day wins; customers without one fall
+    back to the basket rules (`_basket_next`). Never a product the customer already bought.
+    Output: customer_id, sku, product_name, score, confidence, lift, antecedent, reason, basis
+    ("sequence" or "basket") — one row per customer with a suggestion.
+    """
+    if catalogue is None:
+        catalogue = product_catalogue(lines)
+    seq = sequence_next(lines, catalogue, min_customers)
+    basket = _basket_next(lines, rules, catalogue).join(
+        seq.select("customer_id"), on="customer_id", how="anti"
+    )
+    return pl.concat(
+        [seq, basket.with_columns(pl.lit("basket").alias("basis"))], how="vertical_relaxed"
+    ).sort("customer_id")
+
+
+def _basket_next(lines: pl.LazyFrame, rules: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
+    """The best product each customer has not bought yet, from the basket rules their history
+    fires (bought together, order sequence ignored).
 
     A rule fires when the customer bought every antecedent item (in any orders); only rules with
     one consequent and lift > 1 count. Score = confidence × lift; ties go to the higher
     confidence, then the SKU. Output: customer_id, sku, product_name, score, confidence, lift,
     antecedent, reason — one row per customer with a firing rule.
     """
-    if catalogue is None:
-        catalogue = product_catalogue(lines)
     cat = pl.Categorical  # integer joins and group-bys on customers and SKUs
     bought = (
         product_lines(lines)

@@ -1,0 +1,130 @@
+"""Sequence rules: what customers bought in a *later* order after a product, not in the same
+basket. Bundle rules ignore order sequence, so "came back for" is the better next product to
+suggest (gifts, win-back notes); `offers.next_products` prefers these and falls back to bundles.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shopinsight.core.bundles.basket import product_lines
+
+_PER_PRODUCT = 50  # sequence rules tried per product: a customer rarely owns all 50 targets
+
+
+def _purchase_days(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """(customer_id, sku, day, n, last): products per customer and purchase day; n = 1 on the
+    first day, 2 on the second; last marks the latest day."""
+    cat = pl.Categorical
+    bought = (
+        product_lines(lines)
+        .filter(pl.col("customer_id").is_not_null() & pl.col("ordered_at").is_not_null())
+        .select(
+            pl.col("customer_id").cast(cat),
+            pl.col("sku").cast(cat),
+            pl.col("ordered_at").dt.date().alias("day"),
+        )
+        .unique()
+    )
+    return bought.with_columns(
+        pl.col("day").rank("dense").over("customer_id").cast(pl.Int32).alias("n"),
+        (pl.col("day") == pl.col("day").max().over("customer_id")).alias("last"),
+    )
+
+
+def sequence_rules(lines: pl.LazyFrame, min_customers: int = 3) -> pl.DataFrame:
+    """(first, target, customers, came_back, confidence, lift): product A bought on a customer's
+    first purchase day, product B first bought on their second (a later order).
+
+    Like `insights.journey` but over every product of the two days, not only the main one.
+    customers = customers with A first and B next; came_back = customers with A first who made a
+    second purchase; confidence = customers / came_back; lift = confidence / the share of all
+    returning customers whose second purchase brought B. Kept: customers >= min_customers and
+    lift > 1 (a bestseller everyone comes back for says nothing about A).
+    """
+    return _rules(_purchase_days(lines).collect().lazy(), min_customers)
+
+
+def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
+    """`sequence_rules` from `_purchase_days`, best first."""
+    first = days.filter(pl.col("n") == 1).select("customer_id", pl.col("sku").alias("first"))
+    second = (
+        days.filter(pl.col("n") == 2)
+        .select("customer_id", pl.col("sku").alias("target"))
+        .join(first, left_on=["customer_id", "target"], right_on=["customer_id", "first"],
+              how="anti")
+    )  # fmt: skip
+    returning = days.filter(pl.col("n") == 2).select("customer_id").unique()
+    first_back = first.join(returning, on="customer_id", how="semi")
+    came_back = first_back.group_by("first").agg(pl.len().alias("came_back"))
+    base = second.group_by("target").agg(pl.len().alias("next_buyers"))
+    n_back = returning.select(pl.len()).collect().item()
+    rules = (
+        first_back.join(second, on="customer_id")
+        .group_by("first", "target")
+        .agg(pl.len().alias("customers"))
+        .filter(pl.col("customers") >= min_customers)
+        .join(came_back, on="first")
+        .join(base, on="target")
+        .with_columns((pl.col("customers") / pl.col("came_back")).alias("confidence"))
+        .with_columns(
+            (pl.col("confidence") / (pl.col("next_buyers") / max(n_back, 1))).alias("lift")
+        )
+        .filter(pl.col("lift") > 1)
+        .select("first", "target", "customers", "came_back", "confidence", "lift")
+        .sort(["confidence", "customers", "first", "target"], descending=[True, True, False, False])
+    )
+    return rules.collect()
+
+
+def sequence_next(lines: pl.LazyFrame, catalogue: pl.DataFrame, min_customers: int) -> pl.DataFrame:
+    """Per customer the strongest sequence rule fired by a product of their first or latest
+    purchase day whose target they never bought (higher confidence, then more customers).
+
+    Rules are ranked once (rank 0 = best anywhere) and only each product's `_PER_PRODUCT` best
+    are tried, so a customer's pick is a group-by minimum over a bounded join, not a sort.
+    """
+    days = _purchase_days(lines).collect().lazy()
+    rules = (
+        _rules(days, min_customers)
+        .with_row_index("rank")
+        .filter(pl.int_range(pl.len()).over("first") < _PER_PRODUCT)
+    )
+    owned = days.select("customer_id", "sku")
+    best = (
+        days.filter((pl.col("n") == 1) | pl.col("last"))
+        .select("customer_id", pl.col("sku").alias("first"))
+        .unique()
+        .join(rules.lazy().select("rank", "first", "target"), on="first")
+        .join(owned, left_on=["customer_id", "target"], right_on=["customer_id", "sku"],
+              how="anti")
+        .group_by("customer_id")
+        .agg(pl.col("rank").min())
+        .collect()
+    )  # fmt: skip
+    fired = best.join(rules, on="rank").with_columns(
+        pl.col("customer_id", "first", "target").cast(pl.Utf8)
+    )
+    names = catalogue.select("sku", pl.col("product_name").fill_null(pl.col("sku")))
+    a = names.rename({"sku": "first", "product_name": "first_name"})
+    return (
+        fired.join(names.rename({"sku": "target"}), on="target", how="left")
+        .join(a, on="first", how="left")
+        .select(
+            "customer_id",
+            pl.col("target").alias("sku"),
+            pl.col("product_name").fill_null(pl.col("target")),
+            (pl.col("confidence") * pl.col("lift")).alias("score"),
+            "confidence",
+            "lift",
+            pl.concat_list(pl.col("first")).alias("antecedent"),
+            pl.format(
+                "customers who bought {} came back for {} ({} of {})",
+                pl.col("first_name").fill_null(pl.col("first")),
+                pl.col("product_name").fill_null(pl.col("target")),
+                pl.col("customers"),
+                pl.col("came_back"),
+            ).alias("reason"),
+            pl.lit("sequence").alias("basis"),
+        )
+    )
