@@ -341,7 +341,7 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     config = shop.config()
     policies = gift_policies(config)
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
-    family = f"gifts-{shop.key()}-{orders}"
+    family = f"gifts-seq-{shop.key()}-{orders}"  # "seq": sequence-based next products
     name = f"{family}-{state}"
 
     def compute() -> dict[str, Any]:
