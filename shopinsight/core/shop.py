@@ -416,6 +416,22 @@ class Shop:
 
         return self.memo(f"migration:{from_day}", lambda: load_migration(self, from_day))
 
+    def segment_history(self, customer_id: str, months: int = 6) -> pl.DataFrame:
+        """day, segment: the customer's segment at each of the last `months` month-ends and on
+        this view's day, repeats collapsed (each month-end's profiles are cached per as-of)."""
+        from shopinsight.core.insights.segment_history import month_ends, segment_history
+
+        self.require_orders()
+        first = self.first_day() or self.as_of()
+        cur = self.currency()
+        days = month_ends(first, self.as_of(), months)
+        per_day = {
+            d: self.memo(f"shop-at:{d}", lambda d=d: Shop(self.ws, d, cur)).profiles().table
+            for d in days
+        }
+        per_day[self.as_of()] = self.profiles().table
+        return segment_history(per_day, customer_id)
+
     def changes(self, since: str | None = None) -> ChangesResult:
         """What changed since the previous import (default), an import or a day."""
         from shopinsight.core.insights.changes import load_changes

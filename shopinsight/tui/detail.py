@@ -25,7 +25,8 @@ TIMELINE_WIDTH = 28
 
 
 def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
-    """Everything the panel shows about one customer, as plain values."""
+    """Everything the panel shows about one customer, as plain values (the segment history
+    apart: `with_history`, in a second worker)."""
     prof = data.profiles()
     rows = prof.table.filter(pl.col("customer_id") == customer_id)
     if rows.height == 0:
@@ -51,10 +52,22 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
     if churn is not None:
         hit = churn.alerts.filter(pl.col("customer_id") == customer_id)
         out["churn"] = hit.row(0, named=True) if hit.height else None
+    value = data.peek("value:")  # Shop.value() memo key (default horizon)
+    if value is not None:
+        hit = value.table.filter(pl.col("customer_id") == customer_id)
+        out["value"] = hit.row(0, named=True) if hit.height else None
+        out["value_horizon"] = value.horizon_days
     gifts = data.peek("gifts:open")  # Shop.gifts() memo key (open orders)
     if gifts is not None:
         out["gift"] = gift_for(data, gifts, rows)
     return out
+
+
+def with_history(data: Shop, d: dict[str, Any]) -> dict[str, Any]:
+    """The detail with the customer's segment at the last month-ends (Shop.segment_history)."""
+    if d.get("missing"):
+        return d
+    return {**d, "history": data.segment_history(d["customer_id"]).to_dicts()}
 
 
 def gift_for(data: Shop, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
@@ -144,6 +157,10 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
     seg = Text(str(r.get("segment")), style="bold")
     seg.append(f" — {r.get('segment_reason')}")
     parts.append(seg)
+    if "history" not in d:  # read after the rest (its month-ends may need computing)
+        parts.append(Text("Segment history: computing…", style="dim"))
+    elif d["history"]:
+        parts.append(Text(f"Segment history: {history_text(d['history'])}", style="dim"))
 
     parts.append(Text("\nTags", style="bold underline"))
     if not d["tags"]:
@@ -162,6 +179,14 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         parts.append(Text("not scored (needs more order history)", style="dim"))
     else:
         parts.append(churn_text(d["churn"], cur))
+
+    parts.append(Text("\nValue", style="bold underline"))
+    if "value" not in d:
+        parts.append(Text("computing…", style="dim"))
+    elif d["value"] is None:
+        parts.append(Text("not predicted", style="dim"))
+    else:
+        parts.append(Text(value_text(d["value"], d["value_horizon"], cur)))
 
     parts.append(Text("\nGift and note", style="bold underline"))
     if "gift" not in d:
@@ -207,3 +232,29 @@ def churn_text(c: dict[str, Any], currency: str) -> Text:
     if c.get("action"):
         text.append(f"\n  → {c['action']}", style="italic")
     return text
+
+
+def horizon_words(days: int) -> str:
+    """365 -> 'the next 12 months'; 90 -> 'the next 3 months'; 10 -> 'the next 10 days'."""
+    months = round(days / 30.44)
+    if months >= 1 and abs(days - months * 30.44) <= 3:
+        return f"the next {plural(months, 'month')}"
+    return f"the next {plural(days, 'day')}"
+
+
+def value_text(v: dict[str, Any], horizon_days: int, currency: str) -> str:
+    """'Expected over the next 12 months: $X (range $L–$H), tier High; P(alive) 0.83'."""
+    cur = v.get("currency") or currency
+    p_alive = v.get("p_alive")
+    return (
+        f"Expected over {horizon_words(horizon_days)}: {fmt.money(v.get('expected_value'), cur)}"
+        f" (range {fmt.money(v.get('low'), cur)}–{fmt.money(v.get('high'), cur)}), "
+        f"tier {v.get('tier')}" + (f"; P(alive) {p_alive:.2f}" if p_alive is not None else "")
+    )
+
+
+def history_text(history: list[dict[str, Any]]) -> str:
+    """'Jun New Customers → Aug Potential Loyal → Nov Champions' (month of each change)."""
+    if len(history) == 1:
+        return f"{history[0]['segment']} at every month-end since {history[0]['day']:%b %Y}"
+    return " → ".join(f"{h['day']:%b} {h['segment']}" for h in history)

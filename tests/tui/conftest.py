@@ -54,6 +54,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data.gifts()
     data.bundles()
     data.churn()
+    data.value()
+    data.segment_history("")  # every month-end's profiles, cached per as-of
     return root
 
 

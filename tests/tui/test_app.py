@@ -442,5 +442,5 @@ def test_a_tag_edit_replaces_the_cached_customer_table(demo_ws):
     save_override(demo_ws, cid, "friend", "add")
     after = Shop(demo_ws, AS_OF).profiles()
     assert "friend" in after.tags.filter(pl.col("customer_id") == cid)["tag"].to_list()
-    tables = list(demo_ws.cache_dir.glob("shop-*-profiles-*-table-*.parquet"))
+    tables = list(demo_ws.cache_dir.glob(f"shop-*-profiles-{AS_OF}-*-table-*.parquet"))
     assert len(tables) == 1

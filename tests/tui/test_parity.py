@@ -36,6 +36,7 @@ async def test_the_app_and_the_cli_show_the_same_numbers(demo_ws, make_app):
     customers = cli_json(demo_ws, "customers", "--json")
     alerts = cli_json(demo_ws, "churn", "--all", "--json")
     bundles = cli_json(demo_ws, "bundles", "--json", "--top", "1000")
+    value = cli_json(demo_ws, "value", "--all", "--json")
 
     # one count of customers, one currency, across the CLI's own commands
     assert status["customers"] == segments["customers"] == len(customers) > 0
@@ -56,6 +57,14 @@ async def test_the_app_and_the_cli_show_the_same_numbers(demo_ws, make_app):
         assert shown == {
             s["segment"]: s["customers"] for s in segments["segments"] if s["customers"]
         }
+        # expected value: the Overview's total is `value --all --json` summed (rounded per row)
+        line = str(app.screen.query_one("#value-line", Static).render())
+        rows = value["customers"]
+        money, rest = line.split("Expected next 12 months: $")[1].split(" from ")
+        assert abs(float(money.replace(",", "")) - sum(r["expected_value"] for r in rows)) <= (
+            0.005 * len(rows)
+        )
+        assert rest.startswith(f"{len(rows):,} customers") and value["currency"] == "USD"
 
         await go(pilot, "2")
         table = app.screen.query_one("#customers-table")

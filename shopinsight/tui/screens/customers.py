@@ -22,15 +22,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
-from shopinsight.tui.detail import customer_detail, render_detail
+from shopinsight.tui.detail import customer_detail, render_detail, with_history
 from shopinsight.tui.screens.customers_actions import CustomerChanges
 from shopinsight.tui.widgets.dialogs import PickDialog
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 COLS = [
-    Col("display_name", "Customer", width=12),
+    Col("display_name", "Customer", width=10),
     Col("monetary", "Spent", "money"),
-    Col("segment", "Segment", width=15),
+    Col("expected_value", "Value", "money"),
+    Col("segment", "Segment", width=13),
     Col("orders", "Orders", "int", optional=True),
     Col("recency_days", "Days ago", "int", optional=True),
     Col("tags", "Tags", "list", width=10, optional=True),  # whole in the detail panel
@@ -49,6 +50,7 @@ CSV_COLUMNS = {
     "first_order": "First order",
     "last_order": "Last order",
     "tags": "Tags",
+    "expected_value": "Expected value",
 }
 
 SORTS = [
@@ -59,6 +61,7 @@ SORTS = [
     ("segment", "Segment"),
     ("aov", "Average order"),
     ("first_order", "First order"),
+    ("expected_value", "Expected value"),
 ]
 
 ALL = "__all__"
@@ -89,6 +92,18 @@ def filter_customers(
 def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(
         pl.coalesce("customer_name", "email", "customer_id").alias("display_name")
+    )
+
+
+def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
+    """The customers with their expected value over the horizon (empty until it is ready)."""
+    table = table.drop("expected_value", strict=False)
+    if value is None:
+        return table.with_columns(pl.lit(None, pl.Float64).alias("expected_value"))
+    return table.join(
+        value.select("customer_id", pl.col("expected_value").cast(pl.Float64)),
+        on="customer_id",
+        how="left",
     )
 
 
@@ -155,7 +170,10 @@ class CustomersScreen(CustomerChanges):
 
     def show_profiles(self, profiles: Any) -> None:
         self.profiles = profiles
-        self.table_frame = with_display_name(profiles.table)
+        value = self.data.peek("value:")  # Shop.value() memo key (default horizon)
+        self.table_frame = with_value(
+            with_display_name(profiles.table), value.table if value is not None else None
+        )
         segments = [s for s in profiles.sizes.filter(pl.col("customers") > 0)["segment"]]
         tags = profiles.tags["tag"].unique().sort().to_list()
         self._set_options("#cust-segment", segments)
@@ -168,9 +186,22 @@ class CustomersScreen(CustomerChanges):
             lambda _: self.show_customer(self.selected),
             "Scoring churn risk and gifts…",
         )
+        if value is None:
+            self.run_task("value", data.value, self.show_value, "Predicting customer value…")
+
+    def show_value(self, value: Any) -> None:
+        """The Value column and the detail's value line, once the prediction is ready."""
+        if self.table_frame is None:
+            return
+        self.table_frame = with_value(self.table_frame, value.table)
+        self.apply_filters()
+        self.show_customer(self.selected)
 
     def on_task_error(self, name: str, error: BaseException) -> None:
-        if name == "prefetch":  # the detail panel says what is missing; one notice is enough
+        if name in (
+            "prefetch",
+            "value",
+        ):  # the detail panel says what is missing; one notice is enough
             self.shop_app.show_error(error)
             return
         super().on_task_error(name, error)
@@ -262,10 +293,20 @@ class CustomersScreen(CustomerChanges):
             text.update("No customer highlighted.")
             return
         data = self.data
+
+        def shown(d: dict[str, Any]) -> None:
+            text.update(render_detail(d))
+            self.run_task(
+                "history",
+                lambda: with_history(data, d),
+                lambda h: text.update(render_detail(h)) if self.selected == customer_id else None,
+                "Reading segment history…",
+            )
+
         self.run_task(
             "detail",
             lambda: customer_detail(data, customer_id),
-            lambda d: text.update(render_detail(d)),
+            shown,
             "Loading customer…",
         )
 

@@ -51,6 +51,7 @@ class OverviewScreen(SectionScreen):
             with Vertical(id="imports-panel", classes="panel") as panel:
                 panel.border_title = "Last imports"
                 yield Static("No imports yet. Press i to import an export file.", id="imports")
+            yield Static("", id="value-line")
             yield Static("", id="imports-line")
             yield Static("", id="asof-line")
 
@@ -64,6 +65,10 @@ class OverviewScreen(SectionScreen):
             self.run_task(
                 "segments", self.data.segment_summary, self.show_segments, "Computing segments…"
             )
+            self.run_task("value", self.data.value, self.show_value, "Predicting value…")
+
+    def show_value(self, view: Any) -> None:
+        self.query_one("#value-line", Static).update(value_line(view))
 
     def show_overview(self, status: dict[str, Any]) -> None:
         with self.app.batch_update():
@@ -151,7 +156,10 @@ class OverviewScreen(SectionScreen):
         panel.tooltip = "\n".join(n for n in summary["notes"] if n)
 
     def on_task_error(self, name: str, error: BaseException) -> None:
-        if name == "segments":
+        if name == "value":  # the rest of the overview stands without it
+            self.query_one("#value-line", Static).update("")
+            self.shop_app.show_error(error)
+        elif name == "segments":
             self.query_one("#segments-chart", BarChart).set_rows([])
             self.shop_app.show_error(error)
         else:
@@ -159,6 +167,20 @@ class OverviewScreen(SectionScreen):
 
     def kpi(self, key: str, value: str, tooltip: str) -> None:
         self.query_one(f"#kpi-{key}", Kpi).set(value, tooltip)
+
+
+def value_line(view: Any) -> str:
+    """'Expected next 12 months: $X from N customers (High tier: $Y)' (same sum as `value`)."""
+    from shopinsight.tui.detail import horizon_words
+
+    table = view.table
+    total = float(table["expected_value"].sum())
+    high = float(table.filter(table["tier"] == "High")["expected_value"].sum())
+    when = horizon_words(view.horizon_days).replace("the next", "next")
+    return (
+        f"Expected {when}: [b]{fmt.money(total, view.currency)}[/b] from "
+        f"{plural(table.height, 'customer')} (High tier: {fmt.money(high, view.currency)})"
+    )
 
 
 def _day(value: Any) -> str:
