@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 
 from shopinsight.cli.app import AsOfOpt, CurrencyOpt, console, open_shop, print_notes
-from shopinsight.cli.customers import SegmentOpt, TagOpt, _profiles_of, export_app
+from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of
+from shopinsight.cli.tags import export_app
 from shopinsight.core.words import plural
 
 PLATFORMS = {"meta": "Meta", "google": "Google Customer Match"}

@@ -174,7 +174,7 @@ def test_help_does_not_import_polars_and_commands_still_do(ws: Path) -> None:
 
 
 def test_export_targets_named_for_help_match_the_exporters() -> None:
-    from shopinsight.cli.customers import EXPORT_TARGETS
+    from shopinsight.cli.tags import EXPORT_TARGETS
     from shopinsight.core.exporters import TARGETS
 
     assert EXPORT_TARGETS == TARGETS

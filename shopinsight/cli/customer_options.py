@@ -1,0 +1,55 @@
+"""What the customer commands share: the segment and tag filters and the profiles they read.
+
+Holds no commands; `customers`, `tags` and `audiences` import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from shopinsight.cli.app import open_shop
+from shopinsight.core.errors import InputError
+
+if TYPE_CHECKING:
+    from shopinsight.core.results import ProfilesResult
+    from shopinsight.core.shop import Shop
+
+SegmentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--segment",
+        "-s",
+        metavar="NAME",
+        help='Only this segment, e.g. "At Risk" (repeat for several; `shopinsight segments` '
+        "lists them).",
+        show_default=False,
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        "-t",
+        metavar="TAG",
+        help="Only customers with this tag (repeat: any of them).",
+        show_default=False,
+    ),
+]
+
+
+def _profiles(as_of: str | None, currency: str | None) -> ProfilesResult:
+    """The customer analysis for the CLI (through `Shop`); no customers is an error the
+    merchant can act on."""
+    return _profiles_of(open_shop(as_of, currency))
+
+
+def _profiles_of(shop: Shop) -> ProfilesResult:
+    prof = shop.profiles()
+    if prof.table.height == 0:
+        raise InputError(
+            "No customers to analyse",
+            " ".join(prof.notes) or "Import an order export with buyer emails or ids first.",
+        )
+    return prof
