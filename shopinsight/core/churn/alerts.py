@@ -16,20 +16,27 @@ told so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, cast
+from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
 from sklearn.isotonic import IsotonicRegression
 
+from shopinsight.core.churn.backtest import (
+    Backtest,
+    MethodScore,
+    alert_flag,
+    learning,
+    replay_backtest,
+    span_days,
+)
 from shopinsight.core.churn.explain import actions, reasons
-from shopinsight.core.churn.features import History, labels, prepare_history
+from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
     MIN_RECALIBRATION,
     ChurnModel,
-    auc,
     blend_inputs,
     can_train,
     fit_model,
@@ -72,45 +79,6 @@ METHOD_NAMES = {
 
 MIN_COMPARE = 10
 """Customers of each outcome the backtest needs before methods are chosen by it (else: rule)."""
-
-MIN_LEARN_DAYS = 7
-"""Shortest horizon the model learns from when the history is too short for the real one."""
-
-
-BACKTEST_CUSTOMERS = 30_000
-"""Customers the backtest replays at most (a seeded sample on bigger shops)."""
-
-
-@dataclass(frozen=True)
-class MethodScore:
-    """How one method did when replayed: ranking, alert list and revenue capture."""
-
-    auc: float | None
-    precision: float | None
-    recall: float | None
-    top10_capture: float | None
-    alerts: int
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """The churn procedure replayed one horizon earlier and compared with what then happened."""
-
-    as_of: dt.date
-    horizon_days: int
-    customers: int
-    lost: int
-    rule: MethodScore
-    model: MethodScore | None
-    model_note: str = ""
-    sample_note: str = ""
-    btyd: MethodScore | None = None
-    recency: MethodScore | None = None
-    btyd_note: str = ""
-    horizon_note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -192,141 +160,12 @@ def _season(table: pl.DataFrame, day: dt.date, settings: ChurnSettings) -> pl.Da
     )
 
 
-def _alert_flag(risk: pl.Expr, settings: ChurnSettings) -> pl.Expr:
-    return (
-        pl.col("status").is_in(list(settings.alert_statuses))
-        & (risk >= settings.min_alert_risk)
-        & ~pl.col("in_season_wait")
-    )
-
-
-def _method_score(table: pl.DataFrame, risk_col: str, settings: ChurnSettings) -> MethodScore:
-    """AUC, precision/recall of the alert list and top-10% capture of lost spend."""
-    lost = table["lost"].to_numpy()
-    risk = table[risk_col].to_numpy()
-    flagged = table.select(_alert_flag(pl.col(risk_col), settings)).to_series().to_numpy()
-    n_alerts = int(flagged.sum())
-    hits = int((flagged & (lost == 1)).sum())
-    total_lost = int(lost.sum())
-    value = table["expected_spend"].fill_null(0.0).to_numpy()
-    order = np.argsort(-(risk * value), kind="stable")
-    top = order[: max(1, int(np.ceil(0.1 * len(order))))] if len(order) else order
-    lost_value = float((value * lost).sum())
-    capture = float((value[top] * lost[top]).sum()) / lost_value if lost_value > 0 else None
-    return MethodScore(
-        auc=auc(lost, risk),
-        precision=hits / n_alerts if n_alerts else None,
-        recall=hits / total_lost if total_lost else None,
-        top10_capture=capture,
-        alerts=n_alerts,
-    )
-
-
-def _span(history: History, day: dt.date) -> int:
-    first = history.first_day
-    return (day - first).days if first is not None else 0
-
-
-def _min_history(settings: ChurnSettings, span: int) -> int:
-    """History a cutoff needs behind it: the setting, or a quarter of a short shop's history."""
-    return min(settings.min_history_days, max(span // 4, MIN_LEARN_DAYS))
-
-
-def _learning(settings: ChurnSettings, span: int) -> tuple[ChurnSettings, str]:
-    """The settings the model learns with at a day with `span` days of history behind it.
-
-    With less than the horizon plus min_history_days, no full horizon can be replayed: the
-    model learns from the longest shorter horizon that fits, and says so.
-    """
-    h = settings.horizon_days
-    if span >= h + settings.min_history_days:
-        return settings, ""
-    need = _min_history(settings, span)
-    shorter = min(h, span - need)
-    if shorter < MIN_LEARN_DAYS:
-        return settings, ""
-    note = f"the history ({span} days) is shorter than the {h}-day horizon plus " + (
-        f"{settings.min_history_days} days, so the model learned from {shorter}-day horizons"
-        if shorter < h
-        else f"{settings.min_history_days} days, so it learned from cutoffs {need}+ days in"
-    )
-    return replace(settings, horizon_days=shorter, min_history_days=need), note
-
-
-def _backtest_horizon(settings: ChurnSettings, span: int) -> int:
-    """The horizon the backtest replays: the real one when the history holds it plus
-    min_history_days, else the longest that leaves room to learn before it and check after."""
-    h = settings.horizon_days
-    if span >= h + settings.min_history_days:
-        return h
-    return max(1, min(h, (span - _min_history(settings, span)) // 2))
-
-
-def _backtest(
-    history: History, as_of: dt.date, settings: ChurnSettings
-) -> tuple[Backtest, tuple[np.ndarray, np.ndarray] | None, pl.DataFrame]:
-    """Replay the procedure one horizon back and judge it by the horizon that followed.
-
-    Every candidate is scored on the same customers: the cadence rule, the BG/NBD purchase
-    model, the learned model and days since the last order alone. A history too short for
-    two horizons is replayed with a shorter one (said in `horizon_note`). Big shops are
-    replayed on a seeded sample of BACKTEST_CUSTOMERS customers: the scores barely move.
-    Also returns the model's blend inputs with the outcomes (to calibrate the final model)
-    and recency with outcomes (to turn recency into a risk, should it be used).
-    """
-    span = _span(history, as_of)
-    h = _backtest_horizon(settings, span)
-    replayed = replace(settings, horizon_days=h)
-    then = as_of - dt.timedelta(days=h)
-    everyone = history.days["customer_id"].n_unique()
-    history = history.sample(BACKTEST_CUSTOMERS, settings.seed)
-    learn, learn_note = _learning(replayed, _span(history, then))
-    frame, cutoffs = training_frame(history, then, learn)
-    why_not = can_train(frame, learn)
-    model = fit_model(frame, cutoffs, learn) if why_not is None else None
-    table, _, inputs = _score(history, then, replayed, model)
-    table = table.join(labels(history, then, h), on="customer_id", how="left").with_columns(
-        (1 - pl.col("returned").fill_null(0)).alias("lost"),
-        ((pl.col("recency").rank("average") - 0.5) / pl.len()).alias("recency_risk"),
-    )
-    has_btyd = table.height > 0 and table["btyd_risk"].null_count() == 0
-    _, fit = fit_at(history, then, settings.seed)
-    horizon_note = (
-        f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
-        f"the {settings.horizon_days}-day horizon and learn before it"
-        if h < settings.horizon_days
-        else ""
-    )
-    backtest = Backtest(
-        as_of=then,
-        horizon_days=h,
-        customers=table.height,
-        lost=int(table["lost"].sum()) if table.height else 0,
-        rule=_method_score(table, "rule_risk", replayed),
-        model=_method_score(table, "model_risk", replayed) if model is not None else None,
-        model_note="; ".join(
-            n for n in ("" if why_not is None else f"no model: {why_not}", learn_note) if n
-        ),
-        sample_note=(
-            f"replayed on a random sample of {BACKTEST_CUSTOMERS:,} of {everyone:,} customers"
-            if everyone > BACKTEST_CUSTOMERS
-            else ""
-        ),
-        btyd=_method_score(table, "btyd_risk", replayed) if has_btyd else None,
-        recency=_method_score(table, "recency_risk", replayed),
-        btyd_note="" if has_btyd else f"no purchase model: {fit.purchases.reason}",
-        horizon_note=horizon_note,
-    )
-    replay = (inputs, table["lost"].to_numpy()) if inputs is not None else None
-    return backtest, replay, table.select("recency", "lost")
-
-
 def churn_backtest(
     lines: pl.LazyFrame, as_of: dt.date, config: dict, horizon_days: int | None = None
 ) -> Backtest:
     """Every candidate replayed one horizon back, compared with what then happened."""
     settings = ChurnSettings.from_config(config, horizon_days)
-    return _backtest(_prepare(lines, as_of, config), as_of, settings)[0]
+    return replay_backtest(_prepare(lines, as_of, config), as_of, settings, _score)[0]
 
 
 def _auc_of(score: MethodScore | None) -> float | None:
@@ -434,8 +273,8 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
-    backtest, replay, recency_replay = _backtest(history, as_of, settings)
-    learn, learn_note = _learning(settings, _span(history, as_of))
+    backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
+    learn, learn_note = learning(settings, span_days(history, as_of))
     frame, cutoffs = training_frame(history, as_of, learn)
     train_note = can_train(frame, learn)
     btyd_today = fit_at(history, as_of, settings.seed)[1].purchases.ok
@@ -468,7 +307,7 @@ def churn_alerts(
         .group_by("customer_id")
         .agg(pl.col("ordered_at").max().alias("last_order_at"))
     )
-    flagged = _alert_flag(pl.col("risk"), settings)
+    flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
     table = remark(table, states, last_order, as_of, settings).select(ALERT_COLUMNS)
     notes = _notes(history, settings, cadence, model)
