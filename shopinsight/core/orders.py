@@ -177,3 +177,32 @@ def main_currency(frame: pl.LazyFrame, config: dict[str, Any] | None = None) -> 
     picked = frame.select(*key, "currency", who.alias("customer_id"), net.alias("net_revenue"))
     orders = (picked.group_by(key).first() if key else picked).collect()
     return choose_currency(orders, wanted if wanted != "AUTO" else None)
+
+
+def left_out_notes(orders: pl.DataFrame, currency: str | None) -> list[str]:
+    """What a view in `currency` leaves out of the flagged orders (`excluded`,
+    `excluded_reason`), in words a merchant can act on."""
+    from shopinsight.core.words import plural
+
+    notes: list[str] = []
+    excluded = orders.filter(pl.col("excluded"))
+    if excluded.height:
+        why = (
+            excluded.group_by("excluded_reason")
+            .len()
+            .sort(["len", "excluded_reason"], descending=[True, False])
+        )
+        parts = ", ".join(f"{n:,} {r}" for r, n in why.iter_rows())
+        notes.append(
+            f"{plural(excluded.height, 'excluded order')} not included ({parts}); "
+            "see `shopinsight exclude --list`."
+        )
+    other = orders.filter(
+        ~pl.col("excluded")
+        & pl.col("currency").is_not_null()
+        & (pl.col("currency") != pl.lit(currency or "", pl.Utf8))
+    )
+    per = other.group_by("currency").len().sort(["len", "currency"], descending=[True, False])
+    for code, n in per.iter_rows():
+        notes.append(f"{plural(n, 'order')} in {code} not included — use --currency {code}.")
+    return notes

@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError, ShopInsightError
-from shopinsight.core.orders import choose_currency, lines_as_of, order_key, parse_as_of
+from shopinsight.core.orders import (
+    choose_currency,
+    left_out_notes,
+    lines_as_of,
+    order_key,
+    parse_as_of,
+)
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.shop_cache import ShopCache
 from shopinsight.core.state import state_key
@@ -279,34 +285,7 @@ class Shop:
         return list(self._view()["left_out"])
 
     def _left_out(self, cur: str | None) -> list[str]:
-        def compute() -> list[str]:
-            orders = self.all_orders()
-            notes: list[str] = []
-            excluded = orders.filter(pl.col("excluded"))
-            if excluded.height:
-                why = (
-                    excluded.group_by("excluded_reason")
-                    .len()
-                    .sort(["len", "excluded_reason"], descending=[True, False])
-                )
-                parts = ", ".join(f"{n:,} {r}" for r, n in why.iter_rows())
-                notes.append(
-                    f"{excluded.height:,} excluded order(s) not included ({parts}); "
-                    "see `shopinsight exclude --list`."
-                )
-            other = orders.filter(
-                ~pl.col("excluded")
-                & pl.col("currency").is_not_null()
-                & (pl.col("currency") != pl.lit(cur or "", pl.Utf8))
-            )
-            per = (
-                other.group_by("currency").len().sort(["len", "currency"], descending=[True, False])
-            )
-            for code, n in per.iter_rows():
-                notes.append(f"{n:,} order(s) in {code} not included — use --currency {code}.")
-            return notes
-
-        return compute()
+        return left_out_notes(self.all_orders(), cur)
 
     # -- analyses -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
