@@ -128,7 +128,7 @@ def prime(ws: Workspace) -> None:
 
     data = Shop(ws, AS_OF)
     for name, step in [
-        ("overview", data.overview),
+        ("overview", data.status),
         ("customer profiles", data.profiles),
         ("segment summary", data.segment_summary),
         ("bundles", data.bundles),
@@ -241,11 +241,11 @@ async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await overview_ready(app)
-        for key in "2345ie1":  # first visit: mount each screen, read its cached results
+        for key in "23456ie1":  # first visit: mount each screen, read its cached results
             await pilot.press(key)
             await idle(app)
         for _ in range(rounds):
-            for key in "2345ie1":
+            for key in "23456ie1":
                 mode = modes[key]
                 lat = await press_latency(app, key, lambda m=mode: app.current_mode == m)
                 out.setdefault(f"switch to {mode}", []).append(lat)
