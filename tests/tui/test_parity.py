@@ -3,20 +3,22 @@ read the same `Shop` (same function, same lines, same settings)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import polars as pl
+import pytest
 from textual.widgets import Static
 from typer.testing import CliRunner
 
 from shopinsight.cli import app as cli_app
-from tests.tui.conftest import AS_OF, SIZE, settle
+from tests.tui.conftest import AS_OF, REPO, SIZE, settle
 
 runner = CliRunner()
 
 
-def cli_json(ws, *args: str):
-    result = runner.invoke(cli_app, ["--workspace", str(ws.root), *args, "--as-of", str(AS_OF)])
+def cli_json(ws, *args: str, as_of=AS_OF):
+    result = runner.invoke(cli_app, ["--workspace", str(ws.root), *args, "--as-of", str(as_of)])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -31,20 +33,46 @@ async def go(pilot, key: str) -> None:
 
 
 async def test_the_app_and_the_cli_show_the_same_numbers(demo_ws, make_app):
-    status = cli_json(demo_ws, "status", "--json")
-    segments = cli_json(demo_ws, "segments", "--json")
-    customers = cli_json(demo_ws, "customers", "--json")
-    alerts = cli_json(demo_ws, "churn", "--all", "--json")
-    bundles = cli_json(demo_ws, "bundles", "--json", "--top", "1000")
-    value = cli_json(demo_ws, "value", "--all", "--json")
+    await same_numbers(demo_ws, make_app, AS_OF, left_out=("CNY",))
+
+
+async def test_the_same_numbers_on_the_real_exports(tmp_path, make_app):
+    """Every real export in one workspace (three currencies, two Shopify stores, orders
+    without buyers): both faces still agree, in the currency most customers buy in."""
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.workspace import Workspace
+
+    exports = REPO.parent / "shared" / "data" / "exports"
+    if not exports.is_dir():
+        pytest.skip("../shared/data/exports is not here")
+    ws = Workspace.open(tmp_path / "real")
+    shopify = exports / "shopify"
+    import_files(ws, [shopify / "orders_export_1.devstore-testdata.csv"], store="devstore")
+    import_files(ws, [shopify / "orders_export_1.enavant-2021-22.redacted.csv"], store="enavant")
+    others = sorted(p for d in ("etsy", "taobao", "amazon") for p in (exports / d).iterdir())
+    import_files(ws, others)
+    last = dt.date.fromisoformat(
+        cli_json(ws, "status", "--json", as_of="2030-01-01")["last_order"][:10]
+    )
+    await same_numbers(ws, make_app, last, left_out=("CNY", "INR"))
+
+
+async def same_numbers(ws, make_app, as_of, left_out: tuple[str, ...]) -> None:
+    status = cli_json(ws, "status", "--json", as_of=as_of)
+    segments = cli_json(ws, "segments", "--json", as_of=as_of)
+    customers = cli_json(ws, "customers", "--json", as_of=as_of)
+    alerts = cli_json(ws, "churn", "--all", "--json", as_of=as_of)
+    bundles = cli_json(ws, "bundles", "--json", "--top", "1000", as_of=as_of)
+    value = cli_json(ws, "value", "--all", "--json", as_of=as_of)
 
     # one count of customers, one currency, across the CLI's own commands
     assert status["customers"] == segments["customers"] == len(customers) > 0
     assert status["currency"] == segments["currency"] == customers[0]["currency"] == "USD"
     assert sum(s["customers"] for s in segments["segments"]) == len(customers)
-    assert "CNY" in " ".join(status["left_out"])  # and it says what it left out
+    for code in left_out:  # and it says what it left out
+        assert f"in {code} not included" in " ".join(status["left_out"])
 
-    app = make_app(demo_ws)
+    app = make_app(ws, as_of=as_of)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert kpi(app, "customers") == f"{status['customers']:,}"
