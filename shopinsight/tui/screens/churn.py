@@ -111,11 +111,17 @@ def backtest_words(churn: Any) -> str:
     return "\n".join(lines)
 
 
+METHOD_LABELS = {
+    "rule": "Cadence rule", "btyd": "Purchase model (BG/NBD)", "model": "Learned model",
+    "recency": "Days since last order",
+}  # fmt: skip
+
+
 def backtest_line(churn: Any) -> str:
     """The backtest in one line (short terminals); `b` shows the full text."""
     bt = churn.backtest
-    score = bt.get("model") if churn.method == "model" else bt.get("rule")
-    parts = [f"[b]{churn.method.title()}[/b] used"]
+    score = bt.get(churn.method)  # the method actually used, not always the rule
+    parts = [f"[b]{METHOD_LABELS.get(churn.method, churn.method)}[/b] used"]
     if score and score.get("precision") is not None:
         parts.append(
             f"replayed as of {bt['as_of']}: {fmt.pct(score['precision'])} of its "
