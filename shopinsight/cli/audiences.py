@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from shopinsight.cli.app import AsOfOpt, CurrencyOpt, console, open_shop, print_notes
-from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of
+from shopinsight.cli.app import AsOfOpt, CurrencyOpt, console, open_shop
+from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of, write_and_report
 from shopinsight.cli.tags import export_app
-from shopinsight.core.words import plural
 
 PLATFORMS = {"meta": "Meta", "google": "Google Customer Match"}
 UPLOAD_HINT = {
@@ -68,7 +66,6 @@ def export_audience_cmd(
     Example: shopinsight export audience --to google --hashed -o customer-match.csv
     """
     from shopinsight.core.audiences import build_audience, customer_addresses
-    from shopinsight.core.exporters import write_export
 
     shop = open_shop(as_of, currency)
     prof = _profiles_of(shop)
@@ -82,12 +79,7 @@ def export_audience_cmd(
         hashed=hashed,
         include_unsubscribed=include_unsubscribed,
     )
-    files = write_export(export, out)
-    console.print(
-        f"Wrote {export.written:,} of {plural(export.selected, 'selected customer')} for "
-        f"{PLATFORMS[export.target]} to {escape(', '.join(str(f) for f in files))}."
-    )
-    print_notes(export.notes)
+    write_and_report(export, out, PLATFORMS[export.target])
     if export.written:
         console.print(UPLOAD_HINT[export.target])
     else:

@@ -1,4 +1,5 @@
-"""What the customer commands share: the segment and tag filters and the profiles they read.
+"""What the customer commands share: the segment and tag filters, the profiles they read and
+how a written customer file is reported.
 
 Holds no commands; `customers`, `tags` and `audiences` import it.
 """
@@ -9,10 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopinsight.cli.app import open_shop
+from shopinsight.cli.app import console, open_shop, print_notes
 from shopinsight.core.errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from shopinsight.core.exporters import TagExport
     from shopinsight.core.results import ProfilesResult
     from shopinsight.core.shop import Shop
 
@@ -53,3 +57,18 @@ def _profiles_of(shop: Shop) -> ProfilesResult:
             " ".join(prof.notes) or "Import an order export with buyer emails or ids first.",
         )
     return prof
+
+
+def write_and_report(export: TagExport, out: Path, target: str) -> None:
+    """Write a customer export and say how many were written, where, and what was left out."""
+    from rich.markup import escape
+
+    from shopinsight.core.exporters import write_export
+    from shopinsight.core.words import plural
+
+    files = write_export(export, out)
+    console.print(
+        f"Wrote {export.written:,} of {plural(export.selected, 'selected customer')} for "
+        f"{target} to {escape(', '.join(str(f) for f in files))}."
+    )
+    print_notes(export.notes)

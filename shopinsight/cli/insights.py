@@ -22,7 +22,7 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.core.errors import InputError
-from shopinsight.core.words import plural
+from shopinsight.core.words import compact, plural
 
 NO_BUYERS = InputError(
     "No customers with a purchase yet",
@@ -48,18 +48,6 @@ def heat(share: float | None) -> str:
     if share > 0:
         return "red"
     return "dim"
-
-
-def compact(value: float) -> str:
-    """An amount in at most 5 characters (1.2M, 558k, 950)."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if size >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    if size >= 1e3:
-        return f"{value / 1e3:.1f}k"
-    return f"{value:.0f}"
 
 
 @app.command("cohorts")

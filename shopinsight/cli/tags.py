@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
-from rich.markup import escape
 from rich.text import Text
 
 from shopinsight.cli.app import (
@@ -21,9 +20,8 @@ from shopinsight.cli.app import (
     print_json,
     workspace,
 )
-from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of
+from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of, write_and_report
 from shopinsight.core.errors import InputError
-from shopinsight.core.words import plural
 from shopinsight.render import frame_table
 
 if TYPE_CHECKING:
@@ -206,7 +204,7 @@ def export_tags_cmd(
 
     Example: shopinsight export tags --to klaviyo --klaviyo-lists -o klaviyo.csv
     """
-    from shopinsight.core.exporters import export_tags, write_export
+    from shopinsight.core.exporters import export_tags
 
     shop = open_shop(as_of, currency)
     prof = _profiles_of(shop)
@@ -221,14 +219,7 @@ def export_tags_cmd(
         namespace=prefix,
         klaviyo_lists=klaviyo_lists,
     )
-    files = write_export(export, out)
-    console.print(
-        f"Wrote {export.written:,} of {plural(export.selected, 'selected customer')} for "
-        f"{export.target} "
-        f"to {escape(', '.join(str(f) for f in files))}."
-    )
-    for note in export.notes:
-        console.print(f"[yellow]Note:[/] {escape(note)}")
+    write_and_report(export, out, export.target)
     if export.target == "shopify":
         console.print(
             "Import it in Shopify: Customers → Import, tick 'Overwrite existing customers'. "

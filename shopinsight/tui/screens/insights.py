@@ -17,6 +17,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from shopinsight.core.words import compact
 from shopinsight.tui.screens.base import SectionScreen
 
 VIEWS = ("share", "active", "revenue")
@@ -39,18 +40,6 @@ def heat_style(share: float | None) -> str:
     if share >= 0.15:
         return "#000000 on #aceebb"
     return "#000000 on #dafbe1"
-
-
-def compact(value: float) -> str:
-    """An amount in at most 5 characters (1.2M, 558k, 950)."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if size >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    if size >= 1e3:
-        return f"{value / 1e3:.1f}k"
-    return f"{value:.0f}"
 
 
 def cell_text(row: dict[str, Any], k: int, view: str) -> Text:
