@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -31,6 +31,10 @@ from shopinsight.cli.app import (
     workspace,
 )
 from shopinsight.core.errors import InputError, ShopInsightError
+
+if TYPE_CHECKING:
+    from shopinsight.core.churn.backtest import Backtest
+    from shopinsight.core.results import ChurnView
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
 app.add_typer(churn_app, name="churn")
@@ -54,13 +58,11 @@ def _run(
     currency: str | None,
     ws_path: Path | None,
     record: bool = False,
-) -> Any:
-    """The churn view of the shop (through `Shop`, marks applied) and its backtest as attributes.
+) -> ChurnView:
+    """The churn view of the shop (through `Shop`, marks applied).
 
     With `record`, the default view (no --as-of, --horizon or --currency) is stored for the
     track record, so a shop that never re-imports still builds one."""
-    from types import SimpleNamespace
-
     view = open_shop(as_of, currency, ws_path).churn(horizon)
     if record and as_of is None and horizon is None and currency is None:
         from shopinsight.core.churn.track import record_predictions
@@ -69,10 +71,7 @@ def _run(
             record_predictions(workspace(ws_path), view)
         except (ShopInsightError, sqlite3.Error, OSError) as exc:  # a bonus: never fail
             err_console.print(f"[dim]Track record not updated: {escape(str(exc))}[/dim]")
-    bt = view.backtest
-    scores = {k: SimpleNamespace(**bt[k]) if isinstance(bt.get(k), dict) else bt.get(k)
-              for k in ("model", "rule", "btyd", "recency")}  # fmt: skip
-    return SimpleNamespace(**{**view.__dict__, "backtest": SimpleNamespace(**{**bt, **scores})})
+    return view
 
 
 @churn_app.callback(invoke_without_command=True)
@@ -129,7 +128,10 @@ def churn_cmd(
         more = rows.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N or --json to see them.[/dim]")
-    console.print(f"[dim]{escape(_backtest_line(result.backtest))}[/dim]", highlight=False)
+    from shopinsight.core.churn.backtest import Backtest
+
+    bt_line = _backtest_line(Backtest.from_dict(result.backtest))
+    console.print(f"[dim]{escape(bt_line)}[/dim]", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
@@ -192,7 +194,7 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def _backtest_line(bt: Any) -> str:
+def _backtest_line(bt: Backtest) -> str:
     """One sentence: how the shown method did one horizon back."""
     parts = [f"Backtest as of {bt.as_of} ({bt.customers:,} customers, {bt.lost:,} did not return)"]
     scores = (("model", bt.model), ("rule", bt.rule), ("BG/NBD", bt.btyd))
@@ -226,9 +228,13 @@ def backtest_cmd(
     Example: shopinsight churn backtest --horizon 60
     """
     result = _run(as_of, horizon, currency, ws_path)
-    bt = result.backtest
+    from shopinsight.core.churn.backtest import Backtest
+
+    bt = Backtest.from_dict(result.backtest)
     if json_out:
-        print_json({**_plain(bt), "method": result.method, "method_reason": result.method_reason})
+        print_json(
+            {**result.backtest, "method": result.method, "method_reason": result.method_reason}
+        )
         return
     table = Table(
         title=f"Churn backtest: replayed as of {bt.as_of}, checked against the next "
@@ -263,15 +269,6 @@ def backtest_cmd(
         if note:
             console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     console.print(escape(result.method_reason), highlight=False)
-
-
-def _plain(value: Any) -> Any:
-    """A backtest namespace back to plain JSON-able values."""
-    from types import SimpleNamespace
-
-    if isinstance(value, SimpleNamespace):
-        return {k: _plain(v) for k, v in vars(value).items()}
-    return value
 
 
 @churn_app.command("mark")

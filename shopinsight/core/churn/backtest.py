@@ -62,6 +62,18 @@ class Backtest:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Backtest:
+        """Back from `to_dict` (as cached results hold it: the day as ISO text)."""
+        day = data["as_of"]
+        scores = {
+            k: MethodScore(**data[k]) if isinstance(data.get(k), dict) else None
+            for k in ("rule", "model", "btyd", "recency")
+        }
+        rest = {k: v for k, v in data.items() if k not in scores and k != "as_of"}
+        as_of = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        return cls(as_of=as_of, **scores, **rest)  # type: ignore[arg-type]  # rule is set
+
 
 def alert_flag(risk: pl.Expr, settings: ChurnSettings) -> pl.Expr:
     return (
