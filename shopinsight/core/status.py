@@ -42,8 +42,11 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     else:
         ws, day, lines = shop.ws, shop.as_of(), shop.all_lines()
         orders, view = shop.all_orders(), shop.orders()
-    orders = orders.with_columns(pl.col("currency").fill_null("unknown"))
-    view = view.with_columns(pl.col("currency").fill_null("unknown"))
+    # An export that did not say its currency: the Shop's currency (its analyses take such
+    # lines to be in it, e.g. from `shop.currency`), else "unknown" — one rule for both faces.
+    missing = (shop.currency() if not isinstance(shop, Workspace) else None) or "unknown"
+    orders = orders.with_columns(pl.col("currency").fill_null(missing))
+    view = view.with_columns(pl.col("currency").fill_null(missing))
     counted = view.filter(pl.col("counted"))
     per_customer = counted.group_by("customer_id").agg(pl.col("order_day").n_unique().alias("n"))
     customers = per_customer.height

@@ -96,3 +96,13 @@ def test_a_shop_is_read_without_writing_state(returns_shop, monkeypatch):
     assert "friend" in shop.profiles().tags.filter(pl.col("customer_id") == "generic:17850")["tag"]
     shop.churn()
     shop.gifts()
+
+
+def test_status_counts_an_export_without_currency_in_the_shops_currency(tmp_path: Path):
+    """Currency set after an import of a file without one (Online Retail's case): `status`
+    and the Overview show the money in the shop's currency, as every analysis takes it."""
+    ws = Workspace.open(tmp_path / "ws")
+    import_files(ws, [DATA / "credit_notes.csv"])
+    ws.config_path.write_text('[shop]\ncurrency = "GBP"\n', encoding="utf-8")
+    status = Shop(ws).status()
+    assert status["currency"] == "GBP" and list(status["net_revenue"]) == ["GBP"]

@@ -196,7 +196,7 @@ def imports_line(records: list[dict[str, Any]]) -> str:
     name = escape(str(last.get("file", "")).rsplit("/", 1)[-1])
     when = str(last.get("imported_at", ""))[:10]
     rej = f"[red]{rejected:,} rejected rows[/red]" if rejected else "no rejected rows"
-    return f"Last import {when}: {name} · {len(records)} imports, {rej}"
+    return f"Last import {when}: {name} · {plural(len(records), 'import')}, {rej}"
 
 
 def imports_table(records: list[dict[str, Any]], limit: int = 5) -> Table | str:
