@@ -11,6 +11,7 @@ from rich.table import Table
 
 from shopinsight.cli.app import JsonOpt, WorkspaceOpt, app, console, print_json, workspace
 from shopinsight.core.errors import InputError
+from shopinsight.core.words import plural
 
 if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fast
     from shopinsight.core.workspace import Workspace
@@ -90,7 +91,7 @@ def exclude(
         print_json({"excluded": {"kind": kind, "key": key, "reason": reason}, "excluded_orders": n})
         return
     console.print(
-        f"Excluded {kind} {escape(_shown(kind, key))}. {n:,} order(s) are now left out of the "
+        f"Excluded {kind} {escape(_shown(kind, key))}. {plural(n, 'order')} now left out of the "
         f"analyses; `shopinsight include {escape(target)}` brings it back."
     )
 
@@ -147,7 +148,7 @@ def _list(ws: Workspace, json_out: bool) -> None:
     if orders.height == 0 and manual.height == 0:
         console.print("No order is excluded.")
         return
-    table = Table(title=f"{orders.height:,} excluded order(s)", header_style="bold")
+    table = Table(title=plural(orders.height, "excluded order"), header_style="bold")
     for name in ("order", "customer", "day", "net", "why"):
         table.add_column(name, overflow="fold", justify="right" if name == "net" else "left")
     for r in orders.iter_rows(named=True):
@@ -161,4 +162,6 @@ def _list(ws: Workspace, json_out: bool) -> None:
         )
     console.print(table)
     if manual.height:
-        console.print(f"{manual.height:,} exclusion(s) made by hand; undo one with `include`.")
+        console.print(
+            f"{plural(manual.height, 'exclusion')} made by hand; undo one with `include`."
+        )

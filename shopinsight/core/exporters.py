@@ -23,6 +23,7 @@ import polars as pl
 from shopinsight.core.customers.segment_schemes import SCHEMES, segment_slug
 from shopinsight.core.errors import InputError
 from shopinsight.core.shop_data import money_str
+from shopinsight.core.words import plural
 
 if TYPE_CHECKING:
     from shopinsight.core.customers.profiles import CustomerProfiles
@@ -208,7 +209,7 @@ def export_tags(
             left_out["no email or phone (Shopify matches customers by them)"] = unreachable
         rows = rows.filter(reachable)
     for reason, count in left_out.items():
-        notes.append(f"{count} customer(s) left out: {reason}.")
+        notes.append(f"{plural(count, 'customer')} left out: {reason}.")
     builder = {"shopify": _shopify, "klaviyo": _klaviyo, "mailchimp": _mailchimp, "csv": _plain}
     lists: dict[str, pl.DataFrame] = {}
     if target == "json":

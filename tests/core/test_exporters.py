@@ -126,7 +126,7 @@ def test_email_tools_need_consent_and_an_email(prof: CustomerProfiles) -> None:
     export = export_tags(prof, "mailchimp")
     assert export.selected == 5
     assert export.left_out == {"no email address": 1, "no email-marketing consent": 1}
-    assert "1 customer(s) left out: no email-marketing consent." in export.notes
+    assert "1 customer left out: no email-marketing consent." in export.notes
     emails = export.frame.get_column("Email Address").to_list()
     assert "bob@x.com" not in emails
     everyone = export_tags(prof, "klaviyo", include_unsubscribed=True)

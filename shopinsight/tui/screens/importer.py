@@ -24,6 +24,7 @@ from textual.markup import escape
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.words import plural
 from shopinsight.tui.import_report import app_words, import_summary, reject_rows, report_lines
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.file_picker import FilePicker
@@ -317,7 +318,7 @@ class ImportScreen(SectionScreen):
             "import",
             lambda: import_files(ws, paths, fmt=fmt, mapping=mapping, progress=progress),
             self.show_report,
-            f"Importing {len(paths)} file(s)…",
+            f"Importing {plural(len(paths), 'file')}…",
         )
 
     @on(Button.Pressed, "#import-run")
