@@ -352,6 +352,13 @@ class Shop:
         churn.alerts = with_marks(self, churn.base)
         return churn
 
+    def track(self) -> pl.DataFrame:
+        """The alerts' track record (`churn track`): each stored day before this view's day,
+        scored against the orders since and the merchant's marks; newest first."""
+        from shopinsight.core.churn.track import shop_track
+
+        return self.memo("track", lambda: shop_track(self))
+
     def bundles(self, segment: str | None = None, **thresholds: Any) -> BundlesResult:
         from shopinsight.core.results import load_bundles
 

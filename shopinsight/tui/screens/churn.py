@@ -3,7 +3,8 @@
 The list is ranked by value at risk (risk × what they would spend over the horizon). `c` marks
 the highlighted customer contacted, `z` snoozes them, `x` dismisses them, `n` reopens; marks are
 stored in the workspace and applied without recomputing anything. The panel on top says in plain
-words how the method did when replayed on this shop's own past.
+words how the method did when replayed on this shop's own past; the track record under it, how
+the alerts of earlier imports turned out (the same `Shop.track()` as `churn track`).
 """
 
 from __future__ import annotations
@@ -130,6 +131,50 @@ def backtest_line(churn: Any) -> str:
     return " · ".join(parts) + " · [b]b[/b] details"
 
 
+TRACK_EMPTY = "[b]Track record[/b]: none yet; the first record is scored at your next import."
+
+
+def track_line(track: pl.DataFrame) -> str:
+    """The newest scored day in two lines at most (short terminals; the panel and `t` give the
+    sentence of `churn track` whole), or the honest empty state."""
+    if track.height == 0:
+        return TRACK_EMPTY
+    r = track.row(0, named=True)
+    day = r["as_of"]
+    text = (
+        f"[b]Track record[/b]: of the {r['alerted']:,} alerted on {day.day} {day:%b %Y}, "
+        f"{r['did_not_come_back']:,} did not come back"
+    )
+    if r["contacted"]:
+        text += (
+            f"; of the {r['contacted']:,} you contacted, {r['contacted_came_back']:,} came back "
+            f"vs {r['not_contacted_came_back']:,} of the {r['not_contacted']:,} you did not"
+        )
+    return text + " · [b]t[/b] more"
+
+
+def track_words(track: pl.DataFrame, note: bool = True) -> str:
+    """Every scored day, newest first, with its precision (what `t` shows; the panel shows
+    the newest three)."""
+    from shopinsight.core.churn.track import track_sentence
+
+    if track.height == 0:
+        return (
+            "None yet: each import stores the day's alerts, and the first record is scored at "
+            "your next import, against the orders it brings."
+        )
+    lines = [
+        f"• {escape(track_sentence(row))} [dim](precision {fmt.pct(row['precision'])})[/dim]"
+        for row in track.iter_rows(named=True)
+    ]
+    if note:
+        lines.append(
+            "\n[i]Precision: the share of alerted customers who did not come back so far (the "
+            "horizon may not be over yet).[/i]"
+        )
+    return "\n".join(lines)
+
+
 def risk_bands(alerts: pl.DataFrame) -> list[tuple[str, float, str]]:
     """Customers per 20-point risk band (the distribution plot)."""
     labels = ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
@@ -150,7 +195,8 @@ class ChurnScreen(SectionScreen):
         "[b]c[/b] contacted, [b]z[/b] snooze until a day, [b]x[/b] dismiss, [b]n[/b] reopen; "
         "a marked customer leaves Alerts to act on (pick the Contacted, Snoozed or Dismissed "
         "view to see them). [b]ctrl+e[/b] saves the list shown as a CSV. A customer who orders "
-        "again starts fresh."
+        "again starts fresh. [b]b[/b] shows the backtest; [b]t[/b] the track record: how the "
+        "alerts of earlier imports turned out."
     )
     AUTO_FOCUS = ""
     BINDINGS = [
@@ -160,12 +206,14 @@ class ChurnScreen(SectionScreen):
         Binding("n", "mark('new')", "Reopen", show=False),
         Binding("ctrl+e", "export_csv", "CSV"),
         Binding("b", "backtest", "Backtest", show=False),
+        Binding("t", "track", "Track record", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.churn: Any = None
         self.rows: pl.DataFrame | None = None
+        self.track: pl.DataFrame | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="churn-backtest-line")
@@ -176,6 +224,10 @@ class ChurnScreen(SectionScreen):
             with Vertical(id="churn-risk-panel", classes="panel") as panel:
                 panel.border_title = "Risk of customers"
                 yield BarChart(id="churn-risk-chart")
+        with Vertical(id="churn-track-panel", classes="panel") as panel:
+            panel.border_title = "Track record"
+            yield Static("", id="churn-track")
+        yield Static("", id="churn-track-line")
         with Horizontal(classes="filter-bar"):
             yield Input(
                 placeholder="/ search customer, segment, reason…", compact=True, id="churn-search"
@@ -209,8 +261,35 @@ class ChurnScreen(SectionScreen):
                 InfoDialog("How good are these alerts?", backtest_words(self.churn))
             )
 
+    def action_track(self) -> None:
+        if self.track is not None:
+            self.app.push_screen(
+                InfoDialog("How did earlier alerts turn out?", track_words(self.track))
+            )
+
     def load(self) -> None:
         self.run_task("churn", self.compute, self.show_churn, "Scoring churn risk…")
+        self.load_track()
+
+    def load_track(self) -> None:
+        self.run_task("track", self.data.track, self.show_track, "Reading the track record…")
+
+    def show_track(self, track: pl.DataFrame) -> None:
+        self.track = track
+        self.query_one("#churn-track-line", Static).update(track_line(track))
+        shown = track_words(track.head(3), note=False)
+        if track.height > 3:
+            shown += f"\n[dim]{track.height - 3:,} earlier: [b]t[/b] shows them all.[/dim]"
+        self.query_one("#churn-track", Static).update(shown)
+
+    def on_task_error(self, name: str, error: BaseException) -> None:
+        if name == "track":  # the alerts stand without it
+            text = "[b]Track record[/b]: could not be read."
+            self.query_one("#churn-track-line", Static).update(text)
+            self.query_one("#churn-track", Static).update(text)
+            self.shop_app.log.error(repr(error))
+            return
+        super().on_task_error(name, error)
 
     def compute(self) -> Any:
         churn = self.data.churn()
@@ -308,6 +387,8 @@ class ChurnScreen(SectionScreen):
             self.shop_app.generation += 1  # other screens re-read the marks when shown
             self.loaded_generation = self.shop_app.generation
             self.run_task("churn", self.compute, self.show_churn, "Updating…")
+            self.data.forget("track")  # a contact mark counts in the track record
+            self.load_track()
 
         self.run_task("mark", work, done, "Saving the mark…")
 
@@ -370,6 +451,11 @@ class ChurnScreen(SectionScreen):
             "How good are the churn alerts?",
             "The backtest in plain words (b)",
             self.action_backtest,
+        )
+        yield SystemCommand(
+            "How did earlier alerts turn out?",
+            "The track record of earlier imports' alerts (t)",
+            self.action_track,
         )
         yield SystemCommand(
             "Export the churn list as CSV", "The view shown (ctrl+e)", self.action_export_csv
