@@ -289,9 +289,50 @@ def _plain_help_option(get: Any) -> Any:
         option = get(ctx)
         if option is not None:
             option.metavar = ""
+            if not getattr(option.callback, "_light", False):
+                option.callback = _light_help(option.callback)
         return option
 
     return get_help_option
+
+
+def _light_help(show_help: Any) -> Any:
+    """`--help` loads Typer's help formatter without `rich.markdown` (markdown-it: a third of
+    the CPU time of `shopinsight --help`): our help is Rich markup, never Markdown."""
+
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        if value and "typer.rich_utils" not in sys.modules:
+            load_help_formatter()
+        return show_help(ctx, param, value)
+
+    callback._light = True  # type: ignore[attr-defined]
+    return callback
+
+
+def load_help_formatter() -> None:
+    """Import typer.rich_utils with a stand-in for `rich.markdown` whose `Markdown` imports
+    the real module when used (only rich_markup_mode="markdown" would); the real module is
+    imported as usual by anything else that asks for it later."""
+    import types
+
+    if "rich.markdown" in sys.modules:
+        import typer.rich_utils  # noqa: F401
+        return
+
+    class Markdown:
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            from rich.markdown import Markdown as Real
+
+            return Real(*args, **kwargs)
+
+    stub = types.ModuleType("rich.markdown")
+    stub.Markdown = Markdown  # type: ignore[attr-defined]
+    sys.modules["rich.markdown"] = stub
+    try:
+        import typer.rich_utils  # noqa: F401
+    finally:
+        if sys.modules.get("rich.markdown") is stub:
+            del sys.modules["rich.markdown"]
 
 
 def reflow(text: str) -> str:

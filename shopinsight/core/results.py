@@ -104,16 +104,26 @@ def load_profiles(shop: Shop) -> ProfilesResult:
 
 
 def segment_summary(shop: Shop) -> dict[str, Any]:
-    """Segment sizes, the customer count with its definition, and the notes behind them."""
-    prof = shop.profiles()
-    sizes = prof.sizes.select("segment", "customers", "share", "revenue")
-    return {
-        "sizes": sizes.filter(pl.col("customers") > 0).to_dicts(),
-        "customers": prof.table.height,
-        "customers_definition": customers_definition(prof.table.height, shop),
-        "currency": prof.currency,
-        "notes": [prof.segment_note, *prof.notes],
-    }
+    """Segment sizes, the customer count with its definition, and the notes behind them.
+
+    Cached on its own (a few hundred bytes, same key as the profiles): the Overview paints from
+    it on a warm start without reading the customer table or every order."""
+    shop.require_orders()
+    family = f"segment-summary-{shop.key()}"
+    name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
+
+    def compute() -> dict[str, Any]:
+        prof = shop.profiles()
+        sizes = prof.sizes.select("segment", "customers", "share", "revenue")
+        return {
+            "sizes": sizes.filter(pl.col("customers") > 0).to_dicts(),
+            "customers": prof.table.height,
+            "customers_definition": customers_definition(prof.table.height, shop),
+            "currency": prof.currency,
+            "notes": [prof.segment_note, *prof.notes],
+        }
+
+    return shop.cache.json(name, compute, family)
 
 
 @dataclass
@@ -228,13 +238,13 @@ class ValueView:
 
 def load_value(shop: Shop, horizon_days: int | None = None) -> ValueView:
     """core.churn.value over the shop's lines, cached per data + settings + exclusions."""
-    from shopinsight.core.churn.value import customer_value
-
     shop.require_orders()
     family = f"value-{shop.key()}-{horizon_days or 'default'}"
     name = f"{family}-{shop.state_key('exclusions')}"
 
     def compute() -> dict[str, Any]:
+        from shopinsight.core.churn.value import customer_value  # scipy: only when fitting
+
         result = customer_value(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, purchase_history(shop)
         )
@@ -331,20 +341,20 @@ class GiftsResult:
 def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     """Gift picks for the customers of today's orders (and each segment's top spenders, for the
     previews), the packing plan and the notes, reusing the cached profiles and bundle rules."""
-    from shopinsight.core.bundles import next_products, product_catalogue
-    from shopinsight.core.gifts.campaigns import held_back_customers
-    from shopinsight.core.gifts.notes import preview_notes
-    from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
-    from shopinsight.core.gifts.policies import gift_picks, gift_policies
-
     shop.require_orders()
     config = shop.config()
-    policies = gift_policies(config)
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
     family = f"gifts-seq-{shop.key()}-{orders}"  # "seq": sequence-based next products
     name = f"{family}-{state}"
 
-    def compute() -> dict[str, Any]:
+    def compute() -> dict[str, Any]:  # imported here: a warm start reads only the cache
+        from shopinsight.core.bundles import next_products, product_catalogue
+        from shopinsight.core.gifts.campaigns import held_back_customers
+        from shopinsight.core.gifts.notes import preview_notes
+        from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+        from shopinsight.core.gifts.policies import gift_picks, gift_policies
+
+        policies = gift_policies(config)
         prof = shop.profiles()
         lines = shop.collected_lines()
         lazy = lines.lazy()
