@@ -317,6 +317,7 @@ def load_help_formatter() -> None:
 
     if "rich.markdown" in sys.modules:
         import typer.rich_utils  # noqa: F401
+
         return
 
     class Markdown:
