@@ -1,17 +1,22 @@
-"""Overview: the shop at a glance — KPIs, revenue by month, segment sizes, the last imports."""
+"""Overview: the shop at a glance — KPIs, revenue by month, segment sizes, what changed since the
+last import (`c` for every change), the last imports."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
+from shopinsight.tui.screens import overview_changes
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.charts import BarChart, ColumnChart
 from shopinsight.tui.widgets.kpi import Kpi
@@ -33,8 +38,16 @@ class OverviewScreen(SectionScreen):
     HELP = (
         "[b]Overview[/b]: figures count orders up to the as-of day. Net revenue = order totals "
         "minus refunds, cancelled orders left out, in the main currency (others are listed "
-        "apart). Repeat rate = customers with 2+ orders on different days."
+        "apart). Repeat rate = customers with 2+ orders on different days. [b]Since the last "
+        "import[/b]: new customers, segment moves, churn alerts resolved and new, bundles that "
+        "appeared or faded, compared with the shop as the import before the last left it; "
+        "[b]c[/b] lists them."
     )
+    BINDINGS = [Binding("c", "changes", "Changes")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: Any = None  # the ChangesResult shown, once computed
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview-body"):
@@ -48,6 +61,10 @@ class OverviewScreen(SectionScreen):
                 with Vertical(id="segments-panel", classes="panel") as panel:
                     panel.border_title = "Segments"
                     yield BarChart(id="segments-chart")
+            with Vertical(id="changes-panel", classes="panel") as panel:
+                panel.border_title = "Since the last import"
+                yield Static("", id="changes")
+            yield Static("", id="changes-line")
             with Vertical(id="imports-panel", classes="panel") as panel:
                 panel.border_title = "Last imports"
                 yield Static("No imports yet. Press i to import an export file.", id="imports")
@@ -66,9 +83,47 @@ class OverviewScreen(SectionScreen):
                 "segments", self.data.segment_summary, self.show_segments, "Computing segments…"
             )
             self.run_task("value", self.data.value, self.show_value, "Predicting value…")
+        else:
+            self.show_no_changes("nothing to compare yet.")
 
     def show_value(self, view: Any) -> None:
         self.query_one("#value-line", Static).update(value_line(view))
+        self.load_changes()
+
+    def load_changes(self) -> None:
+        """What changed since the last import; started once the value is in, so the replay of
+        the earlier day never competes with the first paint."""
+        self.run_task("changes", self.data.changes, self.show_changes, "Comparing imports…")
+
+    def show_changes(self, result: Any) -> None:
+        self.changes = result
+        panel = self.query_one("#changes-panel")
+        panel.border_title = overview_changes.panel_title(result)
+        self.query_one("#changes", Static).update(overview_changes.panel_text(result))
+        self.query_one("#changes-line", Static).update(overview_changes.line_text(result))
+
+    def show_no_changes(self, text: str) -> None:
+        self.changes = None
+        self.query_one("#changes-panel").border_title = "Since the last import"
+        self.query_one("#changes", Static).update(text)
+        self.query_one("#changes-line", Static).update(f"[b]Since the last import[/b]: {text}")
+
+    def action_changes(self) -> None:
+        if self.changes is None:
+            self.notify("Nothing to compare yet, or still comparing.", timeout=3)
+            return
+        result = self.changes
+        title = f"What changed: {result.cut.day} → {result.as_of}"
+        self.app.push_screen(
+            overview_changes.ChangesDialog(title, overview_changes.detail_text(result))
+        )
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "What changed since the last import",
+            "New customers, segment moves, alerts, bundles (c)",
+            self.action_changes,
+        )
 
     def show_overview(self, status: dict[str, Any]) -> None:
         with self.app.batch_update():
@@ -156,9 +211,16 @@ class OverviewScreen(SectionScreen):
         panel.tooltip = "\n".join(n for n in summary["notes"] if n)
 
     def on_task_error(self, name: str, error: BaseException) -> None:
-        if name == "value":  # the rest of the overview stands without it
+        if name == "changes":  # an honest line, not an error: often there is nothing yet
+            if isinstance(error, ShopInsightError):
+                self.show_no_changes(overview_changes.not_yet(error.title, error.detail))
+            else:
+                self.show_no_changes("could not be worked out.")
+                self.shop_app.log.error(repr(error))
+        elif name == "value":  # the rest of the overview stands without it
             self.query_one("#value-line", Static).update("")
             self.shop_app.show_error(error)
+            self.load_changes()
         elif name == "segments":
             self.query_one("#segments-chart", BarChart).set_rows([])
             self.shop_app.show_error(error)
