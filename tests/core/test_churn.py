@@ -197,6 +197,52 @@ class TestActions:
         assert row(result, "one")["action"] == "second-order nudge: something that goes with Mug"
 
 
+def bought(customer: str, days_ago: int, *products: str) -> list[dict]:
+    """One order of `products` (names; the SKU is the name upper-cased), `days_ago` days back."""
+    order = f"o{next(_ids)}"
+    day = AS_OF - dt.timedelta(days=days_ago)
+    return [
+        dict(order_id=order, customer_id=customer, ordered_at=day, sku=p.upper(),
+             product_name=p, unit_price=20.0)
+        for p in products
+    ]  # fmt: skip
+
+
+class TestJourneyActions:
+    """Nudges and reminders name what customers who first bought the same thing bought next."""
+
+    @pytest.fixture(scope="class")
+    def result(self):
+        rows = []
+        for c in ("a1", "a2", "a3"):  # Mug first, Tea next: the journey
+            rows += bought(c, 300, "Mug") + bought(c, 270, "Tea")
+        rows += bought("a4", 300, "Mug") + bought("a4", 270, "Mug")  # came back, no Tea
+        for c in ("b1", "b2"):  # the rest of the returning customers: Tea is no bestseller
+            rows += bought(c, 300, "Cup") + bought(c, 270, "Cup")
+        rows += bought("one", 10, "Mug")  # first order a Mug: suggest Tea
+        rows += bought("owner", 10, "Mug", "Tea")  # already has Tea: nothing to name
+        rows += bought("loner", 10, "Cup")  # Cup leads nowhere in particular
+        for d in (65, 35):  # a repeat Mug buyer, due, who never bought Tea
+            rows += bought("due", d, "Mug")
+        return run(rows)
+
+    def test_one_timer_is_nudged_towards_the_next_product(self, result):
+        # Mug first and came back: a1-a4 and due (5); of them a1-a3 bought Tea next: 60%
+        assert row(result, "one")["action"] == (
+            "second-order nudge: suggest Tea — 60% of customers who first bought Mug and came "
+            "back bought it next"
+        )
+
+    def test_a_due_customer_is_reminded_of_the_next_product(self, result):
+        assert row(result, "due")["status"] == "due"
+        assert row(result, "due")["action"].startswith("reminder: suggest Tea — 60% of")
+
+    def test_without_a_journey_or_owning_it_the_old_text(self, result):
+        assert row(result, "owner")["action"] == "second-order nudge: something that goes with Mug"
+        assert row(result, "loner")["action"] == "second-order nudge: something that goes with Cup"
+        assert "next_product" not in result.alerts.columns
+
+
 class TestSeasons:
     @pytest.fixture
     def rows(self):

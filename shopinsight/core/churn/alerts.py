@@ -301,7 +301,7 @@ def churn_alerts(
         settings,
     )
     table = reasons(table, settings, cadence, as_of)
-    table = actions(table)
+    table = actions(table, lines_as_of(lines.lazy(), as_of))
     last_order = (
         history.events.filter("counted")
         .group_by("customer_id")

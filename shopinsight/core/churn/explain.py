@@ -3,7 +3,9 @@
 Reasons are facts from the customer's own history ("usually orders every 34 days, now 61 days
 (1.8×)"); up to three are kept, most telling first. The suggested action is the first rule that
 matches the customer's segment, tags and status; a full_price_loyal customer is never offered a
-discount, a holiday-only buyer is left alone out of season.
+discount, a holiday-only buyer is left alone out of season. Nudges and reminders name the product
+the shop's order sequence points to (what customers who first bought one thing bought next, as
+gifts use it) when there is one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import polars as pl
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
+from shopinsight.core.bundles.basket import product_lines
+from shopinsight.core.bundles.offers import next_products
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
 
 MAX_REASONS = 3
@@ -109,13 +113,74 @@ def reasons(
     return table.with_columns(joined.str.split(SEP).list.head(MAX_REASONS).alias("reasons"))
 
 
-def actions(table: pl.DataFrame) -> pl.DataFrame:
-    """Add `action`: one suggestion keyed to season, refunds, tags, segment and status."""
+# No basket rules: `next_products` then suggests from order sequence alone (its basket fallback
+# is "something that goes with", which the action says without naming a product).
+_NO_BASKET_RULES = pl.DataFrame(
+    schema={
+        "antecedent": pl.List(pl.Utf8),
+        "consequent": pl.List(pl.Utf8),
+        "confidence": pl.Float64,
+        "lift": pl.Float64,
+    }
+)
+
+
+def journey_next(lines: pl.LazyFrame) -> pl.DataFrame:
+    """customer_id, next_product, next_after, next_share: per customer the product that customers
+    who first bought `next_after` most often bought in their next order (`next_share` of those who
+    came back), from `bundles.next_products`, the function gifts use; never one they own."""
+    names = (
+        product_lines(lines)
+        .group_by("sku")
+        .agg(pl.col("product_name").sort_by("ordered_at").drop_nulls().last())
+        .collect()
+    )  # only names are read from the catalogue: no prices needed here
+    picks = next_products(lines, _NO_BASKET_RULES, names).filter(pl.col("basis") == "sequence")
+    after = names.select(pl.col("sku").alias("_first"), pl.col("product_name").alias("next_after"))
+    return (
+        picks.with_columns(pl.col("antecedent").list.first().alias("_first"))
+        .join(after, on="_first", how="left")
+        .select(
+            pl.col("customer_id").cast(pl.Utf8),
+            pl.col("product_name").alias("next_product"),
+            pl.col("next_after").fill_null(pl.col("_first")),
+            pl.col("confidence").alias("next_share"),
+        )
+    )
+
+
+def actions(table: pl.DataFrame, lines: pl.LazyFrame | None = None) -> pl.DataFrame:
+    """Add `action`: one suggestion keyed to season, refunds, tags, segment and status.
+
+    With `lines` (as of the day), nudges and reminders name the next product of the customer's
+    journey (`journey_next`); without one they say what they said before.
+    """
+    nexts = journey_next(lines) if lines is not None else None
+    if nexts is not None and nexts.height:
+        table = table.join(
+            nexts.with_columns(pl.col("customer_id").cast(table.schema["customer_id"])),
+            on="customer_id",
+            how="left",
+        )
+    else:
+        table = table.with_columns(
+            pl.lit(None, pl.Utf8).alias("next_product"),
+            pl.lit(None, pl.Utf8).alias("next_after"),
+            pl.lit(None, pl.Float64).alias("next_share"),
+        )
+    has_next = pl.col("next_product").is_not_null()
+    because = pl.format(
+        "suggest {} — {}% of customers who first bought {} and came back bought it next",
+        pl.col("next_product"),
+        (100 * pl.col("next_share")).round(0).cast(pl.Int64),
+        pl.col("next_after"),
+    )
     tag = pl.col("tags").list.contains
     fav = pl.col("favorite_product")
     has_fav = fav.is_not_null()
     status = pl.col("status")
     one_time = status.is_in(["new", "cooling", "second_order_at_risk"])
+    reminder = status.is_in(["due", "at_risk", "lapsing"])
     full_price = tag("full_price_loyal").fill_null(False)
     rules: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("in_season_wait"), pl.lit("nothing until the season: a reminder when it opens")),
@@ -131,15 +196,17 @@ def actions(table: pl.DataFrame) -> pl.DataFrame:
         (pl.col("segment").is_in(TOP_SEGMENTS).fill_null(False) | tag("vip_spend"),
          pl.lit("personal note from the owner")),
         (tag("holiday_only") & has_fav, pl.format("seasonal reminder: {} for this year", fav)),
+        (one_time & has_next, pl.format("second-order nudge: {}", because)),
         (one_time & has_fav, pl.format("second-order nudge: something that goes with {}", fav)),
         (one_time, pl.lit("second-order nudge: a welcome-back note")),
         (tag("discount_hunter"), pl.lit("win-back offer: a discount code")),
         (status.is_in(["lapsed", "one_and_done"]), pl.lit("win-back offer")),
-        (status.is_in(["due", "at_risk", "lapsing"]) & has_fav,
-         pl.format("favourite-product reminder: {}", fav)),
-        (status.is_in(["due", "at_risk", "lapsing"]), pl.lit("friendly reminder")),
+        (reminder & has_next, pl.format("reminder: {}", because)),
+        (reminder & has_fav, pl.format("favourite-product reminder: {}", fav)),
+        (reminder, pl.lit("friendly reminder")),
     ]  # fmt: skip
     expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
     for cond, text in rules[1:]:
         expr = expr.when(cond.fill_null(False)).then(text)
-    return table.with_columns(expr.otherwise(pl.lit("no action needed yet")).alias("action"))
+    action = expr.otherwise(pl.lit("no action needed yet")).alias("action")
+    return table.with_columns(action).drop("next_product", "next_after", "next_share")
