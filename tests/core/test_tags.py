@@ -276,12 +276,31 @@ def test_international_normalises_country_names() -> None:
         + orders("us", ["2024-05-01"], country="United States")
         + orders("none", ["2024-05-01"], country=None)
     )
-    p = prof_of(rows)
+    cfg = defaults()
+    cfg["shop"]["country"] = "US"
+    p = prof_of(rows, cfg=cfg)
     assert has(p, "international") == {"it"}
     assert why(p, "it", "international") == "ships to IT (shop country US)"
-    cfg = defaults()
-    cfg["shop"]["country"] = ""
-    assert has(prof_of(rows, cfg=cfg), "international") == set()
+    cfg["shop"]["country"] = "Italy"
+    assert has(prof_of(rows, cfg=cfg), "international") == {"us"}
+
+
+def test_unset_home_country_is_where_most_customers_are() -> None:
+    """A UK shop that never set shop.country: its UK customers are not 'international'."""
+    rows = (
+        orders("gb1", ["2024-05-01"], country="United Kingdom")
+        + orders("gb2", ["2024-05-01"], country="GB")
+        + orders("gb3", ["2024-05-02"], country="UK")
+        + orders("de", ["2024-05-01"], country="Germany")
+    )
+    assert defaults()["shop"]["country"] == ""
+    p = prof_of(rows)
+    assert has(p, "international") == {"de"}
+    assert why(p, "de", "international") == (
+        "ships to Germany (shop country GB, where most customers are)"
+    )
+    nowhere = orders("a", ["2024-05-01"], country=None) + orders("b", ["2024-05-01"], country=None)
+    assert has(prof_of(nowhere), "international") == set()
 
 
 def test_note_writer_and_multi_channel() -> None:

@@ -270,13 +270,14 @@ def holiday_only(t: Limits) -> TagRule:
 
 
 def international(t: Limits) -> TagRule:
+    home = f"{t.home}, where most customers are" if t.home_inferred else t.home
     return TagRule(
         "international",
-        f"ships outside the shop country ({t.home or 'shop.country not set'})",
+        f"ships outside the shop country ({home or 'shop.country not set'})",
         pl.lit(bool(t.home_code))
         & pl.col("country").is_not_null()
         & (country_code(pl.col("country")) != t.home_code),
-        pl.format("ships to {} (shop country {})", "country", pl.lit(t.home)),
+        pl.format("ships to {} (shop country {})", "country", pl.lit(home)),
     )
 
 

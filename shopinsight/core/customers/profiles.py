@@ -111,7 +111,8 @@ def customer_profiles(
     )
     scored, info = score_segments(table, config)
     levels = SCHEMES[info.scheme].levels
-    rules = _value_rules(info, levels) + behaviour_rules(config, stats)
+    countries = scored.get_column("country") if "country" in scored.columns else None
+    rules = _value_rules(info, levels) + behaviour_rules(config, stats, countries)
     custom = custom_rules(config, scored.schema, {r.name for r in rules})
     check_custom(scored, custom)
     rules = sorted(rules + custom, key=lambda r: r.name)

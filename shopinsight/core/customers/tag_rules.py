@@ -88,17 +88,30 @@ class Limits:
     home: str
     home_code: str
 
+    home_inferred: bool = False
+
     @classmethod
-    def from_config(cls, config: dict[str, Any], stats: dict[str, float]) -> Limits:
+    def from_config(
+        cls, config: dict[str, Any], stats: dict[str, float], countries: pl.Series | None = None
+    ) -> Limits:
+        """`countries` (one per customer) stand in for an unset `shop.country`: the home country
+        is then where most customers are, so a UK shop's UK customers are never 'international'
+        because of a default."""
         shop = config.get("shop") or {}
         home = str(shop.get("country") or "").strip()
+        inferred = False
+        if not home and countries is not None:
+            codes = pl.select(country_code(countries.cast(pl.Utf8)).alias("c"))["c"].drop_nulls()
+            if codes.len():
+                home, inferred = str(codes.value_counts(sort=True)["c"][0]), True
         code = pl.select(country_code(pl.lit(home))).item() if home else ""
         return cls(
             config.get("tags") or {},
             stats,
             str(shop.get("timezone") or defaults()["shop"]["timezone"]),
             home,
-            code,
+            code or "",
+            inferred,
         )
 
     def get(self, key: str) -> Any:
@@ -127,12 +140,14 @@ class Limits:
 RuleBuilder = Callable[[Limits], TagRule]
 
 
-def behaviour_rules(config: dict[str, Any], stats: dict[str, float]) -> list[TagRule]:
+def behaviour_rules(
+    config: dict[str, Any], stats: dict[str, float], countries: pl.Series | None = None
+) -> list[TagRule]:
     """The built-in behavioural rules (`builtin_tags.RULES`) with this shop's thresholds filled
     in, less those named in `tags.disabled`."""
     from shopinsight.core.customers.builtin_tags import RULES
 
-    limits = Limits.from_config(config, stats)
+    limits = Limits.from_config(config, stats, countries)
     rules = [build(limits) for build in RULES]
     disabled = {str(d) for d in limits.get("disabled")}
     unknown = disabled - {r.name for r in rules}
