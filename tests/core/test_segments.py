@@ -110,7 +110,7 @@ def test_band_edges_and_reason_text() -> None:
     assert info.cut_points["frequency"]["scores"]["4"] == "4–5"
     assert info.cut_points["recency_days"]["scores"]["5"] == "≤ 30 days"
     reason = scored.row(0, named=True)["segment_reason"]
-    assert reason.startswith("last order 30 days ago (R5: ≤ 30 days), 5 order day(s) (F4: 4–5)")
+    assert reason.startswith("last order 30 days ago (R5: ≤ 30 days), 5 order days (F4: 4–5)")
     assert reason.endswith("→ Champions (R 5, F 4–5)")
 
 
@@ -159,7 +159,7 @@ def test_recency_bands_from_repeat_customer_gaps() -> None:
     scored, info = score_segments(table(rows, gaps), config())
     # typical gaps 10..50 -> P25 20, P50 30, P75 40, P90 46
     assert info.cut_points["recency_days"]["cuts"] == [20, 30, 40, 46]
-    assert "P25/P50/P75/P90 of the typical order gap of your 5 repeat customer(s)" in info.note
+    assert "P25/P50/P75/P90 of the typical order gap of your 5 repeat customers" in info.note
     assert scored.get_column("r_score").to_list() == [5, 4, 4, 3, 2, 1]
 
 

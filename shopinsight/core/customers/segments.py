@@ -24,6 +24,7 @@ from shopinsight.core.customers.segment_schemes import (
 )
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.shop_data import money_str
+from shopinsight.core.words import plural
 
 __all__ = ["SCHEMES", "SegmentInfo", "cell_map", "money_str", "score_segments", "segment_slug"]
 
@@ -150,11 +151,11 @@ def _fallback_rf(table: pl.DataFrame, seg: dict[str, Any], scheme: Scheme) -> tu
     if gaps.len() >= min_repeat:
         r_cuts: list[float] = [math.floor(v) for v in _quantiles(gaps, [p / 100 for p in pcts])]
         ps = "/".join(f"P{int(p)}" for p in pcts)
-        r_method = f"{ps} of the typical order gap of your {gaps.len()} repeat customer(s)"
+        r_method = f"{ps} of the typical order gap of your {plural(gaps.len(), 'repeat customer')}"
     else:
         r_cuts = _cut_list(own, "fallback_recency_days", scheme.fallback_recency_days, levels - 1)
         r_method = (
-            f"fixed days (only {gaps.len()} repeat customer(s), fewer than {min_repeat}, "
+            f"fixed days (only {plural(gaps.len(), 'repeat customer')}, fewer than {min_repeat}, "
             "so their gaps cannot set the bands)"
         )
     f_cuts, r_cuts = [int(c) for c in f_cuts], [int(c) for c in r_cuts]
@@ -271,12 +272,17 @@ def _label(col: str, labels: dict[str, str]) -> pl.Expr:
 def _reason_expr(scheme: Scheme, cuts: dict[str, Any]) -> pl.Expr:
     rules = {s.name: s.rule() for s in scheme.segments}
     rule = pl.col("segment").replace_strict(list(rules), list(rules.values()), default="")
+
+    def count(col: str, noun: str) -> pl.Expr:  # "1 day", "2 days": never "1 days"
+        ending = pl.when(pl.col(col) == 1).then(pl.lit("")).otherwise(pl.lit("s"))
+        return pl.format("{} {}{}", pl.col(col), pl.lit(noun), ending)
+
     return pl.format(
-        "last order {} days ago (R{}: {}), {} order day(s) (F{}: {}), net {} (M{}) → {} ({})",
-        pl.col("recency_days"),
+        "last order {} ago (R{}: {}), {} (F{}: {}), net {} (M{}) → {} ({})",
+        count("recency_days", "day"),
         pl.col("r_score"),
         _label("r_score", cuts["recency_days"]["scores"]),
-        pl.col("frequency"),
+        count("frequency", "order day"),
         pl.col("f_score"),
         _label("f_score", cuts["frequency"]["scores"]),
         money_str(pl.col("monetary")),
