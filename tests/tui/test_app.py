@@ -402,9 +402,11 @@ async def test_churn_mark_snooze_and_dismiss(demo_ws, make_app):
         assert "→" in text_of(app, "#churn-detail")
         assert "Replayed as of" in text_of(app, "#churn-backtest")
 
+        name = table.frame.filter(pl.col("customer_id") == first)["display_name"][0]
         await go(pilot, "c")
         states = load_alert_states(demo_ws)
         assert states.filter(pl.col("customer_id") == first)["state"].to_list() == ["contacted"]
+        assert any(n.message == f"{name} marked contacted." for n in app._notifications)
         assert table.row_count == alerts.height - 1  # a contacted customer leaves the to-act list
         assert first not in table.frame["customer_id"].to_list()
 

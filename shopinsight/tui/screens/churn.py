@@ -363,6 +363,13 @@ class ChurnScreen(SectionScreen):
     def selected(self) -> str | None:
         return self.query_one(FrameTable).cursor_key
 
+    def shown_name(self, customer_id: str) -> str:
+        """The name the table shows for a customer (their id when the export had no name)."""
+        if self.rows is None:
+            return customer_id
+        row = self.rows.filter(pl.col("customer_id") == customer_id)
+        return str(row["display_name"][0]) if row.height else customer_id
+
     def action_mark(self, state: str, until: dt.date | None = None) -> None:
         cid = self.selected()
         if cid is None:
@@ -371,6 +378,7 @@ class ChurnScreen(SectionScreen):
         from shopinsight.core.churn.alerts import mark_alert
 
         ws, data = self.shop_app.workspace, self.data
+        who = self.shown_name(cid)
 
         def work() -> Any:
             mark_alert(ws, cid, state, until)
@@ -383,7 +391,7 @@ class ChurnScreen(SectionScreen):
                 "snoozed": f"snoozed until {until}",
                 "new": "reopened",
             }
-            self.notify(f"{cid} {words[state]}.", timeout=4)
+            self.notify(f"{who} {words[state]}.", timeout=4, markup=False)
             self.shop_app.generation += 1  # other screens re-read the marks when shown
             self.loaded_generation = self.shop_app.generation
             self.run_task("churn", self.compute, self.show_churn, "Updating…")
