@@ -73,3 +73,39 @@ def test_thresholds_equal_to_the_settings_share_one_result(sample_ws: Path) -> N
     assert shop.bundles(max_size=3, min_orders=3).offers.equals(default.offers)
     names = [p.name for p in (sample_ws / "cache").glob("shop-*-bundles-*-offers-*.parquet")]
     assert len(names) == 1, names
+
+
+def test_overview_summaries_read_no_customer_table_when_warm(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = Shop.open(sample_ws)
+    summary, value = cold.segment_summary(), cold.value().table
+
+    def no_table(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a warm Overview read the customer table")
+
+    monkeypatch.setattr(Shop, "profiles", no_table)
+    monkeypatch.setattr(Shop, "all_orders", no_table)
+    warm = Shop.open(sample_ws)
+    assert warm.segment_summary() == summary
+    assert warm.value().table.equals(value)
+
+
+def test_recording_the_same_alerts_again_writes_nothing(sample_ws: Path) -> None:
+    import datetime as dt
+
+    from shopinsight.core.churn.track import load_predictions, record_predictions
+
+    shop = Shop.open(sample_ws)
+    view = shop.churn()
+    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    n = record_predictions(shop.ws, view, now=first)
+    again = record_predictions(shop.ws, view, now=first + dt.timedelta(days=1))
+    stored = load_predictions(shop.ws)
+    assert again == n == stored.height
+    assert stored["recorded_at"].unique().to_list() == [first.isoformat()]  # not rewritten
+    assert n > 0
+    view.alerts = view.alerts.with_columns(value_at_risk=view.alerts["value_at_risk"] + 1.0)
+    later = first + dt.timedelta(days=2)
+    record_predictions(shop.ws, view, now=later)
+    assert load_predictions(shop.ws)["recorded_at"].unique().to_list() == [later.isoformat()]

@@ -30,6 +30,13 @@ _TABLE = """CREATE TABLE IF NOT EXISTS churn_predictions (
     PRIMARY KEY (as_of, customer_id)
 )"""
 
+_DIGESTS = """CREATE TABLE IF NOT EXISTS churn_predictions_digest (
+    as_of TEXT PRIMARY KEY,
+    digest TEXT NOT NULL
+)"""
+"""What was last recorded per day (row count and a hash of the rows), so recording the same
+alerts again writes nothing."""
+
 COLUMNS = ["as_of", "customer_id", "risk", "is_alert", "list", "state", "value_at_risk",
            "currency", "recorded_at"]  # fmt: skip
 
@@ -47,25 +54,29 @@ def record_predictions(ws: Workspace, view: Any, now: dt.datetime | None = None)
     now = now or dt.datetime.now(dt.UTC)
     alerts: pl.DataFrame = view.alerts
     keep = pl.col("is_alert") | pl.col("list").is_not_null() | (pl.col("state") != "new")
-    rows = (
-        alerts.filter(keep.fill_null(False))
-        .select(
-            pl.lit(view.as_of.isoformat()).alias("as_of"),
-            pl.col("customer_id").cast(pl.Utf8),
-            pl.col("risk").cast(pl.Float64),
-            pl.col("is_alert").fill_null(False).cast(pl.Int64),
-            pl.col("list").cast(pl.Utf8),
-            pl.col("state").cast(pl.Utf8),
-            pl.col("value_at_risk").cast(pl.Float64),
-            pl.lit(view.currency, pl.Utf8).alias("currency"),
-            pl.lit(now.isoformat()).alias("recorded_at"),
-        )
-        .rows()
+    day = view.as_of.isoformat()
+    frame = alerts.filter(keep.fill_null(False)).select(
+        pl.lit(day).alias("as_of"),
+        pl.col("customer_id").cast(pl.Utf8),
+        pl.col("risk").cast(pl.Float64),
+        pl.col("is_alert").fill_null(False).cast(pl.Int64),
+        pl.col("list").cast(pl.Utf8),
+        pl.col("state").cast(pl.Utf8),
+        pl.col("value_at_risk").cast(pl.Float64),
+        pl.lit(view.currency, pl.Utf8).alias("currency"),
     )
+    # a warm `churn` run records the same rows again: a digest of them skips the rewrite
+    digest = f"{frame.height}:{frame.hash_rows(seed=7).sum()}"
     with ws.db() as conn:
         conn.execute(_TABLE)
-        conn.execute("DELETE FROM churn_predictions WHERE as_of = ?", (view.as_of.isoformat(),))
+        conn.execute(_DIGESTS)
+        stored = conn.execute("SELECT digest FROM churn_predictions_digest WHERE as_of = ?", (day,))
+        if (found := stored.fetchone()) is not None and found[0] == digest:
+            return frame.height
+        rows = frame.with_columns(pl.lit(now.isoformat()).alias("recorded_at")).rows()
+        conn.execute("DELETE FROM churn_predictions WHERE as_of = ?", (day,))
         conn.executemany(f"INSERT INTO churn_predictions VALUES ({', '.join('?' * 9)})", rows)
+        conn.execute("INSERT OR REPLACE INTO churn_predictions_digest VALUES (?, ?)", (day, digest))
     return len(rows)
 
 
