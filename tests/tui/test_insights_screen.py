@@ -61,7 +61,7 @@ async def test_heatmap_shows_the_cohorts_of_the_cli(demo_ws, make_app):
         await go(pilot, "p")  # quarters
         quarters = Shop(demo_ws, AS_OF).cohorts("quarter").to_json()
         assert table.row_count == len(quarters)
-        assert str(table.get_row_at(0)[0]) == quarters[0]["cohort"]
+        assert str(table.get_row_at(0)[0]).strip() == quarters[0]["cohort"]
 
 
 def test_insights_small_terminal(snap_compare, demo_ws, make_app):

@@ -52,7 +52,7 @@ def cell_text(row: dict[str, Any], k: int, view: str) -> Text:
         "active": f"{row['active'][k]:,}",
         "revenue": compact(row["revenue"][k]),
     }[view]
-    return Text(shown.rjust(4), style=heat_style(share))
+    return Text(shown.rjust(5), style=heat_style(share))
 
 
 def repeat_lines(steps: dict[str, Any]) -> str:
@@ -100,7 +100,11 @@ class InsightsScreen(SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="cohort-title")
-        yield DataTable(id="cohort-table", cursor_type="row", zebra_stripes=False)
+        # no padding: the cells touch like a heatmap and a year of cohorts fits 80 columns
+        yield DataTable(
+            id="cohort-table", cursor_type="row", zebra_stripes=False, cell_padding=0,
+            fixed_columns=2,
+        )  # fmt: skip
         yield Static("", id="repeat-summary")
 
     def load(self) -> None:
@@ -130,14 +134,14 @@ class InsightsScreen(SectionScreen):
         table.clear(columns=True)
         longest = int(rows["active"].list.len().max() or 1) if rows.height else 1
         # fixed widths: DataTable's auto width can shrink to the header on a wide terminal
-        table.add_column("Cohort", key="cohort", width=7)
-        table.add_column(Text("Cust.", justify="right"), key="customers", width=5)
+        table.add_column(" Cohort", key="cohort", width=9)
+        table.add_column(Text("Cust. ", justify="right"), key="customers", width=7)
         for k in range(1, longest):
-            table.add_column(Text(f"+{k}", justify="right"), key=f"k{k}", width=4)
+            table.add_column(Text(f"+{k}", justify="right"), key=f"k{k}", width=5)
         for row in rows.iter_rows(named=True):
             cells = [cell_text(row, k, self.view) for k in range(1, longest)]
             table.add_row(
-                row["cohort"], Text(f"{row['customers']:,}", justify="right"), *cells,
+                f" {row['cohort']}", Text(f"{row['customers']:,} ", justify="right"), *cells,
                 key=row["cohort"],
             )  # fmt: skip
         if rows.height == 0:
