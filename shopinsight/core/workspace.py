@@ -332,7 +332,8 @@ class Workspace:
                 self._write(customers_file, customers)
             count = len(store.read_ledger(self.ledger_path, old.get("ledger")))
             if records:
-                self._append_ledger(count, records)
+                last = self._last_order_day(parts)
+                self._append_ledger(count, [{**r, "last_order_day": last} for r in records])
             manifest = {"version": version, "id": secrets.token_hex(8), "lines": parts,
                         "ordered": ordered, "customers": customers_file,
                         "ledger": count + len(records)}  # fmt: skip
@@ -350,6 +351,16 @@ class Workspace:
         part.update(store.time_range(frame.lazy()))
         self._write(part["file"], frame)
         return [part]
+
+    def _last_order_day(self, parts: list[dict[str, Any]]) -> str | None:
+        """The last order day (UTC) of the lines as this import leaves them: kept in each import
+        record so `changes --since` knows where the data then ended (ledger counts cannot tell
+        after a backfill or a second store). One column read, dropped rows left out."""
+        if not parts:
+            return None
+        lf = pl.concat([store.scan_part(self.root, p) for p in parts], how="vertical")
+        last = lf.select(pl.col("ordered_at").max().dt.date()).collect().item()
+        return last.isoformat() if last is not None else None
 
     def _append_ledger(self, count: int, records: list[dict[str, Any]]) -> None:
         """The ledger with `records` after its first `count` (committed) records; what a

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shopinsight.cli import app
+from shopinsight.core.workspace import Workspace
 
 runner = CliRunner()
 
@@ -56,6 +57,32 @@ def test_changes_since_last_import_lists_the_second_half_newcomers(ws):
     new = sorted(c["customer_id"].split(":", 1)[1] for c in data["new_customers"])
     assert new == ["<b>fay</b>", "dan", "eve"]
     assert data["as_of"] == "2024-04-15"
+
+
+def test_a_second_store_in_the_later_import_does_not_move_the_cut(tmp_path):
+    """The import records the day its data ended: older orders of another store imported later
+    do not pull the cut back (counting ledger lines put it on 2024-01-20 and listed cat)."""
+    half, whole, other = (tmp_path / n for n in ("half.csv", "whole.csv", "other.csv"))
+    half.write_text("\n".join([HEADER, *FIRST_HALF]) + "\n")
+    whole.write_text("\n".join([HEADER, *FIRST_HALF, *SECOND_HALF]) + "\n")
+    other.write_text(
+        "\n".join([
+            HEADER,
+            "101,kim,2024-01-02 10:00,CUP,Cup,1,8.00,USD",
+            "102,lou,2024-01-03 10:00,CUP,Cup,1,8.00,USD",
+            "103,kim,2024-03-12 10:00,CUP,Cup,1,8.00,USD",
+            "104,lou,2024-04-01 10:00,TEA,Tea,1,5.00,USD",
+        ]) + "\n"
+    )  # fmt: skip
+    ws = tmp_path / "ws"
+    assert invoke(ws, "import", str(half)).exit_code == 0
+    assert invoke(ws, "import", str(whole), str(other)).exit_code == 0  # one batch
+    data = json.loads(invoke(ws, "changes", "--json").stdout)
+    assert data["since"]["day"] == "2024-02-28" and data["since"]["import"] == "half.csv"
+    new = sorted(c["customer_id"].split(":", 1)[1] for c in data["new_customers"])
+    assert new == ["<b>fay</b>", "dan", "eve"]
+    ledger = Workspace(ws).ledger()
+    assert [r["last_order_day"] for r in ledger] == ["2024-02-28", "2024-04-15", "2024-04-15"]
 
 
 def test_changes_since_a_day_and_by_import_number(ws):
@@ -107,6 +134,10 @@ def test_cut_takes_the_batch_before_the_last_and_the_nth_oldest_line():
     # never after the day the import was made
     early = [{**ledger[0], "imported_at": "2024-01-02T08:00:00+0000"}, *ledger[1:]]
     assert choose_cut(early, lines, "1").day == dt.date(2024, 1, 2)
+    # a record that stored its last order day is taken at its word; older ones are counted
+    stored = [ledger[0], {**ledger[1], "last_order_day": "2024-01-09"}, *ledger[2:]]
+    assert choose_cut(stored, lines, None).day == dt.date(2024, 1, 9)
+    assert choose_cut(stored, lines, "1").day == dt.date(2024, 1, 3)
 
 
 def test_bad_or_late_since_day_is_a_clear_error(ws):

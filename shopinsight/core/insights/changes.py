@@ -6,12 +6,14 @@ cut day (`Shop(ws, as_of=cut)`) and "now" is the shop as of its own day; nothing
 **The cut.** `--since DATE` is that day. `--since IMPORT` (a file name, a sha256 prefix or the
 import's number, 1 = the oldest) and the default (the import before the last batch: the last
 record stamped before the last `imported_at`, else the record before the last) are the last
-order day of the data as that import left it. The ledger does not store that day, so it is
-worked out from the ledger's counts: the lines present after import i (one ledger record, one
-file) are the `sum(new_lines)` of imports 1..i, and exports are cut by time, so they are the
-oldest ones: the cut is the day of the n-th oldest dated line, never after the import's own
-`imported_at` day. A later import that only backfilled older orders makes the cut earlier,
-never later: changes may then list too much, never miss anything.
+order day of the data as that import left it. Each import record stores that day
+(`last_order_day`, written by the workspace with the version). Records of workspaces imported
+before it was stored fall back to working it out from the ledger's counts: the lines present
+after import i (one ledger record, one file) are the `sum(new_lines)` of imports 1..i, and
+exports are cut by time, so they are the oldest ones: the cut is the day of the n-th oldest
+dated line, never after the import's own `imported_at` day. A later import that backfilled
+older orders (or added another store) makes that cut earlier, never later: changes may then
+list too much, never miss anything.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def _imports(ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "new_lines": int(rec.get("new_lines") or 0),
             "files": [Path(str(rec.get("file") or "")).name],
             "sha256": [str(rec.get("sha256") or "")],
+            "last_order_day": rec.get("last_order_day"),
         }
         for rec in ledger
     ]
@@ -88,6 +91,15 @@ def _pick(imports: list[dict[str, Any]], since: str | None) -> int:
     )
 
 
+def _stored_day(imp: dict[str, Any]) -> dt.date | None:
+    """The import's own record of its last order day; None for records written before it was
+    stored (or an import that left no dated line)."""
+    try:
+        return dt.date.fromisoformat(str(imp["last_order_day"]))
+    except ValueError:
+        return None
+
+
 def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | None) -> Cut:
     """The cut day for `--since` (see the module doc); `lines` are all stored lines."""
     if since is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
@@ -100,6 +112,10 @@ def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | N
         return Cut(day, f"since {day} (the day given)")
     imports = _imports(ledger)
     i = _pick(imports, since)
+    files = ", ".join(imports[i]["files"])
+    stored = _stored_day(imports[i])
+    if stored is not None:
+        return Cut(stored, f"since import {i + 1} ({files}): its data ended on {stored}", files)
     kept = sum(imp["new_lines"] for imp in imports[: i + 1])
     days = lines.select(pl.col("ordered_at").drop_nulls().dt.date().sort()).collect().to_series()
     if days.len() == 0:
@@ -111,7 +127,6 @@ def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | N
     stamp = imports[i]["imported_at"][:10]
     if len(stamp) == 10:
         day = min(day, dt.date.fromisoformat(stamp))
-    files = ", ".join(imports[i]["files"])
     rule = f"since import {i + 1} ({files}): its data ended on {day}"
     return Cut(day, rule, files)
 
