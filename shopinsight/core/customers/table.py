@@ -10,6 +10,7 @@ Group-bys run on the integer keys of `shop_data` (`_ck` customer, `_sk` SKU, `_o
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -47,23 +48,29 @@ def customer_table(
     as_of, end = data.as_of, as_of_end(data.as_of)
     orders = data.orders.lazy()
     counted = orders.filter(pl.col("counted"))
+    habits = _habits(data.orders)
     n = pl.col("orders")
-    base = counted.group_by("_ck").agg(
-        pl.col("ordered_at").min().alias("first_order"),
-        pl.col("ordered_at").max().alias("last_order"),
-        pl.len().cast(pl.Int64).alias("orders"),
-        pl.col("items").sum().cast(pl.Int64).alias("items"),
-        pl.col("net_revenue").sum().alias("monetary"),
-        pl.col("net_revenue")
-        .filter(pl.col("ordered_at") >= _year_before(end))
-        .sum()
-        .alias("monetary_12m"),
-        *[pl.col(f).sum().alias(f"{a}_orders") for f, a in _FLAG_COUNTS],
-        pl.col("has_products").sum().alias("product_orders"),
-        (pl.col("products") == 1).sum().alias("single_product_orders"),
-        pl.col("discount_pct").mean().alias("mean_discount_pct"),
-        pl.col("items").filter(pl.col("has_products")).mean().alias("units_per_order"),
-        pl.col("products").filter(pl.col("has_products")).mean().alias("products_per_order"),
+    base = (
+        counted.with_columns(habits.bits)
+        .group_by("_ck")
+        .agg(
+            pl.col("ordered_at").min().alias("first_order"),
+            pl.col("ordered_at").max().alias("last_order"),
+            pl.len().cast(pl.Int64).alias("orders"),
+            pl.col("items").sum().cast(pl.Int64).alias("items"),
+            pl.col("net_revenue").sum().alias("monetary"),
+            pl.col("net_revenue")
+            .filter(pl.col("ordered_at") >= _year_before(end))
+            .sum()
+            .alias("monetary_12m"),
+            *[pl.col(f).sum().alias(f"{a}_orders") for f, a in _FLAG_COUNTS],
+            pl.col("has_products").sum().alias("product_orders"),
+            (pl.col("products") == 1).sum().alias("single_product_orders"),
+            pl.col("discount_pct").mean().alias("mean_discount_pct"),
+            pl.col("items").filter(pl.col("has_products")).mean().alias("units_per_order"),
+            pl.col("products").filter(pl.col("has_products")).mean().alias("products_per_order"),
+            *habits.aggs,
+        )
     )
     # return documents (credit notes) are not purchases, but their negative money nets
     # against the customer's spend: bought and returned the same day spends nothing
@@ -79,18 +86,23 @@ def customer_table(
         .sum()
         .alias("_returned_12m"),
     )
-    gap_stats = (
+    gap_stats = (  # only repeat days have a gap: each customer's first day is the one null
         data.gaps.lazy()
+        .filter(pl.col("gap_days").is_not_null())
         .group_by("_ck")
         .agg(
-            pl.len().cast(pl.Int64).alias("frequency"),
+            pl.len().cast(pl.Int64).alias("_repeat_days"),
             pl.col("gap_days").median().alias("typical_gap_days"),
             pl.col("gap_days").max().alias("max_gap_days"),
         )
     )
     share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
-    parts = pl.collect_all([base, every, gap_stats, _habits(counted)])
-    table = parts[0]
+    masks = [m for m, _name, _values in habits.masks]
+    temporary = [a.meta.output_name() for a in habits.aggs if a.meta.output_name() not in masks]
+    base = base.with_columns(habits.finish).drop(temporary)
+    listed = [_listed(counted, col, name) for col, name in habits.slow]
+    parts = pl.collect_all([base, every, gap_stats, *listed])
+    table = _unmask(parts[0], habits.masks)
     for part in [*parts[1:], _latest(data.orders), _product_stats(data)]:
         table = table.join(part, on="_ck", how="left")
     table = (
@@ -107,6 +119,7 @@ def customer_table(
             ),
         )
         .with_columns(
+            (pl.col("_repeat_days").fill_null(0) + 1).alias("frequency"),
             pl.lit(data.currency).alias("currency"),
             (pl.col("monetary") / n).alias("aov"),
             (pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days().alias("recency_days"),
@@ -173,32 +186,82 @@ def _top(
     return frame.group_by(key).agg(pl.col(pick).sort_by(by, descending=descending).first())
 
 
-def _most_common(counted: pl.LazyFrame, col: str) -> pl.LazyFrame:
-    """Each customer's most common value of a small integer column (ties: the smallest),
-    as the max of count × 64 + (63 - value): integer maths instead of a sort per customer."""
-    best = (
-        counted.group_by("_ck", col)
-        .len()
-        .group_by("_ck")
-        .agg((pl.col("len").cast(pl.Int64) * 64 + 63 - pl.col(col).cast(pl.Int64)).max())
-    )
-    return best.select("_ck", (63 - pl.col("len") % 64).cast(pl.Int8).alias(col))
+_HOURS, _DAYS = range(24), range(1, 8)
 
 
-def _habits(counted: pl.LazyFrame) -> pl.LazyFrame:
-    """Most usual local hour and weekday (ties: earliest), channels and marketplaces."""
-    hour = _most_common(counted, "local_hour").rename({"local_hour": "usual_hour"})
-    day = _most_common(counted, "local_weekday").select(
-        "_ck",
-        pl.col("local_weekday")
-        .replace_strict(list(range(1, 8)), WEEKDAYS, return_dtype=pl.Utf8)
-        .alias("usual_weekday"),
+@dataclass
+class _Habits:
+    """The habit columns as parts of the customer group-by (see `_habits`)."""
+
+    bits: list[pl.Expr]  # per order, before the group-by
+    aggs: list[pl.Expr]  # in the group-by
+    finish: list[pl.Expr]  # on the grouped rows
+    masks: list[tuple[str, str, list[str]]]  # (mask column, list name, the values by bit)
+    slow: list[tuple[str, str]]  # (column, name) with too many values for a mask
+
+
+def _habits(orders: pl.DataFrame) -> _Habits:
+    """The most usual local hour and weekday (ties: the earliest) from one count per hour and
+    weekday, and the sorted channels and marketplaces from a bit mask of the values bought
+    through, as aggregations of the one customer group-by.
+
+    Why: a group-by per habit on (customer, value) pairs cost 4× the customer group-by."""
+    hours = [pl.col(f"_h{h}") for h in range(24)]
+    days = [pl.col(f"_d{d}") for d in range(1, 8)]
+    out = _Habits(
+        bits=[],
+        aggs=[
+            *[(pl.col("local_hour") == h).sum().alias(f"_h{h}") for h in range(24)],
+            *[(pl.col("local_weekday") == d).sum().alias(f"_d{d}") for d in range(1, 8)],
+        ],
+        finish=[
+            _first_max(hours).alias("usual_hour"),
+            _first_max(days)
+            .replace_strict(list(range(7)), WEEKDAYS, return_dtype=pl.Utf8)
+            .alias("usual_weekday"),
+        ],
+        masks=[],
+        slow=[],
     )
-    return (
-        hour.join(day, on="_ck", how="left")
-        .join(_listed(counted, "channel_label", "channels"), on="_ck", how="left")
-        .join(_listed(counted, "source", "marketplaces"), on="_ck", how="left")
-    )
+    for col, name in (("channel_label", "channels"), ("source", "marketplaces")):
+        values = orders.get_column(col).drop_nulls().unique().sort()
+        if values.len() > 63:  # more than a mask holds
+            out.slow.append((col, name))
+            continue
+        mask = f"_m_{name}"
+        code = pl.col(col).cast(pl.Enum(values.to_list())).to_physical()
+        out.bits.append(pl.lit(2, pl.UInt64).pow(code).alias(mask))
+        out.aggs.append(pl.col(mask).bitwise_or().fill_null(0))
+        out.masks.append((mask, name, values.to_list()))
+    return out
+
+
+def _unmask(table: pl.DataFrame, masks: list[tuple[str, str, list[str]]]) -> pl.DataFrame:
+    """Bit masks back to sorted lists of values, decoded once per distinct mask (a customer
+    with no value keeps a null list)."""
+    decoded = []
+    for mask, name, values in masks:
+        listed = pl.lit(None, pl.List(pl.Utf8))
+        combinations = table.get_column(mask).unique()
+        if combinations.len() > 64:  # many: one join instead of a branch each
+            lists = pl.concat_list(
+                pl.when(pl.col(mask) // 2**i % 2 == 1).then(pl.lit(v)) for i, v in enumerate(values)
+            ).list.drop_nulls()
+            seen = combinations.to_frame().filter(pl.col(mask) > 0)
+            table = table.join(seen.with_columns(lists.alias(name)), on=mask, how="left")
+            continue
+        for seen in combinations.to_list():
+            chosen = [v for i, v in enumerate(values) if seen >> i & 1]
+            if chosen:
+                listed = pl.when(pl.col(mask) == seen).then(pl.lit(chosen)).otherwise(listed)
+        decoded.append(listed.alias(name))
+    return table.with_columns(decoded).drop(m for m, _name, _values in masks)
+
+
+def _first_max(cols: list[pl.Expr]) -> pl.Expr:
+    """The position of the first column holding the row's largest value."""
+    top = pl.max_horizontal(cols)
+    return pl.coalesce(pl.when(c == top).then(pl.lit(i, pl.Int8)) for i, c in enumerate(cols))
 
 
 def _listed(counted: pl.LazyFrame, col: str, name: str) -> pl.LazyFrame:
