@@ -1,10 +1,11 @@
 """Gift policies per segment (and tag overrides), and the gift each customer should get.
 
 A policy says what kind of gift goes in a customer's parcel, how much it may cost and which
-note goes with it. The pick is the product that fits: one they have not bought, suggested by the
-bundle rules, else a bestseller of their favourite category, else a shop bestseller (for a
-full-size gift, their favourite product comes before shop bestsellers); priced within the budget.
-Every pick keeps its reason.
+note goes with it. The pick is the product that fits: one they have not bought, first among the
+products the merchant chose for the segment (`skus`, e.g. set from a bundle in the app), then
+suggested by the bundle rules, else a bestseller of their favourite category, else a shop
+bestseller (for a full-size gift, their favourite product comes before shop bestsellers); priced
+within the budget. Every pick keeps its reason.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Policy:
     budget_pct: float | None
     template: str
     purpose: str = ""
+    skus: tuple[str, ...] = ()  # the merchant's chosen gift products, tried first
 
     def merged(self, over: Mapping[str, Any], name: str) -> Policy:
         """This policy with a tag override's keys applied on top."""
@@ -51,6 +53,7 @@ class Policy:
             "budget_pct": self.budget_pct,
             "template": self.template,
             "purpose": self.purpose,
+            "skus": list(self.skus),
         }
         return _policy(name, {**base, **over}, f"[gifts.tags] {name}")
 
@@ -69,6 +72,8 @@ class Policy:
             caps.append(f"max {self.budget:,.2f} {currency}")
         if self.kind in PRODUCT_KINDS and caps:
             words += ", " + ", ".join(caps)
+        if self.kind in PRODUCT_KINDS and self.skus:
+            words += f"; first choice {', '.join(self.skus)}"
         return words + (f"; note '{self.template}'" if self.template else "; no note")
 
 
@@ -92,6 +97,12 @@ def _policy(name: str, raw: Any, where: str) -> Policy:
         raise ConfigError(
             f"{where}: kind = '{kind}' is not a gift kind", f"Use one of: {', '.join(GIFT_KINDS)}."
         )
+    skus = raw.get("skus", [])
+    skus = [skus] if isinstance(skus, str) else skus
+    if not isinstance(skus, list) or not all(isinstance(s, str | int) for s in skus):
+        raise ConfigError(
+            f"{where}: skus must be a list of product SKUs", 'Write it as skus = ["SKU-1"].'
+        )
     policy = Policy(
         name=name,
         kind=kind,
@@ -99,6 +110,7 @@ def _policy(name: str, raw: Any, where: str) -> Policy:
         budget_pct=_cap(raw.get("budget_pct"), "budget_pct", where),
         template=str(raw.get("template", "") or ""),
         purpose=str(raw.get("purpose", "") or ""),
+        skus=tuple(str(s) for s in skus),
     )
     if kind in PRODUCT_KINDS and policy.budget is None and policy.budget_pct is None:
         raise ConfigError(
@@ -208,11 +220,13 @@ def _policy_frame(policies: GiftPolicies, segments: list[str | None], gift_order
                     "__budget_abs": pol.budget,
                     "__budget_pct": pol.budget_pct,
                     "template": pol.template,
+                    "__skus": list(pol.skus),
                 }
             )
     schema = {
         "__segment": pl.Utf8, "__override": pl.Utf8, "policy": pl.Utf8, "gift_kind": pl.Utf8,
         "__budget_abs": pl.Float64, "__budget_pct": pl.Float64, "template": pl.Utf8,
+        "__skus": pl.List(pl.Utf8),
     }  # fmt: skip
     return pl.DataFrame(rows, schema=schema)
 
@@ -237,6 +251,18 @@ def _candidates(
     """Gift candidates per customer: (customer_id, sku, tier, score, why)."""
     cols = ["customer_id", "sku", "tier", "score", "why"]
     parts = []
+    if "__skus" in customers.columns:  # the products the merchant chose for the segment
+        parts.append(
+            customers.select("customer_id", pl.col("__skus").alias("sku"))
+            .explode("sku")
+            .select(
+                "customer_id",
+                "sku",
+                pl.lit(-1).alias("tier"),
+                pl.lit(0.0).alias("score"),
+                pl.lit("the gift you chose for this segment").alias("why"),
+            )
+        )
     if next_products is not None and next_products.height:
         parts.append(
             next_products.join(

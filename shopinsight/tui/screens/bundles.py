@@ -3,7 +3,8 @@
 Choosing a segment mines that segment's customers' orders only (in a worker, cached), so the
 table answers "what do my Champions buy together?" rather than filtering the shop-wide list.
 `c` copies the highlighted offer as text to paste into a newsletter or a product page; ctrl+e
-saves the bundle list shown as CSV.
+saves the bundle list shown as CSV; `g` makes one of the bundle's products a segment's gift
+(written to shopinsight.toml by core.settings_writer; the Gifts screen uses it at once).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 
+from shopinsight.core.errors import ShopInsightError
 from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
@@ -87,11 +89,13 @@ class BundlesScreen(SectionScreen):
         "left side comes with the rest; lift = how much more often than chance. Offer = "
         "suggested bundle price; reach = customers who own some but not all of the set. Pick a "
         "segment to mine only its customers' orders. [b]c[/b] copies the highlighted offer as "
-        "text; [b]ctrl+e[/b] saves the bundle list shown as a CSV."
+        "text; [b]ctrl+e[/b] saves the bundle list shown as a CSV; [b]g[/b] gives one of its "
+        "products as a segment's gift (saved in shopinsight.toml, used by Gifts at once)."
     )
     AUTO_FOCUS = ""
     BINDINGS = [
         Binding("c", "copy_offer", "Copy offer"),
+        Binding("g", "use_as_gift", "Use as gift"),
         Binding("ctrl+e", "export_csv", "CSV"),
     ]
 
@@ -221,6 +225,96 @@ class BundlesScreen(SectionScreen):
         self.app.copy_to_clipboard(text)
         self.notify(text, title="Copied to the clipboard", timeout=5)
 
+    def action_use_as_gift(self) -> None:
+        """Pick one of the bundle's products (when it has several), then the segment, then, for a
+        segment that gets no product today, sample or full size; then save."""
+        from shopinsight.tui.widgets.dialogs import PickDialog
+
+        row = self.highlighted()
+        if row is None:
+            self.notify("Highlight a bundle first.", timeout=3)
+            return
+        products = list(zip(row["items"], row["names"], strict=True))
+        names = dict(products)
+
+        def pick_segment(sku: str | None) -> None:
+            if sku is None:
+                return
+            from shopinsight.core.gifts.choice import gift_segments
+            from shopinsight.core.gifts.policies import gift_policies
+
+            try:
+                settings = self.data.settings()
+                segments = gift_segments(settings)
+                policies = gift_policies(settings)
+            except ShopInsightError as error:
+                self.shop_app.show_error(error, dialog=True)
+                return
+            cur = row.get("currency") or ""
+            options = [  # the policy in words, without its note (the gift is what changes)
+                (s, f"{s}: {policies.segments[s].describe(cur).rsplit('; ', 1)[0]}")
+                for s in segments
+            ]
+            name = names[sku]
+            self.app.push_screen(
+                PickDialog(f"Give {name} to which segment?", options),
+                lambda seg: pick_kind(sku, seg, settings),
+            )
+
+        def pick_kind(sku: str, segment: str | None, settings: dict[str, Any]) -> None:
+            if segment is None:
+                return
+            from shopinsight.core.gifts.choice import needs_kind
+
+            if not needs_kind(settings, segment):
+                self.save_gift(segment, sku, names[sku], None)
+                return
+            self.app.push_screen(
+                PickDialog(
+                    f"{segment} gets no product today. Give {names[sku]} as:",
+                    [("sample", "A sample"), ("full_size", "Full size")],
+                ),
+                lambda kind: kind and self.save_gift(segment, sku, names[sku], kind),
+            )
+
+        if len(products) == 1:
+            pick_segment(products[0][0])
+        else:
+            self.app.push_screen(
+                PickDialog("Which product of the bundle as a gift?", products), pick_segment
+            )
+
+    def save_gift(self, segment: str, sku: str, name: str, kind: str | None) -> None:
+        """Write the choice into shopinsight.toml (comments kept) and re-open the shop."""
+        from shopinsight.core.gifts.choice import gift_choice
+        from shopinsight.core.settings_writer import save_settings
+
+        data, ws = self.data, self.shop_app.workspace
+
+        def work() -> str:
+            catalogue = data.gifts().catalogue
+            price = catalogue.filter(pl.col("sku") == sku)["unit_price"]
+            changes, words = gift_choice(
+                data.settings(), segment, sku, name,
+                float(price[0]) if price.len() and price[0] is not None else None,
+                data.currency(), kind,
+            )  # fmt: skip
+            save_settings(ws, changes)
+            return words
+
+        def done(words: str) -> None:
+            self.notify(
+                f"{words} Saved in {ws.config_path.name}; Gifts uses it now.",
+                title="Gift chosen",
+                timeout=8,
+            )
+            self.shop_app.data_changed(full=True)
+
+        self.run_task("gift", work, done, f"Saving the gift of {segment}…")
+
+    def on_task_error(self, name: str, error: BaseException) -> None:
+        self.shop_app.show_error(error, dialog=name == "gift")
+
     def action_export_csv(self) -> None:
         from shopinsight.tui.actions import export_csv
 
@@ -235,6 +329,11 @@ class BundlesScreen(SectionScreen):
         yield SystemCommand("Search bundles", "Focus the product search (/)", self.focus_filter)
         yield SystemCommand(
             "Copy the offer text", "The highlighted bundle as text (c)", self.action_copy_offer
+        )
+        yield SystemCommand(
+            "Use a bundle's product as a gift",
+            "For a segment, saved in shopinsight.toml (g)",
+            self.action_use_as_gift,
         )
         yield SystemCommand(
             "Export the bundles as CSV", "The list shown (ctrl+e)", self.action_export_csv

@@ -191,7 +191,8 @@ HELP = """\
 
 [b]Screens[/b]
 [b]Overview[/b]: revenue, orders, customers, repeat rate, order value,
-  open orders, revenue by month, segment sizes, the last imports.
+  open orders, revenue by month, segment sizes, the last imports;
+  what changed since the last import ([b]c[/b] lists every change).
 [b]Customers[/b]: every customer with segment and tags, each with its
   reason. [b]t[/b] tag, [b]T[/b] untag, [b]x[/b] exclude, [b]X[/b] include again,
   [b]s[/b] sort, [b]ctrl+e[/b] export the customers shown as CSV.
@@ -200,9 +201,11 @@ HELP = """\
   gift campaigns with a control group.
 [b]Churn alerts[/b]: customers likely to stop buying, by value at risk.
   [b]c[/b] contacted, [b]z[/b] snooze, [b]x[/b] dismiss (marked customers leave
-  the to-act list), [b]n[/b] reopen, [b]ctrl+e[/b] export as CSV.
+  the to-act list), [b]n[/b] reopen, [b]ctrl+e[/b] export as CSV; [b]t[/b] how
+  earlier alerts turned out (the track record).
 [b]Bundles[/b]: products bought together and the numbers behind each
-  offer; [b]c[/b] copies the offer text, [b]ctrl+e[/b] exports as CSV.
+  offer; [b]c[/b] copies the offer text, [b]g[/b] gives one of its products
+  as a segment's gift, [b]ctrl+e[/b] exports as CSV.
 [b]Import[/b]: type a path or browse (parent folder, Downloads);
   every file is listed, with why it cannot be imported; preview,
   import, read the rejects.
