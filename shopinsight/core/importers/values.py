@@ -215,12 +215,10 @@ def sniff_date_formats(values: pl.Series, formats: list[str] | None = None) -> l
     chosen: list[str] = []
     while remaining.height and len(chosen) < 6:
         candidates = [f for f in formats if f not in chosen]
-        hits = remaining.select(
-            _plausible(pl.col("v").str.strptime(pl.Datetime("us", "UTC"), f, strict=False))
-            .is_not_null()
-            .alias(f)
-            for f in candidates
-        )
+        if _reads_all(remaining, candidates[0]):  # the usual case: one pass, not 33
+            chosen.append(candidates[0])
+            break
+        hits = remaining.select(_hits(f).is_not_null().alias(f) for f in candidates)
         counts = hits.sum().row(0)
         best_hits = max(counts) if counts else 0
         if best_hits == 0:
@@ -229,6 +227,16 @@ def sniff_date_formats(values: pl.Series, formats: list[str] | None = None) -> l
         chosen.append(best)
         remaining = remaining.filter(~hits[best])
     return chosen or formats[:1]
+
+
+def _hits(fmt: str) -> pl.Expr:
+    return _plausible(pl.col("v").str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
+
+
+def _reads_all(sample: pl.DataFrame, fmt: str) -> bool:
+    """Whether `fmt` reads every value: then it is the one the full comparison would choose
+    (the first format with the most hits)."""
+    return bool(sample.select(_hits(fmt).is_not_null().all()).item())
 
 
 UTC = pl.Datetime("us", "UTC")
@@ -262,7 +270,39 @@ def datetime_series(values: pl.Series, formats: list[str], assume_tz: str = "UTC
     return values_fallback(text, parse(text), parse)
 
 
+OFFSET_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+"""Shopify's date layout (`2024-03-01 12:34:56 -0500`), parsed by `_offset_strptime`."""
+
+
+def _offset_strptime(text: pl.Series) -> pl.Series:
+    """`OFFSET_FORMAT` at a third of `strptime`'s cost: the local time (its 19 characters)
+    minus the `±hhmm` offset read as a number. Values of any other shape are left null for
+    the general parser."""
+    v = pl.col("v")
+    off = v.str.slice(20).cast(pl.Int32, strict=False)
+    size = off.abs()
+    minutes = (size // 100 * 60 + size % 100) * off.sign()
+    local = v.str.slice(0, 19).str.strptime(
+        pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False, cache=False
+    )
+    utc = (local.cast(pl.Int64) - minutes.cast(pl.Int64) * 60_000_000).cast(UTC)
+    shaped = (
+        (v.str.len_bytes() == 25)
+        & v.str.slice(19, 2).is_in([" +", " -"])
+        & (size < 2400)
+        & (size % 100 < 60)
+    )
+    return pl.DataFrame({"v": text}).select(pl.when(shaped).then(utc)).to_series()
+
+
 def _strptime(text: pl.Series, fmt: str, assume_tz: str) -> pl.Series:
+    if fmt == OFFSET_FORMAT:
+        fast = _offset_strptime(text)
+        redo = fast.is_null() & text.is_not_null()
+        if not redo.any():
+            return fast
+        rows = redo.arg_true()
+        return fast.scatter(rows, text.gather(rows).str.strptime(UTC, fmt, strict=False))
     if "%z" in fmt or fmt.endswith("Z"):
         return text.str.strptime(UTC, fmt, strict=False)
     naive = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
