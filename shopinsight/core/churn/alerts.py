@@ -52,7 +52,7 @@ from shopinsight.core.churn.rule import (
     rule_table,
 )
 from shopinsight.core.churn.state import load_alert_states, mark_alert
-from shopinsight.core.churn.value import fit_at
+from shopinsight.core.churn.value import purchases_at
 from shopinsight.core.orders import lines_as_of
 
 __all__ = [
@@ -277,7 +277,7 @@ def churn_alerts(
     learn, learn_note = learning(settings, span_days(history, as_of))
     frame, cutoffs = training_frame(history, as_of, learn)
     train_note = can_train(frame, learn)
-    btyd_today = fit_at(history, as_of, settings.seed)[1].purchases.ok
+    btyd_today = purchases_at(history, as_of, settings.seed).ok
     method, why = _choose(settings, backtest, train_note, btyd_today)
     model = None
     if method == "model":

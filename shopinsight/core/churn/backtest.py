@@ -19,7 +19,7 @@ import polars as pl
 from shopinsight.core.churn.features import History, labels
 from shopinsight.core.churn.model import auc, can_train, fit_model, training_frame
 from shopinsight.core.churn.rule import ChurnSettings
-from shopinsight.core.churn.value import fit_at
+from shopinsight.core.churn.value import purchases_at
 
 MIN_LEARN_DAYS = 7
 """Shortest horizon the model learns from when the history is too short for the real one."""
@@ -173,7 +173,7 @@ def replay_backtest(
         ((pl.col("recency").rank("average") - 0.5) / pl.len()).alias("recency_risk"),
     )
     has_btyd = table.height > 0 and table["btyd_risk"].null_count() == 0
-    _, fit = fit_at(history, then, settings.seed)
+    fit = purchases_at(history, then, settings.seed)
     horizon_note = (
         f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
         f"the {settings.horizon_days}-day horizon and learn before it"
@@ -197,7 +197,7 @@ def replay_backtest(
         ),
         btyd=method_score(table, "btyd_risk", replayed) if has_btyd else None,
         recency=method_score(table, "recency_risk", replayed),
-        btyd_note="" if has_btyd else f"no purchase model: {fit.purchases.reason}",
+        btyd_note="" if has_btyd else f"no purchase model: {fit.reason}",
         horizon_note=horizon_note,
     )
     replay = (inputs, table["lost"].to_numpy()) if inputs is not None else None

@@ -15,11 +15,13 @@ two-month-old shop too. Pure numpy + scipy: no loops over customers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.optimize import OptimizeResult, minimize
+from scipy.special import betaln, digamma, gammaln, hyp2f1
+from threadpoolctl import threadpool_limits
 
 MIN_CUSTOMERS = 50
 """Below this many customers the fit is not attempted (four parameters need data)."""
@@ -32,6 +34,10 @@ MAX_FIT_CUSTOMERS = 10_000
 
 LOG_BOUNDS = [(-6.0, 6.0), (-6.0, 9.0), (-6.0, 6.0), (-6.0, 6.0)]
 """log r, log alpha, log a, log b: wide enough for any shop, narrow enough to stay finite."""
+
+FTOL = 1e-11
+"""L-BFGS-B stops when the mean log-likelihood improves by less than this (relative): tight
+enough that where the search starts (a warm start or the data's own) does not show."""
 
 GG_LOG_BOUNDS = [(-6.0, 6.0), (np.log(1.0 + 1e-3), 6.0), (-9.0, 12.0)]
 """log p, log q (q > 1 so a mean exists), log gamma."""
@@ -83,6 +89,19 @@ def _sample(n: int, size: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).choice(n, size=size, replace=False)
 
 
+def _minimize(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    start: np.ndarray,
+    bounds: list[tuple[float, float]],
+) -> OptimizeResult:
+    """L-BFGS-B with the exact gradient, on one BLAS thread: its tiny matrix steps otherwise wake
+    OpenBLAS's worker threads at every iteration, which cost ten times the fit on a busy laptop."""
+    with threadpool_limits(1, user_api="blas"):
+        return minimize(
+            objective, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"ftol": FTOL}
+        )
+
+
 def bgnbd_log_likelihood(
     params: np.ndarray, x: np.ndarray, tx: np.ndarray, t: np.ndarray
 ) -> np.ndarray:
@@ -99,9 +118,59 @@ def bgnbd_log_likelihood(
     return part + np.logaddexp(alive, dead)
 
 
-def fit_bgnbd(x: np.ndarray, tx: np.ndarray, t: np.ndarray, seed: int = 7) -> BgNbd:
+def _bgnbd_objective(
+    x: np.ndarray, tx: np.ndarray, t: np.ndarray, w: np.ndarray
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """Mean negative log-likelihood over weighted unique (x, t_x, T) rows and its exact gradient
+    in log-parameters: a closed form, so each L-BFGS step costs one pass instead of five.
+
+    Gamma functions are evaluated once per distinct purchase count (a few dozen values), not per
+    customer; the alive/dead mixture weights give the gradient of the log-sum-exp term.
+    """
+    xs, xi = np.unique(x, return_inverse=True)
+    rep = x > 0
+    total = w.sum()
+
+    def objective(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = np.exp(logp)
+        lt, ltx = np.log(alpha + t), np.log(alpha + tx)
+        bx1 = np.where(rep, b + x - 1, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            head = (
+                gammaln(r + xs) - gammaln(r) + gammaln(b + xs) - gammaln(a + b + xs)
+                - gammaln(b) + gammaln(a + b)
+            )[xi] + r * np.log(alpha)  # fmt: skip
+            alive = -(r + x) * lt
+            dead = np.where(rep, np.log(a) - np.log(bx1) - (r + x) * ltx, -np.inf)
+            mix = np.logaddexp(alive, dead)
+            ll = head + mix
+            w_dead = np.where(rep, np.exp(dead - mix), 0.0)
+            w_alive = 1.0 - w_dead
+            d_r = (digamma(r + xs) - digamma(r))[xi] + np.log(alpha) - w_alive * lt - w_dead * ltx
+            d_alpha = r / alpha - (r + x) * (w_alive / (alpha + t) + w_dead / (alpha + tx))
+            d_a = (digamma(a + b) - digamma(a + b + xs))[xi] + w_dead / a
+            d_b = (digamma(b + xs) - digamma(a + b + xs) - digamma(b) + digamma(a + b))[
+                xi
+            ] - w_dead / bx1
+            value = -float(w @ ll) / total
+            grad = -np.array([w @ d_r, w @ d_alpha, w @ d_a, w @ d_b]) / total
+        grad *= np.array([r, alpha, a, b])  # d/d log θ = θ d/dθ
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return 1e12, np.zeros(4)
+        return value, grad
+
+    return objective
+
+
+def fit_bgnbd(
+    x: np.ndarray, tx: np.ndarray, t: np.ndarray, seed: int = 7, start: BgNbd | None = None
+) -> BgNbd:
     """BG/NBD by maximum likelihood; `ok` False with a reason when the shop is too small or the
-    optimiser does not converge (the callers then use another method and say so)."""
+    optimiser does not converge (the callers then use another method and say so).
+
+    `start`, a fit at a nearby cutoff, is where the search begins (a handful of steps instead of
+    dozens); the data's own start values are tried when it does not converge from there.
+    """
     x, tx, t = _arrays(x, tx, t)
     n, repeaters = len(x), int((x > 0).sum())
     if n < MIN_CUSTOMERS or repeaters < MIN_REPEATERS:
@@ -114,22 +183,20 @@ def fit_bgnbd(x: np.ndarray, tx: np.ndarray, t: np.ndarray, seed: int = 7) -> Bg
         keep = _sample(n, MAX_FIT_CUSTOMERS, seed)
         x, tx, t = x[keep], tx[keep], t[keep]
     (ux, utx, ut), w = _compress(x, tx, t)
-    total = w.sum()
-
-    def nll(logp: np.ndarray) -> float:
-        ll = bgnbd_log_likelihood(np.exp(logp), ux, utx, ut)
-        value = -(w * ll).sum() / total
-        return float(value) if np.isfinite(value) else 1e12
-
+    objective = _bgnbd_objective(ux, utx, ut, w)
+    lo, hi = [b for b, _ in LOG_BOUNDS], [b for _, b in LOG_BOUNDS]
     rate = max(x.sum() / max(t.sum(), 1e-9), 1e-6)  # purchases per week, shop-wide
-    start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
-    start = np.clip(start, [lo for lo, _ in LOG_BOUNDS], [hi for _, hi in LOG_BOUNDS])
-    best = minimize(nll, start, method="L-BFGS-B", bounds=LOG_BOUNDS)
-    if not best.success:  # a second try from another start before giving up
-        retry = minimize(nll, np.log([0.3, 4.0 / rate, 0.8, 2.5]), method="L-BFGS-B",
-                         bounds=LOG_BOUNDS)  # fmt: skip
-        if retry.fun < best.fun or retry.success:
-            best = retry
+    starts = [np.log([1.0, 1.0 / rate, 1.0, 3.0]), np.log([0.3, 4.0 / rate, 0.8, 2.5])]
+    if start is not None and start.ok:
+        starts.insert(0, np.log([start.r, start.alpha, start.a, start.b]))
+    best = None
+    for begin in starts:  # the next start only when the last did not converge
+        found = _minimize(objective, np.clip(begin, lo, hi), LOG_BOUNDS)
+        if best is None or found.fun < best.fun:
+            best = found
+        if found.success:
+            break
+    assert best is not None
     r, alpha, a, b = np.exp(best.x)
     if not np.all(np.isfinite(best.x)) or best.fun >= 1e11:
         return BgNbd(reason="the purchase model's fit did not converge", customers=n)
@@ -194,6 +261,36 @@ def gamma_gamma_log_likelihood(params: np.ndarray, n: np.ndarray, mean: np.ndarr
     )  # fmt: skip
 
 
+def _gamma_gamma_objective(
+    n: np.ndarray, m: np.ndarray
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """Mean negative log-likelihood of the mean purchase values and its exact gradient in
+    log-parameters (gamma functions once per distinct purchase count)."""
+    ns, ni = np.unique(n, return_inverse=True)
+    log_m, log_n = np.log(m), np.log(n)
+
+    def objective(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, g = np.exp(logp)
+        px = p * ns
+        log_gm = np.log(g + n * m)
+        with np.errstate(all="ignore"):
+            ll = (
+                (gammaln(px + q) - gammaln(px))[ni] - gammaln(q) + q * np.log(g)
+                + (p * n - 1) * log_m + p * n * log_n - (p * n + q) * log_gm
+            )  # fmt: skip
+            both = digamma(px + q)
+            d_p = n * ((both - digamma(px))[ni] + log_m + log_n - log_gm)
+            d_q = both[ni] - digamma(q) + np.log(g) - log_gm
+            d_g = q / g - (p * n + q) / (g + n * m)
+            value = -float(ll.mean())
+            grad = -np.array([d_p.mean(), d_q.mean(), d_g.mean()]) * np.array([p, q, g])
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return 1e12, np.zeros(3)
+        return value, grad
+
+    return objective
+
+
 def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray, seed: int = 7) -> GammaGamma:
     """Gamma-Gamma by maximum likelihood on customers with 2+ purchases and positive spend."""
     n, mean = _arrays(n, mean)
@@ -208,13 +305,8 @@ def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray, seed: int = 7) -> GammaGamm
         keep = _sample(len(n), MAX_FIT_CUSTOMERS, seed)
         n, mean = n[keep], mean[keep]
     scale = float(np.median(mean))  # fit in units of the typical purchase: better conditioned
-    m = mean / scale
-
-    def nll(logp: np.ndarray) -> float:
-        value = -gamma_gamma_log_likelihood(np.exp(logp), n, m).mean()
-        return float(value) if np.isfinite(value) else 1e12
-
-    best = minimize(nll, np.log([2.0, 3.0, 2.0]), method="L-BFGS-B", bounds=GG_LOG_BOUNDS)
+    objective = _gamma_gamma_objective(n, mean / scale)
+    best = _minimize(objective, np.log([2.0, 3.0, 2.0]), GG_LOG_BOUNDS)
     if not np.all(np.isfinite(best.x)) or best.fun >= 1e11:
         return GammaGamma(reason="the spend model's fit did not converge", customers=len(n))
     p, q, g = np.exp(best.x)

@@ -51,6 +51,13 @@ class History:
     dropped_currency_orders: int
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Results per cutoff (features, rule tables): the backtest and training reuse them."""
+    parent: History | None = field(default=None, repr=False)
+    """The whole shop's history when this is a sample of it (the purchase model's fits are
+    shared through it: one fit per cutoff, whichever sample asks)."""
+
+    @property
+    def root(self) -> History:
+        return self if self.parent is None else self.parent.root
 
     @property
     def first_day(self) -> dt.date | None:
@@ -69,7 +76,9 @@ class History:
         Training and the rule's band estimates read a sample on big shops: 30,000 customers
         tell the same story as 300,000, ten times faster.
         """
-        ids = self.days.select(pl.col("customer_id").unique().sort())
+        if "ids" not in self.cache:
+            self.cache["ids"] = self.days.select(pl.col("customer_id").unique().sort())
+        ids = self.cache["ids"]
         if ids.height <= customers:
             return self
         key = ("sample", customers, seed)
@@ -87,6 +96,7 @@ class History:
                 self.product_lines,
                 self.currency,
                 self.dropped_currency_orders,
+                parent=self,
             )
         return self.cache[key]
 

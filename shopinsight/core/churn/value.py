@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from scipy import stats
+from scipy.special import gammaincinv
 
 from shopinsight.core.churn import btyd
 from shopinsight.core.churn.features import History, prepare_history
@@ -67,31 +68,67 @@ def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
     )
 
 
-def fit_at(history: History, cutoff: dt.date, seed: int = 7) -> tuple[pl.DataFrame, BtydFit]:
-    """The summary at `cutoff` and both models fitted on it (cached per cutoff)."""
-    key = ("btyd", cutoff, seed)
+def _fit_sample(history: History, seed: int) -> History:
+    """The customers every fit of this shop is made on: the whole shop, or on a big one a seeded
+    sample of it, so a fit at a given day does not depend on which sample (backtest, training)
+    asked for it first."""
+    return history.root.sample(btyd.MAX_FIT_CUSTOMERS, seed)
+
+
+def purchases_at(history: History, cutoff: dt.date, seed: int = 7) -> btyd.BgNbd:
+    """BG/NBD fitted on the purchases up to `cutoff`, once per shop and day (shared by every
+    sample of the shop), starting from the fit at the nearest day already fitted."""
+    fits = history.root.cache.setdefault("bgnbd", {})
+    if (cutoff, seed) not in fits:
+        s = summary_at(_fit_sample(history, seed), cutoff)
+        near = sorted((abs((day - cutoff).days), day) for day, sd in fits if sd == seed)
+        start = fits[(near[0][1], seed)] if near else None
+        fits[(cutoff, seed)] = btyd.fit_bgnbd(
+            s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy(), seed, start
+        )
+    return fits[(cutoff, seed)]
+
+
+def spend_at(history: History, cutoff: dt.date, seed: int = 7) -> btyd.GammaGamma:
+    """Gamma-Gamma fitted on the repeat customers known at `cutoff` (only value reads it, so
+    churn's many cutoffs never pay for it)."""
+    key = ("gamma_gamma", cutoff, seed)
     if key not in history.cache:
-        s = summary(history, cutoff)
-        purchases = btyd.fit_bgnbd(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy(), seed)
-        spend = btyd.fit_gamma_gamma(s["n"].to_numpy(), s["mean_spend"].to_numpy(), seed)
-        history.cache[key] = (s, BtydFit(purchases, spend))
+        s = summary_at(history, cutoff)
+        history.cache[key] = btyd.fit_gamma_gamma(
+            s["n"].to_numpy(), s["mean_spend"].to_numpy(), seed
+        )
     return history.cache[key]
+
+
+def summary_at(history: History, cutoff: dt.date) -> pl.DataFrame:
+    """`summary`, cached per history and cutoff."""
+    key = ("summary", cutoff)
+    if key not in history.cache:
+        history.cache[key] = summary(history, cutoff)
+    return history.cache[key]
+
+
+def fit_at(history: History, cutoff: dt.date, seed: int = 7) -> tuple[pl.DataFrame, BtydFit]:
+    """The summary at `cutoff` and both models fitted as of that day."""
+    fit = BtydFit(purchases_at(history, cutoff, seed), spend_at(history, cutoff, seed))
+    return summary_at(history, cutoff), fit
 
 
 def btyd_scores(
     history: History, cutoff: dt.date, horizon_days: int, seed: int = 7
-) -> tuple[pl.DataFrame, BtydFit]:
+) -> tuple[pl.DataFrame, btyd.BgNbd]:
     """customer_id, p_alive, expected_orders and btyd_risk (P(no order within the horizon)).
 
     Without a fit the three columns are null (the callers fall back and say why)."""
-    s, fit = fit_at(history, cutoff, seed)
+    s, fit = summary_at(history, cutoff), purchases_at(history, cutoff, seed)
     h = horizon_days / 7.0
-    if fit.purchases.ok and s.height:
+    if fit.ok and s.height:
         x, tx, t = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
         cols = {
-            "p_alive": btyd.p_alive(fit.purchases, x, tx, t),
-            "expected_orders": btyd.expected_orders(fit.purchases, x, tx, t, h),
-            "btyd_risk": btyd.p_no_order(fit.purchases, x, tx, t, h),
+            "p_alive": btyd.p_alive(fit, x, tx, t),
+            "expected_orders": btyd.expected_orders(fit, x, tx, t, h),
+            "btyd_risk": btyd.p_no_order(fit, x, tx, t, h),
         }
         scores = s.select("customer_id").with_columns(
             pl.Series(k, v, dtype=pl.Float64) for k, v in cols.items()
@@ -105,8 +142,8 @@ def btyd_scores(
 
 def _predict(history: History, cutoff: dt.date, horizon_days: int, seed: int) -> pl.DataFrame:
     """Expected orders and value over the horizon for every customer known at `cutoff`."""
-    scores, fit = btyd_scores(history, cutoff, horizon_days, seed)
-    s, _ = fit_at(history, cutoff, seed)
+    scores, _ = btyd_scores(history, cutoff, horizon_days, seed)
+    s, fit = fit_at(history, cutoff, seed)
     table = s.join(scores, on="customer_id", how="left")
     n, mean = table["n"].to_numpy().astype(float), table["mean_spend"].to_numpy()
     if fit.purchases.ok:
@@ -116,10 +153,12 @@ def _predict(history: History, cutoff: dt.date, horizon_days: int, seed: int) ->
         orders = n / (tenure_days + 30.0) * horizon_days
     if fit.spend.ok:
         per_order = btyd.expected_spend(fit.spend, n, mean)
-        shape = fit.spend.p * n + fit.spend.q
+        # the posterior's shape takes one value per purchase count: quantiles per count only
+        counts, at = np.unique(n, return_inverse=True)
+        shape = fit.spend.p * counts + fit.spend.q
         rate = fit.spend.gamma + n * mean
-        low = fit.spend.p * rate / stats.gamma.ppf(0.9, shape)
-        high = fit.spend.p * rate / stats.gamma.ppf(0.1, shape)
+        low = fit.spend.p * rate / gammaincinv(shape, 0.9)[at]
+        high = fit.spend.p * rate / gammaincinv(shape, 0.1)[at]
     else:  # own mean shrunk toward the shop's by two orders' worth
         shop_mean = float(np.nansum(mean * n) / max(n.sum(), 1.0))
         per_order = (n * mean + 2 * shop_mean) / (n + 2)
