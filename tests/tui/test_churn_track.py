@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from textual.widgets import Static
+import polars as pl
+from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
 from shopinsight.cli import app as cli_app
 from shopinsight.core.churn.alerts import mark_alert
 from shopinsight.core.churn.track import record_predictions, track_sentence
 from shopinsight.core.shop import Shop
+from shopinsight.tui.screens.churn import view_rows
+from shopinsight.tui.widgets.frame_table import FrameTable
 from tests.tui.conftest import AS_OF, go, settle
 
 runner = CliRunner()
@@ -67,3 +70,15 @@ async def test_the_screen_shows_the_record_of_churn_track(demo_ws, make_app):
         assert f"of the {row['alerted']:,} alerted on {EARLIER.day} Oct 2026" in line
         assert f"{row['did_not_come_back']:,} did not come back" in line
         assert f"of the {row['contacted']:,} you contacted" in line
+
+        # marking one of that day's alerted customers contacted counts at once
+        to_act = set(view_rows(app.screen.rows, "alerts")["customer_id"].to_list())
+        target = next(c for c in alerted[1:] if c in to_act)
+        name = app.screen.rows.filter(pl.col("customer_id") == target)["display_name"][0]
+        app.screen.query_one("#churn-search", Input).value = name
+        await settle(pilot)
+        app.screen.query_one(FrameTable).focus_table()
+        assert app.screen.selected() == target
+        await go(pilot, "c")
+        assert app.screen.track.row(0, named=True)["contacted"] == row["contacted"] + 1
+        assert f"of the {row['contacted'] + 1:,} you contacted" in text(app, "#churn-track")
