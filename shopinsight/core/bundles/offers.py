@@ -23,8 +23,9 @@ from shopinsight.core.bundles.basket import (
 )
 from shopinsight.core.bundles.mining import Itemsets
 from shopinsight.core.bundles.sequence import sequence_next
-from shopinsight.core.orders import main_currency
+from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
+_ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice
 
 
@@ -71,27 +72,53 @@ def _bundle_price(combined: pl.Expr, discount: float, ending: str) -> pl.Expr:
     )
 
 
-def _members(sets: pl.DataFrame) -> pl.LazyFrame:
-    """(key, size, sku): one row per item of each set."""
-    return sets.lazy().select("key", "size", pl.col("items").alias("sku")).explode("sku")
-
-
-def _bought_members(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
-    """Product lines with a customer whose SKU is in some set (the rest cannot matter)."""
-    skus = sets["items"].explode().unique().implode()
-    return product_lines(lines).filter(
-        pl.col("customer_id").is_not_null() & pl.col("sku").is_in(skus)
+def _members(sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
+    """(_set, size, _s): one row per item of each set; `_set` is the set's row in `sets` and
+    `_s` the SKU's code among the sets' SKUs (integers: the joins below are on them)."""
+    return (
+        sets.lazy()
+        .with_row_index("_set")
+        .select("_set", "size", pl.col("items").alias("_s"))
+        .explode("_s")
+        .with_columns(pl.col("_s").cast(skus).to_physical())
     )
 
 
-def _ownership(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
-    """(key, customer_id, owned, size): how many of a set's items each customer ever bought."""
-    bought = _bought_members(lines, sets).select("customer_id", "sku").unique()
-    members = _members(sets)
+def _bought_members(lines: pl.LazyFrame, skus: pl.Enum) -> pl.LazyFrame:
+    """Product lines with a customer whose SKU is in some set (the rest cannot matter), with the
+    SKU's code `_s`."""
     return (
-        members.join(bought, on="sku")
-        .group_by("key", "customer_id")
-        .agg(pl.len().alias("owned"), pl.col("size").first())
+        product_lines(lines)
+        .filter(pl.col("customer_id").is_not_null())
+        .filter(pl.col("sku").is_in(skus.categories.implode()))
+        .with_columns(pl.col("sku").cast(skus).to_physical().alias("_s"))
+    )
+
+
+def _set_skus(sets: pl.DataFrame) -> pl.Enum:
+    return pl.Enum(sets["items"].explode().unique().sort())
+
+
+def _reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
+    """(key, reach_customers): customers who bought some of a set's items but not all.
+
+    Customers, SKUs and sets are integer codes, and (set, customer) is packed into one integer:
+    grouping (set, customer id text) pairs cost more than all the rest of the offers."""
+    skus = _set_skus(sets)
+    customer = pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    bought = _bought_members(lines, skus).select(customer.alias("_c"), "_s").unique()
+    members = _members(sets, skus)
+    owned = (
+        members.join(bought, on="_s")
+        .group_by((pl.col("_set").cast(pl.UInt64) * 2**32 + pl.col("_c")).alias("_pair"))
+        .agg(pl.len().alias("owned"))
+        .with_columns((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_set"))
+    )
+    sizes = sets.lazy().with_row_index("_set").select("_set", "key", "size")
+    return (
+        owned.join(sizes, on="_set")
+        .group_by("key")
+        .agg((pl.col("owned") < pl.col("size")).sum().cast(pl.Int64).alias("reach_customers"))
     )
 
 
@@ -110,25 +137,34 @@ def _over_index(
     every bundle is checked against every segment.
     """
     seg = customers.lazy().select("customer_id", "segment").filter(pl.col("segment").is_not_null())
-    base = (
+    base = (  # orders per segment: one row per order (an order has one customer), by hash
         product_lines(lines)
         .filter(pl.col("customer_id").is_not_null())
-        .group_by("customer_id")
-        .agg(pl.struct("source", "store", "order_id").hash().n_unique().alias("orders"))
+        .select(_ORDER.alias("_order"), "customer_id")
+        .unique("_order", keep="any")
         .join(seg, on="customer_id")
         .group_by("segment")
-        .agg(pl.col("orders").sum().alias("base"))
+        .agg(pl.len().alias("base"))
         .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
     )
-    holding = (
-        _bought_members(lines, sets)
-        .select("source", "store", "order_id", "customer_id", "sku")
+    skus = _set_skus(sets)
+    bought = (
+        _bought_members(lines, skus)
+        .select(_ORDER.alias("_order"), "_s", "customer_id")
+        .collect()
+        .lazy()
+    )
+    buyers = bought.select("_order", "customer_id").unique("_order", keep="any")
+    holding = (  # (set, order) pairs where the order holds every item of the set
+        bought.select("_order", "_s")
         .unique()
-        .join(seg, on="customer_id")
-        .join(_members(sets), on="sku")
-        .group_by("key", "source", "store", "order_id")
-        .agg(pl.len().alias("n"), pl.col("size", "customer_id", "segment").first())
+        .join(_members(sets, skus), on="_s")
+        .group_by("_set", "_order")
+        .agg(pl.len().alias("n"), pl.col("size").first())
         .filter(pl.col("n") == pl.col("size"))
+        .join(sets.lazy().with_row_index("_set").select("_set", "key"), on="_set")
+        .join(buyers, on="_order")
+        .join(seg, on="customer_id")
     )
     return (
         holding.group_by("key", "segment")
@@ -197,12 +233,11 @@ def bundle_offers(
         .join(metrics, on="key")
         .filter(pl.col("score") >= floor)
     )
-    currency = main_currency(lines, config)
-    catalogue = product_catalogue(lines, currency)
-    owners = _ownership(lines, sets)
-    reach = owners.group_by("key").agg(
-        (pl.col("owned") < pl.col("size")).sum().cast(pl.Int64).alias("reach_customers")
-    )
+    currency = _currency(lines, config)
+    # only the products in an offered set need a name and a price
+    in_sets = lines.filter(pl.col("sku").is_in(sets["items"].explode().unique().implode()))
+    catalogue = product_catalogue(in_sets, currency)
+    reach = _reach(lines, sets)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
     ).lazy()
@@ -230,6 +265,32 @@ def bundle_offers(
         "combined_price", "bundle_price", "currency", "reach_customers",
         "segments_over_index", "reason", "rules",
     ).collect()  # fmt: skip
+
+
+def _currency(lines: pl.LazyFrame, config: dict[str, Any] | None) -> str | None:
+    """The shared main-currency rule over one row per order, found by a hash of the order key
+    (grouping a million lines on three text columns cost more than the rest of the offers)."""
+    if str(((config or {}).get("shop") or {}).get("currency") or "").strip():
+        return main_currency(lines, config)  # set (a `Shop` always sets it): the fast path
+    names = lines.collect_schema().names()
+    key = [c for c in order_key() if c in names]
+    if not key or not {"order_total", "refunded", "status", "currency"} <= set(names):
+        return main_currency(lines, config)
+    currencies, sold = pl.collect_all(
+        [
+            lines.select(pl.col("currency").drop_nulls().unique()),
+            lines.select(((net_revenue_expr() > 0) & pl.col("currency").is_not_null()).any()),
+        ]
+    )
+    if currencies.height == 1 and sold.item():  # one currency with money in it: that one
+        return str(currencies.item())
+    orders = lines.select(
+        pl.struct(key).hash().alias("_order"),
+        "currency",
+        pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8),
+        net_revenue_expr().alias("net_revenue"),
+    ).unique("_order", keep="any")
+    return main_currency(orders.drop("_order"), config)
 
 
 def _offer_reason(n_orders: int, catalogue: pl.DataFrame) -> pl.Expr:
