@@ -126,9 +126,10 @@ _NO_BASKET_RULES = pl.DataFrame(
 
 
 def journey_next(lines: pl.LazyFrame) -> pl.DataFrame:
-    """customer_id, next_product, next_after, next_share: per customer the product that customers
-    who first bought `next_after` most often bought in their next order (`next_share` of those who
-    came back), from `bundles.next_products`, the function gifts use; never one they own."""
+    """customer_id, next_product, next_after, next_share: per customer the target of the strongest
+    order-sequence rule their first or latest purchase fires (`next_share` of the customers who
+    first bought `next_after` and came back bought it next), from `bundles.next_products`, the
+    function gifts use; never a product they own. Basket rules are left out on purpose."""
     names = (
         product_lines(lines)
         .group_by("sku")
