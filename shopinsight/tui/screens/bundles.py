@@ -269,13 +269,14 @@ class BundlesScreen(SectionScreen):
             if not needs_kind(settings, segment):
                 self.save_gift(segment, sku, names[sku], None)
                 return
-            self.app.push_screen(
-                PickDialog(
-                    f"{segment} gets no product today. Give {names[sku]} as:",
-                    [("sample", "A sample"), ("full_size", "Full size")],
-                ),
-                lambda kind: kind and self.save_gift(segment, sku, names[sku], kind),
-            )
+
+            def picked(kind: str | None) -> None:
+                if kind:
+                    self.save_gift(segment, sku, names[sku], kind)
+
+            question = f"{segment} gets no product today. Give {names[sku]} as:"
+            options = [("sample", "A sample"), ("full_size", "Full size")]
+            self.app.push_screen(PickDialog(question, options), picked)
 
         if len(products) == 1:
             pick_segment(products[0][0])
