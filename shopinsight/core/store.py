@@ -186,7 +186,9 @@ class PartWriter:
         self.pending = []
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{len(self.parts):04d}.parquet"
-        frame.write_parquet(path, compression="lz4", statistics=True, row_group_size=ROW_GROUP)
+        # no statistics: nothing reads parts by value ranges (their time range is in the
+        # manifest), and they cost 7% of the write
+        frame.write_parquet(path, compression="lz4", statistics=False, row_group_size=ROW_GROUP)
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
         part = {"file": f"{LINES_DIR}/{self.folder.name}/{path.name}", "drop": None}

@@ -75,8 +75,9 @@ LINE_FIELDS = [
 ]  # fmt: skip
 
 
-def _order_rows(order_id: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Each order's first row (a mask) and, for every row, the index of its order among them.
+def _order_rows(order_id: pl.Series) -> tuple[pl.Series, pl.Series, bool]:
+    """Each order's first row (a mask), for every row the index of its order among them, and
+    whether each order's rows are one run.
 
     Shopify lists an order's rows together: each run of one order id is one order, and its
     index is a running count (no hashing of a million ids). Exports whose orders are split
@@ -85,13 +86,38 @@ def _order_rows(order_id: pl.Series) -> tuple[pl.Series, pl.Series]:
     first = run_starts(order_id)
     heads = order_id.filter(first)
     if heads.n_unique() == heads.len():
-        return first, (first.cast(pl.UInt32).cum_sum() - 1).alias("__order")
+        return first, (first.cast(pl.UInt32).cum_sum() - 1).alias("__order"), True
     first = order_id.is_first_distinct()
     index = pl.DataFrame({"o": order_id.filter(first)}).with_row_index("__order")
     of = pl.DataFrame({"o": order_id}).join(
         index, on="o", how="left", maintain_order="left", nulls_equal=True
     )
-    return first, of["__order"]
+    return first, of["__order"], False
+
+
+def _workspace_order(lines: pl.DataFrame, first: pl.Series, runs: bool) -> pl.Series:
+    """Row positions that put lines in workspace order: time, order id, file row.
+
+    When each order is one run of rows sharing one date (a Shopify export), only the orders
+    are sorted (0.6 per line) and each brings its run along; otherwise every line is."""
+    at = lines["ordered_at"]
+    if runs:
+        starts = first.arg_true()
+        heads = pl.DataFrame(
+            {
+                "at": at.filter(first),
+                "id": lines["order_id"].filter(first),
+                "start": starts,
+                "end": starts.shift(-1, fill_value=lines.height),
+            }
+        )
+        of = lines["__order"]
+        if not at.ne_missing(heads["at"].gather(of)).any():
+            ranges = heads.sort("at", "id", nulls_last=True).select(
+                pl.int_ranges("start", "end", dtype=pl.UInt32)
+            )
+            return ranges.to_series().explode()
+    return lines.select(pl.arg_sort_by("ordered_at", "order_id", "__row", nulls_last=True))[:, 0]
 
 
 def _differs_ignoring_case(a: pl.Series, b: pl.Series) -> pl.Series:
@@ -251,15 +277,17 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """
     for missing in {*LINE_FIELDS, *ORDER_FIELDS} - set(frame.columns):
         frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(missing))
+    # one chunk (the CSV reader hands over many): the many small operations per column
+    # run faster on it
+    frame = frame.rechunk()
     order_id = clean_series(frame["name"]).alias("order_id")
-    first, of = _order_rows(order_id)
+    first, of, runs = _order_rows(order_id)
     with ThreadPoolExecutor(1) as pool:  # order and line fields are parsed side by side
-        # one chunk: the many small operations per order column run faster on it
-        parsed = pool.submit(_order_fields, frame.select(ORDER_FIELDS).filter(first).rechunk())
+        parsed = pool.submit(_order_fields, frame.select(ORDER_FIELDS).filter(first))
         lines = _line_fields(frame, ctx, first, of).with_columns(order_id, of)
-        order = lines.select(pl.arg_sort_by("ordered_at", "order_id", "__row", nulls_last=True))
-        if not (order.to_series().diff() == 1).all():
-            lines = lines.select(pl.all().gather(order.to_series()))
+        order = _workspace_order(lines, first, runs)
+        if not (order.diff() == 1).all():
+            lines = lines.select(pl.all().gather(order))
         orders = parsed.result()
     out = pl.concat(
         [lines.drop("__order"), orders.select(pl.all().gather(lines["__order"]))],
