@@ -84,3 +84,16 @@ async def test_one_import_says_there_is_nothing_to_compare_yet(tmp_path, make_ap
         assert "after your next import" in text(app, "#changes")
         await go(pilot, "c")
         assert not app.screen.is_modal  # nothing to list: a notice, not an empty dialog
+
+
+async def test_a_reimport_with_nothing_new_says_so_in_the_apps_words(tmp_path, make_app):
+    from shopinsight.core.importers import import_files
+
+    ws = Workspace.open(tmp_path / "twice")
+    import_files(ws, [SAMPLES / "orders_export_1.csv"])
+    import_files(ws, [SAMPLES / "orders_export_1.csv"])  # skipped: the same orders
+    app = make_app(ws, as_of=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = text(app, "#changes-line")
+        assert "no orders after the one before" in line and "--since" not in line

@@ -80,9 +80,15 @@ def line_text(result: ChangesResult) -> str:
 
 
 def not_yet(title: str, detail: str) -> str:
-    """Nothing to compare yet (one import only, or no earlier day): said, not hidden."""
+    """Nothing to compare yet (one import only, or no newer orders since the previous one):
+    said in the app's words (the core's detail names CLI options), not hidden."""
     if title == "Only one import so far":
         return "Nothing to compare yet: what changed shows here after your next import."
+    if title == "Nothing to compare yet":
+        return (
+            "Nothing to compare yet: the last import brought no orders after the one before. "
+            "What changed shows here after an import with newer orders."
+        )
     return f"{escape(title)}: {escape(detail)}"
 
 
