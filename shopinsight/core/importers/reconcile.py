@@ -132,6 +132,8 @@ def merge_new(frame: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
     dropped, order rows absorbed into their items, counted as `merge_import` would."""
     merged, result = merge_into(None, frame)
     before = merged.filter(pl.col("line_kind") == "order").select(LINE_KEY)
+    if before.height == 0:  # nothing to absorb (the caller puts the lines in order)
+        return merged, result
     merged = supersede_order_lines(merged)
     absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
     return merged, _absorb(result, absorbed) if absorbed.height else result
