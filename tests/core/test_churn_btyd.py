@@ -87,3 +87,33 @@ def test_p_alive_is_one_for_one_timers_and_falls_with_silence():
     alive = btyd.p_alive(fit, np.array([0, 3, 3]), np.array([0, 20, 20]), np.array([30, 21, 52]))
     assert alive[0] == 1.0
     assert alive[1] > alive[2]
+
+
+def test_exact_gradients_match_finite_differences(shop):
+    from scipy.optimize import approx_fprime
+
+    x, tx, t, n, mean = shop
+    (ux, utx, ut), w = btyd._compress(x, tx, t)
+    repeat = n >= 2
+    objectives = {
+        "bgnbd": (btyd._bgnbd_objective(ux, utx, ut, w), np.array([0.3, -0.2, 1.0, -1.5])),
+        "gamma_gamma": (
+            btyd._gamma_gamma_objective(n[repeat], mean[repeat] / np.median(mean[repeat])),
+            np.array([1.5, 1.0, 0.3]),
+        ),
+    }
+    for name, (objective, at) in objectives.items():
+        numeric = approx_fprime(at, lambda z, f=objective: f(z)[0], 1e-7)
+        assert objective(at)[1] == pytest.approx(numeric, abs=1e-5), name
+    value = objectives["bgnbd"][0](np.log(list(TRUTH.values())))[0]
+    direct = -(w * btyd.bgnbd_log_likelihood(np.array(list(TRUTH.values())), ux, utx, ut)).sum()
+    assert value == pytest.approx(direct / w.sum())
+
+
+def test_a_warm_start_lands_on_the_same_fit(shop):
+    x, tx, t, _, _ = shop
+    cold = btyd.fit_bgnbd(x, tx, t)
+    warm = btyd.fit_bgnbd(x, tx, t, start=btyd.BgNbd(0.5, 2.0, 1.5, 1.0, ok=True))
+    assert warm.ok
+    for name in TRUTH:
+        assert getattr(warm, name) == pytest.approx(getattr(cold, name), rel=1e-3), name

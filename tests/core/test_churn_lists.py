@@ -88,3 +88,43 @@ def test_marks_take_customers_off_and_free_their_place_a_week_later(shop, result
     assert len(next_week) == size and set(top).isdisjoint(next_week)
     after = set(listed(AS_OF + dt.timedelta(days=11), 11))  # snooze and contact run out
     assert top[0] in after and top[1] in after and top[2] not in after  # dismissed stays off
+
+
+def replayed(n: int, lost_top: int, config_days: int = 90) -> pl.DataFrame:
+    """A backtest table by hand: n lapsed customers worth 100, 99, ... at stake; the `lost_top`
+    worth the most did not come back, the rest did."""
+    day = dt.date(2024, 1, 1)
+    return pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "status": ["lapsed"] * n,
+            "in_season_wait": [False] * n,
+            "expected_next_order": [day - dt.timedelta(days=10)] * n,
+            "p_alive": [0.6] * n,
+            "recency": [40] * n,
+            "expected_spend": [100.0 - i for i in range(n)],
+            "rule_risk": [0.9] * n,
+            "lost": [1 if i < lost_top else 0 for i in range(n)],
+        }
+    )
+
+
+def test_backtest_scores_the_list_the_merchant_sees_not_every_flagged():
+    from shopinsight.core.churn.backtest import method_score
+
+    # 40 flagged; the list holds 10% of the 40 active customers: the 4 worth the most, all lost
+    score = method_score(replayed(40, 4), "rule_risk", ChurnSettings(), dt.date(2024, 1, 1))
+    assert score.alerts == 4
+    assert score.precision == 1.0  # of every flagged customer only 4 of 40 (10%) were lost
+    assert score.recall == 1.0
+    small = method_score(
+        replayed(40, 4), "rule_risk", ChurnSettings(list_size=2), dt.date(2024, 1, 1)
+    )
+    assert (small.alerts, small.precision, small.recall) == (2, 1.0, 0.5)
+
+
+def test_backtest_alerts_are_list_sized(result):
+    bt = result.backtest
+    cap = min(25, math.ceil(0.1 * result.alerts.filter(pl.col("recency") <= 365).height))
+    for score in (bt.rule, bt.btyd, bt.recency, bt.model):
+        assert 0 < score.alerts <= cap

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import cast
 
 import numpy as np
 import polars as pl
@@ -31,6 +30,7 @@ from shopinsight.core.churn.backtest import (
     replay_backtest,
     span_days,
 )
+from shopinsight.core.churn.choice import MIN_COMPARE, choose
 from shopinsight.core.churn.explain import actions, reasons
 from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.lists import classify, remark
@@ -71,14 +71,6 @@ ALERT_COLUMNS = [
     "frequency", "recency", "gap_median", "overdue", "aov", "monetary", "last_day",
     "favorite_product", "tags", "in_season_wait", "btyd_risk", "p_alive", "btyd_orders", "list",
 ]  # fmt: skip
-
-METHOD_NAMES = {
-    "rule": "the cadence rule", "btyd": "the purchase model (BG/NBD)",
-    "model": "the learned model", "recency": "days since the last order",
-}  # fmt: skip
-
-MIN_COMPARE = 10
-"""Customers of each outcome the backtest needs before methods are chosen by it (else: rule)."""
 
 
 @dataclass
@@ -168,90 +160,22 @@ def churn_backtest(
     return replay_backtest(_prepare(lines, as_of, config), as_of, settings, _score)[0]
 
 
-def _auc_of(score: MethodScore | None) -> float | None:
-    return None if score is None else score.auc
-
-
-def _choose(
-    settings: ChurnSettings, backtest: Backtest, train_note: str | None, btyd_today: bool
-) -> tuple[str, str]:
-    """("rule" | "btyd" | "model" | "recency", why in plain words).
-
-    "auto" takes whichever of the rule and the purchase model ranked better on the backtest,
-    the learned model only when it beat both by min_auc_gain, and days since the last order
-    itself when every method ranked worse than that.
-    """
-    bt = backtest
-    aucs = {
-        "model": _auc_of(bt.model) if train_note is None else None,
-        "btyd": _auc_of(bt.btyd) if btyd_today else None,
-        "rule": _auc_of(bt.rule),
-        "recency": _auc_of(bt.recency),
-    }
-    shown = ", ".join(
-        f"{METHOD_NAMES[k].removeprefix('the ')} {v:.3f}" for k, v in aucs.items() if v is not None
-    )
-    short = f" with a {bt.horizon_days}-day horizon" if bt.horizon_note else ""
-    when = f"replayed as of {bt.as_of}{short}, ROC-AUC {shown}"
-    if settings.model == "rule":
-        return (
-            "rule",
-            "The cadence rule is used because shopinsight.toml sets churn.model = 'rule'.",
-        )
-    if settings.model == "btyd" and btyd_today:
-        return "btyd", f"The purchase model (BG/NBD) is used as shopinsight.toml asks ({when})."
-    if settings.model == "model" and train_note is None and aucs["model"] is not None:
-        return "model", f"The model is used because shopinsight.toml asks for it ({when})."
-    if aucs["rule"] is None:
-        why = bt.model_note.removeprefix("no model: ") or "no outcome to compare with"
-        if train_note is not None:
-            why = train_note
-        return "rule", f"The cadence rule is used: there is no past outcome to test on ({why})."
-    if min(bt.lost, bt.customers - bt.lost) < MIN_COMPARE:
-        return "rule", (
-            f"The cadence rule is used: the backtest has too few customers to compare methods "
-            f"({bt.lost} lost, {bt.customers - bt.lost} came back; {MIN_COMPARE} of each needed)"
-            + (f"; no learned model: {train_note}." if train_note else ".")
-        )
-    simple = "btyd" if (aucs["btyd"] or 0.0) > aucs["rule"] else "rule"
-    best = simple
-    model_auc = aucs["model"]
-    gap = ""
-    if model_auc is not None:
-        # aucs[simple] is a number: it was compared just above
-        if model_auc >= cast(float, aucs[simple]) + settings.min_auc_gain:
-            best = "model"
-        else:
-            gap = f"; the model did not beat it (it must win by {settings.min_auc_gain:.3f})"
-    elif train_note is not None:
-        gap = f"; no learned model: {train_note}"
-    elif bt.model_note:
-        gap = f"; {bt.model_note}"
-    recency, best_auc = aucs["recency"], aucs[best]
-    if recency is not None and best_auc is not None and best_auc < recency:
-        return "recency", (
-            "Churn risk follows days since the last order: no method ranked who did not come "
-            f"back better than that on this shop's own history ({when})."
-        )
-    if best == "model":
-        return "model", (
-            "The model is used: it ranked who did not come back better than the rule and the "
-            f"purchase model on this shop's own history ({when})."
-        )
-    name = METHOD_NAMES[best]
-    return best, (
-        f"{name[0].upper()}{name[1:]} is used: it ranked who did not come back best on this "
-        f"shop's own history ({when}){gap}."
-    )
-
-
 def _recency_risk(table: pl.DataFrame, replay: pl.DataFrame) -> pl.Series:
-    """Risk from days since the last order alone: what share of customers that silent did not
-    come back in the backtest (isotonic), nudged so the longest silence ranks first."""
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    iso.fit(replay["recency"].to_numpy(), replay["lost"].to_numpy())
-    base = iso.predict(table["recency"].to_numpy().astype(float))
+    """Risk from days since the last order alone, nudged so the longest silence ranks first.
+
+    The level is what share of customers that silent did not come back in the backtest
+    (isotonic); where the backtest holds too few of either outcome to say, the cadence rule's
+    risks (its band estimates, pulled toward the defaults) are handed out in recency order.
+    """
     order = table["recency"].rank("average").to_numpy() / max(table.height, 1)
+    lost = replay["lost"].to_numpy()
+    if min(lost.sum(), len(lost) - lost.sum()) < MIN_COMPARE:
+        levels = np.sort(table["rule_risk"].fill_null(0.5).to_numpy())
+        base = np.interp(order * len(levels), np.arange(1, len(levels) + 1), levels)
+    else:
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+        iso.fit(replay["recency"].to_numpy(), lost)
+        base = iso.predict(table["recency"].to_numpy().astype(float))
     return pl.Series("recency_risk", np.clip(base * 0.98 + 0.02 * order, 0.0, 1.0))
 
 
@@ -275,14 +199,19 @@ def churn_alerts(
     history = history if history is not None else _prepare(lines, as_of, config)
     backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
     learn, learn_note = learning(settings, span_days(history, as_of))
-    frame, cutoffs = training_frame(history, as_of, learn)
-    train_note = can_train(frame, learn)
+    rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
+
+    def train_note() -> str | None:  # the training rows are built only when they can matter
+        if not rows:
+            rows.append(training_frame(history, as_of, learn))
+        return can_train(rows[0][0], learn)
+
     btyd_today = purchases_at(history, as_of, settings.seed).ok
-    method, why = _choose(settings, backtest, train_note, btyd_today)
+    method, why = choose(settings, backtest, train_note, btyd_today)
     model = None
     if method == "model":
         out_of_time = replay is not None and len(replay[1]) >= MIN_RECALIBRATION
-        model = fit_model(frame, cutoffs, learn, calibrate=not out_of_time)
+        model = fit_model(*rows[0], learn, calibrate=not out_of_time)
         if replay is not None and out_of_time:
             recalibrate(model, *replay)
         if learn_note:

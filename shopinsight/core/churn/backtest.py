@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.churn.features import History, labels
+from shopinsight.core.churn.lists import classify, list_cap, order_key
 from shopinsight.core.churn.model import auc, can_train, fit_model, training_frame
 from shopinsight.core.churn.rule import ChurnSettings
 from shopinsight.core.churn.value import purchases_at
@@ -33,7 +34,11 @@ Scorer = Callable[..., tuple[pl.DataFrame, Any, Any]]
 
 @dataclass(frozen=True)
 class MethodScore:
-    """How one method did when replayed: ranking, alert list and revenue capture."""
+    """How one method did when replayed: ranking, the to-act list and revenue capture.
+
+    `alerts`, `precision` and `recall` are those of the to-act list as the merchant would have
+    seen it (cut to the list size), not of every customer the method flagged.
+    """
 
     auc: float | None
     precision: float | None
@@ -83,13 +88,28 @@ def alert_flag(risk: pl.Expr, settings: ChurnSettings) -> pl.Expr:
     )
 
 
-def method_score(table: pl.DataFrame, risk_col: str, settings: ChurnSettings) -> MethodScore:
-    """AUC, precision/recall of the alert list and top-10% capture of lost spend."""
+def method_score(
+    table: pl.DataFrame, risk_col: str, settings: ChurnSettings, day: dt.date
+) -> MethodScore:
+    """AUC, precision/recall of the to-act list and top-10% capture of lost spend.
+
+    The list is built as on the day itself (lists.classify and the list-size cap, save now
+    before win back, by value at risk), so its precision is that of the names a merchant
+    would have been given, not of every customer the method flagged.
+    """
     lost = table["lost"].to_numpy()
     risk = table[risk_col].to_numpy()
-    flagged = table.select(alert_flag(pl.col(risk_col), settings)).to_series().to_numpy()
-    n_alerts = int(flagged.sum())
-    hits = int((flagged & (lost == 1)).sum())
+    flagged = alert_flag(pl.col(risk_col), settings)
+    scored = table.with_columns(
+        pl.col(risk_col).alias("risk"),
+        (pl.col(risk_col) * pl.col("expected_spend").fill_null(0.0)).alias("value_at_risk"),
+    )
+    scored = scored.with_columns(classify(scored, flagged, day, settings.horizon_days))
+    listed = pl.col("list").is_not_null()
+    in_list = listed & (order_key().rank("ordinal").over(listed) <= list_cap(scored, settings))
+    shown = scored.select(in_list).to_series().to_numpy()
+    n_alerts = int(shown.sum())
+    hits = int((shown & (lost == 1)).sum())
     total_lost = int(lost.sum())
     value = table["expected_spend"].fill_null(0.0).to_numpy()
     order = np.argsort(-(risk * value), kind="stable")
@@ -185,8 +205,8 @@ def replay_backtest(
         horizon_days=h,
         customers=table.height,
         lost=int(table["lost"].sum()) if table.height else 0,
-        rule=method_score(table, "rule_risk", replayed),
-        model=method_score(table, "model_risk", replayed) if model is not None else None,
+        rule=method_score(table, "rule_risk", replayed, then),
+        model=method_score(table, "model_risk", replayed, then) if model is not None else None,
         model_note="; ".join(
             n for n in ("" if why_not is None else f"no model: {why_not}", learn_note) if n
         ),
@@ -195,10 +215,11 @@ def replay_backtest(
             if everyone > BACKTEST_CUSTOMERS
             else ""
         ),
-        btyd=method_score(table, "btyd_risk", replayed) if has_btyd else None,
-        recency=method_score(table, "recency_risk", replayed),
+        btyd=method_score(table, "btyd_risk", replayed, then) if has_btyd else None,
+        recency=method_score(table, "recency_risk", replayed, then),
         btyd_note="" if has_btyd else f"no purchase model: {fit.reason}",
         horizon_note=horizon_note,
     )
     replay = (inputs, table["lost"].to_numpy()) if inputs is not None else None
-    return backtest, replay, table.select("recency", "lost")
+    scored = [c for c in ("rule_risk", "btyd_risk", "model_risk") if c in table.columns]
+    return backtest, replay, table.select("recency", "lost", "recency_risk", *scored)
