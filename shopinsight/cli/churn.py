@@ -325,9 +325,9 @@ def track_cmd(json_out: JsonOpt = False, ws_path: WorkspaceOpt = None) -> None:
 
     Example: shopinsight churn track
     """
-    from shopinsight.core.churn.track import shop_track, track_sentence
+    from shopinsight.core.churn.track import track_sentence
 
-    table = shop_track(open_shop(None, None, ws_path))
+    table = open_shop(None, None, ws_path).track()  # what the Churn screen's panel shows
     if json_out:
         rows = table.with_columns(pl.col("as_of").cast(pl.Utf8), pl.col("precision").round(4))
         print_json(rows.to_dicts())
