@@ -88,6 +88,7 @@ async def test_a_card_only_segment_asks_sample_or_full_size(demo_ws, make_app):
     at_risk = settings["gifts"]["segments"]["At Risk"]
     assert at_risk["kind"] == "full_size" and at_risk["skus"] == [sku]
     assert at_risk["budget"] > 0  # it had none: set to what the gift costs, said in the notice
+    assert "chosen from a bundle" in at_risk["purpose"]  # not "personal letter" any more
 
 
 def test_the_choice_is_checked(demo_ws):

@@ -60,11 +60,14 @@ def gift_choice(
             )
         new_kind = str(kind)
         changes[(*path, "kind")] = new_kind
+        # the old purpose ("no physical gift") would now say the opposite of the policy
+        what = "a sample of" if new_kind == "sample" else "full-size"
+        changes[(*path, "purpose")] = f"{what} {name}, chosen from a bundle"
     share_key = "sample_cost_share" if new_kind == "sample" else "product_cost_share"
     cost = None if unit_price is None else unit_price * policies.settings[share_key]
     what = "a sample of" if new_kind == "sample" else "full-size"
     money = f" ({cost:,.2f} {currency or ''})".replace(" )", ")") if cost is not None else ""
-    words = f"{segment} now get {what} {name}{money} first"
+    words = f"{segment} now get {what} {name}{money} first, where they have not bought it"
     if policy.budget is None and policy.budget_pct is None:
         if cost is None:
             raise ConfigError(
@@ -77,4 +80,4 @@ def gift_choice(
         words += f"; their budget is set to {budget:,.2f} (change it in Settings)"
     elif policy.budget is not None and cost is not None and cost > policy.budget:
         words += f"; it costs more than their {policy.budget:,.2f} budget, so few will get it"
-    return changes, words + ", where they have not bought it already."
+    return changes, words + "."
