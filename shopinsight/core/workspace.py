@@ -332,8 +332,10 @@ class Workspace:
                 self._write(customers_file, customers)
             count = len(store.read_ledger(self.ledger_path, old.get("ledger")))
             if records:
+                # the version tells one import batch from the next (stamps share a second)
                 last = self._last_order_day(parts)
-                self._append_ledger(count, [{**r, "last_order_day": last} for r in records])
+                stamped = [{**r, "last_order_day": last, "version": version} for r in records]
+                self._append_ledger(count, stamped)
             manifest = {"version": version, "id": secrets.token_hex(8), "lines": parts,
                         "ordered": ordered, "customers": customers_file,
                         "ledger": count + len(records)}  # fmt: skip

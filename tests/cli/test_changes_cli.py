@@ -77,12 +77,15 @@ def test_a_second_store_in_the_later_import_does_not_move_the_cut(tmp_path):
     ws = tmp_path / "ws"
     assert invoke(ws, "import", str(half)).exit_code == 0
     assert invoke(ws, "import", str(whole), str(other)).exit_code == 0  # one batch
-    data = json.loads(invoke(ws, "changes", "--json").stdout)
+    result = invoke(ws, "changes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
     assert data["since"]["day"] == "2024-02-28" and data["since"]["import"] == "half.csv"
     new = sorted(c["customer_id"].split(":", 1)[1] for c in data["new_customers"])
     assert new == ["<b>fay</b>", "dan", "eve"]
     ledger = Workspace(ws).ledger()
     assert [r["last_order_day"] for r in ledger] == ["2024-02-28", "2024-04-15", "2024-04-15"]
+    assert ledger[0]["version"] < ledger[1]["version"] == ledger[2]["version"]  # two batches
 
 
 def test_changes_since_a_day_and_by_import_number(ws):
@@ -118,6 +121,7 @@ def test_cut_takes_the_batch_before_the_last_and_the_nth_oldest_line():
 
     import polars as pl
 
+    from shopinsight.core.errors import InputError
     from shopinsight.core.insights.changes import choose_cut
 
     days = [dt.datetime(2024, 1, d, 12, tzinfo=dt.UTC) for d in range(1, 11)]
@@ -138,6 +142,13 @@ def test_cut_takes_the_batch_before_the_last_and_the_nth_oldest_line():
     stored = [ledger[0], {**ledger[1], "last_order_day": "2024-01-09"}, *ledger[2:]]
     assert choose_cut(stored, lines, None).day == dt.date(2024, 1, 9)
     assert choose_cut(stored, lines, "1").day == dt.date(2024, 1, 3)
+    # batches told apart by the workspace version they wrote, even within one second
+    same = "2024-01-11T08:00:00+0000"
+    versions = zip(ledger, [1, 2, 3, 3], strict=True)
+    versioned = [{**r, "imported_at": same, "version": v} for r, v in versions]
+    assert choose_cut(versioned, lines, None).import_file == "b.csv"
+    with pytest.raises(InputError, match="Only one import"):
+        choose_cut([{**r, "version": 7} for r in ledger], lines, None)
 
 
 def test_bad_or_late_since_day_is_a_clear_error(ws):

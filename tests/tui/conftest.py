@@ -28,12 +28,13 @@ SIZE = (100, 30)
 
 def _pin_import_times(ws: Workspace) -> None:
     """One import per sample file, a minute apart. The files came in one batch, so their
-    records' `last_order_day` (the batch's end) is dropped: as in a workspace imported before it
-    was stored, `changes` works each file's cut out from the ledger's line counts."""
+    records' batch `version` and `last_order_day` (the batch's end) are dropped: as in a workspace
+    imported before they were stored, `changes` works each file's cut out from line counts."""
     records = ws.ledger()
     for i, r in enumerate(records):
         r["imported_at"] = f"2026-11-20T09:{i:02d}:00"
         r.pop("last_order_day", None)
+        r.pop("version", None)
     ws.ledger_path.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )

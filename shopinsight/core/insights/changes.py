@@ -5,7 +5,8 @@ cut day (`Shop(ws, as_of=cut)`) and "now" is the shop as of its own day; nothing
 
 **The cut.** `--since DATE` is that day. `--since IMPORT` (a file name, a sha256 prefix or the
 import's number, 1 = the oldest) and the default (the import before the last batch: the last
-record stamped before the last `imported_at`, else the record before the last) are the last
+record of an earlier workspace `version`; for records without one, the last stamped before the
+last `imported_at`, else the record before the last) are the last
 order day of the data as that import left it. Each import record stores that day
 (`last_order_day`, written by the workspace with the version). Records of workspaces imported
 before it was stored fall back to working it out from the ledger's counts: the lines present
@@ -58,6 +59,7 @@ def _imports(ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "files": [Path(str(rec.get("file") or "")).name],
             "sha256": [str(rec.get("sha256") or "")],
             "last_order_day": rec.get("last_order_day"),
+            "version": rec.get("version"),
         }
         for rec in ledger
     ]
@@ -72,6 +74,16 @@ def _pick(imports: list[dict[str, Any]], since: str | None) -> int:
                 "Changes compare the shop with how it stood at the previous import; there is "
                 "none yet. Import a newer export, or use --since YYYY-MM-DD.",
             )
+        if imports[-1]["version"] is not None:  # the workspace version each batch wrote
+            batch = imports[-1]["version"]
+            earlier = [i for i, imp in enumerate(imports) if imp["version"] != batch]
+            if not earlier:
+                raise InputError(
+                    "Only one import so far",
+                    "Every file came in one import; changes compare the shop with how it stood "
+                    "at the previous import. Import a newer export, or use --since YYYY-MM-DD.",
+                )
+            return earlier[-1]
         last = imports[-1]["imported_at"]
         earlier = [i for i, imp in enumerate(imports) if imp["imported_at"] < last]
         return earlier[-1] if earlier else len(imports) - 2  # files of the last batch share it
