@@ -53,8 +53,8 @@ def changes_cmd(
     appeared or faded.
 
     "Then" is the shop replayed as of the cut day, "now" as of the last order. The cut of an
-    import is the last order day of the data it left (the ledger's line counts, never after
-    the day it was imported).
+    import is the last order day of the data it left (recorded by the import; for imports made
+    before it was recorded, worked out from the ledger's line counts).
 
     Example: shopinsight changes
 
