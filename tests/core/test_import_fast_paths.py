@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from shopinsight.core.importers import load_file
-from shopinsight.core.importers.base import line_numbers
+from shopinsight.core.importers.base import customer_key, line_numbers
 from shopinsight.core.importers.reconcile import is_sorted, keys_unique, merge_into
 from shopinsight.core.importers.values import (
     bad_values,
@@ -17,6 +17,7 @@ from shopinsight.core.importers.values import (
     money_series,
     sniff_date_formats,
 )
+from shopinsight.core.schema import normalise_email
 from tests.core.test_importers_shopify import order, write_shopify
 from tests.factories import make_lines
 
@@ -114,3 +115,45 @@ def test_shopify_padded_order_name_stays_one_order(tmp_path, padded):
     assert tea["order_total"].to_list() == [25.0, 25.0]
     assert tea["customer_id"].to_list() == ["b@x.com", "b@x.com"]
     assert tea["line_no"].to_list() == [1, 2]
+
+
+def test_shopify_dates_read_fast_match_the_general_parser():
+    # local time minus the offset; every other shape is left to strptime, which decides
+    values = pl.Series(
+        ["2024-03-01 12:34:56 +0530", "2024-03-01 12:34:56 -0930", "2024-03-01 12:34:56 -0000",
+         "2024-03-01 12:34:56 +2400", "2024-03-01 12:34:56 +0099", "2024-03-01 12:34:56 0100",
+         "2024-03-01 12:34:56 +01:00", "2024-02-30 12:34:56 +0100", "2024-03-01 24:00:00 +0100",
+         "2024-03-01T12:34:56 +0100", "", "x" * 25, None]
+    )  # fmt: skip
+    fmt = "%Y-%m-%d %H:%M:%S %z"
+    general = values.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+    assert datetime_series(values, [fmt]).equals(general)
+    assert datetime_series(values, [fmt])[:3].to_list() == [
+        dt.datetime(2024, 3, 1, 7, 4, 56, tzinfo=UTC),
+        dt.datetime(2024, 3, 1, 22, 4, 56, tzinfo=UTC),
+        dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=UTC),
+    ]
+
+
+def test_customer_keys_from_emails_match_normalise_email():
+    emails = pl.Series([" A@X.com ", "b@x.com", "no-at", "", None, "Ünï@X.DE"])
+    expected = pl.DataFrame({"e": emails}).select(normalise_email(pl.col("e"))).to_series()
+    key = customer_key("shopify", pl.DataFrame({"email": emails}))
+    assert (
+        key.to_list() == expected.to_list() == ["a@x.com", "b@x.com", None, None, None, "ünï@x.de"]
+    )
+
+
+def test_shopify_line_with_its_own_date_is_parsed_on_its_own(tmp_path):
+    rows = _shopify_rows()
+    rows[1]["Created at"] = "2024-01-02 09:00:00 +0100"  # a continuation row of #1002
+    rows[3]["Created at"] = "not a date"  # a continuation row of #1001
+    loaded = load_file(write_shopify(tmp_path / "o.csv", rows))
+    tea = loaded.lines.filter(pl.col("order_id") == "#1002")
+    assert dict(zip(tea["product_name"], tea["ordered_at"], strict=True)) == {
+        "Tea": dt.datetime(2024, 1, 2, 10, tzinfo=UTC),
+        "Pot": dt.datetime(2024, 1, 2, 8, tzinfo=UTC),
+    }
+    assert loaded.rejects["row"].to_list() == [4]
+    assert "bad date 'not a date'" in loaded.rejects["reason"][0]
+    assert loaded.rows_read == 4 == loaded.lines.height + loaded.rejects.height
