@@ -398,14 +398,16 @@ def main() -> int:
           + ", ".join(f"{k} {v:.3f}" for k, v in ONLINE_RETAIL_REFERENCE.items()))  # fmt: skip
     for r in rows:
         print(f"- {r['data']}: {r['why']}")
-    failed = [
-        r["data"] for r in rows
-        if r["churn_risk"] < r["recency"] - 1e-9 and not np.isnan(r["recency"])
-    ]  # fmt: skip
-    if failed:
-        print(f"\nWORSE THAN RECENCY ALONE: {', '.join(failed)}")
-        return 1
-    return 0
+    status = 0
+    for reference, words in (("recency", "RECENCY ALONE"), ("btyd_orders", "BTYD EXPECTED ORDERS")):
+        failed = [
+            r["data"] for r in rows
+            if r["churn_risk"] < r[reference] - 1e-9 and not np.isnan(r[reference])
+        ]  # fmt: skip
+        if failed:
+            print(f"\nWORSE THAN {words}: {', '.join(failed)}")
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

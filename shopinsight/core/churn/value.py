@@ -69,10 +69,11 @@ def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
 
 
 def _fit_sample(history: History, seed: int) -> History:
-    """The customers every fit of this shop is made on: the whole shop, or on a big one a seeded
-    sample of it, so a fit at a given day does not depend on which sample (backtest, training)
-    asked for it first."""
-    return history.root.sample(btyd.MAX_FIT_CUSTOMERS, seed)
+    """The customers every fit of this shop is made on: the whole shop, or on a big one the
+    seeded sample the backtest replays (its summaries are shared), so a fit at a given day does
+    not depend on which sample (backtest, training) asked for it first. The fit itself reads at
+    most btyd.MAX_FIT_CUSTOMERS of those known by its day."""
+    return history.root.sample(BACKTEST_CUSTOMERS, seed)
 
 
 def purchases_at(history: History, cutoff: dt.date, seed: int = 7) -> btyd.BgNbd:
