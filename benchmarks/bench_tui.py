@@ -6,10 +6,11 @@
 2. Computes every screen's results once (what a first start does in its workers); they land in
    the workspace cache.
 3. Opens the app headless on the now-unchanged workspace and times open-to-overview: from
-   building the app to the KPIs and both charts being drawn (target < 1.5 s). The same is
-   timed in a fresh process too, including Python and Textual start-up.
-4. With Pilot, times each key press until the screen has been redrawn: screen switches (1-5,
-   i, e) and scrolling the 50k-customer table (down, page down, end); target < 100 ms.
+   building the app to the KPIs and both charts being drawn (target ≤ 1.0 s warm in a new
+   process, wall and CPU). The same is timed in process too.
+4. With Pilot, times each screen's first visit until its workers are done (target ≤ 300 ms
+   once precomputed), then each key press until the screen has been redrawn: screen switches
+   (1-5, i, e) and scrolling the 50k-customer table (down, page down, end); target ≤ 100 ms.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,8 @@ AS_OF = dt.date(2026, 6, 30)
 
 def generate_lines(n_lines: int, seed: int = 7) -> pl.DataFrame:
     """Canonical lines: ~2 per order, customers with uneven loyalty, 120 products."""
+    import numpy as np  # here: the timed child processes import this module too
+
     rng = np.random.default_rng(seed)
     n_orders = n_lines // 2
     n_customers = max(50, n_orders // 10)
@@ -178,7 +180,7 @@ async def open_to_overview(root: Path) -> float:
 COLD = textwrap.dedent(
     """
     import time; t = time.perf_counter()
-    import asyncio, sys
+    import asyncio, resource, sys
     sys.path.insert(0, {root!r})
     from benchmarks.bench_tui import AS_OF, overview_ready
     from shopinsight.core.workspace import Workspace
@@ -187,16 +189,20 @@ COLD = textwrap.dedent(
         app = ShopInsightApp(Workspace.open({ws!r}), as_of=AS_OF)
         async with app.run_test(size=(120, 40)):
             await overview_ready(app)
-            print(time.perf_counter() - t)
+            use = resource.getrusage(resource.RUSAGE_SELF)
+            print(time.perf_counter() - t, use.ru_utime + use.ru_stime)
     asyncio.run(main())
     """
 )
 
 
-def cold_open(root: Path) -> float:
+def cold_open(root: Path) -> tuple[float, float]:
+    """Open-to-overview in a new process: (wall s, CPU s of the process, every thread), from
+    the first line of the script (Python's own start-up, ~20 ms, is not counted)."""
     code = COLD.format(root=str(ROOT), ws=str(root))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 async def press_latency(app, key: str, changed) -> float:  # noqa: ANN001
@@ -242,8 +248,11 @@ async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
     async with app.run_test(size=(120, 40)) as pilot:
         await overview_ready(app)
         for key in "23456ie1":  # first visit: mount each screen, read its cached results
+            mode = modes[key]
+            t = time.perf_counter()
             await pilot.press(key)
-            await idle(app)
+            await idle(app)  # until its workers are done (idle() ends with a 50 ms pause)
+            out.setdefault(f"first visit: {mode}", []).append(time.perf_counter() - t - 0.05)
         for _ in range(rounds):
             for key in "23456ie1":
                 mode = modes[key]
@@ -282,7 +291,7 @@ def main() -> None:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="bench-tui-")
         root = Path(tmp.name) / "workspace"
-    if not (root / "order_lines.parquet").exists():
+    if not Workspace.open(root).has_lines():  # --keep: generated once, reused after
         build_workspace(root, args.lines)
     print("priming the cache (first start):")
     prime(Workspace.open(root))
@@ -290,19 +299,21 @@ def main() -> None:
     warm = [asyncio.run(open_to_overview(root)) for _ in range(3)]
     print(
         f"open-to-overview, cached, in process:  median {statistics.median(warm):.3f} s "
-        f"(runs: {', '.join(f'{x:.3f}' for x in warm)})  target < 1.5 s"
+        f"(runs: {', '.join(f'{x:.3f}' for x in warm)})  target ≤ 1.0 s"
     )
-    cold = [cold_open(root) for _ in range(2)]
+    cold = [cold_open(root) for _ in range(3)]
     print(
-        f"open-to-overview, cached, new process (incl. Python + Textual start-up): "
-        f"median {statistics.median(cold):.3f} s  target < 1.5 s"
+        f"open-to-overview, cached, new process (incl. imports and Textual start-up): "
+        f"median {statistics.median(w for w, _ in cold):.3f} s wall, "
+        f"{statistics.median(c for _, c in cold):.3f} s CPU  target ≤ 1.0 s"
     )
 
     lat = asyncio.run(key_latencies(root, args.rounds))
-    print("per-key latency until redrawn (ms): median / max   target < 100 ms")
+    print("per-key latency until redrawn (ms): median / max   target < 100 ms (first visit 300)")
     for name, values in lat.items():
         ms = [v * 1000 for v in values]
-        flag = "" if statistics.median(ms) < 100 else "  (over target)"
+        goal = 300 if name.startswith("first visit") else 100
+        flag = "" if statistics.median(ms) < goal else "  (over target)"
         print(f"  {name:<22} {statistics.median(ms):6.1f} / {max(ms):6.1f}{flag}")
     if tmp is not None:
         tmp.cleanup()

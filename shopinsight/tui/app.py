@@ -8,34 +8,62 @@ bumps `generation` and the visible screen reloads, the others when they are show
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
 from shopinsight.tui.screens.base import SectionScreen
-from shopinsight.tui.screens.bundles import BundlesScreen
-from shopinsight.tui.screens.churn import ChurnScreen
-from shopinsight.tui.screens.customers import CustomersScreen
-from shopinsight.tui.screens.export import ExportScreen
-from shopinsight.tui.screens.gifts import GiftsScreen
-from shopinsight.tui.screens.importer import ImportScreen
-from shopinsight.tui.screens.insights import InsightsScreen
-from shopinsight.tui.screens.overview import OverviewScreen
-from shopinsight.tui.screens.settings import SettingsScreen
-from shopinsight.tui.widgets.dialogs import ErrorDialog, HelpScreen, SaveChangesDialog
 from shopinsight.tui.widgets.nav import KEY_SHOWN, SECTIONS
 
 GO = Binding.Group("")
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+SCREENS = {
+    "overview": "overview:OverviewScreen",
+    "customers": "customers:CustomersScreen",
+    "gifts": "gifts:GiftsScreen",
+    "churn": "churn:ChurnScreen",
+    "bundles": "bundles:BundlesScreen",
+    "insights": "insights:InsightsScreen",
+    "import": "importer:ImportScreen",
+    "export": "export:ExportScreen",
+    "settings": "settings:SettingsScreen",
+}
+"""Each mode's screen as `module:class` in shopinsight.tui.screens."""
+
+WARM_UP = "_loader"
+"""The warm-up worker's name (tests and benchmarks wait for every worker but this one)."""
+WARM_UP_STEPS = (
+    *("profiles", "churn", "bundles", "gifts", "value", "last_orders", "cohorts", "repeat"),
+)
+"""`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
+them (customers, gifts, churn, bundles) as far as their shared inputs allow."""
+WARM_UP_POLL = 0.2
+
+
+def screen_class(mode: str) -> type[SectionScreen]:
+    """The screen class of a mode, its module imported on first use."""
+    module, name = SCREENS[mode].split(":")
+    return getattr(importlib.import_module(f"shopinsight.tui.screens.{module}"), name)
+
+
+def _make(mode: str) -> Callable[[], Screen]:
+    """A mode's screen, built (and its module imported) when the mode is first shown: the app
+    paints the Overview without importing the other screens (a fifth of its start-up)."""
+    return lambda: screen_class(mode)()
 
 
 class ShopInsightApp(App[None]):
@@ -43,17 +71,7 @@ class ShopInsightApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "ShopInsight"
-    MODES: ClassVar[dict[str, type[Screen]]] = {  # type: ignore[assignment]
-        "overview": OverviewScreen,
-        "customers": CustomersScreen,
-        "gifts": GiftsScreen,
-        "churn": ChurnScreen,
-        "bundles": BundlesScreen,
-        "insights": InsightsScreen,
-        "import": ImportScreen,
-        "export": ExportScreen,
-        "settings": SettingsScreen,
-    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {mode: _make(mode) for mode in SCREENS}
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -81,6 +99,8 @@ class ShopInsightApp(App[None]):
         self.start_dir = Path(start_dir) if start_dir else Path.cwd()
         self.data = Shop(workspace, as_of)
         self.generation = 0
+        self._warm_timer: Timer | None = None
+        self.warm_up_worker: Worker[None] | None = None
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
         self.sub_title = "demo shop" if demo else str(workspace.root)
@@ -88,6 +108,49 @@ class ShopInsightApp(App[None]):
     def on_mount(self) -> None:
         if self._initial_theme in self.available_themes:
             self.theme = self._initial_theme
+        self.schedule_warm_up()
+
+    # -- warm-up -------------------------------------------------------------------------
+    def schedule_warm_up(self) -> None:
+        """Warm up once the visible screen's own workers are done (never before its paint)."""
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
+        self._warm_timer = self.set_interval(WARM_UP_POLL, self._warm_up_when_idle)
+
+    def _warm_up_when_idle(self) -> None:
+        busy = (WorkerState.PENDING, WorkerState.RUNNING)
+        if any(w.name != WARM_UP and w.state in busy for w in self.workers):
+            return
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
+            self._warm_timer = None
+        self.warm_up_worker = self.run_worker(
+            partial(self._warm_up, self.data),
+            name=WARM_UP,
+            group=WARM_UP,
+            description="Preparing the other screens…",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _warm_up(self, shop: Shop) -> None:
+        """In a thread: import the other screens and compute what they show through the
+        `Shop` they read (its memo and the workspace cache), so a first visit only reads
+        memory. Stops when the data changed (a newer `Shop`) or the app closes; an error is
+        left for the screen to show when visited."""
+        worker = get_current_worker()
+        for mode in SCREENS:
+            screen_class(mode)
+        if not shop.has_orders():
+            return
+        for step in WARM_UP_STEPS:
+            if worker.is_cancelled or self.data is not shop:
+                return
+            try:
+                getattr(shop, step)()
+            except Exception:  # noqa: BLE001 - the screen that needs it shows the error
+                return
 
     # -- shared state --------------------------------------------------------------------
     def right_label(self) -> str:
@@ -113,6 +176,7 @@ class ShopInsightApp(App[None]):
         screen = self.screen
         if isinstance(screen, SectionScreen):
             screen.reload()
+        self.schedule_warm_up()  # after an import or an edit: recompute in the background
 
     def show_error(self, error: BaseException, dialog: bool = False) -> None:
         """The one place errors reach the user: a readable dialog or notification."""
@@ -123,6 +187,8 @@ class ShopInsightApp(App[None]):
             detail = f"{type(error).__name__}: {error}".strip()
             self.log.error(repr(error))
         if dialog:
+            from shopinsight.tui.widgets.dialogs import ErrorDialog
+
             self.push_screen(ErrorDialog(title, detail))
         else:
             self.notify(detail or title, title=title, severity="error", timeout=8)
@@ -136,6 +202,7 @@ class ShopInsightApp(App[None]):
         if not what:
             then()
             return
+        from shopinsight.tui.widgets.dialogs import SaveChangesDialog
 
         def answered(choice: str | None) -> None:
             if choice == "save" and screen.save_unsaved():
@@ -170,6 +237,8 @@ class ShopInsightApp(App[None]):
     def action_help(self) -> None:
         screen = self.screen
         extra = screen.HELP if isinstance(screen, SectionScreen) else ""
+        from shopinsight.tui.widgets.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(extra))
 
     def action_toggle_theme(self) -> None:

@@ -1,0 +1,53 @@
+"""Start-up: screens are built when first shown, and the results of the other screens are
+prepared in the background once the visible one has painted (and again after a change)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.worker import WorkerState
+
+from shopinsight.tui.app import SCREENS, WARM_UP, ShopInsightApp, screen_class
+from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.widgets.nav import SECTIONS
+
+
+def test_every_section_has_a_screen_built_on_demand() -> None:
+    assert {mode for mode, *_ in SECTIONS} <= set(SCREENS)
+    for mode in SCREENS:
+        assert callable(ShopInsightApp.MODES[mode])
+        cls = screen_class(mode)
+        assert issubclass(cls, SectionScreen) and cls.SECTION == mode
+
+
+async def _warmed(app: ShopInsightApp, timeout: float = 60.0) -> None:
+    """Wait until the latest warm-up worker ran and finished."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        worker = app.warm_up_worker
+        if worker is not None and worker.state == WorkerState.SUCCESS:
+            assert worker.name == WARM_UP
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no finished warm-up: {app.warm_up_worker}")
+
+
+async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) -> None:
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _warmed(app)
+        shop = app.data
+        for key in ("profiles", "churn:", "bundles::[]", "gifts:open", "value:"):
+            assert shop.peek(key) is not None, key
+        await pilot.press("4")  # churn: shown from memory, nothing left to compute
+        await pilot.pause()
+        assert app.current_mode == "churn"
+
+        before = app.warm_up_worker
+        app.data_changed(full=True)  # e.g. an import: a new Shop, warmed up again
+        assert app.data is not shop and app.data.peek("churn:") is None
+        while app.warm_up_worker is before:
+            await asyncio.sleep(0.05)
+        await _warmed(app)
+        assert app.data.peek("churn:") is not None
