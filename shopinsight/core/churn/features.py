@@ -37,7 +37,7 @@ class History:
 
     `days` holds one row per customer-day purchase (customer_id, day, spend, items, discount,
     gift); `events` one row per order with a customer (day, refunded flag and amount, kind);
-    `first_sku` the first day each customer bought each product; `customers` one row per
+    `first_sku` how many products each customer first bought on each day; `customers` one row per
     customer with home-country and channel codes; `product_lines` the counted product lines,
     read again only if `favorites()` is asked for.
     """
@@ -192,12 +192,14 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         & pl.col("status").ne("cancelled").fill_null(True)
         & in_currency
     )
-    first_sku_plan = (
+    first_sku = (
         product_lines.filter(pl.col("sku").is_not_null())
         .group_by("customer_id", "sku")
         .agg(pl.col("ordered_at").min().dt.date().alias("day"))
+        .group_by("customer_id", "day")  # products are only counted: one row per first day
+        .agg(pl.len().alias("new_skus"))
+        .collect()
     )
-    first_sku = first_sku_plan.collect()
     customers = _customer_codes(orders)
     return History(days, events, first_sku, customers, product_lines, currency, dropped)
 
@@ -313,26 +315,52 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
             pl.col("gift").mean().alias("gift_share"),
         )
     )  # fmt: skip
-    latest = pl.col("ordered_at").arg_max()
+    known = history.events.lazy().filter(pl.col("day") <= cutoff)
+    # the last order was a problem when the last problem is as late as it: no per-customer
+    # arg-max over every order, and the kind is read from the few problem orders only
+    kinds = (
+        known.filter("problem")
+        .group_by("customer_id", "ordered_at")
+        .agg(pl.col("problem_kind").first().alias("last_problem_kind"))
+    )
     events = (
-        history.events.lazy()
-        .filter(pl.col("day") <= cutoff)
-        .group_by("customer_id")
+        known.group_by("customer_id")
         .agg(
             pl.col("problem").sum().alias("refunds"),
             (pl.col("refunded").sum() / pl.col("gross").sum().clip(1e-9, None)).alias(
                 "refund_share"
             ),
-            pl.col("problem").get(latest).cast(pl.Int8).alias("last_refunded"),
-            pl.col("problem_kind").get(latest).alias("last_problem_kind"),
+            pl.col("ordered_at").max().alias("_last_at"),
+            pl.col("ordered_at").filter("problem").max().alias("_problem_at"),
             pl.col("returned_value").sum().alias("returned_spend"),
         )
+        .with_columns(
+            (pl.col("_problem_at") == pl.col("_last_at")).fill_null(False).alias("_last_bad")
+        )
+        .join(
+            kinds,
+            left_on=["customer_id", "_problem_at"],
+            right_on=["customer_id", "ordered_at"],
+            how="left",
+        )  # fmt: skip
+        .with_columns(
+            pl.col("_last_bad").cast(pl.Int8).alias("last_refunded"),
+            pl.when("_last_bad").then(pl.col("last_problem_kind")).alias("last_problem_kind"),
+        )
+        .select(
+            "customer_id",
+            "refunds",
+            "refund_share",
+            "last_refunded",
+            "last_problem_kind",
+            "returned_spend",
+        )  # fmt: skip
     )
     products = (
         history.first_sku.lazy()
         .filter(pl.col("day") <= cutoff)
         .group_by("customer_id")
-        .agg(pl.len().alias("products"))
+        .agg(pl.col("new_skus").sum().alias("products"))
     )
     out = (
         base.join(events, on="customer_id", how="left")
