@@ -100,3 +100,25 @@ def test_the_choice_is_checked(demo_ws):
     changes, words = gift_choice(settings, "Champions", "X", "Pen", 50.0, "USD")
     assert changes == {("gifts", "segments", "Champions", "skus"): ["X"]}
     assert "more than their 40.00 budget" in words
+
+
+async def test_product_names_with_brackets_are_text_not_markup(demo_ws, make_app):
+    """A name from an export such as 'Ink [/] Bottle' is shown as written: no markup error."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await go(pilot, "5")
+        screen = app.screen
+        key = screen.highlighted()["key"]
+        odd = pl.col("names").list.eval(pl.format("[/]{} [b]", pl.element()))
+        screen.rows = screen.rows.with_columns(
+            pl.when(pl.col("key") == key).then(odd).otherwise(pl.col("names")).alias("names")
+        )
+        await go(pilot, "c")
+        assert "[/]" in app.clipboard
+        await go(pilot, "g")
+        row = screen.highlighted()
+        if len(row["items"]) > 1:  # the options are drawn: a markup error would end the app
+            await pick(pilot, row["items"][0])
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert "[/]" in title and "[b]" in title

@@ -223,7 +223,7 @@ class BundlesScreen(SectionScreen):
             return
         text = offer_text(row)
         self.app.copy_to_clipboard(text)
-        self.notify(text, title="Copied to the clipboard", timeout=5)
+        self.notify(text, title="Copied to the clipboard", timeout=5, markup=False)
 
     def action_use_as_gift(self) -> None:
         """Pick one of the bundle's products (when it has several), then the segment, then, for a
@@ -252,10 +252,10 @@ class BundlesScreen(SectionScreen):
                 return
             cur = row.get("currency") or ""
             options = [  # the policy in words, without its note (the gift is what changes)
-                (s, f"{s}: {policies.segments[s].describe(cur).rsplit('; ', 1)[0]}")
+                (s, escape(f"{s}: {policies.segments[s].describe(cur).rsplit('; ', 1)[0]}"))
                 for s in segments
             ]
-            name = names[sku]
+            name = escape(names[sku])  # the dialogs read markup; names come from an export
             self.app.push_screen(
                 PickDialog(f"Give {name} to which segment?", options),
                 lambda seg: pick_kind(sku, seg, settings),
@@ -274,7 +274,7 @@ class BundlesScreen(SectionScreen):
                 if kind:
                     self.save_gift(segment, sku, names[sku], kind)
 
-            question = f"{segment} gets no product today. Give {names[sku]} as:"
+            question = escape(f"{segment} gets no product today. Give {names[sku]} as:")
             options = [("sample", "A sample"), ("full_size", "Full size")]
             self.app.push_screen(PickDialog(question, options), picked)
 
@@ -282,7 +282,11 @@ class BundlesScreen(SectionScreen):
             pick_segment(products[0][0])
         else:
             self.app.push_screen(
-                PickDialog("Which product of the bundle as a gift?", products), pick_segment
+                PickDialog(
+                    "Which product of the bundle as a gift?",
+                    [(sku, escape(name)) for sku, name in products],
+                ),
+                pick_segment,
             )
 
     def save_gift(self, segment: str, sku: str, name: str, kind: str | None) -> None:
@@ -308,6 +312,7 @@ class BundlesScreen(SectionScreen):
                 f"{words} Saved in {ws.config_path.name}; Gifts uses it now.",
                 title="Gift chosen",
                 timeout=8,
+                markup=False,  # product names come from an export
             )
             self.shop_app.data_changed(full=True)
 
