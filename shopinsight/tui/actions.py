@@ -42,7 +42,10 @@ def export_csv(
             "export-csv",
             lambda: write_table_csv(rows, columns, path),
             lambda written: screen.notify(
-                f"Wrote {rows.height:,} {what} to {written}.", title="Exported", timeout=6
+                f"Wrote {rows.height:,} {what} to {written}.",
+                title="Exported",
+                timeout=6,
+                markup=False,
             ),
             f"Writing {what}…",
         )

@@ -430,6 +430,7 @@ class ChurnScreen(SectionScreen):
                     f"'{answer}' is neither a number of days nor YYYY-MM-DD.",
                     severity="error",
                     timeout=5,
+                    markup=False,  # what was typed is text
                 )
                 return
             self.action_mark("snoozed", until)
