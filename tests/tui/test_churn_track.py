@@ -82,20 +82,3 @@ async def test_the_screen_shows_the_record_of_churn_track(demo_ws, make_app):
         await go(pilot, "c")
         assert app.screen.track.row(0, named=True)["contacted"] == row["contacted"] + 1
         assert f"of the {row['contacted'] + 1:,} you contacted" in text(app, "#churn-track")
-
-
-async def test_a_snooze_answer_with_brackets_is_shown_as_text(demo_ws, make_app):
-    """What the merchant types is text: '[/]' gets the plain error, not a markup crash."""
-    from shopinsight.tui.widgets.dialogs import InputDialog
-
-    app = make_app(demo_ws)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await go(pilot, "4")
-        await go(pilot, "z")
-        assert isinstance(app.screen, InputDialog)
-        app.screen.query_one("#answer", Input).value = "[/]"
-        await go(pilot, "enter")
-        await pilot.pause()
-        shown = [n.message for n in app._notifications]
-        assert any("'[/]' is neither a number of days" in m for m in shown)
