@@ -101,7 +101,8 @@ class Limits:
         home = str(shop.get("country") or "").strip()
         inferred = False
         if not home and countries is not None:
-            codes = pl.select(country_code(countries.cast(pl.Utf8)).alias("c"))["c"].drop_nulls()
+            frame = pl.DataFrame({"c": countries.cast(pl.Utf8)})
+            codes = frame.select(country_code(pl.col("c")))["c"].drop_nulls()
             if codes.len():
                 home, inferred = str(codes.value_counts(sort=True)["c"][0]), True
         code = pl.select(country_code(pl.lit(home))).item() if home else ""

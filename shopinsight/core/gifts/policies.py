@@ -223,7 +223,7 @@ def _policy_frame(policies: GiftPolicies, segments: list[str | None], gift_order
                     "__skus": list(pol.skus),
                 }
             )
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "__segment": pl.Utf8, "__override": pl.Utf8, "policy": pl.Utf8, "gift_kind": pl.Utf8,
         "__budget_abs": pl.Float64, "__budget_pct": pl.Float64, "template": pl.Utf8,
         "__skus": pl.List(pl.Utf8),
