@@ -8,6 +8,7 @@ resolve options, call the core, hand the result to `shopinsight.render` or print
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 import re
@@ -41,6 +42,9 @@ class _Group(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         polish_help(self)
+        for param in self.params:  # the root's options are read before any subcommand's --help
+            if param.name in _ROOT_VALUES and hasattr(param, "_runtime_param"):
+                param._runtime_param = _ROOT_VALUES[param.name]
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -73,6 +77,23 @@ class _Group(TyperGroup):
             if os.environ.get(DEBUG_VAR):
                 raise
             crash(error)  # a bug: one paragraph instead of a traceback
+
+
+class _RootValue:
+    """A root option's value without Typer's Pydantic adapter: Typer builds one per option
+    when it first reads a value, and the root's options are read before a subcommand's --help,
+    so `shopinsight customers --help` imported Pydantic (~0.1 s) for `--workspace` and
+    `--version` alone."""
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+
+    def coerce(self, value: Any, param: Any = None, ctx: Any = None) -> Any:
+        return None if value is None else self.kind(value)
+
+
+_ROOT_VALUES = {"workspace": _RootValue(Path), "version": _RootValue(bool)}
+"""Also every command's `--help` flag (see `_plain_help_option`)."""
 
 
 app = typer.Typer(
@@ -291,14 +312,15 @@ def _plain_help_option(get: Any) -> Any:
             option.metavar = ""
             if not getattr(option.callback, "_light", False):
                 option.callback = _light_help(option.callback)
+                option._runtime_param = _ROOT_VALUES["version"]  # a flag: no Pydantic
         return option
 
     return get_help_option
 
 
 def _light_help(show_help: Any) -> Any:
-    """`--help` loads Typer's help formatter without `rich.markdown` (markdown-it: a third of
-    the CPU time of `shopinsight --help`): our help is Rich markup, never Markdown."""
+    """`--help` loads Typer's help formatter without `rich.markdown` and `rich.traceback`
+    (markdown-it and Pygments: a third of the CPU time of `shopinsight --help`)."""
 
     def callback(ctx: Any, param: Any, value: Any) -> Any:
         if value and "typer.rich_utils" not in sys.modules:
@@ -309,31 +331,47 @@ def _light_help(show_help: Any) -> Any:
     return callback
 
 
+_HELP_STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+"""What typer.rich_utils imports but help never uses: our help is Rich markup, never Markdown
+(rich_markup_mode="rich"), and tracebacks are off (pretty_exceptions_enable=False)."""
+
+
+def _stand_in(module: str, name: str) -> type:
+    """A class that becomes the real `module.name` when called or asked for an attribute."""
+
+    def real() -> Any:
+        return getattr(importlib.import_module(module), name)
+
+    class Forward(type):
+        def __getattr__(cls, attr: str) -> Any:
+            return getattr(real(), attr)
+
+    class StandIn(metaclass=Forward):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            return real()(*args, **kwargs)
+
+    StandIn.__name__ = StandIn.__qualname__ = name
+    return StandIn
+
+
 def load_help_formatter() -> None:
-    """Import typer.rich_utils with a stand-in for `rich.markdown` whose `Markdown` imports
-    the real module when used (only rich_markup_mode="markdown" would); the real module is
-    imported as usual by anything else that asks for it later."""
+    """Import typer.rich_utils with stand-in modules for `_HELP_STAND_INS` (each name imports
+    the real module when used); the real modules are imported as usual by anything that asks
+    for them later, since the stand-ins leave sys.modules once rich_utils is loaded."""
     import types
 
-    if "rich.markdown" in sys.modules:
-        import typer.rich_utils  # noqa: F401
-
-        return
-
-    class Markdown:
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            from rich.markdown import Markdown as Real
-
-            return Real(*args, **kwargs)
-
-    stub = types.ModuleType("rich.markdown")
-    stub.Markdown = Markdown  # type: ignore[attr-defined]
-    sys.modules["rich.markdown"] = stub
+    stubs = {}
+    for module, name in _HELP_STAND_INS.items():
+        if module not in sys.modules:
+            stub = types.ModuleType(module)
+            setattr(stub, name, _stand_in(module, name))
+            stubs[module] = sys.modules[module] = stub
     try:
         import typer.rich_utils  # noqa: F401
     finally:
-        if sys.modules.get("rich.markdown") is stub:
-            del sys.modules["rich.markdown"]
+        for module, stub in stubs.items():
+            if sys.modules.get(module) is stub:
+                del sys.modules[module]
 
 
 def reflow(text: str) -> str:
