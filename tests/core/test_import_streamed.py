@@ -95,3 +95,22 @@ def test_a_first_import_that_cannot_be_streamed_leaves_no_parts_behind(monkeypat
     rows += rows[:1]  # an order apart from its first row: read whole
     ws = _import_both(monkeypatch, tmp_path, write_shopify(tmp_path / "orders.csv", rows))
     assert len(ws.manifest()["lines"]) == 1
+
+
+def test_rejected_rows_of_a_big_file_are_read_alone_with_every_column(monkeypatch, tmp_path):
+    rows = order("#1", "a@x.com", "2024-01-01 10:00:00 +0000", [("Mug", 1, "10.00")],
+                 Total="10", Notes='line one\nline "two", three')  # fmt: skip
+    rows += order("#2", "b@x.com", "soon", [("Tea", 1, "5.00"), ("Pot", 1, "9")], Total="14")
+    rows += order("#3", "c@x.com", "2024-01-03 10:00:00 +0000", [("Cup", 1, "4.00")], Total="4")
+    path = write_shopify(tmp_path / "orders.csv", rows)
+    monkeypatch.setattr(importers, "STREAM_BYTES", 1 << 60)
+    whole = importers.load_file(path, digest=False)
+    monkeypatch.setattr(importers, "STREAM_BYTES", 0)
+    calls = []
+    real = importers.read_rows
+    monkeypatch.setattr(importers, "read_rows", lambda *a: calls.append(1) or real(*a))
+    alone = importers.load_file(path, digest=False)
+    assert calls and alone.rejects.equals(whole.rejects)
+    assert alone.rejects["row"].to_list() == [2, 3]
+    assert alone.rejects["lineitem name"].to_list() == ["Tea", "Pot"]
+    assert len(alone.rejects.columns) == len(whole.rejects.columns) > 70

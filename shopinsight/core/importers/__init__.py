@@ -29,7 +29,14 @@ from shopinsight.core.importers.reconcile import (
     merge_import,
     merge_into,
 )
-from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, read_raw, sniff
+from shopinsight.core.importers.sniff import (
+    ROW,
+    Sniffed,
+    normalise_name,
+    read_raw,
+    read_rows,
+    sniff,
+)
 from shopinsight.core.importers.stream import (
     NotStreamable,
     Spill,
@@ -174,7 +181,10 @@ def _load(
         parsed = _parse_whole(path, sn, format_, ctx, store)
     accepted, rejects, rows_read = parsed
     if rejects.height and format_.columns is not None:  # show rejected rows with every column
-        full = read_raw(path, sn, None).rename({ROW: "row"})
+        if sink is not None:
+            sink.writer.flush()  # the lines held for the last part are written first
+        few = read_rows(path, sn, rejects["row"]) if path.stat().st_size >= STREAM_BYTES else None
+        full = (read_raw(path, sn, None) if few is None else few).rename({ROW: "row"})
         rejects = rejects.select("row", "reason").join(full, on="row", how="left")
     if format_.customer_note:
         ctx.warnings.append(format_.customer_note)
