@@ -403,17 +403,18 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
         )
     )
     table = out.sort("customer_id").collect()
-    return table.join(_btyd(history, cutoff, horizon), on="customer_id", how="left")
+    return table.join(_btyd(history, cutoff, horizon, table), on="customer_id", how="left")
 
 
 BTYD_FEATURES = ["p_alive", "btyd_orders", "btyd_risk"]
 """From the BG/NBD fit at the same cutoff (null when the shop is too small to fit it)."""
 
 
-def _btyd(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
+def _btyd(history: History, cutoff: dt.date, horizon: int, table: pl.DataFrame) -> pl.DataFrame:
     """P(alive), expected purchases and P(no purchase) within the horizon per customer."""
-    from shopinsight.core.churn.value import btyd_scores  # value builds on this module
+    from shopinsight.core.churn.value import btyd_scores, seed_summary  # value builds on this
 
+    seed_summary(history, cutoff, table)
     scores, _ = btyd_scores(history, cutoff, horizon)
     return scores.rename({"expected_orders": "btyd_orders"})
 

@@ -47,7 +47,7 @@ class BtydFit:
 
 def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
     """customer_id, x (repeat purchase days), t_x, T (weeks), n, mean_spend, first/last day."""
-    return (
+    return _btyd_summary(
         history.days.lazy()
         .filter(pl.col("day") <= cutoff)
         .group_by("customer_id")
@@ -57,15 +57,29 @@ def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
             pl.col("spend").sum().alias("monetary"),
             pl.col("day").min().alias("first_day"),
             pl.col("day").max().alias("last_day"),
-        )
-        .with_columns(
-            (pl.col("n") - 1).cast(pl.Float64).alias("x"),
-            ((pl.col("last_day") - pl.col("first_day")).dt.total_days() / 7.0).alias("t_x"),
-            ((pl.lit(cutoff) - pl.col("first_day")).dt.total_days() / 7.0).alias("T"),
-        )
-        .sort("customer_id")
-        .collect()
-    )
+        ),
+        cutoff,
+    ).collect()
+
+
+def _btyd_summary(per_customer: pl.LazyFrame, cutoff: dt.date) -> pl.LazyFrame:
+    return per_customer.with_columns(
+        (pl.col("n") - 1).cast(pl.Float64).alias("x"),
+        ((pl.col("last_day") - pl.col("first_day")).dt.total_days() / 7.0).alias("t_x"),
+        ((pl.lit(cutoff) - pl.col("first_day")).dt.total_days() / 7.0).alias("T"),
+    ).sort("customer_id")
+
+
+def seed_summary(history: History, cutoff: dt.date, features: pl.DataFrame) -> None:
+    """The summary at `cutoff` taken from the churn features of the same day (the same counts
+    and means), so the purchases are not grouped a second time."""
+    key = ("summary", cutoff)
+    if key not in history.cache:
+        per_customer = features.lazy().select(
+            "customer_id", pl.col("frequency").alias("n"), pl.col("aov").alias("mean_spend"),
+            "monetary", "first_day", "last_day",
+        )  # fmt: skip
+        history.cache[key] = _btyd_summary(per_customer, cutoff).collect()
 
 
 def _fit_sample(history: History, seed: int) -> History:
