@@ -205,6 +205,22 @@ def cold_open(root: Path) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
+def first_open(root: Path) -> tuple[float, float]:
+    """`cold_open` with the workspace cache moved away (and put back after)."""
+    import shutil
+
+    cache = root / "cache"
+    kept = root / "cache-kept"
+    shutil.rmtree(kept, ignore_errors=True)
+    cache.rename(kept)
+    cache.mkdir()
+    try:
+        return cold_open(root)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        kept.rename(cache)
+
+
 async def press_latency(app, key: str, changed) -> float:  # noqa: ANN001
     """Time from the key event to the screen redrawn after its effect."""
     from textual import events
@@ -230,6 +246,19 @@ async def idle(app) -> None:  # noqa: ANN001
     await asyncio.sleep(0.05)
 
 
+async def warmed_up(app) -> None:  # noqa: ANN001
+    """Wait for the app's warm-up (the other screens' modules and results) to finish."""
+    from textual.worker import WorkerState
+
+    while True:
+        worker = getattr(app, "warm_up_worker", None)
+        if worker is None and not hasattr(app, "schedule_warm_up"):
+            return  # an app without a warm-up
+        if worker is not None and worker.state not in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
     from shopinsight.tui.app import ShopInsightApp
     from shopinsight.tui.widgets.frame_table import FrameTable
@@ -241,12 +270,16 @@ async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
         "3": "gifts",
         "4": "churn",
         "5": "bundles",
+        "6": "insights",
         "i": "import",
         "e": "export",
     }
     out: dict[str, list[float]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await overview_ready(app)
+        t = time.perf_counter()
+        await warmed_up(app)
+        out["warm-up after first paint"] = [time.perf_counter() - t]
         for key in "23456ie1":  # first visit: mount each screen, read its cached results
             mode = modes[key]
             t = time.perf_counter()
@@ -308,11 +341,20 @@ def main() -> None:
         f"{statistics.median(c for _, c in cold):.3f} s CPU  target ≤ 1.0 s"
     )
 
+    wall, cpu = first_open(root)
+    print(
+        f"open-to-overview, nothing cached (first open after an import), new process: "
+        f"{wall:.3f} s wall, {cpu:.3f} s CPU  target ≤ 3 s"
+    )
+
     lat = asyncio.run(key_latencies(root, args.rounds))
     print("per-key latency until redrawn (ms): median / max   target < 100 ms (first visit 300)")
     for name, values in lat.items():
         ms = [v * 1000 for v in values]
         goal = 300 if name.startswith("first visit") else 100
+        if name.startswith("warm-up"):
+            print(f"  {name:<26} {ms[0]:7.0f} (in the background; screens usable meanwhile)")
+            continue
         flag = "" if statistics.median(ms) < goal else "  (over target)"
         print(f"  {name:<22} {statistics.median(ms):6.1f} / {max(ms):6.1f}{flag}")
     if tmp is not None:

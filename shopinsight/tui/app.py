@@ -7,6 +7,7 @@ bumps `generation` and the visible screen reloads, the others when they are show
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -51,6 +52,10 @@ WARM_UP_STEPS = (
 )
 """`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
 them (customers, gifts, churn, bundles) as far as their shared inputs allow."""
+WARM_UP_MODULES = (
+    *("textual_fastdatatable.data_table", "pyarrow.compute", "pyarrow.pandas_compat"),
+)
+"""What the first table shown imports (pyarrow, pandas: ~0.8 s CPU): the warm-up instead."""
 WARM_UP_POLL = 0.2
 
 
@@ -142,6 +147,9 @@ class ShopInsightApp(App[None]):
         worker = get_current_worker()
         for mode in SCREENS:
             screen_class(mode)
+        for module in WARM_UP_MODULES:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
         if not shop.has_orders():
             return
         for step in WARM_UP_STEPS:
