@@ -202,7 +202,8 @@ def test_every_method_worse_than_recency_falls_back_to_recency(shop, monkeypatch
     def noisy(history, cutoff, settings, model):
         table, cadence, inputs = real(history, cutoff, settings, model)
         rng = np.random.default_rng(1)
-        noise = [pl.Series(c, rng.random(table.height)) for c in ("rule_risk", "btyd_risk")]
+        noisy = ("rule_risk", "btyd_risk", "btyd_orders")  # both of BG/NBD's rankings
+        noise = [pl.Series(c, rng.random(table.height)) for c in noisy]
         return table.with_columns(noise), cadence, inputs
 
     monkeypatch.setattr(alerts, "_score", noisy)

@@ -117,3 +117,19 @@ def test_a_warm_start_lands_on_the_same_fit(shop):
     assert warm.ok
     for name in TRUTH:
         assert getattr(warm, name) == pytest.approx(getattr(cold, name), rel=1e-3), name
+
+
+def test_p_no_order_can_be_ranked_as_expected_orders(shop):
+    import polars as pl
+    from scipy.stats import spearmanr
+
+    from shopinsight.core.churn.backtest import btyd_by_orders
+
+    x, tx, t, _, _ = shop
+    fit = btyd.fit_bgnbd(x, tx, t)
+    quiet, orders = btyd.p_no_order(fit, x, tx, t, 13.0), btyd.expected_orders(fit, x, tx, t, 13.0)
+    table = btyd_by_orders(pl.DataFrame({"btyd_risk": quiet, "btyd_orders": orders}))
+    risk = table["btyd_risk"].to_numpy()
+    assert spearmanr(risk, -orders).statistic == pytest.approx(1.0)  # exactly the orders' ranking
+    assert spearmanr(quiet, -orders).statistic < 1.0  # which P(no order) alone is not
+    assert np.abs(risk - quiet).mean() < 0.01 and ((risk >= 0) & (risk <= 1)).all()

@@ -26,6 +26,7 @@ from shopinsight.core.churn.backtest import (
     Backtest,
     MethodScore,
     alert_flag,
+    btyd_by_orders,
     learning,
     replay_backtest,
     span_days,
@@ -219,6 +220,8 @@ def churn_alerts(
     table, cadence, _ = _score(history, as_of, settings, model)
     if method == "recency":
         table = table.with_columns(_recency_risk(table, recency_replay))
+    if method == "btyd" and backtest.btyd_ranking == "expected_orders":
+        table = btyd_by_orders(table)
     column = {"model": "model_risk", "btyd": "btyd_risk", "recency": "recency_risk"}
     risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))

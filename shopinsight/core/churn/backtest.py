@@ -20,7 +20,7 @@ from shopinsight.core.churn.features import History, labels
 from shopinsight.core.churn.lists import classify, list_cap, order_key
 from shopinsight.core.churn.model import auc, can_train, fit_model, training_frame
 from shopinsight.core.churn.rule import ChurnSettings
-from shopinsight.core.churn.value import purchases_at
+from shopinsight.core.churn.value import purchases_at, ranked_as
 
 MIN_LEARN_DAYS = 7
 """Shortest horizon the model learns from when the history is too short for the real one."""
@@ -63,6 +63,8 @@ class Backtest:
     recency: MethodScore | None = None
     btyd_note: str = ""
     horizon_note: str = ""
+    btyd_ranking: str = "p_no_order"
+    """How the purchase model ranked best here: "p_no_order" or "expected_orders"."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,6 +167,21 @@ def backtest_horizon(settings: ChurnSettings, span: int) -> int:
     return max(1, min(h, (span - min_history(settings, span)) // 2))
 
 
+def btyd_by_orders(table: pl.DataFrame) -> pl.DataFrame:
+    """`btyd_risk` (P(no order)) nudged to rank exactly as expected orders do."""
+    risk = ranked_as(table["btyd_risk"].to_numpy(), -table["btyd_orders"].to_numpy())
+    return table.with_columns(pl.Series("btyd_risk", risk, dtype=pl.Float64))
+
+
+def _btyd_ranking(table: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    lost = table["lost"].to_numpy()
+    by_chance = auc(lost, table["btyd_risk"].to_numpy())
+    by_orders = auc(lost, -table["btyd_orders"].to_numpy())
+    if by_chance is not None and by_orders is not None and by_chance > by_orders:
+        return table, "p_no_order"
+    return btyd_by_orders(table), "expected_orders"
+
+
 def replay_backtest(
     history: History, as_of: dt.date, settings: ChurnSettings, score: Scorer
 ) -> tuple[Backtest, tuple[np.ndarray, np.ndarray] | None, pl.DataFrame]:
@@ -193,6 +210,9 @@ def replay_backtest(
         ((pl.col("recency").rank("average") - 0.5) / pl.len()).alias("recency_risk"),
     )
     has_btyd = table.height > 0 and table["btyd_risk"].null_count() == 0
+    ranking = "p_no_order"
+    if has_btyd:  # P(no order) or expected orders: whichever ranked better (ties: the latter)
+        table, ranking = _btyd_ranking(table)
     fit = purchases_at(history, then, settings.seed)
     horizon_note = (
         f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
@@ -219,6 +239,7 @@ def replay_backtest(
         recency=method_score(table, "recency_risk", replayed, then),
         btyd_note="" if has_btyd else f"no purchase model: {fit.reason}",
         horizon_note=horizon_note,
+        btyd_ranking=ranking,
     )
     replay = (inputs, table["lost"].to_numpy()) if inputs is not None else None
     scored = [c for c in ("rule_risk", "btyd_risk", "model_risk") if c in table.columns]

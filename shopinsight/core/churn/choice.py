@@ -1,13 +1,14 @@
 """Which churn ranking a shop gets: chosen on its own backtest, never below the simple ones.
 
 The candidates, simplest first: days since the last order alone ("recency"), the BG/NBD
-purchase model's chance of no order within the horizon ("btyd", which ranks as its expected
-orders do), the cadence rule and the learned model. The two label-free rankings (recency and
-BG/NBD) are the base; the rule or the model replaces the base only when it ranked better on the
-backtest by `min_auc_gain`. Where the backtest cannot tell the methods apart (too few customers
-of either outcome) or no method ranks clearly better than a coin flip, the simplest ranking,
-days since the last order, is used: a fancier ranking cannot be trusted to beat it there. A
-shop too small for any of that (a few dozen customers) gets the cadence rule and its defaults.
+purchase model ("btyd": its chance of no order within the horizon, or its expected orders,
+whichever ranked better on the backtest), the cadence rule and the learned model. The two
+label-free rankings (recency and BG/NBD) are the base; the rule or the model replaces the base
+only when it ranked better on the backtest by `min_auc_gain`. Where the backtest cannot tell
+the methods apart (too few customers of either outcome) or no method ranks clearly better than
+a coin flip, the simplest ranking, days since the last order, is used: a fancier ranking cannot
+be trusted to beat it there. A shop too small for any of that (a few dozen customers) gets the
+cadence rule and its defaults.
 """
 
 from __future__ import annotations

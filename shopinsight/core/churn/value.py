@@ -140,9 +140,10 @@ def btyd_scores(
     h = horizon_days / 7.0
     if fit.ok and s.height:
         x, tx, t = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
+        orders = btyd.expected_orders(fit, x, tx, t, h)
         cols = {
             "p_alive": btyd.p_alive(fit, x, tx, t),
-            "expected_orders": btyd.expected_orders(fit, x, tx, t, h),
+            "expected_orders": orders,
             "btyd_risk": btyd.p_no_order(fit, x, tx, t, h),
         }
         scores = s.select("customer_id").with_columns(
@@ -153,6 +154,20 @@ def btyd_scores(
             pl.lit(None, pl.Float64).alias(k) for k in ("p_alive", "expected_orders", "btyd_risk")
         )
     return scores, fit
+
+
+def ranked_as(risk: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """`risk` moved as little as possible (isotonic least squares) to rise with `key`, then
+    strictly: P(no order) that ranks customers exactly as their expected orders do. The two
+    rank a few customers differently (one weighs the chance of any order, the other the
+    count); expected orders is the BTYD ranking churn risk is held to."""
+    if len(risk) < 2:
+        return risk
+    from sklearn.isotonic import IsotonicRegression
+
+    level = IsotonicRegression(y_min=0.0, y_max=1.0).fit_transform(key, risk)
+    order = stats.rankdata(key) / len(key)
+    return np.clip(level * (1 - 1e-6) + 1e-6 * order, 0.0, 1.0)
 
 
 def _predict(history: History, cutoff: dt.date, horizon_days: int, seed: int) -> pl.DataFrame:
