@@ -145,7 +145,8 @@ def _worker_polars(path: Path, min_support: float | None, out: Path) -> dict:
         .collect()
     )
     t0, c0 = time.perf_counter(), time.process_time()
-    result = mine_itemsets(lines, min_support=min_support, min_orders=1, max_size=3)
+    floor = 1 if min_support is not None else None  # a --min-orders alone would be the count
+    result = mine_itemsets(lines, min_support=min_support, min_orders=floor, max_size=3)
     mined, mined_cpu = time.perf_counter() - t0, time.process_time() - c0
     offers = bundle_offers(lines, result, None, customers)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -161,6 +161,14 @@ def offers_json(offers: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _named(name: str, sku: str) -> str:
+    """'Mug (MUG-01)', or just the name when the SKU only repeats it (exports without SKUs
+    use the lower-cased name, a variant's included)."""
+    if not sku or sku.casefold().startswith(name.casefold()):
+        return name
+    return f"{name} ({sku})"
+
+
 def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
@@ -179,7 +187,7 @@ def _offers_table(offers: pl.DataFrame, day: dt.date) -> Table:
         table.add_column("Segments")
     for i, row in enumerate(offers.iter_rows(named=True), start=1):
         pairs = zip(row["names"], row["items"], strict=True)
-        products = "\n+ ".join(f"{name} ({sku})" for name, sku in pairs)
+        products = "\n+ ".join(_named(name, sku) for name, sku in pairs)
         price = _money(row["combined_price"])
         if row["bundle_price"] is not None:
             price += f" → {_money(row['bundle_price'])}"
@@ -222,14 +230,5 @@ def _try_instead(found: BundlesResult, floor: float) -> str:
     needed = int(t["min_orders"])
     if needed <= 2:
         return "No two products were bought together in 2 or more orders."
-    lower = max(2, needed // 2)
-    if int(t["floor_orders"]) >= int(t["support_orders"]):
-        return f"Try --min-orders {lower} (now {needed})."
-    n = max(int(t.get("n_orders") or found.n_orders), 1)
-    opts = f"--min-support {lower / n:.4g}"
-    if lower < int(t["floor_orders"]):
-        opts += f" --min-orders {lower}"
-    return (
-        f"Try {opts}: the share of orders (min_support) asks for {needed}, so a lower "
-        "--min-orders alone changes nothing."
-    )
+    # --min-orders given alone is the count (the share of orders no longer binds)
+    return f"Try --min-orders {max(2, needed // 2)} (now {needed})."

@@ -294,7 +294,8 @@ def load_bundles(
     given = {
         k: v
         for k, v in (thresholds or {}).items()
-        if v is not None and not (k in settings and v == settings[k])
+        # --min-orders is the count when given, even at the settings' value (the floor there)
+        if v is not None and (k == "min_orders" or not (k in settings and v == settings[k]))
     }
     if segment:
         segment = shop.profiles().segment_name(segment)

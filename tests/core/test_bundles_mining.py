@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import polars as pl
 import pytest
 
@@ -130,17 +128,28 @@ def test_nothing_to_mine_gives_empty_frames():
 
 
 @pytest.mark.parametrize(
-    ("n_orders", "expected"),
-    [(16, 3), (100, 5), (10_000, 50), (300_000, 274)],
-    ids=["tiny shop: floor", "100 orders", "10k orders", "300k orders"],
-)
-def test_auto_threshold_grows_with_the_square_root_of_orders(n_orders, expected):
+    ("n_orders", "expected", "support_orders"),
+    [(16, 3, 1), (100, 3, 1), (400, 4, 4), (2_500, 25, 25), (10_000, 50, 50), (300_000, 274, 274)],
+    ids=["tiny shop: floor", "100 orders: floor", "400 orders: 1%", "2,500: both rules meet",
+         "10k orders", "300k orders"],
+)  # fmt: skip
+def test_auto_threshold_is_a_share_for_small_shops_and_grows_with_the_square_root(
+    n_orders, expected, support_orders
+):
     got = resolve_thresholds(n_orders, None, None, bundle_settings({}))
     assert got["min_orders"] == expected
-    assert got["min_support"] == pytest.approx(
-        max(1, math.ceil(0.5 * math.sqrt(n_orders))) / n_orders
-    )
+    assert got["support_orders"] == support_orders
+    assert got["min_support"] == pytest.approx(support_orders / n_orders)
     assert f"of {n_orders:,} orders" in got["reason"]
+
+
+def test_min_orders_given_alone_is_the_count():
+    """`--min-orders 3` in a 400-order shop counts sets in 3 orders (it reported 'at least 10
+    of 400' before: the auto support bound)."""
+    got = resolve_thresholds(400, None, 3, bundle_settings({}))
+    assert got["min_orders"] == 3 and "--min-orders 3" in got["reason"]
+    both = resolve_thresholds(400, 0.02, 3, bundle_settings({}))
+    assert both["min_orders"] == 8  # with a support too, the larger count
 
 
 def test_floor_beats_a_tiny_support_and_says_so():
@@ -162,9 +171,9 @@ def test_support_boundary_uses_float_comparison_like_mlxtend():
 
 def test_auto_threshold_rises_when_big_baskets_make_too_many_pairs():
     config = {"bundles": {"min_orders": 1, "auto_max_pairs": 1}}
-    found = mine_itemsets(hand_lines(), config=config)  # auto: 0.5 × √6 -> 2 orders, 3 pairs
+    found = mine_itemsets(hand_lines(), config=config)  # auto: 1% of 6 -> 1 order, 3 pairs
     assert found.thresholds["min_orders"] == 3
-    assert "raised from 2 orders to keep at most 1 pairs" in found.thresholds["reason"]
+    assert "raised from 1 order to keep at most 1 pairs" in found.thresholds["reason"]
     assert as_dict(found) == as_dict(mine_itemsets(hand_lines(), min_support=0.5, min_orders=1))
     assert set(as_dict(found)) == {("A",), ("B",), ("C",), ("A", "B")}
     # a support given by the merchant is taken as it is

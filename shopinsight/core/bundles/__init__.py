@@ -14,6 +14,7 @@ from shopinsight.core.bundles.basket import (
     product_catalogue,
     product_lines,
     resolve_thresholds,
+    roll_up_variants,
 )
 from shopinsight.core.bundles.mining import Itemsets, mine_itemsets
 from shopinsight.core.bundles.offers import bundle_offers, next_products
@@ -33,4 +34,5 @@ __all__ = [
     "product_catalogue",
     "product_lines",
     "resolve_thresholds",
+    "roll_up_variants",
 ]

@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
 """Fallbacks for settings missing from `[bundles]` (the template holds the documented ones)."""
 
 
+SMALL_SHOP = 2_500
+"""Below this many orders "auto" asks for a share of orders instead of √orders (the two meet
+here), so a shop of a few hundred orders is not asked for 10 orders a set."""
+
+
 def bundle_settings(config: dict[str, Any] | None) -> dict[str, Any]:
     """The `[bundles]` settings over the defaults, checked so a bad value names itself."""
     settings = {**DEFAULTS, **((config or {}).get("bundles") or {})}
@@ -76,8 +81,10 @@ def resolve_thresholds(
 
     An itemset is frequent when it is in at least `min_orders` orders (the floor) and its
     support (orders / all orders) is at least `min_support`. With support "auto" the count is
-    `auto_scale × √orders`: about 5 orders for a 100-order shop, 50 at 10,000, 274 at 300,000
-    (`mine_itemsets` raises it further when more than `auto_max_pairs` pairs would count).
+    `auto_scale × √orders` from 2,500 orders (25 there, 50 at 10,000, 274 at 300,000) and
+    `auto_scale / 50` of the orders below (1%: 4 of 400, so a small shop still sees candidates,
+    their support shown); `mine_itemsets` raises it when more than `auto_max_pairs` pairs count.
+    A `min_orders` given without `min_support` is the count itself (`--min-orders 3` means 3).
     """
     if min_support is not None and not (0 < min_support <= 1):
         raise InputError(
@@ -88,10 +95,26 @@ def resolve_thresholds(
     floor = int(min_orders if min_orders is not None else settings["min_orders"])
     asked = min_support if min_support is not None else settings["min_support"]
     n = max(n_orders, 1)
+    if min_orders is not None and min_support is None:  # asked for by name: it is the count
+        return {
+            "n_orders": n_orders,
+            "min_support": floor / n,
+            "min_orders": floor,
+            "floor_orders": floor,
+            "support_orders": floor,
+            "auto": False,
+            "reason": f"in at least {floor:,} of {n_orders:,} orders ({floor / n:.2%}): "
+            f"--min-orders {floor}",
+        }
     if asked == "auto":
-        support_orders = max(1, math.ceil(settings["auto_scale"] * math.sqrt(n_orders)))
+        scale = settings["auto_scale"]
+        if n_orders < SMALL_SHOP:  # √orders asks a small shop for too much: a share instead
+            support_orders = max(1, math.ceil(scale * n_orders / math.sqrt(SMALL_SHOP)))
+            how = f"auto for a small shop: {scale / math.sqrt(SMALL_SHOP):.0%} of orders"
+        else:
+            support_orders = max(1, math.ceil(scale * math.sqrt(n_orders)))
+            how = f"auto: {scale:g} × √{n_orders:,} orders"
         support = support_orders / n
-        how = f"auto: {settings['auto_scale']:g} × √{n_orders:,} orders"
     else:
         support = float(asked)
         support_orders = _count_for_support(support, n)
@@ -120,7 +143,7 @@ def cap_thresholds(thresholds: dict[str, Any], pairs: pl.DataFrame, cap: int) ->
         return thresholds
     counts = pairs["orders"].sort(descending=True)
     needed = int(counts[cap]) + 1
-    n = max(thresholds["n_orders"], 1)
+    n, was = max(thresholds["n_orders"], 1), int(thresholds["min_orders"])
     return {
         **thresholds,
         "min_orders": needed,
@@ -128,7 +151,7 @@ def cap_thresholds(thresholds: dict[str, Any], pairs: pl.DataFrame, cap: int) ->
         "support_orders": needed,
         "reason": (
             f"in at least {needed:,} of {n:,} orders ({needed / n:.2%}): auto, raised from "
-            f"{thresholds['min_orders']:,} orders to keep at most {cap:,} pairs (big baskets "
+            f"{was:,} order{'s' if was != 1 else ''} to keep at most {cap:,} pairs (big baskets "
             f"make {pairs.height:,} pairs that common)"
         ),
     }
@@ -142,6 +165,79 @@ def _count_for_support(support: float, n: int) -> int:
     while count / n < support:
         count += 1
     return count
+
+
+def roll_up_variants(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Lines with size and colour variants counted as their product: a variant's `sku` becomes
+    the product's first SKU (A–Z), `product_name` the product's name and `variant` keeps which
+    variant it was ("Midnight Blue").
+
+    A product is the name without its variant: Shopify names a variant "Product - Variant" (one
+    product when two or more names share the part before the last " - "); other exports give the
+    variant apart (a name ending in " - <variant>" loses that ending; SKUs of one name with a
+    variant each are one product). An Etsy listing title keeps its part before " | " (the rest
+    is search words). Unchanged when nothing in the shop has variants.
+    """
+    names = lines.collect_schema().names()
+    if not {"sku", "product_name"} <= set(names):
+        return lines
+    variant = pl.col("variant") if "variant" in names else pl.lit(None, pl.Utf8)
+    skus = (
+        lines.filter(pl.col("sku").is_not_null() & pl.col("product_name").is_not_null())
+        .group_by("sku")
+        .agg(pl.col("product_name").last(), variant.drop_nulls().last().alias("_variant"))
+        .collect()
+    )
+    name = pl.col("product_name").str.split(" | ").list.first().str.strip_chars()
+    given = pl.col("_variant")
+    ends_given = name.str.ends_with(pl.lit(" - ") + given).fill_null(False)
+    split = pl.col("_name").str.extract(r"^(.+?) - ([^-]+)$", 1)
+    skus = (
+        skus.with_columns(name.alias("_name"))
+        .with_columns(
+            pl.when(ends_given)
+            .then(name.str.head(name.str.len_chars() - given.str.len_chars() - 3))
+            .alias("_base"),
+            pl.when(given.is_null()).then(split).alias("_split"),
+        )
+        .with_columns(  # a Shopify-style split counts only when siblings share the product
+            pl.when(pl.col("_name").n_unique().over("_split") >= 2).then("_split").alias("_split")
+        )
+        .with_columns(
+            pl.coalesce("_base", "_split", "_name").alias("_base"),
+            pl.coalesce(
+                "_variant",
+                pl.when(pl.col("_split").is_not_null()).then(
+                    pl.col("_name").str.extract(r" - ([^-]+)$", 1)
+                ),
+            ).alias("_detail"),
+        )
+        .with_columns(  # SKUs are one product when a variant says so, not for a name alone
+            pl.col("sku")
+            .min()
+            .over(
+                pl.when(given.is_not_null() | pl.col("_split").is_not_null())
+                .then(pl.lit("product: ") + pl.col("_base"))
+                .otherwise(pl.lit("sku: ") + pl.col("sku"))
+            )
+            .alias("_product")
+        )
+    )
+    mapping = skus.filter(
+        (pl.col("_product") != pl.col("sku")) | (pl.col("_base") != pl.col("product_name"))
+    ).select("sku", "_product", "_base", "_detail")
+    if mapping.height == 0:
+        return lines
+    detail = pl.coalesce("_detail", "variant") if "variant" in names else pl.col("_detail")
+    return (
+        lines.join(mapping.lazy(), on="sku", how="left")
+        .with_columns(
+            pl.coalesce("_product", "sku").alias("sku"),
+            pl.coalesce("_base", "product_name").alias("product_name"),
+            detail.alias("variant"),
+        )
+        .drop("_product", "_base", "_detail")
+    )
 
 
 def product_baskets(lines: pl.LazyFrame, distinct: bool = True) -> pl.LazyFrame:

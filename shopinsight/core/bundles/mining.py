@@ -24,6 +24,7 @@ from shopinsight.core.bundles.basket import (
     cap_thresholds,
     product_baskets,
     resolve_thresholds,
+    roll_up_variants,
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.schema import PolarsType
@@ -100,7 +101,7 @@ def mine_itemsets(
     if max_size not in (1, 2, 3):
         raise InputError("Bad --max-size", f"{max_size}: bundles have 2 or 3 products.")
     settings = bundle_settings(config)
-    baskets = _coded_baskets(lines)
+    baskets = _coded_baskets(roll_up_variants(lines))
     n_orders = baskets["oid"].n_unique()
     thresholds = resolve_thresholds(n_orders, min_support, min_orders, settings)
     need = thresholds["min_orders"]

@@ -16,16 +16,17 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core.bundles.audience import most_bought, offer_currency, over_index
+from shopinsight.core.bundles.audience import reach as reach_of
 from shopinsight.core.bundles.basket import (
     bundle_settings,
     product_catalogue,
     product_lines,
+    roll_up_variants,
 )
 from shopinsight.core.bundles.mining import Itemsets
 from shopinsight.core.bundles.sequence import sequence_next
-from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
-_ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice
 
 
@@ -72,123 +73,6 @@ def _bundle_price(combined: pl.Expr, discount: float, ending: str) -> pl.Expr:
     )
 
 
-def _members(sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
-    """(_set, size, _s): one row per item of each set; `_set` is the set's row in `sets` and
-    `_s` the SKU's code among the sets' SKUs (integers: the joins below are on them)."""
-    return (
-        sets.lazy()
-        .with_row_index("_set")
-        .select("_set", "size", pl.col("items").alias("_s"))
-        .explode("_s")
-        .with_columns(pl.col("_s").cast(skus).to_physical())
-    )
-
-
-def _bought_members(lines: pl.LazyFrame, skus: pl.Enum) -> pl.LazyFrame:
-    """Product lines with a customer whose SKU is in some set (the rest cannot matter), with the
-    SKU's code `_s`."""
-    return (
-        product_lines(lines)
-        .filter(pl.col("customer_id").is_not_null())
-        .filter(pl.col("sku").is_in(skus.categories.implode()))
-        .with_columns(pl.col("sku").cast(skus).to_physical().alias("_s"))
-    )
-
-
-def _set_skus(sets: pl.DataFrame) -> pl.Enum:
-    return pl.Enum(sets["items"].explode().unique().sort())
-
-
-def _reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
-    """(key, reach_customers): customers who bought some of a set's items but not all.
-
-    Customers, SKUs and sets are integer codes, and (set, customer) is packed into one integer:
-    grouping (set, customer id text) pairs cost more than all the rest of the offers."""
-    skus = _set_skus(sets)
-    customer = pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
-    bought = _bought_members(lines, skus).select(customer.alias("_c"), "_s").unique()
-    members = _members(sets, skus)
-    owned = (
-        members.join(bought, on="_s")
-        .group_by((pl.col("_set").cast(pl.UInt64) * 2**32 + pl.col("_c")).alias("_pair"))
-        .agg(pl.len().alias("owned"))
-        .with_columns((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_set"))
-    )
-    sizes = sets.lazy().with_row_index("_set").select("_set", "key", "size")
-    return (
-        owned.join(sizes, on="_set")
-        .group_by("key")
-        .agg((pl.col("owned") < pl.col("size")).sum().cast(pl.Int64).alias("reach_customers"))
-    )
-
-
-def _over_index(
-    lines: pl.LazyFrame,
-    sets: pl.DataFrame,
-    customers: pl.DataFrame | pl.LazyFrame,
-    settings: dict[str, Any],
-) -> pl.LazyFrame:
-    """(key, segments_over_index, segment_note): segments whose share of the orders holding the
-    whole set is at least `segment_over_index` × their share of all orders.
-
-    Orders, not customers, are the base: frequent buyers own more of everything, so a share of
-    owners would make the busiest segment over-index on every bundle. The excess must also be
-    beyond chance: at least three standard deviations (Poisson) above the expected orders, as
-    every bundle is checked against every segment.
-    """
-    seg = customers.lazy().select("customer_id", "segment").filter(pl.col("segment").is_not_null())
-    base = (  # orders per segment: one row per order (an order has one customer), by hash
-        product_lines(lines)
-        .filter(pl.col("customer_id").is_not_null())
-        .select(_ORDER.alias("_order"), "customer_id")
-        .unique("_order", keep="any")
-        .join(seg, on="customer_id")
-        .group_by("segment")
-        .agg(pl.len().alias("base"))
-        .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
-    )
-    skus = _set_skus(sets)
-    bought = (
-        _bought_members(lines, skus)
-        .select(_ORDER.alias("_order"), "_s", "customer_id")
-        .collect()
-        .lazy()
-    )
-    buyers = bought.select("_order", "customer_id").unique("_order", keep="any")
-    holding = (  # (set, order) pairs where the order holds every item of the set
-        bought.select("_order", "_s")
-        .unique()
-        .join(_members(sets, skus), on="_s")
-        .group_by("_set", "_order")
-        .agg(pl.len().alias("n"), pl.col("size").first())
-        .filter(pl.col("n") == pl.col("size"))
-        .join(sets.lazy().with_row_index("_set").select("_set", "key"), on="_set")
-        .join(buyers, on="_order")
-        .join(seg, on="customer_id")
-    )
-    return (
-        holding.group_by("key", "segment")
-        .agg(pl.len().alias("orders"), pl.col("customer_id").n_unique().alias("customers"))
-        .with_columns(pl.col("orders").sum().over("key").alias("total"))
-        .join(base, on="segment")
-        .with_columns((pl.col("total") * pl.col("base_share")).alias("expected"))
-        .with_columns((pl.col("orders") / pl.col("expected")).alias("index"))
-        .filter(
-            (pl.col("index") >= settings["segment_over_index"])
-            & (pl.col("customers") >= settings["segment_min_customers"])
-            & (pl.col("orders") - pl.col("expected") >= 3 * pl.col("expected").sqrt())
-        )
-        .sort(["key", "index", "segment"], descending=[False, True, False])
-        .group_by("key", maintain_order=True)
-        .agg(
-            pl.col("segment").alias("segments_over_index"),
-            pl.format("{} {}×", pl.col("segment"), pl.col("index").round(1))
-            .str.join(", ")
-            .alias("segment_note"),
-        )
-    )
-
-
 def _names_and_prices(sets: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     """(key, names, combined_price): names in item order; price null if an item has none."""
     return (
@@ -225,6 +109,7 @@ def bundle_offers(
     (customer_id, segment) is optional; without it segments_over_index is empty.
     """
     settings = bundle_settings(config)
+    lines = roll_up_variants(lines)  # as mined: variants count as their product
     floor = settings["min_lift"] if min_lift is None else min_lift
     metrics = _set_metrics(itemsets, float(settings["lift_prior_orders"]))
     sets = (
@@ -233,20 +118,21 @@ def bundle_offers(
         .join(metrics, on="key")
         .filter(pl.col("score") >= floor)
     )
-    currency = _currency(lines, config)
+    currency = offer_currency(lines, config)
     # only the products in an offered set need a name and a price
     in_sets = lines.filter(pl.col("sku").is_in(sets["items"].explode().unique().implode()))
     catalogue = product_catalogue(in_sets, currency)
-    reach = _reach(lines, sets)
+    reach = reach_of(lines, sets)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
     ).lazy()
     if customers is not None:
-        segment_cols = _over_index(lines, sets, customers, settings)
+        segment_cols = over_index(lines, sets, customers, settings)
     names = _names_and_prices(sets, catalogue).lazy()
     offers = (
         sets.lazy()
         .join(names, on="key", how="left")
+        .join(most_bought(lines, sets), on="key", how="left")
         .join(reach, on="key", how="left")
         .join(segment_cols, on="key", how="left")
         .with_columns(
@@ -265,32 +151,6 @@ def bundle_offers(
         "combined_price", "bundle_price", "currency", "reach_customers",
         "segments_over_index", "reason", "rules",
     ).collect()  # fmt: skip
-
-
-def _currency(lines: pl.LazyFrame, config: dict[str, Any] | None) -> str | None:
-    """The shared main-currency rule over one row per order, found by a hash of the order key
-    (grouping a million lines on three text columns cost more than the rest of the offers)."""
-    if str(((config or {}).get("shop") or {}).get("currency") or "").strip():
-        return main_currency(lines, config)  # set (a `Shop` always sets it): the fast path
-    names = lines.collect_schema().names()
-    key = [c for c in order_key() if c in names]
-    if not key or not {"order_total", "refunded", "status", "currency"} <= set(names):
-        return main_currency(lines, config)
-    currencies, sold = pl.collect_all(
-        [
-            lines.select(pl.col("currency").drop_nulls().unique()),
-            lines.select(((net_revenue_expr() > 0) & pl.col("currency").is_not_null()).any()),
-        ]
-    )
-    if currencies.height == 1 and sold.item():  # one currency with money in it: that one
-        return str(currencies.item())
-    orders = lines.select(
-        pl.struct(key).hash().alias("_order"),
-        "currency",
-        pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8),
-        net_revenue_expr().alias("net_revenue"),
-    ).unique("_order", keep="any")
-    return main_currency(orders.drop("_order"), config)
 
 
 def _offer_reason(n_orders: int, catalogue: pl.DataFrame) -> pl.Expr:
@@ -322,6 +182,9 @@ def _offer_reason(n_orders: int, catalogue: pl.DataFrame) -> pl.Expr:
         ),
         pl.when(pl.col("combined_price").is_null()).then(
             pl.format("no usual price for every item in {}", pl.col("currency").fill_null("?"))
+        ),
+        pl.when(pl.col("most_bought").is_not_null()).then(
+            pl.format("most bought: {}", pl.col("most_bought"))
         ),
         pl.when(pl.col("segment_note").is_not_null()).then(
             pl.format("over-indexes in {}", pl.col("segment_note"))

@@ -1,0 +1,202 @@
+"""Who a bundle is for: customers who own part of it (reach), the segments that buy it more
+than their share, and which variant of each item sells most — on integer codes for customers,
+SKUs, sets and orders, as grouping on their text cost more than the rest of the offers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from shopinsight.core.bundles.basket import product_lines
+from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
+
+__all__ = ["most_bought", "offer_currency", "over_index", "reach"]
+
+_ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
+
+
+def _members(sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
+    """(_set, size, _s): one row per item of each set; `_set` is the set's row in `sets` and
+    `_s` the SKU's code among the sets' SKUs (integers: the joins below are on them)."""
+    return (
+        sets.lazy()
+        .with_row_index("_set")
+        .select("_set", "size", pl.col("items").alias("_s"))
+        .explode("_s")
+        .with_columns(pl.col("_s").cast(skus).to_physical())
+    )
+
+
+def _bought_members(lines: pl.LazyFrame, skus: pl.Enum) -> pl.LazyFrame:
+    """Product lines with a customer whose SKU is in some set (the rest cannot matter), with the
+    SKU's code `_s`."""
+    return (
+        product_lines(lines)
+        .filter(pl.col("customer_id").is_not_null())
+        .filter(pl.col("sku").is_in(skus.categories.implode()))
+        .with_columns(pl.col("sku").cast(skus).to_physical().alias("_s"))
+    )
+
+
+def _set_skus(sets: pl.DataFrame) -> pl.Enum:
+    return pl.Enum(sets["items"].explode().unique().sort())
+
+
+def reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
+    """(key, reach_customers): customers who bought some of a set's items but not all.
+
+    Customers, SKUs and sets are integer codes, and (set, customer) is packed into one integer:
+    grouping (set, customer id text) pairs cost more than all the rest of the offers."""
+    skus = _set_skus(sets)
+    customer = pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    bought = _bought_members(lines, skus).select(customer.alias("_c"), "_s").unique()
+    members = _members(sets, skus)
+    owned = (
+        members.join(bought, on="_s")
+        .group_by((pl.col("_set").cast(pl.UInt64) * 2**32 + pl.col("_c")).alias("_pair"))
+        .agg(pl.len().alias("owned"))
+        .with_columns((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_set"))
+    )
+    sizes = sets.lazy().with_row_index("_set").select("_set", "key", "size")
+    return (
+        owned.join(sizes, on="_set")
+        .group_by("key")
+        .agg((pl.col("owned") < pl.col("size")).sum().cast(pl.Int64).alias("reach_customers"))
+    )
+
+
+def over_index(
+    lines: pl.LazyFrame,
+    sets: pl.DataFrame,
+    customers: pl.DataFrame | pl.LazyFrame,
+    settings: dict[str, Any],
+) -> pl.LazyFrame:
+    """(key, segments_over_index, segment_note): segments whose share of the orders holding the
+    whole set is at least `segment_over_index` × their share of all orders.
+
+    Orders, not customers, are the base: frequent buyers own more of everything, so a share of
+    owners would make the busiest segment over-index on every bundle. The excess must also be
+    beyond chance: at least three standard deviations (Poisson) above the expected orders, as
+    every bundle is checked against every segment.
+    """
+    seg = customers.lazy().select("customer_id", "segment").filter(pl.col("segment").is_not_null())
+    base = (  # orders per segment: one row per order (an order has one customer), by hash
+        product_lines(lines)
+        .filter(pl.col("customer_id").is_not_null())
+        .select(_ORDER.alias("_order"), "customer_id")
+        .unique("_order", keep="any")
+        .join(seg, on="customer_id")
+        .group_by("segment")
+        .agg(pl.len().alias("base"))
+        .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
+    )
+    skus = _set_skus(sets)
+    bought = (
+        _bought_members(lines, skus)
+        .select(_ORDER.alias("_order"), "_s", "customer_id")
+        .collect()
+        .lazy()
+    )
+    buyers = bought.select("_order", "customer_id").unique("_order", keep="any")
+    holding = (  # (set, order) pairs where the order holds every item of the set
+        bought.select("_order", "_s")
+        .unique()
+        .join(_members(sets, skus), on="_s")
+        .group_by("_set", "_order")
+        .agg(pl.len().alias("n"), pl.col("size").first())
+        .filter(pl.col("n") == pl.col("size"))
+        .join(sets.lazy().with_row_index("_set").select("_set", "key"), on="_set")
+        .join(buyers, on="_order")
+        .join(seg, on="customer_id")
+    )
+    return (
+        holding.group_by("key", "segment")
+        .agg(pl.len().alias("orders"), pl.col("customer_id").n_unique().alias("customers"))
+        .with_columns(pl.col("orders").sum().over("key").alias("total"))
+        .join(base, on="segment")
+        .with_columns((pl.col("total") * pl.col("base_share")).alias("expected"))
+        .with_columns((pl.col("orders") / pl.col("expected")).alias("index"))
+        .filter(
+            (pl.col("index") >= settings["segment_over_index"])
+            & (pl.col("customers") >= settings["segment_min_customers"])
+            & (pl.col("orders") - pl.col("expected") >= 3 * pl.col("expected").sqrt())
+        )
+        .sort(["key", "index", "segment"], descending=[False, True, False])
+        .group_by("key", maintain_order=True)
+        .agg(
+            pl.col("segment").alias("segments_over_index"),
+            pl.format("{} {}×", pl.col("segment"), pl.col("index").round(1))
+            .str.join(", ")
+            .alias("segment_note"),
+        )
+    )
+
+
+def most_bought(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
+    """(key, most_bought): each item's most bought variant with its share of the item's units,
+    "Leila Pants: Noire / S (31%)", for the items sold in two or more variants."""
+    skus = sets["items"].explode().unique().implode()
+    units = pl.col("quantity").fill_null(1).clip(1)
+    per_variant = (
+        product_lines(lines)
+        .filter(pl.col("sku").is_in(skus) & pl.col("variant").is_not_null())
+        .group_by("sku", "variant")
+        .agg(units.sum().alias("units"), pl.col("product_name").first())
+    )
+    top = (
+        per_variant.with_columns(
+            (pl.col("units") / pl.col("units").sum().over("sku")).alias("share"),
+            pl.len().over("sku").alias("variants"),
+        )
+        .filter(pl.col("variants") >= 2)
+        .sort(["sku", "units", "variant"], descending=[False, True, False])
+        .group_by("sku", maintain_order=True)
+        .first()
+        .select(
+            pl.col("sku").alias("_item"),
+            pl.format(
+                "{}: {} ({}%)",
+                pl.coalesce("product_name", "sku"),
+                "variant",
+                (pl.col("share") * 100).round(0).cast(pl.Int64),
+            ).alias("most_bought"),
+        )
+    )
+    return (
+        sets.lazy()
+        .select("key", pl.col("items").alias("_item"))
+        .with_columns(pl.int_ranges(pl.col("_item").list.len()).alias("_pos"))
+        .explode("_item", "_pos")
+        .join(top, on="_item")
+        .sort("key", "_pos")
+        .group_by("key", maintain_order=True)
+        .agg(pl.col("most_bought").str.join(", "))
+    )
+
+
+def offer_currency(lines: pl.LazyFrame, config: dict[str, Any] | None) -> str | None:
+    """The shared main-currency rule over one row per order, found by a hash of the order key
+    (grouping a million lines on three text columns cost more than the rest of the offers)."""
+    if str(((config or {}).get("shop") or {}).get("currency") or "").strip():
+        return main_currency(lines, config)  # set (a `Shop` always sets it): the fast path
+    names = lines.collect_schema().names()
+    key = [c for c in order_key() if c in names]
+    if not key or not {"order_total", "refunded", "status", "currency"} <= set(names):
+        return main_currency(lines, config)
+    currencies, sold = pl.collect_all(
+        [
+            lines.select(pl.col("currency").drop_nulls().unique()),
+            lines.select(((net_revenue_expr() > 0) & pl.col("currency").is_not_null()).any()),
+        ]
+    )
+    if currencies.height == 1 and sold.item():  # one currency with money in it: that one
+        return str(currencies.item())
+    orders = lines.select(
+        pl.struct(key).hash().alias("_order"),
+        "currency",
+        pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8),
+        net_revenue_expr().alias("net_revenue"),
+    ).unique("_order", keep="any")
+    return main_currency(orders.drop("_order"), config)
