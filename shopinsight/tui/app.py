@@ -105,6 +105,7 @@ class ShopInsightApp(App[None]):
         self.data = Shop(workspace, as_of)
         self.generation = 0
         self._warm_timer: Timer | None = None
+        self._idle_polls = 0
         self.warm_up_worker: Worker[None] | None = None
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
@@ -120,15 +121,23 @@ class ShopInsightApp(App[None]):
         """Warm up once the visible screen's own workers are done (never before its paint)."""
         if self._warm_timer is not None:
             self._warm_timer.stop()
+        self._idle_polls = 0
         self._warm_timer = self.set_interval(WARM_UP_POLL, self._warm_up_when_idle)
 
     def _warm_up_when_idle(self) -> None:
         busy = (WorkerState.PENDING, WorkerState.RUNNING)
         if any(w.name != WARM_UP and w.state in busy for w in self.workers):
+            self._idle_polls = 0
+            return
+        self._idle_polls += 1
+        if self._idle_polls < 2:  # idle for a whole poll: what the workers brought is shown
             return
         if self._warm_timer is not None:
             self._warm_timer.stop()
             self._warm_timer = None
+        self.call_after_refresh(self._start_warm_up)
+
+    def _start_warm_up(self) -> None:
         self.warm_up_worker = self.run_worker(
             partial(self._warm_up, self.data),
             name=WARM_UP,
