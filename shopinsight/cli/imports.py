@@ -114,17 +114,22 @@ def import_cmd(
 
 def _record_track(ws_path: Path | None) -> None:
     """Store the day's churn alerts for `shopinsight churn track`; never fails the import
-    (it is saved already), and warms the churn cache as a side effect."""
+    (it is saved already), and warms the churn cache as a side effect, then the Overview's
+    figures (status, segment summary: cheap once the customers are computed), so the app's
+    first open after an import paints from the cache."""
+    import contextlib
     import sqlite3
     import warnings
 
     from shopinsight.core.churn.track import record_shop
     from shopinsight.core.errors import ShopInsightError
 
+    shop = None
     try:
         with warnings.catch_warnings():  # a library warning must not mix into the import output
             warnings.simplefilter("ignore")
-            record_shop(open_shop(None, None, ws_path))
+            shop = open_shop(None, None, ws_path)
+            record_shop(shop)
     except (ShopInsightError, sqlite3.Error, OSError) as exc:
         err_console.print(
             f"[dim]Churn alerts not stored for the track record: {escape(str(exc))}[/]"
@@ -132,6 +137,9 @@ def _record_track(ws_path: Path | None) -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted after the import was saved; the alerts were not stored.")
         raise typer.Exit(130) from None
+    if shop is not None:
+        with contextlib.suppress(ShopInsightError, sqlite3.Error, OSError, KeyboardInterrupt):
+            shop.status()
 
 
 def parse_store(value: str | None) -> str:

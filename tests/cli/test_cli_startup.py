@@ -1,4 +1,5 @@
-"""`--help` stays light: nothing heavy is imported for the root's or a subcommand's help."""
+"""Start-up: `--help` stays light (nothing heavy imported for the root's or a subcommand's
+help), and an import leaves the Overview's figures cached for the app's first open."""
 
 from __future__ import annotations
 
@@ -43,3 +44,20 @@ def test_help_formatter_stand_ins_become_the_real_classes() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["False", "True", "True"]
+
+
+def test_import_caches_what_the_overview_paints_first(tmp_path) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from shopinsight.cli import app
+
+    export = Path(__file__).resolve().parents[2] / "sample_exports" / "orders_export_1.csv"
+    if not export.exists():
+        pytest.skip("sample_exports/ is missing")
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["--workspace", str(ws), "import", str(export)])
+    assert result.exit_code == 0, result.output
+    cached = {p.name.split("-")[2] for p in (ws / "cache").glob("shop-*-meta-*.parquet")}
+    assert {"status", "segment", "churn"} <= cached, cached
