@@ -77,12 +77,19 @@ def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
     return rules.collect()
 
 
-def sequence_next(lines: pl.LazyFrame, catalogue: pl.DataFrame, min_customers: int) -> pl.DataFrame:
+def sequence_next(
+    lines: pl.LazyFrame,
+    catalogue: pl.DataFrame,
+    min_customers: int,
+    customers: pl.Series | None = None,
+) -> pl.DataFrame:
     """Per customer the strongest sequence rule fired by a product of their first or latest
     purchase day whose target they never bought (higher confidence, then more customers).
 
     Rules are ranked once (rank 0 = best anywhere) and only each product's `_PER_PRODUCT` best
     are tried, so a customer's pick is a group-by minimum over a bounded join, not a sort.
+    `customers` limits the picks (not the rules, learnt from everyone) to those ids: the churn
+    list needs a few hundred, and trying the rules on 200,000 customers cost seconds.
     """
     days = _purchase_days(lines).collect().lazy()
     rules = (
@@ -90,6 +97,9 @@ def sequence_next(lines: pl.LazyFrame, catalogue: pl.DataFrame, min_customers: i
         .with_row_index("rank")
         .filter(pl.int_range(pl.len()).over("first") < _PER_PRODUCT)
     )
+    if customers is not None:
+        wanted = customers.cast(pl.Utf8).drop_nulls().implode()
+        days = days.filter(pl.col("customer_id").cast(pl.Utf8).is_in(wanted))
     owned = days.select("customer_id", "sku")
     best = (
         days.filter((pl.col("n") == 1) | pl.col("last"))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
 from shopinsight.core.bundles.basket import product_lines
-from shopinsight.core.bundles.offers import next_products
+from shopinsight.core.bundles.sequence import sequence_next
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
 
 MAX_REASONS = 3
@@ -113,30 +113,26 @@ def reasons(
     return table.with_columns(joined.str.split(SEP).list.head(MAX_REASONS).alias("reasons"))
 
 
-# No basket rules: `next_products` then suggests from order sequence alone (its basket fallback
-# is "something that goes with", which the action says without naming a product).
-_NO_BASKET_RULES = pl.DataFrame(
-    schema={
-        "antecedent": pl.List(pl.Utf8),
-        "consequent": pl.List(pl.Utf8),
-        "confidence": pl.Float64,
-        "lift": pl.Float64,
-    }
-)
+ONE_TIME_STATUSES = ["new", "cooling", "second_order_at_risk"]  # a second-order nudge
+REMINDER_STATUSES = ["due", "at_risk", "lapsing"]  # a reminder
+NEXT_PRODUCT_STATUSES = ONE_TIME_STATUSES + REMINDER_STATUSES  # the actions that name one
+_MIN_CUSTOMERS = 3  # a sequence rule needs this many customers, as for gifts' next products
 
 
-def journey_next(lines: pl.LazyFrame) -> pl.DataFrame:
+def journey_next(lines: pl.LazyFrame, customers: pl.Series | None = None) -> pl.DataFrame:
     """customer_id, next_product, next_after, next_share: per customer the target of the strongest
     order-sequence rule their first or latest purchase fires (`next_share` of the customers who
-    first bought `next_after` and came back bought it next), from `bundles.next_products`, the
-    function gifts use; never a product they own. Basket rules are left out on purpose."""
+    first bought `next_after` and came back bought it next), from the order-sequence rules gifts
+    use (`bundles.sequence`); never a product they own. Basket rules are left out on purpose:
+    "goes with" is already what the action says without a product. `customers` limits the
+    picks to those ids (the rules are still learnt from every customer)."""
     names = (
         product_lines(lines)
         .group_by("sku")
         .agg(pl.col("product_name").sort_by("ordered_at").drop_nulls().last())
         .collect()
     )  # only names are read from the catalogue: no prices needed here
-    picks = next_products(lines, _NO_BASKET_RULES, names).filter(pl.col("basis") == "sequence")
+    picks = sequence_next(lines, names, _MIN_CUSTOMERS, customers)
     after = names.select(pl.col("sku").alias("_first"), pl.col("product_name").alias("next_after"))
     return (
         picks.with_columns(pl.col("antecedent").list.first().alias("_first"))
@@ -150,13 +146,16 @@ def journey_next(lines: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def actions(table: pl.DataFrame, lines: pl.LazyFrame | None = None) -> pl.DataFrame:
+def actions(
+    table: pl.DataFrame, lines: pl.LazyFrame | None = None, customers: pl.Series | None = None
+) -> pl.DataFrame:
     """Add `action`: one suggestion keyed to season, refunds, tags, segment and status.
 
     With `lines` (as of the day), nudges and reminders name the next product of the customer's
-    journey (`journey_next`); without one they say what they said before.
+    journey (`journey_next`), for `customers` only when given (the alerted ones); without one
+    they say what they said before.
     """
-    nexts = journey_next(lines) if lines is not None else None
+    nexts = journey_next(lines, customers) if lines is not None else None
     if nexts is not None and nexts.height:
         table = table.join(
             nexts.with_columns(pl.col("customer_id").cast(table.schema["customer_id"])),
@@ -180,8 +179,8 @@ def actions(table: pl.DataFrame, lines: pl.LazyFrame | None = None) -> pl.DataFr
     fav = pl.col("favorite_product")
     has_fav = fav.is_not_null()
     status = pl.col("status")
-    one_time = status.is_in(["new", "cooling", "second_order_at_risk"])
-    reminder = status.is_in(["due", "at_risk", "lapsing"])
+    one_time = status.is_in(ONE_TIME_STATUSES)
+    reminder = status.is_in(REMINDER_STATUSES)
     full_price = tag("full_price_loyal").fill_null(False)
     rules: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("in_season_wait"), pl.lit("nothing until the season: a reminder when it opens")),
