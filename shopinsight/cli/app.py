@@ -139,8 +139,8 @@ CurrencyOpt = Annotated[
         "--currency",
         metavar="CODE",
         help="Analyse the orders in this currency (e.g. EUR); amounts are never added across "
-        "currencies. Default: shop.currency in shopinsight.toml, else the currency with the "
-        "most revenue from identified customers.",
+        "currencies. Default: shop.currency in shopinsight.toml, else the currency most of "
+        "your identified customers buy in.",
         show_default=False,
     ),
 ]
