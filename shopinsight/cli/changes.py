@@ -28,6 +28,7 @@ TITLES = {
     "new_alerts": "New churn alerts",
     "bundles_new": "Bundles that appeared",
     "bundles_gone": "Bundles that faded",
+    "campaigns_readable": "Gift campaigns whose results can now be read",
 }
 
 
@@ -50,7 +51,7 @@ def changes_cmd(
 ) -> None:
     """What changed since the last import: new customers, customers who moved up or down a
     segment, churn alerts resolved because the customer came back, new alerts, bundles that
-    appeared or faded.
+    appeared or faded, gift campaigns whose results can now be read.
 
     "Then" is the shop replayed as of the cut day, "now" as of the last order. The cut of an
     import is the last order day of the data it left (recorded by the import; for imports made
@@ -90,6 +91,12 @@ def _cells(key: str, row: dict[str, Any]) -> list[str]:
         return [who, f"back on {row['came_back_on']}", f"{row['value_at_risk'] or 0:,.2f} at risk"]
     if key == "new_alerts":
         return [who, f"risk {row['risk']:.0%}", f"{row['value_at_risk'] or 0:,.2f} at risk"]
+    if key == "campaigns_readable":
+        return [
+            f"#{row['campaign_id']} started {row['started_on']}",
+            f"{row['gift']:,} gifted, {row['control']:,} held back",
+            f"{row['result']} (gifts campaign report --id {row['campaign_id']})",
+        ]
     return [" + ".join(str(n) for n in row["names"]), f"{row['orders']:,} orders"]
 
 

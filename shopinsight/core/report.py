@@ -197,6 +197,7 @@ def _changes(shop: Shop) -> str:
             ("new_alerts", "New churn alerts", f["new_alerts"]),
             ("bundles_new", "Bundles that appeared", f["bundles_new"]),
             ("bundles_gone", "Bundles that faded", f["bundles_gone"]),
+            ("campaigns_readable", "Gift-campaign results now readable", f["campaigns_readable"]),
         )
     )
     moves = (

@@ -156,3 +156,45 @@ def test_bad_or_late_since_day_is_a_clear_error(ws):
     assert bad.exit_code == 2 and "Bad --since day" in bad.output
     late = invoke(ws, "changes", "--since", "2099-01-01")
     assert late.exit_code == 2 and "Nothing to compare yet" in late.output
+
+
+def _start_campaign(ws, started_on: str, days: int) -> int:
+    """A gift campaign as `gifts campaign start` records it: ann and bob gifted, cat held back."""
+    import datetime as dt
+
+    import polars as pl
+
+    from shopinsight.core.gifts.campaigns import start_campaign
+
+    plan = pl.DataFrame(
+        {
+            "customer_id": ["generic:ann", "generic:bob", "generic:cat"],
+            "segment": ["Loyal", "Loyal", "Loyal"],
+            "is_gift": [False, False, False],
+            "source": ["generic"] * 3,
+            "order_id": ["3", "2", "4"],
+            "gift_kind": ["sample"] * 3,
+            "gift_sku": ["TEA"] * 3,
+            "gift": ["Tea"] * 3,
+            "gift_cost": [1.0] * 3,
+        }
+    )
+    with Workspace.open(ws).db() as conn:
+        cid, _ = start_campaign(conn, plan, dt.date.fromisoformat(started_on), "USD", 0.34, 1, days)
+    return cid
+
+
+def test_a_campaign_whose_window_ended_since_the_cut_is_listed(ws):
+    """Window ended after the cut (2024-02-28) and by now (2024-04-15): readable now; one that
+    ends later, or ended before the cut, is not a change."""
+    readable = _start_campaign(ws, "2024-02-10", 30)  # ends 2024-03-11
+    _start_campaign(ws, "2024-03-20", 90)  # ends 2024-06-18: not yet
+    data = json.loads(invoke(ws, "changes", "--json").stdout)
+    [row] = data["campaigns_readable"]
+    assert row["campaign_id"] == readable and row["readable_on"] == "2024-03-11"
+    assert (row["gift"], row["control"]) == (2, 1) and row["result"]
+    shown = invoke(ws, "changes")
+    assert "Gift campaigns whose results can now be read: 1" in shown.output
+    assert f"report --id {readable}" in shown.output
+    later = json.loads(invoke(ws, "changes", "--since", "2024-03-20", "--json").stdout)
+    assert later["campaigns_readable"] == []  # ended before that cut

@@ -28,6 +28,7 @@ TITLES = {
     "new_alerts": "New churn alerts",
     "bundles_new": "Bundles that appeared",
     "bundles_gone": "Bundles that faded",
+    "campaigns_readable": "Gift campaigns whose results can now be read",
 }
 DETAIL_ROWS = 10
 
@@ -56,6 +57,10 @@ def summary(result: ChangesResult) -> str:
         f"{b('moved_down')} down · {b('alerts_resolved')} alerts resolved (came back) · "
         f"{b('new_alerts')} new alerts · bundles: {b('bundles_new')} appeared, "
         f"{b('bundles_gone')} faded"
+    ) + (
+        f" · {b('campaigns_readable')} gift-campaign results ready"
+        if n.get("campaigns_readable")
+        else ""
     )
 
 
@@ -111,6 +116,11 @@ def _cells(key: str, row: dict[str, Any], cur: str | None) -> str:
         return (
             f"{who} · risk {fmt.pct(row['risk'])} · "
             f"{fmt.money(row['value_at_risk'] or 0, cur)} at risk"
+        )
+    if key == "campaigns_readable":
+        return (
+            f"#{row['campaign_id']} started {row['started_on']} · {row['gift']:,} gifted, "
+            f"{row['control']:,} held back · {escape(row['result'])} (Gifts → Campaigns)"
         )
     names = " + ".join(escape(n) for n in row["names"])
     return f"{names} · {row['orders']:,} orders"
