@@ -268,7 +268,7 @@ def imports_table(records: list[dict[str, Any]], limit: int = 5) -> Table | str:
     table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
     table.add_column("When", no_wrap=True)
     table.add_column("File", ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column("Format", no_wrap=True, overflow="ellipsis", max_width=18)
+    table.add_column("Format", no_wrap=True, overflow="ellipsis")  # whole when it fits
     table.add_column("Rows", justify="right")
     table.add_column("New", justify="right")
     table.add_column("Rejected", justify="right")
