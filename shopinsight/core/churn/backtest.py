@@ -173,11 +173,14 @@ def btyd_by_orders(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(pl.Series("btyd_risk", risk, dtype=pl.Float64))
 
 
-def _btyd_ranking(table: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+def _btyd_ranking(table: pl.DataFrame, gain: float) -> tuple[pl.DataFrame, str]:
+    """Expected orders, the BG/NBD's plain summary, unless P(no order) ranked better on the
+    backtest by `gain` (as any other challenger must): a smaller edge is noise that does not
+    carry over to the next horizon."""
     lost = table["lost"].to_numpy()
     by_chance = auc(lost, table["btyd_risk"].to_numpy())
     by_orders = auc(lost, -table["btyd_orders"].to_numpy())
-    if by_chance is not None and by_orders is not None and by_chance > by_orders:
+    if by_chance is not None and by_orders is not None and by_chance >= by_orders + gain:
         return table, "p_no_order"
     return btyd_by_orders(table), "expected_orders"
 
@@ -211,8 +214,8 @@ def replay_backtest(
     )
     has_btyd = table.height > 0 and table["btyd_risk"].null_count() == 0
     ranking = "p_no_order"
-    if has_btyd:  # P(no order) or expected orders: whichever ranked better (ties: the latter)
-        table, ranking = _btyd_ranking(table)
+    if has_btyd:  # expected orders, or P(no order) when it ranked clearly better
+        table, ranking = _btyd_ranking(table, settings.min_auc_gain)
     fit = purchases_at(history, then, settings.seed)
     horizon_note = (
         f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
