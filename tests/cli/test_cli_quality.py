@@ -240,13 +240,16 @@ def test_ctrl_c_before_saving_leaves_the_workspace_as_it_was(tmp_path, monkeypat
 def test_ctrl_c_while_saving_finishes_the_save_and_says_so(tmp_path, monkeypatch) -> None:
     import shopinsight.core.workspace as workspace
 
-    real = workspace.atomic_write_parquet
+    real = workspace.atomic_write_bytes
 
-    def write_then_ctrl_c(path, frame):
-        os.kill(os.getpid(), signal.SIGINT)  # arrives in the middle of the commit
-        real(path, frame)
+    def write_then_ctrl_c(path, data):
+        if path.name == "manifest.json":  # the commit point, after the ledger: mid-commit
+            os.kill(os.getpid(), signal.SIGINT)
+        real(path, data)
 
-    monkeypatch.setattr(workspace, "atomic_write_parquet", write_then_ctrl_c)
+    # the lines' parts are streamed before the commit; the ledger and the manifest are its
+    # files, written by this main thread, so the signal arrives in the middle of the commit
+    monkeypatch.setattr(workspace, "atomic_write_bytes", write_then_ctrl_c)
     ws = tmp_path / "ws"
     result = run("import", str(_export(tmp_path)), ws=ws)
     assert result.exit_code == 130 and "saved" in result.output

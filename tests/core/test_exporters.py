@@ -159,7 +159,9 @@ def test_json_keeps_every_tag_reason(prof: CustomerProfiles, tmp_path: Path) -> 
     dan = {t["tag"]: t for t in data["dan@x.com"]["tag_reasons"]}
     assert dan["@wholesale"] == {"tag": "@wholesale", "reason": "added by you 2024-06-01",
                                  "origin": "manual"}  # fmt: skip
-    assert dan["international"]["reason"] == "ships to DE (shop country US, where most customers are)"
+    assert (
+        dan["international"]["reason"] == "ships to DE (shop country US, where most customers are)"
+    )
 
 
 def test_safe_cell() -> None:
