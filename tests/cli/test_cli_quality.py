@@ -237,7 +237,18 @@ def test_ctrl_c_before_saving_leaves_the_workspace_as_it_was(tmp_path, monkeypat
     assert {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()} == before
 
 
-def test_ctrl_c_while_saving_finishes_the_save_and_says_so(tmp_path, monkeypatch) -> None:
+@pytest.fixture
+def ctrl_c_interrupts():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, even when pytest was started in the
+    background (a shell's background job inherits SIGINT ignored, and so would this test)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_saving_finishes_the_save_and_says_so(
+    tmp_path, monkeypatch, ctrl_c_interrupts
+) -> None:
     import shopinsight.core.workspace as workspace
 
     real = workspace.atomic_write_bytes
