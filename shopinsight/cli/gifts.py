@@ -220,8 +220,10 @@ def _write(out: Path, text: str) -> None:
         raise InputError(
             f"Folder {out.parent} does not exist", "Create it or pick another --out path."
         )
-    try:
-        out.write_text(text, encoding="utf-8")
+    from shopinsight.core.atomic import atomic_write_bytes
+
+    try:  # names and addresses: readable by the owner only, like the tag exports
+        atomic_write_bytes(out, text.encode("utf-8"), private=True)
     except OSError as exc:
         raise InputError(f"Cannot write {out}", exc.strerror or str(exc)) from None
 

@@ -49,10 +49,14 @@ def temp_beside(path: Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never a mix."""
+def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:
+    """Write a file so that readers see either the old or the new content, never a mix.
+    `private`: readable by the owner only (0600), for files that name customers."""
     with temp_beside(path) as tmp:
-        with open(tmp, "wb") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
+        if private:
+            os.fchmod(fd, 0o600)  # a stale temp file of the same name keeps its own mode
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -36,11 +36,12 @@ def table_csv(frame: pl.DataFrame, columns: dict[str, str]) -> str:
 
 
 def write_table_csv(frame: pl.DataFrame, columns: dict[str, str], path: Path | str) -> Path:
-    """Write `table_csv` to `path` (its folder created; the file replaced atomically)."""
+    """Write `table_csv` to `path` (its folder created; the file replaced atomically, readable
+    by its owner only: it names customers, like the tag exports)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, table_csv(frame, columns).encode("utf-8"))
+        atomic_write_bytes(path, table_csv(frame, columns).encode("utf-8"), private=True)
     except OSError as exc:
         raise InputError(f"Cannot write {path}", str(exc)) from None
     return path

@@ -67,6 +67,7 @@ def test_plan_exports(shop, tmp_path):
     result = run(shop, "plan", "--out", str(html))
     assert result.exit_code == 0 and "Wrote html" in result.output
     assert "@page { size: A6;" in html.read_text(encoding="utf-8")
+    assert (html.stat().st_mode & 0o777) == 0o600  # names and addresses: the owner's only
 
     picking = tmp_path / "picking.csv"
     assert run(shop, "plan", "--out", str(picking)).exit_code == 0

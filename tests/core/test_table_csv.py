@@ -28,3 +28,4 @@ def test_columns_lists_and_formulas(tmp_path):
     assert back["Spent"].to_list() == ["10.1235", None]
     path = write_table_csv(frame, {"customer_id": "ID"}, tmp_path / "new" / "t.csv")
     assert path.read_text(encoding="utf-8") == "ID\nc1\nc2\n"
+    assert (path.stat().st_mode & 0o777) == 0o600  # it names customers: the owner's only

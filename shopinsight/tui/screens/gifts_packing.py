@@ -40,9 +40,11 @@ class PackingPart(CampaignsPart):
                 "notes": lambda: notes_html(plan, config),
                 "mailmerge": lambda: mailmerge_csv(plan, config),
             }[kind]()
-            try:
+            from shopinsight.core.atomic import atomic_write_bytes
+
+            try:  # names and addresses: readable by the owner only
                 folder.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                atomic_write_bytes(path, text.encode("utf-8"), private=True)
             except OSError as exc:
                 raise InputError(f"Cannot write {path}", str(exc)) from None
             return path
