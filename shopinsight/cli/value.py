@@ -56,7 +56,8 @@ def value_cmd(
 
     Example: shopinsight value --top 10
     """
-    view = open_shop(as_of, currency, ws_path).value(horizon)
+    shop = open_shop(as_of, currency, ws_path)
+    view = shop.value(horizon)
     limit = None if everyone and top is None else (top or 20)
     shown = view.table.head(limit) if limit else view.table
     if json_out:
@@ -83,8 +84,9 @@ def value_cmd(
     total = float(view.table["expected_value"].sum())
     tiers = ", ".join(f"{k} {v:,}" for k, v in _tier_counts(view.table).items())
     console.print(f"{view.table.height:,} customers, {total:,.0f} {cur} expected in all; {tiers}.")
-    if shown.height:
-        console.print(_table(shown, cur))
+    if shown.height:  # named as in the app (the id when the export had no name)
+        names = shop.profiles().table.select("customer_id", "customer_name")
+        console.print(_table(shown.join(names, on="customer_id", how="left"), cur))
         more = view.table.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N, --all or --json.[/dim]")
@@ -123,7 +125,7 @@ def _table(rows: pl.DataFrame, currency: str) -> Table:
         alive = row["p_alive"]
         table.add_row(
             str(i),
-            escape(str(row["customer_id"])),
+            escape(str(row.get("customer_name") or row["customer_id"])),
             row["tier"],
             f"{row['expected_orders']:.1f}",
             f"{row['expected_value']:,.0f}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -57,3 +58,19 @@ def test_horizon_all_and_table(shop):
     text = run(shop, *AS_OF, "--top", "3").output
     assert "Expected spend over the next 365 days" in text
     assert "Backtest replayed as of" in text and "rank correlation" in text
+
+
+def test_the_table_names_customers_as_the_app_does(tmp_path):
+    """A customer with a name in the export is shown by name, one without (c0) by id."""
+    rows = simulated_rows(400, 104, seed=4)
+    for r in rows:
+        if r["customer_id"] != "c0":
+            r["customer_name"] = f"Name {r['customer_id']}"
+    path = tmp_path / "shop"
+    Workspace.open(path).commit(make_lines(rows), [])
+    data = json.loads(run(path, *AS_OF, "--all", "--json").stdout)
+    text = run(path, *AS_OF, "--all").output
+    ids = [c["customer_id"] for c in data["customers"]]
+    assert "c0" in ids and re.search(r"│ c0 +│", text)  # no name: the id
+    for cid in ids[:3]:
+        assert re.search(rf"│ Name {cid} +│", text) and not re.search(rf"│ {cid} +│", text)
