@@ -240,10 +240,24 @@ def read_rows(path: Path, sn: Sniffed, rows: pl.Series) -> pl.DataFrame | None:
     names = _unique_names([normalise_name(c) for c in sn.columns])
     if sn.encoding not in ("utf-8", "utf-8-sig") or sn.header_line or len(names) > WIDE_HEADER:
         return None
+    wanted = rows.cast(pl.Int64).implode()
+    try:
+        return (
+            scan_text(path, sn, names).filter(pl.col(ROW).is_in(wanted)).collect(engine="streaming")
+        )
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def scan_text(path: Path, sn: Sniffed, names: list[str]) -> pl.LazyFrame:
+    """A lazy scan of a UTF-8 export without preamble: every column as text under `names`,
+    `ROW` (Int64) numbering the records from 1, as the rejects file names them. Tab files
+    with no quoted field are read without a quote character (a stray " in a title must not
+    swallow the lines after it)."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
     quote = None if sn.delimiter == "\t" and b'\t"' not in head else '"'
-    lf = pl.scan_csv(
+    return pl.scan_csv(
         path,
         separator=sn.delimiter,
         quote_char=quote,
@@ -254,16 +268,7 @@ def read_rows(path: Path, sn: Sniffed, rows: pl.Series) -> pl.DataFrame | None:
         row_index_offset=1,
         raise_if_empty=False,
         truncate_ragged_lines=False,
-    )
-    wanted = rows.cast(pl.Int64).implode()
-    try:
-        return (
-            lf.with_columns(pl.col(ROW).cast(pl.Int64))
-            .filter(pl.col(ROW).is_in(wanted))
-            .collect(engine="streaming")
-        )
-    except pl.exceptions.PolarsError:
-        return None
+    ).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 WIDE_HEADER = 512

@@ -19,7 +19,7 @@ import polars as pl
 
 from shopinsight.core.importers.base import BuildContext, Format, finish, run_starts
 from shopinsight.core.importers.reconcile import MergeResult, _sorted, merge_new
-from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name
+from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, scan_text
 from shopinsight.core.schema import ORDER_KEY
 from shopinsight.core.store import PartWriter
 from shopinsight.core.workspace import Workspace
@@ -64,21 +64,7 @@ def _batches(path: Path, sn: Sniffed, keep: tuple[str, ...]) -> Iterator[pl.Data
     if len(set(names)) != len(names):
         raise NotStreamable  # duplicate names: read_raw knows how to tell them apart
     wanted = [n for n in names if n in set(keep)]
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    quote = None if sn.delimiter == "\t" and b'\t"' not in head else '"'
-    lf = pl.scan_csv(
-        path,
-        separator=sn.delimiter,
-        quote_char=quote,
-        infer_schema=False,
-        has_header=True,
-        new_columns=names,
-        row_index_name=ROW,
-        row_index_offset=1,
-        raise_if_empty=False,
-        truncate_ragged_lines=False,
-    ).select(pl.col(ROW).cast(pl.Int64), *wanted)
+    lf = scan_text(path, sn, names).select(ROW, *wanted)
     try:
         yield from lf.collect_batches(chunk_size=BATCH_ROWS)
     except pl.exceptions.PolarsError:
