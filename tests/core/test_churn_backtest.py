@@ -43,28 +43,7 @@ def btyd_lines(customers: int = 1500, seed: int = 3, days: int = 730) -> pl.Data
     offset = rng.uniform(0, 1, n.sum()) * np.repeat(end - first, n)
     offset[np.cumsum(n) - n] = 0
     day = (start + offset).astype(int)
-    frame = pl.DataFrame(
-        {
-            "channel": np.where(ads[cust], "ads", "web"),
-            "order_id": np.arange(len(day)).astype(str),
-            "customer_id": cust.astype(str),
-            "ordered_at": [START + dt.timedelta(days=int(d)) for d in day],
-            "unit_price": np.round(rng.lognormal(3, 0.5, len(day)), 2),
-        }
-    ).with_columns(
-        pl.lit("test").alias("source"),
-        pl.lit(1).alias("line_no"),
-        pl.lit("product").alias("line_kind"),
-        pl.col("ordered_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-        pl.lit("MUG").alias("sku"),
-        pl.lit("Mug").alias("product_name"),
-        pl.lit(1).alias("quantity"),
-        pl.col("unit_price").alias("line_total"),
-        pl.col("unit_price").alias("order_total"),
-        pl.lit("USD").alias("currency"),
-        pl.lit("paid").alias("status"),
-    )
-    return conform(frame).collect()
+    return lines_of(cust, day, rng, channel=np.where(ads[cust], "ads", "web"))
 
 
 @pytest.fixture(scope="module")
@@ -231,11 +210,15 @@ def test_short_history_learns_from_shorter_horizons_and_says_so():
     assert chosen.auc >= bt.recency.auc
 
 
-def lines_of(cust: np.ndarray, day: np.ndarray, seed: int = 0) -> pl.DataFrame:
-    """Canonical one-line orders of customers `cust` on days `day` (days since START)."""
-    rng = np.random.default_rng(seed)
+def lines_of(
+    cust: np.ndarray, day: np.ndarray, rng: np.random.Generator | int = 0, **columns: np.ndarray
+) -> pl.DataFrame:
+    """Canonical one-line orders of customers `cust` on days `day` (days since START), a Mug at
+    a lognormal price drawn from `rng` (a generator or a seed); `columns` add per-order fields."""
+    rng = np.random.default_rng(rng)
     frame = pl.DataFrame(
         {
+            **columns,
             "order_id": np.arange(len(day)).astype(str),
             "customer_id": cust.astype(str),
             "ordered_at": [START + dt.timedelta(days=int(d)) for d in day],
@@ -247,6 +230,7 @@ def lines_of(cust: np.ndarray, day: np.ndarray, seed: int = 0) -> pl.DataFrame:
         pl.lit("product").alias("line_kind"),
         pl.col("ordered_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
         pl.lit("MUG").alias("sku"),
+        pl.lit("Mug").alias("product_name"),
         pl.lit(1).alias("quantity"),
         pl.col("unit_price").alias("line_total"),
         pl.col("unit_price").alias("order_total"),
