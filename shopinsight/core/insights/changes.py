@@ -239,37 +239,33 @@ def bundle_changes(then: pl.DataFrame, now: pl.DataFrame) -> tuple[pl.DataFrame,
     return appeared, faded
 
 
-def readable_campaigns(
-    campaigns: pl.DataFrame, cut: dt.date, now: dt.date, verdicts: dict[int, str]
-) -> pl.DataFrame:
+def readable_campaigns(campaigns: pl.DataFrame, cut: dt.date, now: dt.date) -> pl.DataFrame:
     """Gift campaigns whose measuring window (`days` after the start) ended after the cut and
-    by now: their gift-vs-control result can be read now (`gifts campaign report --id N`).
-    `verdicts`: each campaign's one-line result by id."""
-    ends = campaigns.with_columns(
-        (pl.col("started_on").str.to_date() + pl.duration(days=pl.col("days"))).alias("readable_on")
+    by now: their gift-vs-control result can be read now (`gifts campaign report --id N`)."""
+    ready_on = pl.col("started_on").str.to_date() + pl.duration(days=pl.col("days"))
+    return (
+        campaigns.with_columns(ready_on.alias("readable_on"))
+        .filter((pl.col("readable_on") > cut) & (pl.col("readable_on") <= now))
+        .select(
+            pl.col("id").alias("campaign_id"),
+            "started_on",
+            pl.col("readable_on").cast(pl.Utf8),
+            "gift",
+            "control",
+        )
+        .sort("campaign_id")
     )
-    ready = ends.filter((pl.col("readable_on") > cut) & (pl.col("readable_on") <= now))
-    return ready.select(
-        pl.col("id").alias("campaign_id"),
-        "started_on",
-        pl.col("readable_on").cast(pl.Utf8),
-        "gift",
-        "control",
-        pl.col("id").replace_strict(verdicts, default="", return_dtype=pl.Utf8).alias("result"),
-    ).sort("campaign_id")
 
 
 def _campaign_frame(shop: Shop, cut: dt.date, now: dt.date) -> pl.DataFrame:
     """`readable_campaigns` of the workspace, each with the first line of its report."""
     from shopinsight.core.gifts.campaigns import list_campaigns, report_for_shop
 
-    listed = list_campaigns(shop)
-    ready = readable_campaigns(listed, cut, now, {})
-    verdicts = {
-        int(i): " ".join(report_for_shop(shop, int(i)).summary[:1])
-        for i in ready["campaign_id"].to_list()
-    }
-    return readable_campaigns(listed, cut, now, verdicts)
+    ready = readable_campaigns(list_campaigns(shop), cut, now)
+    verdicts = [
+        " ".join(report_for_shop(shop, int(i)).summary[:1]) for i in ready["campaign_id"]
+    ]  # one report per readable campaign: a handful at most
+    return ready.with_columns(pl.Series("result", verdicts, dtype=pl.Utf8))
 
 
 def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
