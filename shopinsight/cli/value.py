@@ -143,6 +143,11 @@ def backtest_line(bt: dict[str, Any]) -> str:
     def fmt(x: Any, spec: str) -> str:
         return "—" if x is None else format(x, spec)
 
+    if bt.get("total_ratio") is None:  # no spend in the replayed period: nothing to compare with
+        return (
+            f"Backtest {bt['note']}: the {bt['customers']:,} customers spent nothing in that "
+            "period, so the prediction cannot be checked on this shop's past."
+        )
     return (
         f"Backtest {bt['note']}: predicted {fmt(bt['total_ratio'], '.2f')}× what "
         f"{bt['customers']:,} customers spent, rank correlation {fmt(bt['spearman'], '.2f')}, "

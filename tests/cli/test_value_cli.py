@@ -74,3 +74,18 @@ def test_the_table_names_customers_as_the_app_does(tmp_path):
     assert "c0" in ids and re.search(r"│ c0 +│", text)  # no name: the id
     for cid in ids[:3]:
         assert re.search(rf"│ Name {cid} +│", text) and not re.search(rf"│ {cid} +│", text)
+
+
+def test_a_backtest_with_nothing_spent_says_so_in_words():
+    from shopinsight.cli.value import backtest_line
+
+    bt = {
+        "horizon_days": 365,
+        "note": "replayed as of 2024-12-06 over the next 365 days",
+        "customers": 2264,
+        "total_ratio": None,
+        "spearman": None,
+        "top10_capture": None,
+    }
+    line = backtest_line(bt)
+    assert "—" not in line and "2,264 customers spent nothing in that period" in line
