@@ -35,6 +35,7 @@ from shopinsight.core.orders import (
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.shop_cache import ShopCache
 from shopinsight.core.state import state_key
+from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -115,21 +116,49 @@ class Shop:
         return self.memo("settings", self.ws.config)
 
     def as_of(self) -> dt.date:
-        """The analysis day: the one asked for, else the day of the last order."""
+        """The analysis day: the one asked for, else the day of the view currency's last order.
 
-        def last_day() -> str:
-            last = self.ws.lines().select(pl.col("ordered_at").max()).collect().item()
-            if last is None:
-                raise NO_ORDERS
-            return str(last.date().isoformat())
+        Why per currency: a dollar shop that stopped in 2023 next to a rupee store still selling
+        would otherwise be judged as of the rupee store's last order, every dollar customer
+        lapsed. Lines without a currency count in every currency."""
 
         def compute() -> dt.date:
             if self.requested_as_of is not None:
                 return self.requested_as_of
-            self.require_orders()  # the last day is kept per data version: no scan when warm
-            return dt.date.fromisoformat(self.cache.json("last-day", last_day))
+            self.require_orders()  # the last days are kept per data version: no scan when warm
+            days = self._last_days()
+            overall = days["*"]
+            if len([c for c in days if c not in ("*", "")]) <= 1:
+                return dt.date.fromisoformat(overall)
+            cur = self._currency_on(dt.date.fromisoformat(overall))
+            day = max(days.get(cur or "", ""), days.get("", "")) or overall
+            return dt.date.fromisoformat(day)
 
         return self.memo("as_of", compute)
+
+    def _last_days(self) -> dict[str, str]:
+        """The day of the last order in each currency ("" for lines without one, "*" for any)."""
+
+        def compute() -> dict[str, str]:
+            per = (
+                self.ws.lines()
+                .group_by("currency")
+                .agg(pl.col("ordered_at").max().dt.date().cast(pl.String).alias("day"))
+                .drop_nulls("day")
+                .collect()
+            )
+            if per.height == 0:
+                raise NO_ORDERS
+            days = dict(per.select(pl.col("currency").fill_null(""), "day").iter_rows())
+            return {"*": max(days.values()), **days}
+
+        return self.memo("last_days", lambda: self.cache.json("last-days", compute))
+
+    def last_order_day(self) -> dt.date | None:
+        """The day of the newest order in any currency (may be after this view's day)."""
+        if not self.has_orders():
+            return None
+        return dt.date.fromisoformat(self._last_days()["*"])
 
     def known_as_of(self) -> dt.date | None:
         """The as-of day if already known (never computes: safe on the UI thread)."""
@@ -142,9 +171,9 @@ class Shop:
         """What every cached result of this view is named by: day and currency."""
         return f"{self.as_of_key()}-{self.currency() or 'none'}"
 
-    def all_lines(self) -> pl.LazyFrame:
-        """Every line as the shop stood at the end of the as-of day: all currencies, with the
-        excluded orders (status and the lists of what was left out read these)."""
+    def all_lines(self, day: dt.date | None = None) -> pl.LazyFrame:
+        """Every line as the shop stood at the end of the as-of day (or `day`): all currencies,
+        with the excluded orders (status and the lists of what was left out read these)."""
         lines = self.ws.lines()
         have = set(lines.collect_schema().names())
         missing = [c for c in LINE_SCHEMA if c not in have]  # a workspace from an older version
@@ -152,20 +181,35 @@ class Shop:
             lines = lines.with_columns(
                 pl.lit("" if c == "store" else None, LINE_SCHEMA[c]).alias(c) for c in missing
             )
-        return lines_as_of(lines, self.as_of())
+        return lines_as_of(lines, day or self.as_of())
 
     def all_orders(self) -> pl.DataFrame:
         """One row per order as of the day (all currencies), with `excluded` and
         `excluded_reason`; cached, since it reads every line."""
+        return self._all_orders_on(self.as_of())
 
+    def _all_orders_on(self, day: dt.date) -> pl.DataFrame:
         from shopinsight.core.status import flagged_orders
 
         def compute() -> pl.DataFrame:
-            return flagged_orders(self.ws, self.all_lines())
+            return flagged_orders(self.ws, self.all_lines(day))
 
-        name = f"orders-{self.as_of_key()}-{self.state_key('exclusions', 'tag_overrides')}"
-        family = f"orders-{self.as_of_key()}"
-        return self.memo("all_orders", lambda: self.cache.frame(name, compute, family))
+        name = f"orders-{day.isoformat()}-{self.state_key('exclusions', 'tag_overrides')}"
+        family = f"orders-{day.isoformat()}"
+        return self.memo(f"all_orders:{day}", lambda: self.cache.frame(name, compute, family))
+
+    def _currency_on(self, day: dt.date) -> str | None:
+        """The view's currency chosen on the orders up to `day` (what picks the default day)."""
+        state = self.state_key("exclusions", "tag_overrides")
+        family = f"currency-{day.isoformat()}-{self.requested_currency or 'auto'}"
+
+        def compute() -> dict[str, Any]:
+            return {"currency": self._choose_currency(self._all_orders_on(day), day)}
+
+        return self.memo(
+            f"currency_on:{day}",
+            lambda: self.cache.json(f"{family}-{state}", compute, family)["currency"],
+        )
 
     def _view(self) -> dict[str, Any]:
         """The view's currency and what it leaves out, kept per data version + settings +
@@ -174,7 +218,7 @@ class Shop:
         family = f"view-{self.as_of_key()}-{self.requested_currency or 'auto'}"
 
         def compute() -> dict[str, Any]:
-            cur = self._choose_currency()
+            cur = self._choose_currency(self.all_orders(), self.as_of())
             return {"currency": cur, "left_out": self._left_out(cur)}
 
         return self.memo("view", lambda: self.cache.json(f"{family}-{state}", compute, family))
@@ -185,9 +229,9 @@ class Shop:
             return self.requested_currency
         return self._view()["currency"]
 
-    def _choose_currency(self) -> str | None:
+    def _choose_currency(self, all_orders: pl.DataFrame, day: dt.date) -> str | None:
         def compute() -> str | None:
-            orders = self.all_orders().filter(~pl.col("excluded"))
+            orders = all_orders.filter(~pl.col("excluded"))
             found = set(orders.get_column("currency").drop_nulls().to_list())
             wanted = self.requested_currency
             if wanted and wanted not in found:
@@ -195,7 +239,7 @@ class Shop:
                 raise InputError(
                     "No orders in that currency",
                     f"--currency {wanted}: this shop has no orders in {wanted} as of "
-                    f"{self.as_of()}. Currencies with orders: {have}.",
+                    f"{day}. Currencies with orders: {have}.",
                 )
             setting = str((self.settings().get("shop") or {}).get("currency") or "").upper()
             if not wanted and setting and setting != "AUTO":
@@ -285,7 +329,17 @@ class Shop:
         return list(self._view()["left_out"])
 
     def _left_out(self, cur: str | None) -> list[str]:
-        return left_out_notes(self.all_orders(), cur)
+        notes = left_out_notes(self.all_orders(), cur)
+        newest = self.last_order_day()
+        day = self.as_of()
+        if self.requested_as_of is None and newest and day < newest:
+            later = self._all_orders_on(newest).filter(pl.col("order_day") > day).height
+            notes.append(
+                f"Results are as of {day}, the last order in {cur}; "
+                f"{plural(later, 'later order')} (up to {newest}) in other currencies "
+                "are not included — use --currency or --as-of."
+            )
+        return notes
 
     # -- analyses -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

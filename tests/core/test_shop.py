@@ -106,3 +106,28 @@ def test_status_counts_an_export_without_currency_in_the_shops_currency(tmp_path
     ws.config_path.write_text('[shop]\ncurrency = "GBP"\n', encoding="utf-8")
     status = Shop(ws).status()
     assert status["currency"] == "GBP" and list(status["net_revenue"]) == ["GBP"]
+
+
+def test_the_day_is_the_last_order_in_the_views_currency(tmp_path: Path):
+    """A dollar shop that stopped in 2023 beside a rupee store still selling in 2025: the dollar
+    view is judged as of its own last order (else every dollar customer looks lapsed), says
+    what it leaves out, and `--as-of` / `--currency` still decide when given."""
+    ws = Workspace.open(tmp_path / "ws")
+    rows = ["Order ID,Date,Customer Email,SKU,Product,Quantity,Price,Currency"]
+    for i in range(6):  # six dollar customers, the last order on 2023-06-22
+        rows.append(f"U{i},2023-06-{17 + i} 10:00,c{i}@example.com,M,Mug,1,20.00,USD")
+    rows += [f"R{i},2025-12-0{1 + i} 10:00,r{i}@example.com,T,Tea,1,900,INR" for i in range(2)]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_files(ws, [path])
+
+    shop = Shop(ws)
+    assert shop.currency() == "USD" and str(shop.as_of()) == "2023-06-22"
+    assert str(shop.last_order_day()) == "2025-12-02"
+    later = [n for n in shop.left_out() if n.startswith("Results are as of 2023-06-22")]
+    assert later and "2 later orders" in later[0]
+    assert shop.status()["currency"] == "USD"
+    assert str(Shop(ws, currency="INR").as_of()) == "2025-12-02"
+    asked = Shop(ws, as_of="2025-12-02")
+    assert asked.currency() == "USD" and str(asked.as_of()) == "2025-12-02"
+    assert not [n for n in asked.left_out() if n.startswith("Results are as of")]
