@@ -128,7 +128,7 @@ AsOfOpt = Annotated[
     typer.Option(
         "--as-of",
         help="Analyse the shop as it stood on this day (YYYY-MM-DD); later orders are ignored. "
-        "Default: the day of the last order.",
+        "Default: the day of the last order in the currency analysed.",
         show_default=False,
     ),
 ]

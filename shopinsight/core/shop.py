@@ -2,7 +2,8 @@
 
 `Shop.open(workspace, as_of=..., currency=...)` decides, once, what every analysis reads:
 
-- **the day**: orders after `as_of` are ignored (default: the day of the last order);
+- **the day**: orders after `as_of` are ignored (default: the day of the last order in the
+  view's currency);
 - **the currency**: amounts are never added across currencies, so the analyses run on one
   currency at a time (default: the one most identified customers bought in,
   or `shop.currency` in the settings; `--currency CODE` overrides both);
