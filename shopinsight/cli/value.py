@@ -90,6 +90,11 @@ def value_cmd(
         more = view.table.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N, --all or --json.[/dim]")
+    if shown.height and (shown["n"] <= 1).any():
+        console.print(
+            "[dim]Still buying: the model's chance the customer has not stopped buying; "
+            "after a single order it cannot tell (—).[/dim]"
+        )
     console.print(f"[dim]{escape(backtest_line(view.backtest))}[/dim]", highlight=False)
     for note in view.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
@@ -127,10 +132,12 @@ def _table(rows: pl.DataFrame, currency: str) -> Table:
             str(i),
             escape(str(row.get("customer_name") or row["customer_id"])),
             row["tier"],
-            f"{row['expected_orders']:.1f}",
+            f"{row['expected_orders']:.2f}"
+            if row["expected_orders"] < 1
+            else f"{row['expected_orders']:.1f}",
             f"{row['expected_value']:,.0f}",
             f"{row['low']:,.0f}–{row['high']:,.0f}",
-            "—" if alive is None else f"{alive:.0%}",
+            "—" if alive is None or (row.get("n") or 0) <= 1 else f"{alive:.0%}",
         )
     return table
 

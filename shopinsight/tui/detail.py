@@ -249,7 +249,8 @@ def value_text(v: dict[str, Any], horizon_days: int, currency: str) -> str:
     return (
         f"Expected over {horizon_words(horizon_days)}: {fmt.money(v.get('expected_value'), cur)}"
         f" (range {fmt.money(v.get('low'), cur)}–{fmt.money(v.get('high'), cur)}), "
-        f"tier {v.get('tier')}" + (f"; P(alive) {p_alive:.2f}" if p_alive is not None else "")
+        f"tier {v.get('tier')}"
+        + (f"; P(alive) {p_alive:.2f}" if p_alive is not None and (v.get("n") or 0) > 1 else "")
     )
 
 

@@ -89,3 +89,15 @@ def test_a_backtest_with_nothing_spent_says_so_in_words():
     }
     line = backtest_line(bt)
     assert "—" not in line and "2,264 customers spent nothing in that period" in line
+
+
+def test_a_one_order_customer_is_not_shown_as_surely_still_buying(shop):
+    """BG/NBD gives P(alive) = 1 to anyone with a single order (it cannot see them stop):
+    the table shows a dash there, explains it, and keeps the figure for repeat buyers."""
+    data = json.loads(run(shop, *AS_OF, "--all", "--json").stdout)
+    text = run(shop, *AS_OF, "--all").output
+    rows = [ln for ln in text.splitlines() if ln.startswith("│")]
+    assert len(rows) == len(data["customers"])
+    cells = [[c.strip() for c in ln.strip("│").split("│")] for ln in rows]
+    assert any(c[-1] == "—" for c in cells) and any(c[-1].endswith("%") for c in cells)
+    assert "after a single order it cannot tell" in " ".join(text.split())
