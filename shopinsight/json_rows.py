@@ -4,9 +4,11 @@ The text is exactly what `json.dumps(frame.to_dicts(), indent=2, ensure_ascii=Fa
 by `core.text.json_visible` writes (same layout, same escapes, same number formatting), so a
 command's JSON does not change with its size. Why: with `indent`, Python's json module uses its
 pure-Python encoder, about 15 µs per value: `customers --json` on a 1M-line shop (170,000
-customers) spent ~25 s there; this takes well under a second. Frames holding a type this does
-not write byte-for-byte like Python (datetimes, structs, NaN, huge or tiny floats) return None
-and the caller falls back to the json module.
+customers) spent ~25 s there. Here each row is one flat `concat_str` of literal text and the
+values (nested `+` copied every row's text once per operator), handed out as UTF-8 bytes (no
+Python string of 100 MB to decode and encode again). Frames holding a type this does not write
+byte-for-byte like Python (datetimes, structs, NaN, huge or tiny floats) return None and the
+caller falls back to the json module.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import polars as pl
 
 from shopinsight.core.text import _JSON_TABLE
 
-__all__ = ["frame_json", "frame_json_parts"]
+__all__ = ["frame_json", "frame_json_bytes", "frame_json_parts"]
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -33,13 +35,18 @@ for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 for _c, _shown in _JSON_TABLE.items():  # what a terminal would obey: DEL, C1, bidi, separators
     _ESCAPES[chr(_c)] = _shown
+_FROM, _TO = list(_ESCAPES), list(_ESCAPES.values())
 
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+_ITEM = ",\n      "  # between the items of a list value (a field is at depth 4, its items at 6)
+
+Piece = str | pl.Expr
+"""Part of a row's text: literal text, or an expression giving each row's text."""
 
 
-def _string(expr: pl.Expr) -> pl.Expr:
-    """A JSON string literal (json.dumps with ensure_ascii=False, then json_visible)."""
-    return '"' + expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values())) + '"'
+def _escaped(expr: pl.Expr) -> pl.Expr:
+    """A string's JSON escapes (json.dumps with ensure_ascii=False, then json_visible)."""
+    return expr.str.replace_many(_FROM, _TO)
 
 
 def _floats_like_python(series: pl.Series) -> bool:
@@ -52,70 +59,108 @@ def _floats_like_python(series: pl.Series) -> bool:
     return bool(ok.all())
 
 
-def _scalar(expr: pl.Expr, dtype: pl.DataType, series: pl.Series | None) -> pl.Expr | None:
-    """The JSON text of one value of this type, or None when not written like Python."""
+def _scalar(expr: pl.Expr, dtype: pl.DataType, series: pl.Series) -> list[Piece] | None:
+    """The JSON text of one value of this type as pieces, or None when not written like
+    Python. A column without nulls skips the null test (a pass over every row)."""
     if dtype == pl.String:
-        text = _string(expr)
+        pieces: list[Piece] = ['"', _escaped(expr), '"']
     elif dtype in _INTS:
-        text = expr.cast(pl.String)
+        pieces = [expr.cast(pl.String)]
     elif dtype == pl.Boolean:
-        text = pl.when(expr).then(pl.lit("true")).otherwise(pl.lit("false"))
+        pieces = [pl.when(expr).then(pl.lit("true")).otherwise(pl.lit("false"))]
     elif dtype in (pl.Float32, pl.Float64):
-        if series is None or dtype == pl.Float32 or not _floats_like_python(series):
+        if dtype == pl.Float32 or not _floats_like_python(series):
             return None
-        text = expr.cast(pl.String)
+        pieces = [expr.cast(pl.String)]
     elif dtype == pl.Date:
-        if series is not None and series.drop_nulls().len():
+        if series.drop_nulls().len():
             years = series.drop_nulls().dt.year()
             if years.min() < 1000 or years.max() > 9999:  # type: ignore[operator]
                 return None
-        text = '"' + expr.cast(pl.String) + '"'
+        pieces = ['"', expr.cast(pl.String), '"']
     else:
         return None
-    return pl.when(expr.is_null()).then(pl.lit("null")).otherwise(text)
+    if series.null_count() == 0:
+        return pieces
+    return [pl.when(expr.is_null()).then(pl.lit("null")).otherwise(_concat(pieces))]
 
 
-def _value(frame: pl.DataFrame, name: str) -> pl.Expr | None:
+def _concat(pieces: list[Piece]) -> pl.Expr:
+    """One expression of the pieces, adjacent literals merged."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    if len(merged) == 1:
+        only = merged[0]
+        return pl.lit(only) if isinstance(only, str) else only
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in merged])
+
+
+def _value(frame: pl.DataFrame, name: str) -> list[Piece] | None:
     """The JSON text of a column's values at the depth of an object's field (4 spaces)."""
     dtype = frame.schema[name]
     col = pl.col(name)
-    if isinstance(dtype, pl.List):
-        inner = dtype.inner
-        flat = frame.get_column(name).explode() if inner in (pl.Float64, pl.Date) else None
-        item = _scalar(pl.element(), inner, flat)
+    series = frame.get_column(name)
+    if not isinstance(dtype, pl.List):
+        return _scalar(col, dtype, series)
+    flat = series.explode(empty_as_null=False)
+    if dtype.inner == pl.String and flat.null_count() == 0:  # quotes around the join
+        items = col.list.eval(_escaped(pl.element())).list.join(f'"{_ITEM}"')
+        body = pl.concat_str([pl.lit('"'), items, pl.lit('"')])
+    else:
+        item = _scalar(pl.element(), dtype.inner, flat)
         if item is None:
             return None
-        body = col.list.eval(item).list.join(",\n      ")
-        text = pl.when(col.list.len() == 0).then(pl.lit("[]"))
-        text = text.otherwise("[\n      " + body + "\n    ]")
-        return pl.when(col.is_null()).then(pl.lit("null")).otherwise(text)
-    return _scalar(col, dtype, frame.get_column(name))
+        body = col.list.eval(_concat(item)).list.join(_ITEM)
+    text = pl.when(col.list.len() == 0).then(pl.lit("[]"))
+    text = text.otherwise(pl.concat_str([pl.lit("[\n      "), body, pl.lit("\n    ]")]))
+    if series.null_count() == 0:
+        return [text]
+    return [pl.when(col.is_null()).then(pl.lit("null")).otherwise(text)]
 
 
-def frame_json_parts(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[str] | None:
-    """The frame's rows as indented JSON text in parts of `rows` rows (so a big output is
-    written as it is made, never held whole), or None if a column needs json.dumps."""
-    if frame.height == 0:
-        return iter(["[]"])
-    if frame.width == 0:
-        return None
-    fields = []
-    for name in frame.columns:
+def _row(frame: pl.DataFrame) -> pl.Expr | None:
+    """Each row's object as text (indent 2, inside the list), or None (see the module)."""
+    pieces: list[Piece] = ["  {\n"]
+    for i, name in enumerate(frame.columns):
         value = _value(frame, name)
         if value is None:
             return None
         key = json.dumps(name, ensure_ascii=False).translate(_JSON_TABLE)
-        fields.append(pl.lit(f"    {key}: ") + value)
-    row = "  {\n" + pl.concat_str(fields, separator=",\n") + "\n  }"
+        pieces += [",\n" if i else "", f"    {key}: ", *value]
+    return _concat([*pieces, "\n  }"])
 
-    def parts() -> Iterator[str]:
-        yield "[\n"
+
+def frame_json_bytes(frame: pl.DataFrame, rows: int = 50_000) -> Iterator[bytes] | None:
+    """The frame's rows as indented JSON in UTF-8, in parts of `rows` rows (a big output is
+    written as it is made, never held whole), or None if a column needs json.dumps."""
+    if frame.height == 0:
+        return iter([b"[]"])
+    if frame.width == 0:
+        return None
+    row = _row(frame)
+    if row is None:
+        return None
+    text = row.str.join(",\n").cast(pl.Binary)
+
+    def parts() -> Iterator[bytes]:
+        yield b"[\n"
         for start in range(0, frame.height, rows):
-            text = frame.slice(start, rows).select(row.str.join(",\n")).item()
-            yield text if start == 0 else ",\n" + text
-        yield "\n]"
+            if start:
+                yield b",\n"
+            yield frame.slice(start, rows).select(text).item()
+        yield b"\n]"
 
     return parts()
+
+
+def frame_json_parts(frame: pl.DataFrame, rows: int = 50_000) -> Iterator[str] | None:
+    """`frame_json_bytes` as text."""
+    parts = frame_json_bytes(frame, rows)
+    return None if parts is None else (part.decode() for part in parts)
 
 
 def frame_json(frame: pl.DataFrame) -> str | None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 import json
 import os
 import re
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -226,17 +228,30 @@ def print_json(data: Any) -> None:
     """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup). A frame is
     written as its list of rows, by Polars when it can (same text, much faster when big)."""
     if hasattr(data, "to_dicts"):
-        from shopinsight.json_rows import frame_json_parts
+        from shopinsight.json_rows import frame_json_bytes
 
-        parts = frame_json_parts(data)
+        parts = frame_json_bytes(data)
         if parts is not None:
-            for part in parts:  # written as made: a big list is never held whole
-                sys.stdout.write(part)
-            sys.stdout.write("\n")
+            write_utf8(itertools.chain(parts, [b"\n"]))
             return
         data = data.to_dicts()
     text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
     sys.stdout.write(json_visible(text) + "\n")
+
+
+def write_utf8(parts: Iterable[bytes]) -> None:
+    """Write UTF-8 text to stdout as it is made (a big list is never held whole): as bytes
+    when stdout is UTF-8 (no 100 MB string decoded and encoded again), else as text."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
+        for part in parts:
+            out.write(part.decode())
+        return
+    out.flush()  # what was printed before comes first
+    for part in parts:
+        buffer.write(part)
+    buffer.flush()
 
 
 def fail(error: ShopInsightError) -> None:

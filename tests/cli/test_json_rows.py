@@ -9,7 +9,7 @@ import random
 import polars as pl
 
 from shopinsight.core.text import json_visible
-from shopinsight.json_rows import frame_json, frame_json_parts
+from shopinsight.json_rows import frame_json, frame_json_bytes, frame_json_parts
 
 # controls, quotes, backslashes, C1, bidi overrides, line separators, other scripts, emoji
 ALPHABET = [chr(c) for c in [*range(0x250), 0x2028, 0x2029, 0x202E, 0x061C, 0x2066, 0x4E2D]]
@@ -70,3 +70,47 @@ def test_declines_what_it_would_write_differently() -> None:
     assert frame_json(pl.DataFrame({"x": [0.0001, 12.5, 9.99e15]})) == _python(
         pl.DataFrame({"x": [0.0001, 12.5, 9.99e15]})
     )
+
+
+def test_columns_without_nulls_same_text() -> None:
+    """Columns with no null take a shorter path (no null test, list items joined): same text."""
+    rng = random.Random(5)
+    n = 500
+    frame = pl.DataFrame(
+        {
+            "name": [
+                "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 9))) for _ in range(n)
+            ],
+            "tags": [
+                [rng.choice(ALPHABET) * 2 for _ in range(rng.randint(0, 3))] for _ in range(n)
+            ],
+            "ok": [rng.random() < 0.5 for _ in range(n)],
+            "day": [dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 400)) for _ in range(n)],
+            "spend": [round(rng.uniform(0, 1e4), 2) for _ in range(n)],
+        }
+    )
+    assert frame.null_count().sum_horizontal().item() == 0
+    assert frame_json(frame) == _python(frame)
+    assert b"".join(frame_json_bytes(frame, rows=33) or []) == _python(frame).encode()
+
+
+def test_print_json_writes_the_same_text_as_bytes_or_text() -> None:
+    """print_json writes UTF-8 bytes to a UTF-8 stdout, text to any other: the same JSON."""
+    import io
+    import sys
+
+    from shopinsight.cli.app import print_json
+
+    frame = pl.DataFrame({"name": ["Zoë \u202e", 'a"b'], "n": [1, None]})
+    want = _python(frame) + "\n"
+    for encoding in ("utf-8", "utf-16"):
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding=encoding)
+        old, sys.stdout = sys.stdout, out
+        try:
+            print("before")
+            print_json(frame)
+        finally:
+            sys.stdout = old
+        out.flush()
+        assert raw.getvalue().decode(encoding).lstrip("\ufeff") == "before\n" + want
