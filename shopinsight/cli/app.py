@@ -24,6 +24,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from shopinsight.cli.light_values import light_value
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
 from shopinsight.core.text import json_visible
 from shopinsight.render import SafeConsole
@@ -302,6 +303,8 @@ def polish_help(command: Any) -> None:
         command.help = escape(reflow(command.help))
     command.get_help_option = _plain_help_option(command.get_help_option)
     for param in command.params:
+        if getattr(param, "_runtime_param", False) is None:  # values read without Pydantic
+            param._runtime_param = light_value(param)
         if getattr(param, "help", None):
             param.help = escape(param.help)
         if param.param_type_name == "argument":  # the name says it all: no `<str>` beside it
