@@ -1,0 +1,68 @@
+"""A warm pass: on an unchanged workspace the analysis commands only read cached results.
+
+Issue 13: the four commands of the merchant's pass again, one process each, in ≤ 2 s at 1M
+lines. That holds only if none of them reads the order lines or runs an analysis again; here
+every such function raises, and each command must still answer the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopinsight.cli import app
+
+EXPORT = Path(__file__).resolve().parents[2] / "sample_exports" / "orders_export_1.csv"
+PASS = [
+    ["customers", "--json"],
+    ["customers"],
+    ["churn", "--json"],
+    ["churn"],
+    ["bundles", "--max-size", "3", "--json"],
+    ["gifts", "plan", "--json"],
+    ["status", "--json"],
+]
+HEAVY = [
+    "shopinsight.core.workspace.Workspace.lines",
+    "shopinsight.core.customers.profiles.customer_profiles",
+    "shopinsight.core.churn.alerts.churn_alerts",
+    "shopinsight.core.churn.lists.remark",
+    "shopinsight.core.bundles.mine_itemsets",
+    "shopinsight.core.bundles.bundle_offers",
+    "shopinsight.core.gifts.packing.packing_plan",
+    "shopinsight.core.status.shop_status",
+]
+
+
+@pytest.fixture(scope="module")
+def warm_ws(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A workspace after an import and one pass (which fills what the import left out)."""
+    if not EXPORT.exists():
+        pytest.skip("sample_exports/ is missing")
+    ws = tmp_path_factory.mktemp("warm") / "ws"
+    runner = CliRunner()
+    result = runner.invoke(app, ["--workspace", str(ws), "import", str(EXPORT)])
+    assert result.exit_code == 0, result.output
+    first = {}
+    for args in PASS:
+        result = runner.invoke(app, ["--workspace", str(ws), *args])
+        assert result.exit_code == 0, result.output
+        first[" ".join(args)] = result.stdout
+    return ws, first
+
+
+@pytest.mark.parametrize("args", PASS, ids=" ".join)
+def test_warm_commands_read_only_the_cache(
+    warm_ws: tuple[Path, dict[str, str]], args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, first = warm_ws
+    for target in HEAVY:
+
+        def refuse(*_args: object, _name: str = target, **_kwargs: object) -> None:
+            raise AssertionError(f"{_name} ran on a warm workspace")
+
+        monkeypatch.setattr(target, refuse)
+    result = CliRunner().invoke(app, ["--workspace", str(ws), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == first[" ".join(args)]
