@@ -20,7 +20,6 @@ import polars as pl
 from shopinsight.core.importers.base import BuildContext, Format, finish, run_starts
 from shopinsight.core.importers.reconcile import MergeResult, _sorted, merge_new
 from shopinsight.core.importers.sniff import ROW, Sniffed, normalise_name, scan_text
-from shopinsight.core.schema import ORDER_KEY
 from shopinsight.core.store import PartWriter
 from shopinsight.core.workspace import Workspace
 
@@ -134,11 +133,12 @@ def load_streamed(
 
 def _order_hashes(lines: pl.DataFrame) -> pl.Series:
     """A hash of each run of one order's lines (lines are in workspace order: an order's
-    lines are together): hashing 0.6 keys per line, as integers, instead of the key text."""
-    first = run_starts(lines["order_id"])
-    for column in ("source", "store"):
-        first |= run_starts(lines[column])
-    return lines.filter(first).select(ORDER_KEY).hash_rows()
+    lines are together): hashing 0.6 keys per line, as integers, instead of the key text.
+    Only the order id is hashed: source and store are one value per import, and a key part
+    left out can only make two orders look alike (then the file is parsed whole), never an
+    order split over batches look like two."""
+    order_id = lines["order_id"]
+    return order_id.filter(run_starts(order_id)).hash()
 
 
 class Spill:
