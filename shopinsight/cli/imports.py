@@ -228,7 +228,8 @@ def status(
     Example: shopinsight status --json
     """
     shop = open_shop(as_of, currency, ws_path)
-    info = shop.status()
+    # the folder is where it is now: a cached status keeps the path of the folder it was made in
+    info = {**shop.status(), "workspace": str(shop.ws.root)}
     if not shop.has_orders():
         info = {**_empty_status(shop), **info}
     if json_out:

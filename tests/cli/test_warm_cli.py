@@ -66,3 +66,17 @@ def test_warm_commands_read_only_the_cache(
     result = CliRunner().invoke(app, ["--workspace", str(ws), *args])
     assert result.exit_code == 0, result.output
     assert result.stdout == first[" ".join(args)]
+
+
+def test_a_moved_workspace_shows_where_it_is_now(
+    warm_ws: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    ws, _ = warm_ws
+    moved = tmp_path / "moved"
+    shutil.copytree(ws, moved)
+    result = CliRunner().invoke(app, ["--workspace", str(moved), "status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["workspace"] == str(moved)
