@@ -16,7 +16,10 @@ rewrites it), then times, each in a fresh process so each peak memory (max RSS) 
 it with --no-append (the later export is made in memory).
 
 Goals (issue 13): (b) CPU ≤ 2× (a) CPU, peak ≤ 1 GB at 1M lines (≤ 2 GB at 5M); (c) ≤ 20%
-of (b)'s time.
+of (b)'s time. Also printed: (b) against what any import keeping every canonical column pays
+before parsing a value (reading the importer's columns as text + the file's SHA-256), and with
+--profile each stage run alone, one after the other, so its CPU is its own (in (b) Polars'
+reader threads run during the parse and their CPU lands in whichever stage is running).
 """
 
 from __future__ import annotations
@@ -95,8 +98,6 @@ def child_polars(path: Path, kind: str) -> dict:
 
 def child_import(path: Path, append: bool = False) -> dict:
     """import_files into a fresh workspace, with the time of each stage (wrapped, not changed)."""
-    import hashlib
-
     import shopinsight.core.importers as imp
     from shopinsight.core.workspace import Workspace
 
@@ -122,7 +123,17 @@ def child_import(path: Path, append: bool = False) -> dict:
     stream.merge_new = timed("merge batches (all new lines)", stream.merge_new)
     fmt = imp.FORMATS["shopify"]
     object.__setattr__(fmt, "build", timed("build (parse + canonical columns)", fmt.build))
-    hashlib.sha256 = timed("sha256 of the file", hashlib.sha256)
+    file_sha256 = imp.file_sha256
+
+    def hashed(path: Path) -> str:  # in a thread of its own: its CPU is that thread's
+        t, c = time.perf_counter(), time.thread_time()
+        try:
+            return file_sha256(path)
+        finally:
+            stages["sha256 of the file"] = time.perf_counter() - t
+            stages["sha256 of the file (CPU)"] = time.thread_time() - c
+
+    imp.file_sha256 = hashed
     Workspace.write_version = timed("commit (write part + manifest)", Workspace.write_version)
     Workspace.lines_of_orders = timed("read stored lines it touches", Workspace.lines_of_orders)
     later = {}
@@ -164,6 +175,50 @@ def child_import(path: Path, append: bool = False) -> dict:
         "stages": stages,
         "peak_mb": peak,
     }
+
+
+def child_profile(path: Path) -> dict:
+    """The batched import's stages run alone, one after the other (CPU s each): what the
+    import costs where, without the reader's threads overlapping the parse."""
+    import hashlib
+
+    from shopinsight.core import store
+    from shopinsight.core.importers import FORMATS, KNOWN_COLUMNS, stream
+    from shopinsight.core.importers.base import BuildContext, finish
+    from shopinsight.core.importers.reconcile import _sorted, merge_new
+    from shopinsight.core.importers.sniff import sniff
+
+    fmt, cpu = FORMATS["shopify"], {}
+
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        c = _cpu()
+        out = fn()
+        cpu[name] = cpu.get(name, 0.0) + _cpu() - c
+        return out
+
+    sn = timed("sniff", lambda: sniff(path, KNOWN_COLUMNS))
+    timed("SHA-256 of the file", lambda: hashlib.file_digest(path.open("rb"), "sha256"))
+    batches = timed(
+        "read the columns (batches of whole orders)",
+        lambda: list(stream._whole_orders(stream._batches(path, sn, fmt.columns or ()), "name")),
+    )
+    ctx, kept = BuildContext(file_name=path.name), []
+    for raw in batches:
+        built = timed("parse (format build)", lambda raw=raw: fmt.build(raw, ctx))
+        good, _ = timed(
+            "check + canonical (finish)",
+            lambda built=built, raw=raw: finish(built, raw, "shopify"),
+        )
+        timed("split-order check", lambda good=good: stream._order_hashes(good))
+        kept.append(timed("merge (all new)", lambda good=good: merge_new(good)[0]))
+    del batches
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = store.PartWriter(Path(tmp), _sorted)
+        for frame in kept:
+            writer.pending.append(frame)
+        timed("sort + write Parquet parts", writer.close)
+    rows = sum(f.height for f in kept)
+    return {"stages": cpu, "rows": rows, "columns": kept[0].width if kept else 0}
 
 
 def later_export_path(path: Path) -> Path:
@@ -222,12 +277,17 @@ def main() -> None:
     parser.add_argument("--regen", action="store_true", help="Rewrite the generated export.")
     parser.add_argument("--repeat", type=int, default=1, help="Runs per measurement (best kept).")
     parser.add_argument("--no-append", action="store_true", help="Skip the later export (c).")
+    parser.add_argument(
+        "--profile", action="store_true", help="Also run each import stage alone (CPU s)."
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, path = args.child[0], Path(args.child[1])
         if kind in ("import", "append"):
             result = child_import(path, append=kind == "append")
+        elif kind == "profile":
+            result = child_profile(path)
         else:
             result = child_polars(path, kind)
         print(json.dumps(result))
@@ -256,6 +316,8 @@ def main() -> None:
     kind = "import" if args.no_append else "append"
     imported = _best([_run_child(kind, str(path)) for _ in range(args.repeat)])
     _report(path, gen, floor, polars_needed, polars_all, imported)
+    if args.profile:
+        _profile(_run_child("profile", str(path)))
 
 
 def replicate(one: Path, out: Path, copies: int) -> dict:
@@ -329,6 +391,13 @@ def _report(path: Path, gen: dict, floor: dict, needed: dict, every: dict, impor
         f"{GOAL_RATIO:.0f}x: {verdict}); import peak {imported['peak_mb']:,.0f} MB (goal <= "
         f"{goal_peak:,.0f} MB: {'met' if imported['peak_mb'] <= goal_peak else 'NOT met'})"
     )
+    sha = imported["stages"].get("sha256 of the file (CPU)", 0.0)
+    fidelity = needed["cpu"] + sha
+    print(
+        f"import / (Polars reading the importer's {needed['columns']} columns as text + the "
+        f"file's SHA-256, {fidelity:.2f} CPU s: what keeping every canonical column costs "
+        f"before any parse): {imported['cpu'] / fidelity:.2f}x CPU"
+    )
     if later:
         share, cpu_share = (later[k] / imported[k] for k in ("seconds", "cpu"))
         print(
@@ -346,6 +415,14 @@ def _report(path: Path, gen: dict, floor: dict, needed: dict, every: dict, impor
     _stages("import stages", imported["stages"], imported["seconds"], imported["cpu"])
     if later:
         _stages("later export stages", later["stages"], later["seconds"], later["cpu"])
+
+
+def _profile(result: dict) -> None:
+    stages, total = result["stages"], sum(result["stages"].values())
+    print(f"\nimport stages run alone ({result['rows']:,} lines, {result['columns']} columns; "
+          f"total {total:.2f} CPU s):")  # fmt: skip
+    for name, cpu in stages.items():
+        print(f"  {name:<46}{cpu:>8.2f}{cpu / total:>7.0%}")
 
 
 def _stages(title: str, stages: dict, seconds: float, cpu: float) -> None:

@@ -6,6 +6,14 @@ ledger records belong to it. Data files are never changed once written, so a rea
 resolved a manifest keeps reading the same version while an import writes the next one;
 replacing the manifest is the only commit point. A workspace from before versions
 (`order_lines.parquet`, `customers.parquet`, no manifest) reads as version 0.
+
+A part holds whole canonical lines, the order's fields repeated on each of its lines, not
+an orders part joined back on reading. Measured on 1M Shopify lines (601k orders): the
+split would save the import 0.3 CPU s of Parquet writing and 0.1 of copying order fields
+onto lines, but every reading of all lines would go from 0.24 CPU s to 0.96 (a join) or
+0.47 (a gather), filters on order fields (a customer's lines) could no longer skip rows
+before it, and the lines are read after every import (the warm-up) and whenever settings
+change: the cost would move from the import to each reading, not go away.
 """
 
 from __future__ import annotations
