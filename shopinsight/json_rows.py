@@ -134,7 +134,7 @@ def _row(frame: pl.DataFrame) -> pl.Expr | None:
     return _concat([*pieces, "\n  }"])
 
 
-def frame_json_bytes(frame: pl.DataFrame, rows: int = 50_000) -> Iterator[bytes] | None:
+def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes] | None:
     """The frame's rows as indented JSON in UTF-8, in parts of `rows` rows (a big output is
     written as it is made, never held whole), or None if a column needs json.dumps."""
     if frame.height == 0:
@@ -157,7 +157,7 @@ def frame_json_bytes(frame: pl.DataFrame, rows: int = 50_000) -> Iterator[bytes]
     return parts()
 
 
-def frame_json_parts(frame: pl.DataFrame, rows: int = 50_000) -> Iterator[str] | None:
+def frame_json_parts(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[str] | None:
     """`frame_json_bytes` as text."""
     parts = frame_json_bytes(frame, rows)
     return None if parts is None else (part.decode() for part in parts)

@@ -22,7 +22,7 @@ from shopinsight.cli.app import (
     print_json,
     print_notes,
 )
-from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles
+from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles, _profiles_of
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
 from shopinsight.render import terminal_text
@@ -63,34 +63,14 @@ def customers_cmd(
 
     Example: shopinsight customers --segment Champions --csv > champions.csv
     """
+    if as_json:
+        _customers_json(as_of, currency, segment, tag, limit)
+        return
     from shopinsight.core.exporters import export_tags, select_customers
     from shopinsight.core.shop_data import money_str
 
     prof = _profiles(as_of, currency)
     chosen = select_customers(prof.as_core(), segment, tag)
-    if as_json:
-        rows = chosen.head(limit) if limit else chosen
-        print_json(
-            rows.select(
-                "customer_id",
-                "email",
-                "customer_name",
-                "segment",
-                "tags",
-                "recency_days",
-                "frequency",
-                "orders",
-                pl.col("monetary").round(2),
-                "currency",
-                "r_score",
-                "f_score",
-                "m_score",
-                pl.col("last_order").dt.date(),
-                "reason",
-                "segment_reason",
-            )
-        )
-        return
     if as_csv:
         export = export_tags(prof.as_core(), "csv", segments=segment, tags=tag)
         frame = export.frame.head(limit) if limit else export.frame
@@ -127,6 +107,36 @@ def customers_cmd(
         )
     console.print("Why a customer is where they are: shopinsight explain EMAIL")
     _notes(prof)
+
+
+JSON_COLUMNS = [
+    "customer_id", "email", "customer_name", "segment", "tags", "recency_days", "frequency",
+    "orders", "monetary", "currency", "r_score", "f_score", "m_score", "last_order", "reason",
+    "segment_reason",
+]  # fmt: skip
+
+
+def _customers_json(
+    as_of: str | None,
+    currency: str | None,
+    segment: list[str] | None,
+    tag: list[str] | None,
+    limit: int | None,
+) -> None:
+    """`customers --json`: without a filter only the columns shown are read from the cache."""
+    from shopinsight.core.results import profile_columns
+
+    shop = open_shop(as_of, currency)
+    if segment or tag:
+        from shopinsight.core.exporters import select_customers
+
+        chosen = select_customers(_profiles_of(shop).as_core(), segment, tag).select(JSON_COLUMNS)
+    else:
+        chosen = profile_columns(shop, JSON_COLUMNS)
+        if chosen.height == 0:
+            _profiles_of(shop)  # no customers: says why
+    rows = chosen.head(limit) if limit else chosen
+    print_json(rows.with_columns(pl.col("monetary").round(2), pl.col("last_order").dt.date()))
 
 
 def _segments_json(prof: ProfilesResult) -> dict[str, Any]:

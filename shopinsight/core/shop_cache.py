@@ -40,6 +40,11 @@ def json_from_frame(frame: pl.DataFrame) -> Any:
     return json.loads(frame["json"][0])
 
 
+def _base(name: str) -> str:
+    """The file name of a cached result, before its part and the workspace fingerprint."""
+    return f"shop-{CACHE_VERSION}-{name}".replace(" ", "_").replace("/", "_")
+
+
 class ShopCache:
     """In-memory memo plus the on-disk cache of one workspace."""
 
@@ -94,7 +99,7 @@ class ShopCache:
         `family` is the name without its state key: files of older states are removed, so a
         tag edited by hand does not leave a copy of the customer table behind each time.
         """
-        base = f"shop-{CACHE_VERSION}-{name}".replace(" ", "_").replace("/", "_")
+        base = _base(name)
         hits = {part: self.ws.cache_get(f"{base}-{part}") for part in [*frames, "meta"]}
         meta = hits["meta"]
         if meta is not None and all(v is not None for v in hits.values()):
@@ -111,6 +116,17 @@ class ShopCache:
             pass  # a read-only workspace still works, just without the cache
         result["meta"] = json.loads(json.dumps(result.get("meta", {}), default=_plain))
         return result
+
+    def columns(self, name: str, part: str, columns: list[str]) -> pl.DataFrame | None:
+        """Some columns of one cached frame of `parts`, or None when it is not cached: a
+        warm command that shows 16 of the customer table's ~80 columns reads only those.
+        (The file is named as `Workspace.cache_get` names it; were that to change, this
+        finds nothing and the caller reads the whole result as usual.)"""
+        path = self.ws.cache_dir / f"{_base(name)}-{part}-{self.ws.fingerprint()}.parquet"
+        try:
+            return pl.read_parquet(path, columns=columns)
+        except Exception:  # noqa: BLE001 - missing, unreadable or without a column: compute
+            return None
 
     def _drop_stale(self, family: str | None, current: str) -> None:
         if not family:
