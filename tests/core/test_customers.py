@@ -248,3 +248,36 @@ def test_an_export_without_buyers_gives_no_customers_and_says_why() -> None:
     assert prof.table.height == 0 and prof.tags.height == 0
     assert any("3 order(s) have no buyer identity" in n for n in prof.notes)
     assert prof.segments.note == "No customers to segment yet."
+
+
+def test_lines_of_an_order_apart_give_the_same_table() -> None:
+    """The store keeps an order's lines together (the fast path); lines of one order apart
+    (a later import adding a line to it) give the same orders, SKU counts and table."""
+    rows = ANNA + [
+        dict(order_id=7, customer_id="bo@x.com", ordered_at="2024-02-01", sku="TEA", quantity=1,
+             unit_price=5.0),
+        dict(order_id=7, customer_id="bo@x.com", ordered_at="2024-02-01", sku="MUG", quantity=1,
+             unit_price=20.0),
+        dict(order_id=7, customer_id="bo@x.com", ordered_at="2024-02-01", sku="TEA", quantity=2,
+             unit_price=5.0),  # the same SKU again in the order: one product, 3 units
+        dict(order_id=8, customer_id="bo@x.com", ordered_at="2024-02-01", sku=None,
+             product_name=None, quantity=1, unit_price=3.0),
+        dict(order_id=8, customer_id="bo@x.com", ordered_at="2024-02-01", sku=None,
+             product_name=None, quantity=1, unit_price=4.0),  # no SKU twice: one product
+    ]  # fmt: skip
+    together = make_lines(rows)
+    apart = together.with_row_index("i").sort(pl.col("i") % 3, "i").drop("i")
+    assert apart.get_column("order_id").to_list() != together.get_column("order_id").to_list()
+    tables, orders = [], []
+    for lines in (together, apart):
+        data = prepare(lines.lazy(), AS_OF, defaults())
+        tables.append(customer_table(data).drop("_ck").sort("customer_id"))
+        cols = ["order_id", "items", "products", "subtotal", "max_qty", "counted"]
+        orders.append(data.orders.select(cols).sort("order_id"))
+        skus = data.sku_orders.sort("_ck", "_sk", "day", "quantity").drop("_ck", "_sk")
+        assert skus.filter(pl.col("quantity") == 3).height == 1  # order 7's TEA lines merged
+    assert tables[0].equals(tables[1])
+    assert orders[0].equals(orders[1])
+    bo = orders[0].filter(pl.col("order_id").is_in(["7", "8"]))
+    assert bo.get_column("products").to_list() == [2, 1]
+    assert row(tables[0], "bo@x.com")["distinct_skus"] == 2
