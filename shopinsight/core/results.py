@@ -234,13 +234,14 @@ def with_marks(shop: Shop, alerts: pl.DataFrame, cache_name: str | None = None) 
     Without any mark the list depends on the cached alerts alone (not on the clock), so with a
     `cache_name` (the alerts' own, data and state included) it is cached too: a warm `churn`
     reads it instead of cutting 170,000 customers' list again."""
-    from shopinsight.core.churn.lists import remark
-    from shopinsight.core.churn.rule import ChurnSettings
     from shopinsight.core.churn.state import load_alert_states
 
     states = load_alert_states(shop.ws)
 
-    def compute() -> pl.DataFrame:
+    def compute() -> pl.DataFrame:  # imported here: the list's rules bring NumPy
+        from shopinsight.core.churn.lists import remark
+        from shopinsight.core.churn.rule import ChurnSettings
+
         settings = ChurnSettings.from_config(shop.config())
         return remark(alerts, states, shop.last_orders(), shop.as_of(), settings)
 
