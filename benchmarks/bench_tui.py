@@ -7,7 +7,10 @@
    the workspace cache.
 3. Opens the app headless on the now-unchanged workspace and times open-to-overview: from
    building the app to the KPIs and both charts being drawn (target ≤ 1.0 s warm in a new
-   process, wall and CPU). The same is timed in process too.
+   process, wall and CPU). The same is timed in process too. With nothing cached (the first
+   open after an import) the first paint is the order figures with the segments panel saying
+   it is computing the customer table (target ≤ 3 s); the time until the segments are drawn
+   is printed beside it.
 4. With Pilot, times each screen's first visit until its workers are done (target ≤ 300 ms
    once precomputed), then each key press until the screen has been redrawn: screen switches
    (1-5, i, e) and scrolling the 50k-customer table (down, page down, end); target ≤ 100 ms.
@@ -147,19 +150,26 @@ def prime(ws: Workspace) -> None:
         print(f"  first computation of {name}: {time.perf_counter() - t:.2f} s")
 
 
-async def overview_ready(app) -> None:  # noqa: ANN001
-    """Wait until the overview shows its KPIs and both charts, then until it is drawn."""
+async def overview_ready(app, complete: bool = True) -> None:  # noqa: ANN001
+    """Wait until the overview shows its KPIs and both charts, then until it is drawn.
+
+    `complete=False`: the first paint, where the segments panel may still say it is computing
+    the customer table (a cold start paints the order figures first, the segments after)."""
     from textual.widgets import Static
+
+    from shopinsight.tui.screens.overview import SEGMENTS_WAITING
 
     while True:
         screen = app.screen
         try:
             value = screen.query_one("#kpi-orders").query_one(".kpi-value", Static)
-            seg = screen.query_one("#segments-chart").rows
+            chart = screen.query_one("#segments-chart")
+            months = screen.query_one("#revenue-chart").points
         except Exception:
-            value, seg = None, None
-        if value is not None and str(value.content) not in ("…", "–") and seg:
-            break
+            value, chart, months = None, None, None
+        if value is not None and str(value.content) not in ("…", "–") and months:
+            if chart.rows or (not complete and chart.empty == SEGMENTS_WAITING):
+                break
         await asyncio.sleep(0.001)
     done = asyncio.Event()
     app.screen.call_after_refresh(done.set)
@@ -185,27 +195,32 @@ COLD = textwrap.dedent(
     from benchmarks.bench_tui import AS_OF, overview_ready
     from shopinsight.core.workspace import Workspace
     from shopinsight.tui.app import ShopInsightApp
+    def cpu():
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        return use.ru_utime + use.ru_stime
     async def main():
         app = ShopInsightApp(Workspace.open({ws!r}), as_of=AS_OF)
         async with app.run_test(size=(120, 40)):
+            await overview_ready(app, complete=False)
+            first = (time.perf_counter() - t, cpu())
             await overview_ready(app)
-            use = resource.getrusage(resource.RUSAGE_SELF)
-            print(time.perf_counter() - t, use.ru_utime + use.ru_stime)
+            print(*first, time.perf_counter() - t, cpu())
     asyncio.run(main())
     """
 )
 
 
-def cold_open(root: Path) -> tuple[float, float]:
-    """Open-to-overview in a new process: (wall s, CPU s of the process, every thread), from
-    the first line of the script (Python's own start-up, ~20 ms, is not counted)."""
+def cold_open(root: Path) -> tuple[float, float, float, float]:
+    """Open-to-overview in a new process: (wall s, CPU s of the process, every thread) until
+    the first paint, then the same until the segments are drawn too; from the first line of the
+    script (Python's own start-up, ~20 ms, is not counted)."""
     code = COLD.format(root=str(ROOT), ws=str(root))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    wall, cpu = out.stdout.strip().splitlines()[-1].split()
-    return float(wall), float(cpu)
+    wall, cpu, wall_all, cpu_all = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu), float(wall_all), float(cpu_all)
 
 
-def first_open(root: Path) -> tuple[float, float]:
+def first_open(root: Path) -> tuple[float, float, float, float]:
     """`cold_open` with the workspace cache moved away (and put back after)."""
     import shutil
 
@@ -337,14 +352,15 @@ def main() -> None:
     cold = [cold_open(root) for _ in range(3)]
     print(
         f"open-to-overview, cached, new process (incl. imports and Textual start-up): "
-        f"median {statistics.median(w for w, _ in cold):.3f} s wall, "
-        f"{statistics.median(c for _, c in cold):.3f} s CPU  target ≤ 1.0 s"
+        f"median {statistics.median(c[0] for c in cold):.3f} s wall, "
+        f"{statistics.median(c[1] for c in cold):.3f} s CPU  target ≤ 1.0 s"
     )
 
-    wall, cpu = first_open(root)
+    wall, cpu, wall_all, cpu_all = first_open(root)
     print(
         f"open-to-overview, nothing cached (first open after an import), new process: "
-        f"{wall:.3f} s wall, {cpu:.3f} s CPU  target ≤ 3 s"
+        f"first paint {wall:.3f} s wall, {cpu:.3f} s CPU  target ≤ 3 s; segments drawn "
+        f"{wall_all:.3f} s wall, {cpu_all:.3f} s CPU"
     )
 
     lat = asyncio.run(key_latencies(root, args.rounds))

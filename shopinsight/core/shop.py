@@ -345,21 +345,36 @@ class Shop:
     # -- analyses -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         """KPIs, revenue by month and imports (what `status` and the Overview show)."""
+
+        def compute() -> dict[str, Any]:
+            status = dict(self.order_status())
+            if not status.get("lines"):
+                return status
+            summary = self.segment_summary()
+            status["customers"] = summary["customers"]  # one count: the customer table's
+            status["customers_definition"] = summary["customers_definition"]
+            return status
+
+        name = f"status-{self.key()}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo("status", lambda: self.cache.json(name, compute, f"status-{self.key()}"))
+
+    def order_status(self) -> dict[str, Any]:
+        """`status` from the orders alone: its customers are those with a counted order, as
+        the orders count them (the customer table, built later, counts the same people).
+        The app paints the Overview from this before the customer table exists."""
         from shopinsight.core.status import shop_status
 
         def compute() -> dict[str, Any]:
             if not self.has_orders():
                 return {"lines": 0, "imports": self.ws.ledger()}
             status = shop_status(self)
-            summary = self.segment_summary()
-            status["customers"] = summary["customers"]  # one count: the customer table's
-            status["customers_definition"] = summary["customers_definition"]
             status["currency"] = self.currency()
             status["left_out"] = self.left_out()
             return status
 
-        name = f"status-{self.key()}-{self.state_key('exclusions', 'tag_overrides')}"
-        return self.memo("status", lambda: self.cache.json(name, compute, f"status-{self.key()}"))
+        family = f"order-status-{self.key()}"
+        name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo("order_status", lambda: self.cache.json(name, compute, family))
 
     def profiles(self) -> ProfilesResult:
         from shopinsight.core.results import load_profiles

@@ -51,3 +51,52 @@ async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) 
             await asyncio.sleep(0.05)
         await _warmed(app)
         assert app.data.peek("churn:") is not None
+
+
+async def test_overview_paints_the_order_figures_before_the_customer_table(
+    demo_ws, make_app, monkeypatch
+) -> None:
+    """A first open after an import: the KPIs and revenue chart come from the orders alone,
+    the segments panel says it is computing until the customer table is in, then shows it
+    and the customers tile takes the table's own count."""
+    import threading
+
+    from textual.widgets import Static
+
+    from shopinsight.core.shop import Shop
+    from shopinsight.tui.screens.overview import SEGMENTS_WAITING
+
+    release = threading.Event()
+    summary = Shop.segment_summary
+
+    def slow_summary(self: Shop) -> dict:
+        assert release.wait(30), "never released"
+        return summary(self)
+
+    monkeypatch.setattr(Shop, "segment_summary", slow_summary)
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        orders = screen.query_one("#kpi-orders").query_one(".kpi-value", Static)
+        for _ in range(400):
+            if str(orders.render()) not in ("…", ""):
+                break
+            await pilot.pause(0.05)
+        status = app.data.order_status()
+        assert str(orders.render()) == f"{status['orders']:,}"
+        assert screen.query_one("#revenue-chart").points
+        chart = screen.query_one("#segments-chart")
+        assert chart.rows == [] and chart.empty == SEGMENTS_WAITING
+        assert SEGMENTS_WAITING in str(chart.render())
+        customers = screen.query_one("#kpi-customers").query_one(".kpi-value", Static)
+        assert str(customers.render()) == f"{status['customers']:,}"  # counted from orders
+        assert app.warm_up_worker is None  # nothing else competes with the segments
+
+        release.set()
+        for _ in range(400):
+            if chart.rows:
+                break
+            await pilot.pause(0.05)
+        table = app.data.profiles().table
+        assert sum(r[1] for r in chart.rows) == table.height
+        assert str(customers.render()) == f"{table.height:,}"

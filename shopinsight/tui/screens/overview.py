@@ -21,6 +21,9 @@ from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.charts import BarChart, ColumnChart
 from shopinsight.tui.widgets.kpi import Kpi
 
+SEGMENTS_WAITING = "Computing the customer table…"
+CUSTOMERS_DEFINITION = "Customers with a purchase (paid, not cancelled or returned, money kept)"
+
 KPIS = [
     ("revenue", "Revenue"),
     ("orders", "Orders"),
@@ -77,14 +80,28 @@ class OverviewScreen(SectionScreen):
         self.set_class(self.size.height < 32, "-short")
 
     def load(self) -> None:
-        self.run_task("overview", self.data.status, self.show_overview, "Loading the overview…")
+        """The figures the orders give first (cheap: one row per order), then, one after the
+        other so none slows the first paint, the segments (the customer table), the value
+        prediction and what changed. Each panel says it is computing until its result is in."""
+        self.run_task(
+            "overview", self.data.order_status, self.show_overview, "Loading the overview…"
+        )
         if self.data.has_orders():
-            self.run_task(
-                "segments", self.data.segment_summary, self.show_segments, "Computing segments…"
-            )
-            self.run_task("value", self.data.value, self.show_value, "Predicting value…")
+            chart = self.query_one("#segments-chart", BarChart)
+            if not chart.rows:
+                chart.set_rows([], SEGMENTS_WAITING)
         else:
             self.show_no_changes("nothing to compare yet.")
+
+    def load_segments(self) -> None:
+        """Segment sizes (the customer table: seconds on a big shop when not cached), then
+        the value prediction."""
+        self.run_task(
+            "segments", self.data.segment_summary, self.show_segments, "Computing segments…"
+        )
+
+    def load_value(self) -> None:
+        self.run_task("value", self.data.value, self.show_value, "Predicting value…")
 
     def show_value(self, view: Any) -> None:
         self.query_one("#value-line", Static).update(value_line(view))
@@ -128,6 +145,8 @@ class OverviewScreen(SectionScreen):
     def show_overview(self, status: dict[str, Any]) -> None:
         with self.app.batch_update():
             self._show_overview(status)
+        if status.get("lines"):
+            self.load_segments()
 
     def _show_overview(self, status: dict[str, Any]) -> None:
         records = status.get("imports", [])
@@ -161,7 +180,7 @@ class OverviewScreen(SectionScreen):
         self.kpi(
             "customers",
             fmt.count(status.get("customers")),
-            str(status.get("customers_definition") or "Customers with a counted order"),
+            str(status.get("customers_definition") or CUSTOMERS_DEFINITION),
         )
         self.kpi(
             "repeat",
@@ -203,12 +222,15 @@ class OverviewScreen(SectionScreen):
             (str(r["segment"]), float(r["customers"]), f"{r['customers']:,} {fmt.pct(r['share'])}")
             for r in summary["sizes"]  # a dozen segments at most
         ]
-        self.query_one("#segments-chart", BarChart).set_rows(rows)
+        self.query_one("#segments-chart", BarChart).set_rows(rows, "No segments yet.")
         panel = self.query_one("#segments-panel")
         panel.border_subtitle = (
             f"{plural(summary['customers'], 'customer')} · {summary['currency']}"
         )
         panel.tooltip = "\n".join(n for n in summary["notes"] if n)
+        # the customer table's own count (the orders' count of the same people until now)
+        self.kpi("customers", fmt.count(summary["customers"]), summary["customers_definition"])
+        self.load_value()
 
     def on_task_error(self, name: str, error: BaseException) -> None:
         if name == "changes":  # an honest line, not an error: often there is nothing yet
@@ -222,8 +244,9 @@ class OverviewScreen(SectionScreen):
             self.shop_app.show_error(error)
             self.load_changes()
         elif name == "segments":
-            self.query_one("#segments-chart", BarChart).set_rows([])
+            self.query_one("#segments-chart", BarChart).set_rows([], "Could not be computed.")
             self.shop_app.show_error(error)
+            self.load_value()
         else:
             super().on_task_error(name, error)
 

@@ -41,9 +41,13 @@ class BarChart(Widget):
     ) -> None:
         super().__init__(id=id)
         self.rows = rows or []
+        self.empty = "No data yet."
+        """What shows without rows: a chart whose figures are still computing says so."""
 
-    def set_rows(self, rows: list[tuple[str, float, str]]) -> None:
+    def set_rows(self, rows: list[tuple[str, float, str]], empty: str | None = None) -> None:
         self.rows = rows
+        if empty is not None:
+            self.empty = empty
         self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
@@ -51,7 +55,7 @@ class BarChart(Widget):
 
     def render(self) -> Text:
         if not self.rows:
-            return Text("No data yet.", style="dim")
+            return Text(self.empty, style="dim")
         width = self.size.width or 40
         value_w = max(len(r[2]) for r in self.rows)
         # names whole ("Potential Loyalists") while the bars keep at least 6 cells
