@@ -319,6 +319,18 @@ class Shop:
         name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
         return self.memo("last_orders", lambda: self.cache.frame(name, compute, family))
 
+    def addresses(self) -> pl.DataFrame:
+        """customer_id, city, region, postal_code, address_country: each customer's latest
+        address, which ad audiences match on (cached: it reads every line)."""
+        from shopinsight.core.audiences import customer_addresses
+
+        family = f"addresses-{self.key()}"
+        name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo(
+            "addresses",
+            lambda: self.cache.frame(name, lambda: customer_addresses(self.lines()), family),
+        )
+
     def first_day(self) -> dt.date | None:
         """The day of the shop's first order (start of the customer timelines)."""
         return self.memo("first_day", lambda: self.orders()["order_day"].min())

@@ -54,3 +54,25 @@ async def test_export_an_audience_for_meta_and_google(demo_ws, make_app, exports
         hashed = {hashlib.sha256(e.encode()).hexdigest() for e in emails}
         assert set(google["Email"].drop_nulls()) == hashed
         assert set(google["Country"].drop_nulls()) <= {"US", "CA", "GB", "AU", "DE"}  # plain
+
+
+async def test_the_audience_reads_addresses_through_the_shops_cache(demo_ws, make_app):
+    """Counting an audience reads each customer's address from the workspace cache (one
+    computation per data version), and a choice made again is not rebuilt."""
+    from shopinsight.core.shop import Shop
+    from shopinsight.tui.screens.export import export_preview
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "e")
+        app.screen.query_one("#export-target", Select).value = "google"
+        await settle(pilot)
+        assert "customers will be written" in text_of(app, "#export-count")
+        assert list(demo_ws.cache_dir.glob("shop-*-addresses-*"))
+        shop = app.data
+        profiles = shop.profiles()
+        first = export_preview(shop, profiles, "google", {"segments": None}, True)
+        assert export_preview(shop, profiles, "google", {"segments": None}, True) is first
+    again = Shop(demo_ws, app.data.as_of())
+    assert again.addresses().equals(shop.addresses())  # read back from the cache, same rows

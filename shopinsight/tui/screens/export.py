@@ -26,6 +26,7 @@ from shopinsight.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
     from shopinsight.core.results import ProfilesResult
+    from shopinsight.core.shop import Shop
 
 TARGETS = [
     ("shopify", "Shopify customer import (CSV)", "shopify-customers.csv"),
@@ -40,6 +41,50 @@ FILES = {t: f for t, _, f in TARGETS}
 EMAIL_TOOLS = ("klaviyo", "mailchimp")
 AUDIENCES = ("meta", "google")
 CONSENTED = (*EMAIL_TOOLS, *AUDIENCES)
+
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "segments": None,
+    "tags": None,
+    "include_unsubscribed": False,
+    "namespace": None,
+}
+"""What the form starts with (target Shopify): the export the warm-up prepares."""
+
+
+def export_preview(
+    shop: Shop, profiles: ProfilesResult, target: str, opts: dict[str, Any], hashed: bool
+) -> Any:
+    """The export for these choices, built once per customer table and choices (in the Shop's
+    memo, so going back to a choice, or the form's first count after the warm-up, is instant).
+    Audiences read the customers' addresses through the Shop's cache, never every line."""
+    opts = dict(opts)
+    if target in AUDIENCES:
+        opts.pop("namespace", None)
+    else:
+        hashed = False
+    key = f"export:{id(profiles)}:{target}:{hashed}:{sorted(opts.items())}"
+
+    def build() -> tuple[ProfilesResult, Any]:
+        prof = profiles.as_core()
+        if target in AUDIENCES:
+            from shopinsight.core.audiences import build_audience
+
+            addresses = shop.addresses()
+            return profiles, build_audience(
+                prof, target, addresses=addresses, hashed=hashed, **opts
+            )
+        from shopinsight.core.exporters import export_tags
+
+        return profiles, export_tags(prof, target, **opts)
+
+    # the entry holds its customer table, so the id in the key cannot be reused meanwhile
+    return shop.memo(key, build)[1]
+
+
+def warm_up(shop: Shop) -> None:
+    """What the Export screen's first count needs, computed ahead (the app's warm-up)."""
+    export_preview(shop, shop.profiles(), "shopify", DEFAULT_OPTIONS, False)
 
 
 class ExportScreen(SectionScreen):
@@ -144,28 +189,18 @@ class ExportScreen(SectionScreen):
         """Build the export in a worker and show who will be written."""
         if self.profiles is None:
             return
-        from shopinsight.core.exporters import export_tags
-
-        prof, opts = self.profiles.as_core(), self.options()
+        opts = self.options()
         target = opts.pop("target")
         self.query_one("#export-unsubscribed", Checkbox).disabled = target not in CONSENTED
         hashed = self.query_one("#export-hashed", Checkbox)
         hashed.disabled = target not in AUDIENCES
         self.query_one("#export-prefix", Input).disabled = target in AUDIENCES  # no tags there
-        if target in AUDIENCES:
-            shop, want_hash = self.data, hashed.value
-            del opts["namespace"]
-
-            def build() -> Any:
-                from shopinsight.core.audiences import build_audience, customer_addresses
-
-                addresses = shop.memo("addresses", lambda: customer_addresses(shop.lines()))
-                return build_audience(prof, target, addresses=addresses, hashed=want_hash, **opts)
-
-            self.run_task("count", build, self.show_count, "Counting…")
-            return
+        shop, profiles, want_hash = self.data, self.profiles, hashed.value
         self.run_task(
-            "count", lambda: export_tags(prof, target, **opts), self.show_count, "Counting…"
+            "count",
+            lambda: export_preview(shop, profiles, target, opts, want_hash),
+            self.show_count,
+            "Counting…",
         )
 
     def show_count(self, export: Any) -> None:
