@@ -68,7 +68,7 @@ async def test_a_bundle_product_becomes_a_segments_gift(demo_ws, make_app):
         assert others.is_in(bought.implode()).all()  # only those who have it get another gift
         await go(pilot, "down")  # Champions → Loyal Customers
         rule = str(app.screen.query_one("#policy-rule", Static).render())
-        assert "first choice TW-WHISK" in rule
+        assert "first choice Bamboo Matcha Whisk (TW-WHISK)" in rule  # by name, SKU after
 
 
 async def test_a_card_only_segment_asks_sample_or_full_size(demo_ws, make_app):

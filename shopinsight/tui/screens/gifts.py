@@ -219,8 +219,9 @@ class GiftsScreen(PackingPart):
         templates = self.templates()
         name = row["template"] or ""
         users = self.gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
+        rule = self.named_rule(segment, row["rule"])
         self.query_one("#policy-rule", Static).update(
-            f"[b]{escape(segment)}[/b]: {escape(row['rule'])}\n[i]{escape(row['purpose'])}[/i]\n"
+            f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
             f"{plural(row['customers'], 'customer')}"
         )
         label = self.query_one("#template-label", Label)
@@ -244,6 +245,23 @@ class GiftsScreen(PackingPart):
             f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
         )
         self.render_preview()
+
+    def named_rule(self, segment: str, rule: str) -> str:
+        """The policy in words with its chosen gifts by name, SKU after it ('first choice
+        Bamboo Matcha Whisk (TW-WHISK)'): the merchant knows their products by name."""
+        from shopinsight.core.gifts.policies import gift_policies
+
+        try:
+            skus = gift_policies(self.data.config()).for_segment(segment).skus
+        except ShopInsightError:
+            return rule
+        said = f"first choice {', '.join(skus)}"
+        if not skus or said not in rule or self.gifts is None:
+            return rule
+        catalogue = self.gifts.catalogue.filter(pl.col("sku").is_in(list(skus)))
+        names = dict(zip(catalogue["sku"], catalogue["product_name"], strict=True))
+        named = [f"{names[s]} ({s})" if names.get(s) and names[s] != s else s for s in skus]
+        return rule.replace(said, f"first choice {', '.join(named)}")
 
     def templates(self) -> dict[str, str]:
         from shopinsight.core.gifts.notes import note_templates
