@@ -52,6 +52,10 @@ WARM_UP_STEPS = (
 )
 """`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
 them (customers, gifts, churn, bundles) as far as their shared inputs allow."""
+WARM_UP_SCREENS = ("export:warm_up", "customers:warm_up")
+"""Screen functions `(shop) -> None` run after the steps: the Export form's first count, then
+the month-end customer tables the Customers detail's segment history reads (last: the
+heaviest, and only the detail panel waits for it)."""
 WARM_UP_MODULES = (
     *("textual_fastdatatable.data_table", "pyarrow.compute", "pyarrow.pandas_compat"),
 )
@@ -161,11 +165,16 @@ class ShopInsightApp(App[None]):
                 importlib.import_module(module)
         if not shop.has_orders():
             return
-        for step in WARM_UP_STEPS:
+        steps: list[Callable[[], object]] = [getattr(shop, step) for step in WARM_UP_STEPS]
+        for name in WARM_UP_SCREENS:
+            module, function = name.split(":")
+            found = getattr(importlib.import_module(f"shopinsight.tui.screens.{module}"), function)
+            steps.append(partial(found, shop))
+        for step in steps:
             if worker.is_cancelled or self.data is not shop:
                 return
             try:
-                getattr(shop, step)()
+                step()
             except Exception:  # noqa: BLE001 - the screen that needs it shows the error
                 return
 

@@ -20,6 +20,12 @@ def test_every_section_has_a_screen_built_on_demand() -> None:
         assert issubclass(cls, SectionScreen) and cls.SECTION == mode
 
 
+def _month_ends(shop) -> list:  # noqa: ANN001
+    from shopinsight.core.insights.segment_history import month_ends
+
+    return month_ends(shop.first_day() or shop.as_of(), shop.as_of(), 6)
+
+
 async def _warmed(app: ShopInsightApp, timeout: float = 60.0) -> None:
     """Wait until the latest warm-up worker ran and finished."""
     loop = asyncio.get_running_loop()
@@ -40,6 +46,19 @@ async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) 
         shop = app.data
         for key in ("profiles", "churn:", "bundles::[]", "gifts:open", "value:"):
             assert shop.peek(key) is not None, key
+        # the Export form's first count and the month-end tables of the segment history
+        import shopinsight.core.exporters as exporters
+        from shopinsight.tui.screens.export import DEFAULT_OPTIONS, export_preview
+
+        def not_again(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the warm-up should have built this export")
+
+        real, exporters.export_tags = exporters.export_tags, not_again
+        try:
+            export_preview(shop, shop.profiles(), "shopify", DEFAULT_OPTIONS, False)
+        finally:
+            exporters.export_tags = real
+        assert any(shop.peek(f"shop-at:{day}") is not None for day in _month_ends(shop))
         await pilot.press("4")  # churn: shown from memory, nothing left to compute
         await pilot.pause()
         assert app.current_mode == "churn"

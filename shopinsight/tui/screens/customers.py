@@ -25,7 +25,7 @@ from textual.widgets import Input, Select, Static
 from shopinsight.tui.detail import customer_detail, render_detail, with_history
 from shopinsight.tui.screens.customers_actions import CustomerChanges
 from shopinsight.tui.widgets.dialogs import PickDialog
-from shopinsight.tui.widgets.frame_table import Col, FrameTable
+from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared
 
 COLS = [
     Col("display_name", "Customer", width=10),
@@ -105,6 +105,14 @@ def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
         on="customer_id",
         how="left",
     )
+
+
+def warm_up(shop: Any) -> None:
+    """The month-end customer tables behind the detail panel's segment history (each read
+    from the workspace cache, or computed once): the app's warm-up, so the first customer
+    highlighted shows their history at once."""
+    if shop.has_orders():
+        shop.segment_history("")
 
 
 class CustomersScreen(CustomerChanges):
@@ -228,16 +236,27 @@ class CustomersScreen(CustomerChanges):
             return
         frame = self.table_frame
         text, seg, tag = self.filters()
+        table = self.query_one(FrameTable)
         self.run_task(
             "filter",
-            lambda: filter_customers(frame, text, seg, tag),
+            lambda: table.prepare(filter_customers(frame, text, seg, tag)),
             self.show_filtered,
             "Filtering…",
         )
 
-    def show_filtered(self, frame: pl.DataFrame) -> None:
+    def show_filtered(self, ready: Prepared) -> None:
         table = self.query_one(FrameTable)
-        table.load(frame)
+        table.load(ready)
+        self.show_summary()
+        if ready.frame.height == 0:
+            self.show_customer(None)
+        if self.focused is None:
+            table.focus_table()
+
+    def show_summary(self) -> None:
+        """How many customers show, of how many, and the order they are in."""
+        table = self.query_one(FrameTable)
+        frame = table.frame if table.frame is not None else pl.DataFrame()
         total = self.table_frame.height if self.table_frame is not None else 0
         order = dict(SORTS).get(table.sort_col or "", table.sort_col or "")
         arrow = "↓" if table.sort_desc else "↑"
@@ -245,10 +264,6 @@ class CustomersScreen(CustomerChanges):
             f"{frame.height:,} of {total:,} customers · sorted by {order} {arrow} · "
             f"as of {self.data.known_as_of()}"
         )
-        if frame.height == 0:
-            self.show_customer(None)
-        if self.focused is None:
-            table.focus_table()
 
     @on(Input.Changed, "#cust-search")
     @on(Select.Changed, "#cust-segment")
@@ -333,8 +348,7 @@ class CustomersScreen(CustomerChanges):
         if table.sort_col == col:
             descending = not table.sort_desc
         table.sort_by(col, descending)
-        if table.frame is not None:
-            self.show_filtered(table.frame)
+        self.show_summary()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(

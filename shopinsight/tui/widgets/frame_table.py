@@ -124,7 +124,29 @@ def display_frame(frame: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A frame made ready for the grid off the UI thread (`FrameTable.prepare`): sorted,
+    formatted, and each column's content measured, for the sort it was prepared for."""
+
+    frame: pl.DataFrame
+    shown: pl.DataFrame
+    natural: list[int]
+    sort: tuple[str | None, bool]
+
+
+def prepare(
+    frame: pl.DataFrame, cols: list[Col], sort_col: str | None, sort_desc: bool
+) -> Prepared:
+    """Sort, format and measure `frame` (pure Polars: safe in a worker thread)."""
+    if sort_col is not None and sort_col in frame.columns:
+        frame = frame.sort(sort_col, descending=sort_desc, nulls_last=True)
+    shown = display_frame(frame, cols)
+    return Prepared(frame, shown, content_widths(shown), (sort_col, sort_desc))
+
+
 _GRID: type | None = None
+_BACKEND: type | None = None
 
 
 def grid_class() -> type[DataTable]:
@@ -143,6 +165,29 @@ def grid_class() -> type[DataTable]:
 
         _GRID = Grid
     return _GRID
+
+
+def sized_backend(shown: pl.DataFrame, widths: list[int]) -> Any:
+    """The grid's Polars backend, told the content widths we measured already: left to itself
+    it measures every cell of every column through Arrow (and imports pandas on the first
+    table), 0.4-0.8 s on the UI thread for 50k rows, for widths we know."""
+    global _BACKEND
+    if _BACKEND is None:
+        from textual_fastdatatable.backend import create_backend
+
+        base = type(create_backend(shown.head(0)))
+
+        class SizedBackend(base):  # type: ignore[misc, valid-type]
+            known_widths: list[int] = []
+
+            @property
+            def column_content_widths(self) -> list[int]:
+                return self.known_widths
+
+        _BACKEND = SizedBackend
+    backend = _BACKEND(shown)
+    backend.known_widths = list(widths)
+    return backend
 
 
 class FrameTable(Vertical):
@@ -222,11 +267,18 @@ class FrameTable(Vertical):
             return None
         return self.frame[self.key][row]
 
-    def load(self, frame: pl.DataFrame, keep_cursor: bool = True) -> None:
+    def prepare(self, frame: pl.DataFrame) -> Prepared:
+        """`frame` made ready for `load` in a worker: a 50k-row table's formatting and
+        measuring stay off the UI thread."""
+        return prepare(frame, self.cols, self.sort_col, self.sort_desc)
+
+    def load(self, frame: pl.DataFrame | Prepared, keep_cursor: bool = True) -> None:
         """Show `frame` (sorted by the current sort column), keeping the highlighted key."""
         previous = self.cursor_key if keep_cursor else None
-        if self.sort_col is not None and self.sort_col in frame.columns:
-            frame = frame.sort(self.sort_col, descending=self.sort_desc, nulls_last=True)
+        ready = frame if isinstance(frame, Prepared) else None
+        if ready is None or ready.sort != (self.sort_col, self.sort_desc):
+            ready = self.prepare(frame.frame if isinstance(frame, Prepared) else frame)
+        frame = ready.frame
         self.frame = frame
         had_focus = self.table is not None and self.table.has_focus
         self._generation += 1
@@ -234,8 +286,7 @@ class FrameTable(Vertical):
         if frame.height == 0:
             self.mount(Static(self.empty, classes="frame-table-empty"))
             return
-        shown = display_frame(frame, self.cols)
-        natural = content_widths(shown)
+        shown, natural = ready.shown, ready.natural
         room = self.room()
         self._fitted_for = room
         kept = kept_columns(natural, self.cols, room)
@@ -243,7 +294,7 @@ class FrameTable(Vertical):
         shown = shown.select(shown.columns[i] for i in kept)
         natural = [natural[i] for i in kept]
         table = grid_class()(
-            data=shown,
+            backend=sized_backend(shown, natural),
             cursor_type="row",
             zebra_stripes=True,
             show_row_labels=False,

@@ -7,6 +7,8 @@ a single Content line (click a key to press it), which keeps screen switches wel
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
@@ -83,7 +85,10 @@ class KeyBar(Static):
         return None
 
     @staticmethod
+    @lru_cache(maxsize=512)
     def _key(key: str, shown: str, description: str, enabled: bool) -> Content:
+        """One key's text (parsed once: markup parsing was most of a first visit's footer;
+        a Content is immutable, so one copy serves every screen)."""
         dim = "" if enabled else " dim"
         markup = f"[@click=app.simulate_key('{key}')][b $footer-key-foreground{dim}]$shown[/]"
         if description:
