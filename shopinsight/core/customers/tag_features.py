@@ -22,6 +22,13 @@ def _q(values: pl.Series, q: float) -> float:
     return float(cast(float, v.quantile(q, interpolation="linear"))) if v.len() else 0.0
 
 
+_ORDER_COLUMNS = [
+    "_ok", "_ck", "items", "products", "has_products", "net_revenue", "night", "channel_label",
+    "max_unit_price", "local_month", "max_qty", "shipping_name", "postal_code", "city",
+]  # fmt: skip
+_LINE_COLUMNS = ["_ok", "_ck", "unit_price", "variant", "product_name", "category"]
+
+
 def tag_features(
     data: ShopData, config: dict[str, Any]
 ) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
@@ -32,8 +39,9 @@ def tag_features(
     Independent of the customer table, so the two can be computed side by side.
     """
     cfg: dict[str, Any] = config.get("tags") or {}
-    orders = data.orders.filter(pl.col("counted"))
-    lines = data.lines.filter(PRODUCT & pl.col("counted"))
+    # only the columns used: a filter copies every column it keeps
+    orders = data.orders.lazy().filter(pl.col("counted")).select(_ORDER_COLUMNS).collect()
+    lines = data.lines.lazy().filter(PRODUCT & pl.col("counted")).select(_LINE_COLUMNS).collect()
     with_products = orders.filter(pl.col("has_products"))
 
     def pct(key: str, default: float) -> float:
@@ -132,27 +140,33 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     and adults' categories. Text is hashed once and grouped as integers; names are looked up
     only for the few customers that qualify."""
     repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2).select("_ck")
+    # (customer, product) as one integer: the product name's hash mixed with the customer key
+    # (a multiplicative hash), so each group-by and look-up below runs on one u64 column
+    mixed_in = pl.col("_ck").cast(pl.UInt64) * 0x9E3779B97F4A7C15
     named = (
         lines.lazy()
         .filter(pl.col("variant").is_not_null() & pl.col("product_name").is_not_null())
         .select("_ck", "product_name", "variant")  # narrow before the join: it copies rows
         .join(repeat, on="_ck", how="semi")
         .with_columns(
-            pl.col("product_name").hash().alias("_pk"), pl.col("variant").hash().alias("_vk")
+            (pl.col("product_name").hash() ^ mixed_in).alias("_pk"),
+            pl.col("variant").hash().alias("_vk"),
         )
         .collect()
-        .lazy()
     )
-    multi = (
-        named.group_by("_ck", "_pk")
-        .agg(pl.col("_vk").n_unique().alias("n"))
-        .filter(pl.col("n") >= 2)
-        .drop("n")
+    multi = (  # two variants or more: the smallest and largest variant differ
+        named.lazy()
+        .group_by("_pk")
+        .agg(pl.col("_vk").min().alias("lo"), pl.col("_vk").max().alias("hi"))
+        .filter(pl.col("lo") != pl.col("hi"))
+        .collect()
+        .get_column("_pk")
     )
     variants = (
-        named.join(multi, on=["_ck", "_pk"], how="semi")
-        .group_by("_ck", "_pk")
-        .agg(pl.col("product_name").first(), pl.col("variant").unique().sort())
+        named.lazy()
+        .filter(pl.col("_pk").is_in(multi.implode()))
+        .group_by("_pk")
+        .agg(pl.col("_ck", "product_name").first(), pl.col("variant").unique().sort())
         .with_columns(
             pl.format(
                 "{} in {} variants ({})",
@@ -234,10 +248,18 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     min_buys = int(cfg.get("replenish_min_purchases", 3))
     max_cv = float(cfg.get("replenish_max_cv", 0.5))
     pairs = ["_ck", "_sk"]
-    often = data.sku_orders.lazy().group_by(pairs).len().filter(pl.col("len") >= min_buys)
+    pair = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("_sk").cast(pl.UInt64)  # both < 2³²
+    often = (
+        data.sku_orders.lazy()
+        .group_by(pair.alias("_pair"))
+        .len()
+        .filter(pl.col("len") >= min_buys)
+        .collect()
+        .get_column("_pair")
+    )
     plan = (
         data.sku_orders.lazy()
-        .join(often, on=pairs, how="semi")
+        .filter(pair.is_in(often.implode()))
         .select("_ck", "_sk", "day")
         .unique()
         .sort("_ck", "_sk", "day")
