@@ -8,6 +8,7 @@ settings + the state tables the result depends on. The CLI and the app read only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.shop_cache import json_from_frame
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -154,8 +156,15 @@ class ChurnView:
     currency: str | None
     as_of: dt.date
     notes: list[str] = field(default_factory=list)
-    base: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
-    """The alerts before the merchant's marks (marks are re-applied to this)."""
+    read_base: Callable[[], pl.DataFrame] = field(default=pl.DataFrame, repr=False)
+
+    @property
+    def base(self) -> pl.DataFrame:
+        """The alerts before the merchant's marks (marks are re-applied to these), read when
+        first asked for: a warm `churn` without marks reads only the listed alerts."""
+        if not isinstance(self.read_base, pl.DataFrame):
+            self.read_base = self.read_base()  # type: ignore[assignment]
+        return self.read_base  # type: ignore[return-value]
 
 
 def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
@@ -192,14 +201,27 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         }
         return {"alerts": alerts, "meta": meta}
 
-    parts = shop.cache.parts(name, ["alerts"], compute, family)
-    meta = parts["meta"]
-    base = parts["alerts"]
+    def view(alerts: pl.DataFrame, meta: dict[str, Any], base: Any) -> ChurnView:
+        return ChurnView(
+            alerts, meta["method"], meta["method_reason"], meta["backtest"],
+            int(meta["horizon_days"]), meta["currency"], shop.as_of(), meta["notes"], base,
+        )  # fmt: skip
+
     listed = name.replace("churn-net-", "churn-listed-", 1)  # the same result, its list cut
-    return ChurnView(
-        with_marks(shop, base, listed), meta["method"], meta["method_reason"], meta["backtest"],
-        int(meta["horizon_days"]), meta["currency"], shop.as_of(), meta["notes"], base,
-    )  # fmt: skip
+    if not _has_marks(shop):  # the listed alerts and the meta alone, when cached
+        alerts = shop.cache.columns(f"{listed}-unmarked", "frame")
+        meta = shop.cache.columns(name, "meta")
+        if alerts is not None and meta is not None:
+            whole = lambda: shop.cache.parts(name, ["alerts"], compute, family)["alerts"]  # noqa: E731
+            return view(alerts, json_from_frame(meta), whole)
+    parts = shop.cache.parts(name, ["alerts"], compute, family)
+    return view(with_marks(shop, parts["alerts"], listed), parts["meta"], parts["alerts"])
+
+
+def _has_marks(shop: Shop) -> bool:
+    from shopinsight.core.churn.state import load_alert_states
+
+    return load_alert_states(shop.ws).height > 0
 
 
 def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, int]:

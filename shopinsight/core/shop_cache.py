@@ -117,9 +117,11 @@ class ShopCache:
         result["meta"] = json.loads(json.dumps(result.get("meta", {}), default=_plain))
         return result
 
-    def columns(self, name: str, part: str, columns: list[str]) -> pl.DataFrame | None:
-        """Some columns of one cached frame of `parts`, or None when it is not cached: a
-        warm command that shows 16 of the customer table's ~80 columns reads only those.
+    def columns(
+        self, name: str, part: str, columns: list[str] | None = None
+    ) -> pl.DataFrame | None:
+        """One cached frame of `parts` (or some of its columns), or None when it is not cached:
+        a warm command that shows 16 of the customer table's ~80 columns reads only those.
         (The file is named as `Workspace.cache_get` names it; were that to change, this
         finds nothing and the caller reads the whole result as usual.)"""
         path = self.ws.cache_dir / f"{_base(name)}-{part}-{self.ws.fingerprint()}.parquet"

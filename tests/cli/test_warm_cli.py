@@ -82,3 +82,16 @@ def test_a_moved_workspace_shows_where_it_is_now(
     result = CliRunner().invoke(app, ["--workspace", str(moved), "status", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["workspace"] == str(moved)
+
+
+def test_warm_churn_reads_the_alerts_before_marks_only_when_asked(
+    warm_ws: tuple[Path, dict[str, str]],
+) -> None:
+    """The app re-marks from the alerts before marks: read then, and the same list comes out."""
+    from shopinsight.core.shop import Shop
+
+    ws, _ = warm_ws
+    view = Shop.open(ws).churn()
+    assert not isinstance(view.read_base, type(view.alerts))  # not read yet
+    assert view.base.height == view.alerts.height
+    assert Shop.open(ws).remark_churn().alerts.equals(view.alerts)
