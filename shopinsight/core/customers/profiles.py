@@ -103,11 +103,11 @@ def customer_profiles(
         later = pool.submit(tag_features, data, config)
         table = customer_table(data, attrs)
         feats, stats, replen = later.result()
-    table = (
+    table = table_features(
         table.join(feats, on="_ck", how="left")
         .with_columns(pl.col(c).fill_null(0) for c in FILLED)
-        .with_columns(table_features(as_of))
-        .drop("_ck")
+        .drop("_ck"),
+        as_of,
     )
     scored, info = score_segments(table, config)
     levels = SCHEMES[info.scheme].levels
@@ -172,10 +172,14 @@ def _with_tag_lists(scored: pl.DataFrame, tags: pl.DataFrame, resort: bool) -> p
     lists = tags.group_by("_row").agg(pl.col("tag").alias("tags"))
     if resort:
         lists = lists.with_columns(pl.col("tags").list.sort())
+    # joined to the row numbers alone, then set beside the table: a join would copy every
+    # column of the table
+    aligned = scored.select("_row").join(lists, on="_row", how="left", maintain_order="left")
+    empty = pl.lit([], dtype=pl.List(pl.Utf8))
     return (
-        scored.join(lists, on="_row", how="left")
-        .with_columns(pl.col("tags").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))))
-        .drop("_row")
+        scored.drop("_row")
+        .hstack([aligned.get_column("tags")])
+        .with_columns(pl.col("tags").fill_null(empty))
     )
 
 

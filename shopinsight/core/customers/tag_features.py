@@ -126,13 +126,21 @@ FILLED = [
 """Feature counts that are 0 (not null) for a customer without any."""
 
 
-def table_features(as_of: dt.date) -> list[pl.Expr]:
+def table_features(table: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Tag inputs computed on the customer table itself: the next first-order anniversary and
-    the spend rank (ties share a rank, so a VIP cut never splits equal spenders)."""
-    return [
-        *_anniversary(as_of),
-        pl.col("monetary").rank("min", descending=True).cast(pl.Int64).alias("spend_rank"),
-    ]
+    the spend rank (ties share a rank, so a VIP cut never splits equal spenders).
+
+    The anniversary is worked out once per distinct first-order day (a few hundred), not per
+    customer: building dates from parts cost more than the rest of the table's features."""
+    day = pl.col("first_order").dt.date()
+    days = table.select(day.unique().alias("_first_day"))
+    dates = days.with_columns(_anniversary(pl.col("_first_day"), as_of))
+    looked_up = table.select(day.alias("_first_day")).join(
+        dates, on="_first_day", how="left", maintain_order="left"
+    )
+    return table.hstack(looked_up.drop("_first_day")).with_columns(
+        pl.col("monetary").rank("min", descending=True).cast(pl.Int64).alias("spend_rank")
+    )
 
 
 def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> pl.LazyFrame:
@@ -310,10 +318,10 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     )
 
 
-def _anniversary(as_of: dt.date) -> list[pl.Expr]:
-    """Days until the next first-order anniversary (today counts) and which year it is.
-    A first order on 29 February has its anniversary on 28 February in other years."""
-    first = pl.col("first_order").dt.date()
+def _anniversary(first: pl.Expr, as_of: dt.date) -> list[pl.Expr]:
+    """Days until the next first-order anniversary (today counts) and which year it is, from
+    the first order's day. A first order on 29 February has its anniversary on 28 February in
+    other years."""
 
     def on(year: pl.Expr) -> pl.Expr:
         leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
