@@ -324,8 +324,17 @@ def test_orders_follow_the_shared_order_rules():
         + orders("b", [5], status="partially_refunded", refunded=5.0, order_discount=2.0)
         + [dict(order_id="x", customer_id=None, ordered_at="2024-06-01", sku="MUG")]
     )
-    lines = make_lines(rows).lazy()
+    rows += [  # two-line orders: items and prices summed over the order's product lines
+        dict(order_id=f"m{i}", customer_id="c", ordered_at="2024-05-01", sku=sku, quantity=q,
+             discount_code="X" if i else None)
+        for i in range(2) for sku, q in (("MUG", 2), ("TEA", 3))
+    ]  # fmt: skip
+    lines = make_lines(rows)
     cols = ["order_id", "net_revenue", "counted", "has_discount"]
-    ours = _orders(lines, pl.lit(True)).collect().select(cols).sort("order_id")
-    shared = orders_frame(lines).filter(pl.col("customer_id").is_not_null()).collect().select(cols)
-    assert ours.equals(shared.sort("order_id"))
+    ours = _orders(lines.lazy(), pl.lit(True)).sort("order_id")
+    shared = orders_frame(lines.lazy()).filter(pl.col("customer_id").is_not_null()).collect()
+    assert ours.select(cols).equals(shared.select(cols).sort("order_id"))
+    assert ours.filter(pl.col("order_id") == "m1")[["items", "n_lines"]].rows() == [(5, 2)]
+    # an order's lines apart in the store: the same orders
+    apart = _orders(lines.sample(fraction=1.0, shuffle=True, seed=3).lazy(), pl.lit(True))
+    assert apart.sort("order_id").equals(ours)

@@ -201,7 +201,7 @@ def replay_backtest(
     h = backtest_horizon(settings, span)
     replayed = replace(settings, horizon_days=h)
     then = as_of - dt.timedelta(days=h)
-    everyone = history.days["customer_id"].n_unique()
+    everyone = history.customer_ids().height
     history = history.sample(BACKTEST_CUSTOMERS, settings.seed)
     learn, learn_note = learning(replayed, span_days(history, then))
     frame, cutoffs = training_frame(history, then, learn)

@@ -62,24 +62,25 @@ def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
     ).collect()
 
 
-def _btyd_summary(per_customer: pl.LazyFrame, cutoff: dt.date) -> pl.LazyFrame:
-    return per_customer.with_columns(
+def _btyd_summary(per_customer: pl.LazyFrame, cutoff: dt.date, sort: bool = True) -> pl.LazyFrame:
+    out = per_customer.with_columns(
         (pl.col("n") - 1).cast(pl.Float64).alias("x"),
         ((pl.col("last_day") - pl.col("first_day")).dt.total_days() / 7.0).alias("t_x"),
         ((pl.lit(cutoff) - pl.col("first_day")).dt.total_days() / 7.0).alias("T"),
-    ).sort("customer_id")
+    )
+    return out.sort("customer_id") if sort else out
 
 
 def seed_summary(history: History, cutoff: dt.date, features: pl.DataFrame) -> None:
     """The summary at `cutoff` taken from the churn features of the same day (the same counts
-    and means), so the purchases are not grouped a second time."""
+    and means, already in customer_id order), so the purchases are not grouped a second time."""
     key = ("summary", cutoff)
     if key not in history.cache:
         per_customer = features.lazy().select(
             "customer_id", pl.col("frequency").alias("n"), pl.col("aov").alias("mean_spend"),
             "monetary", "first_day", "last_day",
         )  # fmt: skip
-        history.cache[key] = _btyd_summary(per_customer, cutoff).collect()
+        history.cache[key] = _btyd_summary(per_customer, cutoff, sort=False).collect()
 
 
 def _fit_sample(history: History, seed: int) -> History:
