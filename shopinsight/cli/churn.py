@@ -33,7 +33,6 @@ from shopinsight.cli.app import (
 from shopinsight.core.errors import InputError, ShopInsightError
 
 if TYPE_CHECKING:
-    from shopinsight.core.churn.backtest import Backtest
     from shopinsight.core.results import ChurnView
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
@@ -128,9 +127,7 @@ def churn_cmd(
         more = rows.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N or --json to see them.[/dim]")
-    from shopinsight.core.churn.backtest import Backtest
-
-    bt_line = _backtest_line(Backtest.from_dict(result.backtest))
+    bt_line = _backtest_line(result.backtest)
     console.print(f"[dim]{escape(bt_line)}[/dim]", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
@@ -194,19 +191,25 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def _backtest_line(bt: Backtest) -> str:
-    """One sentence: how the shown method did one horizon back."""
-    parts = [f"Backtest as of {bt.as_of} ({bt.customers:,} customers, {bt.lost:,} did not return)"]
-    scores = (("model", bt.model), ("rule", bt.rule), ("BG/NBD", bt.btyd))
-    for name, score in scores:
-        if score is None:
+def _backtest_line(bt: dict[str, Any]) -> str:
+    """One sentence: how the shown method did one horizon back. Read from the backtest as
+    cached (`Backtest.to_dict`): the backtest module brings scikit-learn, ~1 s to start."""
+    parts = [
+        f"Backtest as of {bt['as_of']} ({bt['customers']:,} customers, "
+        f"{bt['lost']:,} did not return)"
+    ]
+    for name, key in (("model", "model"), ("rule", "rule"), ("BG/NBD", "btyd")):
+        score = bt.get(key)
+        if not isinstance(score, dict):
             continue
         parts.append(
-            f"{name}: ROC-AUC {_num(score.auc)}, alert list precision {_pct(score.precision)} / "
-            f"recall {_pct(score.recall)}, top 10% hold {_pct(score.top10_capture)} of lost spend"
+            f"{name}: ROC-AUC {_num(score['auc'])}, alert list precision "
+            f"{_pct(score['precision'])} / recall {_pct(score['recall'])}, top 10% hold "
+            f"{_pct(score['top10_capture'])} of lost spend"
         )
-    if bt.recency is not None:
-        parts.append(f"days since last order alone: ROC-AUC {_num(bt.recency.auc)}")
+    recency = bt.get("recency")
+    if isinstance(recency, dict):
+        parts.append(f"days since last order alone: ROC-AUC {_num(recency['auc'])}")
     return "; ".join(parts) + ". Details: shopinsight churn backtest"
 
 

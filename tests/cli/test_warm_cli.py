@@ -95,3 +95,23 @@ def test_warm_churn_reads_the_alerts_before_marks_only_when_asked(
     assert not isinstance(view.read_base, type(view.alerts))  # not read yet
     assert view.base.height == view.alerts.height
     assert Shop.open(ws).remark_churn().alerts.equals(view.alerts)
+
+
+@pytest.mark.parametrize("args", [["churn"], ["churn", "--json"], ["customers", "--json"]])
+def test_warm_commands_import_no_model_library(
+    warm_ws: tuple[Path, dict[str, str]], args: list[str]
+) -> None:
+    """scikit-learn, SciPy and NumPy take about a second to import: not for reading results."""
+    import re
+    import subprocess
+    import sys
+
+    ws, _ = warm_ws
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "shopinsight", "-w", str(ws), *args],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)", run.stderr, re.M))
+    assert not {n.split(".")[0] for n in names} & {"sklearn", "scipy", "numpy"}
