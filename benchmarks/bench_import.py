@@ -278,7 +278,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="Runs per measurement (best kept).")
     parser.add_argument("--no-append", action="store_true", help="Skip the later export (c).")
     parser.add_argument(
-        "--profile", action="store_true", help="Also run each import stage alone (CPU s)."
+        "--profile",
+        action="store_true",
+        help="Also run each import stage alone (CPU s); holds the file's text in memory.",
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
