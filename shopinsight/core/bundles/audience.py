@@ -82,14 +82,17 @@ def over_index(
     every bundle is checked against every segment.
     """
     seg = customers.lazy().select("customer_id", "segment").filter(pl.col("segment").is_not_null())
-    base = (  # orders per segment: one row per order (an order has one customer), by hash
+    base = (  # orders per segment: one row per order (an order has one customer), by hash,
+        # counted per customer before the join (a third of the rows to look up)
         product_lines(lines)
         .filter(pl.col("customer_id").is_not_null())
         .select(_ORDER.alias("_order"), "customer_id")
         .unique("_order", keep="any")
+        .group_by("customer_id")
+        .agg(pl.len().alias("base"))
         .join(seg, on="customer_id")
         .group_by("segment")
-        .agg(pl.len().alias("base"))
+        .agg(pl.col("base").sum())
         .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
     )
     skus = _set_skus(sets)

@@ -178,9 +178,15 @@ def roll_up_variants(lines: pl.LazyFrame) -> pl.LazyFrame:
     variant each are one product). An Etsy listing title keeps its part before " | " (the rest
     is search words). Unchanged when nothing in the shop has variants.
     """
+    return apply_variants(lines, variant_mapping(lines))
+
+
+def variant_mapping(lines: pl.LazyFrame) -> pl.DataFrame | None:
+    """(sku, _product, _base, _detail) for the SKUs `roll_up_variants` changes; None when the
+    lines have no product names. Mining keeps it, so the offers roll up without a second pass."""
     names = lines.collect_schema().names()
     if not {"sku", "product_name"} <= set(names):
-        return lines
+        return None
     variant = pl.col("variant") if "variant" in names else pl.lit(None, pl.Utf8)
     skus = (
         lines.filter(pl.col("sku").is_not_null() & pl.col("product_name").is_not_null())
@@ -223,11 +229,16 @@ def roll_up_variants(lines: pl.LazyFrame) -> pl.LazyFrame:
             .alias("_product")
         )
     )
-    mapping = skus.filter(
+    return skus.filter(
         (pl.col("_product") != pl.col("sku")) | (pl.col("_base") != pl.col("product_name"))
     ).select("sku", "_product", "_base", "_detail")
-    if mapping.height == 0:
+
+
+def apply_variants(lines: pl.LazyFrame, mapping: pl.DataFrame | None) -> pl.LazyFrame:
+    """`roll_up_variants` with its `variant_mapping` already made."""
+    if mapping is None or mapping.height == 0:
         return lines
+    names = lines.collect_schema().names()
     detail = pl.coalesce("_detail", "variant") if "variant" in names else pl.col("_detail")
     return (
         lines.join(mapping.lazy(), on="sku", how="left")

@@ -20,11 +20,12 @@ from typing import Any, Final
 import polars as pl
 
 from shopinsight.core.bundles.basket import (
+    apply_variants,
     bundle_settings,
     cap_thresholds,
     product_baskets,
     resolve_thresholds,
-    roll_up_variants,
+    variant_mapping,
 )
 from shopinsight.core.errors import InputError
 from shopinsight.core.schema import PolarsType
@@ -49,6 +50,8 @@ class Itemsets:
     rules: pl.DataFrame
     n_orders: int
     thresholds: dict[str, Any] = field(default_factory=dict)
+    variants: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    """The SKUs rolled up to their product as mined (`basket.variant_mapping`), for the offers."""
 
 
 def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
@@ -101,7 +104,8 @@ def mine_itemsets(
     if max_size not in (1, 2, 3):
         raise InputError("Bad --max-size", f"{max_size}: bundles have 2 or 3 products.")
     settings = bundle_settings(config)
-    baskets = _coded_baskets(roll_up_variants(lines))
+    variants = variant_mapping(lines)
+    baskets = _coded_baskets(apply_variants(lines, variants))
     n_orders = baskets["oid"].n_unique()
     thresholds = resolve_thresholds(n_orders, min_support, min_orders, settings)
     need = thresholds["min_orders"]
@@ -140,7 +144,7 @@ def mine_itemsets(
     )
     itemsets = _itemset_frame(counts, names, n_orders)
     rules = _rules(sizes[1:], counts.select("key", "orders"), names, n_orders, m1)
-    return Itemsets(itemsets=itemsets, rules=rules, n_orders=n_orders, thresholds=thresholds)
+    return Itemsets(itemsets, rules, n_orders, thresholds, variants)
 
 
 def _pair_occurrences(coded: pl.DataFrame, m1: int) -> pl.LazyFrame:

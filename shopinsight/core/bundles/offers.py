@@ -19,6 +19,7 @@ import polars as pl
 from shopinsight.core.bundles.audience import most_bought, offer_currency, over_index
 from shopinsight.core.bundles.audience import reach as reach_of
 from shopinsight.core.bundles.basket import (
+    apply_variants,
     bundle_settings,
     product_catalogue,
     product_lines,
@@ -56,6 +57,13 @@ def _set_metrics(itemsets: Itemsets, prior: float) -> pl.DataFrame:
         .sort_by(by, descending=descending)
         .alias("rules"),
     )
+
+
+_OFFER_COLUMNS = [
+    "source", "store", "order_id", "line_kind", "status", "customer_id", "ordered_at", "sku",
+    "product_name", "variant", "category", "quantity", "unit_price", "currency",
+]  # fmt: skip
+"""What the offers read of a product line (product_lines' own filter columns included)."""
 
 
 def _bundle_price(combined: pl.Expr, discount: float, ending: str) -> pl.Expr:
@@ -109,7 +117,9 @@ def bundle_offers(
     (customer_id, segment) is optional; without it segments_over_index is empty.
     """
     settings = bundle_settings(config)
-    lines = roll_up_variants(lines)  # as mined: variants count as their product
+    # as mined: variants count as their product (the mapping mining made, else made here)
+    known = itemsets.variants is not None
+    lines = apply_variants(lines, itemsets.variants) if known else roll_up_variants(lines)
     floor = settings["min_lift"] if min_lift is None else min_lift
     metrics = _set_metrics(itemsets, float(settings["lift_prior_orders"]))
     sets = (
@@ -119,6 +129,14 @@ def bundle_offers(
         .filter(pl.col("score") >= floor)
     )
     currency = offer_currency(lines, config)
+    # the product lines are read once, with the columns the offers use: the catalogue, reach,
+    # segments and variants below each read them again (a workspace's Parquet, decoded each time)
+    lines = (
+        product_lines(lines)
+        .select(c for c in _OFFER_COLUMNS if c in lines.collect_schema().names())
+        .collect()
+        .lazy()
+    )
     # only the products in an offered set need a name and a price
     in_sets = lines.filter(pl.col("sku").is_in(sets["items"].explode().unique().implode()))
     catalogue = product_catalogue(in_sets, currency)
