@@ -171,8 +171,6 @@ def plan_cmd(
 
     Example: shopinsight gifts plan --format mailmerge --out cards.csv
     """
-    from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
-
     kind = fmt or (_SUFFIX.get(out.suffix.lower(), "csv") if out else None)
     if kind is not None and kind not in FORMATS:
         raise InputError(f"--format {kind} is not a choice", f"Use one of: {', '.join(FORMATS)}.")
@@ -180,14 +178,15 @@ def plan_cmd(
         raise InputError(f"--orders {orders} is not a choice", "Use open or all.")
     shop = open_shop(as_of, currency, ws_path)
     gp = shop.gifts(orders)
-    config = shop.config()
     plan = gp.plan
     text = None
     if kind is not None:
+        from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
+
         text = {
             "csv": lambda: picking_csv(plan),
-            "html": lambda: notes_html(plan, config),
-            "mailmerge": lambda: mailmerge_csv(plan, config),
+            "html": lambda: notes_html(plan, shop.config()),
+            "mailmerge": lambda: mailmerge_csv(plan, shop.config()),
         }[kind]()
     if out is not None and text is not None:
         _write(out, text)

@@ -394,7 +394,6 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     """Gift picks for the customers of today's orders (and each segment's top spenders, for the
     previews), the packing plan and the notes, reusing the cached profiles and bundle rules."""
     shop.require_orders()
-    config = shop.config()
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
     family = f"gifts-seq-{shop.key()}-{orders}"  # "seq": sequence-based next products
     name = f"{family}-{state}"
@@ -406,6 +405,7 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
         from shopinsight.core.gifts.policies import gift_picks, gift_policies
 
+        config = shop.config()  # settings are read only when computing (~40 ms to validate)
         policies = gift_policies(config)
         prof = shop.profiles()
         lines = shop.collected_lines()
