@@ -87,16 +87,7 @@ def customer_table(
         .sum()
         .alias("_returned_12m"),
     )
-    gap_stats = (  # only repeat days have a gap: each customer's first day is the one null
-        data.gaps.lazy()
-        .filter(pl.col("gap_days").is_not_null())
-        .group_by("_ck")
-        .agg(
-            pl.len().cast(pl.Int64).alias("_repeat_days"),
-            pl.col("gap_days").median().alias("typical_gap_days"),
-            pl.col("gap_days").max().alias("max_gap_days"),
-        )
-    )
+    gap_stats = _gap_stats(data.gaps).lazy()
     share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
     masks = [m for m, _name, _values in habits.masks]
     temporary = [a.meta.output_name() for a in habits.aggs if a.meta.output_name() not in masks]
@@ -135,6 +126,39 @@ def customer_table(
         .collect()
     )
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
+
+
+def _gap_stats(gaps: pl.DataFrame) -> pl.DataFrame:
+    """_repeat_days, typical_gap_days (median) and max_gap_days per customer; only repeat days
+    have a gap (each customer's first day is the one null).
+
+    One sort of the (customer, gap) pairs packed in an integer puts each customer's gaps in a
+    sorted run: the median is the mean of the run's middle two, the max its last. (A median
+    inside a group-by sorts every group: 4× the cost.)"""
+    key = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("gap_days").cast(pl.UInt64)  # gaps > 0
+    ranked = (
+        gaps.lazy()
+        .filter(pl.col("gap_days").is_not_null())
+        .select(key.alias("_key"))
+        .sort("_key")
+        .select(
+            (pl.col("_key") // 2**32).cast(gaps.schema["_ck"]).alias("_ck"),
+            (pl.col("_key") % 2**32).cast(pl.Int64).alias("gap"),
+        )
+        .collect()
+    )
+    ck, gap = ranked.get_column("_ck"), ranked.get_column("gap")
+    start = ck.ne_missing(ck.shift()).fill_null(True).arg_true()
+    ends = [start.slice(1), pl.Series([ranked.height] if ranked.height else [], dtype=start.dtype)]
+    n = pl.concat(ends) - start
+    return pl.DataFrame(
+        {
+            "_ck": ck.gather(start),
+            "_repeat_days": n.cast(pl.Int64),
+            "typical_gap_days": (gap.gather(start + (n - 1) // 2) + gap.gather(start + n // 2)) / 2,
+            "max_gap_days": gap.gather(start + n - 1),
+        }
+    )
 
 
 def _latest(orders: pl.DataFrame) -> pl.DataFrame:
