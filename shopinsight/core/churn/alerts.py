@@ -236,11 +236,7 @@ def churn_alerts(
     # the next product is named where an action can use it: an alert, a nudge or a reminder
     wanted = alert_flag(pl.col("risk"), settings) | pl.col("status").is_in(NEXT_PRODUCT_STATUSES)
     table = actions(table, lines_as_of(lines.lazy(), as_of), table.filter(wanted)["customer_id"])
-    last_order = (
-        history.events.filter("counted")
-        .group_by("customer_id")
-        .agg(pl.col("ordered_at").max().alias("last_order_at"))
-    )
+    last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
     table = remark(table, states, last_order, as_of, settings).select(ALERT_COLUMNS)

@@ -405,6 +405,7 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
                 "refund_share"
             ),
             pl.col("ordered_at").max().alias("_last_at"),
+            pl.col("ordered_at").filter("counted").max().alias("last_counted_at"),
             pl.col("ordered_at").filter("problem").max().alias("_problem_at"),
             pl.col("returned_value").sum().alias("returned_spend"),
         )
@@ -423,6 +424,7 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
         )
         .select(
             "customer_id",
+            "last_counted_at",
             "refunds",
             "refund_share",
             "last_refunded",

@@ -238,8 +238,9 @@ def holiday_only(history: History, cutoff: dt.date, settings: ChurnSettings) -> 
     months = list(settings.holiday_months)
     return (
         history.days.filter(pl.col("day") <= cutoff)
-        .group_by("customer_id")
+        .group_by("cidx")  # each customer's days are a run (features.History)
         .agg(
+            pl.col("customer_id").first(),
             pl.len().alias("n"),
             pl.col("day").dt.month().is_in(months).all().alias("all_in"),
             pl.col("day").min().alias("first"),

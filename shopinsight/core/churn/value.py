@@ -47,28 +47,30 @@ class BtydFit:
 
 def summary(history: History, cutoff: dt.date) -> pl.DataFrame:
     """customer_id, x (repeat purchase days), t_x, T (weeks), n, mean_spend, first/last day."""
-    return _btyd_summary(
+    per_customer = (
         history.days.lazy()
         .filter(pl.col("day") <= cutoff)
-        .group_by("customer_id")
+        .group_by("cidx")  # each customer's days are a run (features.History)
         .agg(
+            pl.col("customer_id").first(),
             pl.len().alias("n"),
             pl.col("spend").mean().alias("mean_spend"),
             pl.col("spend").sum().alias("monetary"),
             pl.col("day").min().alias("first_day"),
             pl.col("day").max().alias("last_day"),
-        ),
-        cutoff,
-    ).collect()
+        )
+        .collect()
+    )
+    return _btyd_summary(history.in_text_order(per_customer).lazy(), cutoff).collect()
 
 
-def _btyd_summary(per_customer: pl.LazyFrame, cutoff: dt.date, sort: bool = True) -> pl.LazyFrame:
-    out = per_customer.with_columns(
+def _btyd_summary(per_customer: pl.LazyFrame, cutoff: dt.date) -> pl.LazyFrame:
+    """x, t_x and T added to per-customer rows already in customer_id order."""
+    return per_customer.with_columns(
         (pl.col("n") - 1).cast(pl.Float64).alias("x"),
         ((pl.col("last_day") - pl.col("first_day")).dt.total_days() / 7.0).alias("t_x"),
         ((pl.lit(cutoff) - pl.col("first_day")).dt.total_days() / 7.0).alias("T"),
     )
-    return out.sort("customer_id") if sort else out
 
 
 def seed_summary(history: History, cutoff: dt.date, features: pl.DataFrame) -> None:
@@ -80,7 +82,7 @@ def seed_summary(history: History, cutoff: dt.date, features: pl.DataFrame) -> N
             "customer_id", pl.col("frequency").alias("n"), pl.col("aov").alias("mean_spend"),
             "monetary", "first_day", "last_day",
         )  # fmt: skip
-        history.cache[key] = _btyd_summary(per_customer, cutoff, sort=False).collect()
+        history.cache[key] = _btyd_summary(per_customer, cutoff).collect()
 
 
 def _fit_sample(history: History, seed: int) -> History:
