@@ -163,24 +163,26 @@ def _gap_stats(gaps: pl.DataFrame) -> pl.DataFrame:
 
 def _latest(orders: pl.DataFrame) -> pl.DataFrame:
     """customer_id, email, name, country and consent from each customer's latest order that
-    has them (consent: the latest counted order's flag)."""
-    cols = ["_ck", "_ok", "ordered_at", "counted", "customer_id", "email", "country"]
-    ordered = orders.select(
-        *cols,
-        pl.coalesce("customer_name", "billing_name", "shipping_name").alias("customer_name"),
-        pl.col("accepts_marketing").alias("_order_consent"),
-    )
+    has them (consent: the latest counted order's flag).
+
+    Columns are picked before each filter and the name worked out after it, so a filter copies
+    only what it keeps."""
+    name = pl.coalesce("customer_name", "billing_name", "shipping_name").alias("customer_name")
+    names = ["customer_name", "billing_name", "shipping_name"]
+    cols = ["_ck", "_ok", "ordered_at", "counted", "customer_id", "email", "country", *names]
+    ordered = orders.select(*cols, pl.col("accepts_marketing").alias("_order_consent"))
     if not ordered.get_column("ordered_at").is_sorted():
         ordered = ordered.sort("ordered_at", "_ok")
     last = ordered.filter(pl.col("_ck").is_last_distinct())  # filtered eagerly: order matters
-    out = last.select("_ck", "customer_id", "email", "customer_name", "country")
+    out = last.select("_ck", "customer_id", "email", name, "country")
     for col in ("email", "customer_name", "country"):
         if not out.get_column(col).has_nulls():  # the latest order had it for everyone
             continue
-        have = ordered.filter(pl.col(col).is_not_null())
-        have = have.filter(pl.col("_ck").is_last_distinct()).select("_ck", col)
+        value = name if col == "customer_name" else pl.col(col)
+        have = ordered.select("_ck", value).filter(pl.col(col).is_not_null())
+        have = have.filter(pl.col("_ck").is_last_distinct())
         out = out.drop(col).join(have, on="_ck", how="left")
-    consent = ordered.filter(pl.col("counted"))
+    consent = ordered.select("_ck", "counted", "_order_consent").filter(pl.col("counted"))
     consent = consent.filter(pl.col("_ck").is_last_distinct()).select("_ck", "_order_consent")
     return out.join(consent, on="_ck", how="left")
 
