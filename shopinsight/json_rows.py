@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -39,8 +38,6 @@ for _c, _shown in _JSON_TABLE.items():  # what a terminal would obey: DEL, C1, b
 _FROM, _TO = list(_ESCAPES), list(_ESCAPES.values())
 
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
-PARALLEL_PARTS = 2
-"""Parts built at once (Polars releases the GIL while it builds): the app targets 2 cores."""
 _ITEM = ",\n      "  # between the items of a list value (a field is at depth 4, its items at 6)
 
 Piece = str | pl.Expr
@@ -149,22 +146,12 @@ def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes]
         return None
     text = row.str.join(",\n").cast(pl.Binary)
 
-    def part(start: int) -> bytes:
-        return frame.slice(start, rows).select(text).item()
-
     def parts() -> Iterator[bytes]:
         yield b"[\n"
-        starts = range(0, frame.height, rows)
-        if len(starts) == 1:
-            yield part(0)
-        else:  # Polars builds one part's text on one core: two parts at a time use both
-            with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
-                for i in range(0, len(starts), PARALLEL_PARTS):
-                    made = list(pool.map(part, starts[i : i + PARALLEL_PARTS]))
-                    for j, text_part in enumerate(made):
-                        if i or j:
-                            yield b",\n"
-                        yield text_part
+        for start in range(0, frame.height, rows):
+            if start:
+                yield b",\n"
+            yield frame.slice(start, rows).select(text).item()
         yield b"\n]"
 
     return parts()
