@@ -110,11 +110,14 @@ class History:
             def cut(frame: pl.DataFrame) -> pl.DataFrame:
                 return frame.join(keep, on="customer_id", how="semi", maintain_order="left")
 
+            def runs(frame: pl.DataFrame) -> pl.DataFrame:  # rows kept in order
+                return cut(frame).with_columns(pl.col("cidx").set_sorted())
+
             self.cache[key] = History(
-                cut(self.days).with_columns(pl.col("cidx").set_sorted()),  # rows kept in order
-                cut(self.events),
-                cut(self.first_sku),
-                cut(self.customers),
+                runs(self.days),
+                runs(self.events),
+                runs(self.first_sku),
+                runs(self.customers),
                 self.product_lines,
                 self.currency,
                 self.dropped_currency_orders,
@@ -256,8 +259,27 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         .agg(pl.len().alias("new_skus"))
         .collect()
     )
-    customers = _customer_codes(orders)
-    return History(days, events, first_sku, customers, product_lines, currency, dropped)
+    ids = days.filter(_run_start()).select("customer_id", "cidx")
+    return History(
+        days,
+        _with_cidx(events, ids),
+        _with_cidx(first_sku, ids),
+        _with_cidx(_customer_codes(orders), ids),
+        product_lines,
+        currency,
+        dropped,
+    )
+
+
+def _with_cidx(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with each customer's `cidx`, sorted on it (rows of a customer kept in their
+    order): the features group and join these on an integer run. Customers without a counted
+    purchase have no features, so their rows go."""
+    return (
+        frame.join(ids, on="customer_id", how="inner")
+        .sort("cidx", maintain_order=True)
+        .with_columns(pl.col("cidx").set_sorted())
+    )
 
 
 def _by_customer(days: pl.DataFrame) -> pl.DataFrame:
@@ -394,11 +416,11 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
     # arg-max over every order, and the kind is read from the few problem orders only
     kinds = (
         known.filter("problem")
-        .group_by("customer_id", "ordered_at")
+        .group_by("cidx", "ordered_at")
         .agg(pl.col("problem_kind").first().alias("last_problem_kind"))
     )
     events = (
-        known.group_by("customer_id")
+        known.group_by("cidx")
         .agg(
             pl.col("problem").sum().alias("refunds"),
             (pl.col("refunded").sum() / pl.col("gross").sum().clip(1e-9, None)).alias(
@@ -413,17 +435,14 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
             (pl.col("_problem_at") == pl.col("_last_at")).fill_null(False).alias("_last_bad")
         )
         .join(
-            kinds,
-            left_on=["customer_id", "_problem_at"],
-            right_on=["customer_id", "ordered_at"],
-            how="left",
+            kinds, left_on=["cidx", "_problem_at"], right_on=["cidx", "ordered_at"], how="left"
         )  # fmt: skip
         .with_columns(
             pl.col("_last_bad").cast(pl.Int8).alias("last_refunded"),
             pl.when("_last_bad").then(pl.col("last_problem_kind")).alias("last_problem_kind"),
         )
         .select(
-            "customer_id",
+            "cidx",
             "last_counted_at",
             "refunds",
             "refund_share",
@@ -435,13 +454,13 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
     products = (
         history.first_sku.lazy()
         .filter(pl.col("day") <= cutoff)
-        .group_by("customer_id")
+        .group_by("cidx")
         .agg(pl.col("new_skus").sum().alias("products"))
     )
     out = (
-        base.join(events, on="customer_id", how="left")
-        .join(products, on="customer_id", how="left")
-        .join(history.customers.lazy(), on="customer_id", how="left")
+        base.join(events, on="cidx", how="left")
+        .join(products, on="cidx", how="left")
+        .join(history.customers.lazy().drop("customer_id"), on="cidx", how="left")
         .with_columns(
             (c - pl.col("last_day")).dt.total_days().alias("recency"),
             (c - pl.col("first_day")).dt.total_days().alias("tenure"),
