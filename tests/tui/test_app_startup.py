@@ -4,6 +4,7 @@ prepared in the background once the visible one has painted (and again after a c
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from textual.worker import WorkerState
 
@@ -40,6 +41,7 @@ async def _warmed(app: ShopInsightApp, timeout: float = 60.0) -> None:
 
 
 async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) -> None:
+    threshold = gc.get_threshold()
     app = make_app(demo_ws)
     async with app.run_test(size=(100, 30)) as pilot:
         await _warmed(app)
@@ -63,13 +65,18 @@ async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) 
         await pilot.pause()
         assert app.current_mode == "churn"
 
+        assert gc.get_freeze_count() > 0  # the warmed-up state is left out of collections
         before = app.warm_up_worker
         app.data_changed(full=True)  # e.g. an import: a new Shop, warmed up again
+        assert gc.get_freeze_count() == 0  # the replaced results can be collected
         assert app.data is not shop and app.data.peek("churn:") is None
         while app.warm_up_worker is before:
             await asyncio.sleep(0.05)
         await _warmed(app)
         assert app.data.peek("churn:") is not None
+        await pilot.pause()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold  # as it was
 
 
 async def test_overview_paints_the_order_figures_before_the_customer_table(

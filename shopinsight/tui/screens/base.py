@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -24,6 +25,12 @@ from shopinsight.tui.widgets.nav import NavBar
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
     from shopinsight.tui.app import ShopInsightApp
+
+
+BUSY_DELAY = 0.4
+"""A task quicker than this never shows the status line: showing and hiding it moves the
+layout, so every table on the screen re-rendered twice on each cursor move (the detail panel's
+workers) and on each first visit."""
 
 
 class SectionScreen(Screen[None]):
@@ -46,6 +53,7 @@ class SectionScreen(Screen[None]):
                 self._css_update_count = self.app._css_update_count
         self._task_shows: dict[Worker[Any], Callable[[Any], None]] = {}
         self._busy_tasks: dict[str, str] = {}
+        self._busy_timer: Timer | None = None
         self.loaded_generation = -1
 
     @property
@@ -105,13 +113,25 @@ class SectionScreen(Screen[None]):
         return worker
 
     def set_busy(self, name: str, text: str | None) -> None:
+        """Say what is running in the status line, once it has run for `BUSY_DELAY`."""
         if text:
             self._busy_tasks[name] = text
         else:
             self._busy_tasks.pop(name, None)
         line = self.query_one("#status-line", Static)
         line.update("⏳ " + " · ".join(self._busy_tasks.values()) if self._busy_tasks else "")
-        line.set_class(bool(self._busy_tasks), "-busy")
+        if not self._busy_tasks:
+            if self._busy_timer is not None:
+                self._busy_timer.stop()
+                self._busy_timer = None
+            line.set_class(False, "-busy")
+        elif not line.has_class("-busy") and self._busy_timer is None:
+            self._busy_timer = self.set_timer(BUSY_DELAY, self._reveal_busy)
+
+    def _reveal_busy(self) -> None:
+        self._busy_timer = None
+        if self._busy_tasks:
+            self.query_one("#status-line", Static).set_class(True, "-busy")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
