@@ -297,10 +297,12 @@ async def key_latencies(root: Path, rounds: int) -> dict[str, list[float]]:
         out["warm-up after first paint"] = [time.perf_counter() - t]
         for key in "23456ie1":  # first visit: mount each screen, read its cached results
             mode = modes[key]
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.thread_time()
             await pilot.press(key)
             await idle(app)  # until its workers are done (idle() ends with a 50 ms pause)
             out.setdefault(f"first visit: {mode}", []).append(time.perf_counter() - t - 0.05)
+            # the UI thread's own CPU time: what a loaded machine does not inflate
+            out.setdefault(f"  UI CPU: {mode}", []).append(time.thread_time() - cpu)
         for _ in range(rounds):
             for key in "23456ie1":
                 mode = modes[key]
@@ -367,7 +369,7 @@ def main() -> None:
     print("per-key latency until redrawn (ms): median / max   target < 100 ms (first visit 300)")
     for name, values in lat.items():
         ms = [v * 1000 for v in values]
-        goal = 300 if name.startswith("first visit") else 100
+        goal = 300 if name.startswith(("first visit", "  UI CPU")) else 100
         if name.startswith("warm-up"):
             print(f"  {name:<26} {ms[0]:7.0f} (in the background; screens usable meanwhile)")
             continue

@@ -87,9 +87,14 @@ class OverviewScreen(SectionScreen):
             "overview", self.data.order_status, self.show_overview, "Loading the overview…"
         )
         if self.data.has_orders():
+            months = self.query_one("#revenue-chart", ColumnChart)
+            if not months.points:
+                months.set_points([], "Reading the orders…")
             chart = self.query_one("#segments-chart", BarChart)
             if not chart.rows:
                 chart.set_rows([], SEGMENTS_WAITING)
+            if self.changes is None:
+                self.show_no_changes("comparing, once the customer table is in…")
         else:
             self.show_no_changes("nothing to compare yet.")
 
@@ -202,7 +207,7 @@ class OverviewScreen(SectionScreen):
             for m in status.get("revenue_by_month", [])
             if m.get("currency") == cur
         ]
-        self.query_one("#revenue-chart", ColumnChart).set_points(months)
+        self.query_one("#revenue-chart", ColumnChart).set_points(months, "No orders yet.")
         self.query_one("#revenue-panel").border_title = (
             f"Revenue by month ({cur})" if cur else "Revenue by month"
         )
@@ -248,6 +253,9 @@ class OverviewScreen(SectionScreen):
             self.shop_app.show_error(error)
             self.load_value()
         else:
+            if name == "overview":  # the panels waiting on the orders say they will not come
+                self.query_one("#revenue-chart", ColumnChart).set_points([], "Could not be read.")
+                self.query_one("#segments-chart", BarChart).set_rows([], "Not computed.")
             super().on_task_error(name, error)
 
     def kpi(self, key: str, value: str, tooltip: str) -> None:

@@ -104,14 +104,18 @@ class ColumnChart(Widget):
     ) -> None:
         super().__init__(id=id)
         self.points = points or []
+        self.empty = "No orders yet."
+        """What shows without points (while the orders are read: that they are)."""
 
-    def set_points(self, points: list[tuple[str, float]]) -> None:
+    def set_points(self, points: list[tuple[str, float]], empty: str | None = None) -> None:
         self.points = points
+        if empty is not None:
+            self.empty = empty
         self.refresh()
 
     def render(self) -> Text:
         if not self.points:
-            return Text("No orders yet.", style="dim")
+            return Text(self.empty, style="dim")
         width = self.size.width or 40
         height = max(2, (self.size.height or 8) - 1)
         points = self.points[-width:]
