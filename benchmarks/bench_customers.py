@@ -1,20 +1,28 @@
 """Time the customer table, segments and tags on a big synthetic shop.
 
-    python benchmarks/bench_customers.py [--customers 200000] [--seed 7]
+    python benchmarks/bench_customers.py [--customers 200000] [--seed 7] [--rounds 3]
+                                         [--save DIR | --compare DIR]
 
 Generates canonical order lines directly (about 5 lines per customer: ~1M lines for 200,000
 customers) with numpy, stores them the way the workspace does (order_lines.parquet sorted by
 ordered_at, source, order_id, line_no) and times customer_profiles() on a scan of that file,
 stage by stage, and against the floor: `polars_baseline`, a plain Polars customer table from
-the same file (CPU time of all threads, best of alternating runs; goal ≤ 1.2×). Not part of
-the tests.
+the same file (CPU time of all threads, best of alternating runs; goal ≤ 1.2×). The load
+average is printed before and after: the machine may be shared. Not part of the tests.
+
+`--save DIR` writes the full profiles of the generated shop (table, tags, replenishment, stats,
+segments); `--compare DIR` checks a later version of the code gives the same (floats to 1e-12
+relative, as two runs of the same code differ in a float mean's last bit; tags as a set).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.config import defaults
-from shopinsight.core.customers.profiles import customer_profiles
+from shopinsight.core.customers.profiles import CustomerProfiles, customer_profiles
 from shopinsight.core.customers.segments import score_segments
 from shopinsight.core.customers.table import customer_table
 from shopinsight.core.customers.tag_features import tag_features
@@ -153,6 +161,61 @@ def polars_baseline(lf: pl.LazyFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
+def _profile_parts(prof: CustomerProfiles) -> dict[str, pl.DataFrame]:
+    return {"table": prof.table, "tags": prof.tags, "replenishment": prof.replenishment}
+
+
+def _profile_meta(prof: CustomerProfiles) -> dict[str, object]:
+    sizes = prof.segments.sizes.to_dicts()
+    return json.loads(
+        json.dumps(
+            {
+                "stats": prof.stats,
+                "notes": prof.notes,
+                "currency": prof.currency,
+                "cut_points": prof.segments.cut_points,
+                "note": prof.segments.note,
+                "sizes": sizes,
+            },
+            default=str,
+            sort_keys=True,
+        )
+    )
+
+
+def save(prof: CustomerProfiles, folder: Path) -> None:
+    """The full profiles, for `compare` after a change."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in _profile_parts(prof).items():
+        frame.write_parquet(folder / f"{name}.parquet")
+    (folder / "meta.json").write_text(json.dumps(_profile_meta(prof), sort_keys=True))
+    print(f"saved the profiles to {folder}")
+
+
+def compare(prof: CustomerProfiles, folder: Path) -> bool:
+    """Whether the profiles equal the saved ones: every column exact but floats (to 1e-12
+    relative: a float mean's last bit depends on the order threads add in), tags as a set."""
+    from polars.testing import assert_frame_equal
+
+    same = True
+    for name, now in _profile_parts(prof).items():
+        before = pl.read_parquet(folder / f"{name}.parquet")
+        if name == "tags":
+            before, now = before.sort(pl.all()), now.sort(pl.all())
+        try:
+            assert_frame_equal(before, now, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+            inexact = [c for c in now.columns if not before[c].equals(now[c], null_equal=True)]
+            close = f" (floats to 1e-12: {', '.join(inexact)})" if inexact else ""
+            print(f"  {name} {now.shape}: same{close}")
+        except AssertionError as e:
+            same = False
+            print(f"  {name}: DIFFERENT {before.shape} -> {now.shape}\n{str(e)[:1000]}")
+    meta = json.loads((folder / "meta.json").read_text())
+    same_meta = meta == _profile_meta(prof)
+    print(f"  stats, notes, cut points, segment sizes: {'same' if same_meta else 'DIFFERENT'}")
+    return same and same_meta
+
+
 def _cpu() -> float:
     """CPU time of every thread of this process (Polars works in a thread pool)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -163,7 +226,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating timed runs")
+    parser.add_argument("--save", type=Path, help="write the full profiles here")
+    parser.add_argument("--compare", type=Path, help="check the profiles equal saved ones")
     args = parser.parse_args()
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     t0 = time.perf_counter()
     lines = generate(args.customers, args.seed)
     print(
@@ -195,7 +262,7 @@ def main() -> None:
     print(f"  segments                 {t_seg:6.2f} s")
 
     runs, cpu, floor, table_cpu = [], [], [], []
-    for _ in range(3):  # alternating, so a busy moment hits both alike
+    for _ in range(args.rounds):  # alternating, so a busy moment hits both alike
         c = _cpu()
         base = polars_baseline(lf, as_of)
         floor.append(_cpu() - c)
@@ -219,6 +286,11 @@ def main() -> None:
         f"segments): {min(cpu) / min(floor):.2f}× (goal ≤ 1.2×)"
     )
     print(prof.segments.sizes.select("segment", "customers", "revenue_share"))
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    if args.save:
+        save(prof, args.save)
+    if args.compare and not compare(prof, args.compare):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
