@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -169,6 +168,8 @@ def _import(
         reports = import_files(ws, list(files), fmt, maps, dry_run, store=store)
         print_json([r.to_dict() for r in reports])
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # import only
+
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
         transient=True, disable=not console.is_terminal,
