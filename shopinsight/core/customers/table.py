@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
 
@@ -95,8 +96,7 @@ def customer_table(
     listed = [_listed(counted, col, name) for col, name in habits.slow]
     parts = pl.collect_all([base, every, gap_stats, *listed])
     table = _unmask(parts[0], habits.masks)
-    for part in [*parts[1:], _latest(data.orders), _product_stats(data)]:
-        table = table.join(part, on="_ck", how="left")
+    table = _beside(table, [*parts[1:], _latest(data.orders), _product_stats(data)])
     table = (
         table.lazy()
         .with_columns(
@@ -126,6 +126,26 @@ def customer_table(
         .collect()
     )
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
+
+
+def _beside(table: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Each part's columns (one row per `_ck` at most) for the table's customers, set beside
+    the table: a left join on `_ck`.
+
+    Customer keys are small dense integers (`shop_data`), so a part's row for a key is read
+    from an array indexed by key: no hashing, and the table's columns are not copied (a join
+    per part cost 3×)."""
+    keys = table.get_column("_ck")
+    size = 1 + max(
+        cast(int, ids.max() or 0) for ids in [keys, *(p.get_column("_ck") for p in parts)]
+    )
+    columns: list[pl.Series] = []
+    for part in parts:
+        rows = part.select(pl.int_range(pl.len(), dtype=pl.UInt32)).to_series()
+        where = pl.select(pl.repeat(None, size, dtype=pl.UInt32)).to_series()
+        where.scatter(part.get_column("_ck"), rows)
+        columns.extend(part.drop("_ck")[where.gather(keys)].iter_columns())
+    return table.hstack(columns)
 
 
 def _gap_stats(gaps: pl.DataFrame) -> pl.DataFrame:
