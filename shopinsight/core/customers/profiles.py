@@ -20,7 +20,7 @@ import polars as pl
 
 from shopinsight.core.customers.segment_schemes import SCHEMES
 from shopinsight.core.customers.segments import SegmentInfo, score_segments
-from shopinsight.core.customers.table import customer_table
+from shopinsight.core.customers.table import beside, customer_table
 from shopinsight.core.customers.tag_features import FILLED, table_features, tag_features
 from shopinsight.core.customers.tag_rules import TagRule, behaviour_rules
 from shopinsight.core.customers.tags import (
@@ -104,9 +104,7 @@ def customer_profiles(
         table = customer_table(data, attrs)
         feats, stats, replen = later.result()
     table = table_features(
-        table.join(feats, on="_ck", how="left")
-        .with_columns(pl.col(c).fill_null(0) for c in FILLED)
-        .drop("_ck"),
+        beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
         as_of,
     )
     scored, info = score_segments(table, config)

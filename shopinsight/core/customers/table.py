@@ -19,7 +19,7 @@ from shopinsight.core.orders import as_of_end
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.shop_data import PRODUCT, ShopData
 
-__all__ = ["customer_table"]
+__all__ = ["beside", "customer_table"]
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -96,7 +96,7 @@ def customer_table(
     listed = [_listed(counted, col, name) for col, name in habits.slow]
     parts = pl.collect_all([base, every, gap_stats, *listed])
     table = _unmask(parts[0], habits.masks)
-    table = _beside(table, [*parts[1:], _latest(data.orders), _product_stats(data)])
+    table = beside(table, [*parts[1:], _latest(data.orders), _product_stats(data)])
     table = (
         table.lazy()
         .with_columns(
@@ -128,7 +128,7 @@ def customer_table(
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
 
 
-def _beside(table: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
+def beside(table: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Each part's columns (one row per `_ck` at most) for the table's customers, set beside
     the table: a left join on `_ck`.
 
