@@ -357,14 +357,7 @@ def _product_stats(data: ShopData) -> pl.DataFrame:
         .collect()
     )
     per_sku = (
-        data.sku_orders.lazy()
-        .group_by(_pair("_ck", "_sk").alias("_pk"))
-        .agg(
-            pl.len().alias("n_orders"),
-            pl.col("quantity").sum().alias("qty"),
-            pl.col("line_total").sum().alias("spend"),
-        )
-        .with_columns(_unpair("_pk", "_ck", "_sk"))
+        data.sku_customers.lazy()
         .join(info.lazy().select("_sk", "_sku_rank", "_cat"), on="_sk", how="left")
         .collect()
         .lazy()

@@ -257,14 +257,7 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     max_cv = float(cfg.get("replenish_max_cv", 0.5))
     pairs = ["_ck", "_sk"]
     pair = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("_sk").cast(pl.UInt64)  # both < 2³²
-    often = (
-        data.sku_orders.lazy()
-        .group_by(pair.alias("_pair"))
-        .len()
-        .filter(pl.col("len") >= min_buys)
-        .collect()
-        .get_column("_pair")
-    )
+    often = data.sku_customers.filter(pl.col("n_orders") >= min_buys).select(pair).to_series()
     plan = (
         data.sku_orders.lazy()
         .filter(pair.is_in(often.implode()))
