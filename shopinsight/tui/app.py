@@ -53,7 +53,7 @@ WARM_UP_STEPS = (
 )
 """`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
 them (customers, gifts, churn, bundles) as far as their shared inputs allow."""
-WARM_UP_SCREENS = ("export:warm_up", "customers:warm_up")
+WARM_UP_SCREENS = ("export:warm_up", "customers_view:warm_up")
 """Screen functions `(shop) -> None` run after the steps: the Export form's first count, then
 the month-end customer tables the Customers detail's segment history reads (last: the
 heaviest, and only the detail panel waits for it)."""

@@ -24,18 +24,16 @@ from textual.widgets import Input, Select, Static
 
 from shopinsight.tui.detail import customer_detail, render_detail, with_history
 from shopinsight.tui.screens.customers_actions import CustomerChanges
+from shopinsight.tui.screens.customers_view import (
+    COLS,
+    DEFAULT_SORT,
+    CustomerView,
+    customer_view,
+    filter_customers,
+    with_value,
+)
 from shopinsight.tui.widgets.dialogs import PickDialog
-from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared
-
-COLS = [
-    Col("display_name", "Customer", width=10),
-    Col("monetary", "Spent", "money"),
-    Col("expected_value", "Value", "money"),
-    Col("segment", "Segment", width=13),
-    Col("orders", "Orders", "int", optional=True),
-    Col("recency_days", "Days ago", "int", optional=True),
-    Col("tags", "Tags", "list", width=10, optional=True),  # whole in the detail panel
-]
+from shopinsight.tui.widgets.frame_table import FrameTable, Prepared
 
 CSV_COLUMNS = {
     "customer_id": "Customer ID",
@@ -65,54 +63,6 @@ SORTS = [
 ]
 
 ALL = "__all__"
-
-
-def filter_customers(
-    table: pl.DataFrame, text: str = "", segment: str | None = None, tag: str | None = None
-) -> pl.DataFrame:
-    """The customers matching every filter (case-insensitive literal text search)."""
-    cond = pl.lit(True)
-    if segment:
-        cond &= pl.col("segment") == segment
-    if tag:
-        cond &= pl.col("tags").list.contains(tag)
-    needle = text.strip().lower()
-    if needle:
-        hay = pl.concat_str(
-            [
-                pl.col(c).fill_null("")
-                for c in ("customer_id", "email", "customer_name", "favorite_product", "country")
-            ],
-            separator=" ",
-        ).str.to_lowercase()
-        cond &= hay.str.contains(needle, literal=True)
-    return table.filter(cond)
-
-
-def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
-    return table.with_columns(
-        pl.coalesce("customer_name", "email", "customer_id").alias("display_name")
-    )
-
-
-def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
-    """The customers with their expected value over the horizon (empty until it is ready)."""
-    table = table.drop("expected_value", strict=False)
-    if value is None:
-        return table.with_columns(pl.lit(None, pl.Float64).alias("expected_value"))
-    return table.join(
-        value.select("customer_id", pl.col("expected_value").cast(pl.Float64)),
-        on="customer_id",
-        how="left",
-    )
-
-
-def warm_up(shop: Any) -> None:
-    """The month-end customer tables behind the detail panel's segment history (each read
-    from the workspace cache, or computed once): the app's warm-up, so the first customer
-    highlighted shows their history at once."""
-    if shop.has_orders():
-        shop.segment_history("")
 
 
 class CustomersScreen(CustomerChanges):
@@ -170,23 +120,32 @@ class CustomersScreen(CustomerChanges):
         yield Static("", id="cust-summary", classes="summary-line")
 
     def on_mount(self) -> None:
-        self.query_one(FrameTable).sort_by("monetary", descending=True)
+        self.query_one(FrameTable).sort_by(*DEFAULT_SORT)
         super().on_mount()
 
     def load(self) -> None:
-        self.run_task("profiles", self.data.profiles, self.show_profiles, "Computing customers…")
+        data = self.data
 
-    def show_profiles(self, profiles: Any) -> None:
-        self.profiles = profiles
+        def view() -> tuple[Any, CustomerView]:
+            profiles = data.profiles()
+            return profiles, customer_view(data, profiles, data.peek("value:"))
+
+        self.run_task("profiles", view, self.show_profiles, "Computing customers…")
+
+    def show_profiles(self, result: tuple[Any, CustomerView]) -> None:
+        self.profiles, view = result
         value = self.data.peek("value:")  # Shop.value() memo key (default horizon)
-        self.table_frame = with_value(
-            with_display_name(profiles.table), value.table if value is not None else None
-        )
-        segments = [s for s in profiles.sizes.filter(pl.col("customers") > 0)["segment"]]
-        tags = profiles.tags["tag"].unique().sort().to_list()
-        self._set_options("#cust-segment", segments)
-        self._set_options("#cust-tag", tags)
-        self.apply_filters()
+        self.table_frame = view.table
+        self._set_options("#cust-segment", view.segments)
+        self._set_options("#cust-tag", view.tags)
+        table = self.query_one(FrameTable)
+        if self.filters() == ("", None, None) and view.ready.sort == (
+            table.sort_col,
+            table.sort_desc,
+        ):
+            self.show_filtered(view.ready)  # every customer, in the order shown: ready
+        else:
+            self.apply_filters()
         data = self.data
         self.run_task(
             "prefetch",

@@ -1,0 +1,103 @@
+"""The customer table as the Customers screen shows it: names, the value column, the filters,
+and the view the app's warm-up prepares so a first visit only mounts the grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from shopinsight.tui.widgets.frame_table import Col, Prepared, prepare
+
+COLS = [
+    Col("display_name", "Customer", width=10),
+    Col("monetary", "Spent", "money"),
+    Col("expected_value", "Value", "money"),
+    Col("segment", "Segment", width=13),
+    Col("orders", "Orders", "int", optional=True),
+    Col("recency_days", "Days ago", "int", optional=True),
+    Col("tags", "Tags", "list", width=10, optional=True),  # whole in the detail panel
+]
+
+
+def filter_customers(
+    table: pl.DataFrame, text: str = "", segment: str | None = None, tag: str | None = None
+) -> pl.DataFrame:
+    """The customers matching every filter (case-insensitive literal text search)."""
+    cond = pl.lit(True)
+    if segment:
+        cond &= pl.col("segment") == segment
+    if tag:
+        cond &= pl.col("tags").list.contains(tag)
+    needle = text.strip().lower()
+    if needle:
+        hay = pl.concat_str(
+            [
+                pl.col(c).fill_null("")
+                for c in ("customer_id", "email", "customer_name", "favorite_product", "country")
+            ],
+            separator=" ",
+        ).str.to_lowercase()
+        cond &= hay.str.contains(needle, literal=True)
+    return table.filter(cond)
+
+
+def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
+    return table.with_columns(
+        pl.coalesce("customer_name", "email", "customer_id").alias("display_name")
+    )
+
+
+def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
+    """The customers with their expected value over the horizon (empty until it is ready)."""
+    table = table.drop("expected_value", strict=False)
+    if value is None:
+        return table.with_columns(pl.lit(None, pl.Float64).alias("expected_value"))
+    return table.join(
+        value.select("customer_id", pl.col("expected_value").cast(pl.Float64)),
+        on="customer_id",
+        how="left",
+    )
+
+
+DEFAULT_SORT = ("monetary", True)
+"""Biggest spenders first: the order the table opens in."""
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """The customer table as the screen shows it (names, the value column), its rows made
+    ready for the grid unfiltered in the default order, and the filters' choices."""
+
+    table: pl.DataFrame
+    ready: Prepared
+    segments: list[str]
+    tags: list[str]
+
+
+def customer_view(shop: Any, profiles: Any, value: Any) -> CustomerView:
+    """The view of these profiles and value prediction, built once (in the Shop's memo, so
+    the warm-up builds it and a first visit only mounts the grid)."""
+
+    def build() -> tuple[Any, Any, CustomerView]:
+        table = with_value(
+            with_display_name(profiles.table), value.table if value is not None else None
+        )
+        segments = profiles.sizes.filter(pl.col("customers") > 0)["segment"].to_list()
+        tags = profiles.tags["tag"].unique().sort().to_list()
+        ready = prepare(table, COLS, *DEFAULT_SORT)
+        return profiles, value, CustomerView(table, ready, segments, tags)
+
+    # the entry holds what it was built from, so the ids in the key cannot be reused meanwhile
+    return shop.memo(f"customers-view:{id(profiles)}:{id(value)}", build)[2]
+
+
+def warm_up(shop: Any) -> None:
+    """The customer table as the screen opens it, then the month-end customer tables behind
+    the detail panel's segment history (each read from the workspace cache, or computed
+    once): the app's warm-up, so a first visit only mounts the grid and the first customer
+    highlighted shows their history at once."""
+    if shop.has_orders():
+        customer_view(shop, shop.profiles(), shop.peek("value:"))
+        shop.segment_history("")
