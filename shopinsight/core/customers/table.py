@@ -77,7 +77,7 @@ def customer_table(
     # return documents (credit notes) are not purchases, but their negative money nets
     # against the customer's spend: bought and returned the same day spends nothing
     returned = pl.col("status") == "returned"
-    sold = ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"])
+    sold = ~pl.col("status").is_in(["cancelled", "returned"])  # on the Enum: no text copies
     when = lambda cond, col: pl.when(cond).then(pl.col(col))  # noqa: E731 (not a filter: 4× faster)
     every = orders.group_by("_ck").agg(
         when(sold, "order_total").sum().alias("gross_spend"),
