@@ -146,9 +146,9 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     Same rules as orders.orders_frame (net revenue, `counted`, `has_discount`), without the
     product lists the other analyses need. The store keeps an order's lines together, so the
     order-level fields are those of the line where the order key (a hash) changes, and only
-    three sums are grouped, on that integer key: a third of grouping every field on the key's
-    text. Checked: as many such lines as orders, else (an order's lines apart) the fields are
-    grouped as well.
+    three sums are grouped, on the run of lines (a sorted integer): a third of grouping every
+    field on the key's text. Checked: every run a different key, else (an order's lines apart)
+    the fields are grouped on the key as well.
     """
     product = pl.col("line_kind") == "product"
     status = pl.col("status")
@@ -165,16 +165,19 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
         pl.col("unit_price").filter(product).sum().alias("price_sum"),
     ]
     start = pl.col("_ok").ne_missing(pl.col("_ok").shift()).fill_null(True)
-    heads, per_order = pl.collect_all(
+    runs = keyed.with_columns(start.alias("_start")).with_columns(
+        pl.col("_start").cum_sum().cast(pl.UInt32).set_sorted().alias("_run")
+    )
+    heads, per_run = pl.collect_all(
         [
-            keyed.filter(start).select(
+            runs.filter("_start").select(
                 "_ok", *_KEY, *_ORDER_FIELDS, in_currency.alias("in_currency")
             ),
-            keyed.group_by("_ok").agg(*sums),
+            runs.group_by("_run", maintain_order=True).agg(*sums),
         ]
     )
-    if heads.height == per_order.height:
-        orders = heads.join(per_order, on="_ok", how="left")
+    if heads["_ok"].n_unique() == heads.height:  # every run a different order
+        orders = heads.hstack(per_run.drop("_run"))
     else:  # an order's lines apart: every field grouped on the order key
         orders = (
             keyed.group_by("_ok")
