@@ -233,6 +233,28 @@ def _sku_orders(lines: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([once, merged]).collect()
 
 
+def _sku_customers(sku_orders: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer × SKU: orders, units, spend (grouped on the pair packed in one
+    integer)."""
+    return (
+        sku_orders.lazy()
+        .group_by(_pair("_ck", pl.col("_sk")).alias("_pair"))
+        .agg(
+            pl.len().alias("n_orders"),
+            pl.col("quantity").sum().alias("qty"),
+            pl.col("line_total").sum().alias("spend"),
+        )
+        .select(
+            (pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_ck"),
+            (pl.col("_pair") % 2**32).cast(pl.UInt32).alias("_sk"),
+            "n_orders",
+            "qty",
+            "spend",
+        )
+        .collect()
+    )
+
+
 def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> ShopData:
     """Lines and orders as of `as_of`, in the main currency, with a customer; notes say what
     was left out and why."""
@@ -281,27 +303,8 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     kept_lines = kept_lines.drop("_oi", "_start", "_new_sku")
     flagged = _order_flags(orders, tz, config)
     gaps = order_day_gaps(flagged)
-    pair = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("_sk").cast(pl.UInt64)  # both < 2³²
-    sku_customers = (
-        sku_orders.lazy()
-        .group_by(pair.alias("_pair"))
-        .agg(
-            pl.len().alias("n_orders"),
-            pl.col("quantity").sum().alias("qty"),
-            pl.col("line_total").sum().alias("spend"),
-        )
-        .select(
-            (pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_ck"),
-            (pl.col("_pair") % 2**32).cast(pl.UInt32).alias("_sk"),
-            "n_orders",
-            "qty",
-            "spend",
-        )
-        .collect()
-    )
-    return ShopData(
-        kept_lines, flagged, sku_orders, gaps, sku_customers, currency, tz, as_of, notes
-    )
+    per_sku = _sku_customers(sku_orders)
+    return ShopData(kept_lines, flagged, sku_orders, gaps, per_sku, currency, tz, as_of, notes)
 
 
 def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.DataFrame:
