@@ -1,13 +1,15 @@
-"""`shopinsight` command line: the Typer app with every subcommand module loaded.
+"""`shopinsight` command line: the Typer app and its subcommand modules.
 
 Each module in this package (other than `app`) holds one area's subcommands and registers them
-on the shared `app` when imported, so adding an area never touches the others.
+on the shared `app` when imported, so adding an area never touches the others (list a new
+command in `cli.areas.AREAS` so a command line imports only its module).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from pathlib import Path
 
 import typer
@@ -17,11 +19,18 @@ from shopinsight._lazy import defer_import
 defer_import("polars")  # before the command modules import it: `--help` never needs it
 
 from shopinsight.cli.app import WorkspaceOpt, app, fail, state  # noqa: E402
+from shopinsight.cli.areas import areas_for  # noqa: E402
 from shopinsight.core.errors import ShopInsightError  # noqa: E402
 
-for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-    if _mod != "app":
-        importlib.import_module(f"{__name__}.{_mod}")
+
+def _load_areas(names: tuple[str, ...] | None = None) -> None:
+    """Import area modules (all of them by default): each registers its commands on `app`."""
+    every = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "app")
+    for name in names or every:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+app.load_areas_with(_load_areas)  # when Typer first builds the app: every command
 
 
 @app.callback(invoke_without_command=True)
@@ -51,7 +60,11 @@ def _open_tui(workspace_path: Path | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point: user errors become a short message and exit code 2."""
+    """Console-script entry point: user errors become a short message and exit code 2. Only
+    the area of the command named is imported (see `cli.areas`)."""
+    only = areas_for(sys.argv[1:])
+    if only:
+        app.only(lambda: _load_areas(only))
     try:
         app()
     except ShopInsightError as error:

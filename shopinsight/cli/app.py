@@ -24,6 +24,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from shopinsight.cli.areas import AreaApp
 from shopinsight.cli.light_values import light_value
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
 from shopinsight.core.text import json_visible
@@ -99,7 +100,7 @@ _ROOT_VALUES = {"workspace": _RootValue(Path), "version": _RootValue(bool)}
 """Also every command's `--help` flag (see `_plain_help_option`)."""
 
 
-app = typer.Typer(
+app = AreaApp(  # the area modules register their commands on it (see cli.areas)
     name="shopinsight",
     cls=_Group,
     help=(
