@@ -8,7 +8,6 @@ resolve options, call the core, hand the result to `shopinsight.render` or print
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import itertools
 import json
 import os
@@ -20,15 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from shopinsight.cli.areas import AreaApp
+from shopinsight.cli.lazy_rich import LazyConsole, escape, stand_in
 from shopinsight.cli.light_values import light_value
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
 from shopinsight.core.text import json_visible
-from shopinsight.render import SafeConsole
 
 if TYPE_CHECKING:  # imported where used: `--help` must not load the analysis code
     from shopinsight.core.shop import Shop
@@ -114,8 +112,8 @@ app = AreaApp(  # the area modules register their commands on it (see cli.areas)
 )
 
 # text from exports is untrusted: these consoles show control characters, never send them
-console = SafeConsole()
-err_console = SafeConsole(stderr=True)
+console = LazyConsole()  # Rich is imported when something is printed (see cli.lazy_rich)
+err_console = LazyConsole(stderr=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -216,8 +214,6 @@ def _warn_late_as_of(shop: Shop) -> None:
 
 def print_notes(notes: list[str]) -> None:
     """What a view left out or fell back on, one line each (text from exports escaped)."""
-    from rich.markup import escape
-
     for note in notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)
 
@@ -355,24 +351,6 @@ _HELP_STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
 (rich_markup_mode="rich"), and tracebacks are off (pretty_exceptions_enable=False)."""
 
 
-def _stand_in(module: str, name: str) -> type:
-    """A class that becomes the real `module.name` when called or asked for an attribute."""
-
-    def real() -> Any:
-        return getattr(importlib.import_module(module), name)
-
-    class Forward(type):
-        def __getattr__(cls, attr: str) -> Any:
-            return getattr(real(), attr)
-
-    class StandIn(metaclass=Forward):
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            return real()(*args, **kwargs)
-
-    StandIn.__name__ = StandIn.__qualname__ = name
-    return StandIn
-
-
 def load_help_formatter() -> None:
     """Import typer.rich_utils with stand-in modules for `_HELP_STAND_INS` (each name imports
     the real module when used); the real modules are imported as usual by anything that asks
@@ -383,7 +361,7 @@ def load_help_formatter() -> None:
     for module, name in _HELP_STAND_INS.items():
         if module not in sys.modules:
             stub = types.ModuleType(module)
-            setattr(stub, name, _stand_in(module, name))
+            setattr(stub, name, stand_in(module, name))
             stubs[module] = sys.modules[module] = stub
     try:
         import typer.rich_utils  # noqa: F401

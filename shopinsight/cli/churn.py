@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from shopinsight.cli.app import (
     AsOfOpt,
@@ -30,6 +28,7 @@ from shopinsight.cli.app import (
     print_json,
     workspace,
 )
+from shopinsight.cli.lazy_rich import Table, escape
 from shopinsight.core.errors import InputError, ShopInsightError
 
 if TYPE_CHECKING:

@@ -7,10 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from shopinsight.cli.app import (
     AsOfOpt,
@@ -23,9 +19,9 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles, _profiles_of
+from shopinsight.cli.lazy_rich import Panel, Table, Text, escape
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
-from shopinsight.render import terminal_text
 
 if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fast
     from shopinsight.core.results import ProfilesResult
@@ -74,7 +70,7 @@ def customers_cmd(
     if as_csv:
         export = export_tags(prof.as_core(), "csv", segments=segment, tags=tag)
         frame = export.frame.head(limit) if limit else export.frame
-        sys.stdout.write(terminal_text(frame.write_csv(line_terminator="\n")))
+        sys.stdout.write(_terminal_text(frame.write_csv(line_terminator="\n")))
         return
     shown = limit or 50
     view = chosen.head(shown).select(
@@ -290,3 +286,9 @@ def explain_cmd(
         console.print(Text(f"Removed by you (the rule would apply): {', '.join(removed)}"))
     quiet = [t["tag"] for t in trace["tags"] if not t["fired"] and not t["overridden"]]
     console.print(Text(f"Rules that did not apply: {', '.join(quiet)}", style="dim"))
+
+
+def _terminal_text(text: str) -> str:
+    from shopinsight.render import terminal_text  # Rich's console: only when printing text
+
+    return terminal_text(text)

@@ -7,10 +7,6 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from shopinsight.cli.app import (
     AsOfOpt,
@@ -22,9 +18,9 @@ from shopinsight.cli.app import (
     open_shop,
     print_json,
 )
+from shopinsight.cli.lazy_rich import Panel, Table, Text, escape
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
-from shopinsight.render import terminal_text
 
 gifts_app = typer.Typer(
     help="Gift and note per segment, the packing plan for open orders, and whether gifts work. "
@@ -194,7 +190,7 @@ def plan_cmd(
         print_json(_plan_json(plan))
         return
     if text is not None and out is None:
-        typer.echo(terminal_text(text), nl=False)
+        typer.echo(_terminal_text(text), nl=False)
         return
     if out is None:
         _show_plan(plan, gp.currency, orders)
@@ -377,3 +373,9 @@ def campaign_report_cmd(
             _money(r["revenue_per_customer"], report.currency),
         )  # fmt: skip
     console.print(seg)
+
+
+def _terminal_text(text: str) -> str:
+    from shopinsight.render import terminal_text  # Rich's console: only when printing text
+
+    return terminal_text(text)

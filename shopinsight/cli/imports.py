@@ -6,9 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from shopinsight.cli.app import (
     AsOfOpt,
@@ -22,6 +19,7 @@ from shopinsight.cli.app import (
     print_json,
     workspace,
 )
+from shopinsight.cli.lazy_rich import Table, Text, escape
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
 

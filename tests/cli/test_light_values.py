@@ -74,3 +74,18 @@ def test_bad_values_still_say_what_is_wrong(args: list[str]) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_escape_is_rich_markup_escape() -> None:
+    """cli.lazy_rich.escape (Rich not imported) escapes exactly as rich.markup.escape."""
+    import random
+
+    from rich.markup import escape as rich_escape
+
+    from shopinsight.cli.lazy_rich import escape
+
+    rng = random.Random(11)
+    pieces = ["[", "]", "\\", "a", "b", "#", "/", "@", "Z", " ", "[bold]", "[/]", "\\[x]", "é"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert escape(text) == rich_escape(text), text
