@@ -66,13 +66,12 @@ class ShopData:
     and a `counted` flag."""
     orders: pl.DataFrame
     """One row per analysable order: net_revenue, counted, items, products, local time, flags."""
-    sku_orders: pl.DataFrame
-    """One row per customer × SKU × counted order: _ck, _sk, quantity, line_total, day."""
     gaps: pl.DataFrame
     """_ck, order_day, gap_days (null on a customer's first day): see `order_day_gaps`."""
     sku_customers: pl.DataFrame
-    """One row per customer × SKU of `sku_orders`: _ck, _sk, n_orders, qty, spend (the
-    favourite product and the replenishment candidates both start from it)."""
+    """One row per customer × SKU bought in counted orders: _ck, _sk, n_orders (distinct
+    orders), qty, spend (the favourite product and the replenishment candidates both start
+    from it)."""
     currency: str
     timezone: str
     as_of: dt.date
@@ -210,37 +209,16 @@ def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return orders.select("_ok", "_ck", pl.exclude("_ok", "_ck")), lines
 
 
-def _sku_orders(lines: pl.DataFrame) -> pl.DataFrame:
-    """One row per customer × SKU × counted order. Most orders list a SKU once: only the
-    pairs that repeat are grouped (packed in one integer), the rest are the lines as they are."""
-    bought = lines.lazy().filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
-    pair = _pair("_oi", pl.col("_sk"))
-    repeated = bought.filter(~pl.col("_new_sku")).select(pair.alias("_pair")).unique()
-    twice = pair.is_in(repeated.collect().get_column("_pair").implode())
-    day = pl.col("ordered_at").dt.date().alias("day")
-    once = bought.filter(~twice).select("_ck", "_sk", "quantity", "line_total", day)
-    merged = (
-        bought.filter(twice)
-        .group_by(pair.alias("_pair"))
-        .agg(
-            pl.col("_ck", "_sk").first(),
-            pl.col("quantity").sum(),
-            pl.col("line_total").sum(),
-            pl.col("ordered_at").first().dt.date().alias("day"),
-        )
-        .drop("_pair")
-    )
-    return pl.concat([once, merged]).collect()
-
-
-def _sku_customers(sku_orders: pl.DataFrame) -> pl.DataFrame:
-    """One row per customer × SKU: orders, units, spend (grouped on the pair packed in one
-    integer)."""
+def _sku_customers(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer × SKU of counted orders' product lines: orders (the lines whose
+    SKU is new in their order, `_NEW_SKU`), units, spend; grouped on the pair packed in one
+    integer, straight from the lines (no SKU × order frame in between)."""
     return (
-        sku_orders.lazy()
+        lines.lazy()
+        .filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
         .group_by(_pair("_ck", pl.col("_sk")).alias("_pair"))
         .agg(
-            pl.len().alias("n_orders"),
+            pl.col("_new_sku").sum().cast(pl.UInt32).alias("n_orders"),
             pl.col("quantity").sum().alias("qty"),
             pl.col("line_total").sum().alias("spend"),
         )
@@ -299,12 +277,11 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     everything = not (anonymous or other.height)  # then skip copying the frames
     orders = all_orders if everything else all_orders.filter(keep)
     kept_lines = all_lines if everything else all_lines.filter(keep)
-    sku_orders = _sku_orders(kept_lines)
+    per_sku = _sku_customers(kept_lines)
     kept_lines = kept_lines.drop("_oi", "_start", "_new_sku")
     flagged = _order_flags(orders, tz, config)
     gaps = order_day_gaps(flagged)
-    per_sku = _sku_customers(sku_orders)
-    return ShopData(kept_lines, flagged, sku_orders, gaps, per_sku, currency, tz, as_of, notes)
+    return ShopData(kept_lines, flagged, gaps, per_sku, currency, tz, as_of, notes)
 
 
 def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.DataFrame:

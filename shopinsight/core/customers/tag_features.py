@@ -259,9 +259,9 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     pair = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("_sk").cast(pl.UInt64)  # both < 2³²
     often = data.sku_customers.filter(pl.col("n_orders") >= min_buys).select(pair).to_series()
     plan = (
-        data.sku_orders.lazy()
-        .filter(pair.is_in(often.implode()))
-        .select("_ck", "_sk", "day")
+        data.lines.lazy()
+        .filter(PRODUCT & pl.col("counted") & pair.is_in(often.implode()))
+        .select("_ck", "_sk", pl.col("ordered_at").dt.date().alias("day"))
         .unique()
         .sort("_ck", "_sk", "day")
         .with_columns(sorted_diff("day", pairs).alias("gap"))
