@@ -211,8 +211,8 @@ def bought(customer: str, days_ago: int, *products: str) -> list[dict]:
 class TestJourneyActions:
     """Nudges and reminders name what customers who first bought the same thing bought next."""
 
-    @pytest.fixture(scope="class")
-    def result(self):
+    @staticmethod
+    def rows() -> list[dict]:
         rows = []
         for c in ("a1", "a2", "a3"):  # Mug first, Tea next: the journey
             rows += bought(c, 300, "Mug") + bought(c, 270, "Tea")
@@ -224,7 +224,31 @@ class TestJourneyActions:
         rows += bought("loner", 10, "Cup")  # Cup leads nowhere in particular
         for d in (65, 35):  # a repeat Mug buyer, due, who never bought Tea
             rows += bought("due", d, "Mug")
-        return run(rows)
+        return rows
+
+    @pytest.fixture(scope="class")
+    def result(self):
+        return run(self.rows())
+
+    def test_picks_are_worked_out_only_where_an_action_names_one(self, monkeypatch, result):
+        """Lapsed and one-and-done customers get a win-back offer, a refunded one a personal
+        note: their journeys are not worked out, and every action is the same."""
+        from shopinsight.core.churn import explain
+
+        asked: list[str] = []
+        journey = explain.journey_next
+
+        def spy(lines, customers=None):
+            asked.extend(customers.to_list())
+            return journey(lines, customers)
+
+        monkeypatch.setattr(explain, "journey_next", spy)
+        rows = self.rows() + bought("refunded", 12, "Cup")
+        rows[-1].update(status="refunded", refunded=20.0, order_id="r1")
+        again = run(rows + bought("refunded", 40, "Cup"))
+        assert sorted(asked) == ["due", "loner", "one", "owner"]  # a1..b2 and `refunded` not
+        same = again.alerts.filter(pl.col("customer_id") != "refunded").sort("customer_id")
+        assert same["action"].to_list() == result.alerts.sort("customer_id")["action"].to_list()
 
     def test_one_timer_is_nudged_towards_the_next_product(self, result):
         # Mug first and came back: a1-a4 and due (5); of them a1-a3 bought Tea next: 60%

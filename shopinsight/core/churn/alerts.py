@@ -32,7 +32,7 @@ from shopinsight.core.churn.backtest import (
     span_days,
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
-from shopinsight.core.churn.explain import NEXT_PRODUCT_STATUSES, actions, reasons
+from shopinsight.core.churn.explain import actions, reasons, wants_next
 from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
@@ -233,9 +233,9 @@ def churn_alerts(
         settings,
     )
     table = reasons(table, settings, cadence, as_of)
-    # the next product is named where an action can use it: an alert, a nudge or a reminder
-    wanted = alert_flag(pl.col("risk"), settings) | pl.col("status").is_in(NEXT_PRODUCT_STATUSES)
-    table = actions(table, lines_as_of(lines.lazy(), as_of), table.filter(wanted)["customer_id"])
+    # the next product is worked out only for those whose action would name it
+    wanted = table.filter(wants_next())["customer_id"]
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))

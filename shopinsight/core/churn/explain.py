@@ -115,7 +115,6 @@ def reasons(
 
 ONE_TIME_STATUSES = ["new", "cooling", "second_order_at_risk"]  # a second-order nudge
 REMINDER_STATUSES = ["due", "at_risk", "lapsing"]  # a reminder
-NEXT_PRODUCT_STATUSES = ONE_TIME_STATUSES + REMINDER_STATUSES  # the actions that name one
 _MIN_CUSTOMERS = 3  # a sequence rule needs this many customers, as for gifts' next products
 
 
@@ -146,6 +145,62 @@ def journey_next(lines: pl.LazyFrame, customers: pl.Series | None = None) -> pl.
     )
 
 
+def _action_rules(has_next: pl.Expr) -> tuple[list[tuple[pl.Expr, pl.Expr]], list[bool]]:
+    """The action rules, first match wins, and which of them name the next product; `has_next`
+    says the customer has a journey pick (those rules read next_product, next_share and
+    next_after)."""
+    because = pl.format(
+        "suggest {} — {}% of customers who first bought {} and came back bought it next",
+        pl.col("next_product"),
+        (100 * pl.col("next_share")).round(0).cast(pl.Int64),
+        pl.col("next_after"),
+    )
+    tag = pl.col("tags").list.contains
+    fav = pl.col("favorite_product")
+    has_fav = fav.is_not_null()
+    status = pl.col("status")
+    one_time = status.is_in(ONE_TIME_STATUSES)
+    reminder = status.is_in(REMINDER_STATUSES)
+    full_price = tag("full_price_loyal").fill_null(False)
+    nudge = (one_time & has_next, pl.format("second-order nudge: {}", because))
+    remind = (reminder & has_next, pl.format("reminder: {}", because))
+    rules: list[tuple[pl.Expr, pl.Expr]] = [
+        (pl.col("in_season_wait"), pl.lit("nothing until the season: a reminder when it opens")),
+        (pl.col("last_refunded") == 1,
+         pl.lit("personal note asking what went wrong with the last order")),
+        (tag("high_returner"), pl.lit("personal note (no offer: many returns)")),
+        (full_price & has_fav,
+         pl.format("personal note mentioning their favourite, {} (no discount: they pay full "
+                   "price)", fav)),
+        (full_price, pl.lit("personal note (no discount: they pay full price)")),
+        ((pl.col("segment").is_in(TOP_SEGMENTS).fill_null(False) | tag("vip_spend")) & has_fav,
+         pl.format("personal note from the owner, mentioning {}", fav)),
+        (pl.col("segment").is_in(TOP_SEGMENTS).fill_null(False) | tag("vip_spend"),
+         pl.lit("personal note from the owner")),
+        (tag("holiday_only") & has_fav, pl.format("seasonal reminder: {} for this year", fav)),
+        nudge,
+        (one_time & has_fav, pl.format("second-order nudge: something that goes with {}", fav)),
+        (one_time, pl.lit("second-order nudge: a welcome-back note")),
+        (tag("discount_hunter"), pl.lit("win-back offer: a discount code")),
+        (status.is_in(["lapsed", "one_and_done"]), pl.lit("win-back offer")),
+        remind,
+        (reminder & has_fav, pl.format("favourite-product reminder: {}", fav)),
+        (reminder, pl.lit("friendly reminder")),
+    ]  # fmt: skip
+    return rules, [rule is nudge or rule is remind for rule in rules]
+
+
+def wants_next() -> pl.Expr:
+    """Whose action would name a next product should they have one: the first rule matching
+    them with a pick is a nudge or reminder naming it. Only they need a pick (an action before
+    those rules does not depend on it), so only their journeys are worked out."""
+    rules, names_next = _action_rules(pl.lit(True))
+    expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(names_next[0])
+    for (cond, _), flag in zip(rules[1:], names_next[1:], strict=True):
+        expr = expr.when(cond.fill_null(False)).then(flag)
+    return expr.otherwise(pl.lit(False))
+
+
 def actions(
     table: pl.DataFrame, lines: pl.LazyFrame | None = None, customers: pl.Series | None = None
 ) -> pl.DataFrame:
@@ -168,43 +223,7 @@ def actions(
             pl.lit(None, pl.Utf8).alias("next_after"),
             pl.lit(None, pl.Float64).alias("next_share"),
         )
-    has_next = pl.col("next_product").is_not_null()
-    because = pl.format(
-        "suggest {} — {}% of customers who first bought {} and came back bought it next",
-        pl.col("next_product"),
-        (100 * pl.col("next_share")).round(0).cast(pl.Int64),
-        pl.col("next_after"),
-    )
-    tag = pl.col("tags").list.contains
-    fav = pl.col("favorite_product")
-    has_fav = fav.is_not_null()
-    status = pl.col("status")
-    one_time = status.is_in(ONE_TIME_STATUSES)
-    reminder = status.is_in(REMINDER_STATUSES)
-    full_price = tag("full_price_loyal").fill_null(False)
-    rules: list[tuple[pl.Expr, pl.Expr]] = [
-        (pl.col("in_season_wait"), pl.lit("nothing until the season: a reminder when it opens")),
-        (pl.col("last_refunded") == 1,
-         pl.lit("personal note asking what went wrong with the last order")),
-        (tag("high_returner"), pl.lit("personal note (no offer: many returns)")),
-        (full_price & has_fav,
-         pl.format("personal note mentioning their favourite, {} (no discount: they pay full "
-                   "price)", fav)),
-        (full_price, pl.lit("personal note (no discount: they pay full price)")),
-        ((pl.col("segment").is_in(TOP_SEGMENTS).fill_null(False) | tag("vip_spend")) & has_fav,
-         pl.format("personal note from the owner, mentioning {}", fav)),
-        (pl.col("segment").is_in(TOP_SEGMENTS).fill_null(False) | tag("vip_spend"),
-         pl.lit("personal note from the owner")),
-        (tag("holiday_only") & has_fav, pl.format("seasonal reminder: {} for this year", fav)),
-        (one_time & has_next, pl.format("second-order nudge: {}", because)),
-        (one_time & has_fav, pl.format("second-order nudge: something that goes with {}", fav)),
-        (one_time, pl.lit("second-order nudge: a welcome-back note")),
-        (tag("discount_hunter"), pl.lit("win-back offer: a discount code")),
-        (status.is_in(["lapsed", "one_and_done"]), pl.lit("win-back offer")),
-        (reminder & has_next, pl.format("reminder: {}", because)),
-        (reminder & has_fav, pl.format("favourite-product reminder: {}", fav)),
-        (reminder, pl.lit("friendly reminder")),
-    ]  # fmt: skip
+    rules, _ = _action_rules(pl.col("next_product").is_not_null())
     expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
     for cond, text in rules[1:]:
         expr = expr.when(cond.fill_null(False)).then(text)
