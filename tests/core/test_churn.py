@@ -338,7 +338,7 @@ def test_profile_holiday_tag_also_waits_for_the_season():
 
 def test_orders_follow_the_shared_order_rules():
     """churn reads orders in one lean pass; it must count them as orders.orders_frame does."""
-    from shopinsight.core.churn.features import _orders
+    from shopinsight.core.churn.history import _orders
     from shopinsight.core.orders import orders_frame
 
     rows = (
