@@ -117,10 +117,10 @@ def sequence_next(
     if customers is not None:
         wanted = customers.cast(pl.Utf8).drop_nulls().unique().cast(pl.Categorical)
         days = days.join(wanted.to_frame("customer_id").lazy(), on="customer_id", how="semi")
-    days = days.collect()
-    owned = days.select("customer_id", "sku")
+    picked = days.collect()
+    owned = picked.select("customer_id", "sku")
     triggers = (
-        days.filter((pl.col("n") == 1) | pl.col("last"))
+        picked.filter((pl.col("n") == 1) | pl.col("last"))
         .select("customer_id", pl.col("sku").alias("first"))
         .unique()
     )
