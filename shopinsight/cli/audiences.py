@@ -65,11 +65,11 @@ def export_audience_cmd(
 
     Example: shopinsight export audience --to google --hashed -o customer-match.csv
     """
-    from shopinsight.core.audiences import build_audience, customer_addresses
+    from shopinsight.core.audiences import build_audience
 
     shop = open_shop(as_of, currency)
     prof = _profiles_of(shop)
-    addresses = customer_addresses(shop.lines())
+    addresses = shop.addresses()  # the Export screen's addresses: one computation, cached
     export = build_audience(
         prof.as_core(),
         to,
