@@ -121,14 +121,8 @@ class ShopCache:
         self, name: str, part: str, columns: list[str] | None = None
     ) -> pl.DataFrame | None:
         """One cached frame of `parts` (or some of its columns), or None when it is not cached:
-        a warm command that shows 16 of the customer table's ~80 columns reads only those.
-        (The file is named as `Workspace.cache_get` names it; were that to change, this
-        finds nothing and the caller reads the whole result as usual.)"""
-        path = self.ws.cache_dir / f"{_base(name)}-{part}-{self.ws.fingerprint()}.parquet"
-        try:
-            return pl.read_parquet(path, columns=columns)
-        except Exception:  # noqa: BLE001 - missing, unreadable or without a column: compute
-            return None
+        a warm command that shows 16 of the customer table's ~80 columns reads only those."""
+        return self.ws.cache_get(f"{_base(name)}-{part}", columns)
 
     def _drop_stale(self, family: str | None, current: str) -> None:
         if not family:

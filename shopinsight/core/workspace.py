@@ -205,12 +205,13 @@ class Workspace:
             conn.close()
 
     # -- cache -----------------------------------------------------------------------------
-    def cache_get(self, name: str) -> pl.DataFrame | None:
-        """A cached result frame for the current fingerprint, or None."""
+    def cache_get(self, name: str, columns: list[str] | None = None) -> pl.DataFrame | None:
+        """A cached result frame for the current fingerprint (only `columns`, if given), or
+        None when it is missing, unreadable or lacks a column asked for."""
         path = self.cache_dir / f"{name}-{self.fingerprint()}.parquet"
         if path.exists():
             with contextlib.suppress(Exception):
-                return pl.read_parquet(path)
+                return pl.read_parquet(path, columns=columns)
         return None
 
     def cache_put(self, name: str, frame: pl.DataFrame) -> None:
