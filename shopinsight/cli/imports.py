@@ -260,6 +260,8 @@ def status(
             "(e.g. Amazon "
             "All Orders); they count in revenue but not in customer tags or churn.[/]"
         )
+    if info.get("day_note"):
+        console.print(f"[yellow]{escape(info['day_note'])}[/]")
     if not info["orders"]:
         console.print("No orders yet. Import an export: shopinsight import FILE")
 

@@ -219,7 +219,7 @@ class Shop:
         family = f"view-{self.as_of_key()}-{self.requested_currency or 'auto'}"
 
         def compute() -> dict[str, Any]:
-            cur = self._choose_currency(self.all_orders(), self.as_of())
+            cur = self._currency_on(self.as_of())
             return {"currency": cur, "left_out": self._left_out(cur)}
 
         return self.memo("view", lambda: self.cache.json(f"{family}-{state}", compute, family))
@@ -342,17 +342,22 @@ class Shop:
         return list(self._view()["left_out"])
 
     def _left_out(self, cur: str | None) -> list[str]:
-        notes = left_out_notes(self.all_orders(), cur)
+        note = self.day_note()
+        return [*left_out_notes(self.all_orders(), cur), *([note] if note else [])]
+
+    def day_note(self) -> str | None:
+        """When the default day is before the newest order (that order is in another currency),
+        the sentence that says so; None otherwise."""
         newest = self.last_order_day()
+        if self.requested_as_of is not None or not newest or self.as_of() >= newest:
+            return None
         day = self.as_of()
-        if self.requested_as_of is None and newest and day < newest:
-            later = self._all_orders_on(newest).filter(pl.col("order_day") > day).height
-            notes.append(
-                f"Results are as of {day}, the last order in {cur}; "
-                f"{plural(later, 'later order')} (up to {newest}) in other currencies "
-                "are not included — use --currency or --as-of."
-            )
-        return notes
+        later = self._all_orders_on(newest).filter(pl.col("order_day") > day).height
+        return (
+            f"Results are as of {day}, the last order in {self._currency_on(day)}; "
+            f"{plural(later, 'later order')} (up to {newest}) in other currencies "
+            "are not included — use --currency or --as-of."
+        )
 
     # -- analyses -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -382,6 +387,7 @@ class Shop:
             status = shop_status(self)
             status["currency"] = self.currency()
             status["left_out"] = self.left_out()
+            status["day_note"] = self.day_note()
             return status
 
         family = f"order-status-{self.key()}"

@@ -126,8 +126,9 @@ def test_the_day_is_the_last_order_in_the_views_currency(tmp_path: Path):
     assert str(shop.last_order_day()) == "2025-12-02"
     later = [n for n in shop.left_out() if n.startswith("Results are as of 2023-06-22")]
     assert later and "2 later orders" in later[0]
-    assert shop.status()["currency"] == "USD"
+    assert shop.status()["currency"] == "USD" and shop.status()["day_note"] == later[0]
     assert str(Shop(ws, currency="INR").as_of()) == "2025-12-02"
     asked = Shop(ws, as_of="2025-12-02")
     assert asked.currency() == "USD" and str(asked.as_of()) == "2025-12-02"
     assert not [n for n in asked.left_out() if n.startswith("Results are as of")]
+    assert asked.status()["day_note"] is None

@@ -217,6 +217,8 @@ class OverviewScreen(SectionScreen):
         note = f" · {plural(no_buyer, 'order')} without buyer identity" if no_buyer else ""
         if others:
             note += " · also " + ", ".join(fmt.money(revenue[c], c) for c in others)
+        if status.get("day_note"):
+            note += " · " + escape(str(status["day_note"]))
         demo = "[b]Demo shop[/b] (sample data) · " * bool(self.shop_app.demo)
         self.query_one("#asof-line", Static).update(
             f"{demo}As of [b]{status.get('as_of')}[/b] · orders {first} → {last} · {sources}{note}"
