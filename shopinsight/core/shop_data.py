@@ -194,10 +194,9 @@ def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .join(index, on="_ok", how="left", maintain_order="left")
             .with_columns(_NEW_SKU)
         )
-    if heads.get_column("_ok").equals(per_order.get_column("_ok")):  # both in first-seen order
-        orders = heads.hstack(per_order.drop("_ok"))
-    else:
-        orders = heads.join(per_order, on="_ok", how="left")
+    # both in first-seen order on either path (runs by `_oi`; else first-distinct and an
+    # order-keeping group-by): row for row
+    orders = heads.hstack(per_order.drop("_ok"))
     orders = orders.with_columns(
         _customer_key(pl.col("customer_id")).alias("_ck"),
         pl.col("ordered_at").dt.date().alias("order_day"),
