@@ -207,21 +207,19 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
             int(meta["horizon_days"]), meta["currency"], shop.as_of(), meta["notes"], base,
         )  # fmt: skip
 
+    from shopinsight.core.churn.state import load_alert_states
+
     listed = name.replace("churn-net-", "churn-listed-", 1)  # the same result, its list cut
-    if not _has_marks(shop):  # the listed alerts and the meta alone, when cached
+    states = load_alert_states(shop.ws)
+    if not states.height:  # no marks: the listed alerts and the meta alone, when cached
         alerts = shop.cache.columns(f"{listed}-unmarked", "frame")
         meta = shop.cache.columns(name, "meta")
         if alerts is not None and meta is not None:
             whole = lambda: shop.cache.parts(name, ["alerts"], compute, family)["alerts"]  # noqa: E731
             return view(alerts, json_from_frame(meta), whole)
     parts = shop.cache.parts(name, ["alerts"], compute, family)
-    return view(with_marks(shop, parts["alerts"], listed), parts["meta"], parts["alerts"])
-
-
-def _has_marks(shop: Shop) -> bool:
-    from shopinsight.core.churn.state import load_alert_states
-
-    return load_alert_states(shop.ws).height > 0
+    alerts = with_marks(shop, parts["alerts"], listed, states)
+    return view(alerts, parts["meta"], parts["alerts"])
 
 
 def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, int]:
@@ -249,16 +247,23 @@ def purchase_history(shop: Shop) -> Any:
     return shop.memo("purchase_history", lambda: prepare_history(shop.lines(), shop.config()))
 
 
-def with_marks(shop: Shop, alerts: pl.DataFrame, cache_name: str | None = None) -> pl.DataFrame:
+def with_marks(
+    shop: Shop,
+    alerts: pl.DataFrame,
+    cache_name: str | None = None,
+    states: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The alerts with the merchant's current marks applied and the to-act list cut again: a
     contacted, snoozed or dismissed customer leaves it (core.churn.lists says for how long).
 
     Without any mark the list depends on the cached alerts alone (not on the clock), so with a
     `cache_name` (the alerts' own, data and state included) it is cached too: a warm `churn`
-    reads it instead of cutting 170,000 customers' list again."""
+    reads it instead of cutting 170,000 customers' list again. `states`: the marks, when the
+    caller read them already."""
     from shopinsight.core.churn.state import load_alert_states
 
-    states = load_alert_states(shop.ws)
+    if states is None:
+        states = load_alert_states(shop.ws)
 
     def compute() -> pl.DataFrame:  # imported here: the list's rules bring NumPy
         from shopinsight.core.churn.lists import remark
