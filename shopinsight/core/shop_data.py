@@ -28,8 +28,10 @@ __all__ = [
     "main_currency",
     "money_str",
     "order_day_gaps",
+    "pair",
     "prepare",
     "sorted_diff",
+    "unpair",
 ]
 
 PRODUCT = pl.col("line_kind") == "product"
@@ -120,9 +122,18 @@ def _customer_key(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.is_not_null()).then(expr.hash()).rank("dense")
 
 
-def _pair(a: str, b: pl.Expr) -> pl.Expr:
+def pair(a: str | pl.Expr, b: str | pl.Expr) -> pl.Expr:
     """Two integer keys (each < 2³²) packed in one u64: one integer column groups faster."""
-    return pl.col(a).cast(pl.UInt64) * 2**32 + b.cast(pl.UInt64)
+    hi, lo = (pl.col(k) if isinstance(k, str) else k for k in (a, b))
+    return hi.cast(pl.UInt64) * 2**32 + lo.cast(pl.UInt64)
+
+
+def unpair(key: str, a: str, b: str) -> list[pl.Expr]:
+    """The two u32 keys back from `pair`."""
+    return [
+        (pl.col(key) // 2**32).cast(pl.UInt32).alias(a),
+        (pl.col(key) % 2**32).cast(pl.UInt32).alias(b),
+    ]
 
 
 _SKU_OR_NONE = pl.col("_sk").fill_null(_NO_SKU)
@@ -139,7 +150,7 @@ def _runs() -> list[pl.Expr]:
     ]
 
 
-_NEW_SKU = (PRODUCT & _pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new_sku")
+_NEW_SKU = (PRODUCT & pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new_sku")
 
 
 def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -215,15 +226,14 @@ def _sku_customers(lines: pl.DataFrame) -> pl.DataFrame:
     return (
         lines.lazy()
         .filter(PRODUCT & pl.col("counted") & pl.col("_sk").is_not_null())
-        .group_by(_pair("_ck", pl.col("_sk")).alias("_pair"))
+        .group_by(pair("_ck", "_sk").alias("_pair"))
         .agg(
             pl.col("_new_sku").sum().cast(pl.UInt32).alias("n_orders"),
             pl.col("quantity").sum().alias("qty"),
             pl.col("line_total").sum().alias("spend"),
         )
         .select(
-            (pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_ck"),
-            (pl.col("_pair") % 2**32).cast(pl.UInt32).alias("_sk"),
+            *unpair("_pair", "_ck", "_sk"),
             "n_orders",
             "qty",
             "spend",

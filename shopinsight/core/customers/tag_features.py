@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import polars as pl
 
-from shopinsight.core.shop_data import PRODUCT, ShopData, sorted_diff
+from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff
 
 __all__ = ["FILLED", "replenishment", "table_features", "tag_features"]
 
@@ -256,11 +256,11 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     min_buys = int(cfg.get("replenish_min_purchases", 3))
     max_cv = float(cfg.get("replenish_max_cv", 0.5))
     pairs = ["_ck", "_sk"]
-    pair = pl.col("_ck").cast(pl.UInt64) * 2**32 + pl.col("_sk").cast(pl.UInt64)  # both < 2³²
-    often = data.sku_customers.filter(pl.col("n_orders") >= min_buys).select(pair).to_series()
+    packed = pair("_ck", "_sk")
+    often = data.sku_customers.filter(pl.col("n_orders") >= min_buys).select(packed).to_series()
     plan = (
         data.lines.lazy()
-        .filter(PRODUCT & pl.col("counted") & pair.is_in(often.implode()))
+        .filter(PRODUCT & pl.col("counted") & packed.is_in(often.implode()))
         .select("_ck", "_sk", pl.col("ordered_at").dt.date().alias("day"))
         .unique()
         .sort("_ck", "_sk", "day")
