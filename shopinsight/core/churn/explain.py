@@ -195,10 +195,16 @@ def wants_next() -> pl.Expr:
     them with a pick is a nudge or reminder naming it. Only they need a pick (an action before
     those rules does not depend on it), so only their journeys are worked out."""
     rules, names_next = _action_rules(pl.lit(True))
-    expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(names_next[0])
-    for (cond, _), flag in zip(rules[1:], names_next[1:], strict=True):
-        expr = expr.when(cond.fill_null(False)).then(flag)
-    return expr.otherwise(pl.lit(False))
+    flags = [(cond, pl.lit(flag)) for (cond, _), flag in zip(rules, names_next, strict=True)]
+    return _first_match(flags, pl.lit(False))
+
+
+def _first_match(rules: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
+    """The value of the first rule whose condition holds (a null condition does not)."""
+    expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
+    for cond, value in rules[1:]:
+        expr = expr.when(cond.fill_null(False)).then(value)
+    return expr.otherwise(otherwise)
 
 
 def actions(
@@ -224,8 +230,5 @@ def actions(
             pl.lit(None, pl.Float64).alias("next_share"),
         )
     rules, _ = _action_rules(pl.col("next_product").is_not_null())
-    expr: Then | ChainedThen = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
-    for cond, text in rules[1:]:
-        expr = expr.when(cond.fill_null(False)).then(text)
-    action = expr.otherwise(pl.lit("no action needed yet")).alias("action")
+    action = _first_match(rules, pl.lit("no action needed yet")).alias("action")
     return table.with_columns(action).drop("next_product", "next_after", "next_share")
