@@ -126,15 +126,15 @@ class CustomersScreen(CustomerChanges):
     def load(self) -> None:
         data = self.data
 
-        def view() -> tuple[Any, CustomerView]:
-            profiles = data.profiles()
-            return profiles, customer_view(data, profiles, data.peek("value:"))
+        def view() -> tuple[Any, Any, CustomerView]:
+            profiles, value = data.profiles(), data.peek("value:")  # Shop.value()'s memo key
+            return profiles, value, customer_view(data, profiles, value)
 
         self.run_task("profiles", view, self.show_profiles, "Computing customers…")
 
-    def show_profiles(self, result: tuple[Any, CustomerView]) -> None:
-        self.profiles, view = result
-        value = self.data.peek("value:")  # Shop.value() memo key (default horizon)
+    def show_profiles(self, result: tuple[Any, Any, CustomerView]) -> None:
+        # the value the view was built with: one ready since then is shown by the task below
+        self.profiles, value, view = result
         self.table_frame = view.table
         self._set_options("#cust-segment", view.segments)
         self._set_options("#cust-tag", view.tags)
