@@ -294,10 +294,11 @@ def _by_customer(days: pl.DataFrame) -> pl.DataFrame:
 def _number_purchases(days: pl.DataFrame) -> pl.DataFrame:
     """Add `gap` (days since the customer's previous purchase) and `i` (0 for the first).
 
-    `days` has each customer's rows together, by day; shifts beat window functions by far.
+    `days` has each customer's rows together, by day (numbered by `cidx`); shifts beat window
+    functions by far.
     """
     row = pl.int_range(pl.len())
-    first = (pl.col("customer_id") != pl.col("customer_id").shift(1)).fill_null(True)
+    first = _run_start()
     return days.with_columns(
         pl.when(first).then(None).otherwise(pl.col("day").diff().dt.total_days()).alias("gap"),
         (row - pl.when(first).then(row).forward_fill()).alias("i"),
