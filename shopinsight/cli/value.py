@@ -85,7 +85,9 @@ def value_cmd(
     tiers = ", ".join(f"{k} {v:,}" for k, v in _tier_counts(view.table).items())
     console.print(f"{view.table.height:,} customers, {total:,.0f} {cur} expected in all; {tiers}.")
     if shown.height:  # named as in the app (the id when the export had no name)
-        names = shop.profiles().table.select("customer_id", "customer_name")
+        from shopinsight.core.results import profile_columns  # warm: two columns read
+
+        names = profile_columns(shop, ["customer_id", "customer_name"])
         console.print(_table(shown.join(names, on="customer_id", how="left"), cur))
         more = view.table.height - shown.height
         if more > 0:
