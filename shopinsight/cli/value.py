@@ -9,8 +9,6 @@ from typing import Annotated, Any
 
 import polars as pl
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from shopinsight.cli.app import (
     AsOfOpt,
@@ -22,6 +20,7 @@ from shopinsight.cli.app import (
     open_shop,
     print_json,
 )
+from shopinsight.cli.lazy_rich import Table, escape
 
 JSON_KEYS = ["customer_id", "expected_orders", "expected_value", "low", "high", "p_alive", "tier"]
 
