@@ -184,6 +184,11 @@ def _import(
         name = escape(Path(r.file).name)
         if r.skipped:
             console.print(f"[dim]{name}: already imported; nothing new.[/]")
+        elif r.seen_before and r.updated:
+            console.print(
+                f"{name}: imported before; {r.updated:,} of its lines updated with the current "
+                "settings (currency, time zone or column map changed since)."
+            )
         for w in r.warnings:
             console.print(f"[yellow]{name}: {escape(w)}[/]")
         if r.rejects_path:

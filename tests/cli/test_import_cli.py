@@ -90,3 +90,22 @@ def test_help_is_complete():
     assert result.exit_code == 0
     for command in ("import", "status", "where", "formats", "demo"):
         assert command in result.output
+
+
+def test_reimport_after_a_settings_change_says_updated_not_nothing_new(tmp_path):
+    """The same file again with a currency now set updates its lines: the import must say so,
+    not "already imported; nothing new" beside an "updated" count."""
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    assert run("-w", ws, "import", str(path)).exit_code == 0
+    same = run("-w", ws, "import", str(path), "--json")
+    assert json.loads(same.output)[0]["skipped"] is True
+    toml = tmp_path / "ws" / "shopinsight.toml"
+    toml.write_text(toml.read_text().replace('currency = ""', 'currency = "EUR"', 1))
+    result = run("-w", ws, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "nothing new" not in result.output
+    assert "imported before; 1 of its lines updated" in " ".join(result.output.split())
+    status = json.loads(run("-w", ws, "status", "--json").output)
+    assert status["net_revenue"] == {"EUR": 5.0}

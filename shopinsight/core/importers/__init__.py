@@ -263,6 +263,10 @@ class ImportReport:
     rejects_path: str | None = None
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False
+    """Imported before and nothing changed: no line new or updated."""
+    seen_before: bool = False
+    """The same file (same SHA-256) was imported before; with other settings (currency, time
+    zone, column map) its lines may still be updated."""
     sha256: str = ""
     store: str = ""
     """The `--store` it was imported with ("" for none)."""
@@ -331,7 +335,7 @@ def _import(
                 rejected=item.rejects["row"].n_unique(),
                 warnings=item.warnings,
                 sha256=item.sha256,
-                skipped=item.sha256 in done_hashes,
+                seen_before=item.sha256 in done_hashes,
                 store=store,
             )
         )
@@ -376,6 +380,8 @@ def _import(
                 merged_customers = merge_customers(merged_customers, [item.lines])
             if rep.rejected and not dry_run:
                 rep.rejects_path = str(ws.write_rejects(item.path.name, item.rejects))
+        for rep in reports:  # a file seen before that updated lines was not skipped
+            rep.skipped = rep.seen_before and not (rep.new_lines or rep.updated)
         if not dry_run:
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             records = [{**r.to_dict(), "imported_at": stamp} for r in reports]
