@@ -109,3 +109,15 @@ def test_reimport_after_a_settings_change_says_updated_not_nothing_new(tmp_path)
     assert "imported before; 1 of its lines updated" in " ".join(result.output.split())
     status = json.loads(run("-w", ws, "status", "--json").output)
     assert status["net_revenue"] == {"EUR": 5.0}
+
+
+def test_one_anonymous_order_is_said_in_the_singular(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,date,customer,sku,qty,price\n1,2024-01-01,a@x.com,A,1,5.00\n"
+        "2,2024-01-02,,B,1,4.00\n",
+        encoding="utf-8",
+    )
+    report = json.loads(run("-w", str(tmp_path / "ws"), "import", str(path), "--json").output)[0]
+    said = [w for w in report["warnings"] if "buyer identity" in w]
+    assert said == ["1 order has no buyer identity; it counts in revenue only."]

@@ -45,6 +45,7 @@ from shopinsight.core.importers.stream import (
     streamable,
 )
 from shopinsight.core.schema import LINE_SCHEMA
+from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -194,7 +195,10 @@ def _load(
         anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
         n = accepted.filter(anonymous)["order_id"].n_unique() if sink is None else sink.anonymous
         if n:
-            ctx.warnings.append(f"{n} orders have no buyer identity; they count in revenue only.")
+            ctx.warnings.append(
+                f"{plural(n, 'order')} {'has' if n == 1 else 'have'} no buyer identity; "
+                f"{'it counts' if n == 1 else 'they count'} in revenue only."
+            )
     return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "", sink)
 
 
