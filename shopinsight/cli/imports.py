@@ -259,11 +259,11 @@ def status(
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)
-    if info["orders_without_buyer"]:
+    if n := info["orders_without_buyer"]:
         console.print(
-            f"[yellow]{plural(info['orders_without_buyer'], 'order')} without a buyer identity "
-            "(e.g. Amazon "
-            "All Orders); they count in revenue but not in customer tags or churn.[/]"
+            f"[yellow]{plural(n, 'order')} without a buyer identity (e.g. Amazon All Orders); "
+            f"{'it counts' if n == 1 else 'they count'} in revenue but not in customer tags or "
+            "churn.[/]"
         )
     if info.get("day_note"):
         console.print(f"[yellow]{escape(info['day_note'])}[/]")
