@@ -135,6 +135,22 @@ class TestRender:
         assert values["gift_line"][0] == "We've added a sample of Sapone all'oliva for you to try."
         assert values["shop_name"].to_list() == ["Bottega Rosa"] * 3
 
+    def test_listing_keywords_stay_out_of_a_note(self):
+        """An Etsy title's keywords after " | " are search words, not what a person calls it."""
+        frame = pl.DataFrame(
+            {
+                "favorite_product": ["Match Cylinder | candles, gift for her", "| only words"],
+                "gift": ["back to school essentials | stickers, planners", "Soap"],
+                "gift_kind": ["sample", "sample"],
+            }
+        )
+        values = note_values(frame, _config("en"))
+        assert values["favorite_product"].to_list() == ["Match Cylinder", "| only words"]
+        assert values["gift_line"][0] == (
+            "We've added a sample of back to school essentials for you to try."
+        )
+        assert values["gift_line"][1] == "We've added a sample of Soap for you to try."
+
     def test_italian_rendering_keeps_accents(self):
         config = _config("it", name="Caffè Né")
         values = note_values(_customers(), config)

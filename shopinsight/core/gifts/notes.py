@@ -215,6 +215,14 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return pl.when(e == "").then(None).otherwise(e)
 
 
+def spoken_name(expr: pl.Expr) -> pl.Expr:
+    """A product name as a person would write it in a letter: a marketplace listing title's
+    search keywords after " | " (Etsy: "Match Cylinder | candles, gift for her") are left out;
+    a title that is only keywords is kept whole."""
+    head = expr.str.split(" | ").list.first().str.strip_chars()
+    return pl.when(head.str.len_chars() > 0).then(head).otherwise(expr)
+
+
 def note_values(frame: pl.DataFrame, config: Mapping[str, Any]) -> pl.DataFrame:
     """One text column per placeholder, filled from whatever columns `frame` has.
 
@@ -244,7 +252,7 @@ def note_values(frame: pl.DataFrame, config: Mapping[str, Any]) -> pl.DataFrame:
             if lang == "zh"
             else pl.concat_str(month, pl.lit(" "), year)
         )
-    gift = col("gift")
+    gift = spoken_name(col("gift"))
     kind = col("gift_kind")
     gift_line = pl.lit("")
     for k, (before, after) in words["gift_line"].items():
@@ -259,7 +267,9 @@ def note_values(frame: pl.DataFrame, config: Mapping[str, Any]) -> pl.DataFrame:
     exprs = {
         "first_name": first_name.fill_null(words["first_name"]),
         "customer_name": pl.coalesce(col("customer_name"), first_name).fill_null(""),
-        "favorite_product": col("favorite_product").fill_null(words["favorite_product"]),
+        "favorite_product": spoken_name(col("favorite_product")).fill_null(
+            words["favorite_product"]
+        ),
         "favorite_category": col("favorite_category").fill_null(words["favorite_category"]),
         "orders_count": orders.fill_null("1"),
         "customer_since": since.fill_null(""),
