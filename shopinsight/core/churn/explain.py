@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from shopinsight.core.bundles.basket import product_lines
 from shopinsight.core.bundles.sequence import sequence_next
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
+from shopinsight.core.gifts.notes import spoken_name
 
 MAX_REASONS = 3
 SEP = "\x1f"  # ASCII unit separator: never part of a reason
@@ -151,12 +152,12 @@ def _action_rules(has_next: pl.Expr) -> tuple[list[tuple[pl.Expr, pl.Expr]], lis
     next_after)."""
     because = pl.format(
         "suggest {} — {}% of customers who first bought {} and came back bought it next",
-        pl.col("next_product"),
+        spoken_name(pl.col("next_product")),
         (100 * pl.col("next_share")).round(0).cast(pl.Int64),
-        pl.col("next_after"),
+        spoken_name(pl.col("next_after")),
     )
     tag = pl.col("tags").list.contains
-    fav = pl.col("favorite_product")
+    fav = spoken_name(pl.col("favorite_product"))  # what a note would call it
     has_fav = fav.is_not_null()
     status = pl.col("status")
     one_time = status.is_in(ONE_TIME_STATUSES)
