@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight import __version__
 from shopinsight.core import store
 from shopinsight.core.atomic import (
     atomic_write_bytes,
@@ -179,9 +180,10 @@ class Workspace:
 
     def fingerprint(self) -> str:
         """The data version read plus the settings: the key for cached results (a result
-        computed from a snapshot is stored under the version it read, not a newer one)."""
+        computed from a snapshot is stored under the version it read, not a newer one). The
+        app's version is part of it: results cached by an older release are not reused."""
         m = self.manifest()
-        h = hashlib.sha256(f"{m.get('id')}:{m['version']};".encode())
+        h = hashlib.sha256(f"{__version__}:{m.get('id')}:{m['version']};".encode())
         if m["version"] == 0:  # legacy files may change in place: their stat is the version
             for p in (self.root / store.LEGACY_LINES, self.root / store.LEGACY_CUSTOMERS):
                 with contextlib.suppress(OSError):
