@@ -282,3 +282,51 @@ def test_lines_of_an_order_apart_give_the_same_table() -> None:
     bo = orders[0].filter(pl.col("order_id").is_in(["7", "8"]))
     assert bo.get_column("products").to_list() == [2, 1]
     assert row(tables[0], "bo@x.com")["distinct_skus"] == 2
+
+
+def test_favourite_category_the_same_whether_tallied_per_cell_or_per_pair() -> None:
+    """Spend per customer × category is tallied in a customer × category array, or over the
+    sorted distinct pairs when that array would be large: both give the same columns. Ties
+    on spend go to the first category A-Z; a SKU without category is left out."""
+    from shopinsight.core.customers.product_stats import product_stats
+
+    line = lambda o, c, sku, cat, price: dict(  # noqa: E731
+        order_id=o, customer_id=c, ordered_at="2024-01-01", sku=sku, category=cat,
+        quantity=1, unit_price=price,
+    )  # fmt: skip
+    rows = [
+        line(1, "a@x.com", "S1", "Tea", 10.0), line(1, "a@x.com", "S2", "Mugs", 10.0),
+        line(2, "b@x.com", "S3", "Cups", 4.0), line(2, "b@x.com", "S1", "Tea", 6.0),
+        line(3, "c@x.com", "S4", None, 9.0),  # no category at all
+        line(4, "d@x.com", "S4", None, 9.0), line(4, "d@x.com", "S2", "Mugs", 1.0),
+    ]  # fmt: skip
+    data = prepare(make_lines(rows).lazy(), AS_OF, defaults())
+    dense, pairs = product_stats(data, dense=True), product_stats(data, dense=False)
+    assert dense.equals(pairs)
+    ids = data.orders.select("_ck", "customer_id").unique()
+    got = {
+        r["customer_id"]: (r["favorite_category"], r["top_category_share"], r["categories"])
+        for r in dense.join(ids, on="_ck").iter_rows(named=True)
+    }
+    assert got == {
+        "a@x.com": ("Mugs", 0.5, 2),  # a tie: the first A-Z
+        "b@x.com": ("Tea", 0.6, 2),
+        "c@x.com": (None, None, None),
+        "d@x.com": ("Mugs", 1.0, 1),
+    }
+
+
+@pytest.mark.parametrize("sources", [3, 20, 70])
+def test_marketplaces_list_every_source_bought_through(sources: int) -> None:
+    """The sorted sources of a customer's counted orders, however many the shop has (a bit
+    mask up to 63 values, tallied masks up to 16, a group-by beyond 63)."""
+    names = [f"m{i:02d}" for i in range(sources)]
+    rows = [
+        dict(order_id=i, source=s, customer_id=f"c{i % 3}@x.com", ordered_at="2024-01-01")
+        for i, s in enumerate(names)
+    ]
+    rows.append(dict(order_id=999, source="a0", customer_id="c0@x.com",
+                     ordered_at="2024-01-01", status="cancelled"))  # not counted  # fmt: skip
+    _, table = build(rows)
+    for k in range(3):
+        assert row(table, f"c{k}@x.com")["marketplaces"] == names[k::3]

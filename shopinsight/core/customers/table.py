@@ -10,9 +10,9 @@ Group-bys run on the integer keys of `shop_data` (`_ck` customer, `_sk` SKU, `_o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 import polars as pl
 
 from shopinsight.core.customers.product_stats import product_stats
@@ -36,8 +36,8 @@ def _year_before(moment: dt.datetime) -> dt.datetime:
 def customer_table(
     data: ShopData, attrs: pl.LazyFrame | pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per customer with >= 1 counted order (plus `_ck`, the integer customer key
-    the tag features join on).
+    """One row per customer with >= 1 counted order, in `_ck` order (plus `_ck`, the integer
+    customer key the tag features join on).
 
     Columns: customer_id, email, first_name, last_name, customer_name, country, currency,
     first_order, last_order, orders, frequency, items, monetary, monetary_12m, aov,
@@ -47,69 +47,22 @@ def customer_table(
     weekend_share, usual_hour, usual_weekday, channels, marketplaces, accepts_marketing,
     consent_source, existing_tags, phone, and the order counts behind each share.
     """
-    as_of, end = data.as_of, as_of_end(data.as_of)
-    orders = data.orders.lazy()
-    counted = orders.filter(pl.col("counted"))
-    habits = _habits(data.orders)
+    as_of = data.as_of
     n = pl.col("orders")
-    base = (
-        counted.with_columns(habits.bits)
-        .group_by("_ck")
-        .agg(
-            pl.col("ordered_at").min().alias("first_order"),
-            pl.col("ordered_at").max().alias("last_order"),
-            pl.len().cast(pl.Int64).alias("orders"),
-            pl.col("items").sum().cast(pl.Int64).alias("items"),
-            pl.col("net_revenue").sum().alias("monetary"),
-            # when/then rather than a filter: a filter inside a group-by costs 4× more
-            pl.when(pl.col("ordered_at") >= _year_before(end))
-            .then(pl.col("net_revenue"))
-            .sum()
-            .alias("monetary_12m"),
-            *[pl.col(f).sum().alias(f"{a}_orders") for f, a in _FLAG_COUNTS],
-            pl.col("has_products").sum().alias("product_orders"),
-            (pl.col("products") == 1).sum().alias("single_product_orders"),
-            pl.col("discount_pct").mean().alias("mean_discount_pct"),
-            pl.when("has_products").then("items").mean().alias("units_per_order"),
-            pl.when("has_products").then("products").mean().alias("products_per_order"),
-            *habits.aggs,
-        )
-    )
-    # return documents (credit notes) are not purchases, but their negative money nets
-    # against the customer's spend: bought and returned the same day spends nothing
-    returned = pl.col("status") == "returned"
-    sold = ~pl.col("status").is_in(["cancelled", "returned"])  # on the Enum: no text copies
-    when = lambda cond, col: pl.when(cond).then(pl.col(col))  # noqa: E731 (not a filter: 4× faster)
-    every = orders.group_by("_ck").agg(
-        when(sold, "order_total").sum().alias("gross_spend"),
-        when(pl.col("status") != "cancelled", "refunded").sum().alias("refunded_amount"),
-        pl.col("has_refund").sum().alias("refunded_orders"),
-        when(returned, "net_revenue").sum().alias("_returned"),
-        when(returned & (pl.col("ordered_at") >= _year_before(end)), "net_revenue")
-        .sum()
-        .alias("_returned_12m"),
-    )
-    gap_stats = _gap_stats(data.gaps).lazy()
+    table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of)))
+    counted = data.orders.lazy().filter(pl.col("counted"))
+    parts = pl.collect_all([_listed(counted, col, name) for col, name in slow])
+    parts = [_gap_stats(data.gaps), *parts, _latest(data.orders), product_stats(data)]
+    table = beside(table, parts)
     share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
-    masks = [m for m, _name, _values in habits.masks]
-    temporary = [a.meta.output_name() for a in habits.aggs if a.meta.output_name() not in masks]
-    base = base.with_columns(habits.finish).drop(temporary)
-    listed = [_listed(counted, col, name) for col, name in habits.slow]
-    parts = pl.collect_all([base, every, gap_stats, *listed])
-    table = _unmask(parts[0], habits.masks)
-    table = beside(table, [*parts[1:], _latest(data.orders), product_stats(data)])
     table = (
         table.lazy()
         .with_columns(
-            # to the cent: a float sum's last bit depends on the order Polars' threads add in,
-            # and ranks, VIP cut-offs and ties must be the same on every run
-            (pl.col("monetary") + pl.col("_returned").fill_null(0.0)).round(2).alias("monetary"),
-            (pl.col("monetary_12m") + pl.col("_returned_12m").fill_null(0.0))
-            .round(2)
-            .alias("monetary_12m"),
-            (pl.col("refunded_amount") - pl.col("_returned").fill_null(0.0)).alias(
-                "refunded_amount"
-            ),
+            # to the cent: a float sum's last bit depends on the order it adds in, and ranks,
+            # VIP cut-offs and ties must be the same on every run
+            (pl.col("monetary") + pl.col("_returned")).round(2).alias("monetary"),
+            (pl.col("monetary_12m") + pl.col("_returned_12m")).round(2).alias("monetary_12m"),
+            (pl.col("refunded_amount") - pl.col("_returned")).alias("refunded_amount"),
         )
         .with_columns(
             (pl.col("_repeat_days").fill_null(0) + 1).alias("frequency"),
@@ -127,6 +80,126 @@ def customer_table(
         .collect()
     )
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
+
+
+def _per_customer(
+    orders: pl.DataFrame, year_start: dt.datetime
+) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """The order figures of each customer with a counted order, one row per `_ck` in key
+    order: first and last order, counts, money, the shares' order counts, habits, and the
+    channels and marketplaces (or, with more than 63 values, the (column, name) pairs left
+    for `_listed`). `_returned` and `_returned_12m` (return documents' money) are to be
+    netted into the spend.
+
+    Customer keys are small dense integers (`shop_data`), so each figure is one numpy tally
+    into an array indexed by key (bincount, minimum.at, bitwise_or.at): no hashing. (A
+    Polars group-by with these ~40 aggregations cost 3×, its habit counts alone half.)"""
+    get = lambda col, fill=None: _numpy(orders.get_column(col), fill)  # noqa: E731
+    ck_all = get("_ck").astype(np.intp)
+    size = int(ck_all.max()) + 1 if orders.height else 1
+    status = pl.col("status")
+    flags = orders.select(
+        (status == "returned").fill_null(False).alias("returned"),
+        (~status.is_in(["cancelled", "returned"])).fill_null(False).alias("sold"),
+        (status != "cancelled").fill_null(False).alias("kept"),
+        (pl.col("ordered_at") >= year_start).fill_null(False).alias("recent"),
+        pl.col("counted").fill_null(False),
+    )
+    returned, sold, kept, recent, counted = (c.to_numpy() for c in flags.iter_columns())
+    ck = ck_all[counted]
+    orders_n = np.bincount(ck, minlength=size)
+    keys = np.flatnonzero(orders_n)
+
+    def total(weights: np.ndarray | None = None, every: bool = False) -> np.ndarray:
+        """Per customer with a counted order (in `keys` order): the sum of `weights` (the
+        counted orders' values; with `every`, all orders')."""
+        return np.bincount(ck_all if every else ck, weights=weights, minlength=size)[keys]
+
+    def usual(col: str, start: int, n: int) -> np.ndarray:
+        """The position (0 to n - 1) of each customer's most usual value of `col` (start to
+        start + n - 1) in counted orders; ties: the earliest; none at all: 0."""
+        value = orders.get_column(col)
+        have = value.is_not_null().to_numpy() & counted
+        slot = ck_all[have] * n + (value.to_numpy()[have].astype(np.intp) - start)
+        return np.bincount(slot, minlength=size * n).reshape(size, n).argmax(1)[keys]
+
+    net_all = get("net_revenue", 0.0)
+    net = net_all[counted]
+    at = orders.get_column("ordered_at").to_physical().to_numpy()
+    first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(first, ck, at[counted])
+    np.maximum.at(last, ck, at[counted])
+    items, products = get("items", 0)[counted], get("products", 0)[counted]
+    has_products = get("has_products", False)[counted]
+    n, product_n = orders_n[keys], total(has_products)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no product order: NaN, then null
+        per_product_order = lambda v: total(np.where(has_products, v, 0)) / product_n  # noqa: E731
+        units, kinds = per_product_order(items), per_product_order(products)
+        mean_discount = total(get("discount_pct", 0.0)[counted]) / n
+    when = orders.schema["ordered_at"]
+    columns = {
+        "_ck": pl.Series(keys, dtype=pl.UInt32),
+        "first_order": pl.Series(first[keys]).cast(when),
+        "last_order": pl.Series(last[keys]).cast(when),
+        "orders": pl.Series(n, dtype=pl.Int64),
+        "items": pl.Series(total(items), dtype=pl.Int64),
+        "monetary": pl.Series(total(net)),
+        "monetary_12m": pl.Series(total(np.where(recent[counted], net, 0.0))),
+        **{
+            f"{name}_orders": pl.Series(total(get(flag, False)[counted]), dtype=pl.UInt32)
+            for flag, name in _FLAG_COUNTS
+        },
+        "product_orders": pl.Series(product_n, dtype=pl.UInt32),
+        "single_product_orders": pl.Series(total(products == 1), dtype=pl.UInt32),
+        "mean_discount_pct": pl.Series(mean_discount),
+        "units_per_order": pl.Series(units, nan_to_null=True),
+        "products_per_order": pl.Series(kinds, nan_to_null=True),
+        "usual_hour": pl.Series(usual("local_hour", 0, 24), dtype=pl.Int8),
+        "usual_weekday": pl.Series(WEEKDAYS).gather(pl.Series(usual("local_weekday", 1, 7))),
+        # every order (counted or not): spend, refunds, return documents' money
+        "gross_spend": pl.Series(total(np.where(sold, get("order_total", 0.0), 0.0), True)),
+        "refunded_amount": pl.Series(total(np.where(kept, get("refunded", 0.0), 0.0), True)),
+        "refunded_orders": pl.Series(total(get("has_refund", False), True), dtype=pl.UInt32),
+        "_returned": pl.Series(total(np.where(returned, net_all, 0.0), True)),
+        "_returned_12m": pl.Series(total(np.where(returned & recent, net_all, 0.0), True)),
+    }
+    slow: list[tuple[str, str]] = []
+    for col, name in (("channel_label", "channels"), ("source", "marketplaces")):
+        value = orders.get_column(col)
+        values = value.drop_nulls().unique().sort()
+        if values.len() > 63:  # more than a mask holds
+            slow.append((col, name))
+            continue
+        seen = counted & value.is_not_null().to_numpy()
+        code = value.cast(pl.Enum(values.to_list())).to_physical().to_numpy()[seen]
+        mask = np.zeros(size, np.uint64)
+        np.bitwise_or.at(mask, ck_all[seen], np.left_shift(np.uint64(1), code.astype(np.uint64)))
+        columns[name] = _lists(mask[keys], values.to_list())
+    return pl.DataFrame(columns), slow
+
+
+def _numpy(values: pl.Series, fill: object = None) -> np.ndarray:
+    """A column as a numpy array, nulls filled with `fill` first (if it has any)."""
+    return (values.fill_null(fill) if values.has_nulls() else values).to_numpy()
+
+
+def _lists(masks: np.ndarray, values: list[str]) -> pl.Series:
+    """Bit masks (bit i: values[i]) to sorted lists of values, decoded once per distinct mask;
+    no bit set: a null list."""
+    if len(values) <= 16:  # few masks possible: tallied (np.unique sorts)
+        combos = np.flatnonzero(np.bincount(masks.astype(np.intp), minlength=1 << len(values)))
+        inverse = np.zeros(1 << len(values), np.intp)
+        inverse[combos] = np.arange(combos.size)
+        inverse = inverse[masks.astype(np.intp)]
+    else:
+        combos, inverse = np.unique(masks, return_inverse=True)
+    m = pl.col("m")
+    listed = pl.lit(None)
+    if values:
+        picked = [pl.when(m // 2**i % 2 == 1).then(pl.lit(v)) for i, v in enumerate(values)]
+        listed = pl.when(m > 0).then(pl.concat_list(picked).list.drop_nulls())
+    lists = pl.DataFrame({"m": combos.astype(np.uint64)}).select(listed)
+    return lists.to_series().cast(pl.List(pl.Utf8)).gather(pl.Series(inverse.ravel()))
 
 
 def beside(table: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -225,93 +298,6 @@ _COLUMNS = [
     "weekend_orders", "refunded_orders", "gross_spend", "refunded_amount", "product_orders",
     "single_product_orders", "mean_discount_pct", "units_per_order", "products_per_order",
 ]  # fmt: skip
-
-
-_HOURS, _DAYS = range(24), range(1, 8)
-
-
-@dataclass
-class _Habits:
-    """The habit columns as parts of the customer group-by (see `_habits`)."""
-
-    bits: list[pl.Expr]  # per order, before the group-by
-    aggs: list[pl.Expr]  # in the group-by
-    finish: list[pl.Expr]  # on the grouped rows
-    masks: list[tuple[str, str, list[str]]]  # (mask column, list name, the values by bit)
-    slow: list[tuple[str, str]]  # (column, name) with too many values for a mask
-
-
-def _habits(orders: pl.DataFrame) -> _Habits:
-    """The most usual local hour and weekday (ties: the earliest) from one count per hour and
-    weekday, and the sorted channels and marketplaces from a bit mask of the values bought
-    through, as aggregations of the one customer group-by.
-
-    Why: a group-by per habit on (customer, value) pairs cost 4× the customer group-by."""
-    hours = [pl.col(f"_h{h}") for h in range(24)]
-    days = [pl.col(f"_d{d}") for d in range(1, 8)]
-    out = _Habits(
-        bits=[],
-        aggs=[
-            *[(pl.col("local_hour") == h).sum().alias(f"_h{h}") for h in range(24)],
-            *[(pl.col("local_weekday") == d).sum().alias(f"_d{d}") for d in range(1, 8)],
-        ],
-        finish=[
-            _first_max(hours).alias("usual_hour"),
-            _first_max(days)
-            .replace_strict(list(range(7)), WEEKDAYS, return_dtype=pl.Utf8)
-            .alias("usual_weekday"),
-        ],
-        masks=[],
-        slow=[],
-    )
-    for col, name in (("channel_label", "channels"), ("source", "marketplaces")):
-        values = orders.get_column(col).drop_nulls().unique().sort()
-        if values.len() > 63:  # more than a mask holds
-            out.slow.append((col, name))
-            continue
-        mask = f"_m_{name}"
-        if values.len() <= 8:  # a few values: one `any` each is 4× cheaper than a bitwise or
-            seen = [f"{mask}{i}" for i in range(values.len())]
-            out.aggs.extend(
-                (pl.col(col) == v).any().alias(b) for v, b in zip(values, seen, strict=True)
-            )
-            bits = [pl.col(b).cast(pl.UInt64) * 2**i for i, b in enumerate(seen)]
-            none = pl.lit(0, pl.UInt64)  # no value at all (every order without one)
-            out.finish.append((pl.sum_horizontal(bits) if bits else none).alias(mask))
-        else:
-            code = pl.col(col).cast(pl.Enum(values.to_list())).to_physical()
-            out.bits.append(pl.lit(2, pl.UInt64).pow(code).alias(mask))
-            out.aggs.append(pl.col(mask).bitwise_or().fill_null(0))
-        out.masks.append((mask, name, values.to_list()))
-    return out
-
-
-def _unmask(table: pl.DataFrame, masks: list[tuple[str, str, list[str]]]) -> pl.DataFrame:
-    """Bit masks back to sorted lists of values, decoded once per distinct mask (a customer
-    with no value keeps a null list)."""
-    decoded = []
-    for mask, name, values in masks:
-        listed = pl.lit(None, pl.List(pl.Utf8))
-        combinations = table.get_column(mask).unique()
-        if combinations.len() > 64:  # many: one join instead of a branch each
-            lists = pl.concat_list(
-                pl.when(pl.col(mask) // 2**i % 2 == 1).then(pl.lit(v)) for i, v in enumerate(values)
-            ).list.drop_nulls()
-            seen = combinations.to_frame().filter(pl.col(mask) > 0)
-            table = table.join(seen.with_columns(lists.alias(name)), on=mask, how="left")
-            continue
-        for seen in combinations.to_list():
-            chosen = [v for i, v in enumerate(values) if seen >> i & 1]
-            if chosen:
-                listed = pl.when(pl.col(mask) == seen).then(pl.lit(chosen)).otherwise(listed)
-        decoded.append(listed.alias(name))
-    return table.with_columns(decoded).drop(m for m, _name, _values in masks)
-
-
-def _first_max(cols: list[pl.Expr]) -> pl.Expr:
-    """The position of the first column holding the row's largest value."""
-    top = pl.max_horizontal(cols)
-    return pl.coalesce(pl.when(c == top).then(pl.lit(i, pl.Int8)) for i, c in enumerate(cols))
 
 
 def _listed(counted: pl.LazyFrame, col: str, name: str) -> pl.LazyFrame:
