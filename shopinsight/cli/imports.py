@@ -246,7 +246,7 @@ def status(
         ("Order lines", f"{info['lines']:,}"),
         ("Orders", f"{info['orders']:,} ({info['counted_orders']:,} counted as purchases)"),
         ("Customers", f"{info['customers']:,} ({info['repeat_rate']:.0%} bought again)"),
-        ("Open orders", f"{info['open_orders']:,}"),
+        ("Open orders", _open_orders(info)),
         ("First / last order", f"{_day(info['first_order'])} / {_day(info['last_order'])}"),
         ("Sources", ", ".join(info["sources"]) or "—"),
         ("Stores", _stores(info.get("stores") or [])),
@@ -296,6 +296,19 @@ def _stores(stores: list[dict[str, Any]]) -> str:
 
 def _excluded(n: int) -> str:
     return f"{n:,} (left out of customers and analyses; `shopinsight exclude --list`)" if n else "0"
+
+
+def _open_orders(info: dict[str, Any]) -> str:
+    """Orders to pack, and the old ones still shown unfulfilled that are left out of them."""
+    from shopinsight.core.orders import OPEN_WITHIN_DAYS
+
+    text = f"{info['open_orders']:,}"
+    if stale := info.get("stale_open_orders") or 0:
+        text += (
+            f" ({plural(stale, 'older paid order')} still shown unfulfilled, placed over "
+            f"{OPEN_WITHIN_DAYS} days before; left out)"
+        )
+    return text
 
 
 def _day(value: Any) -> str:

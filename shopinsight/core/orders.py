@@ -73,6 +73,34 @@ def as_of_end(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
+OPEN_WITHIN_DAYS = 60
+"""An order still shown unfulfilled longer than this after it was placed is not one to pack
+today: the export that listed it open usually predates its shipping (an orders file downloaded
+months before the others). Such orders are counted apart, never silently dropped."""
+
+
+def _unshipped() -> pl.Expr:
+    return (pl.col("status") == "paid") & ~pl.col("fulfilled").fill_null(True)
+
+
+def open_order(as_of: dt.date | None) -> pl.Expr:
+    """Paid, not yet fulfilled, and placed within OPEN_WITHIN_DAYS of the as-of day: the
+    orders to pack (status, packing plan and app share this one rule)."""
+    if as_of is None:
+        return _unshipped()
+    since = as_of_end(as_of) - dt.timedelta(days=OPEN_WITHIN_DAYS)
+    return _unshipped() & (pl.col("ordered_at") >= since)
+
+
+def stale_open_order(as_of: dt.date | None) -> pl.Expr:
+    """Paid and shown unfulfilled, but placed longer than OPEN_WITHIN_DAYS before the day."""
+    if as_of is None:
+        return pl.lit(False)
+    return _unshipped() & (
+        pl.col("ordered_at") < as_of_end(as_of) - dt.timedelta(days=OPEN_WITHIN_DAYS)
+    )
+
+
 def lines_as_of(lines: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     """The lines as the shop stood at the end of `as_of`."""
     return lines.filter(pl.col("ordered_at") < as_of_end(as_of))

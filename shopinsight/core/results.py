@@ -409,6 +409,8 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         from shopinsight.core.gifts.notes import preview_notes
         from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
         from shopinsight.core.gifts.policies import gift_picks, gift_policies
+        from shopinsight.core.orders import OPEN_WITHIN_DAYS, stale_open_order
+        from shopinsight.core.words import plural
 
         config = shop.config()  # settings are read only when computing (~40 ms to validate)
         policies = gift_policies(config)
@@ -418,7 +420,8 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         table = prof.table
         catalogue = product_catalogue(lazy, prof.currency or None)
         suggestions = next_products(lazy, shop.bundles().rules, catalogue)
-        todo = plan_orders(lines, orders)
+        day = shop.as_of()
+        todo = plan_orders(lines, orders, day)
         wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
         top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
         picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
@@ -428,9 +431,17 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
             catalogue, suggestions, lines, config, gift_orders=True,
         )  # fmt: skip
         held = held_back_customers(shop.ws, shop.as_of())
-        plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held)
+        plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held, day)
         previews = preview_notes(table, picks, policies, config)
         notes = list(prof.notes)
+        stale = shop.all_orders().filter(stale_open_order(day)).height if orders == "open" else 0
+        if stale:
+            notes.append(
+                f"{plural(stale, 'paid order')} placed more than {OPEN_WITHIN_DAYS} days before "
+                f"{day} still {'shows' if stale == 1 else 'show'} as unfulfilled: left out of the "
+                "plan (the export that listed them open may predate their shipping; "
+                "--orders all lists every order)."
+            )
         n_held = plan.filter(pl.col("reason").str.starts_with("held back")).height
         if n_held:
             notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")

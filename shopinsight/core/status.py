@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
-from shopinsight.core.orders import lines_as_of, orders_frame, parse_as_of
+from shopinsight.core.orders import (
+    lines_as_of,
+    open_order,
+    orders_frame,
+    parse_as_of,
+    stale_open_order,
+)
 from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -52,20 +58,20 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     customers = per_customer.height
     repeat = per_customer.filter(pl.col("n") >= 2).height
     money = revenue(orders)
-    open_orders = orders.filter(
-        (pl.col("status") == "paid") & ~pl.col("fulfilled").fill_null(True)
-    ).height
+    last = orders["ordered_at"].max() if orders.height else None
+    open_day = day or (last.date() if isinstance(last, dt.datetime) else None)
+    open_orders = orders.filter(open_order(open_day)).height
+    stale_open = orders.filter(stale_open_order(open_day)).height
     monthly = (
         counted.group_by(pl.col("ordered_at").dt.strftime("%Y-%m").alias("month"), "currency")
         .agg(pl.col("net_revenue").sum().round(2).alias("revenue"))
         .sort("month", "currency")
     )
     first = orders["ordered_at"].min() if orders.height else None
-    last = orders["ordered_at"].max() if orders.height else None
     no_buyer = orders.filter(pl.col("customer_id").is_null()).height
     return {
         "workspace": str(ws.root),
-        "as_of": (day or (last.date() if isinstance(last, dt.datetime) else None)),
+        "as_of": open_day,
         "lines": lines.select(pl.len()).collect().item(),
         "orders": orders.height,
         "counted_orders": counted.height,
@@ -80,6 +86,7 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
             .iter_rows(named=True)
         },
         "open_orders": open_orders,
+        "stale_open_orders": stale_open,
         "orders_without_buyer": no_buyer,
         "first_order": first,
         "last_order": last,

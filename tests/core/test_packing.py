@@ -20,6 +20,7 @@ from shopinsight.core.gifts.packing import (
     plan_orders,
     spreadsheet_safe,
 )
+from shopinsight.core.results import load_gifts
 from shopinsight.core.shop import Shop
 from tests.factories import make_lines
 
@@ -131,6 +132,28 @@ class TestPlan:
         assert set(plan_orders(_orders(), "all")["order_id"]) == {"1", "2", "3", "4", "5", "8", "9"}
         items = plan_orders(_orders()).row(0, named=True)["items"]
         assert items == "1× ROSE; 2× SOAP"
+
+    def test_an_order_open_for_months_is_left_out_and_counted(self, ws):
+        """An orders file downloaded long before the others lists orders as unshipped: 60 days
+        on they are not today's packing; status and plan agree and say how many were left."""
+        assert plan_orders(_orders(), as_of=dt.date(2024, 7, 30))["order_id"].to_list() == [
+            "1", "3", "4", "2"
+        ]  # fmt: skip
+        assert plan_orders(_orders(), as_of=dt.date(2024, 8, 1)).height == 0
+        ws.commit(
+            pl.concat(
+                [_orders(), make_lines([{"order_id": 20, "customer_id": "cy@x.com",
+                                        "ordered_at": "2024-09-01", "fulfilled": False}])],
+                how="diagonal_relaxed",
+            ),
+            [],
+        )  # fmt: skip
+        shop = Shop(ws)
+        status = shop.status()
+        assert (status["open_orders"], status["stale_open_orders"]) == (1, 4)
+        result = load_gifts(shop)
+        assert result.plan["order_id"].to_list() == ["20"]
+        assert any("4 paid orders placed more than 60 days" in n for n in result.notes)
 
     def test_one_gift_and_note_per_customer_with_the_earliest_order(self):
         plan = _plan()

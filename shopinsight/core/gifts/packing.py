@@ -9,6 +9,7 @@ every CSV cell spreadsheet-safe.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ import polars as pl
 from shopinsight.core.errors import InputError
 from shopinsight.core.gifts.notes import note_values, render_by_template, shop_language
 from shopinsight.core.gifts.policies import GiftPolicies, gift_policies, money_text
+from shopinsight.core.orders import open_order
 from shopinsight.core.schema import PolarsType
 
 ORDER_SCOPES = ("open", "all")
@@ -32,8 +34,11 @@ PLAN_COLUMNS = [
 """Columns of the packing plan, in order."""
 
 
-def plan_orders(lines: pl.LazyFrame | pl.DataFrame, orders: str = "open") -> pl.DataFrame:
-    """One row per order to pack: open ones (paid, unfulfilled) or all that were not cancelled.
+def plan_orders(
+    lines: pl.LazyFrame | pl.DataFrame, orders: str = "open", as_of: dt.date | None = None
+) -> pl.DataFrame:
+    """One row per order to pack: open ones (`open_order`: paid, unfulfilled, placed within
+    OPEN_WITHIN_DAYS of `as_of`) or all that were not cancelled.
 
     Output: source, order_id, ordered_at, customer_id, order_name, ship_to, city, region,
     postal_code, country, is_gift, gift_message, order_total, currency, items (text such as
@@ -43,7 +48,7 @@ def plan_orders(lines: pl.LazyFrame | pl.DataFrame, orders: str = "open") -> pl.
         raise InputError(f"--orders {orders} is not a choice", "Use --orders open or --orders all.")
     lf = lines.lazy()
     keep = (
-        (pl.col("status") == "paid") & (pl.col("fulfilled").fill_null(True).not_())
+        open_order(as_of)
         if orders == "open"
         else ~pl.col("status").is_in(["cancelled", "refunded", "returned"])
     )
@@ -104,6 +109,7 @@ def packing_plan(
     orders: str = "open",
     gift_order_picks: pl.DataFrame | None = None,
     held_back: pl.DataFrame | None = None,
+    as_of: dt.date | None = None,
 ) -> pl.DataFrame:
     """The packing plan: one row per order with customer, segment, tags, gift, note, reason.
 
@@ -113,7 +119,7 @@ def packing_plan(
     Output columns: PLAN_COLUMNS.
     """
     policies = gift_policies(config)
-    todo = plan_orders(lines, orders)
+    todo = plan_orders(lines, orders, as_of)
     prof_cols: dict[str, PolarsType] = {
         "customer_id": pl.Utf8, "segment": pl.Utf8, "tags": pl.List(pl.Utf8),
         "first_name": pl.Utf8, "customer_name": pl.Utf8, "favorite_product": pl.Utf8,
