@@ -136,7 +136,8 @@ def plan_cmd(
         typer.Option(
             "--orders",
             metavar="open|all",
-            help="open: paid, unfulfilled orders; all: every order not cancelled or refunded.",
+            help="open: paid, unfulfilled orders placed within 60 days of the day; all: every "
+            "order not cancelled or refunded.",
         ),
     ] = "open",
     out: Annotated[
