@@ -58,8 +58,8 @@ class BarChart(Widget):
             return Text(self.empty, style="dim")
         width = self.size.width or 40
         value_w = max(len(r[2]) for r in self.rows)
-        # names whole ("Potential Loyalists") while the bars keep at least 6 cells
-        label_w = min(max(len(r[0]) for r in self.rows), max(8, width - value_w - 3 - 6))
+        # names whole ("Potential Loyalists") while the bars keep at least 4 cells
+        label_w = min(max(len(r[0]) for r in self.rows), max(8, width - value_w - 3 - 4))
         bar_w = max(4, width - label_w - value_w - 3)
         rows = self.rows
         room = self.size.height or len(rows)

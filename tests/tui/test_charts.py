@@ -1,0 +1,33 @@
+"""The overview's bar chart keeps segment names whole at 80 columns, bars shrinking first."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from shopinsight.tui.widgets.charts import BarChart
+
+ROWS = [
+    ("Potential Loyalists", 7.0, "7 0%"),
+    ("About to Sleep", 864.0, "864 44%"),
+    ("Hibernating", 1059.0, "1,059 53%"),
+]
+
+
+class ChartApp(App[None]):
+    CSS = "BarChart { width: 36; }"  # the Segments panel's inside at 80 columns
+
+    def compose(self) -> ComposeResult:
+        yield BarChart(id="chart")
+
+
+async def test_names_stay_whole_when_counts_are_wide():
+    app = ChartApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        chart = app.query_one(BarChart)
+        chart.set_rows(ROWS, "none")
+        await pilot.pause()
+        lines = str(chart.render()).splitlines()
+    assert [line[:19] for line in lines] == ["Potential Loyalists", "About to Sleep     ",
+                                             "Hibernating        "]  # fmt: skip
+    assert all(line.endswith(shown) for line, (_, _, shown) in zip(lines, ROWS, strict=True))
+    assert "█" in lines[2]  # the bars are still drawn
