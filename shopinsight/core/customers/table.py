@@ -257,28 +257,41 @@ def _gap_stats(gaps: pl.DataFrame) -> pl.DataFrame:
 
 def _latest(orders: pl.DataFrame) -> pl.DataFrame:
     """customer_id, email, name, country and consent from each customer's latest order that
-    has them (consent: the latest counted order's flag).
+    has them (consent: the latest counted order's flag), one row per `_ck` in key order.
 
-    Columns are picked before each filter and the name worked out after it, so a filter copies
-    only what it keeps."""
+    Each customer's latest row is a numpy maximum of row numbers into an array indexed by
+    the dense customer key (`_per_customer`): no hashing, no join."""
     name = pl.coalesce("customer_name", "billing_name", "shipping_name").alias("customer_name")
-    names = ["customer_name", "billing_name", "shipping_name"]
-    cols = ["_ck", "_ok", "ordered_at", "counted", "customer_id", "email", "country", *names]
-    ordered = orders.select(*cols, pl.col("accepts_marketing").alias("_order_consent"))
+    cols: list[str | pl.Expr] = ["_ck", "customer_id", "email", name, "country", "counted"]
+    ordered = orders.select(
+        *cols, "ordered_at", "_ok", pl.col("accepts_marketing").alias("_order_consent")
+    )
     if not ordered.get_column("ordered_at").is_sorted():
         ordered = ordered.sort("ordered_at", "_ok")
-    last = ordered.filter(pl.col("_ck").is_last_distinct())  # filtered eagerly: order matters
-    out = last.select("_ck", "customer_id", "email", name, "country")
-    for col in ("email", "customer_name", "country"):
-        if not out.get_column(col).has_nulls():  # the latest order had it for everyone
-            continue
-        value = name if col == "customer_name" else pl.col(col)
-        have = ordered.select("_ck", value).filter(pl.col(col).is_not_null())
-        have = have.filter(pl.col("_ck").is_last_distinct())
-        out = out.drop(col).join(have, on="_ck", how="left")
-    consent = ordered.select("_ck", "counted", "_order_consent").filter(pl.col("counted"))
-    consent = consent.filter(pl.col("_ck").is_last_distinct()).select("_ck", "_order_consent")
-    return out.join(consent, on="_ck", how="left")
+    ck = ordered.get_column("_ck").to_numpy().astype(np.intp)
+    size = int(ck.max()) + 1 if ordered.height else 1
+
+    def latest(rows: pl.Series | None) -> np.ndarray:
+        """Each customer's last row (among `rows`), -1 for none."""
+        last = np.full(size, -1, np.intp)
+        where = np.arange(ck.size) if rows is None else np.flatnonzero(rows.to_numpy())
+        np.maximum.at(last, ck[where], where)
+        return last
+
+    every = latest(None)
+    keys = np.flatnonzero(every >= 0)
+    out = {"_ck": pl.Series(keys, dtype=pl.UInt32)}
+    for col in ("customer_id", "email", "customer_name", "country", "_order_consent"):
+        values = ordered.get_column(col)
+        if col == "_order_consent":
+            rows = latest(ordered.get_column("counted").fill_null(False))[keys]
+        elif values.has_nulls():  # the latest order that has one
+            rows = latest(values.is_not_null())[keys]
+        else:
+            rows = every[keys]
+        picked = pl.Series(rows).to_frame("r").select(pl.when(pl.col("r") >= 0).then("r"))
+        out[col] = values.rechunk().gather(picked.to_series())  # one chunk: 5× faster
+    return pl.DataFrame(out)
 
 
 _FLAG_COUNTS = [
