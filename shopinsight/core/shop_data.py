@@ -43,6 +43,14 @@ _LINE_COLUMNS = [
     "order_discount", "refunded", "currency", "status", "discount_code", "order_note",
     "gift_message", "is_gift", "accepts_marketing", "channel",
 ]  # fmt: skip
+_LINE_LEVEL = [
+    "line_kind", "ordered_at", "sku", "product_name", "variant", "category", "quantity",
+    "unit_price", "line_total",
+]  # fmt: skip
+"""What `ShopData.lines` keeps of each line (besides its keys and flags): the order-level
+fields are read from each order's first line only, into `ShopData.orders`. At 5M lines the
+whole width (31 columns, names, e-mails and addresses repeated on every line) held ~4 GB while
+the customer table was built."""
 _ORDER_FIELDS = [
     "_ok", "_ck", "source", "store", "order_id", "customer_id", "ordered_at", "currency", "status",
     "order_total", "refunded", "discount_code", "order_discount", "is_gift", "gift_message",
@@ -153,10 +161,14 @@ def _runs() -> list[pl.Expr]:
 _NEW_SKU = (PRODUCT & pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new_sku")
 
 
-def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per order, with the same definitions as `orders.orders_frame` (net revenue,
     counted, items, products, has_discount), computed on integer keys; and the lines, with
     the row of their order (`_oi`) and `_new_sku` right.
+
+    `lines` holds the line-level columns only; `source` is the same lines, every column, as a
+    lazy frame with `_ok`: the order-level fields are read from it for each order's first line
+    alone (never every column of every line at once).
 
     Speed: the store keeps each order's lines together (sorted by time, then order), so an
     order's first line is where the key changes, its row is the running count of those
@@ -184,7 +196,7 @@ def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .sort("_oi")
         .drop("_oi")
     )
-    first = lines.lazy().filter("_start").select(fields)
+    first = source.with_columns(_runs()[0]).filter("_start").select(fields)
     heads, per_order = pl.collect_all([first, per_run])
     if heads.height != per_order.height:  # an order's lines apart: group on the order key
         per_order = (
@@ -198,7 +210,7 @@ def _orders(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             )
             .collect()
         )
-        heads = lines.filter(pl.col("_ok").is_first_distinct()).select(fields)
+        heads = source.filter(pl.col("_ok").is_first_distinct()).select(fields).collect()
         index = heads.select("_ok", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_oi"))
         lines = (
             lines.drop("_oi")
@@ -248,18 +260,23 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     tz = str(_section(config, "shop").get("timezone") or "UTC")
     _check_timezone(tz)
     have = set(lines.collect_schema().names())
-    cols = [
-        pl.col(c) if c in have else pl.lit(None, LINE_SCHEMA[c]).alias(c) for c in _LINE_COLUMNS
+    cols = lambda names: [  # noqa: E731
+        pl.col(c) if c in have else pl.lit(None, LINE_SCHEMA[c]).alias(c) for c in names
     ]
-    all_lines = (
+    keyed = lambda names: (  # noqa: E731
         lines_as_of(lines, as_of)
-        .select(cols)
-        .with_columns(pl.struct(order_key()).hash().alias("_ok"), code(pl.col("sku")).alias("_sk"))
+        .select(cols(names))
+        .with_columns(pl.struct(order_key()).hash().alias("_ok"))
+    )
+    all_lines = (
+        keyed([*order_key(), *_LINE_LEVEL])
+        .drop(order_key())
+        .with_columns(code(pl.col("sku")).alias("_sk"))
         .with_columns(_runs())
         .with_columns(_NEW_SKU)
         .collect()
     )
-    all_orders, all_lines = _orders(all_lines)
+    all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS))
     row = all_lines.get_column("_oi")  # the customer key and purchase flag of each line's order
     all_lines = all_lines.with_columns(
         all_orders.get_column(c).gather(row) for c in ("_ck", "counted")
@@ -285,7 +302,10 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     keep = pl.col("customer_id").is_not_null() & same
     everything = not (anonymous or other.height)  # then skip copying the frames
     orders = all_orders if everything else all_orders.filter(keep)
-    kept_lines = all_lines if everything else all_lines.filter(keep)
+    # a line goes with its order (the order-level fields are its first line's)
+    kept_lines = (
+        all_lines if everything else all_lines.filter(all_orders.select(keep)[:, 0].gather(row))
+    )
     per_sku = _sku_customers(kept_lines)
     kept_lines = kept_lines.drop("_oi", "_start", "_new_sku")
     flagged = _order_flags(orders, tz, config)
