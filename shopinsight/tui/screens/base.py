@@ -12,8 +12,10 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -54,6 +56,7 @@ class SectionScreen(Screen[None]):
         self._task_shows: dict[Worker[Any], Callable[[Any], None]] = {}
         self._busy_tasks: dict[str, str] = {}
         self._busy_timer: Timer | None = None
+        self._resume_queued = False
         self.loaded_generation = -1
 
     @property
@@ -76,8 +79,20 @@ class SectionScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
 
+    def post_message(self, message: Message) -> bool:
+        """A mode's first visit queues two ScreenResume events (Textual's `_init_mode` posts
+        one, `switch_mode` another), each restyling every node of the screen (~10-20 ms of a
+        first visit): the second one queued before the first is handled keeps the rest of
+        its work (focus, layout, repaint) but not the restyle the first one does."""
+        if isinstance(message, events.ScreenResume):
+            if self._resume_queued:
+                message.refresh_styles = False
+            self._resume_queued = True
+        return super().post_message(message)
+
     def on_screen_resume(self) -> None:
         """Coming back to this screen: reload only if the workspace changed meanwhile."""
+        self._resume_queued = False
         if self.loaded_generation != self.shop_app.generation:
             self.reload()
 
@@ -118,20 +133,28 @@ class SectionScreen(Screen[None]):
             self._busy_tasks[name] = text
         else:
             self._busy_tasks.pop(name, None)
+        # the line's text is set only while it shows: updating the hidden line still laid
+        # the screen out again, twice per task (~5-10 ms each on a first visit)
         line = self.query_one("#status-line", Static)
-        line.update("⏳ " + " · ".join(self._busy_tasks.values()) if self._busy_tasks else "")
         if not self._busy_tasks:
             if self._busy_timer is not None:
                 self._busy_timer.stop()
                 self._busy_timer = None
             line.set_class(False, "-busy")
-        elif not line.has_class("-busy") and self._busy_timer is None:
+        elif line.has_class("-busy"):
+            line.update(self._busy_text())
+        elif self._busy_timer is None:
             self._busy_timer = self.set_timer(BUSY_DELAY, self._reveal_busy)
+
+    def _busy_text(self) -> str:
+        return "⏳ " + " · ".join(self._busy_tasks.values())
 
     def _reveal_busy(self) -> None:
         self._busy_timer = None
         if self._busy_tasks:
-            self.query_one("#status-line", Static).set_class(True, "-busy")
+            line = self.query_one("#status-line", Static)
+            line.update(self._busy_text())
+            line.set_class(True, "-busy")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

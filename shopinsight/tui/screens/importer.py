@@ -131,7 +131,7 @@ class ImportScreen(SectionScreen):
         self.query_one("#import-progress").display = False
         self.query_one("#import-rejects").display = False
         self.show_batch()
-        super().on_mount()
+        # SectionScreen.on_mount follows: Textual calls each class's handler (not super())
 
     # -- picking ---------------------------------------------------------------------------
     @on(FilePicker.Picked)
