@@ -85,6 +85,7 @@ class GiftsScreen(PackingPart):
         self.saved_text: str = ""
         self.template_name: str = ""
         self.drafts: dict[str, str] = {}  # template name -> edited text not saved yet
+        self.plan_shown: pl.DataFrame | None = None  # the plan while its table waits
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="gifts-tabs"):
@@ -133,12 +134,14 @@ class GiftsScreen(PackingPart):
     def show_gifts(self, gifts: Any) -> None:
         self.gifts = gifts
         self.query_one("#policy-table", FrameTable).load(gifts.previews)
-        self.call_after_refresh(self.focus_content)
+        self.focus_content()  # at once: the new grid is drawn focused the first time
         plan = gifts.plan.with_columns(
             pl.col("note").fill_null("").str.split("\n").list.first().alias("note_line"),
             pl.coalesce("gift", "gift_kind").alias("gift"),
         )
-        self.query_one("#plan-table", FrameTable).load(plan)
+        self.plan_shown = plan
+        if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
+            self.load_plan()
         cur = gifts.currency
         n_gift = plan.filter(pl.col("gift_kind").is_in(["sample", "full_size"])).height
         cost = plan["gift_cost"].sum() or 0.0
@@ -148,6 +151,13 @@ class GiftsScreen(PackingPart):
             f"{fmt.money(cost, cur)} · {plural(n_notes, 'note')} · as of "
             f"{self.data.known_as_of()}"
         )
+
+    def load_plan(self) -> None:
+        """The packing plan into its table: when its tab shows (a grid mounted on a hidden
+        tab is styled and laid out on each first visit for nothing)."""
+        if self.plan_shown is not None:
+            self.query_one("#plan-table", FrameTable).load(self.plan_shown)
+            self.plan_shown = None
 
     # -- focus -------------------------------------------------------------------------
     PANE_TABLES = {
@@ -165,11 +175,13 @@ class GiftsScreen(PackingPart):
         table.focus_table()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+        # SectionScreen.on_screen_resume (the reload check) follows: Textual calls it itself
         self.call_after_refresh(self.focus_content)
 
     @on(TabbedContent.TabActivated, "#gifts-tabs")
     def _tab_activated(self) -> None:
+        if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
+            self.load_plan()
         if not isinstance(self.focused, Tabs):  # arrows on the tab bar keep moving on it
             self.call_after_refresh(self.focus_content)
         self.refresh_bindings()

@@ -20,6 +20,7 @@ import polars as pl
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import NoScreen, Widget
 from textual.widgets import Static
 
 from shopinsight.core.text import visible_expr
@@ -309,7 +310,7 @@ class FrameTable(Vertical):
         if row:
             table.move_cursor(row=row)
         if had_focus:
-            table.focus()
+            self._focus_now(table)
         self.post_message(self.RowHighlighted(self, self.key_at(row or 0)))
 
     def room(self) -> int:
@@ -344,7 +345,16 @@ class FrameTable(Vertical):
 
     def focus_table(self) -> None:
         if self.table is not None:
-            self.table.focus()
+            self._focus_now(self.table)
+
+    def _focus_now(self, grid: Widget) -> None:
+        """Focus `grid` at once, not after the next refresh (`Widget.focus`): a grid just
+        mounted is then drawn focused the first time, not drawn twice (a 50k-row grid's
+        repaint is ~50 ms)."""
+        try:
+            self.screen.set_focus(grid)
+        except NoScreen:
+            grid.focus()
 
     # The grid's messages, handled by name so the module does not import pyarrow up front.
     def on_data_table_row_highlighted(self, event: Any) -> None:
