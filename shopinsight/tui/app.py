@@ -116,6 +116,8 @@ class ShopInsightApp(App[None]):
         self._warm_timer: Timer | None = None
         self._idle_polls = 0
         self.warm_up_worker: Worker[None] | None = None
+        self.warmed_shop: Shop | None = None
+        """The `Shop` whose warm-up finished: every result the screens read is in its memo."""
         self._gc_threshold = gc.get_threshold()
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
@@ -190,6 +192,7 @@ class ShopInsightApp(App[None]):
             except Exception:  # noqa: BLE001 - the screen that needs it shows the error
                 return
         if not worker.is_cancelled and self.data is shop:
+            self.warmed_shop = shop
             # what is loaded now stays: later collections need not walk it again
             self.call_from_thread(gc.freeze)
 

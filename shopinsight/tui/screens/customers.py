@@ -30,6 +30,7 @@ from shopinsight.tui.screens.customers_view import (
     CustomerView,
     customer_view,
     filter_customers,
+    ready_view,
     with_value,
 )
 from shopinsight.tui.widgets.dialogs import PickDialog
@@ -96,6 +97,7 @@ class CustomersScreen(CustomerChanges):
         self.detail_pending = False
         self._detail_timer: Timer | None = None
         self._last_move = 0.0
+        self._detail_for: tuple[Any, ...] | None = None  # customer, Shop, generation shown
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filter-bar"):
@@ -120,17 +122,26 @@ class CustomersScreen(CustomerChanges):
         yield Static("", id="cust-summary", classes="summary-line")
 
     def on_mount(self) -> None:
+        # Textual calls SectionScreen.on_mount (the load) after this one by itself: calling
+        # it here too loaded the screen twice on each first visit
         self.query_one(FrameTable).sort_by(*DEFAULT_SORT)
-        super().on_mount()
 
     def load(self) -> None:
         data = self.data
+        ready = ready_view(data)
+        if ready is not None:  # warmed up: no worker, shown once the grid's width is known
+            self.call_after_refresh(self._show_ready, data, ready)
+            return
 
         def view() -> tuple[Any, Any, CustomerView]:
             profiles, value = data.profiles(), data.peek("value:")  # Shop.value()'s memo key
             return profiles, value, customer_view(data, profiles, value)
 
         self.run_task("profiles", view, self.show_profiles, "Computing customers…")
+
+    def _show_ready(self, data: Any, ready: tuple[Any, Any, CustomerView]) -> None:
+        if data is self.data:  # else a newer load is on its way
+            self.show_profiles(ready)
 
     def show_profiles(self, result: tuple[Any, Any, CustomerView]) -> None:
         # the value the view was built with: one ready since then is shown by the task below
@@ -147,12 +158,13 @@ class CustomersScreen(CustomerChanges):
         else:
             self.apply_filters()
         data = self.data
-        self.run_task(
-            "prefetch",
-            lambda: (data.churn(), data.gifts()),
-            lambda _: self.show_customer(self.selected),
-            "Scoring churn risk and gifts…",
-        )
+        if data.peek("churn:") is None or data.peek("gifts:open") is None:  # their memo keys
+            self.run_task(
+                "prefetch",
+                lambda: (data.churn(), data.gifts()),
+                lambda _: self.show_customer(self.selected),
+                "Scoring churn risk and gifts…",
+            )
         if value is None:
             self.run_task("value", data.value, self.show_value, "Predicting customer value…")
 
@@ -258,15 +270,26 @@ class CustomersScreen(CustomerChanges):
     def _show_pending(self) -> None:
         self._detail_timer = None
         self.detail_pending = False
+        if self._detail_for == (self.pending, self.data, self.shop_app.generation):
+            return  # a grid just loaded says its first row twice (the table, then the grid)
         self.show_customer(self.pending)
 
     def show_customer(self, customer_id: str | None) -> None:
         self.selected = customer_id
+        self._detail_for = (customer_id, self.data, self.shop_app.generation)
         text = self.query_one("#customer-detail-text", Static)
         if customer_id is None:
             text.update("No customer highlighted.")
             return
         data = self.data
+        if self.shop_app.warmed_shop is data:  # the history is in memory: one worker, one paint
+            self.run_task(
+                "detail",
+                lambda: with_history(data, customer_detail(data, customer_id)),
+                lambda h: text.update(render_detail(h)) if self.selected == customer_id else None,
+                "Loading customer…",
+            )
+            return
 
         def shown(d: dict[str, Any]) -> None:
             text.update(render_detail(d))

@@ -93,6 +93,16 @@ def customer_view(shop: Any, profiles: Any, value: Any) -> CustomerView:
     return shop.memo(f"customers-view:{id(profiles)}:{id(value)}", build)[2]
 
 
+def ready_view(shop: Any) -> tuple[Any, Any, CustomerView] | None:
+    """`(profiles, value, view)` as `customer_view` left them in the Shop's memo for the
+    profiles and value prediction computed now; None when any of them is not ready."""
+    profiles = shop.peek("profiles")  # Shop.profiles()'s memo key
+    if profiles is None:
+        return None
+    value = shop.peek("value:")  # Shop.value()'s memo key
+    return shop.peek(f"customers-view:{id(profiles)}:{id(value)}")  # type: ignore[no-any-return]
+
+
 def warm_up(shop: Any) -> None:
     """The customer table as the screen opens it, then the month-end customer tables behind
     the detail panel's segment history (each read from the workspace cache, or computed
