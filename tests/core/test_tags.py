@@ -221,6 +221,25 @@ def test_family_shopper_signals() -> None:
     )
 
 
+def test_family_shopper_variants_need_two_different_ones_and_name_the_first_product() -> None:
+    """A product bought again in the same variant is not "several variants"; with two that
+    qualify, the evidence names the first product A-Z, its variants sorted and counted once."""
+    line = lambda cid, o, day, name, variant: dict(  # noqa: E731
+        order_id=o, customer_id=cid, ordered_at=day, product_name=name, sku=f"{name}-{variant}",
+        variant=variant,
+    )  # fmt: skip
+    rows = [
+        line("v1", "v1-a", "2024-05-01", "Mug", "S"), line("v1", "v1-b", "2024-05-09", "Mug", "S"),
+        line("v2", "v2-a", "2024-05-01", "Tee", "S"), line("v2", "v2-b", "2024-05-09", "Tee", "L"),
+        line("v2", "v2-b", "2024-05-09", "Tee", "S"),
+        line("v2", "v2-a", "2024-05-01", "Cap", "red"),
+        line("v2", "v2-b", "2024-05-09", "Cap", "blue"),
+    ]  # fmt: skip
+    p = prof_of(rows)
+    assert "v1" not in has(p, "family_shopper")
+    assert why(p, "v2", "family_shopper") == "heuristic: Cap in 2 variants (blue, red)"
+
+
 def test_high_returner() -> None:
     rows = (
         orders("h1", ["2024-05-01"], refunded=2.5, status="partially_refunded")

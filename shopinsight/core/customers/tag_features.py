@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from typing import Any, cast
 
+import numpy as np
 import polars as pl
 
 from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff
@@ -147,34 +148,37 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     """Products bought in several variants (customers with >= 2 orders); orders mixing kids'
     and adults' categories. Text is hashed once and grouped as integers; names are looked up
     only for the few customers that qualify."""
-    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2).select("_ck")
+    ck = lines.get_column("_ck").to_numpy()
+    ck_orders = orders.get_column("_ck").to_numpy()
+    size = 1 + max(int(ck.max()) if ck.size else 0, int(ck_orders.max()) if ck_orders.size else 0)
+    repeat = np.bincount(ck_orders, minlength=size) >= 2  # by the dense customer key
+    named = pl.col("variant").is_not_null() & pl.col("product_name").is_not_null()
     # (customer, product) as one integer: the product name's hash mixed with the customer key
-    # (a multiplicative hash), so each group-by and look-up below runs on one u64 column
+    # (a multiplicative hash); rows sorted on it, so a product bought in two variants or more
+    # is a row whose variant differs from the row before in the same product. Only integers
+    # are filtered and sorted; the text is fetched for the rows that qualify.
     mixed_in = pl.col("_ck").cast(pl.UInt64) * 0x9E3779B97F4A7C15
-    named = (
+    keyed = (
         lines.lazy()
-        .filter(pl.col("variant").is_not_null() & pl.col("product_name").is_not_null())
-        .select("_ck", "product_name", "variant")  # narrow before the join: it copies rows
-        .join(repeat, on="_ck", how="semi")
-        .with_columns(
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),
             (pl.col("product_name").hash() ^ mixed_in).alias("_pk"),
             pl.col("variant").hash().alias("_vk"),
         )
-        .collect()
+        .filter(pl.Series(repeat[ck]) & lines.select(named).to_series())
+        .sort("_pk")
     )
-    multi = (  # two variants or more: the smallest and largest variant differ
-        named.lazy()
-        .group_by("_pk")
-        .agg(pl.col("_vk").min().alias("lo"), pl.col("_vk").max().alias("hi"))
-        .filter(pl.col("lo") != pl.col("hi"))
-        .collect()
-        .get_column("_pk")
-    )
+    pk = pl.col("_pk")
+    multi = keyed.filter((pk == pk.shift()) & (pl.col("_vk") != pl.col("_vk").shift())).select(pk)
+    rows = keyed.join(multi.unique(), on="_pk", how="semi").collect()
+    text = lines.select("_ck", "product_name", "variant").rechunk()[rows.get_column("_i")]
     variants = (
-        named.lazy()
-        .filter(pl.col("_pk").is_in(multi.implode()))
-        .group_by("_pk")
-        .agg(pl.col("_ck", "product_name").first(), pl.col("variant").unique().sort())
+        text.lazy()
+        .with_columns(rows.get_column("_pk"))
+        .unique(["_pk", "variant"])
+        .sort("_pk", "variant")
+        .group_by("_pk", maintain_order=True)
+        .agg(pl.col("_ck", "product_name").first(), pl.col("variant"))
         .with_columns(
             pl.format(
                 "{} in {} variants ({})",
@@ -184,12 +188,18 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
             ).alias("variant_evidence")
         )
         .group_by("_ck")
-        .agg(pl.col("variant_evidence").sort().first())
+        .agg(pl.col("variant_evidence").min())
     )
     kids = [str(k).lower() for k in cfg.get("kids_words", [])]
     if not kids:
         return variants.with_columns(pl.lit(0, pl.UInt32).alias("kids_adult_orders"))
-    kid = pl.col("category").str.to_lowercase().str.contains_any(kids).alias("kid")
+    # which categories are kids' is worked out once per distinct category
+    categories = lines.get_column("category").drop_nulls().unique()
+    kid_categories = categories.filter(categories.str.to_lowercase().str.contains_any(kids))
+    if kid_categories.len() == 0:  # no order can mix
+        none = pl.lit(None, pl.UInt32).alias("kids_adult_orders")
+        return variants.select("_ck", none, "variant_evidence")  # as the join below
+    kid = pl.col("category").is_in(kid_categories.implode()).alias("kid")
     mixed = (
         lines.lazy()
         .filter(pl.col("category").is_not_null())
