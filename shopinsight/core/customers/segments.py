@@ -128,7 +128,7 @@ def _fallback_reasons(table: pl.DataFrame, seg: dict[str, Any]) -> list[str]:
     n = table.height
     min_customers = int(_setting(seg, "fallback_min_customers", 300))
     one_share = float(_setting(seg, "fallback_one_timer_share", 0.5))
-    one_timers = table.filter(pl.col("frequency") == 1).height / n
+    one_timers = int((table.get_column("frequency") == 1).sum()) / n  # no filtered copy
     reasons = []
     if n < min_customers:
         reasons.append(f"{n} customers (fewer than {min_customers})")
