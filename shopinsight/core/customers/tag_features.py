@@ -13,6 +13,7 @@ from typing import Any, cast
 import numpy as np
 import polars as pl
 
+from shopinsight.core.customers.table import beside
 from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff
 
 __all__ = ["FILLED", "replenishment", "table_features", "tag_features"]
@@ -75,21 +76,29 @@ def tag_features(
         & (pl.col("net_revenue") <= stats["p40_order_value"])
         & (pl.col("night") | via_social)
     )
-    per_order = (
-        orders.lazy()
-        .group_by("_ck")
-        .agg(
-            impulse.sum().alias("impulse_orders"),
-            (pl.col("max_unit_price") > stats["p75_unit_price"])
-            .fill_null(False)
-            .sum()
-            .alias("deliberate_orders"),
-            pl.col("local_month").is_in(months).sum().alias("holiday_orders"),
-            (pl.col("max_qty") >= int(cfg.get("bulk_same_sku_qty", 3)))
-            .fill_null(False)
-            .sum()
-            .alias("bulk_sku_orders"),
-        )
+    # per customer (dense key, numpy tallies in key order): orders of each kind
+    ck = orders.get_column("_ck").to_numpy()
+    size = int(ck.max()) + 1 if ck.size else 1
+    n = np.bincount(ck, minlength=size)
+    keys = np.flatnonzero(n)
+    kinds = orders.select(
+        impulse.fill_null(False).alias("impulse_orders"),
+        (pl.col("max_unit_price") > stats["p75_unit_price"])
+        .fill_null(False)
+        .alias("deliberate_orders"),
+        pl.col("local_month").is_in(months).fill_null(False).alias("holiday_orders"),
+        (pl.col("max_qty") >= int(cfg.get("bulk_same_sku_qty", 3)))
+        .fill_null(False)
+        .alias("bulk_sku_orders"),
+    )
+    per_order = pl.DataFrame(
+        [pl.Series("_ck", keys, dtype=pl.UInt32)]
+        + [
+            pl.Series(kind.name, np.bincount(ck[kind.to_numpy()], minlength=size)[keys]).cast(
+                pl.UInt32
+            )
+            for kind in kinds.iter_columns()
+        ]
     )
     replen = replenishment(data, cfg)
     replen_text = (
@@ -111,12 +120,9 @@ def tag_features(
             pl.col("due_date").min().alias("replenish_next_due"),
         )
     )
-    feats = (
-        per_order.join(_family(lines, orders, cfg), on="_ck", how="left")
-        .join(_recipients(orders), on="_ck", how="left")
-        .join(replen_text, on="_ck", how="left")
-        .collect()
-    )
+    # each part has one row per customer at most: set beside by key (joins cost 3×)
+    parts = pl.collect_all([_family(lines, orders, cfg), _recipients(orders), replen_text])
+    feats = beside(per_order, parts)
     return feats, stats, replen.drop("_ck", "_sk")
 
 
