@@ -109,3 +109,22 @@ async def test_no_prompt_without_changes(demo_ws, make_app):
         await settle(pilot)
         await go(pilot, "escape", "2")
         assert app.current_mode == "customers"
+
+
+async def test_the_other_tabs_are_built_when_first_opened(demo_ws, make_app, exports_dir):
+    """Their widgets wait for the tab; ctrl+e before that writes to the default folder, and
+    the tab, once open, shows the whole plan with the cursor on it."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "3")
+        assert not app.screen.query("#plan-table")
+        await go(pilot, "ctrl+e", "y")
+        assert (exports_dir / "shopinsight-exports" / "packing-plan.csv").exists()
+        await go(pilot, "ctrl+n")
+        plan = app.screen.query_one("#plan-table")
+        assert plan.row_count == app.data.gifts().plan.height
+        assert app.focused is _grid_of(app, "#plan-table")
+        assert "to pack" in str(app.screen.query_one("#plan-summary").content)
+        await go(pilot, "ctrl+n")
+        assert app.screen.query_one("#campaign-table").frame is not None

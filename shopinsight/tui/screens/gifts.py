@@ -10,7 +10,7 @@ holds back a control group so the gifts' effect can be measured later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -33,7 +33,7 @@ from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
-from shopinsight.tui.screens.gifts_packing import EXPORTS, PackingPart
+from shopinsight.tui.screens.gifts_packing import DEFAULT_DEST, EXPORTS, PackingPart
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
 if TYPE_CHECKING:
@@ -53,6 +53,17 @@ PLAN_COLS = [
     Col("gift_cost", "Cost", "money"),
     Col("note_line", "Note"),
 ]
+
+
+class Built(Vertical):
+    """A tab's widgets, composed by `build` when the tab first opens."""
+
+    def __init__(self, build: Callable[[], ComposeResult]) -> None:
+        super().__init__()
+        self.build = build
+
+    def compose(self) -> ComposeResult:
+        yield from self.build()
 
 
 class GiftsScreen(PackingPart):
@@ -86,6 +97,8 @@ class GiftsScreen(PackingPart):
         self.template_name: str = ""
         self.drafts: dict[str, str] = {}  # template name -> edited text not saved yet
         self.plan_shown: pl.DataFrame | None = None  # the plan while its table waits
+        self.plan_summary = ""
+        self.built_tabs: set[str] = set()
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="gifts-tabs"):
@@ -108,28 +121,44 @@ class GiftsScreen(PackingPart):
                         "{gift_message} {order_id}",
                         classes="hint",
                     )
-            with TabPane("Packing plan", id="tab-plan"), Vertical():
-                yield Static("", id="plan-summary", classes="summary-line")
-                yield FrameTable(
-                    PLAN_COLS, key="order_id", id="plan-table", empty="No open orders to pack."
-                )
-                yield Static("", id="plan-detail", classes="plan-detail")
-                with Horizontal(classes="button-row"):
-                    yield Input(
-                        "shopinsight-exports",
-                        compact=True,
-                        id="gifts-dest",
-                        tooltip="Folder for the exports (relative to where you opened the app)",
-                    )
-                    yield Button("Picking CSV", id="export-picking", compact=True)
-                    yield Button("Print notes", id="export-notes", compact=True)
-                    yield Button("Mail-merge", id="export-mailmerge", compact=True)
-            with TabPane("Campaigns", id="tab-campaigns"), Vertical():
-                yield from self.compose_campaigns()
+            # the other tabs' widgets are built when a tab first opens (a third of the screen's
+            # widgets, each styled and laid out on every first visit)
+            yield TabPane("Packing plan", id="tab-plan")
+            yield TabPane("Campaigns", id="tab-campaigns")
+
+    def compose_plan(self) -> ComposeResult:
+        yield Static(self.plan_summary, id="plan-summary", classes="summary-line")
+        yield FrameTable(
+            PLAN_COLS, key="order_id", id="plan-table", empty="No open orders to pack."
+        )
+        yield Static("", id="plan-detail", classes="plan-detail")
+        with Horizontal(classes="button-row"):
+            yield Input(
+                DEFAULT_DEST,
+                compact=True,
+                id="gifts-dest",
+                tooltip="Folder for the exports (relative to where you opened the app)",
+            )
+            yield Button("Picking CSV", id="export-picking", compact=True)
+            yield Button("Print notes", id="export-notes", compact=True)
+            yield Button("Mail-merge", id="export-mailmerge", compact=True)
+
+    async def build_tab(self, pane_id: str) -> None:
+        """Build the widgets of a tab the first time it opens."""
+        if pane_id in self.built_tabs or pane_id not in self.TAB_PARTS:
+            return
+        self.built_tabs.add(pane_id)
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        await pane.mount(Built(getattr(self, self.TAB_PARTS[pane_id])))
+        if pane_id == "tab-plan":
+            self.load_plan()
+        elif pane_id == "tab-campaigns":
+            self.load_campaigns()
 
     def load(self) -> None:
         self.run_task("gifts", self.data.gifts, self.show_gifts, "Planning gifts and notes…")
-        self.load_campaigns()
+        if "tab-campaigns" in self.built_tabs:
+            self.load_campaigns()
 
     def show_gifts(self, gifts: Any) -> None:
         self.gifts = gifts
@@ -140,17 +169,19 @@ class GiftsScreen(PackingPart):
             pl.coalesce("gift", "gift_kind").alias("gift"),
         )
         self.plan_shown = plan
-        if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
-            self.load_plan()
         cur = gifts.currency
         n_gift = plan.filter(pl.col("gift_kind").is_in(["sample", "full_size"])).height
         cost = plan["gift_cost"].sum() or 0.0
         n_notes = plan.filter(pl.col("note").fill_null("") != "").height
-        self.query_one("#plan-summary", Static).update(
+        self.plan_summary = (
             f"{plural(plan.height, 'open order')} to pack · {plural(n_gift, 'gift')} costing "
             f"{fmt.money(cost, cur)} · {plural(n_notes, 'note')} · as of "
             f"{self.data.known_as_of()}"
         )
+        if "tab-plan" in self.built_tabs:
+            self.query_one("#plan-summary", Static).update(self.plan_summary)
+            if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
+                self.load_plan()
 
     def load_plan(self) -> None:
         """The packing plan into its table: when its tab shows (a grid mounted on a hidden
@@ -160,6 +191,7 @@ class GiftsScreen(PackingPart):
             self.plan_shown = None
 
     # -- focus -------------------------------------------------------------------------
+    TAB_PARTS = {"tab-plan": "compose_plan", "tab-campaigns": "compose_campaigns"}
     PANE_TABLES = {
         "tab-policies": "#policy-table",
         "tab-plan": "#plan-table",
@@ -171,16 +203,19 @@ class GiftsScreen(PackingPart):
         if self.focused is not None and not isinstance(self.focused, Tabs):
             return
         pane = self.query_one("#gifts-tabs", TabbedContent).active
-        table = self.query_one(self.PANE_TABLES.get(pane, "#policy-table"), FrameTable)
-        table.focus_table()
+        found = self.query(self.PANE_TABLES.get(pane, "#policy-table"))
+        if found:  # else the tab is being built: it focuses its list when done
+            found.first(FrameTable).focus_table()
 
     def on_screen_resume(self) -> None:
         # SectionScreen.on_screen_resume (the reload check) follows: Textual calls it itself
         self.call_after_refresh(self.focus_content)
 
     @on(TabbedContent.TabActivated, "#gifts-tabs")
-    def _tab_activated(self) -> None:
-        if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
+    async def _tab_activated(self) -> None:
+        active = self.query_one("#gifts-tabs", TabbedContent).active
+        await self.build_tab(active)
+        if active == "tab-plan":
             self.load_plan()
         if not isinstance(self.focused, Tabs):  # arrows on the tab bar keep moving on it
             self.call_after_refresh(self.focus_content)

@@ -19,6 +19,10 @@ EXPORTS = {
 }
 
 
+DEFAULT_DEST = "shopinsight-exports"
+"""The exports' folder until the Packing plan tab (where it can be changed) has opened."""
+
+
 class PackingPart(CampaignsPart):
     """Export the packing plan (the gifts screen builds on this)."""
 
@@ -26,7 +30,9 @@ class PackingPart(CampaignsPart):
         if self.gifts is None:
             return
         label, file_name = EXPORTS[kind]
-        folder = self.shop_app.resolve_dir(self.query_one("#gifts-dest", Input).value)
+        dest = self.query("#gifts-dest")  # built when the Packing plan tab first opened
+        typed = dest.first(Input).value if dest else DEFAULT_DEST
+        folder = self.shop_app.resolve_dir(typed)
         path = folder / file_name
         plan = self.gifts.plan
         config = self.data.config()
