@@ -161,8 +161,8 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     named = pl.col("variant").is_not_null() & pl.col("product_name").is_not_null()
     # (customer, product) as one integer: the product name's hash mixed with the customer key
     # (a multiplicative hash); rows sorted on it, so a product bought in two variants or more
-    # is a row whose variant differs from the row before in the same product. Only integers
-    # are filtered and sorted; the text is fetched for the rows that qualify.
+    # is a run of rows in which some variant differs from the row before. Only integers are
+    # filtered and sorted; the text is fetched for the rows that qualify.
     mixed_in = pl.col("_ck").cast(pl.UInt64) * 0x9E3779B97F4A7C15
     keyed = (
         lines.lazy()
@@ -173,14 +173,21 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
         )
         .filter(pl.Series(repeat[ck]) & lines.select(named).to_series())
         .sort("_pk")
+        .collect()
     )
-    pk = pl.col("_pk")
-    multi = keyed.filter((pk == pk.shift()) & (pl.col("_vk") != pl.col("_vk").shift())).select(pk)
-    rows = keyed.join(multi.unique(), on="_pk", how="semi").collect()
-    text = lines.select("_ck", "product_name", "variant").rechunk()[rows.get_column("_i")]
+    pk, vk = keyed.get_column("_pk").to_numpy(), keyed.get_column("_vk").to_numpy()
+    starts = np.ones(pk.size, bool)  # the first row of each product's run
+    starts[1:] = pk[1:] != pk[:-1]
+    run = np.cumsum(starts) - 1
+    several = np.zeros(int(run[-1]) + 1 if run.size else 0, bool)
+    several[run[1:][~starts[1:] & (vk[1:] != vk[:-1])]] = True
+    keep = several[run]
+    order = np.argsort(keyed.get_column("_i").to_numpy()[keep])  # fetched in line order
+    at = pl.Series(keyed.get_column("_i").to_numpy()[keep][order])
+    text = lines.select("_ck", "product_name", "variant")[at]
+    text = text.with_columns(pl.Series("_pk", pk[keep][order]))
     variants = (
         text.lazy()
-        .with_columns(rows.get_column("_pk"))
         .unique(["_pk", "variant"])
         .sort("_pk", "variant")
         .group_by("_pk", maintain_order=True)
