@@ -167,9 +167,11 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     )
     if heads["_ok"].n_unique() == heads.height:  # every run a different order
         orders = heads.hstack(per_run.drop("_run"))
-    else:  # an order's lines apart: every field grouped on the order key
+    else:  # an order's lines apart: every field grouped on the order key, orders in the order
+        # first seen (an unordered group-by summed each customer's spend in a different order
+        # on every run: the value fit's last digits changed from run to run on Online Retail)
         orders = (
-            keyed.group_by("_ok")
+            keyed.group_by("_ok", maintain_order=True)
             .agg(
                 pl.col(*_KEY, *_ORDER_FIELDS).first(),
                 in_currency.first().alias("in_currency"),
