@@ -12,7 +12,7 @@ import polars as pl
 from shopinsight.core.bundles.basket import product_lines
 from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
-__all__ = ["most_bought", "offer_currency", "over_index", "reach"]
+__all__ = ["customer_orders", "most_bought", "offer_currency", "over_index", "reach"]
 
 _ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
 
@@ -72,9 +72,13 @@ def over_index(
     sets: pl.DataFrame,
     customers: pl.DataFrame | pl.LazyFrame,
     settings: dict[str, Any],
+    orders_per_customer: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """(key, segments_over_index, segment_note): segments whose share of the orders holding the
     whole set is at least `segment_over_index` × their share of all orders.
+
+    `orders_per_customer` is `customer_orders(lines)` when made already (`lines` may then hold
+    only the lines of the sets' products).
 
     Orders, not customers, are the base: frequent buyers own more of everything, so a share of
     owners would make the busiest segment over-index on every bundle. The excess must also be
@@ -82,15 +86,10 @@ def over_index(
     every bundle is checked against every segment.
     """
     seg = customers.lazy().select("customer_id", "segment").filter(pl.col("segment").is_not_null())
-    base = (  # orders per segment: one row per order (an order has one customer), by hash,
-        # counted per customer before the join (a third of the rows to look up)
-        product_lines(lines)
-        .filter(pl.col("customer_id").is_not_null())
-        .select(_ORDER.alias("_order"), "customer_id")
-        .unique("_order", keep="any")
-        .group_by("customer_id")
-        .agg(pl.len().alias("base"))
-        .join(seg, on="customer_id")
+    if orders_per_customer is None:
+        orders_per_customer = customer_orders(lines)
+    base = (  # orders per segment, counted per customer before the join (fewer rows to look up)
+        orders_per_customer.join(seg, on="customer_id")
         .group_by("segment")
         .agg(pl.col("base").sum())
         .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
@@ -134,6 +133,21 @@ def over_index(
             .str.join(", ")
             .alias("segment_note"),
         )
+    )
+
+
+def customer_orders(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """(customer_id, base): orders with products per customer, for `over_index`'s base.
+
+    One row per order (an order has one customer), found by a hash of the order key; lines
+    without an order id are no order. `mining.mine_itemsets` counts the same on its way."""
+    return (
+        product_lines(lines)
+        .filter(pl.col("customer_id").is_not_null() & pl.col("order_id").is_not_null())
+        .select(_ORDER.alias("_order"), "customer_id")
+        .unique("_order", keep="any")
+        .group_by("customer_id")
+        .agg(pl.len().alias("base"))
     )
 
 

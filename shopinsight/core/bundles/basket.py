@@ -261,10 +261,15 @@ def product_baskets(lines: pl.LazyFrame, distinct: bool = True) -> pl.LazyFrame:
         (pl.col("line_kind") == "product")
         & pl.col("sku").is_not_null()
         & pl.col("order_id").is_not_null()
-        & _not_cancelled_or_returned()
-        & (pl.col("quantity") > 0).fill_null(True)
+        & _not_cancelled_or_returned(lines)
+        & in_basket()
     ).select("source", "store", "order_id", "sku")
     return kept.unique() if distinct else kept
+
+
+def in_basket() -> pl.Expr:
+    """A sold product line that puts its product in the basket: not a return line."""
+    return (pl.col("quantity") > 0).fill_null(True)
 
 
 def product_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -272,13 +277,23 @@ def product_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     return lines.filter(
         (pl.col("line_kind") == "product")
         & pl.col("sku").is_not_null()
-        & _not_cancelled_or_returned()
+        & _not_cancelled_or_returned(lines)
     )
 
 
-def _not_cancelled_or_returned() -> pl.Expr:
-    """Orders that sold something: not cancelled, not a return document (credit note)."""
-    return ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"]).fill_null(False)
+_NO_SALE = ("cancelled", "returned")
+
+
+def _not_cancelled_or_returned(lines: pl.LazyFrame | None = None) -> pl.Expr:
+    """Orders that sold something: not cancelled, not a return document (credit note).
+
+    The workspace's status is an Enum holding both: compared as it is (a quarter of the time
+    of casting a million statuses to text first)."""
+    status = pl.col("status")
+    dtype = lines.collect_schema().get("status") if lines is not None else None
+    if not (isinstance(dtype, pl.Enum) and set(_NO_SALE) <= set(dtype.categories.to_list())):
+        status = status.cast(pl.Utf8)
+    return ~status.is_in(list(_NO_SALE)).fill_null(False)
 
 
 def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:

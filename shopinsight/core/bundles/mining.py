@@ -23,7 +23,9 @@ from shopinsight.core.bundles.basket import (
     apply_variants,
     bundle_settings,
     cap_thresholds,
+    in_basket,
     product_baskets,
+    product_lines,
     resolve_thresholds,
     variant_mapping,
 )
@@ -52,27 +54,44 @@ class Itemsets:
     thresholds: dict[str, Any] = field(default_factory=dict)
     variants: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     """The SKUs rolled up to their product as mined (`basket.variant_mapping`), for the offers."""
+    customer_orders: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    """(customer_id, base): each customer's orders with products (`audience.customer_orders`),
+    counted while mining, for the offers' segments; None when not counted."""
 
 
-def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
-    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU.
+def _coded_baskets(lines: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU; and the
+    orders with products of each customer (`audience.customer_orders`) counted on the way.
 
     Workspace lines come sorted by order, so an order is a run of consecutive lines and its
     code is the run number — no string sorting or dictionary needed. The runs are checked: when
     the runs' first lines hold as many distinct (source, order_id) hashes as there are runs, no
     order is split over two runs (a split order gives two runs one hash), so the codes are
-    exact. Otherwise the lines are sorted by order first.
+    exact. Otherwise the lines are sorted by order first (and the customers' orders are left to
+    the offers). The runs are those of every sold product line, returned ones included: a
+    customer's orders are its runs among the lines with that customer (still one run an order).
     """
     kept = product_baskets(lines, distinct=False)
     new_order = pl.any_horizontal(
         pl.col(c).ne_missing(pl.col(c).shift()) for c in ("source", "store", "order_id")
     )
-    flagged = kept.with_columns(new_order.alias("new"))
-    baskets, check = pl.collect_all(
+    sku = pl.col("sku").cast(pl.Categorical)
+    names = lines.collect_schema().names()
+    sold = product_lines(lines).filter(pl.col("order_id").is_not_null())
+    flagged = sold.select(
+        "source", "store", "order_id", "sku",
+        pl.col("customer_id") if "customer_id" in names else pl.lit(None, pl.Utf8),
+        in_basket().alias("kept"), new_order.alias("new"),
+    )  # fmt: skip
+    with_customer = flagged.filter(pl.col("customer_id").is_not_null())
+    baskets, per_customer, check = pl.collect_all(
         [
-            flagged.select(
-                pl.col("new").cum_sum().cast(_CODE).alias("oid"), pl.col("sku").cast(pl.Categorical)
-            ).unique(),
+            _distinct(
+                flagged.select(pl.col("new").cum_sum().cast(_CODE).alias("oid"), sku, "kept")
+                .filter("kept")
+                .drop("kept")
+            ),
+            with_customer.filter(new_order).group_by("customer_id").agg(pl.len().alias("base")),
             flagged.filter("new").select(
                 pl.len().alias("runs"),
                 pl.struct("source", "store", "order_id").hash().n_unique().alias("orders"),
@@ -81,13 +100,19 @@ def _coded_baskets(lines: pl.LazyFrame) -> pl.DataFrame:
         engine=_ENGINE,
     )
     if check["runs"].item() == check["orders"].item():
-        return baskets
-    return (
-        kept.sort("source", "store", "order_id")
-        .select(new_order.cum_sum().cast(_CODE).alias("oid"), pl.col("sku").cast(pl.Categorical))
-        .unique()
-        .collect(engine=_ENGINE)
-    )
+        return baskets, per_customer
+    return _distinct(
+        kept.sort("source", "store", "order_id").select(
+            new_order.cum_sum().cast(_CODE).alias("oid"), sku
+        )
+    ).collect(engine=_ENGINE), None
+
+
+def _distinct(coded: pl.LazyFrame) -> pl.LazyFrame:
+    """Distinct (oid, sku) rows, found on one integer packing both (a third of the time of a
+    unique over the two columns)."""
+    packed = pl.col("oid").cast(_KEY) * 2**32 + pl.col("sku").to_physical().cast(_KEY)
+    return coded.filter(packed.is_first_distinct())
 
 
 def mine_itemsets(
@@ -105,7 +130,7 @@ def mine_itemsets(
         raise InputError("Bad --max-size", f"{max_size}: bundles have 2 or 3 products.")
     settings = bundle_settings(config)
     variants = variant_mapping(lines)
-    baskets = _coded_baskets(apply_variants(lines, variants))
+    baskets, per_customer = _coded_baskets(apply_variants(lines, variants))
     n_orders = baskets["oid"].n_unique()
     thresholds = resolve_thresholds(n_orders, min_support, min_orders, settings)
     need = thresholds["min_orders"]
@@ -144,7 +169,7 @@ def mine_itemsets(
     )
     itemsets = _itemset_frame(counts, names, n_orders)
     rules = _rules(sizes[1:], counts.select("key", "orders"), names, n_orders, m1)
-    return Itemsets(itemsets, rules, n_orders, thresholds, variants)
+    return Itemsets(itemsets, rules, n_orders, thresholds, variants, per_customer)
 
 
 def _pair_occurrences(coded: pl.DataFrame, m1: int) -> pl.LazyFrame:

@@ -16,7 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.bundles.audience import most_bought, offer_currency, over_index
+from shopinsight.core.bundles.audience import (
+    customer_orders,
+    most_bought,
+    offer_currency,
+    over_index,
+)
 from shopinsight.core.bundles.audience import reach as reach_of
 from shopinsight.core.bundles.basket import (
     apply_variants,
@@ -130,22 +135,27 @@ def bundle_offers(
     )
     currency = offer_currency(lines, config)
     # the product lines are read once, with the columns the offers use: the catalogue, reach,
-    # segments and variants below each read them again (a workspace's Parquet, decoded each time)
-    lines = (
-        product_lines(lines)
-        .select(c for c in _OFFER_COLUMNS if c in lines.collect_schema().names())
-        .collect()
-        .lazy()
-    )
-    # only the products in an offered set need a name and a price
-    in_sets = lines.filter(pl.col("sku").is_in(sets["items"].explode().unique().implode()))
-    catalogue = product_catalogue(in_sets, currency)
+    # segments and variants below each read them again (a workspace's Parquet, decoded each
+    # time). Only the lines of the sets' products matter to them; of the rest, the segments'
+    # base needs only each customer's number of orders, counted in the same pass.
+    product = product_lines(lines)
+    in_sets = product.filter(
+        pl.col("sku").is_in(sets["items"].explode().unique().implode())
+    ).select(c for c in _OFFER_COLUMNS if c in lines.collect_schema().names())
+    per_customer = itemsets.customer_orders  # counted while mining, when it could be
+    if customers is None or per_customer is not None:
+        lines = in_sets.collect().lazy()
+    else:
+        set_lines, per_customer = pl.collect_all([in_sets, customer_orders(lines)])
+        lines = set_lines.lazy()
+    catalogue = product_catalogue(lines, currency)
     reach = reach_of(lines, sets)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
     ).lazy()
     if customers is not None:
-        segment_cols = over_index(lines, sets, customers, settings)
+        assert per_customer is not None
+        segment_cols = over_index(lines, sets, customers, settings, per_customer.lazy())
     names = _names_and_prices(sets, catalogue).lazy()
     offers = (
         sets.lazy()
