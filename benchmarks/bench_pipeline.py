@@ -280,10 +280,12 @@ def main() -> None:
                 f"warm ≤ {GOAL_WARM_S:g} s ({met(warm_total <= GOAL_WARM_S)}); on a busy "
                 "machine compare the CPU columns"
             )
+            print(f"load {os.getloadavg()[0]:.1f} at the end (on {os.cpu_count()} cores)")
             strip = lambda rows: {  # noqa: E731
                 k: {m: v for m, v in r.items() if m not in ("out", "err")} for k, r in rows.items()
             }
             report["cold"], report["warm"] = strip(cold), strip(warm)
+            report["load_end"] = os.getloadavg()[0]
         elif not (ws / "manifest.json").exists():
             check("import", run_child(cli(ws, "import", str(export))))
         if not args.no_inprocess:
