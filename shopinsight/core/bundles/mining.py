@@ -14,9 +14,11 @@ when big baskets make too many pairs common — keeps a big shop's list short.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
 import polars as pl
 
 from shopinsight.core.bundles.basket import (
@@ -36,7 +38,8 @@ _CODE = pl.UInt32
 _KEY = pl.UInt64
 # about half the CPU of the in-memory engine on these joins and group-bys
 _ENGINE: Final = "streaming"
-_IN_MEMORY_PAIRS = 8_000_000  # pair occurrences (12 bytes each) kept in memory for the triples
+_DENSE_KEYS = 1 << 22  # pairs are counted in an array of every key up to this many keys
+_BATCH = 1 << 23  # pair occurrences (8 bytes each) counted at once
 
 
 @dataclass(frozen=True)
@@ -145,15 +148,12 @@ def mine_itemsets(
         .with_columns(pl.col("code").cast(_CODE))
     )
     m1 = items.height + 1  # codes 0..height-1 shift to 1..height in keys
-    coded = baskets.join(items.select(pl.col("item").alias("sku"), "code"), on="sku").select(
-        "oid", "code"
-    )
+    walk = _Walk(baskets, items)
     del baskets
     sizes = [items.select(pl.col("code").alias("a"), "orders")]
     names = items.select("code", "sku")
     if max_size >= 2:
-        occurrences, in_memory = _occurrences(coded, m1)
-        pairs = _count(occurrences, need, m1, ["a", "b"])
+        pairs = walk.count_pairs(m1, need)
         thresholds = cap_thresholds(thresholds, pairs, settings["auto_max_pairs"])
         if thresholds["min_orders"] > need:
             need = thresholds["min_orders"]
@@ -162,7 +162,7 @@ def mine_itemsets(
             names = names.join(sizes[0].select(pl.col("a").alias("code")), on="code", how="semi")
         sizes.append(pairs)
         if max_size >= 3 and pairs.height:
-            sizes.append(_triples(coded, occurrences, in_memory, pairs, m1, need))
+            sizes.append(_triples(walk, pairs, m1, need))
     counts = pl.concat(
         [_with_key(f, [c for c in ("a", "b", "c") if c in f.columns], m1) for f in sizes],
         how="diagonal",
@@ -172,58 +172,105 @@ def mine_itemsets(
     return Itemsets(itemsets, rules, n_orders, thresholds, variants, per_customer)
 
 
-def _pair_occurrences(coded: pl.DataFrame, m1: int) -> pl.LazyFrame:
-    """(oid, key) for every two frequent items a < b in the same order (key encodes a, b).
+class _Walk:
+    """The frequent items of each order, as numpy arrays sorted by order, and the pairs they
+    make: two items `d` rows apart in one order, for d = 1, 2, … up to the biggest basket.
 
-    Left lazy: counting streams through it, so big baskets never hold every pair in memory.
+    Each step keeps only the rows with an item `d` rows further on in their order, so the
+    steps together touch each pair once — no join on orders, no Python loop over rows.
     """
-    return (
-        coded.lazy()
-        .join(coded.lazy(), on="oid", suffix="_b")
-        .filter(pl.col("code") < pl.col("code_b"))
-        .select("oid", _key_expr(["code", "code_b"], m1).alias("key"))
-    )
 
+    def __init__(self, baskets: pl.DataFrame, items: pl.DataFrame) -> None:
+        phys = baskets["sku"].to_physical().to_numpy()
+        item_phys = items["item"].to_physical().to_numpy()
+        lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
+        lookup[item_phys] = items["code"].to_numpy()
+        code = lookup[phys]
+        kept = code >= 0
+        oid = baskets["oid"].to_numpy()[kept]
+        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
+            order = np.argsort(oid, kind="stable")
+            oid, code = oid[order], code[kept][order]
+        else:
+            code = code[kept]
+        self.oid, self.code = oid, code.astype(np.uint64)
+        first = np.ones(oid.size, bool)
+        first[1:] = oid[1:] != oid[:-1]
+        starts = np.flatnonzero(first)
+        ends = np.append(starts[1:], oid.size) if starts.size else starts
+        # rows left in the row's order after it
+        self.left = np.repeat(ends, ends - starts) - np.arange(oid.size) - 1
 
-def _occurrences(coded: pl.DataFrame, m1: int) -> tuple[pl.LazyFrame, bool]:
-    """Pair occurrences, and whether they are held in memory: they are when they fit in about
-    100 MB (triples then reuse them), else they stream (orders of hundreds of items)."""
-    per_order = coded.group_by("oid").agg(pl.len().cast(pl.UInt64).alias("k"))["k"]
-    occurrences = _pair_occurrences(coded, m1)
-    if int((per_order * (per_order - 1) // 2).sum()) <= _IN_MEMORY_PAIRS:
-        return occurrences.collect(engine=_ENGINE).lazy(), True
-    return occurrences, False
+    def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(rows, keys) per step: the first row of each pair and the pair's key (`_key_expr`)."""
+        rows = np.flatnonzero(self.left >= 1)
+        d = 1
+        while rows.size:
+            a, b = self.code[rows], self.code[rows + d]
+            yield rows, (np.minimum(a, b) + 1) * m1 + np.maximum(a, b) + 1
+            d += 1
+            rows = rows[self.left[rows] >= d]
 
+    def count_pairs(self, m1: int, need: int) -> pl.DataFrame:
+        """(a, b, orders) of the pairs in at least `need` orders, by key."""
+        if m1 * m1 <= _DENSE_KEYS:  # a counter per possible key, added to in big batches
+            counts = np.zeros(m1 * m1, np.int64)
+            batch: list[np.ndarray] = []
+            for _, keys in [*self.steps(m1), (None, None)]:
+                if keys is not None:
+                    batch.append(keys)
+                if batch and (keys is None or sum(k.size for k in batch) >= _BATCH):
+                    merged = np.concatenate(batch).astype(np.int64)
+                    counts += np.bincount(merged, minlength=m1 * m1)
+                    batch = []
+            keys = np.flatnonzero(counts >= need).astype(np.uint64)
+            found = pl.DataFrame({"key": keys, "orders": counts[keys.astype(np.int64)]})
+        else:  # counted step by step, then added up
+            parts = []
+            for _, keys in self.steps(m1):
+                uniq, n = np.unique(keys, return_counts=True)
+                parts.append(pl.DataFrame({"key": uniq, "orders": n}))
+            found = (
+                pl.concat(parts).group_by("key").agg(pl.col("orders").sum())
+                if parts
+                else pl.DataFrame(schema={"key": _KEY, "orders": pl.Int64})
+            )
+        counted = found.lazy().filter(pl.col("orders") >= need).sort("key")
+        return _decode(counted.with_columns(pl.col("orders").cast(pl.UInt32)), m1, ["a", "b"])
 
-def _triples(
-    coded: pl.DataFrame,
-    occurrences: pl.LazyFrame,
-    in_memory: bool,
-    pairs: pl.DataFrame,
-    m1: int,
-    need: int,
-) -> pl.DataFrame:
-    """Frequent triples (a < b < c): two frequent pairs sharing `a`, and (b, c) frequent too."""
-    frequent = _with_key(pairs, ["a", "b"], m1).select("key").lazy()
-    if not in_memory:  # redo the join on orders with 3+ items of frequent pairs only
-        in_pairs = pl.concat([pairs["a"], pairs["b"]]).unique().implode()
-        kept = coded.filter(pl.col("code").is_in(in_pairs)).filter(pl.len().over("oid") >= 3)
-        occurrences = _pair_occurrences(kept, m1)
-    occ = (
-        occurrences.join(frequent, on="key", how="semi")
-        .select(
-            "oid",
-            (pl.col("key") // m1 - 1).cast(_CODE).alias("a"),
-            (pl.col("key") % m1 - 1).cast(_CODE).alias("b"),
+    def occurrences(self, m1: int, frequent: np.ndarray) -> pl.DataFrame:
+        """(oid, a, b) for every order holding a pair whose key is in `frequent` (sorted)."""
+        parts = []
+        dense = np.zeros(m1 * m1 if m1 * m1 <= _DENSE_KEYS else 0, bool)  # frequent per key
+        if dense.size:
+            dense[frequent.astype(np.int64)] = True
+        for rows, keys in self.steps(m1):
+            if dense.size:
+                hit = dense[keys.astype(np.int64)]
+            else:
+                at = np.minimum(np.searchsorted(frequent, keys), max(frequent.size - 1, 0))
+                hit = frequent[at] == keys if frequent.size else np.zeros(keys.size, bool)
+            parts.append((self.oid[rows[hit]], keys[hit]))
+        oid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint32)
+        key = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint64)
+        return pl.DataFrame(
+            {
+                "oid": oid,
+                "a": (key // m1 - 1).astype(np.uint32),
+                "b": (key % m1 - 1).astype(np.uint32),
+            }
         )
-        .collect(engine=_ENGINE)
-        .lazy()
-    )
+
+
+def _triples(walk: _Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:
+    """Frequent triples (a < b < c): two frequent pairs sharing `a`, and (b, c) frequent too."""
+    frequent = _with_key(pairs, ["a", "b"], m1).select("key")
+    occ = walk.occurrences(m1, np.sort(frequent["key"].to_numpy())).lazy()
     triples = (
         occ.join(occ, on=["oid", "a"], suffix="_c")
         .filter(pl.col("b") < pl.col("b_c"))
         .select("a", "b", pl.col("b_c").alias("c"))
-        .join(frequent, left_on=_key_expr(["b", "c"], m1), right_on="key", how="semi")
+        .join(frequent.lazy(), left_on=_key_expr(["b", "c"], m1), right_on="key", how="semi")
         .select(_key_expr(["a", "b", "c"], m1).alias("key"))
     )
     return _count(triples, need, m1, ["a", "b", "c"])
@@ -239,6 +286,11 @@ def _count(frame: pl.DataFrame | pl.LazyFrame, need: int, m1: int, cols: list[st
         .filter(pl.col("orders") >= need)
         .sort("key")
     )
+    return _decode(counted, m1, cols)
+
+
+def _decode(counted: pl.LazyFrame, m1: int, cols: list[str]) -> pl.DataFrame:
+    """(key, orders) -> one code column per item, and orders."""
     rest = pl.col("key")
     decoded = {}
     for col in reversed(cols):
