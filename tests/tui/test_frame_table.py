@@ -52,3 +52,32 @@ async def test_the_grid_is_sized_from_our_widths_not_by_measuring() -> None:
         table.load(stale)
         await pilot.pause()
         assert table.frame["n"][0] == 0
+
+
+class WatchedApp(TableApp):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[object, bool]] = []
+
+    def on_frame_table_row_highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        self.seen.append((event.key, event.loaded))
+
+
+async def test_a_load_announces_its_row_once_and_a_key_moves_it() -> None:
+    """The new grid also reports its first row: said once, so a detail panel is not filled
+    twice; a key press is reported as such (not `loaded`)."""
+    app = WatchedApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.load(big_frame(50))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.seen == [("Customer number 0", True)]
+        table.focus_table()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.seen[-1] == ("Customer number 1", False)
+        table.load(big_frame(50))  # a reload keeps the cursor's row, said once again
+        await pilot.pause()
+        await pilot.pause()
+        assert app.seen[2:] == [("Customer number 1", True)]

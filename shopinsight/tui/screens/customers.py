@@ -259,6 +259,9 @@ class CustomersScreen(CustomerChanges):
         self.detail_pending = True
         if self._detail_timer is not None:
             self._detail_timer.stop()
+        if event.loaded:  # no key pressed: the detail's worker may run beside the paint
+            self._show_pending()
+            return
         now = time.monotonic()
         scrolling = now - self._last_move < 0.25
         self._last_move = now

@@ -195,12 +195,14 @@ class FrameTable(Vertical):
     """A sortable, row-cursor table over a Polars frame; posts the key of the highlighted row."""
 
     class RowHighlighted(Message):
-        """The cursor moved to the row whose key column holds `key`."""
+        """The cursor moved to the row whose key column holds `key`; `loaded`: the table was
+        just (re)loaded, no key was pressed."""
 
-        def __init__(self, table: FrameTable, key: Any) -> None:
+        def __init__(self, table: FrameTable, key: Any, loaded: bool = False) -> None:
             super().__init__()
             self.table = table
             self.key = key
+            self.loaded = loaded
 
         @property
         def control(self) -> FrameTable:
@@ -239,6 +241,7 @@ class FrameTable(Vertical):
         self._generation = 0
         self.shown_cols = list(cols)
         self._fitted_for = 0
+        self._announced: tuple[Any, Any] | None = None  # (grid, key) `load` posted
 
     def compose(self) -> ComposeResult:
         # before the first load the table is still coming: never "no customers match"
@@ -311,7 +314,9 @@ class FrameTable(Vertical):
             table.move_cursor(row=row)
         if had_focus:
             self._focus_now(table)
-        self.post_message(self.RowHighlighted(self, self.key_at(row or 0)))
+        key = self.key_at(row or 0)
+        self._announced = (table, key)
+        self.post_message(self.RowHighlighted(self, key, loaded=True))
 
     def room(self) -> int:
         """The cells the grid's columns can use (the screen's width before the first layout)."""
@@ -359,7 +364,14 @@ class FrameTable(Vertical):
     # The grid's messages, handled by name so the module does not import pyarrow up front.
     def on_data_table_row_highlighted(self, event: Any) -> None:
         event.stop()
-        self.post_message(self.RowHighlighted(self, self.key_at(event.cursor_row)))
+        if event.cursor_row != event.data_table.cursor_row:
+            return  # the cursor has moved on (`load` put it back on its row): said next
+        key = self.key_at(event.cursor_row)
+        if self._announced == (event.data_table, key):
+            self._announced = None  # a new grid saying the row `load` announced already
+            return
+        self._announced = None
+        self.post_message(self.RowHighlighted(self, key))
 
     def on_data_table_row_selected(self, event: Any) -> None:
         event.stop()
