@@ -104,3 +104,20 @@ def test_reports_never_say_updated_and_already_imported_together():
     assert "7 new lines, 3 updated" in fresh and "nothing new" not in fresh
     assert import_summary([report(skipped=True, updated=10)]).startswith("Nothing new")
     assert import_summary([report(new_lines=7)]) == "Imported 1 file: 7 new lines."
+
+
+async def test_a_big_folder_is_listed_whole_in_batches(demo_ws, make_app, exports_dir):
+    """The first entries show at once, the rest follow after each repaint: all of them."""
+    from shopinsight.tui.widgets.file_picker import FIRST_ENTRIES
+
+    for i in range(FIRST_ENTRIES + 450):
+        (exports_dir / f"orders_{i:04d}.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "i")
+        for _ in range(20):
+            await pilot.pause()
+        prompts = _prompts(app)
+        names = [p.split("\n")[0] for p in prompts if p.startswith("orders_")]
+        assert names == [f"orders_{i:04d}.csv" for i in range(FIRST_ENTRIES + 450)]
