@@ -132,3 +132,23 @@ def test_the_day_is_the_last_order_in_the_views_currency(tmp_path: Path):
     assert asked.currency() == "USD" and str(asked.as_of()) == "2025-12-02"
     assert not [n for n in asked.left_out() if n.startswith("Results are as of")]
     assert asked.status()["day_note"] is None
+
+
+def test_a_warm_view_leaves_out_the_same_orders_without_reading_every_order(tmp_path: Path):
+    """The lines of a view leave out the orders in other currencies; a warm start finds them
+    from three columns of the cached orders, not the whole flagged-orders frame."""
+    ws = Workspace.open(tmp_path / "ws")
+    rows = ["Order ID,Date,Customer Email,SKU,Product,Quantity,Price,Currency"]
+    rows += [f"U{i},2024-03-0{1 + i} 10:00,c{i}@example.com,M,Mug,1,20.00,USD" for i in range(4)]
+    rows += [f"E{i},2024-03-0{1 + i} 11:00,e{i}@example.com,T,Tea,2,9.00,EUR" for i in range(2)]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_files(ws, [path])
+
+    cold = Shop(ws)
+    kept = cold.lines().collect().sort("order_id")
+    assert kept["order_id"].to_list() == ["U0", "U1", "U2", "U3"]
+    warm = Shop(ws)
+    assert warm.lines().collect().sort("order_id").equals(kept)
+    assert warm.peek(f"all_orders:{warm.as_of()}") is None  # only its keys were read
+    assert warm.all_orders().height == 6
