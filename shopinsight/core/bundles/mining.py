@@ -148,7 +148,7 @@ def mine_itemsets(
         .with_columns(pl.col("code").cast(_CODE))
     )
     m1 = items.height + 1  # codes 0..height-1 shift to 1..height in keys
-    walk = _Walk(baskets, items)
+    walk = _Walk.of(baskets, items)
     del baskets
     sizes = [items.select(pl.col("code").alias("a"), "orders")]
     names = items.select("code", "sku")
@@ -180,26 +180,37 @@ class _Walk:
     steps together touch each pair once — no join on orders, no Python loop over rows.
     """
 
-    def __init__(self, baskets: pl.DataFrame, items: pl.DataFrame) -> None:
-        phys = baskets["sku"].to_physical().to_numpy()
-        item_phys = items["item"].to_physical().to_numpy()
-        lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
-        lookup[item_phys] = items["code"].to_numpy()
-        code = lookup[phys]
-        kept = code >= 0
-        oid = baskets["oid"].to_numpy()[kept]
-        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
-            order = np.argsort(oid, kind="stable")
-            oid, code = oid[order], code[kept][order]
-        else:
-            code = code[kept]
-        self.oid, self.code = oid, code.astype(np.uint64)
+    def __init__(self, oid: np.ndarray, code: np.ndarray) -> None:
+        """`oid` sorted; `code` the item of each row."""
+        self.oid, self.code = oid, code
         first = np.ones(oid.size, bool)
         first[1:] = oid[1:] != oid[:-1]
         starts = np.flatnonzero(first)
         ends = np.append(starts[1:], oid.size) if starts.size else starts
         # rows left in the row's order after it
         self.left = np.repeat(ends, ends - starts) - np.arange(oid.size) - 1
+
+    @classmethod
+    def of(cls, baskets: pl.DataFrame, items: pl.DataFrame) -> _Walk:
+        """The rows of `baskets` (oid, sku) whose SKU is one of `items` (item, code)."""
+        phys = baskets["sku"].to_physical().to_numpy()
+        item_phys = items["item"].to_physical().to_numpy()
+        lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
+        lookup[item_phys] = items["code"].to_numpy()
+        code = lookup[phys]
+        kept = code >= 0
+        oid, code = baskets["oid"].to_numpy()[kept], code[kept]
+        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
+            order = np.argsort(oid, kind="stable")
+            oid, code = oid[order], code[order]
+        return cls(oid, code.astype(np.uint64))
+
+    def only(self, codes: np.ndarray) -> _Walk:
+        """The walk over the rows of these item codes alone."""
+        wanted = np.zeros(int(self.code.max(initial=0)) + 1, bool)
+        wanted[codes.astype(np.int64)] = True
+        kept = wanted[self.code.astype(np.int64)]
+        return _Walk(self.oid[kept], self.code[kept])
 
     def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(rows, keys) per step: the first row of each pair and the pair's key (`_key_expr`)."""
@@ -265,7 +276,8 @@ class _Walk:
 def _triples(walk: _Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:
     """Frequent triples (a < b < c): two frequent pairs sharing `a`, and (b, c) frequent too."""
     frequent = _with_key(pairs, ["a", "b"], m1).select("key")
-    occ = walk.occurrences(m1, np.sort(frequent["key"].to_numpy())).lazy()
+    in_pairs = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
+    occ = walk.only(in_pairs).occurrences(m1, np.sort(frequent["key"].to_numpy())).lazy()
     triples = (
         occ.join(occ, on=["oid", "a"], suffix="_c")
         .filter(pl.col("b") < pl.col("b_c"))
