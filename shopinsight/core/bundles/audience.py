@@ -7,26 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
+from shopinsight.core.bundles.mining import _Walk
 from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
 __all__ = ["customer_orders", "most_bought", "offer_currency", "over_index", "reach"]
 
 _ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
-
-
-def _members(sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
-    """(_set, size, _s): one row per item of each set; `_set` is the set's row in `sets` and
-    `_s` the SKU's code among the sets' SKUs (integers: the joins below are on them)."""
-    return (
-        sets.lazy()
-        .with_row_index("_set")
-        .select("_set", "size", pl.col("items").alias("_s"))
-        .explode("_s")
-        .with_columns(pl.col("_s").cast(skus).to_physical())
-    )
 
 
 def _bought_members(lines: pl.LazyFrame, skus: pl.Enum) -> pl.LazyFrame:
@@ -47,24 +37,69 @@ def _set_skus(sets: pl.DataFrame) -> pl.Enum:
 def reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
     """(key, reach_customers): customers who bought some of a set's items but not all.
 
-    Customers, SKUs and sets are integer codes, and (set, customer) is packed into one integer:
-    grouping (set, customer id text) pairs cost more than all the rest of the offers."""
+    Counted without a row per (set, customer): some-but-not-all is |A ∪ B| − |A ∩ B| =
+    |A| + |B| − 2|AB| for a pair and |A| + |B| + |C| − |AB| − |AC| − |BC| for a triple, where
+    |A| counts A's buyers and |AB| the customers who bought both (in any orders). The pairs of
+    products a customer bought are walked like the orders' pairs in mining."""
     skus = _set_skus(sets)
-    customer = pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
-    bought = _bought_members(lines, skus).select(customer.alias("_c"), "_s").unique()
-    members = _members(sets, skus)
-    owned = (
-        members.join(bought, on="_s")
-        .group_by((pl.col("_set").cast(pl.UInt64) * 2**32 + pl.col("_c")).alias("_pair"))
-        .agg(pl.len().alias("owned"))
-        .with_columns((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_set"))
+    customer = pl.col("customer_id").cast(pl.Categorical).to_physical()
+    bought = (
+        _bought_members(lines, skus)
+        .select(customer.alias("_c"), pl.col("_s").cast(pl.UInt64))
+        .unique()
+        .sort("_c", "_s")
+        .collect()
     )
-    sizes = sets.lazy().with_row_index("_set").select("_set", "key", "size")
+    m1 = len(skus.categories) + 1
+    coded = _set_codes(sets, skus, m1)
+    sub_pairs = coded.select(pl.concat_list("ab", "ac", "bc").list.drop_nulls()).to_series()
+    wanted = np.unique(sub_pairs.explode().drop_nulls().to_numpy().astype(np.uint64))
+    both = _pair_counts(_Walk(bought["_c"].to_numpy(), bought["_s"].to_numpy()), m1, wanted)
+    buyers = bought.lazy().group_by("_s").agg(pl.len().cast(pl.Int64).alias("n"))
+    out = coded.lazy()
+    for col in ("a", "b", "c"):
+        out = out.join(buyers.rename({"_s": col, "n": f"n_{col}"}), on=col, how="left")
+    for col in ("ab", "ac", "bc"):
+        out = out.join(both.lazy().rename({"key": col, "n": f"n_{col}"}), on=col, how="left")
+    n = {c: pl.col(f"n_{c}").fill_null(0) for c in ("a", "b", "c", "ab", "ac", "bc")}
+    shared = pl.when(pl.col("size") == 2).then(2 * n["ab"]).otherwise(n["ab"] + n["ac"] + n["bc"])
+    return out.select(
+        "key", (n["a"] + n["b"] + n["c"] - shared).cast(pl.Int64).alias("reach_customers")
+    )
+
+
+def _set_codes(sets: pl.DataFrame, skus: pl.Enum, m1: int) -> pl.DataFrame:
+    """Per set: key, size, its items' codes + 1 (a < b < c; c null for a pair), the keys of its
+    pairs ab, ac, bc as `mining._key_expr` makes them (ac, bc null for a pair) and abc."""
+    if sets.height and sets["size"].max() > 3:  # type: ignore[operator]
+        raise ValueError("bundle sets have 2 or 3 items")
+    code = pl.col("items").list.eval(pl.element().cast(skus).to_physical().cast(pl.UInt64) + 1)
+    a, b, c = (pl.col("_codes").list.get(i, null_on_oob=True) for i in range(3))
     return (
-        owned.join(sizes, on="_set")
-        .group_by("key")
-        .agg((pl.col("owned") < pl.col("size")).sum().cast(pl.Int64).alias("reach_customers"))
-    )
+        sets.select("key", "size", code.list.sort().alias("_codes"))
+        .select(
+            "key", "size",
+            (a - 1).alias("a"), (b - 1).alias("b"), (c - 1).alias("c"),
+            (a * m1 + b).alias("ab"), (a * m1 + c).alias("ac"), (b * m1 + c).alias("bc"),
+            ((a * m1 + b) * m1 + c).alias("abc"),
+        )
+    )  # fmt: skip
+
+
+def _pair_counts(walk: _Walk, m1: int, wanted: np.ndarray) -> pl.DataFrame:
+    """(key, n): the groups of the walk holding each pair of `wanted` (sorted keys)."""
+    counts = np.zeros(wanted.size, np.int64)
+    for _, keys in walk.steps(m1):
+        at, hit = _lookup(wanted, keys)
+        counts += np.bincount(at[hit], minlength=wanted.size)
+    return pl.DataFrame({"key": wanted, "n": counts})
+
+
+def _lookup(wanted: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each key is in `wanted` (sorted), and whether it is there at all."""
+    at = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
+    hit = wanted[at] == keys if wanted.size else np.zeros(keys.size, bool)
+    return at, hit
 
 
 def over_index(
@@ -102,14 +137,8 @@ def over_index(
         .lazy()
     )
     buyers = bought.select("_order", "customer_id").unique("_order", keep="any")
-    holding = (  # (set, order) pairs where the order holds every item of the set
-        bought.select("_order", "_s")
-        .unique()
-        .join(_members(sets, skus), on="_s")
-        .group_by("_set", "_order")
-        .agg(pl.len().alias("n"), pl.col("size").first())
-        .filter(pl.col("n") == pl.col("size"))
-        .join(sets.lazy().with_row_index("_set").select("_set", "key"), on="_set")
+    holding = (
+        _holding(bought.select("_order", "_s").collect(), sets, skus)
         .join(buyers, on="_order")
         .join(seg, on="customer_id")
     )
@@ -133,6 +162,43 @@ def over_index(
             .str.join(", ")
             .alias("segment_note"),
         )
+    )
+
+
+def _holding(bought: pl.DataFrame, sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
+    """(key, _order): the orders holding every item of a set, found from the pairs each order
+    holds (walked as in mining): a pair set's own pair; for a triple a < b < c, the pairs
+    (a, b) and (a, c) in one order (the order then holds all three)."""
+    m1 = len(skus.categories) + 1
+    coded = _set_codes(sets, skus, m1)
+    in_order = bought.select("_order", pl.col("_s").cast(pl.UInt64)).unique().sort("_order", "_s")
+    wanted = np.unique(
+        pl.concat([coded["ab"], coded["ac"].drop_nulls()]).to_numpy().astype(np.uint64)
+    )
+    walk = _Walk(in_order["_order"].to_numpy(), in_order["_s"].to_numpy())
+    found = []
+    for rows, keys in walk.steps(m1):
+        _, hit = _lookup(wanted, keys)
+        found.append(pl.DataFrame({"_order": walk.oid[rows[hit]], "pair": keys[hit]}))
+    none = pl.DataFrame(schema={"_order": pl.UInt64, "pair": pl.UInt64})
+    pairs = (
+        (pl.concat(found) if found else none)
+        .lazy()
+        .with_columns((pl.col("pair") // m1).alias("a"), (pl.col("pair") % m1).alias("b"))
+    )
+    triples = (
+        pairs.join(pairs, on=["_order", "a"], suffix="_c")
+        .filter(pl.col("b") < pl.col("b_c"))
+        .select("_order", ((pl.col("a") * m1 + pl.col("b")) * m1 + pl.col("b_c")).alias("abc"))
+    )
+    by_size = coded.lazy()
+    return pl.concat(
+        [
+            pairs.join(by_size.filter(pl.col("size") == 2), left_on="pair", right_on="ab").select(
+                "key", "_order"
+            ),
+            triples.join(by_size.filter(pl.col("size") == 3), on="abc").select("key", "_order"),
+        ]
     )
 
 
