@@ -5,13 +5,14 @@ SKUs, sets and orders, as grouping on their text cost more than the rest of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
-from shopinsight.core.bundles.mining import _Walk
+from shopinsight.core.bundles.mining import _DENSE_KEYS, _Walk
 from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
 __all__ = ["customer_orders", "most_bought", "offer_currency", "over_index", "reach"]
@@ -89,17 +90,31 @@ def _set_codes(sets: pl.DataFrame, skus: pl.Enum, m1: int) -> pl.DataFrame:
 def _pair_counts(walk: _Walk, m1: int, wanted: np.ndarray) -> pl.DataFrame:
     """(key, n): the groups of the walk holding each pair of `wanted` (sorted keys)."""
     counts = np.zeros(wanted.size, np.int64)
+    find = _finder(wanted, m1)
     for _, keys in walk.steps(m1):
-        at, hit = _lookup(wanted, keys)
+        at, hit = find(keys)
         counts += np.bincount(at[hit], minlength=wanted.size)
     return pl.DataFrame({"key": wanted, "n": counts})
 
 
-def _lookup(wanted: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each key is in `wanted` (sorted), and whether it is there at all."""
-    at = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
-    hit = wanted[at] == keys if wanted.size else np.zeros(keys.size, bool)
-    return at, hit
+def _finder(wanted: np.ndarray, m1: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """keys -> (where each key is in `wanted` (sorted), whether it is there at all): through an
+    index of every pair key when there are few enough, else by binary search."""
+    if m1 * m1 <= _DENSE_KEYS:
+        index = np.full(m1 * m1, -1, np.int64)
+        index[wanted.astype(np.int64)] = np.arange(wanted.size)
+
+        def dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = index[keys.astype(np.int64)]
+            return at, at >= 0
+
+        return dense
+
+    def search(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
+        return at, (wanted[at] == keys if wanted.size else np.zeros(keys.size, bool))
+
+    return search
 
 
 def over_index(
@@ -177,8 +192,9 @@ def _holding(bought: pl.DataFrame, sets: pl.DataFrame, skus: pl.Enum) -> pl.Lazy
     )
     walk = _Walk(in_order["_order"].to_numpy(), in_order["_s"].to_numpy())
     found = []
+    find = _finder(wanted, m1)
     for rows, keys in walk.steps(m1):
-        _, hit = _lookup(wanted, keys)
+        _, hit = find(keys)
         found.append(pl.DataFrame({"_order": walk.oid[rows[hit]], "pair": keys[hit]}))
     none = pl.DataFrame(schema={"_order": pl.UInt64, "pair": pl.UInt64})
     pairs = (
