@@ -136,6 +136,8 @@ def _peak_mb() -> float:
 def _worker_polars(path: Path, min_support: float | None, out: Path) -> dict:
     """Mining, then the bundle offers as `bundles --max-size 3` makes them (reach, prices,
     segments over-indexing; the customers' segments given, as `Shop` hands them over)."""
+    # imported here, outside the timing like polars' (the counting imports numpy lazily)
+    import shopinsight.core.bundles.walk  # noqa: F401
     from shopinsight.core.bundles import bundle_offers, mine_itemsets
 
     lines = pl.scan_parquet(path)

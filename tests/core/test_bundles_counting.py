@@ -1,7 +1,7 @@
 """The counting paths of bundle mining and offers, against plain Python on random baskets.
 
 Pairs are counted in an array of every pair key for a small catalogue and step by step beyond
-(`mining._DENSE_KEYS`); the offers' reach and segment counts walk the pairs of each customer
+(`walk.DENSE_KEYS`); the offers' reach and segment counts walk the pairs of each customer
 and order. Both ways must give the same numbers, and the numbers must be the plain ones.
 """
 
@@ -14,8 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-import shopinsight.core.bundles.audience as audience
-import shopinsight.core.bundles.mining as mining
+import shopinsight.core.bundles.walk as walk
 from shopinsight.core.bundles import bundle_offers, mine_itemsets
 from tests.factories import make_lines
 
@@ -77,8 +76,7 @@ def test_counts_are_the_plain_counts(lines):
 def test_counting_per_key_and_step_by_step_agree(lines, monkeypatch):
     dense = mine_itemsets(lines, min_orders=2, max_size=3)
     dense_offers = bundle_offers(lines, dense, CONFIG, _segments())
-    monkeypatch.setattr(mining, "_DENSE_KEYS", 0)
-    monkeypatch.setattr(audience, "_DENSE_KEYS", 0)
+    monkeypatch.setattr(walk, "DENSE_KEYS", 0)
     sparse = mine_itemsets(lines, min_orders=2, max_size=3)
     assert_frame_equal(dense.itemsets, sparse.itemsets)
     assert_frame_equal(dense.rules, sparse.rules)

@@ -5,14 +5,11 @@ SKUs, sets and orders, as grouping on their text cost more than the rest of the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
-from shopinsight.core.bundles.mining import _DENSE_KEYS, _Walk
 from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
 __all__ = ["customer_orders", "most_bought", "offer_currency", "over_index", "reach"]
@@ -54,8 +51,10 @@ def reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
     m1 = len(skus.categories) + 1
     coded = _set_codes(sets, skus, m1)
     sub_pairs = coded.select(pl.concat_list("ab", "ac", "bc").list.drop_nulls()).to_series()
-    wanted = np.unique(sub_pairs.explode().drop_nulls().to_numpy().astype(np.uint64))
-    both = _pair_counts(_Walk(bought["_c"].to_numpy(), bought["_s"].to_numpy()), m1, wanted)
+    from shopinsight.core.bundles.walk import Walk, pair_counts, unique_keys
+
+    wanted = unique_keys(sub_pairs.explode())
+    both = pair_counts(Walk(bought["_c"].to_numpy(), bought["_s"].to_numpy()), m1, wanted)
     buyers = bought.lazy().group_by("_s").agg(pl.len().cast(pl.Int64).alias("n"))
     out = coded.lazy()
     for col in ("a", "b", "c"):
@@ -85,36 +84,6 @@ def _set_codes(sets: pl.DataFrame, skus: pl.Enum, m1: int) -> pl.DataFrame:
             ((a * m1 + b) * m1 + c).alias("abc"),
         )
     )  # fmt: skip
-
-
-def _pair_counts(walk: _Walk, m1: int, wanted: np.ndarray) -> pl.DataFrame:
-    """(key, n): the groups of the walk holding each pair of `wanted` (sorted keys)."""
-    counts = np.zeros(wanted.size, np.int64)
-    find = _finder(wanted, m1)
-    for _, keys in walk.steps(m1):
-        at, hit = find(keys)
-        counts += np.bincount(at[hit], minlength=wanted.size)
-    return pl.DataFrame({"key": wanted, "n": counts})
-
-
-def _finder(wanted: np.ndarray, m1: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """keys -> (where each key is in `wanted` (sorted), whether it is there at all): through an
-    index of every pair key when there are few enough, else by binary search."""
-    if m1 * m1 <= _DENSE_KEYS:
-        index = np.full(m1 * m1, -1, np.int64)
-        index[wanted.astype(np.int64)] = np.arange(wanted.size)
-
-        def dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            at = index[keys.astype(np.int64)]
-            return at, at >= 0
-
-        return dense
-
-    def search(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        at = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
-        return at, (wanted[at] == keys if wanted.size else np.zeros(keys.size, bool))
-
-    return search
 
 
 def over_index(
@@ -187,18 +156,12 @@ def _holding(bought: pl.DataFrame, sets: pl.DataFrame, skus: pl.Enum) -> pl.Lazy
     m1 = len(skus.categories) + 1
     coded = _set_codes(sets, skus, m1)
     in_order = bought.select("_order", pl.col("_s").cast(pl.UInt64)).unique().sort("_order", "_s")
-    wanted = np.unique(
-        pl.concat([coded["ab"], coded["ac"].drop_nulls()]).to_numpy().astype(np.uint64)
-    )
-    walk = _Walk(in_order["_order"].to_numpy(), in_order["_s"].to_numpy())
-    found = []
-    find = _finder(wanted, m1)
-    for rows, keys in walk.steps(m1):
-        _, hit = find(keys)
-        found.append(pl.DataFrame({"_order": walk.oid[rows[hit]], "pair": keys[hit]}))
-    none = pl.DataFrame(schema={"_order": pl.UInt64, "pair": pl.UInt64})
+    from shopinsight.core.bundles.walk import Walk, holding_pairs, unique_keys
+
+    wanted = unique_keys(pl.concat([coded["ab"], coded["ac"]]))
+    walk = Walk(in_order["_order"].to_numpy(), in_order["_s"].to_numpy())
     pairs = (
-        (pl.concat(found) if found else none)
+        holding_pairs(walk, m1, wanted)
         .lazy()
         .with_columns((pl.col("pair") // m1).alias("a"), (pl.col("pair") % m1).alias("b"))
     )

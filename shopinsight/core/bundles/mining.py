@@ -3,9 +3,10 @@
 A basket is the set of distinct products in one order; tips, shipping, gift cards and
 order-level lines are not products and never join a basket, and cancelled orders are no
 purchase. Counting is exact (Apriori with integer-coded SKUs): items below the minimum count are
-dropped, pairs come from a self-join of each order's remaining items, and triples only extend
-pairs whose every sub-pair is frequent. The result is the same as mlxtend's fpgrowth +
-association_rules at the same minimum support, at a fraction of the time and memory.
+dropped, pairs are counted by walking each order's remaining items (`walk.Walk`: numpy, no
+self-join), and triples only extend pairs whose every sub-pair is frequent. The result is the
+same as mlxtend's fpgrowth + association_rules at the same minimum support, at a fraction of
+the time and memory.
 
 The minimum count adapts to the shop (`bundles_basket.resolve_thresholds`): a floor
 keeps a small shop's chance pairs out, and a support threshold growing with √orders — raised
@@ -14,15 +15,9 @@ when big baskets make too many pairs common — keeps a big shop's list short.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-
-# Polars reads numpy arrays through numpy.ma: imported with the module (as the CLI has it by then)
-# rather than on the first count (~0.08 s)
-import numpy.ma  # noqa: F401
 import polars as pl
 
 from shopinsight.core.bundles.basket import (
@@ -38,12 +33,13 @@ from shopinsight.core.bundles.basket import (
 from shopinsight.core.errors import InputError
 from shopinsight.core.schema import PolarsType
 
+if TYPE_CHECKING:
+    from shopinsight.core.bundles.walk import Walk
+
 _CODE = pl.UInt32
 _KEY = pl.UInt64
 # about half the CPU of the in-memory engine on these joins and group-bys
 _ENGINE: Final = "streaming"
-_DENSE_KEYS = 1 << 22  # pairs are counted in an array of every key up to this many keys
-_BATCH = 1 << 23  # pair occurrences (8 bytes each) counted at once
 
 
 @dataclass(frozen=True)
@@ -152,12 +148,14 @@ def mine_itemsets(
         .with_columns(pl.col("code").cast(_CODE))
     )
     m1 = items.height + 1  # codes 0..height-1 shift to 1..height in keys
-    walk = _Walk.of(baskets, items)
+    from shopinsight.core.bundles.walk import Walk  # numpy: only when counting
+
+    walk = Walk.of(baskets, items)
     del baskets
     sizes = [items.select(pl.col("code").alias("a"), "orders")]
     names = items.select("code", "sku")
     if max_size >= 2:
-        pairs = walk.count_pairs(m1, need)
+        pairs = _decode(walk.count_pairs(m1, need).lazy(), m1, ["a", "b"])
         thresholds = cap_thresholds(thresholds, pairs, settings["auto_max_pairs"])
         if thresholds["min_orders"] > need:
             need = thresholds["min_orders"]
@@ -176,112 +174,12 @@ def mine_itemsets(
     return Itemsets(itemsets, rules, n_orders, thresholds, variants, per_customer)
 
 
-class _Walk:
-    """The frequent items of each order, as numpy arrays sorted by order, and the pairs they
-    make: two items `d` rows apart in one order, for d = 1, 2, … up to the biggest basket.
-
-    Each step keeps only the rows with an item `d` rows further on in their order, so the
-    steps together touch each pair once — no join on orders, no Python loop over rows.
-    """
-
-    def __init__(self, oid: np.ndarray, code: np.ndarray) -> None:
-        """`oid` sorted; `code` the item of each row."""
-        self.oid, self.code = oid, code
-        first = np.ones(oid.size, bool)
-        first[1:] = oid[1:] != oid[:-1]
-        starts = np.flatnonzero(first)
-        ends = np.append(starts[1:], oid.size) if starts.size else starts
-        # rows left in the row's order after it
-        self.left = np.repeat(ends, ends - starts) - np.arange(oid.size) - 1
-
-    @classmethod
-    def of(cls, baskets: pl.DataFrame, items: pl.DataFrame) -> _Walk:
-        """The rows of `baskets` (oid, sku) whose SKU is one of `items` (item, code)."""
-        phys = baskets["sku"].to_physical().to_numpy()
-        item_phys = items["item"].to_physical().to_numpy()
-        lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
-        lookup[item_phys] = items["code"].to_numpy()
-        code = lookup[phys]
-        kept = code >= 0
-        oid, code = baskets["oid"].to_numpy()[kept], code[kept]
-        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
-            order = np.argsort(oid, kind="stable")
-            oid, code = oid[order], code[order]
-        return cls(oid, code.astype(np.uint64))
-
-    def only(self, codes: np.ndarray) -> _Walk:
-        """The walk over the rows of these item codes alone."""
-        wanted = np.zeros(int(self.code.max(initial=0)) + 1, bool)
-        wanted[codes.astype(np.int64)] = True
-        kept = wanted[self.code.astype(np.int64)]
-        return _Walk(self.oid[kept], self.code[kept])
-
-    def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(rows, keys) per step: the first row of each pair and the pair's key (`_key_expr`)."""
-        rows = np.flatnonzero(self.left >= 1)
-        d = 1
-        while rows.size:
-            a, b = self.code[rows], self.code[rows + d]
-            yield rows, (np.minimum(a, b) + 1) * m1 + np.maximum(a, b) + 1
-            d += 1
-            rows = rows[self.left[rows] >= d]
-
-    def count_pairs(self, m1: int, need: int) -> pl.DataFrame:
-        """(a, b, orders) of the pairs in at least `need` orders, by key."""
-        if m1 * m1 <= _DENSE_KEYS:  # a counter per possible key, added to in big batches
-            counts = np.zeros(m1 * m1, np.int64)
-            batch: list[np.ndarray] = []
-            for _, keys in [*self.steps(m1), (None, None)]:
-                if keys is not None:
-                    batch.append(keys)
-                if batch and (keys is None or sum(k.size for k in batch) >= _BATCH):
-                    merged = np.concatenate(batch).astype(np.int64)
-                    counts += np.bincount(merged, minlength=m1 * m1)
-                    batch = []
-            keys = np.flatnonzero(counts >= need).astype(np.uint64)
-            found = pl.DataFrame({"key": keys, "orders": counts[keys.astype(np.int64)]})
-        else:  # counted step by step, then added up
-            parts = []
-            for _, keys in self.steps(m1):
-                uniq, n = np.unique(keys, return_counts=True)
-                parts.append(pl.DataFrame({"key": uniq, "orders": n}))
-            found = (
-                pl.concat(parts).group_by("key").agg(pl.col("orders").sum())
-                if parts
-                else pl.DataFrame(schema={"key": _KEY, "orders": pl.Int64})
-            )
-        counted = found.lazy().filter(pl.col("orders") >= need).sort("key")
-        return _decode(counted.with_columns(pl.col("orders").cast(pl.UInt32)), m1, ["a", "b"])
-
-    def occurrences(self, m1: int, frequent: np.ndarray) -> pl.DataFrame:
-        """(oid, a, b) for every order holding a pair whose key is in `frequent` (sorted)."""
-        parts = []
-        dense = np.zeros(m1 * m1 if m1 * m1 <= _DENSE_KEYS else 0, bool)  # frequent per key
-        if dense.size:
-            dense[frequent.astype(np.int64)] = True
-        for rows, keys in self.steps(m1):
-            if dense.size:
-                hit = dense[keys.astype(np.int64)]
-            else:
-                at = np.minimum(np.searchsorted(frequent, keys), max(frequent.size - 1, 0))
-                hit = frequent[at] == keys if frequent.size else np.zeros(keys.size, bool)
-            parts.append((self.oid[rows[hit]], keys[hit]))
-        oid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint32)
-        key = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint64)
-        return pl.DataFrame(
-            {
-                "oid": oid,
-                "a": (key // m1 - 1).astype(np.uint32),
-                "b": (key % m1 - 1).astype(np.uint32),
-            }
-        )
-
-
-def _triples(walk: _Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:
+def _triples(walk: Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:
     """Frequent triples (a < b < c): two frequent pairs sharing `a`, and (b, c) frequent too."""
+    from shopinsight.core.bundles.walk import triple_candidates
+
     frequent = _with_key(pairs, ["a", "b"], m1).select("key")
-    in_pairs = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
-    occ = walk.only(in_pairs).occurrences(m1, np.sort(frequent["key"].to_numpy())).lazy()
+    occ = triple_candidates(walk, pairs, frequent["key"], m1).lazy()
     triples = (
         occ.join(occ, on=["oid", "a"], suffix="_c")
         .filter(pl.col("b") < pl.col("b_c"))

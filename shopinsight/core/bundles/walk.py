@@ -1,0 +1,177 @@
+"""Pairs of items in the same group (order or customer), walked with numpy: no self-join.
+
+Groups are runs of rows sorted by group; step d pairs each row with the row d further on in
+its group, so the steps together make every pair of a group once. Imported only when
+counting (numpy stays out of a warm start that reads cached results).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+# Polars reads numpy arrays through numpy.ma: imported with this module (the CLI has it by then
+# from scikit-learn) rather than on the first count (~0.08 s)
+import numpy.ma  # noqa: F401
+import polars as pl
+
+DENSE_KEYS = 1 << 22  # pairs are counted in an array of every key up to this many keys
+BATCH = 1 << 23  # pair occurrences (8 bytes each) counted at once
+
+
+class Walk:
+    """The frequent items of each order, as numpy arrays sorted by order, and the pairs they
+    make: two items `d` rows apart in one order, for d = 1, 2, … up to the biggest basket.
+
+    Each step keeps only the rows with an item `d` rows further on in their order, so the
+    steps together touch each pair once — no join on orders, no Python loop over rows.
+    """
+
+    def __init__(self, oid: np.ndarray, code: np.ndarray) -> None:
+        """`oid` sorted; `code` the item of each row."""
+        self.oid, self.code = oid, code
+        first = np.ones(oid.size, bool)
+        first[1:] = oid[1:] != oid[:-1]
+        starts = np.flatnonzero(first)
+        ends = np.append(starts[1:], oid.size) if starts.size else starts
+        # rows left in the row's order after it
+        self.left = np.repeat(ends, ends - starts) - np.arange(oid.size) - 1
+
+    @classmethod
+    def of(cls, baskets: pl.DataFrame, items: pl.DataFrame) -> Walk:
+        """The rows of `baskets` (oid, sku) whose SKU is one of `items` (item, code)."""
+        phys = baskets["sku"].to_physical().to_numpy()
+        item_phys = items["item"].to_physical().to_numpy()
+        lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
+        lookup[item_phys] = items["code"].to_numpy()
+        code = lookup[phys]
+        kept = code >= 0
+        oid, code = baskets["oid"].to_numpy()[kept], code[kept]
+        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
+            order = np.argsort(oid, kind="stable")
+            oid, code = oid[order], code[order]
+        return cls(oid, code.astype(np.uint64))
+
+    def only(self, codes: np.ndarray) -> Walk:
+        """The walk over the rows of these item codes alone."""
+        wanted = np.zeros(int(self.code.max(initial=0)) + 1, bool)
+        wanted[codes.astype(np.int64)] = True
+        kept = wanted[self.code.astype(np.int64)]
+        return Walk(self.oid[kept], self.code[kept])
+
+    def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(rows, keys) per step: the first row of each pair and the pair's key (`_key_expr`)."""
+        rows = np.flatnonzero(self.left >= 1)
+        d = 1
+        while rows.size:
+            a, b = self.code[rows], self.code[rows + d]
+            yield rows, (np.minimum(a, b) + 1) * m1 + np.maximum(a, b) + 1
+            d += 1
+            rows = rows[self.left[rows] >= d]
+
+    def count_pairs(self, m1: int, need: int) -> pl.DataFrame:
+        """(key, orders) of the pairs in at least `need` orders, by key."""
+        if m1 * m1 <= DENSE_KEYS:  # a counter per possible key, added to in big batches
+            counts = np.zeros(m1 * m1, np.int64)
+            batch: list[np.ndarray] = []
+            for _, keys in [*self.steps(m1), (None, None)]:
+                if keys is not None:
+                    batch.append(keys)
+                if batch and (keys is None or sum(k.size for k in batch) >= BATCH):
+                    merged = np.concatenate(batch).astype(np.int64)
+                    counts += np.bincount(merged, minlength=m1 * m1)
+                    batch = []
+            keys = np.flatnonzero(counts >= need).astype(np.uint64)
+            found = pl.DataFrame({"key": keys, "orders": counts[keys.astype(np.int64)]})
+        else:  # counted step by step, then added up
+            parts = []
+            for _, keys in self.steps(m1):
+                uniq, n = np.unique(keys, return_counts=True)
+                parts.append(pl.DataFrame({"key": uniq, "orders": n}))
+            found = (
+                pl.concat(parts).group_by("key").agg(pl.col("orders").sum())
+                if parts
+                else pl.DataFrame(schema={"key": pl.UInt64, "orders": pl.Int64})
+            )
+        return (
+            found.filter(pl.col("orders") >= need)
+            .sort("key")
+            .with_columns(pl.col("orders").cast(pl.UInt32))
+        )
+
+    def occurrences(self, m1: int, frequent: np.ndarray) -> pl.DataFrame:
+        """(oid, a, b) for every order holding a pair whose key is in `frequent` (sorted)."""
+        parts = []
+        dense = np.zeros(m1 * m1 if m1 * m1 <= DENSE_KEYS else 0, bool)  # frequent per key
+        if dense.size:
+            dense[frequent.astype(np.int64)] = True
+        for rows, keys in self.steps(m1):
+            if dense.size:
+                hit = dense[keys.astype(np.int64)]
+            else:
+                at = np.minimum(np.searchsorted(frequent, keys), max(frequent.size - 1, 0))
+                hit = frequent[at] == keys if frequent.size else np.zeros(keys.size, bool)
+            parts.append((self.oid[rows[hit]], keys[hit]))
+        oid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint32)
+        key = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint64)
+        return pl.DataFrame(
+            {
+                "oid": oid,
+                "a": (key // m1 - 1).astype(np.uint32),
+                "b": (key % m1 - 1).astype(np.uint32),
+            }
+        )
+
+
+def triple_candidates(walk: Walk, pairs: pl.DataFrame, keys: pl.Series, m1: int) -> pl.DataFrame:
+    """(oid, a, b) for each order holding a frequent pair (`pairs` a, b; `keys` their keys),
+    walked over the items of frequent pairs alone."""
+    in_pairs = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
+    return walk.only(in_pairs).occurrences(m1, np.sort(keys.to_numpy()))
+
+
+def unique_keys(keys: pl.Series) -> np.ndarray:
+    """The distinct keys, sorted, as the walk's key type."""
+    return np.unique(keys.drop_nulls().to_numpy().astype(np.uint64))
+
+
+def holding_pairs(walk: Walk, m1: int, wanted: np.ndarray) -> pl.DataFrame:
+    """(_order, pair): each group holding a pair of `wanted` (sorted keys)."""
+    find = finder(wanted, m1)
+    found = []
+    for rows, keys in walk.steps(m1):
+        _, hit = find(keys)
+        found.append(pl.DataFrame({"_order": walk.oid[rows[hit]], "pair": keys[hit]}))
+    none = pl.DataFrame(schema={"_order": pl.UInt64, "pair": pl.UInt64})
+    return pl.concat(found) if found else none
+
+
+def pair_counts(walk: Walk, m1: int, wanted: np.ndarray) -> pl.DataFrame:
+    """(key, n): the groups of the walk holding each pair of `wanted` (sorted keys)."""
+    counts = np.zeros(wanted.size, np.int64)
+    find = finder(wanted, m1)
+    for _, keys in walk.steps(m1):
+        at, hit = find(keys)
+        counts += np.bincount(at[hit], minlength=wanted.size)
+    return pl.DataFrame({"key": wanted, "n": counts})
+
+
+def finder(wanted: np.ndarray, m1: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """keys -> (where each key is in `wanted` (sorted), whether it is there at all): through an
+    index of every pair key when there are few enough, else by binary search."""
+    if m1 * m1 <= DENSE_KEYS:
+        index = np.full(m1 * m1, -1, np.int64)
+        index[wanted.astype(np.int64)] = np.arange(wanted.size)
+
+        def dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = index[keys.astype(np.int64)]
+            return at, at >= 0
+
+        return dense
+
+    def search(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
+        return at, (wanted[at] == keys if wanted.size else np.zeros(keys.size, bool))
+
+    return search
