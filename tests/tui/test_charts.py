@@ -31,3 +31,18 @@ async def test_names_stay_whole_when_counts_are_wide():
                                              "Hibernating        "]  # fmt: skip
     assert all(line.endswith(shown) for line, (_, _, shown) in zip(lines, ROWS, strict=True))
     assert "█" in lines[2]  # the bars are still drawn
+
+
+def test_customers_without_name_or_email_show_their_own_id():
+    import polars as pl
+
+    from shopinsight.tui.screens.customers_view import with_display_name
+
+    table = pl.DataFrame(
+        {
+            "customer_id": ["generic:14646", "etsy:katie", "shopify:a@x.com"],
+            "customer_name": [None, "Katie Kim", None],
+            "email": [None, None, "a@x.com"],
+        }
+    )
+    assert with_display_name(table)["display_name"].to_list() == ["14646", "Katie Kim", "a@x.com"]

@@ -44,9 +44,10 @@ def filter_customers(
 
 
 def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
-    return table.with_columns(
-        pl.coalesce("customer_name", "email", "customer_id").alias("display_name")
-    )
+    """Name, else email, else the shop's own id without the source prefix ("14646", not
+    "generic:14646": at 80 columns the prefix was all that showed, alike on every row)."""
+    own_id = pl.col("customer_id").str.replace(r"^[a-z0-9_]+:", "")
+    return table.with_columns(pl.coalesce("customer_name", "email", own_id).alias("display_name"))
 
 
 def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
