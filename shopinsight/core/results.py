@@ -434,7 +434,10 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held, day)
         previews = preview_notes(table, picks, policies, config)
         notes = list(prof.notes)
-        stale = shop.all_orders().filter(stale_open_order(day)).height if orders == "open" else 0
+        stale = 0
+        if orders == "open":  # three columns of the flagged orders, not all of them
+            flags = shop.order_columns(["status", "fulfilled", "ordered_at"])
+            stale = flags.filter(stale_open_order(day)).height
         if stale:
             notes.append(
                 f"{plural(stale, 'paid order')} placed more than {OPEN_WITHIN_DAYS} days before "

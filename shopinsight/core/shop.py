@@ -294,6 +294,19 @@ class Shop:
             .join(dropped.lazy(), on=keys, how="anti")
         )
 
+    def order_columns(self, columns: list[str]) -> pl.DataFrame:
+        """These columns of the flagged orders (`all_orders`): from memory when there, else
+        only them from the cached file, else computed — a reader needing three columns never
+        loads all ~30 of every order (1 GB at 5M lines)."""
+        day = self.as_of()
+        orders = self.peek(f"all_orders:{day}")
+        if orders is None:
+            name, _ = self._orders_cache_name(day)
+            orders = self.cache.columns(name, "frame", columns)
+        if orders is None:
+            orders = self.all_orders()
+        return orders.select(columns)
+
     def _dropped_orders(self) -> pl.DataFrame:
         """The keys of the orders this view leaves out (excluded, or in another currency).
 
@@ -304,13 +317,7 @@ class Shop:
 
         def compute() -> pl.DataFrame:
             cur = self.currency()
-            day = self.as_of()
-            orders = self.peek(f"all_orders:{day}")
-            if orders is None:
-                name, _ = self._orders_cache_name(day)
-                orders = self.cache.columns(name, "frame", [*keys, "excluded", "currency"])
-            if orders is None:
-                orders = self.all_orders()
+            orders = self.order_columns([*keys, "excluded", "currency"])
             left_out = (
                 pl.col("excluded")
                 | (pl.col("currency").is_not_null() & (pl.col("currency") != cur))
