@@ -102,7 +102,7 @@ def _fallback(policies: GiftPolicies, gift: bool) -> dict[str, Any]:
 
 
 def packing_plan(
-    lines: pl.LazyFrame | pl.DataFrame,
+    lines: pl.LazyFrame | pl.DataFrame | None,
     profiles_table: pl.DataFrame,
     picks: pl.DataFrame,
     config: Mapping[str, Any],
@@ -110,16 +110,22 @@ def packing_plan(
     gift_order_picks: pl.DataFrame | None = None,
     held_back: pl.DataFrame | None = None,
     as_of: dt.date | None = None,
+    todo: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The packing plan: one row per order with customer, segment, tags, gift, note, reason.
 
     `picks` come from `gift_picks`; `gift_order_picks` from `gift_picks(..., gift_orders=True)`
     (None: gift orders get a card). `held_back` (customer_id, campaign_id) lists control-group
-    customers of running gift campaigns: their orders get no gift and no note.
+    customers of running gift campaigns: their orders get no gift and no note. `todo`: the
+    orders to pack when the caller has them already (`plan_orders(lines, orders, as_of)`, which
+    picked its customers); `lines` is read only without it.
     Output columns: PLAN_COLUMNS.
     """
     policies = gift_policies(config)
-    todo = plan_orders(lines, orders, as_of)
+    if todo is None:
+        if lines is None:
+            raise ValueError("packing_plan needs the lines or the orders to pack (todo)")
+        todo = plan_orders(lines, orders, as_of)
     prof_cols: dict[str, PolarsType] = {
         "customer_id": pl.Utf8, "segment": pl.Utf8, "tags": pl.List(pl.Utf8),
         "first_name": pl.Utf8, "customer_name": pl.Utf8, "favorite_product": pl.Utf8,

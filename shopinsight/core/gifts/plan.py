@@ -1,0 +1,110 @@
+"""The gift plan of a `Shop`: what `results.load_gifts` computes on a cold start.
+
+It reads only what the plan needs, so a big shop's plan fits in memory beside everything else:
+- the customer table's `PROFILE_COLUMNS` (14 of ~80), from the cached file when the profiles
+  are not in memory yet;
+- the order lines' `LINE_COLUMNS` (14 of 35) for the catalogue, the next products and what
+  each customer already bought;
+- the orders to pack straight from the stored lines (open ones: a few thousand rows), found
+  once and handed to `packing_plan`.
+Same frames as reading the whole customer table and every collected line column.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from shopinsight.core.shop import Shop
+
+PROFILE_COLUMNS = [
+    "customer_id", "segment", "tags", "monetary", "monetary_12m", "currency", "favorite_sku",
+    "favorite_product", "favorite_category", "first_name", "customer_name", "orders",
+    "first_order", "reason",
+]  # fmt: skip
+"""The customer columns the plan reads: picks (segment, tags, 12-month spend, favourites,
+currency), preview pool (monetary), packing plan and notes (names, orders, first order);
+`reason` too, since the previews join the picks onto the profiles (the profile's own
+`reason` column is the one their output keeps)."""
+
+LINE_COLUMNS = [
+    "source", "store", "order_id", "line_kind", "ordered_at", "customer_id", "sku",
+    "product_name", "category", "unit_price", "currency", "status", "order_total", "refunded",
+]  # fmt: skip
+"""The line columns the catalogue, the next products and the picks read (order_total and
+refunded: the budget currency's fallback counts revenue with them)."""
+
+
+def _profiles(shop: Shop) -> tuple[pl.DataFrame, str, list[str]]:
+    """The customer table's PROFILE_COLUMNS, the profiles' currency and notes: from the cache
+    files alone when the profiles are not in memory (the whole table is ~1 GB at 5M lines)."""
+    from shopinsight.core.results import _profiles_name, profile_columns
+    from shopinsight.core.shop_cache import json_from_frame
+
+    table = profile_columns(shop, PROFILE_COLUMNS)  # computes and caches them if missing
+    if shop.peek("profiles") is None:
+        meta = shop.cache.columns(_profiles_name(shop)[1], "meta")
+        if meta is not None:
+            found = json_from_frame(meta)
+            return table, found["currency"], list(found["notes"])
+    prof = shop.profiles()
+    return table, prof.currency, list(prof.notes)
+
+
+def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
+    """Gift picks for the customers of the orders to pack (and each segment's top spenders, for
+    the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
+
+    Output: the frames plan, picks, previews, suggestions, catalogue, and meta (currency,
+    notes), as `results.load_gifts` caches them."""
+    from shopinsight.core.bundles import next_products, product_catalogue
+    from shopinsight.core.gifts.campaigns import held_back_customers
+    from shopinsight.core.gifts.notes import preview_notes
+    from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
+    from shopinsight.core.orders import OPEN_WITHIN_DAYS, stale_open_order
+    from shopinsight.core.words import plural
+
+    config = shop.config()  # settings are read only when computing (~40 ms to validate)
+    policies = gift_policies(config)
+    table, currency, prof_notes = _profiles(shop)
+    day = shop.as_of()
+    # the orders to pack straight from the stored lines: open ones are a few thousand rows
+    todo = plan_orders(shop.lines(), orders, day)
+    lines = shop.lines().select(LINE_COLUMNS).collect()
+    lazy = lines.lazy()
+    catalogue = product_catalogue(lazy, currency or None)
+    suggestions = next_products(lazy, shop.bundles().rules, catalogue)
+    wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
+    top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
+    picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
+    buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
+    gift_order_picks = gift_picks(
+        table.filter(pl.col("customer_id").is_in(buyers.implode())),
+        catalogue, suggestions, lines, config, gift_orders=True,
+    )  # fmt: skip
+    del lines, lazy  # the rest reads none: let them go before the plan is built
+    held = held_back_customers(shop.ws, day)
+    plan = packing_plan(None, table, picks, config, orders, gift_order_picks, held, day, todo=todo)
+    previews = preview_notes(table, picks, policies, config)
+    notes = list(prof_notes)
+    stale = 0
+    if orders == "open":  # three columns of the flagged orders, not all of them
+        flags = shop.order_columns(["status", "fulfilled", "ordered_at"])
+        stale = flags.filter(stale_open_order(day)).height
+    if stale:
+        notes.append(
+            f"{plural(stale, 'paid order')} placed more than {OPEN_WITHIN_DAYS} days before "
+            f"{day} still {'shows' if stale == 1 else 'show'} as unfulfilled: left out of the "
+            "plan (the export that listed them open may predate their shipping; "
+            "--orders all lists every order)."
+        )
+    n_held = plan.filter(pl.col("reason").str.starts_with("held back")).height
+    if n_held:
+        notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
+    return {
+        "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
+        "catalogue": catalogue, "meta": {"currency": currency, "notes": notes},
+    }  # fmt: skip

@@ -1,0 +1,101 @@
+"""gifts.plan.gift_parts: the gift plan from a few profile and line columns is the plan from
+the whole customer table and every collected line column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+
+from shopinsight.core.gifts.campaigns import held_back_customers, start_for_shop
+from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+from shopinsight.core.gifts.plan import LINE_COLUMNS, PROFILE_COLUMNS, gift_parts
+from shopinsight.core.shop import Shop
+from tests.core.test_packing import sample_shop
+from tests.factories import make_lines
+
+
+def _whole(shop: Shop, orders: str) -> dict[str, Any]:
+    """The plan as it was made before: the whole customer table, every collected line column,
+    the orders to pack found twice."""
+    from shopinsight.core.bundles import next_products, product_catalogue
+    from shopinsight.core.gifts.notes import preview_notes
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
+
+    config = shop.config()
+    prof = shop.profiles()
+    lines = shop.collected_lines()
+    table = prof.table
+    catalogue = product_catalogue(lines.lazy(), prof.currency or None)
+    suggestions = next_products(lines.lazy(), shop.bundles().rules, catalogue)
+    day = shop.as_of()
+    todo = plan_orders(lines, orders, day)
+    wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
+    top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
+    picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
+    buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
+    gpicks = gift_picks(
+        table.filter(pl.col("customer_id").is_in(buyers.implode())),
+        catalogue, suggestions, lines, config, gift_orders=True,
+    )  # fmt: skip
+    held = held_back_customers(shop.ws, day)
+    plan = packing_plan(lines, table, picks, config, orders, gpicks, held, day)
+    previews = preview_notes(table, picks, gift_policies(config), config)
+    return {
+        "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
+        "catalogue": catalogue, "currency": prof.currency, "notes": prof.notes,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def shop_ws(ws):
+    lines = sample_shop(120, seed=3)
+    other = make_lines(  # an order in another currency: left out of the view's lines
+        [{"order_id": 1, "customer_id": "c1@example.com", "ordered_at": "2024-06-29",
+          "sku": "CND-ROSE", "unit_price": 5.0, "currency": "EUR", "fulfilled": False}]
+    )  # fmt: skip
+    ws.commit(pl.concat([lines, other], how="diagonal_relaxed"), [])
+    ws.config_path.write_text('[shop]\nname = "Bottega"\ncurrency = "USD"\n', encoding="utf-8")
+    start_for_shop(Shop(ws), 0.3, seed=2)  # a control group: held-back orders in the plan
+    return ws
+
+
+@pytest.mark.parametrize("orders", ["open", "all"])
+def test_same_plan_as_from_the_whole_table_and_lines(shop_ws, orders):
+    parts = gift_parts(Shop(shop_ws), orders)
+    whole = _whole(Shop(shop_ws), orders)
+    for name in ("plan", "picks", "previews", "suggestions", "catalogue"):
+        assert parts[name].equals(whole[name], null_equal=True), name
+        assert parts[name].schema == whole[name].schema, name
+    assert parts["plan"]["reason"].str.starts_with("held back").any()
+    assert parts["plan"]["gift"].is_not_null().any()
+    assert parts["meta"]["currency"] == whole["currency"] == "USD"
+    assert parts["meta"]["notes"][: len(whole["notes"])] == whole["notes"]
+    assert any("control group" in n for n in parts["meta"]["notes"])
+
+
+def test_reads_the_cached_profile_columns_not_the_whole_table(shop_ws):
+    Shop(shop_ws).profiles()  # cached in the workspace
+    shop = Shop(shop_ws)
+    parts = gift_parts(shop)
+    assert shop.peek("profiles") is None  # the customer table was never loaded whole
+    assert shop.peek("lines") is None  # nor every collected line column
+    full = Shop(shop_ws).profiles()
+    assert parts["meta"]["currency"] == full.currency
+    assert parts["meta"]["notes"][: len(full.notes)] == full.notes
+    assert set(PROFILE_COLUMNS) <= set(full.table.columns)
+    assert set(LINE_COLUMNS) <= set(Shop(shop_ws).lines().collect_schema().names())
+
+
+def test_packing_plan_takes_the_orders_to_pack(shop_ws):
+    shop = Shop(shop_ws)
+    lines, table, config = shop.collected_lines(), shop.profiles().table, shop.config()
+    picks = gift_parts(shop)["picks"]
+    todo = plan_orders(lines, "open", shop.as_of())
+    given = packing_plan(None, table, picks, config, "open", as_of=shop.as_of(), todo=todo)
+    found = packing_plan(lines, table, picks, config, "open", as_of=shop.as_of())
+    assert given.height == todo.height > 0
+    assert given.equals(found, null_equal=True)
+    with pytest.raises(ValueError, match="lines or the orders"):
+        packing_plan(None, table, picks, config)
