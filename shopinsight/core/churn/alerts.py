@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from sklearn.isotonic import IsotonicRegression
 
 from shopinsight.core.churn.backtest import (
     Backtest,
@@ -34,6 +33,7 @@ from shopinsight.core.churn.backtest import (
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
 from shopinsight.core.churn.explain import actions, reasons, wants_next
 from shopinsight.core.churn.features import History, prepare_history
+from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
     MIN_RECALIBRATION,
@@ -174,9 +174,8 @@ def _recency_risk(table: pl.DataFrame, replay: pl.DataFrame) -> pl.Series:
         levels = np.sort(table["rule_risk"].fill_null(0.5).to_numpy())
         base = np.interp(order * len(levels), np.arange(1, len(levels) + 1), levels)
     else:
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-        iso.fit(replay["recency"].to_numpy(), lost)
-        base = iso.predict(table["recency"].to_numpy().astype(float))
+        fit = isotonic_fit(replay["recency"].to_numpy(), lost, y_min=0.0, y_max=1.0)
+        base = fit.predict(table["recency"].to_numpy().astype(float), clip=True)
     return pl.Series("recency_risk", np.clip(base * 0.98 + 0.02 * order, 0.0, 1.0))
 
 

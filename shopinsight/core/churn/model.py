@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from shopinsight.core.churn.features import (
@@ -27,7 +25,11 @@ from shopinsight.core.churn.features import (
     customer_features,
     labels,
 )
+from shopinsight.core.churn.ranks import roc_auc
 from shopinsight.core.churn.rule import ChurnSettings, rule_table
+
+if TYPE_CHECKING:  # sklearn is imported only when a model is fitted (over a second to import)
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 MODEL_FEATURES = [
     *(f for f in FEATURES if f not in ("n365", "spend365", "last_year_window")),
@@ -156,6 +158,8 @@ def fit_model(
     With `calibrate`, the blend is calibrated in-sample on the latest cutoff's rows; without,
     `recalibrate` must follow (the final model is calibrated on the backtest instead).
     """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     x, y = _matrix(frame), frame["lost"].to_numpy()
     cats = [MODEL_FEATURES.index(c) for c in CATEGORICAL if c in MODEL_FEATURES]
     boosters = []
@@ -191,6 +195,8 @@ def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
     """Weights of the logistic blend of the input logits, then the intercept (Platt scaling)."""
     if len(np.unique(y)) < 2:
         return (1.0, *([0.0] * raw.shape[1]))
+    from sklearn.linear_model import LogisticRegression
+
     fit = LogisticRegression(C=1.0).fit(raw, y)
     return (*(float(w) for w in fit.coef_[0]), float(fit.intercept_[0]))
 
@@ -222,4 +228,4 @@ def auc(lost: np.ndarray, risk: np.ndarray) -> float | None:
     """ROC-AUC with "did not come back" as the positive class; None when undefined."""
     if len(lost) == 0 or len(np.unique(lost)) < 2:
         return None
-    return float(roc_auc_score(lost, risk))
+    return roc_auc(lost, risk)  # sklearn's roc_auc_score, without importing sklearn

@@ -15,6 +15,7 @@ from typing import Any, cast
 import polars as pl
 
 from shopinsight.core.churn.features import History, customer_features, labels
+from shopinsight.core.churn.isotonic import isotonic_fit_transform
 from shopinsight.core.errors import ConfigError
 
 REPEAT_STATUSES = ["active", "due", "at_risk", "lapsing", "lapsed"]
@@ -345,8 +346,6 @@ def _band_risks(feats: pl.DataFrame, past: pl.DataFrame | None) -> pl.DataFrame:
         .then(step.replace_strict(one, default=None, return_dtype=pl.Float64))
         .otherwise(step.replace_strict(repeat, default=None, return_dtype=pl.Float64))
     )
-    from sklearn.isotonic import IsotonicRegression  # lazily: reading settings needs no sklearn
-
     lost, n = pl.col("_lost").fill_null(0), pl.col("_n").fill_null(0)
     bands = bands.with_columns(
         ((lost + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)).alias("_rate"),
@@ -356,10 +355,12 @@ def _band_risks(feats: pl.DataFrame, past: pl.DataFrame | None) -> pl.DataFrame:
         part.select("group", "level").with_columns(
             pl.Series(
                 "rule_risk",
-                IsotonicRegression(y_min=0.0, y_max=1.0).fit_transform(
+                isotonic_fit_transform(
                     part["level"].to_numpy(),
                     part["_rate"].to_numpy(),
-                    sample_weight=part["_weight"].to_numpy(),
+                    part["_weight"].to_numpy(),
+                    y_min=0.0,
+                    y_max=1.0,
                 ),
             )
         )

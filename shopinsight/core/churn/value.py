@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import stats
 from scipy.special import gammaincinv
 
 from shopinsight.core.churn import btyd
 from shopinsight.core.churn.features import History, prepare_history
+from shopinsight.core.churn.isotonic import isotonic_fit_transform
+from shopinsight.core.churn.ranks import rankdata
 from shopinsight.core.orders import lines_as_of
 
 TIERS = ["High", "Medium", "Low", "New"]
@@ -166,10 +167,8 @@ def ranked_as(risk: np.ndarray, key: np.ndarray) -> np.ndarray:
     count); expected orders is the BTYD ranking churn risk is held to."""
     if len(risk) < 2:
         return risk
-    from sklearn.isotonic import IsotonicRegression
-
-    level = IsotonicRegression(y_min=0.0, y_max=1.0).fit_transform(key, risk)
-    order = stats.rankdata(key) / len(key)
+    level = isotonic_fit_transform(key, risk, y_min=0.0, y_max=1.0)
+    order = rankdata(key) / len(key)
     return np.clip(level * (1 - 1e-6) + 1e-6 * order, 0.0, 1.0)
 
 
@@ -251,6 +250,8 @@ def value_backtest(
     a = pred["actual"].fill_null(0.0).to_numpy()
     top = np.argsort(-p, kind="stable")[: max(1, int(np.ceil(0.1 * len(p))))]
     total = float(a.sum())
+    from scipy import stats  # ≈0.7 s to import: only the value backtest reads it
+
     rho = stats.spearmanr(p, a).statistic if len(p) > 2 and np.ptp(a) > 0 else None
     note = f"replayed as of {then} over the next {days} days" + (
         f" (the history is too short for {horizon_days})" if days < horizon_days else ""
