@@ -99,3 +99,24 @@ def test_packing_plan_takes_the_orders_to_pack(shop_ws):
     assert given.equals(found, null_equal=True)
     with pytest.raises(ValueError, match="lines or the orders"):
         packing_plan(None, table, picks, config)
+
+
+def test_a_cold_plan_imports_no_numpy(shop_ws):
+    """The plan reads the control groups of running campaigns: no NumPy for that (~0.1 s)."""
+    import subprocess
+    import sys
+
+    shop = Shop(shop_ws)
+    shop.profiles(), shop.bundles()  # cached: what a plan made after `customers` reads
+    code = (
+        "import sys; from shopinsight.core.shop import Shop\n"
+        "from shopinsight.core.gifts.plan import gift_parts\n"
+        "parts = gift_parts(Shop.open(sys.argv[1]))\n"
+        "print('ROWS', parts['plan'].height, 'numpy' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(shop_ws.root)], capture_output=True, text=True
+    )
+    assert run.stdout.split()[0] == "ROWS", run.stderr[-2000:]
+    assert int(run.stdout.split()[1]) > 0
+    assert run.stdout.split()[2] == "False"
