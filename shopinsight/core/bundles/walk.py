@@ -124,6 +124,20 @@ class Walk:
         )
 
 
+def first_distinct(oid: np.ndarray, code: np.ndarray) -> pl.Series:
+    """Whether each (oid, code) row is the first of its value (Polars' `is_first_distinct` on
+    the two packed in one integer): a stable sort of the packed rows, which come nearly sorted
+    (by order), instead of a hash table."""
+    packed = (oid.astype(np.uint64) << np.uint64(32)) | code.astype(np.uint64)
+    order = np.argsort(packed, kind="stable")
+    ranked = packed[order]
+    first = np.ones(packed.size, bool)
+    first[1:] = ranked[1:] != ranked[:-1]
+    out = np.empty(packed.size, bool)
+    out[order] = first
+    return pl.Series(out)
+
+
 def triple_candidates(walk: Walk, pairs: pl.DataFrame, keys: pl.Series, m1: int) -> pl.DataFrame:
     """(oid, a, b) for each order holding a frequent pair (`pairs` a, b; `keys` their keys),
     walked over the items of frequent pairs alone."""
