@@ -196,9 +196,13 @@ def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl
         .sort("_oi")
         .drop("_oi")
     )
-    first = source.with_columns(_runs()[0]).filter("_start").select(fields)
-    heads, per_order = pl.collect_all([first, per_run])
-    if heads.height != per_order.height:  # an order's lines apart: group on the order key
+    # each run's first line picked by its position (known from `lines`): a filter on a
+    # shift of the key needed every column of every line at once (~3 GB at 5M lines)
+    starts = lines.get_column("_start").arg_true()
+    first = source.with_row_index("_r").filter(pl.col("_r").is_in(starts.implode()))
+    heads, per_order = pl.collect_all([first.select(fields), per_run])
+    same = heads.get_column("_ok").equals(lines.get_column("_ok").gather(starts))
+    if heads.height != per_order.height or not same:  # an order's lines apart: group on it
         per_order = (
             lines.lazy()
             .group_by("_ok", maintain_order=True)
