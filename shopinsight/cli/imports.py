@@ -126,6 +126,9 @@ def _record_track(ws_path: Path | None) -> None:
         with warnings.catch_warnings():  # a library warning must not mix into the import output
             warnings.simplefilter("ignore")
             shop = open_shop(None, None, ws_path)
+            if shop.has_orders():  # a step that fails here fails again below, and says so
+                with contextlib.suppress(ShopInsightError, sqlite3.Error, OSError):
+                    _orders_first(shop)
             record_shop(shop)
     except (ShopInsightError, sqlite3.Error, OSError) as exc:
         err_console.print(
@@ -140,6 +143,20 @@ def _record_track(ws_path: Path | None) -> None:
         shop.forget("churn:", "purchase_history")
         with contextlib.suppress(ShopInsightError, sqlite3.Error, OSError, KeyboardInterrupt):
             shop.status()
+
+
+def _orders_first(shop: Any) -> None:
+    """The warm-up's steps that read every order, each while little else is in memory: the
+    view (day, currency, what it leaves out), the churn marks' last orders and the Overview's
+    order figures first; then the customer table and its summary, and the churn model, without
+    every order held beside them (at 5M lines ~1.2 GB, read back from the cache only for the
+    summary's count of customers)."""
+    shop.order_status()
+    shop.last_orders()
+    shop.lines()  # the orders it leaves out
+    shop.forget("all_orders", "orders")
+    shop.segment_summary()
+    shop.forget("all_orders", "orders")
 
 
 def parse_store(value: str | None) -> str:
