@@ -177,6 +177,26 @@ def child_import(path: Path, append: bool = False) -> dict:
     }
 
 
+def child_command(path: Path) -> dict:
+    """What `shopinsight import FILE` does into a fresh workspace, in one process: import_files,
+    then its warm-up (`cli.imports._record_track`: the churn alerts stored for the track
+    record, the Overview's figures), each with its wall and CPU time and the peak memory so far."""
+    from shopinsight.cli.imports import _record_track
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.open(Path(tmp) / "ws")
+        t, cpu = time.perf_counter(), _cpu()
+        rep = import_files(ws, [path])[0]
+        alone = {"seconds": time.perf_counter() - t, "cpu": _cpu() - cpu, "peak_mb": _peak_mb()}
+        t, cpu = time.perf_counter(), _cpu()
+        _record_track(ws.root)
+        warm = {"seconds": time.perf_counter() - t, "cpu": _cpu() - cpu, "peak_mb": _peak_mb()}
+    seconds = alone["seconds"] + warm["seconds"]
+    return {"rows": rep.rows_read, "seconds": seconds, "import": alone, "warm_up": warm}
+
+
 def child_profile(path: Path) -> dict:
     """The batched import's stages run alone, one after the other (CPU s each): what the
     import costs where, without the reader's threads overlapping the parse."""
@@ -282,6 +302,12 @@ def main() -> None:
         action="store_true",
         help="Also run each import stage alone (CPU s); holds the file's text in memory.",
     )
+    parser.add_argument(
+        "--command",
+        action="store_true",
+        help="Also the whole import command in one process: import_files, then its warm-up "
+        "(churn track record, status), each with its peak memory (goal at 5M lines: <= 2.5 GB).",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -290,6 +316,8 @@ def main() -> None:
             result = child_import(path, append=kind == "append")
         elif kind == "profile":
             result = child_profile(path)
+        elif kind == "command":
+            result = child_command(path)
         else:
             result = child_polars(path, kind)
         print(json.dumps(result))
@@ -320,6 +348,27 @@ def main() -> None:
     _report(path, gen, floor, polars_needed, polars_all, imported)
     if args.profile:
         _profile(_run_child("profile", str(path)))
+    if args.command:
+        _command(_best([_run_child("command", str(path)) for _ in range(args.repeat)]), gen)
+
+
+GOAL_COMMAND_5M = 2560
+"""Peak of the whole import command at 5M lines, MB (issue 13)."""
+
+
+def _command(result: dict, gen: dict) -> None:
+    """The import command's two steps, and its peak against the goal."""
+    print(f"\nthe import command in one process ({result['rows']:,} rows)")
+    print(f"{'step':<58}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
+    for name, key in (("import_files", "import"), ("then its warm-up (track, status)", "warm_up")):
+        r = result[key]
+        print(f"{name:<58}{r['seconds']:>8.2f}{r['cpu']:>8.2f}{r['peak_mb']:>13,.0f}")
+    peak = result["warm_up"]["peak_mb"]
+    goal = ""
+    if gen["lines"] >= 5_000_000:
+        met = "met" if peak <= GOAL_COMMAND_5M else "NOT met"
+        goal = f" (goal at 5M lines <= {GOAL_COMMAND_5M:,} MB: {met})"
+    print(f"command peak {peak:,.0f} MB{goal}; load average now {os.getloadavg()[0]:.1f}")
 
 
 def replicate(one: Path, out: Path, copies: int) -> dict:
