@@ -1,5 +1,5 @@
 """gifts.plan.gift_parts: the gift plan from a few profile and line columns is the plan from
-the whole customer table and every collected line column."""
+the whole customer table and every line column."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.factories import make_lines
 
 
 def _whole(shop: Shop, orders: str) -> dict[str, Any]:
-    """The plan as it was made before: the whole customer table, every collected line column,
+    """The plan as it was made before: the whole customer table, every line column,
     the orders to pack found twice."""
     from shopinsight.core.bundles import next_products, product_catalogue
     from shopinsight.core.gifts.notes import preview_notes
@@ -25,7 +25,7 @@ def _whole(shop: Shop, orders: str) -> dict[str, Any]:
 
     config = shop.config()
     prof = shop.profiles()
-    lines = shop.collected_lines()
+    lines = shop.lines().collect()  # every column
     table = prof.table
     catalogue = product_catalogue(lines.lazy(), prof.currency or None)
     suggestions = next_products(lines.lazy(), shop.bundles().rules, catalogue)
@@ -80,7 +80,7 @@ def test_reads_the_cached_profile_columns_not_the_whole_table(shop_ws):
     shop = Shop(shop_ws)
     parts = gift_parts(shop)
     assert shop.peek("profiles") is None  # the customer table was never loaded whole
-    assert shop.peek("lines") is None  # nor every collected line column
+    assert shop.peek("lines") is None  # nor every line held in memory (Shop.collected_lines)
     full = Shop(shop_ws).profiles()
     assert parts["meta"]["currency"] == full.currency
     assert parts["meta"]["notes"][: len(full.notes)] == full.notes
@@ -90,7 +90,7 @@ def test_reads_the_cached_profile_columns_not_the_whole_table(shop_ws):
 
 def test_packing_plan_takes_the_orders_to_pack(shop_ws):
     shop = Shop(shop_ws)
-    lines, table, config = shop.collected_lines(), shop.profiles().table, shop.config()
+    lines, table, config = shop.lines().collect(), shop.profiles().table, shop.config()
     picks = gift_parts(shop)["picks"]
     todo = plan_orders(lines, "open", shop.as_of())
     given = packing_plan(None, table, picks, config, "open", as_of=shop.as_of(), todo=todo)
