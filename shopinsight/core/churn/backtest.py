@@ -18,7 +18,14 @@ import polars as pl
 
 from shopinsight.core.churn.features import History, labels
 from shopinsight.core.churn.lists import classify, list_cap, order_key
-from shopinsight.core.churn.model import auc, can_train, fit_model, training_frame
+from shopinsight.core.churn.model import (
+    auc,
+    can_train,
+    fit_model,
+    may_train,
+    prefetch_sklearn,
+    training_frame,
+)
 from shopinsight.core.churn.rule import ChurnSettings
 from shopinsight.core.churn.value import purchases_at, ranked_as
 
@@ -204,6 +211,8 @@ def replay_backtest(
     everyone = history.customer_ids().height
     history = history.sample(BACKTEST_CUSTOMERS, settings.seed)
     learn, learn_note = learning(replayed, span_days(history, then))
+    if may_train(history, then, learn):  # sklearn imported while the training rows are built
+        prefetch_sklearn()
     frame, cutoffs = training_frame(history, then, learn)
     why_not = can_train(frame, learn)
     model = fit_model(frame, cutoffs, learn) if why_not is None else None

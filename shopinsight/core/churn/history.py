@@ -94,13 +94,16 @@ class History:
             return self
         key = ("sample", customers, seed)
         if key not in self.cache:
-            keep = ids.select("customer_id").sample(customers, seed=seed)
-
-            def cut(frame: pl.DataFrame) -> pl.DataFrame:
-                return frame.join(keep, on="customer_id", how="semi", maintain_order="left")
+            # the same rows as sampling the ids alone; kept by their number, not their text: a
+            # mask over the whole shop's numbers read at each row's cidx (no hash join)
+            keep = np.zeros(self.root.customer_ids().height, dtype=bool)
+            keep[ids.sample(customers, seed=seed)["cidx"].to_numpy()] = True
+            kept = pl.Series("kept", keep)
 
             def runs(frame: pl.DataFrame) -> pl.DataFrame:  # rows kept in order
-                return cut(frame).with_columns(pl.col("cidx").set_sorted())
+                return frame.filter(kept.gather(frame["cidx"])).with_columns(
+                    pl.col("cidx").set_sorted()
+                )
 
             self.cache[key] = History(
                 runs(self.days),

@@ -10,6 +10,9 @@ of 0.7 means about 7 in 10 such customers did not come back.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -59,6 +62,9 @@ spinning workers can make a small fit many times slower."""
 PREDICT_THREADS = 1
 """Prediction too: with a second busy core, two OpenMP threads wait on each other per tree."""
 
+MODEL_MODULES = ("sklearn.ensemble", "sklearn.linear_model")
+"""What fitting a model imports: over a second, so it is started early when a fit is likely."""
+
 
 @dataclass
 class ChurnModel:
@@ -94,6 +100,35 @@ def training_cutoffs(history: History, as_of: dt.date, settings: ChurnSettings) 
             break
         out.append(cutoff)
     return out
+
+
+def may_train(history: History, as_of: dt.date, settings: ChurnSettings) -> bool:
+    """Whether `can_train` could pass on the training rows for `as_of`: there are training
+    cutoffs, and enough customers had a second purchase by the latest (a cheap count, before
+    the rows are built)."""
+    cutoffs = training_cutoffs(history, as_of, settings)
+    if not cutoffs:
+        return False
+    second = history.days.filter((pl.col("i") == 1) & (pl.col("day") <= cutoffs[0])).height
+    return second >= settings.min_repeat_customers
+
+
+def prefetch_sklearn() -> None:
+    """Start importing MODEL_MODULES in a background thread: the import (Python, holding the
+    GIL) runs while the caller builds the training rows in Polars (which releases it), and
+    fit_model's own import waits for it to finish. Nothing when they are imported already; a
+    failure is left for fit_model's import to report."""
+    if all(m in sys.modules for m in MODEL_MODULES):
+        return
+
+    def run() -> None:
+        try:
+            for name in MODEL_MODULES:
+                importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S110  # fit_model imports them again and says why
+            pass
+
+    threading.Thread(target=run, name="shopinsight-sklearn-import", daemon=True).start()
 
 
 def training_frame(
