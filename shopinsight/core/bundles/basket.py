@@ -309,7 +309,9 @@ def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
     )
 
 
-def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.DataFrame:
+def product_catalogue(
+    lines: pl.LazyFrame, currency: str | None = None, names_only: bool = False
+) -> pl.DataFrame:
     """One row per product: sku, product_name, category, unit_price, currency, orders, last_sold.
 
     (Orders are counted as distinct hashes of the order key: half the CPU of distinct structs.)
@@ -318,6 +320,7 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
     cancelled) in `currency`, or in the product's own most common currency when not given;
     product_name and category are the latest seen, preferring lines in `currency` (a SKU sold on
     Taobao and Shopify keeps its shop-language name); orders counts distinct orders.
+    `names_only`: sku, product_name and unit_price alone (what the bundle offers show).
     """
     product = product_lines(lines)
     order: list[str | pl.Expr] = ["ordered_at"]
@@ -325,9 +328,19 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
         order = [(pl.col("currency") == currency).fill_null(False), "ordered_at"]
     described = product.group_by("sku").agg(
         pl.col("product_name").sort_by(order).drop_nulls().last(),
-        pl.col("category").sort_by(order).drop_nulls().last(),
-        pl.struct("source", "store", "order_id").hash().n_unique().cast(pl.Int64).alias("orders"),
-        pl.col("ordered_at").max().dt.date().alias("last_sold"),
+        *(
+            []
+            if names_only
+            else [
+                pl.col("category").sort_by(order).drop_nulls().last(),
+                pl.struct("source", "store", "order_id")
+                .hash()
+                .n_unique()
+                .cast(pl.Int64)
+                .alias("orders"),
+                pl.col("ordered_at").max().dt.date().alias("last_sold"),
+            ]
+        ),
     )
     priced = product.filter((pl.col("unit_price") > 0) & pl.col("currency").is_not_null())
     if currency is not None:
@@ -343,6 +356,8 @@ def product_catalogue(lines: pl.LazyFrame, currency: str | None = None) -> pl.Da
     out = described.join(prices, on="sku", how="left")
     if currency is not None:
         out = out.with_columns(pl.lit(currency, pl.Utf8).alias("currency"))
+    if names_only:
+        return out.select("sku", "product_name", "unit_price").sort("sku").collect()
     return (
         out.select(
             "sku", "product_name", "category", "unit_price", "currency", "orders", "last_sold"

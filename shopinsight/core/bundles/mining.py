@@ -110,14 +110,15 @@ def _coded_baskets(lines: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame | No
         )
         # a customer's orders: its runs among the lines with that customer, told apart by run
         # number (one order a run, as checked)
-        with_customer = coded.select("oid", "customer_id").filter(
-            pl.col("customer_id").is_not_null()
-        )
         run = pl.col("oid")
         per_customer = (
-            with_customer.filter(run.ne_missing(run.shift()))
+            coded.lazy()
+            .select("oid", "customer_id")
+            .filter(pl.col("customer_id").is_not_null())
+            .filter(run.ne_missing(run.shift()))
             .group_by("customer_id")
             .agg(pl.len().alias("base"))
+            .collect()
         )
         return baskets, per_customer
     return _distinct(

@@ -66,7 +66,7 @@ def _set_metrics(itemsets: Itemsets, prior: float) -> pl.DataFrame:
 
 _OFFER_COLUMNS = [
     "source", "store", "order_id", "line_kind", "status", "customer_id", "ordered_at", "sku",
-    "product_name", "variant", "category", "quantity", "unit_price", "currency",
+    "product_name", "variant", "quantity", "unit_price", "currency",
 ]  # fmt: skip
 """What the offers read of a product line (product_lines' own filter columns included)."""
 
@@ -148,7 +148,7 @@ def bundle_offers(
     else:
         set_lines, per_customer = pl.collect_all([in_sets, customer_orders(lines)])
         lines = set_lines.lazy()
-    catalogue = product_catalogue(lines, currency)
+    catalogue = product_catalogue(lines, currency, names_only=True)
     reach = reach_of(lines, sets)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
