@@ -31,7 +31,7 @@ from shopinsight.core.churn.backtest import (
     span_days,
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
-from shopinsight.core.churn.explain import actions, reasons, wants_next
+from shopinsight.core.churn.explain import FAVORITE, actions, reasons, wants_next, with_favorite
 from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
@@ -233,8 +233,9 @@ def churn_alerts(
     )
     table = reasons(table, settings, cadence, as_of)
     # the next product is worked out only for those whose action would name it
+    table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted)
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted).drop(FAVORITE)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
