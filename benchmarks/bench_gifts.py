@@ -4,8 +4,9 @@
 
 Generates canonical order lines with numpy (about 5 lines per customer), with `--open` paid,
 unfulfilled orders on the last days and 8% gift orders, then times each stage of
-`plan_for_workspace` (profiles and bundles too, since the plan needs them) and the campaign
-report on a seeded control group. Not part of the tests.
+the gift plan (profiles and bundles too, since the plan needs them; the orders to pack found
+once and handed to `packing_plan`, as `gifts.plan.gift_parts` does) and the campaign report on
+a seeded control group. Not part of the tests.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def main() -> None:
     rules = timed("mine_itemsets", lambda: mine_itemsets(lazy, config=config).rules, times)
     nexts = timed("next_products", lambda: next_products(lazy, rules, cat), times)
     timed("(gift_picks, all customers)", lambda: gift_picks(table, cat, nexts, lines, config), {})
-    todo = plan_orders(lines, "open")
+    todo = timed("plan_orders (open)", lambda: plan_orders(lines, "open"), times)
     wanted = pl.col("customer_id").is_in(todo["customer_id"].implode())
     top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
     subset = table.filter(wanted | top)
@@ -147,7 +148,9 @@ def main() -> None:
         times,
     )
     plan = timed(
-        "packing_plan", lambda: packing_plan(lines, table, picks, config, "open", gpicks), times
+        "packing_plan",
+        lambda: packing_plan(lines, table, picks, config, "open", gpicks, todo=todo),
+        times,
     )
     timed(
         "preview_notes",
@@ -168,7 +171,9 @@ def main() -> None:
     ours = sum(
         v
         for k, v in times.items()
-        if k.startswith(("gift", "packing", "preview", "picking", "notes", "mail", "campaign"))
+        if k.startswith(
+            ("plan_orders", "gift", "packing", "preview", "picking", "notes", "mail", "campaign")
+        )
     )
     gifts = plan.filter(pl.col("gift").is_not_null())
     print(
