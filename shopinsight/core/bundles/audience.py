@@ -5,14 +5,19 @@ SKUs, sets and orders, as grouping on their text cost more than the rest of the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
 from shopinsight.core.orders import main_currency, net_revenue_expr, order_key
 
-__all__ = ["customer_orders", "most_bought", "offer_currency", "over_index", "reach"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "bought_in_sets", "customer_orders", "most_bought", "offer_currency", "over_index", "reach",
+]  # fmt: skip
 
 _ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
 
@@ -32,30 +37,47 @@ def _set_skus(sets: pl.DataFrame) -> pl.Enum:
     return pl.Enum(sets["items"].explode().unique().sort())
 
 
-def reach(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.LazyFrame:
+def bought_in_sets(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.DataFrame:
+    """The product lines with a customer whose SKU is in some set, as (_order: a hash of the
+    order key, _s: the SKU's code in `_set_skus`, _c: the customer's code, customer_id): read
+    once for `reach` and `over_index`."""
+    customer = pl.col("customer_id").cast(pl.Categorical).to_physical()
+    return (
+        _bought_members(lines, _set_skus(sets))
+        .select(_ORDER.alias("_order"), "_s", customer.alias("_c"), "customer_id")
+        .collect()
+    )
+
+
+def reach(
+    lines: pl.LazyFrame, sets: pl.DataFrame, bought: pl.DataFrame | None = None
+) -> pl.LazyFrame:
     """(key, reach_customers): customers who bought some of a set's items but not all.
 
     Counted without a row per (set, customer): some-but-not-all is |A ∪ B| − |A ∩ B| =
     |A| + |B| − 2|AB| for a pair and |A| + |B| + |C| − |AB| − |AC| − |BC| for a triple, where
     |A| counts A's buyers and |AB| the customers who bought both (in any orders). The pairs of
-    products a customer bought are walked like the orders' pairs in mining."""
+    products a customer bought are walked like the orders' pairs in mining. `bought` is
+    `bought_in_sets(lines, sets)` when read already."""
     skus = _set_skus(sets)
-    customer = pl.col("customer_id").cast(pl.Categorical).to_physical()
-    bought = (
-        _bought_members(lines, skus)
-        .select(customer.alias("_c"), pl.col("_s").cast(pl.UInt64))
-        .unique()
-        .sort("_c", "_s")
-        .collect()
-    )
+    if bought is None:
+        bought = bought_in_sets(lines, sets)
     m1 = len(skus.categories) + 1
     coded = _set_codes(sets, skus, m1)
     sub_pairs = coded.select(pl.concat_list("ab", "ac", "bc").list.drop_nulls()).to_series()
-    from shopinsight.core.bundles.walk import Walk, pair_counts, unique_keys
+    from shopinsight.core.bundles.walk import (
+        Walk,
+        code_counts,
+        distinct_rows,
+        pair_counts,
+        unique_keys,
+    )
 
     wanted = unique_keys(sub_pairs.explode())
-    both = pair_counts(Walk(bought["_c"].to_numpy(), bought["_s"].to_numpy()), m1, wanted)
-    buyers = bought.lazy().group_by("_s").agg(pl.len().cast(pl.Int64).alias("n"))
+    # each customer's distinct SKUs, by customer (a sort of one packed integer)
+    customers, codes = distinct_rows(bought["_c"].to_numpy(), bought["_s"].to_numpy())
+    both = pair_counts(Walk(customers, codes), m1, wanted)
+    buyers = code_counts(codes, m1 - 1).lazy()
     out = coded.lazy()
     for col in ("a", "b", "c"):
         out = out.join(buyers.rename({"_s": col, "n": f"n_{col}"}), on=col, how="left")
@@ -92,12 +114,13 @@ def over_index(
     customers: pl.DataFrame | pl.LazyFrame,
     settings: dict[str, Any],
     orders_per_customer: pl.LazyFrame | None = None,
+    bought: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """(key, segments_over_index, segment_note): segments whose share of the orders holding the
     whole set is at least `segment_over_index` × their share of all orders.
 
     `orders_per_customer` is `customer_orders(lines)` when made already (`lines` may then hold
-    only the lines of the sets' products).
+    only the lines of the sets' products); `bought` is `bought_in_sets(lines, sets)`.
 
     Orders, not customers, are the base: frequent buyers own more of everything, so a share of
     owners would make the busiest segment over-index on every bundle. The excess must also be
@@ -114,16 +137,15 @@ def over_index(
         .with_columns((pl.col("base") / pl.col("base").sum()).alias("base_share"))
     )
     skus = _set_skus(sets)
-    bought = (
-        _bought_members(lines, skus)
-        .select(_ORDER.alias("_order"), "_s", "customer_id")
-        .collect()
-        .lazy()
-    )
-    buyers = bought.select("_order", "customer_id").unique("_order", keep="any")
+    if bought is None:
+        bought = bought_in_sets(lines, sets)
+    from shopinsight.core.bundles.walk import numbered
+
+    # orders numbered 0, 1, … (by hash), and each order's customer (its first line's)
+    order, buyers = numbered(bought["_order"], bought["customer_id"])
     holding = (
-        _holding(bought.select("_order", "_s").collect(), sets, skus)
-        .join(buyers, on="_order")
+        _holding(order, bought["_s"].to_numpy(), sets, skus)
+        .join(buyers.lazy(), on="_order")
         .join(seg, on="customer_id")
     )
     return (
@@ -149,17 +171,19 @@ def over_index(
     )
 
 
-def _holding(bought: pl.DataFrame, sets: pl.DataFrame, skus: pl.Enum) -> pl.LazyFrame:
+def _holding(
+    order: np.ndarray, code: np.ndarray, sets: pl.DataFrame, skus: pl.Enum
+) -> pl.LazyFrame:
     """(key, _order): the orders holding every item of a set, found from the pairs each order
     holds (walked as in mining): a pair set's own pair; for a triple a < b < c, the pairs
-    (a, b) and (a, c) in one order (the order then holds all three)."""
+    (a, b) and (a, c) in one order (the order then holds all three). `order` and `code` are
+    the order number and SKU code of each line."""
     m1 = len(skus.categories) + 1
     coded = _set_codes(sets, skus, m1)
-    in_order = bought.select("_order", pl.col("_s").cast(pl.UInt64)).unique().sort("_order", "_s")
-    from shopinsight.core.bundles.walk import Walk, holding_pairs, unique_keys
+    from shopinsight.core.bundles.walk import Walk, distinct_rows, holding_pairs, unique_keys
 
     wanted = unique_keys(pl.concat([coded["ab"], coded["ac"]]))
-    walk = Walk(in_order["_order"].to_numpy(), in_order["_s"].to_numpy())
+    walk = Walk(*distinct_rows(order, code))
     pairs = (
         holding_pairs(walk, m1, wanted)
         .lazy()

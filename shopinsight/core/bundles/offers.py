@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.bundles.audience import (
+    bought_in_sets,
     customer_orders,
     most_bought,
     offer_currency,
@@ -149,13 +150,16 @@ def bundle_offers(
         set_lines, per_customer = pl.collect_all([in_sets, customer_orders(lines)])
         lines = set_lines.lazy()
     catalogue = product_catalogue(lines, currency, names_only=True)
-    reach = reach_of(lines, sets)
+    bought = bought_in_sets(lines, sets)  # read once for reach and segments
+    reach = reach_of(lines, sets, bought)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
     ).lazy()
     if customers is not None:
         assert per_customer is not None
-        segment_cols = over_index(lines, sets, customers, settings, per_customer.lazy())
+        segment_cols = over_index(
+            lines, sets, customers, settings, per_customer.lazy(), bought=bought
+        )
     names = _names_and_prices(sets, catalogue).lazy()
     offers = (
         sets.lazy()

@@ -138,11 +138,66 @@ def first_distinct(oid: np.ndarray, code: np.ndarray) -> pl.Series:
     return pl.Series(out)
 
 
+def distinct_rows(group: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, code) rows sorted by group then code, as two uint64 arrays (both
+    below 2**32): a sort of one packed integer."""
+    packed = np.unique((group.astype(np.uint64) << np.uint64(32)) | code.astype(np.uint64))
+    return packed >> np.uint64(32), packed & np.uint64(0xFFFFFFFF)
+
+
+def code_counts(codes: np.ndarray, n: int) -> pl.DataFrame:
+    """(_s, n): how many rows hold each code 0..n-1 (codes below n)."""
+    counts = np.bincount(codes.astype(np.int64), minlength=n)
+    return pl.DataFrame(
+        {"_s": np.arange(n, dtype=np.uint64), "n": counts.astype(np.int64)},
+        schema={"_s": pl.UInt64, "n": pl.Int64},
+    )
+
+
+def numbered(keys: pl.Series, values: pl.Series) -> tuple[np.ndarray, pl.DataFrame]:
+    """Each row's key numbered 0, 1, … in key order (uint64), and (_order, <values' name>): the
+    number and the value of the key's first row."""
+    _, first, number = np.unique(keys.to_numpy(), return_index=True, return_inverse=True)
+    firsts = pl.DataFrame(
+        {"_order": np.arange(first.size, dtype=np.uint64), values.name: values.gather(first)}
+    )
+    return number.astype(np.uint64), firsts
+
+
 def triple_candidates(walk: Walk, pairs: pl.DataFrame, keys: pl.Series, m1: int) -> pl.DataFrame:
     """(oid, a, b) for each order holding a frequent pair (`pairs` a, b; `keys` their keys),
     walked over the items of frequent pairs alone."""
     in_pairs = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
     return walk.only(in_pairs).occurrences(m1, np.sort(keys.to_numpy()))
+
+
+def count_triples(
+    walk: Walk, pairs: pl.DataFrame, keys: pl.Series, m1: int, need: int
+) -> pl.DataFrame:
+    """(key, orders) of the triples a < b < c in at least `need` orders whose pairs (a, b),
+    (a, c) and (b, c) are all frequent (`pairs` a, b; `keys` their keys), by key.
+
+    The orders' frequent pairs (`triple_candidates`) are grouped by (order, a), and each
+    group's b's are walked like an order's items: two of them, b < c, make the triple when
+    (b, c) is frequent too."""
+    occ = triple_candidates(walk, pairs, keys, m1)
+    oid, a, b = (occ[c].to_numpy().astype(np.uint64) for c in ("oid", "a", "b"))
+    order = np.lexsort((b, a, oid))
+    group = oid[order] * np.uint64(m1) + a[order]
+    by_a = Walk(group, b[order])
+    find = finder(np.sort(keys.to_numpy().astype(np.uint64)), m1)
+    found = []
+    for rows, bc in by_a.steps(m1):  # key of (a, b, c) = (a + 1) * m1² + key of (b, c)
+        _, hit = find(bc)
+        first = by_a.oid[rows[hit]] % np.uint64(m1) + np.uint64(1)
+        found.append(first * np.uint64(m1 * m1) + bc[hit])
+    triples = np.concatenate(found) if found else np.zeros(0, np.uint64)
+    uniq, n = np.unique(triples, return_counts=True)
+    kept = n >= need
+    return pl.DataFrame(
+        {"key": uniq[kept], "orders": n[kept].astype(np.uint32)},
+        schema={"key": pl.UInt64, "orders": pl.UInt32},
+    )
 
 
 def unique_keys(keys: pl.Series) -> np.ndarray:
