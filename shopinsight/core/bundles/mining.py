@@ -193,31 +193,10 @@ def mine_itemsets(
 
 def _triples(walk: Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:
     """Frequent triples (a < b < c): two frequent pairs sharing `a`, and (b, c) frequent too."""
-    from shopinsight.core.bundles.walk import triple_candidates
+    from shopinsight.core.bundles.walk import count_triples
 
-    frequent = _with_key(pairs, ["a", "b"], m1).select("key")
-    occ = triple_candidates(walk, pairs, frequent["key"], m1).lazy()
-    triples = (
-        occ.join(occ, on=["oid", "a"], suffix="_c")
-        .filter(pl.col("b") < pl.col("b_c"))
-        .select("a", "b", pl.col("b_c").alias("c"))
-        .join(frequent.lazy(), left_on=_key_expr(["b", "c"], m1), right_on="key", how="semi")
-        .select(_key_expr(["a", "b", "c"], m1).alias("key"))
-    )
-    return _count(triples, need, m1, ["a", "b", "c"])
-
-
-def _count(frame: pl.DataFrame | pl.LazyFrame, need: int, m1: int, cols: list[str]) -> pl.DataFrame:
-    """Orders per itemset key (one row per occurrence), kept from `need` orders, decoded back
-    into one code column per item."""
-    counted = (
-        frame.lazy()
-        .group_by("key")
-        .agg(pl.len().alias("orders"))
-        .filter(pl.col("orders") >= need)
-        .sort("key")
-    )
-    return _decode(counted, m1, cols)
+    frequent = _with_key(pairs, ["a", "b"], m1)["key"]
+    return _decode(count_triples(walk, pairs, frequent, m1, need).lazy(), m1, ["a", "b", "c"])
 
 
 def _decode(counted: pl.LazyFrame, m1: int, cols: list[str]) -> pl.DataFrame:
