@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from shopinsight.core.importers import import_files
 from shopinsight.core.schema import conform
 from shopinsight.core.shop import Shop
 from shopinsight.core.shop_data import prepare
@@ -54,3 +55,24 @@ def test_the_lines_left_after_leaving_orders_out_are_in_workspace_order(tmp_path
         want.filter(pl.col("line_no") == 1).get_column("order_id")
     )
     assert data.orders.get_column("order_total").eq(20.0).all()
+
+
+def test_a_warm_view_that_leaves_nothing_out_reads_no_order(tmp_path: Path, monkeypatch):
+    """The cached view counts the orders it leaves out: when none, a warm start's lines are
+    every line, without reading the flagged orders' cached columns."""
+    ws = Workspace.open(tmp_path / "ws")
+    rows = ["Order ID,Date,Customer Email,SKU,Product,Quantity,Price,Currency"]
+    rows += [f"U{i},2024-03-0{1 + i} 10:00,c{i}@example.com,M,Mug,1,20.00,USD" for i in range(4)]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_files(ws, [path])
+    cold = Shop(ws).lines().collect()
+    assert cold.height == 4
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the flagged orders were read")
+
+    warm = Shop(ws)
+    monkeypatch.setattr(warm.cache, "columns", unread)
+    monkeypatch.setattr(warm, "all_orders", unread)
+    assert warm.lines().collect().equals(cold)
