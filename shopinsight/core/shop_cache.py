@@ -71,7 +71,8 @@ class ShopCache:
             return self._values.get(key)
 
     def forget(self, *keys: str) -> None:
-        """Drop memoised results; a key ending in ':' drops every variant ('bundles:')."""
+        """Drop memoised results: a key and its variants ('bundles' drops 'bundles:…' too;
+        'churn:' is the default horizon's key alone, 'churn' every horizon's)."""
         with self._guard:
             for key in keys:
                 for known in [k for k in self._values if k == key or k.startswith(f"{key}:")]:
