@@ -280,11 +280,16 @@ def _join_profiles(
     else:
         table = table.join(history.favorites(), on="customer_id", how="left")
         favorite = pl.col("favorite_product")
+    tagged = "tags" in cols and table.schema["_p_tags"] == pl.List(pl.Utf8)
+    if tagged and table["_p_tags"].null_count() == 0:  # every customer has a profile
+        tags = pl.col("_p_tags")  # (churn's stand-ins would be built for nobody)
+    else:
+        tags = (pl.col("_p_tags").fill_null(own_tags) if "tags" in cols else own_tags).fill_null(
+            pl.lit([], pl.List(pl.Utf8))
+        )
     return table.with_columns(
         (pl.col("_p_segment") if "segment" in cols else pl.lit(None, pl.Utf8)).alias("segment"),
-        (pl.col("_p_tags").fill_null(own_tags) if "tags" in cols else own_tags)
-        .fill_null(pl.lit([], pl.List(pl.Utf8)))
-        .alias("tags"),
+        tags.alias("tags"),
         favorite.alias("favorite_product"),
     ).drop([f"_p_{c}" for c in cols])
 

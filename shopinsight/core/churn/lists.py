@@ -108,9 +108,12 @@ def remark(
     """The merchant's marks applied and the to-act list cut again: a contacted, snoozed or
     dismissed customer leaves it; the next one moves up a week after the mark."""
     marked = apply_states(alerts.drop("state", strict=False), states, last_order, as_of)
-    marked = cut(marked, pl.col("hidden"), settings, now)
-    return (
-        marked.with_columns(order_key().alias("_order"))
-        .sort(["is_alert", "_order", "customer_id"], descending=[True, False, False])
-        .select(list(dict.fromkeys([*alerts.columns, "state", "is_alert"])))
-    )
+    marked = cut(marked, pl.col("hidden"), settings, now).with_columns(order_key().alias("_order"))
+    ids = marked["customer_id"]
+    keys, descending = ["is_alert", "_order"], [True, False]
+    if ids.null_count() == 0 and ids.is_sorted():  # already by id (the alerts as built): a
+        # stable sort on the two keys leaves ties by id, without comparing 170,000 ids' text
+        ordered = marked.sort(keys, descending=descending, maintain_order=True)
+    else:
+        ordered = marked.sort([*keys, "customer_id"], descending=[*descending, False])
+    return ordered.select(list(dict.fromkeys([*alerts.columns, "state", "is_alert"])))
