@@ -7,6 +7,7 @@ and order. Both ways must give the same numbers, and the numbers must be the pla
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
@@ -99,3 +100,31 @@ def test_reach_is_customers_with_part_of_the_set(lines):
         items = set(row["items"])
         plain = sum(1 for have in owned.values() if have & items and not items <= have)
         assert row["reach_customers"] == plain, row["items"]
+
+
+def test_offers_from_minings_sold_lines_are_the_offers_read_again():
+    """Lines in order runs: mining hands its sold lines (order numbers, customers) to the
+    offers, which must then find the same reach and segments as from the lines themselves."""
+    rows = random_rows()
+    for order in range(150, 190):  # segment A (c0-c5) buys P0 with P1 far beyond its share
+        for sku in ("P0", "P1"):
+            rows.append(dict(order_id=f"o{order}", customer_id=f"c{order % 6}@x.com",
+                             ordered_at="2024-03-02", sku=sku))  # fmt: skip
+    rows.sort(key=lambda r: int(r["order_id"][1:]))  # every order one run of lines
+    lines = make_lines(rows).lazy()
+    found = mine_itemsets(lines, min_orders=2, max_size=3)
+    assert found.sold_lines is not None and found.customer_orders is not None
+    offers = bundle_offers(lines, found, CONFIG, _segments())
+    assert offers.height > 10
+    assert offers["segments_over_index"].list.len().sum() > 0
+    again = bundle_offers(lines, dataclasses.replace(found, sold_lines=None), CONFIG, _segments())
+    assert_frame_equal(offers, again)
+
+
+def test_a_product_line_without_order_keeps_the_offers_on_the_lines():
+    rows = random_rows()
+    rows.sort(key=lambda r: int(r["order_id"][1:]))
+    rows.append(dict(order_id="none", customer_id="c1@x.com", ordered_at="2024-03-01", sku="P1"))
+    lines = make_lines(rows).with_columns(pl.col("order_id").replace("none", None)).lazy()
+    found = mine_itemsets(lines, min_orders=2, max_size=3)
+    assert found.sold_lines is None and found.customer_orders is not None

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "bought_in_sets", "customer_orders", "most_bought", "offer_currency", "over_index", "reach",
+    "bought_in_sets", "bought_in_sold", "customer_orders", "most_bought", "offer_currency",
+    "over_index", "reach",
 ]  # fmt: skip
 
 _ORDER = pl.struct("source", "store", "order_id").hash()  # one integer per order
@@ -45,6 +46,26 @@ def bought_in_sets(lines: pl.LazyFrame, sets: pl.DataFrame) -> pl.DataFrame:
     return (
         _bought_members(lines, _set_skus(sets))
         .select(_ORDER.alias("_order"), "_s", customer.alias("_c"), "customer_id")
+        .collect()
+    )
+
+
+def bought_in_sold(sold: pl.DataFrame, sets: pl.DataFrame) -> pl.DataFrame:
+    """`bought_in_sets` from mining's sold lines (`Itemsets.sold_lines`): the same lines, with
+    mining's order number as `_order` (no text read or hashed again)."""
+    skus = _set_skus(sets)
+    in_sets = pl.Series(skus.categories, dtype=pl.Categorical).to_physical()
+    customer = pl.col("customer_id").cast(pl.Categorical).to_physical()
+    return (
+        sold.lazy()
+        .filter(pl.col("customer_id").is_not_null())
+        .filter(pl.col("sku").to_physical().is_in(in_sets.implode()))
+        .select(
+            pl.col("oid").cast(pl.UInt64).alias("_order"),
+            pl.col("sku").cast(pl.Utf8).cast(skus).to_physical().alias("_s"),
+            customer.alias("_c"),
+            "customer_id",
+        )
         .collect()
     )
 

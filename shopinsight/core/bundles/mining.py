@@ -60,11 +60,18 @@ class Itemsets:
     customer_orders: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     """(customer_id, base): each customer's orders with products (`audience.customer_orders`),
     counted while mining, for the offers' segments; None when not counted."""
+    sold_lines: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    """(oid, sku, customer_id): every sold product line (returns included) as read for mining,
+    its order numbered (oid, by order), for the offers' reach and segments; None when the
+    numbers are not exact or some such line has no order id."""
 
 
-def _coded_baskets(lines: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU; and the
-    orders with products of each customer (`audience.customer_orders`) counted on the way.
+def _coded_baskets(
+    lines: pl.LazyFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU; the
+    orders with products of each customer (`audience.customer_orders`) counted on the way; and
+    the sold lines so read (`Itemsets.sold_lines`).
 
     Workspace lines come sorted by order, so an order is a run of consecutive lines and its
     code is the run number — no string sorting or dictionary needed. The runs are checked: when
@@ -120,12 +127,30 @@ def _coded_baskets(lines: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame | No
             .agg(pl.len().alias("base"))
             .collect()
         )
-        return baskets, per_customer
-    return _distinct(
-        kept.sort("source", "store", "order_id").select(
-            new_order.cum_sum().cast(_CODE).alias("oid"), sku
-        )
-    ).collect(engine=_ENGINE), None
+        # the offers find a set's buyers and orders in these, unless a line with a customer
+        # has no order id (the offers count those too)
+        whole = "customer_id" in names and not _lines_without_order(lines)
+        sold_lines = coded.select("oid", "sku", "customer_id") if whole else None
+        return baskets, per_customer, sold_lines
+    return (
+        _distinct(
+            kept.sort("source", "store", "order_id").select(
+                new_order.cum_sum().cast(_CODE).alias("oid"), sku
+            )
+        ).collect(engine=_ENGINE),
+        None,
+        None,
+    )
+
+
+def _lines_without_order(lines: pl.LazyFrame) -> bool:
+    """Whether a sold product line with a customer has no order id (on its own: the Parquet
+    reader answers it from the column's null count, where beside the mining pass it read
+    every line again)."""
+    stray = product_lines(lines).filter(
+        pl.col("order_id").is_null() & pl.col("customer_id").is_not_null()
+    )
+    return bool(stray.select(pl.len()).collect().item())
 
 
 def _distinct(coded: pl.LazyFrame) -> pl.LazyFrame:
@@ -150,7 +175,7 @@ def mine_itemsets(
         raise InputError("Bad --max-size", f"{max_size}: bundles have 2 or 3 products.")
     settings = bundle_settings(config)
     variants = variant_mapping(lines)
-    baskets, per_customer = _coded_baskets(apply_variants(lines, variants))
+    baskets, per_customer, sold_lines = _coded_baskets(apply_variants(lines, variants))
     n_orders = baskets["oid"].n_unique()
     thresholds = resolve_thresholds(n_orders, min_support, min_orders, settings)
     need = thresholds["min_orders"]
@@ -188,7 +213,7 @@ def mine_itemsets(
     )
     itemsets = _itemset_frame(counts, names, n_orders)
     rules = _rules(sizes[1:], counts.select("key", "orders"), names, n_orders, m1)
-    return Itemsets(itemsets, rules, n_orders, thresholds, variants, per_customer)
+    return Itemsets(itemsets, rules, n_orders, thresholds, variants, per_customer, sold_lines)
 
 
 def _triples(walk: Walk, pairs: pl.DataFrame, m1: int, need: int) -> pl.DataFrame:

@@ -18,6 +18,7 @@ import polars as pl
 
 from shopinsight.core.bundles.audience import (
     bought_in_sets,
+    bought_in_sold,
     customer_orders,
     most_bought,
     offer_currency,
@@ -70,6 +71,10 @@ _OFFER_COLUMNS = [
     "product_name", "variant", "quantity", "unit_price", "currency",
 ]  # fmt: skip
 """What the offers read of a product line (product_lines' own filter columns included)."""
+_ITEM_COLUMNS = [
+    c for c in _OFFER_COLUMNS if c not in ("source", "store", "order_id", "customer_id")
+]
+"""... when mining's sold lines give each set's buyers and orders (`Itemsets.sold_lines`)."""
 
 
 def _bundle_price(combined: pl.Expr, discount: float, ending: str) -> pl.Expr:
@@ -139,10 +144,12 @@ def bundle_offers(
     # segments and variants below each read them again (a workspace's Parquet, decoded each
     # time). Only the lines of the sets' products matter to them; of the rest, the segments'
     # base needs only each customer's number of orders, counted in the same pass.
+    sold = itemsets.sold_lines  # buyers and orders as mining read them, when it could
+    columns = _OFFER_COLUMNS if sold is None else _ITEM_COLUMNS
     product = product_lines(lines)
     in_sets = product.filter(
         pl.col("sku").is_in(sets["items"].explode().unique().implode())
-    ).select(c for c in _OFFER_COLUMNS if c in lines.collect_schema().names())
+    ).select(c for c in columns if c in lines.collect_schema().names())
     per_customer = itemsets.customer_orders  # counted while mining, when it could be
     if customers is None or per_customer is not None:
         lines = in_sets.collect().lazy()
@@ -150,7 +157,8 @@ def bundle_offers(
         set_lines, per_customer = pl.collect_all([in_sets, customer_orders(lines)])
         lines = set_lines.lazy()
     catalogue = product_catalogue(lines, currency, names_only=True)
-    bought = bought_in_sets(lines, sets)  # read once for reach and segments
+    # read once for reach and segments
+    bought = bought_in_sets(lines, sets) if sold is None else bought_in_sold(sold, sets)
     reach = reach_of(lines, sets, bought)
     segment_cols = pl.DataFrame(
         schema={"key": pl.Utf8, "segments_over_index": pl.List(pl.Utf8), "segment_note": pl.Utf8}
