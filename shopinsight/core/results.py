@@ -121,6 +121,19 @@ def profile_columns(shop: Shop, columns: list[str]) -> pl.DataFrame:
     return shop.profiles().table.select(columns)
 
 
+def profile_meta(shop: Shop) -> tuple[str, list[str]]:
+    """The profiles' currency and notes: from their cached meta alone when the profiles are not
+    in memory (else computed, and cached, with them)."""
+    if shop.peek("profiles") is None:
+        shop.require_orders()
+        meta = shop.cache.columns(_profiles_name(shop)[1], "meta")
+        if meta is not None:
+            found = json_from_frame(meta)
+            return found["currency"], list(found["notes"])
+    prof = shop.profiles()
+    return prof.currency, list(prof.notes)
+
+
 def segment_summary(shop: Shop) -> dict[str, Any]:
     """Segment sizes, the customer count with its definition, and the notes behind them.
 
@@ -404,54 +417,9 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     name = f"{family}-{state}"
 
     def compute() -> dict[str, Any]:  # imported here: a warm start reads only the cache
-        from shopinsight.core.bundles import next_products, product_catalogue
-        from shopinsight.core.gifts.campaigns import held_back_customers
-        from shopinsight.core.gifts.notes import preview_notes
-        from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
-        from shopinsight.core.gifts.policies import gift_picks, gift_policies
-        from shopinsight.core.orders import OPEN_WITHIN_DAYS, stale_open_order
-        from shopinsight.core.words import plural
+        from shopinsight.core.gifts.plan import gift_parts
 
-        config = shop.config()  # settings are read only when computing (~40 ms to validate)
-        policies = gift_policies(config)
-        prof = shop.profiles()
-        lines = shop.collected_lines()
-        lazy = lines.lazy()
-        table = prof.table
-        catalogue = product_catalogue(lazy, prof.currency or None)
-        suggestions = next_products(lazy, shop.bundles().rules, catalogue)
-        day = shop.as_of()
-        todo = plan_orders(lines, orders, day)
-        wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
-        top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
-        picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
-        buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
-        gift_order_picks = gift_picks(
-            table.filter(pl.col("customer_id").is_in(buyers.implode())),
-            catalogue, suggestions, lines, config, gift_orders=True,
-        )  # fmt: skip
-        held = held_back_customers(shop.ws, shop.as_of())
-        plan = packing_plan(lines, table, picks, config, orders, gift_order_picks, held, day)
-        previews = preview_notes(table, picks, policies, config)
-        notes = list(prof.notes)
-        stale = 0
-        if orders == "open":  # three columns of the flagged orders, not all of them
-            flags = shop.order_columns(["status", "fulfilled", "ordered_at"])
-            stale = flags.filter(stale_open_order(day)).height
-        if stale:
-            notes.append(
-                f"{plural(stale, 'paid order')} placed more than {OPEN_WITHIN_DAYS} days before "
-                f"{day} still {'shows' if stale == 1 else 'show'} as unfulfilled: left out of the "
-                "plan (the export that listed them open may predate their shipping; "
-                "--orders all lists every order)."
-            )
-        n_held = plan.filter(pl.col("reason").str.starts_with("held back")).height
-        if n_held:
-            notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
-        return {
-            "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
-            "catalogue": catalogue, "meta": {"currency": prof.currency, "notes": notes},
-        }  # fmt: skip
+        return gift_parts(shop, orders)
 
     parts = shop.cache.parts(
         name, ["plan", "picks", "previews", "suggestions", "catalogue"], compute, family

@@ -39,21 +39,6 @@ refunded: the budget currency's fallback counts revenue with them); a missing on
 in the step that reads it, never a silent difference."""
 
 
-def _profile_meta(shop: Shop) -> tuple[str, list[str]]:
-    """The profiles' currency and notes: from their cached meta alone when the profiles are not
-    in memory (else computed, and cached, with them)."""
-    if shop.peek("profiles") is None:
-        from shopinsight.core.results import _profiles_name
-        from shopinsight.core.shop_cache import json_from_frame
-
-        meta = shop.cache.columns(_profiles_name(shop)[1], "meta")
-        if meta is not None:
-            found = json_from_frame(meta)
-            return found["currency"], list(found["notes"])
-    prof = shop.profiles()
-    return prof.currency, list(prof.notes)
-
-
 def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     """Gift picks for the customers of the orders to pack (and each segment's top spenders, for
     the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
@@ -66,12 +51,12 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
     from shopinsight.core.gifts.policies import gift_picks, gift_policies
     from shopinsight.core.orders import OPEN_WITHIN_DAYS, stale_open_order
-    from shopinsight.core.results import profile_columns
+    from shopinsight.core.results import profile_columns, profile_meta
     from shopinsight.core.words import plural
 
     config = shop.config()  # settings are read only when computing (~40 ms to validate)
     policies = gift_policies(config)
-    currency, prof_notes = _profile_meta(shop)
+    currency, prof_notes = profile_meta(shop)
     day = shop.as_of()
     # the orders to pack straight from the stored lines: open ones are a few thousand rows
     todo = plan_orders(shop.lines(), orders, day)
