@@ -57,7 +57,7 @@ class Walk:
         """The walk over the rows of these item codes alone."""
         wanted = np.zeros(int(self.code.max(initial=0)) + 1, bool)
         wanted[codes.astype(np.int64)] = True
-        kept = wanted[self.code.astype(np.int64)]
+        kept = wanted[self.code.view(np.int64)]
         return Walk(self.oid[kept], self.code[kept])
 
     def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -79,7 +79,7 @@ class Walk:
                 if keys is not None:
                     batch.append(keys)
                 if batch and (keys is None or sum(k.size for k in batch) >= BATCH):
-                    merged = np.concatenate(batch).astype(np.int64)
+                    merged = np.concatenate(batch).view(np.int64)  # keys < 2**63
                     counts += np.bincount(merged, minlength=m1 * m1)
                     batch = []
             keys = np.flatnonzero(counts >= need).astype(np.uint64)
@@ -108,7 +108,7 @@ class Walk:
             dense[frequent.astype(np.int64)] = True
         for rows, keys in self.steps(m1):
             if dense.size:
-                hit = dense[keys.astype(np.int64)]
+                hit = dense[keys.view(np.int64)]
             else:
                 at = np.minimum(np.searchsorted(frequent, keys), max(frequent.size - 1, 0))
                 hit = frequent[at] == keys if frequent.size else np.zeros(keys.size, bool)
@@ -140,8 +140,13 @@ def first_distinct(oid: np.ndarray, code: np.ndarray) -> pl.Series:
 
 def distinct_rows(group: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (group, code) rows sorted by group then code, as two uint64 arrays (both
-    below 2**32): a sort of one packed integer."""
-    packed = np.unique((group.astype(np.uint64) << np.uint64(32)) | code.astype(np.uint64))
+    below 2**32): a sort of one packed integer (a stable one when the rows come by group: it
+    runs through the sorted stretches)."""
+    packed = (group.astype(np.uint64) << np.uint64(32)) | code.astype(np.uint64)
+    by_group = packed.size < 2 or bool((group[1:] >= group[:-1]).all())
+    packed = np.sort(packed, kind="stable" if by_group else None)
+    if packed.size:
+        packed = packed[np.append(True, packed[1:] != packed[:-1])]
     return packed >> np.uint64(32), packed & np.uint64(0xFFFFFFFF)
 
 
@@ -157,7 +162,14 @@ def code_counts(codes: np.ndarray, n: int) -> pl.DataFrame:
 def numbered(keys: pl.Series, values: pl.Series) -> tuple[np.ndarray, pl.DataFrame]:
     """Each row's key numbered 0, 1, … in key order (uint64), and (_order, <values' name>): the
     number and the value of the key's first row."""
-    _, first, number = np.unique(keys.to_numpy(), return_index=True, return_inverse=True)
+    key_values = keys.to_numpy()
+    if key_values.size < 2 or bool((key_values[1:] >= key_values[:-1]).all()):  # sorted: runs
+        starts = np.ones(key_values.size, bool)
+        starts[1:] = key_values[1:] != key_values[:-1]
+        first = np.flatnonzero(starts)
+        number = np.cumsum(starts) - 1
+    else:
+        _, first, number = np.unique(key_values, return_index=True, return_inverse=True)
     firsts = pl.DataFrame(
         {"_order": np.arange(first.size, dtype=np.uint64), values.name: values.gather(first)}
     )
@@ -234,7 +246,7 @@ def finder(wanted: np.ndarray, m1: int) -> Callable[[np.ndarray], tuple[np.ndarr
         index[wanted.astype(np.int64)] = np.arange(wanted.size)
 
         def dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            at = index[keys.astype(np.int64)]
+            at = index[keys.view(np.int64)]
             return at, at >= 0
 
         return dense
