@@ -47,3 +47,36 @@ def test_may_train_whenever_a_model_can_be_trained() -> None:
         assert may_train(history, then, learn) or not trainable
         seen.add(trainable)
     assert seen == {True, False}  # both cases were tried
+
+
+def test_prefetched_journeys_are_used_only_for_the_same_customers(monkeypatch) -> None:
+    """The next products worked out ahead are for the very customers the finished table asks
+    for (so they are used); were they for others, they are worked out again: the same alerts."""
+    from shopinsight.core.churn import alerts
+
+    lines = small_shop(1500, seed=4).lazy()
+    used: list[bool] = []
+    journeys_of = alerts._journeys_of
+
+    def spy(journeys, wanted):
+        out = journeys_of(journeys, wanted)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(alerts, "_journeys_of", spy)
+    plain = alerts.churn_alerts(lines, AS_OF, defaults())
+    assert used == [True]
+    assert plain.alerts["action"].str.contains("suggest").any()  # picks were named
+
+    prefetch = alerts._prefetch_journeys
+
+    def others(lines, history, as_of, settings, profiles):  # ahead for one customer too few
+        job = prefetch(lines, history, as_of, settings, profiles)
+        wanted, nexts = job.result()
+        job.result = lambda: (wanted.head(wanted.len() - 1), nexts.head(0))
+        return job
+
+    monkeypatch.setattr(alerts, "_prefetch_journeys", others)
+    again = alerts.churn_alerts(lines, AS_OF, defaults())
+    assert used == [True, False]
+    assert again.alerts.equals(plain.alerts)

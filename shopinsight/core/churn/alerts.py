@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from shopinsight.core.churn import explain
 from shopinsight.core.churn.backtest import (
     Backtest,
     MethodScore,
@@ -32,7 +33,7 @@ from shopinsight.core.churn.backtest import (
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
 from shopinsight.core.churn.explain import FAVORITE, actions, reasons, wants_next, with_favorite
-from shopinsight.core.churn.features import History, prefetch_features, prepare_history
+from shopinsight.core.churn.features import History, InThread, prefetch_features, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
@@ -51,6 +52,8 @@ from shopinsight.core.churn.rule import (
     holiday_only,
     next_season_start,
     rule_table,
+    shop_cadence,
+    status_of,
 )
 from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import purchases_at
@@ -197,8 +200,10 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
-    # the day's features grouped in Polars' threads while the backtest runs mostly Python
+    # the day's features grouped, and the next products of those whose action names one
+    # worked out, in other threads while the backtest runs (much of it Python)
     prefetch_features(history, as_of, settings.horizon_days)
+    journeys = _prefetch_journeys(lines, history, as_of, settings, profiles)
     backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
     learn, learn_note = learning(settings, span_days(history, as_of))
     rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
@@ -237,7 +242,8 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted).drop(FAVORITE)
+    nexts = _journeys_of(journeys, wanted)
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, nexts).drop(FAVORITE)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
@@ -254,6 +260,56 @@ def churn_alerts(
         currency=history.currency,
         notes=notes,
     )
+
+
+def _prefetch_journeys(
+    lines: pl.LazyFrame,
+    history: History,
+    as_of: dt.date,
+    settings: ChurnSettings,
+    profiles: pl.DataFrame | None,
+) -> InThread | None:
+    """`journey_next` for the customers whose action would name a next product, started in a
+    thread from the day's features as soon as they are grouped: who they are depends on
+    status, season, refunds, tags, segment and favourite, none of which the backtest or the
+    chosen method changes. `_journeys_of` uses the picks only if the customers are the same
+    as those worked out later on the finished table (else they are worked out again)."""
+    key = ("features", as_of, settings.horizon_days)
+    pending = history.cache.get(("pending", *key))
+    if pending is None and key not in history.cache:
+        return None
+
+    def work() -> tuple[pl.Series, pl.DataFrame]:
+        feats = pending.result() if pending is not None else history.cache[key]
+        cadence = shop_cadence(history, as_of, settings)
+        seasonal = holiday_only(history, as_of, settings).with_columns(
+            pl.lit(True).alias("holiday_only")
+        )
+        table = (
+            feats.with_columns(status_of(settings, cadence))
+            .join(seasonal, on="customer_id", how="left")
+            .with_columns(pl.col("holiday_only").fill_null(False))
+        )
+        table = _join_profiles(table, history, profiles)
+        holiday = pl.col("holiday_only") | pl.col("tags").list.contains("holiday_only")
+        out_of_season = pl.lit(as_of.month not in settings.holiday_months)  # as _season has it
+        table = table.with_columns((holiday & out_of_season).alias("in_season_wait"))
+        wanted = with_favorite(table).filter(wants_next())["customer_id"]
+        return wanted, explain.journey_next(lines_as_of(lines.lazy(), as_of), wanted)
+
+    return InThread(work, "shopinsight-journeys")
+
+
+def _journeys_of(journeys: InThread | None, wanted: pl.Series) -> pl.DataFrame | None:
+    """The prefetched journey picks when they were worked out for exactly `wanted`."""
+    if journeys is None:
+        return None
+    try:
+        early, nexts = journeys.result()
+    except Exception:  # noqa: BLE001  # worked out again in this thread, which says why
+        return None
+    same = early.len() == wanted.len() and early.sort().equals(wanted.sort(), check_names=False)
+    return nexts if same else None
 
 
 def _join_profiles(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -53,27 +55,28 @@ def prefetch_features(history: History, cutoff: dt.date, horizon: int) -> None:
     bit); the purchase-model columns are still added then, in the same order of fits."""
     key = ("features", cutoff, horizon)
     if key not in history.cache and ("pending", *key) not in history.cache:
-        history.cache[("pending", *key)] = _Collecting(_query(history, cutoff, horizon))
+        query = _query(history, cutoff, horizon)
+        history.cache[("pending", *key)] = InThread(query.collect, "shopinsight-features")
 
 
-class _Collecting:
-    """A LazyFrame collected in a thread (Polars releases the GIL while it works)."""
+class InThread:
+    """`work()` run in a background thread; `result()` waits for it and returns its value or
+    raises its error. Polars releases the GIL while it works, so a query collected here runs
+    beside Python in the caller's thread."""
 
-    def __init__(self, query: pl.LazyFrame) -> None:
-        self._out: list[pl.DataFrame] = []
+    def __init__(self, work: Callable[[], Any], name: str = "shopinsight-churn") -> None:
+        self._out: list[Any] = []
         self._error: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(query,), name="shopinsight-features", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
         self._thread.start()
 
-    def _run(self, query: pl.LazyFrame) -> None:
+    def _run(self, work: Callable[[], Any]) -> None:
         try:
-            self._out.append(query.collect())
+            self._out.append(work())
         except BaseException as error:  # noqa: BLE001  # raised again in the caller's thread
             self._error.append(error)
 
-    def result(self) -> pl.DataFrame:
+    def result(self) -> Any:
         self._thread.join()
         if self._error:
             raise self._error[0]
