@@ -80,7 +80,7 @@ def test_reads_the_cached_profile_columns_not_the_whole_table(shop_ws):
     shop = Shop(shop_ws)
     parts = gift_parts(shop)
     assert shop.peek("profiles") is None  # the customer table was never loaded whole
-    assert shop.peek("lines") is None  # nor every line held in memory (Shop.collected_lines)
+    assert shop.peek("lines") is None  # nor every line held in memory
     full = Shop(shop_ws).profiles()
     assert parts["meta"]["currency"] == full.currency
     assert parts["meta"]["notes"][: len(full.notes)] == full.notes

@@ -56,13 +56,6 @@ if TYPE_CHECKING:
         ValueView,
     )
 
-NOT_COLLECTED = frozenset(
-    ["email", "billing_name", "order_discount", "shipping", "discount_code", "order_note",
-     "accepts_marketing", "channel", "line_total"]
-)  # fmt: skip
-"""Line columns `Shop.collected_lines` leaves out: no reader of the collected lines needs them
-(at 1M lines they are ~70 of the ~220 MB)."""
-
 NO_ORDERS = ShopInsightError(
     "No orders yet",
     "Import an order export first (shopinsight import FILE, or i in the app), or run "
@@ -339,18 +332,6 @@ class Shop:
             else pl.col("excluded")
         )
         return orders.filter(left_out).select(keys)
-
-    def collected_lines(self) -> pl.DataFrame:
-        """`lines()` in memory, for the analyses that read them several times (the gift plan:
-        catalogue, next products, picks, packing), without the columns none of them reads
-        (`NOT_COLLECTED`: e-mails, billing names, notes, ...: a third of the width)."""
-
-        def compute() -> pl.DataFrame:
-            lines = self.lines()
-            have = lines.collect_schema().names()
-            return lines.select(c for c in have if c not in NOT_COLLECTED).collect()
-
-        return self.memo("lines", compute)
 
     def orders(self) -> pl.DataFrame:
         """One row per order of this view (currency, exclusions), for timelines and counts."""
