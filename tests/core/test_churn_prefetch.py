@@ -4,6 +4,7 @@ the same tables, and sklearn is prefetched only where a model could be trained."
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import polars as pl
 
@@ -49,34 +50,49 @@ def test_may_train_whenever_a_model_can_be_trained() -> None:
     assert seen == {True, False}  # both cases were tried
 
 
-def test_prefetched_journeys_are_used_only_for_the_same_customers(monkeypatch) -> None:
-    """The next products worked out ahead are for the very customers the finished table asks
-    for (so they are used); were they for others, they are worked out again: the same alerts."""
+def test_work_ahead_is_used_only_for_the_same_customers(monkeypatch) -> None:
+    """The profile columns and next products worked out ahead are for the very customers the
+    finished table holds and asks for (so they are used); were they for others, they are worked
+    out again: the same alerts either way."""
     from shopinsight.core.churn import alerts
 
     lines = small_shop(1500, seed=4).lazy()
-    used: list[bool] = []
-    journeys_of = alerts._journeys_of
+    used: list[tuple[bool, bool]] = []
+    with_profiles, journeys_of, join = alerts._with_profiles, alerts._journeys_of, []
 
-    def spy(journeys, wanted):
-        out = journeys_of(journeys, wanted)
-        used.append(out is not None)
+    def spy_profiles(ahead, table, history, profiles):
+        join.append(False)
+        return with_profiles(ahead, table, history, profiles)
+
+    def spy_join(*args):
+        if threading.current_thread() is threading.main_thread():
+            join[-1] = True  # joined here, not taken from the prefetch
+        return spy_join.__wrapped__(*args)  # type: ignore[attr-defined]
+
+    def spy_journeys(ahead, wanted):
+        out = journeys_of(ahead, wanted)
+        used.append((out is not None, join[-1]))
         return out
 
-    monkeypatch.setattr(alerts, "_journeys_of", spy)
+    spy_join.__wrapped__ = alerts._join_profiles  # type: ignore[attr-defined]
+    monkeypatch.setattr(alerts, "_with_profiles", spy_profiles)
+    monkeypatch.setattr(alerts, "_journeys_of", spy_journeys)
     plain = alerts.churn_alerts(lines, AS_OF, defaults())
-    assert used == [True]
+    assert used == [(True, False)]
     assert plain.alerts["action"].str.contains("suggest").any()  # picks were named
 
-    prefetch = alerts._prefetch_journeys
+    prefetch = alerts._prefetch
 
-    def others(lines, history, as_of, settings, profiles):  # ahead for one customer too few
-        job = prefetch(lines, history, as_of, settings, profiles)
-        wanted, nexts = job.result()
-        job.result = lambda: (wanted.head(wanted.len() - 1), nexts.head(0))
-        return job
+    def others(lines, history, as_of, settings, profiles):  # worked out for others
+        ahead = prefetch(lines, history, as_of, settings, profiles)
+        wanted, cols = ahead.profiled.result()
+        nexts = ahead.journeys.result()
+        ahead.profiled.result = lambda: (wanted.head(wanted.len() - 1), cols.reverse())
+        ahead.journeys.result = lambda: nexts.head(0)
+        return ahead
 
-    monkeypatch.setattr(alerts, "_prefetch_journeys", others)
+    monkeypatch.setattr(alerts, "_prefetch", others)
+    monkeypatch.setattr(alerts, "_join_profiles", spy_join)
     again = alerts.churn_alerts(lines, AS_OF, defaults())
-    assert used == [True, False]
+    assert used[-1] == (False, True)
     assert again.alerts.equals(plain.alerts)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -203,7 +204,7 @@ def churn_alerts(
     # the day's features grouped, and the next products of those whose action names one
     # worked out, in other threads while the backtest runs (much of it Python)
     prefetch_features(history, as_of, settings.horizon_days)
-    journeys = _prefetch_journeys(lines, history, as_of, settings, profiles)
+    ahead = _prefetch(lines, history, as_of, settings, profiles)
     backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
     learn, learn_note = learning(settings, span_days(history, as_of))
     rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
@@ -232,7 +233,7 @@ def churn_alerts(
     risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
     table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
-    table = _join_profiles(table, history, profiles)
+    table = _with_profiles(ahead, table, history, profiles)
     table = _season(
         table.with_columns(pl.col("holiday_only") | pl.col("tags").list.contains("holiday_only")),
         as_of,
@@ -242,7 +243,7 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    nexts = _journeys_of(journeys, wanted)
+    nexts = _journeys_of(ahead, wanted)
     table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, nexts).drop(FAVORITE)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
@@ -262,24 +263,38 @@ def churn_alerts(
     )
 
 
-def _prefetch_journeys(
+@dataclass
+class _Ahead:
+    """Work started while the backtest runs: who needs a next product with the profile
+    columns (`profiled`: wanted ids, customer_id/segment/tags/favorite_product in id order),
+    then their next products (`journeys`)."""
+
+    profiled: InThread
+    journeys: InThread
+
+
+PROFILE_COLUMNS = ["segment", "tags", "favorite_product"]
+
+
+def _prefetch(
     lines: pl.LazyFrame,
     history: History,
     as_of: dt.date,
     settings: ChurnSettings,
     profiles: pl.DataFrame | None,
-) -> InThread | None:
-    """`journey_next` for the customers whose action would name a next product, started in a
-    thread from the day's features as soon as they are grouped: who they are depends on
-    status, season, refunds, tags, segment and favourite, none of which the backtest or the
-    chosen method changes. `_journeys_of` uses the picks only if the customers are the same
-    as those worked out later on the finished table (else they are worked out again)."""
+) -> _Ahead | None:
+    """The profile columns and `journey_next` for the customers whose action would name a
+    next product, started in threads from the day's features as soon as they are grouped:
+    who they are depends on status, season, refunds, tags, segment and favourite, none of which
+    the backtest or the chosen method changes. Each is used only if it was worked out for the
+    very customers of the finished table (`_with_profiles`, `_journeys_of`), else worked out
+    again there."""
     key = ("features", as_of, settings.horizon_days)
     pending = history.cache.get(("pending", *key))
     if pending is None and key not in history.cache:
         return None
 
-    def work() -> tuple[pl.Series, pl.DataFrame]:
+    def profiled() -> tuple[pl.Series, pl.DataFrame]:
         feats = pending.result() if pending is not None else history.cache[key]
         cadence = shop_cadence(history, as_of, settings)
         seasonal = holiday_only(history, as_of, settings).with_columns(
@@ -295,21 +310,46 @@ def _prefetch_journeys(
         out_of_season = pl.lit(as_of.month not in settings.holiday_months)  # as _season has it
         table = table.with_columns((holiday & out_of_season).alias("in_season_wait"))
         wanted = with_favorite(table).filter(wants_next())["customer_id"]
-        return wanted, explain.journey_next(lines_as_of(lines.lazy(), as_of), wanted)
+        cols = table.select(pl.col("^cidx$"), "customer_id", *PROFILE_COLUMNS)
+        return wanted, history.in_text_order(cols) if "cidx" in cols.columns else cols
 
-    return InThread(work, "shopinsight-journeys")
+    first = InThread(profiled, "shopinsight-churn-profiles")
+
+    def journeys() -> pl.DataFrame:
+        wanted, _ = first.result()
+        return explain.journey_next(lines_as_of(lines.lazy(), as_of), wanted)
+
+    return _Ahead(first, InThread(journeys, "shopinsight-journeys"))
 
 
-def _journeys_of(journeys: InThread | None, wanted: pl.Series) -> pl.DataFrame | None:
-    """The prefetched journey picks when they were worked out for exactly `wanted`."""
-    if journeys is None:
-        return None
+def _ready(job: InThread) -> Any:
+    """The job's result, or None when it failed (the work is then done again in this thread,
+    which reports the error if there is one)."""
     try:
-        early, nexts = journeys.result()
-    except Exception:  # noqa: BLE001  # worked out again in this thread, which says why
+        return job.result()
+    except Exception:  # noqa: BLE001
         return None
-    same = early.len() == wanted.len() and early.sort().equals(wanted.sort(), check_names=False)
-    return nexts if same else None
+
+
+def _with_profiles(
+    ahead: _Ahead | None, table: pl.DataFrame, history: History, profiles: pl.DataFrame | None
+) -> pl.DataFrame:
+    """`_join_profiles`, taken from the prefetch when it holds the same customers in order."""
+    done = _ready(ahead.profiled) if ahead is not None else None
+    if done is not None and done[1]["customer_id"].equals(table["customer_id"]):
+        return table.with_columns(done[1].select(PROFILE_COLUMNS).get_columns())
+    return _join_profiles(table, history, profiles)
+
+
+def _journeys_of(ahead: _Ahead | None, wanted: pl.Series) -> pl.DataFrame | None:
+    """The prefetched journey picks when they were worked out for exactly `wanted`."""
+    done = _ready(ahead.profiled) if ahead is not None else None
+    if ahead is None or done is None:
+        return None
+    early = done[0]
+    if not (early.len() == wanted.len() and early.sort().equals(wanted.sort())):
+        return None
+    return _ready(ahead.journeys)
 
 
 def _join_profiles(
