@@ -34,7 +34,7 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.schema import PolarsType
 
 if TYPE_CHECKING:
-    from shopinsight.core.bundles.walk import Walk
+    from shopinsight.core.bundles.walk import Baskets, Walk
 
 _CODE = pl.UInt32
 _KEY = pl.UInt64
@@ -68,10 +68,11 @@ class Itemsets:
 
 def _coded_baskets(
     lines: pl.LazyFrame,
-) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
-    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU; the
-    orders with products of each customer (`audience.customer_orders`) counted on the way; and
-    the sold lines so read (`Itemsets.sold_lines`).
+) -> tuple[Baskets, pl.DataFrame | None, pl.DataFrame | None]:
+    """Baskets as distinct (oid, sku): an integer order code and a categorical SKU
+    (`walk.Baskets`: numpy, by order); the orders with products of each customer
+    (`audience.customer_orders`) counted on the way; and the sold lines so read
+    (`Itemsets.sold_lines`).
 
     Workspace lines come sorted by order, so an order is a run of consecutive lines and its
     code is the run number — no string sorting or dictionary needed. The runs are checked: when
@@ -82,8 +83,11 @@ def _coded_baskets(
     customer's orders are its runs among the lines with that customer (still one run an order).
 
     The lines are read once, into four columns; the distinct rows and the customers' runs are
-    found on those in memory (numpy for the distinct rows: a fifth of Polars' hashing).
+    found on those in memory (numpy for the distinct rows: a stable sort of the packed rows,
+    which come nearly sorted, a fifth of Polars' hashing).
     """
+    from shopinsight.core.bundles.walk import Baskets
+
     kept = product_baskets(lines, distinct=False)
     new_order = pl.any_horizontal(
         pl.col(c).ne_missing(pl.col(c).shift()) for c in ("source", "store", "order_id")
@@ -109,12 +113,7 @@ def _coded_baskets(
         engine=_ENGINE,
     )
     if check["runs"].item() == check["orders"].item():
-        from shopinsight.core.bundles.walk import first_distinct
-
-        baskets = coded.filter("kept").select("oid", "sku")
-        baskets = baskets.filter(
-            first_distinct(baskets["oid"].to_numpy(), baskets["sku"].to_physical().to_numpy())
-        )
+        baskets = Baskets.of(coded["oid"], coded["sku"], coded["kept"])
         # a customer's orders: its runs among the lines with that customer, told apart by run
         # number (one order a run, as checked)
         run = pl.col("oid")
@@ -132,15 +131,12 @@ def _coded_baskets(
         whole = "customer_id" in names and not _lines_without_order(lines)
         sold_lines = coded.select("oid", "sku", "customer_id") if whole else None
         return baskets, per_customer, sold_lines
-    return (
-        _distinct(
-            kept.sort("source", "store", "order_id").select(
-                new_order.cum_sum().cast(_CODE).alias("oid"), sku
-            )
-        ).collect(engine=_ENGINE),
-        None,
-        None,
-    )
+    distinct = _distinct(
+        kept.sort("source", "store", "order_id").select(
+            new_order.cum_sum().cast(_CODE).alias("oid"), sku
+        )
+    ).collect(engine=_ENGINE)
+    return Baskets.of(distinct["oid"], distinct["sku"]), None, None
 
 
 def _lines_without_order(lines: pl.LazyFrame) -> bool:
@@ -176,13 +172,12 @@ def mine_itemsets(
     settings = bundle_settings(config)
     variants = variant_mapping(lines)
     baskets, per_customer, sold_lines = _coded_baskets(apply_variants(lines, variants))
-    n_orders = baskets["oid"].n_unique()
+    n_orders = baskets.n_orders()
     thresholds = resolve_thresholds(n_orders, min_support, min_orders, settings)
     need = thresholds["min_orders"]
 
     items = (
-        baskets.group_by("sku")
-        .agg(pl.len().alias("orders"))
+        baskets.item_orders()
         .filter(pl.col("orders") >= need)
         .with_columns(pl.col("sku").alias("item"), pl.col("sku").cast(pl.Utf8))
         .sort("sku")

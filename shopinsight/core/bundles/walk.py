@@ -20,6 +20,40 @@ DENSE_KEYS = 1 << 22  # pairs are counted in an array of every key up to this ma
 BATCH = 1 << 23  # pair occurrences (8 bytes each) counted at once
 
 
+class Baskets:
+    """The distinct (order, SKU) rows of the orders, sorted by order then SKU code: `oid` the
+    order's number, `sku` the SKU's categorical code; `skus` every SKU (categorical) among them."""
+
+    def __init__(self, oid: np.ndarray, sku: np.ndarray, skus: pl.Series) -> None:
+        self.oid, self.sku, self.skus = oid, sku, skus
+
+    @classmethod
+    def of(cls, oid: pl.Series, sku: pl.Series, kept: pl.Series | None = None) -> Baskets:
+        """From lines numbered by order (`oid` nondecreasing) with a categorical `sku`, the
+        ones `kept` (all when None); a line repeating its order's SKU adds nothing."""
+        oids, codes = oid.to_numpy(), sku.to_physical().to_numpy()
+        if kept is not None:
+            mask = kept.to_numpy()
+            oids, codes = oids[mask], codes[mask]
+        order, code = distinct_rows(oids, codes)
+        return cls(order.astype(np.uint32), code.astype(np.uint32), sku.unique().drop_nulls())
+
+    def n_orders(self) -> int:
+        """How many orders hold a product."""
+        return int(np.count_nonzero(self.oid[1:] != self.oid[:-1])) + 1 if self.oid.size else 0
+
+    def item_orders(self) -> pl.DataFrame:
+        """(sku, orders): the orders holding each SKU (categorical), as Polars' group-by on the
+        rows counts them (UInt32), for the SKUs in some order."""
+        phys = self.skus.to_physical().to_numpy()
+        counts = np.bincount(self.sku, minlength=int(phys.max(initial=0)) + 1)
+        found = counts[phys]
+        return pl.DataFrame(
+            {"sku": self.skus, "orders": found.astype(np.uint32)},
+            schema={"sku": self.skus.dtype, "orders": pl.UInt32},
+        ).filter(pl.col("orders") > 0)
+
+
 class Walk:
     """The frequent items of each order, as numpy arrays sorted by order, and the pairs they
     make: two items `d` rows apart in one order, for d = 1, 2, … up to the biggest basket.
@@ -39,19 +73,15 @@ class Walk:
         self.left = np.repeat(ends, ends - starts) - np.arange(oid.size) - 1
 
     @classmethod
-    def of(cls, baskets: pl.DataFrame, items: pl.DataFrame) -> Walk:
-        """The rows of `baskets` (oid, sku) whose SKU is one of `items` (item, code)."""
-        phys = baskets["sku"].to_physical().to_numpy()
+    def of(cls, baskets: Baskets, items: pl.DataFrame) -> Walk:
+        """The rows of `baskets` whose SKU is one of `items` (item, code)."""
+        phys = baskets.sku
         item_phys = items["item"].to_physical().to_numpy()
         lookup = np.full(int(max(phys.max(initial=0), item_phys.max(initial=0))) + 1, -1, np.int64)
         lookup[item_phys] = items["code"].to_numpy()
         code = lookup[phys]
         kept = code >= 0
-        oid, code = baskets["oid"].to_numpy()[kept], code[kept]
-        if oid.size > 1 and bool((oid[1:] < oid[:-1]).any()):  # codes come sorted by order
-            order = np.argsort(oid, kind="stable")
-            oid, code = oid[order], code[order]
-        return cls(oid, code.astype(np.uint64))
+        return cls(baskets.oid[kept], code[kept].astype(np.uint64))  # by order already
 
     def only(self, codes: np.ndarray) -> Walk:
         """The walk over the rows of these item codes alone."""
@@ -63,10 +93,14 @@ class Walk:
     def steps(self, m1: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(rows, keys) per step: the first row of each pair and the pair's key (`_key_expr`)."""
         rows = np.flatnonzero(self.left >= 1)
+        shifted = self.code.astype(np.uint64) + np.uint64(1)  # code + 1, as keys hold it
         d = 1
         while rows.size:
-            a, b = self.code[rows], self.code[rows + d]
-            yield rows, (np.minimum(a, b) + 1) * m1 + np.maximum(a, b) + 1
+            a, b = shifted[rows], shifted[rows + d]
+            keys = np.minimum(a, b)  # (low + 1) * m1 + high + 1, in place
+            keys *= np.uint64(m1)
+            keys += np.maximum(a, b, out=b)
+            yield rows, keys
             d += 1
             rows = rows[self.left[rows] >= d]
 
@@ -122,20 +156,6 @@ class Walk:
                 "b": (key % m1 - 1).astype(np.uint32),
             }
         )
-
-
-def first_distinct(oid: np.ndarray, code: np.ndarray) -> pl.Series:
-    """Whether each (oid, code) row is the first of its value (Polars' `is_first_distinct` on
-    the two packed in one integer): a stable sort of the packed rows, which come nearly sorted
-    (by order), instead of a hash table."""
-    packed = (oid.astype(np.uint64) << np.uint64(32)) | code.astype(np.uint64)
-    order = np.argsort(packed, kind="stable")
-    ranked = packed[order]
-    first = np.ones(packed.size, bool)
-    first[1:] = ranked[1:] != ranked[:-1]
-    out = np.empty(packed.size, bool)
-    out[order] = first
-    return pl.Series(out)
 
 
 def distinct_rows(group: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
