@@ -17,6 +17,7 @@ import polars as pl
 
 from shopinsight.core.errors import InputError
 from shopinsight.core.insights.timeline import (
+    FIXED_SUMS,
     Period,
     buyer_orders,
     period_index,
@@ -93,7 +94,7 @@ def cohort_grid(
         )
         .select("cohort", "cohort_index", "k", "customers", "active", "revenue")
         .sort("cohort_index", "k")
-        .collect()
+        .collect(engine=FIXED_SUMS)
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.insights.timeline import buyer_orders, first_visits, visits
+from shopinsight.core.insights.timeline import FIXED_SUMS, buyer_orders, first_visits, visits
 from shopinsight.core.orders import order_key
 
 DRIVERS = ("product", "category", "source", "country", "discount", "size")
@@ -152,7 +152,7 @@ def first_order_facts(
             (pl.col("next_gap") <= window).fill_null(False).alias("again"),
             pl.col("value").fill_null(0.0),
         )
-        .collect()
+        .collect(engine=FIXED_SUMS)
     )
     return people, {"window_days": window, "left_out_recent": first.height - people.height}
 
@@ -201,7 +201,7 @@ def repeat_drivers(
             (n < SMALL).alias("small"),
         )
         .select("group", "customers", "repeaters", "share", "low", "high", "value", "small")
-        .collect()
+        .collect(engine=FIXED_SUMS)
     )
     if by == "size":
         order = {label: i for i, label in enumerate(labels)}

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import polars as pl
 
-from shopinsight.core.insights.timeline import period_index, period_label
+from shopinsight.core.insights.timeline import FIXED_SUMS, period_index, period_label
 
 STEPS = {1: "first_to_second", 2: "second_to_third", 3: "third_to_fourth"}
 WITHIN = (30, 60, 90, 180, 365)
@@ -81,7 +81,9 @@ def repeat_curve(visits_frame: pl.DataFrame, horizon: int = CURVE_DAYS) -> pl.Da
         counts = frame.group_by(pl.col(column).cast(pl.Int64).alias("day")).agg(
             pl.len().alias(name)
         )
-        return days.join(counts, on="day", how="left").select(pl.col(name).fill_null(0).cum_sum())
+        return days.join(counts, on="day", how="left", maintain_order="left").select(
+            pl.col(name).fill_null(0).cum_sum()
+        )
 
     came = first.filter(pl.col("next_gap").is_not_null())
     gaps = hist(came, "next_gap", "g")["g"]  # returned with gap ≤ day
@@ -96,6 +98,11 @@ def repeat_curve(visits_frame: pl.DataFrame, horizon: int = CURVE_DAYS) -> pl.Da
         .then((pl.col("returned") / pl.col("customers")).round(4))
         .alias("share")
     )
+
+
+def _no_minus_zero(x: pl.Expr) -> pl.Expr:
+    """`x` with -0.0 as 0.0 (a rest of zero rounded up from just below it)."""
+    return pl.when(x == 0.0).then(pl.lit(0.0)).otherwise(x)
 
 
 def new_vs_returning(orders: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
@@ -126,12 +133,14 @@ def new_vs_returning(orders: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
         totals.join(split, on="m", how="full", coalesce=True)
         .with_columns(pl.col("total", "new", "returning").fill_null(0.0))
         .with_columns(
-            (pl.col("total") - pl.col("new") - pl.col("returning")).round(2).alias("other"),
+            _no_minus_zero((pl.col("total") - pl.col("new") - pl.col("returning")).round(2)).alias(
+                "other"
+            ),
             pl.col("new", "returning").round(2),
             pl.col("new_customers", "returning_customers").fill_null(0),
             period_label(pl.col("m"), "month").alias("month"),
         )
         .sort("m")
         .select("month", "new", "returning", "other", "new_customers", "returning_customers")
-        .collect()
+        .collect(engine=FIXED_SUMS)
     )

@@ -24,6 +24,12 @@ BUYER_COLUMNS = (
 )  # fmt: skip
 """The order columns the insights read (a narrow frame joins and sorts faster)."""
 
+FIXED_SUMS: Literal["in-memory"] = "in-memory"
+"""The engine of queries whose money sums are printed: Polars' default (streaming) engine adds
+a group's floats in the order its morsels finish, so a sum's last bits changed from run to run
+(cents rounded off half a cent either way, a zero `other` printed as -0.0); the in-memory engine
+adds them in row order."""
+
 
 def period_index(day: pl.Expr, by: Period) -> pl.Expr:
     """A running number of the period a day falls in (months or quarters since year 0), so the
