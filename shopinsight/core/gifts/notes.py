@@ -403,14 +403,15 @@ def preview_notes(
             for name, p in policies.segments.items()
         ]
     )
-    return (
-        rules.join(counts, on="segment", how="left")
+    return (  # in the policies' order (a join keeps no order unless asked)
+        rules.join(counts, on="segment", how="left", maintain_order="left")
         .join(
             examples.select(
                 "segment", *pick_cols[1:], "customer_id", "customer_name", "note"
             ).rename({"gift_kind": "example_kind"}),
             on="segment",
             how="left",
+            maintain_order="left",
         )  # fmt: skip
         .filter((pl.col("segment") != "default") | pl.col("customers").is_not_null())
         .select(

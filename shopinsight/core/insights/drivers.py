@@ -62,7 +62,7 @@ def first_orders(buyers: pl.DataFrame) -> pl.DataFrame:
         buyers.lazy()
         .filter(pl.col("counted") & (pl.col("order_day") == pl.col("first_day")))
         .sort("ordered_at", "order_id")
-        .unique("customer_id", keep="first")
+        .unique("customer_id", keep="first", maintain_order=True)  # a mean sums them in order
         .collect()
     )
 
@@ -177,7 +177,10 @@ def repeat_drivers(
     people, facts_meta = facts or first_order_facts(orders, as_of)
     if by in ("product", "category"):  # the only drivers that read lines
         people = people.join(
-            main_products(lines, people.lazy()).collect(), on=order_key(), how="left"
+            main_products(lines, people.lazy()).collect(),
+            on=order_key(),
+            how="left",
+            maintain_order="left",
         )
     window = facts_meta["window_days"]
     breaks, labels = _bands(people.get_column("net_revenue"))

@@ -87,4 +87,6 @@ def buyer_orders(orders: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame:
     orders included — with the customer's first_day, next_gap and tenure (see `first_visits`);
     only the `BUYER_COLUMNS` of the orders."""
     wanted = [c for c in orders.columns if c in BUYER_COLUMNS]
-    return orders.select(wanted).join(first_visits(seen), on="customer_id", how="inner")
+    return orders.select(wanted).join(  # in order: money is summed in this order (FIXED_SUMS)
+        first_visits(seen), on="customer_id", how="inner", maintain_order="left"
+    )
