@@ -52,12 +52,16 @@ fields are read from each order's first line only, into `ShopData.orders`. At 5M
 whole width (31 columns, names, e-mails and addresses repeated on every line) held ~4 GB while
 the customer table was built."""
 _ORDER_FIELDS = [
-    "_ok", "_ck", "source", "store", "order_id", "customer_id", "ordered_at", "currency", "status",
+    "_ok", "_ck", "source", "order_id", "customer_id", "ordered_at", "currency", "status",
     "order_total", "refunded", "discount_code", "order_discount", "is_gift", "gift_message",
     "order_note", "shipping_name", "billing_name", "customer_name", "email", "country", "city",
     "postal_code", "channel", "accepts_marketing",
 ]  # fmt: skip
 
+
+_SPENT = ["currency", "discount_code", "order_discount", "is_gift", "channel"]
+"""Order fields `prepare` reads for the flags (`has_discount`, `gift`, `subtotal`,
+`channel_label`), the main currency and the orders kept, then drops."""
 
 _NO_SKU = 2**32 - 1  # stands for "no SKU" among the integer SKU codes
 
@@ -312,7 +316,10 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     )
     per_sku = _sku_customers(kept_lines)
     kept_lines = kept_lines.drop("_oi", "_start", "_new_sku")
-    flagged = _order_flags(orders, tz, config)
+    # the fields read only to work out the flags, the currency and which orders to keep: no
+    # reader of `ShopData.orders` wants them (a text column costs 16 bytes a row even when
+    # empty: ~0.2 GB at 5M lines, held while the customer table is built)
+    flagged = _order_flags(orders, tz, config).drop(_SPENT)
     gaps = order_day_gaps(flagged)
     return ShopData(kept_lines, flagged, gaps, per_sku, currency, tz, as_of, notes)
 

@@ -104,6 +104,10 @@ def customer_profiles(
         later = pool.submit(tag_features, data, config)
         table = customer_table(data, attrs)
         feats, stats, replen = later.result()
+    # every line and order of the shop is read by now: let them go before the table's copies
+    # (scores, tags, the final sort; at 5M lines they are ~2 GB)
+    notes, currency = list(data.notes), data.currency
+    del data
     table = table_features(
         beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
         as_of,
@@ -147,7 +151,6 @@ def customer_profiles(
     table = table.select(LEAD_COLUMNS + rest).sort(
         ["monetary", "customer_id"], descending=[True, False]
     )
-    notes = list(data.notes)
     if table.height == 0:
         notes.append("No customer has a counted order (paid, not cancelled, money kept) yet.")
     return CustomerProfiles(
@@ -155,7 +158,7 @@ def customer_profiles(
         tags=tags,
         segments=info,
         as_of=as_of,
-        currency=data.currency,
+        currency=currency,
         notes=notes,
         replenishment=replen,
         rules=rules,
