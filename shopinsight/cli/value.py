@@ -87,7 +87,9 @@ def value_cmd(
         from shopinsight.core.results import profile_columns  # warm: two columns read
 
         names = profile_columns(shop, ["customer_id", "customer_name"])
-        console.print(_table(shown.join(names, on="customer_id", how="left"), cur))
+        console.print(
+            _table(shown.join(names, on="customer_id", how="left", maintain_order="left"), cur)
+        )
         more = view.table.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N, --all or --json.[/dim]")

@@ -182,6 +182,15 @@ def _backtest_line(bt: dict[str, Any]) -> str:
     return "; ".join(parts) + "."
 
 
+def top_moves(moves: pl.DataFrame, n: int = 12) -> pl.DataFrame:
+    """from_segment, to_segment, len: the `n` biggest moves, ties by name (a group-by's rows
+    come in no set order: ties by count alone came out in another order on each run)."""
+    return (
+        moves.group_by("from_segment", "to_segment").len()
+        .sort(["len", "from_segment", "to_segment"], descending=[True, False, False]).head(n)
+    )  # fmt: skip
+
+
 def _changes(shop: Shop) -> str:
     try:
         ch = shop.changes()
@@ -200,10 +209,7 @@ def _changes(shop: Shop) -> str:
             ("campaigns_readable", "Gift-campaign results now readable", f["campaigns_readable"]),
         )
     )
-    moves = (
-        f["segment_moves"].group_by("from_segment", "to_segment").len()
-        .sort(["len", "from_segment"], descending=[True, False]).head(12)
-    )  # fmt: skip
+    moves = top_moves(f["segment_moves"])
     mig = table(
         ["From", "To", "Customers"],
         [[td(a), td(b, "text"), td(f"{n:,}")] for a, b, n in moves.iter_rows()],

@@ -59,6 +59,7 @@ def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
         value.select("customer_id", pl.col("expected_value").cast(pl.Float64)),
         on="customer_id",
         how="left",
+        maintain_order="left",  # the rows stay in the table's order (ties of a sort keep it)
     )
 
 
