@@ -142,7 +142,8 @@ def finish(
     """
     checks = [REASON] if REASON in built.columns else []
     if BAD_FIELDS in raw.columns:
-        built = built.join(raw.select(ROW, BAD_FIELDS), on=ROW, how="left")
+        # in file order: line numbers are counted down each order's run of rows
+        built = built.join(raw.select(ROW, BAD_FIELDS), on=ROW, how="left", maintain_order="left")
         checks.append(BAD_FIELDS)
     if kind == "lines":
         undated = pl.col(UNDATED).fill_null(False) if UNDATED in built.columns else pl.lit(False)

@@ -207,9 +207,17 @@ def _attach_refunds(base: pl.DataFrame) -> pl.DataFrame:
         check_sortedness=False,
     )
     per_parent = matched.group_by("__parent").agg((-pl.col("__net")).sum().alias("__refund_sum"))
-    base = base.join(matched.select("__row", "__parent"), on="__row", how="left")
+    # in file order: line numbers are counted down each order's run of rows
+    base = base.join(
+        matched.select("__row", "__parent"), on="__row", how="left", maintain_order="left"
+    )
     return base.join(
-        per_parent, left_on="order_id", right_on="__parent", how="left", suffix="_p"
+        per_parent,
+        left_on="order_id",
+        right_on="__parent",
+        how="left",
+        suffix="_p",
+        maintain_order="left",
     ).with_columns(pl.col("__refund_sum").fill_null(0.0))  # fmt: skip
 
 
