@@ -113,7 +113,7 @@ def flag_exclusions(
             .group_by("customer_id")
             .agg(pl.col("__tags").str.strip_chars().str.to_lowercase().unique())
         )
-        frame = frame.join(per_customer, on="customer_id", how="left")
+        frame = frame.join(per_customer, on="customer_id", how="left", maintain_order="left")
         tag_list = pl.col("__tags")
 
     manual = manual if manual.height else pl.DataFrame(schema=MANUAL_SCHEMA)
@@ -128,6 +128,7 @@ def flag_exclusions(
             ),
             on=on,
             how="left",
+            maintain_order="left",  # the orders stay in order (money is summed in it)
         )
     by_hand = pl.coalesce(pl.col("__order_why"), pl.col("__customer_why"))
     frame = frame.with_columns(

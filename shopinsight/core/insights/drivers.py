@@ -147,7 +147,7 @@ def first_order_facts(
     people = (
         first.lazy()
         .filter(old)
-        .join(spend, on="customer_id", how="left")
+        .join(spend, on="customer_id", how="left", maintain_order="left")
         .with_columns(
             (pl.col("next_gap") <= window).fill_null(False).alias("again"),
             pl.col("value").fill_null(0.0),
