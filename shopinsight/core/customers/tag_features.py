@@ -25,10 +25,10 @@ def _q(values: pl.Series, q: float) -> float:
 
 
 _ORDER_COLUMNS = [
-    "_ok", "_ck", "items", "products", "has_products", "net_revenue", "night", "channel_label",
-    "max_unit_price", "local_month", "max_qty", "shipping_name", "postal_code", "city",
+    "_ok", "_ck", "items", "products", "has_products", "net_revenue", "night", "max_unit_price",
+    "local_month", "max_qty",
 ]  # fmt: skip
-_LINE_COLUMNS = ["_ok", "_ck", "unit_price", "variant", "product_name", "category"]
+_PLACE_COLUMNS = ["_ck", "shipping_name", "postal_code", "city"]
 
 
 def tag_features(
@@ -41,9 +41,20 @@ def tag_features(
     Independent of the customer table, so the two can be computed side by side.
     """
     cfg: dict[str, Any] = config.get("tags") or {}
-    # only the columns used: a filter copies every column it keeps
-    orders = data.orders.lazy().filter(pl.col("counted")).select(_ORDER_COLUMNS).collect()
-    lines = data.lines.lazy().filter(PRODUCT & pl.col("counted")).select(_LINE_COLUMNS).collect()
+    social = [str(s).lower() for s in cfg.get("social_channels", [])]
+    via_social = (
+        pl.col("channel_label").str.to_lowercase().str.contains_any(social).fill_null(False)
+        if social
+        else pl.lit(False)
+    )
+    # only numbers are copied out of the counted orders (a filter copies every column it
+    # keeps); the text the tags read (product names, variants, categories, recipients'
+    # addresses) is read lazily, for the rows that need it: copies of it held ~0.6 GB at 5M
+    # lines, beside the customer table built at the same time
+    counted = data.orders.lazy().filter(pl.col("counted"))
+    orders = counted.select(*_ORDER_COLUMNS, via_social.alias("_social")).collect()
+    lines = data.lines.lazy().with_row_index("_i").filter(PRODUCT & pl.col("counted"))
+    unit_prices = lines.select("unit_price").collect().to_series()
     with_products = orders.filter(pl.col("has_products"))
 
     def pct(key: str, default: float) -> float:
@@ -56,25 +67,17 @@ def tag_features(
         "p40_order_value": _q(
             orders.get_column("net_revenue"), pct("impulse_price_percentile", 40)
         ),
-        "p75_unit_price": _q(
-            lines.get_column("unit_price"), pct("deliberate_price_percentile", 75)
-        ),
+        "p75_unit_price": _q(unit_prices, pct("deliberate_price_percentile", 75)),
         "p95_gap_days": _q(data.gaps.get_column("gap_days").cast(pl.Float64), 0.95),
         "customers": float(customers),
         "vip_rank_limit": float(math.ceil(float(cfg.get("vip_top_share", 0.05)) * customers)),
     }
-    social = [str(s).lower() for s in cfg.get("social_channels", [])]
-    via_social = (
-        pl.col("channel_label").str.to_lowercase().str.contains_any(social).fill_null(False)
-        if social
-        else pl.lit(False)
-    )
     months = [int(m) for m in cfg.get("holiday_months", [11, 12])]
     impulse = (
         (pl.col("products") == 1)
         & (pl.col("items") == 1)
         & (pl.col("net_revenue") <= stats["p40_order_value"])
-        & (pl.col("night") | via_social)
+        & (pl.col("night") | pl.col("_social"))
     )
     # per customer (dense key, numpy tallies in key order): orders of each kind
     ck = orders.get_column("_ck").to_numpy()
@@ -121,7 +124,8 @@ def tag_features(
         )
     )
     # each part has one row per customer at most: set beside by key (joins cost 3×)
-    parts = pl.collect_all([_family(lines, orders, cfg), _recipients(orders), replen_text])
+    places = counted.select(_PLACE_COLUMNS)
+    parts = pl.collect_all([_family(data, lines, orders, cfg), _recipients(places), replen_text])
     feats = beside(per_order, parts)
     return feats, stats, replen.drop("_ck", "_sk")
 
@@ -150,14 +154,19 @@ def table_features(table: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> pl.LazyFrame:
+def _family(
+    data: ShopData, lines: pl.LazyFrame, orders: pl.DataFrame, cfg: dict[str, Any]
+) -> pl.LazyFrame:
     """Products bought in several variants (customers with >= 2 orders); orders mixing kids'
     and adults' categories. Text is hashed once and grouped as integers; names are looked up
-    only for the few customers that qualify."""
-    ck = lines.get_column("_ck").to_numpy()
+    only for the few customers that qualify.
+
+    `lines`: the counted product lines of `data.lines`, lazily, with their row there (`_i`);
+    `orders`: the counted orders (`_ok`, `_ck`). A counted line's order is counted, so its
+    customer is among the orders' (the gather below would fail, not guess, were it not)."""
     ck_orders = orders.get_column("_ck").to_numpy()
-    size = 1 + max(int(ck.max()) if ck.size else 0, int(ck_orders.max()) if ck_orders.size else 0)
-    repeat = np.bincount(ck_orders, minlength=size) >= 2  # by the dense customer key
+    size = 1 + (int(ck_orders.max()) if ck_orders.size else 0)
+    repeat = pl.Series(np.bincount(ck_orders, minlength=size) >= 2)  # by the dense customer key
     named = pl.col("variant").is_not_null() & pl.col("product_name").is_not_null()
     # (customer, product) as one integer: the product name's hash mixed with the customer key
     # (a multiplicative hash); rows sorted on it, so a product bought in two variants or more
@@ -165,13 +174,12 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     # filtered and sorted; the text is fetched for the rows that qualify.
     mixed_in = pl.col("_ck").cast(pl.UInt64) * 0x9E3779B97F4A7C15
     keyed = (
-        lines.lazy()
+        lines.filter(named & pl.lit(repeat).gather(pl.col("_ck")))
         .select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),
+            "_i",
             (pl.col("product_name").hash() ^ mixed_in).alias("_pk"),
             pl.col("variant").hash().alias("_vk"),
         )
-        .filter(pl.Series(repeat[ck]) & lines.select(named).to_series())
         .sort("_pk")
         .collect()
     )
@@ -184,7 +192,7 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     keep = several[run]
     order = np.argsort(keyed.get_column("_i").to_numpy()[keep])  # fetched in line order
     at = pl.Series(keyed.get_column("_i").to_numpy()[keep][order])
-    text = lines.select("_ck", "product_name", "variant")[at]
+    text = data.lines.select("_ck", "product_name", "variant")[at]
     text = text.with_columns(pl.Series("_pk", pk[keep][order]))
     variants = (
         text.lazy()
@@ -207,15 +215,14 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     if not kids:
         return variants.with_columns(pl.lit(0, pl.UInt32).alias("kids_adult_orders"))
     # which categories are kids' is worked out once per distinct category
-    categories = lines.get_column("category").drop_nulls().unique()
+    categories = lines.select(pl.col("category").drop_nulls().unique()).collect().to_series()
     kid_categories = categories.filter(categories.str.to_lowercase().str.contains_any(kids))
     if kid_categories.len() == 0:  # no order can mix
         none = pl.lit(None, pl.UInt32).alias("kids_adult_orders")
         return variants.select("_ck", none, "variant_evidence")  # as the join below
     kid = pl.col("category").is_in(kid_categories.implode()).alias("kid")
     mixed = (
-        lines.lazy()
-        .filter(pl.col("category").is_not_null())
+        lines.filter(pl.col("category").is_not_null())
         .select("_ok", kid)
         .group_by("_ok")
         .agg(pl.col("kid").max().alias("k"), pl.col("kid").min().alias("a"))
@@ -227,8 +234,9 @@ def _family(lines: pl.DataFrame, orders: pl.DataFrame, cfg: dict[str, Any]) -> p
     return mixed.join(variants, on="_ck", how="full", coalesce=True)
 
 
-def _recipients(orders: pl.DataFrame) -> pl.LazyFrame:
-    """Most distinct recipient first names at one address (postal code + city).
+def _recipients(orders: pl.LazyFrame) -> pl.LazyFrame:
+    """Most distinct recipient first names at one address (postal code + city), from the
+    counted orders' customer key, shipping name, postal code and city.
 
     Distinct (customer, address, first name) rows are counted per address; names are listed
     only for each customer's best address (most names, then the first postal code)."""
