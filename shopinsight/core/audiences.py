@@ -137,7 +137,7 @@ def _spaced(expr: pl.Expr) -> pl.Expr:
 def _contacts(rows: pl.DataFrame, addresses: pl.DataFrame | None) -> pl.DataFrame:
     """One row per customer with each identifier normalised but not yet platform-shaped."""
     if addresses is not None and addresses.height:
-        rows = rows.join(addresses, on="customer_id", how="left")
+        rows = rows.join(addresses, on="customer_id", how="left", maintain_order="left")
     else:
         rows = rows.with_columns(
             pl.lit(None, pl.Utf8).alias(c)

@@ -308,7 +308,7 @@ def _json_rows(rows: pl.DataFrame, prof: CustomerProfiles) -> pl.DataFrame:
     reasons = prof.tags.group_by("customer_id").agg(
         pl.struct("tag", "reason", "origin").sort_by("tag").alias("tag_reasons")
     )
-    return rows.join(reasons, on="customer_id", how="left").select(
+    return rows.join(reasons, on="customer_id", how="left", maintain_order="left").select(
         "customer_id",
         "email",
         "first_name",
