@@ -227,16 +227,34 @@ def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl
         )
     # both in first-seen order on either path (runs by `_oi`; else first-distinct and an
     # order-keeping group-by): row for row
-    orders = heads.hstack(per_order.drop("_ok"))
-    orders = orders.with_columns(
-        _customer_key(pl.col("customer_id")).alias("_ck"),
-        pl.col("ordered_at").dt.date().alias("order_day"),
-        net_revenue_expr().alias("net_revenue"),
-        (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)).alias(
-            "has_discount"
-        ),
-    ).with_columns(counted_expr().alias("counted"))
+    columns = [*heads.get_columns(), *per_order.drop("_ok").get_columns()]
+    del heads, per_order  # the parts' chunks now only in `columns`
+    orders = (
+        _one_chunk(columns)
+        .with_columns(
+            _customer_key(pl.col("customer_id")).alias("_ck"),
+            pl.col("ordered_at").dt.date().alias("order_day"),
+            net_revenue_expr().alias("net_revenue"),
+            (
+                pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)
+            ).alias("has_discount"),
+        )
+        .with_columns(counted_expr().alias("counted"))
+    )
     return orders.select("_ok", "_ck", pl.exclude("_ok", "_ck")), lines
+
+
+def _one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
+    """A frame of these columns, each in one chunk, copied in turn (the list, to be the only
+    holder of the columns' chunks, lets each old column go as soon as it is copied).
+
+    Columns cut in differently sized chunks (parts collected apart, set side by side) are
+    copied whole into one chunk by the next eager `with_columns` or `drop`: every column at
+    once, on top of the old ones (5M lines: +0.9 GB for the orders, +0.5 GB for the lines).
+    One column at a time, the same copy costs one column's memory."""
+    for i, column in enumerate(columns):
+        columns[i] = column.rechunk()
+    return pl.DataFrame(columns)
 
 
 def _sku_customers(lines: pl.DataFrame) -> pl.DataFrame:
@@ -286,9 +304,11 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
     )
     all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS))
     row = all_lines.get_column("_oi")  # the customer key and purchase flag of each line's order
-    all_lines = all_lines.with_columns(
+    columns = all_lines.with_columns(
         all_orders.get_column(c).gather(row) for c in ("_ck", "counted")
-    )
+    ).get_columns()
+    del all_lines  # its chunks now only in `columns`
+    all_lines = _one_chunk(columns)
     currency = main_currency(all_orders, config)
     notes: list[str] = []
     anonymous = all_orders.filter(pl.col("customer_id").is_null()).height
