@@ -39,6 +39,17 @@ refunded: the budget currency's fallback counts revenue with them); a missing on
 in the step that reads it, never a silent difference."""
 
 
+def preview_pool() -> pl.Expr:
+    """The customers given a pick for the preview notes: each segment's PREVIEW_POOL biggest
+    spenders, equal spend by customer id (the customer table's row order is not fixed: ties
+    by position picked other customers on another run)."""
+    from shopinsight.core.gifts.packing import PREVIEW_POOL
+
+    spend = (-pl.col("monetary")).fill_null(float("inf"))
+    rank = pl.struct(spend.alias("m"), "customer_id").rank("ordinal").over("segment")
+    return pl.col("monetary").is_not_null() & (rank <= PREVIEW_POOL)
+
+
 def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     """Gift picks for the customers of the orders to pack (and each segment's top spenders, for
     the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
@@ -48,7 +59,7 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     from shopinsight.core.bundles import next_products, product_catalogue
     from shopinsight.core.gifts.campaigns import held_back_customers
     from shopinsight.core.gifts.notes import preview_notes
-    from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
+    from shopinsight.core.gifts.packing import packing_plan, plan_orders
     from shopinsight.core.gifts.policies import gift_picks, gift_policies
     from shopinsight.core.orders import OPEN_WITHIN_DAYS, stale_open_order
     from shopinsight.core.results import profile_columns, profile_meta
@@ -70,7 +81,7 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     # 5M lines ~0.4 GB beside their ~1 GB of working memory)
     table = profile_columns(shop, PROFILE_COLUMNS)  # computed and cached when missing
     wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
-    top = pl.col("monetary").rank("ordinal", descending=True).over("segment") <= PREVIEW_POOL
+    top = preview_pool()
     picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
     buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
     gift_order_picks = gift_picks(
