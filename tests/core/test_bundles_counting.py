@@ -128,3 +128,19 @@ def test_a_product_line_without_order_keeps_the_offers_on_the_lines():
     lines = make_lines(rows).with_columns(pl.col("order_id").replace("none", None)).lazy()
     found = mine_itemsets(lines, min_orders=2, max_size=3)
     assert found.sold_lines is None and found.customer_orders is not None
+
+
+def test_the_same_order_id_in_two_sources_is_two_orders():
+    """Order ids repeat across sources: the runs still number the orders exactly (checked on
+    the whole order key), and the counts are the plain ones."""
+    rows = [
+        dict(order_id=f"o{i}", customer_id=f"c{i % 7}@x.com", ordered_at="2024-03-01", sku=sku,
+             source=source)
+        for source in ("shopify", "etsy")
+        for i in range(20)
+        for sku in (["P0", "P1"] if i % 2 else ["P0", "P2"])
+    ]  # fmt: skip
+    found = mine_itemsets(make_lines(rows).lazy(), min_orders=2, max_size=3)
+    assert found.n_orders == 40 and found.sold_lines is not None
+    got = {tuple(r["items"]): r["orders"] for r in found.itemsets.iter_rows(named=True)}
+    assert got == {("P0",): 40, ("P1",): 20, ("P2",): 20, ("P0", "P1"): 20, ("P0", "P2"): 20}

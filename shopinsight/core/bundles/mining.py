@@ -76,11 +76,12 @@ def _coded_baskets(
 
     Workspace lines come sorted by order, so an order is a run of consecutive lines and its
     code is the run number — no string sorting or dictionary needed. The runs are checked: when
-    the runs' first lines hold as many distinct (source, order_id) hashes as there are runs, no
-    order is split over two runs (a split order gives two runs one hash), so the codes are
-    exact. Otherwise the lines are sorted by order first (and the customers' orders are left to
-    the offers). The runs are those of every sold product line, returned ones included: a
-    customer's orders are its runs among the lines with that customer (still one run an order).
+    the runs' first lines hold as many distinct order ids — else distinct (source, store,
+    order_id) hashes — as there are runs, no order is split over two runs (a split order gives
+    two runs one id), so the codes are exact. Otherwise the lines are sorted by order first
+    (and the customers' orders are left to the offers). The runs are those of every sold
+    product line, returned ones included: a customer's orders are its runs among the lines
+    with that customer (still one run an order).
 
     The lines are read once, into four columns; the distinct rows and the customers' runs are
     found on those in memory (numpy for the distinct rows: a stable sort of the packed rows,
@@ -106,13 +107,17 @@ def _coded_baskets(
                 pl.col("new").cum_sum().cast(_CODE).alias("oid"), sku, "kept", "customer_id"
             ),
             flagged.filter("new").select(
-                pl.len().alias("runs"),
-                pl.struct("source", "store", "order_id").hash().n_unique().alias("orders"),
+                pl.len().alias("runs"), pl.col("order_id").n_unique().alias("orders")
             ),
         ],
         engine=_ENGINE,
     )
-    if check["runs"].item() == check["orders"].item():
+    runs = check["runs"].item()
+    exact = runs == check["orders"].item()
+    if not exact:  # an order id in two runs: in two stores or sources, or one order split
+        orders = pl.struct("source", "store", "order_id").hash().n_unique()
+        exact = runs == flagged.filter("new").select(orders).collect(engine=_ENGINE).item()
+    if exact:
         baskets = Baskets.of(coded["oid"], coded["sku"], coded["kept"])
         # a customer's orders: its runs among the lines with that customer, told apart by run
         # number (one order a run, as checked)
