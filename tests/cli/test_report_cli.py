@@ -105,9 +105,13 @@ def test_self_contained_and_escaped(report):
 
 def test_rewrite_says_so_and_bad_folder(report, tmp_path):
     ws, out, _ = report
-    again = invoke(ws, "report", "-o", str(out))
+
+    def wide(*args: str):  # a long temporary path (pytest-xdist) must not wrap the words
+        return runner.invoke(app, ["--workspace", str(ws), *args], env={"COLUMNS": "400"})
+
+    again = wide("report", "-o", str(out))
     assert again.exit_code == 0 and "Replaced the existing file" in again.output
-    bad = invoke(ws, "report", "-o", str(tmp_path / "missing" / "r.html"))
+    bad = wide("report", "-o", str(tmp_path / "missing" / "r.html"))
     assert bad.exit_code == 2 and "does not exist" in bad.output
 
 
