@@ -136,7 +136,8 @@ def _score(
     seasonal = holiday_only(history, cutoff, settings).with_columns(
         pl.lit(True).alias("holiday_only")
     )
-    table = table.join(seasonal, on="customer_id", how="left").with_columns(
+    # the rows keep their order: `inputs` (and the backtest's outcomes) pair with them by position
+    table = table.join(seasonal, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.col("holiday_only").fill_null(False)
     )
     return _season(table, cutoff, settings), cadence, inputs

@@ -217,7 +217,9 @@ def replay_backtest(
     why_not = can_train(frame, learn)
     model = fit_model(frame, cutoffs, learn) if why_not is None else None
     table, _, inputs = score(history, then, replayed, model)
-    table = table.join(labels(history, then, h), on="customer_id", how="left").with_columns(
+    table = table.join(  # in the score's row order: the blend inputs pair with it by position
+        labels(history, then, h), on="customer_id", how="left", maintain_order="left"
+    ).with_columns(
         (1 - pl.col("returned").fill_null(0)).alias("lost"),
         ((pl.col("recency").rank("average") - 0.5) / pl.len()).alias("recency_risk"),
     )
