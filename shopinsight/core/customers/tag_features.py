@@ -16,7 +16,7 @@ import polars as pl
 from shopinsight.core.customers.table import beside
 from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff
 
-__all__ = ["FILLED", "replenishment", "table_features", "tag_features"]
+__all__ = ["FILLED", "ORDER_FIELDS", "replenishment", "table_features", "tag_features"]
 
 
 def _q(values: pl.Series, q: float) -> float:
@@ -29,6 +29,8 @@ _ORDER_COLUMNS = [
     "local_month", "max_qty",
 ]  # fmt: skip
 _PLACE_COLUMNS = ["_ck", "shipping_name", "postal_code", "city"]
+ORDER_FIELDS = sorted({*_ORDER_COLUMNS, *_PLACE_COLUMNS, "counted", "channel_label", "customer_id"})
+"""Every column of `ShopData.orders` the tag features read."""
 
 
 def tag_features(
