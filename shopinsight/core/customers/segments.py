@@ -302,13 +302,16 @@ def _sizes(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
         }
     )
     total = scored.height or 1
-    revenue = scored.get_column("monetary").sum() or 0.0
+    revenue = scored.get_column("monetary").sort().sum() or 0.0
+    # money summed in one fixed order (each group's amounts sorted): a parallel group-by adds a
+    # big segment's floats in another order on each run, and its last bits moved with it
+    spend = pl.col("monetary").sort()
     agg = scored.group_by("segment").agg(
         pl.len().alias("customers"),
-        pl.col("monetary").sum().alias("revenue"),
+        spend.sum().alias("revenue"),
         pl.col("recency_days").mean().alias("avg_recency_days"),
         pl.col("frequency").mean().alias("avg_frequency"),
-        pl.col("monetary").mean().alias("avg_monetary"),
+        spend.mean().alias("avg_monetary"),
     )
     return (
         order.join(agg, on="segment", how="left", maintain_order="left")
