@@ -156,7 +156,8 @@ def _orders_first(shop: Any) -> None:
     shop.lines()  # the orders it leaves out
     shop.forget("all_orders", "orders")
     shop.segment_summary()
-    shop.forget("all_orders", "orders")
+    # the customer table is cached: churn reads its five columns back, not the whole table
+    shop.forget("all_orders", "orders", "profiles")
 
 
 def parse_store(value: str | None) -> str:

@@ -134,7 +134,8 @@ def profile_columns(shop: Shop, columns: list[str]) -> pl.DataFrame:
         frame = shop.cache.columns(_profiles_name(shop)[1], "table", columns)
         if frame is not None:
             return frame
-    return shop.profiles().table.select(columns)
+    table = shop.profiles().table
+    return table.select([c for c in columns if c in table.columns])
 
 
 def profile_meta(shop: Shop) -> tuple[str, list[str]]:
@@ -206,14 +207,17 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     def compute() -> dict[str, Any]:
         from shopinsight.core.churn.alerts import churn_alerts  # sklearn: only when fitting
 
-        prof = shop.profiles()  # read only when computing: a warm start reads just the alerts
-        wanted = ("customer_id", "segment", "tags", "favorite_product")
-        profiles = prof.table.select([c for c in wanted if c in prof.table.columns])
+        # five columns of the customer table, read alone from the cache when it is not in
+        # memory (the import's warm-up lets it go first: ~1.3 GB at 5M lines); only when computing
+        table = profile_columns(
+            shop, ["customer_id", "segment", "tags", "favorite_product", "monetary"]
+        )
+        profiles = table.drop("monetary", strict=False)
         result = churn_alerts(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles,
             history=purchase_history(shop),
         )  # fmt: skip
-        alerts, kept_nothing = _nothing_at_stake(result.alerts, prof.table)
+        alerts, kept_nothing = _nothing_at_stake(result.alerts, table)
         notes = [*shop.left_out(), *result.notes]
         if kept_nothing:
             notes.append(
