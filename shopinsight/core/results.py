@@ -62,18 +62,9 @@ class ProfilesResult:
 def customers_definition(n: int, shop: Shop) -> str:
     """What "customers" means wherever the count is shown.
 
-    Reads two columns of the view's orders (`Shop.orders`): from memory when there, else
-    only them and the two that choose the view's orders (the same rule as `Shop.orders`)
-    from the flagged orders' cache; filtering every column of every order held ~1 GB more at
-    5M lines, beside the customer table."""
-    orders = shop.peek("orders")
-    if orders is None:
-        cur = shop.currency()
-        keep = ~pl.col("excluded")
-        if cur:
-            keep = keep & (pl.col("currency").is_null() | (pl.col("currency") == cur))
-        picked = shop.order_columns(["customer_id", "counted", "excluded", "currency"])
-        orders = picked.filter(keep.fill_null(False))
+    Reads two columns of the view's orders: filtering every column of every order held
+    ~1 GB more at 5M lines, beside the customer table."""
+    orders = shop.view_order_columns(["customer_id", "counted"])
     who = orders.lazy().filter(pl.col("customer_id").is_not_null())
     counts = who.select(
         pl.col("customer_id").filter(pl.col("counted")).n_unique().alias("buyers"),

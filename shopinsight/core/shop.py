@@ -338,15 +338,28 @@ class Shop:
 
         def compute() -> pl.DataFrame:
             orders = self.all_orders()
-            cur = self.currency()
-            keep = ~pl.col("excluded")
-            if cur:
-                keep = keep & (pl.col("currency").is_null() | (pl.col("currency") == cur))
-            mask = orders.select(keep.fill_null(False)).to_series()
+            mask = orders.select(self._in_view()).to_series()
             # usually every order is kept: the frame itself then, not a copy of every column
             return orders if mask.all() else orders.filter(mask)
 
         return self.memo("orders", compute)
+
+    def _in_view(self) -> pl.Expr:
+        """The orders this view keeps: not excluded, and in its currency (or in none)."""
+        cur = self.currency()
+        keep = ~pl.col("excluded")
+        if cur:
+            keep = keep & (pl.col("currency").is_null() | (pl.col("currency") == cur))
+        return keep.fill_null(False)
+
+    def view_order_columns(self, columns: list[str]) -> pl.DataFrame:
+        """These columns of this view's orders (`orders`): from memory when there, else only
+        them and the two the view's rule reads from the flagged orders (`order_columns`)."""
+        orders = self.peek("orders")
+        if orders is not None:
+            return orders.select(columns)
+        picked = self.order_columns(list(dict.fromkeys([*columns, "excluded", "currency"])))
+        return picked.filter(self._in_view()).select(columns)
 
     def last_orders(self) -> pl.DataFrame:
         """customer_id, last_order_at: each customer's last counted order (cached: the churn
