@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import polars as pl
 
-from shopinsight.core.churn import explain
 from shopinsight.core.churn.backtest import (
     Backtest,
     MethodScore,
@@ -34,7 +32,7 @@ from shopinsight.core.churn.backtest import (
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
 from shopinsight.core.churn.explain import FAVORITE, actions, reasons, wants_next, with_favorite
-from shopinsight.core.churn.features import History, InThread, prefetch_features, prepare_history
+from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
@@ -53,8 +51,6 @@ from shopinsight.core.churn.rule import (
     holiday_only,
     next_season_start,
     rule_table,
-    shop_cadence,
-    status_of,
 )
 from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import purchases_at
@@ -202,10 +198,6 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
-    # the day's features grouped, and the next products of those whose action names one
-    # worked out, in other threads while the backtest runs (much of it Python)
-    prefetch_features(history, as_of, settings.horizon_days)
-    ahead = _prefetch(lines, history, as_of, settings, profiles)
     backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
     learn, learn_note = learning(settings, span_days(history, as_of))
     rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
@@ -234,7 +226,7 @@ def churn_alerts(
     risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
     table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
-    table = _with_profiles(ahead, table, history, profiles)
+    table = _join_profiles(table, history, profiles)
     table = _season(
         table.with_columns(pl.col("holiday_only") | pl.col("tags").list.contains("holiday_only")),
         as_of,
@@ -244,8 +236,7 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    nexts = _journeys_of(ahead, wanted)
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, nexts).drop(FAVORITE)
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted).drop(FAVORITE)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
@@ -262,95 +253,6 @@ def churn_alerts(
         currency=history.currency,
         notes=notes,
     )
-
-
-@dataclass
-class _Ahead:
-    """Work started while the backtest runs: who needs a next product with the profile
-    columns (`profiled`: wanted ids, customer_id/segment/tags/favorite_product in id order),
-    then their next products (`journeys`)."""
-
-    profiled: InThread
-    journeys: InThread
-
-
-PROFILE_COLUMNS = ["segment", "tags", "favorite_product"]
-
-
-def _prefetch(
-    lines: pl.LazyFrame,
-    history: History,
-    as_of: dt.date,
-    settings: ChurnSettings,
-    profiles: pl.DataFrame | None,
-) -> _Ahead | None:
-    """The profile columns and `journey_next` for the customers whose action would name a
-    next product, started in threads from the day's features as soon as they are grouped:
-    who they are depends on status, season, refunds, tags, segment and favourite, none of which
-    the backtest or the chosen method changes. Each is used only if it was worked out for the
-    very customers of the finished table (`_with_profiles`, `_journeys_of`), else worked out
-    again there."""
-    key = ("features", as_of, settings.horizon_days)
-    pending = history.cache.get(("pending", *key))
-    if pending is None and key not in history.cache:
-        return None
-
-    def profiled() -> tuple[pl.Series, pl.DataFrame]:
-        feats = pending.result() if pending is not None else history.cache[key]
-        cadence = shop_cadence(history, as_of, settings)
-        seasonal = holiday_only(history, as_of, settings).with_columns(
-            pl.lit(True).alias("holiday_only")
-        )
-        table = (
-            feats.with_columns(status_of(settings, cadence))
-            .join(seasonal, on="customer_id", how="left")
-            .with_columns(pl.col("holiday_only").fill_null(False))
-        )
-        table = _join_profiles(table, history, profiles)
-        holiday = pl.col("holiday_only") | pl.col("tags").list.contains("holiday_only")
-        out_of_season = pl.lit(as_of.month not in settings.holiday_months)  # as _season has it
-        table = table.with_columns((holiday & out_of_season).alias("in_season_wait"))
-        wanted = with_favorite(table).filter(wants_next())["customer_id"]
-        cols = table.select(pl.col("^cidx$"), "customer_id", *PROFILE_COLUMNS)
-        return wanted, history.in_text_order(cols) if "cidx" in cols.columns else cols
-
-    first = InThread(profiled, "shopinsight-churn-profiles")
-
-    def journeys() -> pl.DataFrame:
-        wanted, _ = first.result()
-        return explain.journey_next(lines_as_of(lines.lazy(), as_of), wanted)
-
-    return _Ahead(first, InThread(journeys, "shopinsight-journeys"))
-
-
-def _ready(job: InThread) -> Any:
-    """The job's result, or None when it failed (the work is then done again in this thread,
-    which reports the error if there is one)."""
-    try:
-        return job.result()
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def _with_profiles(
-    ahead: _Ahead | None, table: pl.DataFrame, history: History, profiles: pl.DataFrame | None
-) -> pl.DataFrame:
-    """`_join_profiles`, taken from the prefetch when it holds the same customers in order."""
-    done = _ready(ahead.profiled) if ahead is not None else None
-    if done is not None and done[1]["customer_id"].equals(table["customer_id"]):
-        return table.with_columns(done[1].select(PROFILE_COLUMNS).get_columns())
-    return _join_profiles(table, history, profiles)
-
-
-def _journeys_of(ahead: _Ahead | None, wanted: pl.Series) -> pl.DataFrame | None:
-    """The prefetched journey picks when they were worked out for exactly `wanted`."""
-    done = _ready(ahead.profiled) if ahead is not None else None
-    if ahead is None or done is None:
-        return None
-    early = done[0]
-    if not (early.len() == wanted.len() and early.sort().equals(wanted.sort())):
-        return None
-    return _ready(ahead.journeys)
 
 
 def _join_profiles(

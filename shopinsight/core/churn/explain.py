@@ -220,19 +220,15 @@ def _first_match(rules: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl
 
 
 def actions(
-    table: pl.DataFrame,
-    lines: pl.LazyFrame | None = None,
-    customers: pl.Series | None = None,
-    nexts: pl.DataFrame | None = None,
+    table: pl.DataFrame, lines: pl.LazyFrame | None = None, customers: pl.Series | None = None
 ) -> pl.DataFrame:
     """Add `action`: one suggestion keyed to season, refunds, tags, segment and status.
 
     With `lines` (as of the day), nudges and reminders name the next product of the customer's
     journey (`journey_next`), for `customers` only when given (the alerted ones); without one
-    they say what they said before. `nexts`: those picks, when already worked out.
+    they say what they said before.
     """
-    if nexts is None and lines is not None:
-        nexts = journey_next(lines, customers)
+    nexts = journey_next(lines, customers) if lines is not None else None
     added = FAVORITE not in table.columns
     table = with_favorite(table)
     if nexts is not None and nexts.height:

@@ -8,9 +8,6 @@ so one busy afternoon does not look like a loyal customer.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 
@@ -46,43 +43,6 @@ def customer_features(history: History, cutoff: dt.date, horizon: int) -> pl.Dat
     return history.cache[key]
 
 
-def prefetch_features(history: History, cutoff: dt.date, horizon: int) -> None:
-    """Start the Polars query behind `customer_features(history, cutoff, horizon)` in a
-    background thread: the scoring day's features of a big shop are grouped while the backtest
-    runs Python (sklearn's import and fit, the purchase model's fits), and `customer_features`
-    takes the result when it gets there. The same query on the same engine, so the same table
-    (Polars' own `collect(background=True)` runs another engine, whose sums differ in the last
-    bit); the purchase-model columns are still added then, in the same order of fits."""
-    key = ("features", cutoff, horizon)
-    if key not in history.cache and ("pending", *key) not in history.cache:
-        query = _query(history, cutoff, horizon)
-        history.cache[("pending", *key)] = InThread(query.collect, "shopinsight-features")
-
-
-class InThread:
-    """`work()` run in a background thread; `result()` waits for it and returns its value or
-    raises its error. Polars releases the GIL while it works, so a query collected here runs
-    beside Python in the caller's thread."""
-
-    def __init__(self, work: Callable[[], Any], name: str = "shopinsight-churn") -> None:
-        self._out: list[Any] = []
-        self._error: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], Any]) -> None:
-        try:
-            self._out.append(work())
-        except BaseException as error:  # noqa: BLE001  # raised again in the caller's thread
-            self._error.append(error)
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._out[0]
-
-
 def _ratio(recent: pl.Expr, earlier_sum: pl.Expr, recent_n: int) -> pl.Expr:
     """Recent average spend over the average of the earlier orders, minus one (-0.4 = 40% down)."""
     earlier = earlier_sum / (pl.col("frequency") - recent_n)
@@ -94,17 +54,6 @@ def _days_before(cutoff: dt.date, n: int) -> dt.date:
 
 
 def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
-    pending = history.cache.pop(("pending", "features", cutoff, horizon), None)
-    if pending is None:
-        out = _query(history, cutoff, horizon).collect()
-    else:  # prefetch_features started it
-        out = pending.result()
-    table = history.in_text_order(out)
-    return _with_btyd(history, cutoff, horizon, table)
-
-
-def _query(history: History, cutoff: dt.date, horizon: int) -> pl.LazyFrame:
-    """The features of every customer known at `cutoff`, with `cidx`, in no particular order."""
     c = pl.lit(cutoff)
     since = {n: pl.col("day") > _days_before(cutoff, n) for n in (30, 90, 180, 365)}
     ly_start, ly_end = _days_before(cutoff, 365), _days_before(cutoff, 365 - horizon)
@@ -214,7 +163,8 @@ def _query(history: History, cutoff: dt.date, horizon: int) -> pl.LazyFrame:
             ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
         )
     )
-    return out
+    table = history.in_text_order(out.collect())
+    return _with_btyd(history, cutoff, horizon, table)
 
 
 BTYD_FEATURES = ["p_alive", "btyd_orders", "btyd_risk"]

@@ -208,11 +208,6 @@ def _status(settings: ChurnSettings, cadence: ShopCadence) -> pl.Expr:
     )
 
 
-def status_of(settings: ChurnSettings, cadence: ShopCadence) -> pl.Expr:
-    """`status` from a customer's features and the shop's cadence."""
-    return _status(settings, cadence).alias("status")
-
-
 def _band(settings: ChurnSettings, cadence: ShopCadence) -> list[pl.Expr]:
     """`group` (one-timers, or repeaters by purchases) and an ordered `level` within it.
 
