@@ -293,10 +293,10 @@ class ChurnScreen(SectionScreen):
 
     def compute(self) -> Any:
         churn = self.data.churn()
-        names = self.data.profiles().table.select(
-            "customer_id",
-            pl.coalesce("customer_name", "email", "customer_id").alias("display_name"),
-        )
+        from shopinsight.tui.screens.customers_view import with_display_name
+
+        table = self.data.profiles().table.select("customer_id", "customer_name", "email")
+        names = with_display_name(table).select("customer_id", "display_name")  # as Customers
         rows = churn.alerts.join(names, on="customer_id", how="left", maintain_order="left")
         return churn, rows.with_columns(pl.col("display_name").fill_null(pl.col("customer_id")))
 
