@@ -10,7 +10,7 @@ import pytest
 
 from shopinsight.core.gifts.campaigns import held_back_customers, start_for_shop
 from shopinsight.core.gifts.packing import PREVIEW_POOL, packing_plan, plan_orders
-from shopinsight.core.gifts.plan import LINE_COLUMNS, PROFILE_COLUMNS, gift_parts
+from shopinsight.core.gifts.plan import LINE_COLUMNS, PROFILE_COLUMNS, customer_gift, gift_parts
 from shopinsight.core.shop import Shop
 from tests.core.test_packing import sample_shop
 from tests.factories import make_lines
@@ -65,14 +65,42 @@ def shop_ws(ws):
 def test_same_plan_as_from_the_whole_table_and_lines(shop_ws, orders):
     parts = gift_parts(Shop(shop_ws), orders)
     whole = _whole(Shop(shop_ws), orders)
-    for name in ("plan", "picks", "previews", "suggestions", "catalogue"):
+    for name in ("plan", "picks", "previews", "catalogue"):
         assert parts[name].equals(whole[name], null_equal=True), name
         assert parts[name].schema == whole[name].schema, name
+    # next products only for the customers given a pick: the same as for everyone, cut
+    picked = parts["picks"]["customer_id"].implode()
+    assert 0 < parts["suggestions"].height <= whole["suggestions"].height
+    if orders == "open":  # ("all": every customer has an order to pack)
+        assert parts["suggestions"].height < whole["suggestions"].height
+    cut = whole["suggestions"].filter(pl.col("customer_id").is_in(picked))
+    assert parts["suggestions"].equals(cut, null_equal=True)
     assert parts["plan"]["reason"].str.starts_with("held back").any()
     assert parts["plan"]["gift"].is_not_null().any()
     assert parts["meta"]["currency"] == whole["currency"] == "USD"
     assert parts["meta"]["notes"][: len(whole["notes"])] == whole["notes"]
     assert any("control group" in n for n in parts["meta"]["notes"])
+
+
+def test_a_customer_outside_the_plan_gets_the_pick_from_everyones_next_products(shop_ws):
+    """The app's detail panel picks a gift on demand for a customer the plan did not cover,
+    from their own lines and the plan's kept sequence rules: the pick the plan would make."""
+    from shopinsight.core.gifts.policies import gift_picks
+    from shopinsight.core.results import load_gifts
+
+    shop = Shop(shop_ws)
+    gifts = load_gifts(shop, "open")
+    whole = _whole(Shop(shop_ws), "open")
+    table = shop.profiles().table
+    outside = table.filter(~pl.col("customer_id").is_in(gifts.picks["customer_id"].implode()))
+    assert outside.height >= 10
+    lines = shop.lines().collect()
+    for cid in outside["customer_id"].sort().to_list():
+        rows = table.filter(pl.col("customer_id") == cid)
+        got = customer_gift(shop, gifts, rows)
+        want = gift_picks(rows, whole["catalogue"], whole["suggestions"], lines, shop.config())
+        assert got is not None and want.height == 1
+        assert {k: got[k] for k in want.columns} == want.row(0, named=True), cid
 
 
 def test_reads_the_cached_profile_columns_not_the_whole_table(shop_ws):

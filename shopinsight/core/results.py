@@ -413,6 +413,7 @@ class GiftsResult:
     picks: pl.DataFrame
     previews: pl.DataFrame
     suggestions: pl.DataFrame
+    sequence: pl.DataFrame
     catalogue: pl.DataFrame
     currency: str
     as_of: dt.date
@@ -424,7 +425,7 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     previews), the packing plan and the notes, reusing the cached profiles and bundle rules."""
     shop.require_orders()
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
-    family = f"gifts-seq-{shop.key()}-{orders}"  # "seq": sequence-based next products
+    family = f"gifts-seq2-{shop.key()}-{orders}"  # "seq2": next products for the plan only
     name = f"{family}-{state}"
 
     def compute() -> dict[str, Any]:  # imported here: a warm start reads only the cache
@@ -433,10 +434,11 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         return gift_parts(shop, orders)
 
     parts = shop.cache.parts(
-        name, ["plan", "picks", "previews", "suggestions", "catalogue"], compute, family
-    )
+        name, ["plan", "picks", "previews", "suggestions", "sequence", "catalogue"], compute,
+        family,
+    )  # fmt: skip
     meta = parts["meta"]
     return GiftsResult(
         parts["plan"], parts["picks"], parts["previews"], parts["suggestions"],
-        parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
+        parts["sequence"], parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
     )  # fmt: skip

@@ -14,6 +14,7 @@ import polars as pl
 from rich.console import Group
 from rich.text import Text
 
+from shopinsight.core.gifts.plan import customer_gift
 from shopinsight.core.text import visible, visible_expr
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
@@ -59,7 +60,7 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
         out["value_horizon"] = value.horizon_days
     gifts = data.peek("gifts:open")  # Shop.gifts() memo key (open orders)
     if gifts is not None:
-        out["gift"] = gift_for(data, gifts, rows)
+        out["gift"] = customer_gift(data, gifts, rows)
     return out
 
 
@@ -68,31 +69,6 @@ def with_history(data: Shop, d: dict[str, Any]) -> dict[str, Any]:
     if d.get("missing"):
         return d
     return {**d, "history": data.segment_history(d["customer_id"]).to_dicts()}
-
-
-def gift_for(data: Shop, gifts: Any, rows: pl.DataFrame) -> dict[str, Any] | None:
-    """The customer's gift pick and note (picked on demand for customers not in the plan)."""
-    from shopinsight.core.gifts.notes import note_values, render_by_template
-    from shopinsight.core.gifts.policies import gift_picks, gift_policies
-
-    cid = rows["customer_id"][0]
-    config = data.config()
-    pick = gifts.picks.filter(pl.col("customer_id") == cid)
-    if pick.height == 0:
-        lines = data.lines().filter(pl.col("customer_id") == cid).collect()
-        pick = gift_picks(
-            rows,
-            gifts.catalogue,
-            gifts.suggestions.filter(pl.col("customer_id") == cid),
-            lines,
-            config,
-        )
-    if pick.height == 0:
-        return None
-    merged = rows.join(pick.drop("currency", strict=False), on="customer_id")
-    policies = gift_policies(config)
-    note = render_by_template(note_values(merged, config), merged["template"], policies.templates)
-    return {**pick.row(0, named=True), "note": note[0]}
 
 
 def timeline(days: list[dt.date], start: dt.date, end: dt.date, width: int) -> str:

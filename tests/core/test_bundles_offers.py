@@ -270,3 +270,25 @@ def test_next_product_prefers_what_customers_came_back_for():
     few = next_products(make_lines(rows).lazy(), rules, min_customers=5)
     assert few.filter(pl.col("customer_id") == "new@x.com")["sku"].to_list() == ["C"]
     assert set(few["basis"]) == {"basket"}
+
+
+def test_next_product_of_a_few_customers_is_theirs_among_everyones():
+    """`customers` limits the suggestions, not the rules: each customer's suggestion is the one
+    they get among everyone's, from the whole shop's lines or, with the shop's ranked sequence
+    rules kept, from their own lines alone (how the app picks one customer's gift)."""
+    from shopinsight.core.bundles.sequence import ranked_sequence_rules
+    from tests.core.test_packing import sample_shop
+
+    lines = sample_shop(400, seed=3).lazy()
+    rules = mine_itemsets(lines, config={"bundles": {"min_support": 0.01}}).rules
+    catalogue = product_catalogue(lines)
+    everyone = next_products(lines, rules, catalogue)
+    assert "sequence" in set(everyone["basis"])
+    ids = everyone["customer_id"].sort().gather_every(7)
+    some = next_products(lines, rules, catalogue, customers=ids)
+    assert some.equals(everyone.filter(pl.col("customer_id").is_in(ids.implode())))
+    kept = ranked_sequence_rules(lines, 3)
+    for cid in ids.to_list():
+        own = lines.filter(pl.col("customer_id") == cid)
+        alone = next_products(own, rules, catalogue, 3, pl.Series([cid]), kept)
+        assert alone.equals(everyone.filter(pl.col("customer_id") == cid)), cid

@@ -238,18 +238,26 @@ def next_products(
     rules: pl.DataFrame,
     catalogue: pl.DataFrame | None = None,
     min_customers: int = 3,
+    customers: pl.Series | None = None,
+    sequence: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The best product each customer has not bought yet: what came *next* for others first.
 
     Order sequence beats baskets: a sequence rule A -> B (`sequence.sequence_rules`) whose A
     the customer bought on their first or latest purchase day wins; customers without one fall
     back to the basket rules (`_basket_next`). Never a product the customer already bought.
-    Output: customer_id, sku, product_name, score, confidence, lift, antecedent, reason, basis
-    ("sequence" or "basket") — one row per customer with a suggestion.
+    `customers` limits the suggestions (not the rules) to those ids; `sequence`, the shop's
+    `ranked_sequence_rules`, saves learning them again (each customer's pick then reads only
+    their own lines). Output: customer_id, sku, product_name, score, confidence, lift,
+    antecedent, reason, basis ("sequence" or "basket") — one row per customer with a
+    suggestion.
     """
     if catalogue is None:
         catalogue = product_catalogue(lines)
-    seq = sequence_next(lines, catalogue, min_customers)
+    seq = sequence_next(lines, catalogue, min_customers, customers, sequence)
+    if customers is not None:
+        ids = customers.cast(pl.Utf8).drop_nulls().unique().implode()
+        lines = lines.filter(pl.col("customer_id").is_in(ids))
     # only customers without a sequence pick are scored on baskets (each customer's pick reads
     # only their own lines): on a 1M-line shop most have one, and scoring them cost ~5 s
     rest = lines.join(seq.select("customer_id").lazy(), on="customer_id", how="anti")

@@ -94,11 +94,29 @@ def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
     return rules.collect()
 
 
+def ranked_sequence_rules(lines: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
+    """(rank, first, target, customers, came_back, confidence, lift): `sequence_rules` ranked
+    once (rank 0 = best anywhere) with each product's `_PER_PRODUCT` best kept: the rules
+    `sequence_next` tries. Learnt from every customer; kept, they let one customer's pick be
+    made later from that customer's lines alone (the app's detail panel)."""
+    return _ranked(_purchase_days(lines).collect().lazy(), min_customers)
+
+
+def _ranked(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
+    """`ranked_sequence_rules` from `_purchase_days`."""
+    return (
+        _rules(days, min_customers)
+        .with_row_index("rank")
+        .filter(pl.int_range(pl.len()).over("first") < _PER_PRODUCT)
+    )
+
+
 def sequence_next(
     lines: pl.LazyFrame,
     catalogue: pl.DataFrame,
     min_customers: int,
     customers: pl.Series | None = None,
+    rules: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per customer the strongest sequence rule fired by a product of their first or latest
     purchase day whose target they never bought (higher confidence, then more customers).
@@ -107,15 +125,21 @@ def sequence_next(
     are tried, so a customer's pick is a group-by minimum over a bounded join, not a sort.
     `customers` limits the picks (not the rules, learnt from everyone) to those ids: the churn
     list needs a few hundred, and trying the rules on 200,000 customers cost seconds.
+    `rules` (from `ranked_sequence_rules`) skips learning them: then only the lines of
+    `customers` are read (a customer's first, second and last days are their own).
     """
-    days = _purchase_days(lines).collect().lazy()
-    rules = (
-        _rules(days, min_customers)
-        .with_row_index("rank")
-        .filter(pl.int_range(pl.len()).over("first") < _PER_PRODUCT)
-    )
+    wanted = None
     if customers is not None:
         wanted = customers.cast(pl.Utf8).drop_nulls().unique().cast(pl.Categorical)
+    if rules is None:
+        days = _purchase_days(lines).collect().lazy()
+        rules = _ranked(days, min_customers)
+    else:
+        rules = rules.with_columns(pl.col("first", "target").cast(pl.Categorical))
+        if wanted is not None:
+            lines = lines.filter(pl.col("customer_id").is_in(wanted.cast(pl.Utf8).implode()))
+        days = _purchase_days(lines)
+    if wanted is not None:
         days = days.join(wanted.to_frame("customer_id").lazy(), on="customer_id", how="semi")
     picked = days.collect()
     owned = picked.select("customer_id", "sku")

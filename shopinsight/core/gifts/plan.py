@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 if TYPE_CHECKING:
+    from shopinsight.core.results import GiftsResult
     from shopinsight.core.shop import Shop
 
 PROFILE_COLUMNS = [
@@ -39,6 +40,10 @@ refunded: the budget currency's fallback counts revenue with them); a missing on
 in the step that reads it, never a silent difference."""
 
 
+NEXT_MIN_CUSTOMERS = 3
+"""Customers a sequence rule needs before it suggests a next product."""
+
+
 def preview_pool() -> pl.Expr:
     """The customers given a pick for the preview notes: each segment's PREVIEW_POOL biggest
     spenders, equal spend by customer id (the customer table's row order is not fixed: ties
@@ -54,9 +59,11 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     """Gift picks for the customers of the orders to pack (and each segment's top spenders, for
     the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
 
-    Output: the frames plan, picks, previews, suggestions, catalogue, and meta (currency,
+    Output: the frames plan, picks, previews, suggestions (the picked customers' next
+    products), sequence (the shop's ranked sequence rules), catalogue, and meta (currency,
     notes), as `results.load_gifts` caches them."""
     from shopinsight.core.bundles import next_products, product_catalogue
+    from shopinsight.core.bundles.sequence import ranked_sequence_rules
     from shopinsight.core.gifts.campaigns import held_back_customers
     from shopinsight.core.gifts.notes import preview_notes
     from shopinsight.core.gifts.packing import packing_plan, plan_orders
@@ -76,12 +83,19 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     # under the catalogue's working memory (~1 GB) for the same CPU time
     lines = shop.lines().select(LINE_COLUMNS)
     catalogue = product_catalogue(lines, currency or None)
-    suggestions = next_products(lines, shop.bundles().rules, catalogue)
-    # the customer columns only now: not held through the two steps above, the heaviest (at
-    # 5M lines ~0.4 GB beside their ~1 GB of working memory)
-    table = profile_columns(shop, PROFILE_COLUMNS)  # computed and cached when missing
     wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
     top = preview_pool()
+    # next products only for the customers given a pick (the orders to pack, the previews'
+    # pool): trying the rules on every customer was half a 1M-line plan's CPU time; the rules
+    # are kept for the others' picks on demand (`customer_gift`)
+    spend = profile_columns(shop, ["customer_id", "segment", "monetary"])  # computed if missing
+    pool = spend.filter(wanted | top)["customer_id"]
+    sequence = ranked_sequence_rules(lines, NEXT_MIN_CUSTOMERS)
+    rules = shop.bundles().rules
+    suggestions = next_products(lines, rules, catalogue, NEXT_MIN_CUSTOMERS, pool, sequence)
+    # the customer columns only now: not held through the two steps above, the heaviest (at
+    # 5M lines ~0.4 GB beside their ~1 GB of working memory)
+    table = profile_columns(shop, PROFILE_COLUMNS)
     picks = gift_picks(table.filter(wanted | top), catalogue, suggestions, lines, config)
     buyers = todo.filter(pl.col("is_gift"))["customer_id"].drop_nulls().unique()
     gift_order_picks = gift_picks(
@@ -108,5 +122,33 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
         notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
     return {
         "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
-        "catalogue": catalogue, "meta": {"currency": currency, "notes": notes},
+        "sequence": sequence, "catalogue": catalogue,
+        "meta": {"currency": currency, "notes": notes},
     }  # fmt: skip
+
+
+def customer_gift(shop: Shop, gifts: GiftsResult, rows: pl.DataFrame) -> dict[str, Any] | None:
+    """The gift pick and note of the customer in `rows` (one customer-table row): from the plan
+    when they are in it, else picked now from their own lines with the plan's catalogue and
+    rules (the same pick the plan would have made). None when no gift fits."""
+    from shopinsight.core.bundles import next_products
+    from shopinsight.core.gifts.notes import note_values, render_by_template
+    from shopinsight.core.gifts.policies import gift_picks, gift_policies
+
+    cid = rows["customer_id"][0]
+    config = shop.config()
+    pick = gifts.picks.filter(pl.col("customer_id") == cid)
+    if pick.height == 0:
+        mine = shop.lines().select(LINE_COLUMNS).filter(pl.col("customer_id") == cid)
+        lines = mine.collect().lazy()
+        nexts = next_products(
+            lines, shop.bundles().rules, gifts.catalogue, NEXT_MIN_CUSTOMERS,
+            pl.Series([cid]), gifts.sequence,
+        )  # fmt: skip
+        pick = gift_picks(rows, gifts.catalogue, nexts, lines, config)
+    if pick.height == 0:
+        return None
+    merged = rows.join(pick.drop("currency", strict=False), on="customer_id")
+    policies = gift_policies(config)
+    note = render_by_template(note_values(merged, config), merged["template"], policies.templates)
+    return {**pick.row(0, named=True), "note": note[0]}
