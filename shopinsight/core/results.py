@@ -385,7 +385,7 @@ def load_bundles(
 
     def compute() -> dict[str, Any]:
         lines = shop.lines()  # only when computing: a warm start reads no line
-        customers = shop.profiles().table.select("customer_id", "segment")
+        customers = profile_columns(shop, ["customer_id", "segment"])  # not the whole table
         sets = mine_itemsets(
             lines, given.get("min_support"), given.get("min_orders"),
             int(given.get("max_size") or settings["max_size"]), config=config,
