@@ -17,8 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -50,17 +52,24 @@ WARM_UP = "_loader"
 """The warm-up worker's name (tests and benchmarks wait for every worker but this one)."""
 WARM_UP_STEPS = (
     *("profiles", "churn", "bundles", "gifts", "value", "last_orders", "cohorts", "repeat"),
+    "track",
 )
 """`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
-them (customers, gifts, churn, bundles) as far as their shared inputs allow."""
+them (customers, gifts, churn, bundles) as far as their shared inputs allow (`track`: the
+Churn screen's track record, read from every stored prediction: ~0.3 s at 1M lines)."""
 WARM_UP_SCREENS = ("export:warm_up", "customers_view:warm_up")
 """Screen functions `(shop) -> None` run after the steps: the Export form's first count, then
 the month-end customer tables the Customers detail's segment history reads (last: the
 heaviest, and only the detail panel waits for it)."""
 WARM_UP_MODULES = (
     *("textual_fastdatatable.data_table", "pyarrow.compute", "pyarrow.pandas_compat"),
+    *("shopinsight.core.gifts.notes", "shopinsight.core.gifts.policies"),
+    *("shopinsight.core.gifts.choice", "shopinsight.core.importers", "shopinsight.core.files"),
+    "shopinsight.tui.widgets.dialogs",
 )
-"""What the first table shown imports (pyarrow, pandas: ~0.8 s CPU): the warm-up instead."""
+"""What the first table shown imports (pyarrow, pandas: ~0.8 s CPU), and the core modules
+the screens import when first shown (gift notes and policies, the importers: 15-20 ms of a
+first visit each): the warm-up instead."""
 WARM_UP_POLL = 0.2
 GC_THRESHOLD = 20_000
 """Objects allocated between two young collections while the app runs (Python's default:
@@ -128,7 +137,19 @@ class ShopInsightApp(App[None]):
             self.theme = self._initial_theme
         self._gc_threshold = gc.get_threshold()
         gc.set_threshold(GC_THRESHOLD, *self._gc_threshold[1:])
+        self._size_console()
         self.schedule_warm_up()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._size_console(event.size)
+
+    def _size_console(self, size: Size | None = None) -> None:
+        """Tell the Rich console the terminal's size: a table grid renders each cell through
+        `console.options`, which otherwise asks the OS for the terminal size every time (three
+        failed system calls per cell without a terminal; a fifth of a 50k-row table's first
+        paint)."""
+        size = size or self.size
+        self.console.size = (size.width, size.height)
 
     def on_unmount(self) -> None:
         gc.unfreeze()

@@ -46,7 +46,7 @@ async def test_other_screens_results_ready_after_first_paint(demo_ws, make_app) 
     async with app.run_test(size=(100, 30)) as pilot:
         await _warmed(app)
         shop = app.data
-        for key in ("profiles", "churn:", "bundles::[]", "gifts:open", "value:"):
+        for key in ("profiles", "churn:", "bundles::[]", "gifts:open", "value:", "track"):
             assert shop.peek(key) is not None, key
         # the Export form's first count and the month-end tables of the segment history
         import shopinsight.core.exporters as exporters
@@ -126,3 +126,14 @@ async def test_overview_paints_the_order_figures_before_the_customer_table(
         table = app.data.profiles().table
         assert sum(r[1] for r in chart.rows) == table.height
         assert str(customers.render()) == f"{table.height:,}"
+
+
+async def test_console_knows_the_terminal_size(demo_ws, make_app) -> None:
+    """The Rich console is told the terminal's size (and each new one): table cells render
+    through its options, which otherwise ask the OS for the size on every cell."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=(90, 30)) as pilot:
+        assert tuple(app.console.size) == (90, 30)
+        await pilot.resize_terminal(150, 45)
+        await pilot.pause()
+        assert tuple(app.console.size) == (150, 45)
