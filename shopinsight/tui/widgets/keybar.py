@@ -30,6 +30,8 @@ class KeyBar(Static):
     }
     """
 
+    _shown: tuple[str, tuple[object, ...]] | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self.call_after_refresh(self.show_bindings)
@@ -71,7 +73,10 @@ class KeyBar(Static):
             room = width - line.cell_length - hint.cell_length - 1
             if room >= 1:
                 line = line + Content(" " * room) + hint
-        self.update(line)
+        shown = (line.plain, tuple(line.spans))
+        if shown != self._shown:  # focus moves re-announce the same keys: no repaint then
+            self._shown = shown
+            self.update(line, layout=False)  # one line high whatever it says
 
     def _shadowed(self, key: str) -> tuple[Binding, bool] | None:
         """The screen's own shown binding for `key` when the focused widget's hidden one takes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Static
@@ -42,20 +44,7 @@ class NavBar(Static):
     def _tabs(self, short: bool, keys_only: bool = False) -> Content:
         """Every section's key and label; short labels, or on a narrow terminal only the keys
         of the other sections (the current one keeps its name)."""
-        parts = []
-        for mode, key, label, short_label in SECTIONS:
-            text = short_label if short else label
-            if keys_only and mode != self.current:
-                text = ""
-            style = "reverse bold" if mode == self.current else ""
-            parts.append(
-                Content.from_markup(
-                    f"[@click=app.go('{mode}')] [b]$key[/b]{' $text' if text else ''} [/]",
-                    key=KEY_SHOWN.get(key, key),
-                    text=text,
-                ).stylize(style)
-            )
-        return Content("").join(parts)
+        return _tabs(self.current, short, keys_only)
 
     def _draw(self, width: int) -> None:
         tabs = self._tabs(short=False)
@@ -66,4 +55,24 @@ class NavBar(Static):
         room = width - tabs.cell_length
         if self.right and room >= len(self.right) + 2:
             tabs = tabs + Content(" " * (room - len(self.right) - 1)) + Content(self.right)
-        self.update(tabs)
+        self.update(tabs, layout=False)  # one line high whatever it says
+
+
+@lru_cache(maxsize=64)
+def _tabs(current: str, short: bool, keys_only: bool) -> Content:
+    """`NavBar._tabs` for the section `current` (markup parsed once per section and width
+    class: it was a tenth of a first visit's own work; a Content is immutable)."""
+    parts = []
+    for mode, key, label, short_label in SECTIONS:
+        text = short_label if short else label
+        if keys_only and mode != current:
+            text = ""
+        style = "reverse bold" if mode == current else ""
+        parts.append(
+            Content.from_markup(
+                f"[@click=app.go('{mode}')] [b]$key[/b]{' $text' if text else ''} [/]",
+                key=KEY_SHOWN.get(key, key),
+                text=text,
+            ).stylize(style)
+        )
+    return Content("").join(parts)
