@@ -474,3 +474,53 @@ def test_overrides_add_and_remove_whatever_the_rules_say() -> None:
     trace = explain(p, "a")
     removed = [t for t in trace["tags"] if t["tag"] == "marketing_ok"][0]
     assert removed["overridden"] and not removed["fired"]
+
+
+def _recipients_by_hand(rows: list[tuple[int, str | None, str | None, str | None]]) -> dict:
+    """The recipients feature worked out row by row: per repeat customer, the address (postal
+    code, city) with the most distinct first names; ties: the first postal code, then city
+    (none first)."""
+    orders_of: dict[int, int] = {}
+    for ck, *_ in rows:
+        orders_of[ck] = orders_of.get(ck, 0) + 1
+    names: dict[tuple[int, str, str | None], set[str]] = {}
+    for ck, ship, postal, city in rows:
+        if ship is not None and postal is not None and orders_of[ck] >= 2:
+            names.setdefault((ck, postal, city), set()).add(ship.strip().split(" ")[0])
+    best: dict[int, tuple] = {}
+    for (ck, postal, city), found in names.items():
+        rank = (-len(found), postal, city is not None, city or "")
+        if ck not in best or rank < best[ck][0]:
+            text = f"{len(found)} recipients ({', '.join(sorted(found))}) at {postal} {city or ''}"
+            best[ck] = (rank, len(found), text.strip())
+    return {ck: (n, text) for ck, (_, n, text) in best.items()}
+
+
+@pytest.mark.parametrize("packed", [None, False])
+def test_recipients_at_one_address_match_a_count_by_hand(packed: bool | None) -> None:
+    import random
+
+    from shopinsight.core.customers.tag_features import _recipients
+
+    rng = random.Random(7)
+    ships = ["Anna B", " Marco  C", "anna", "", "  ", "Zoë X", "Émile", "Bob", "Anna", None]
+    postals = ["20121", "10001", "", "0", "20121 ", None]
+    cities = ["Milano", "milano", "", "Roma", None, None]
+    for _ in range(50):
+        rows = [
+            (rng.randrange(12), rng.choice(ships), rng.choice(postals), rng.choice(cities))
+            for _ in range(rng.randrange(80))
+        ]
+        frame = pl.DataFrame(
+            rows,
+            schema={
+                "_ck": pl.UInt32,
+                "shipping_name": pl.Utf8,
+                "postal_code": pl.Utf8,
+                "city": pl.Utf8,
+            },
+            orient="row",
+        )
+        got = _recipients(frame, packed)
+        assert got.columns == ["_ck", "max_recipients_at_address", "recipient_evidence"]
+        assert {ck: (n, text) for ck, n, text in got.rows()} == _recipients_by_hand(rows)

@@ -126,9 +126,9 @@ def tag_features(
         )
     )
     # each part has one row per customer at most: set beside by key (joins cost 3×)
-    places = counted.select(_PLACE_COLUMNS)
-    parts = pl.collect_all([_family(data, lines, orders, cfg), _recipients(places), replen_text])
-    feats = beside(per_order, parts)
+    family, replen_texts = pl.collect_all([_family(data, lines, orders, cfg), replen_text])
+    recipients = _recipients(counted.select(_PLACE_COLUMNS).collect())
+    feats = beside(per_order, [family, recipients, replen_texts])
     return feats, stats, replen.drop("_ck", "_sk")
 
 
@@ -236,34 +236,80 @@ def _family(
     return mixed.join(variants, on="_ck", how="full", coalesce=True)
 
 
-def _recipients(orders: pl.LazyFrame) -> pl.LazyFrame:
+def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFrame:
     """Most distinct recipient first names at one address (postal code + city), from the
     counted orders' customer key, shipping name, postal code and city.
 
     Distinct (customer, address, first name) rows are counted per address; names are listed
-    only for each customer's best address (most names, then the first postal code)."""
+    only for each customer's best address (most names, then the first postal code, then the
+    first city, none first).
+
+    The text is ranked once (each postal code, city and name by its place among the distinct
+    values sorted) and the rows are sorted on (customer, address, name), packed in one integer
+    when it fits (`packed`: None decides), else `np.lexsort`: distinct rows, addresses and
+    customers are then runs. (String unique, group-by, sort and join cost 2.5× at 1M lines.)"""
+    repeat = pl.Series(np.bincount(orders.get_column("_ck").to_numpy(), minlength=1) >= 2)
     first = pl.col("shipping_name").str.strip_chars().str.split(" ").list.first()
-    repeat = orders.lazy().group_by("_ck").len().filter(pl.col("len") >= 2).select("_ck")
-    place = ["_ck", "postal_code", "city"]
-    names = (
+    rows = (
         orders.lazy()
-        .filter(pl.col("shipping_name").is_not_null() & pl.col("postal_code").is_not_null())
-        .select(*place, first.alias("name"))
-        .join(repeat, on="_ck", how="semi")
-        .unique()
+        .filter(
+            pl.col("shipping_name").is_not_null()
+            & pl.col("postal_code").is_not_null()
+            & pl.lit(repeat).gather(pl.col("_ck"))
+        )
+        .select("_ck", "postal_code", "city", first.alias("name"))
         .collect()
-        .lazy()
     )
-    best = (
-        names.group_by(place)
-        .len("n")
-        .sort(place[:1] + ["n", "postal_code", "city"], descending=[False, True, False, False])
-        .filter(pl.col("_ck").is_first_distinct())
-    )
+    if rows.height == 0:
+        return pl.DataFrame(
+            schema={
+                "_ck": orders.schema["_ck"],
+                "max_recipients_at_address": pl.UInt32,
+                "recipient_evidence": pl.Utf8,
+            }
+        )
+    ck = rows.get_column("_ck").to_numpy().astype(np.int64)
+    city = _ranks(rows.get_column("city"))
+    pairs = _ranks(rows.get_column("postal_code")) * (int(city.max()) + 1) + city
+    places, place = np.unique(pairs, return_inverse=True)  # (postal code, city) order
+    name = _ranks(rows.get_column("name"))
+    spread = int(name.max()) + 1
+    if packed is None:
+        packed = (int(ck.max()) + 1) * places.size * spread < 2**62
+    if packed:
+        key = (ck * places.size + place) * spread + name
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort((name, place, ck))
+    ck, place, name = ck[order], place[order], name[order]
+    new_place = np.ones(ck.size, bool)  # the first row of each (customer, address) run
+    new_place[1:] = (ck[1:] != ck[:-1]) | (place[1:] != place[:-1])
+    distinct = new_place.copy()  # ... and of each (customer, address, name) run
+    distinct[1:] |= name[1:] != name[:-1]
+    ck, starts, at = ck[distinct], new_place[distinct], order[distinct]
+    address = np.cumsum(starts) - 1  # each distinct row's address run
+    names = np.bincount(address)  # distinct names at each address (reused: the count)
+    owner = ck[starts]  # each address's customer (runs in customer order)
+    new_ck = np.ones(owner.size, bool)
+    new_ck[1:] = owner[1:] != owner[:-1]
+    first_address = np.flatnonzero(new_ck)
+    most = np.maximum.reduceat(names, first_address)
+    top = names == np.repeat(most, np.diff(np.append(first_address, owner.size)))
+    top_at = np.flatnonzero(top)  # the first address with the most names: ties, the first
+    chosen = np.zeros(owner.size, bool)
+    chosen[top_at[np.append(True, owner[top_at][1:] != owner[top_at][:-1])]] = True
+    keep = chosen[address]
+    pick = pl.Series(at[keep])
+    listed = pl.DataFrame(
+        {
+            "_ck": pl.Series(ck[keep]).cast(orders.schema["_ck"]),
+            "n": pl.Series(names[address[keep]]).cast(pl.UInt32),
+        }
+    ).hstack([rows.get_column(c).gather(pick) for c in ("name", "postal_code", "city")])
     return (
-        names.join(best, on=place, how="inner", nulls_equal=True)
-        .group_by("_ck")
-        .agg(pl.col("name").sort(), pl.col("n", "postal_code", "city").first())
+        listed.lazy()
+        .group_by("_ck", maintain_order=True)
+        .agg(pl.col("name"), pl.col("n", "postal_code", "city").first())
         .select(
             "_ck",
             pl.col("n").alias("max_recipients_at_address"),
@@ -277,7 +323,15 @@ def _recipients(orders: pl.LazyFrame) -> pl.LazyFrame:
             .str.strip_chars()
             .alias("recipient_evidence"),
         )
+        .collect()
     )
+
+
+def _ranks(values: pl.Series) -> np.ndarray:
+    """Each value's place among the column's distinct values sorted, from 1 (null: 0)."""
+    distinct = values.drop_nulls().unique().sort()
+    code = values.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64) + 1
+    return code.fill_null(0).to_numpy()
 
 
 def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
