@@ -167,9 +167,7 @@ def customer_profiles(
         ).alias("reason")
     )
     rest = [c for c in table.columns if c not in LEAD_COLUMNS]
-    table = table.select(LEAD_COLUMNS + rest).sort(
-        ["monetary", "customer_id"], descending=[True, False]
-    )
+    table = table.select(LEAD_COLUMNS + rest)  # in spend order since `customer_table`
     if table.height == 0:
         notes.append("No customer has a counted order (paid, not cancelled, money kept) yet.")
     return CustomerProfiles(

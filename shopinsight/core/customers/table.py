@@ -36,8 +36,8 @@ def _year_before(moment: dt.datetime) -> dt.datetime:
 def customer_table(
     data: ShopData, attrs: pl.LazyFrame | pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per customer with >= 1 counted order, in `_ck` order (plus `_ck`, the integer
-    customer key the tag features join on).
+    """One row per customer with >= 1 counted order, biggest net spend first (then by
+    customer_id), plus `_ck`, the integer customer key the tag features join on.
 
     Columns: customer_id, email, first_name, last_name, customer_name, country, currency,
     first_order, last_order, orders, frequency, items, monetary, monetary_12m, aov,
@@ -50,9 +50,11 @@ def customer_table(
     as_of = data.as_of
     n = pl.col("orders")
     table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of)))
+    latest = _latest(data.orders)
+    table = _in_spend_order(table, latest)
     counted = data.orders.lazy().filter(pl.col("counted"))
     parts = pl.collect_all([_listed(counted, col, name) for col, name in slow])
-    parts = [_gap_stats(data.gaps), *parts, _latest(data.orders), product_stats(data)]
+    parts = [_gap_stats(data.gaps), *parts, latest, product_stats(data)]
     table = beside(table, parts)
     share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
     table = (
@@ -80,6 +82,19 @@ def customer_table(
         .collect()
     )
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
+
+
+def _in_spend_order(table: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
+    """The `_per_customer` rows in the order the profiles list customers: net spend (as the
+    table rounds it) down, then customer_id A-Z.
+
+    Sorted here, while the table holds mostly numbers: the other parts are gathered into it
+    by key anyway (`beside`), and sorting the finished profiles moved every column, their
+    texts and lists included (a fifth of the steps after the table at 1M lines)."""
+    spend = (pl.col("monetary") + pl.col("_returned")).round(2).alias("monetary")
+    keys = beside(table.select("_ck", spend), [latest.select("_ck", "customer_id")])
+    order = keys.select(pl.arg_sort_by(["monetary", "customer_id"], descending=[True, False]))
+    return table[order.to_series()]
 
 
 def _per_customer(
@@ -353,7 +368,7 @@ def _join_attrs(table: pl.DataFrame, attrs: pl.LazyFrame | pl.DataFrame | None) 
                 "existing_tags",
             )
         )
-        table = table.join(a, on="customer_id", how="left")
+        table = table.join(a, on="customer_id", how="left", maintain_order="left")
     first_token = pl.col("customer_name").str.strip_chars().str.split(" ").list.first()
     return table.with_columns(
         pl.coalesce("_a_first", first_token).alias("first_name"),
