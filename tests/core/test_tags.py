@@ -476,16 +476,16 @@ def test_overrides_add_and_remove_whatever_the_rules_say() -> None:
     assert removed["overridden"] and not removed["fired"]
 
 
-def _recipients_by_hand(rows: list[tuple[int, str | None, str | None, str | None]]) -> dict:
-    """The recipients feature worked out row by row: per repeat customer, the address (postal
-    code, city) with the most distinct first names; ties: the first postal code, then city
-    (none first)."""
+def _recipients_by_hand(rows: list[tuple[int, bool, str | None, str | None, str | None]]) -> dict:
+    """The recipients feature worked out row by row: per repeat customer (2+ counted orders),
+    the address (postal code, city) with the most distinct first names in counted orders; ties:
+    the first postal code, then city (none first)."""
     orders_of: dict[int, int] = {}
-    for ck, *_ in rows:
-        orders_of[ck] = orders_of.get(ck, 0) + 1
+    for ck, counted, *_ in rows:
+        orders_of[ck] = orders_of.get(ck, 0) + counted
     names: dict[tuple[int, str, str | None], set[str]] = {}
-    for ck, ship, postal, city in rows:
-        if ship is not None and postal is not None and orders_of[ck] >= 2:
+    for ck, counted, ship, postal, city in rows:
+        if counted and ship is not None and postal is not None and orders_of[ck] >= 2:
             names.setdefault((ck, postal, city), set()).add(ship.strip().split(" ")[0])
     best: dict[int, tuple] = {}
     for (ck, postal, city), found in names.items():
@@ -508,13 +508,20 @@ def test_recipients_at_one_address_match_a_count_by_hand(packed: bool | None) ->
     cities = ["Milano", "milano", "", "Roma", None, None]
     for _ in range(50):
         rows = [
-            (rng.randrange(12), rng.choice(ships), rng.choice(postals), rng.choice(cities))
+            (
+                rng.randrange(12),
+                rng.random() < 0.8,
+                rng.choice(ships),
+                rng.choice(postals),
+                rng.choice(cities),
+            )
             for _ in range(rng.randrange(80))
         ]
         frame = pl.DataFrame(
             rows,
             schema={
                 "_ck": pl.UInt32,
+                "counted": pl.Boolean,
                 "shipping_name": pl.Utf8,
                 "postal_code": pl.Utf8,
                 "city": pl.Utf8,

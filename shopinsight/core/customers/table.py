@@ -20,7 +20,18 @@ from shopinsight.core.orders import as_of_end
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.shop_data import ShopData
 
-__all__ = ["beside", "customer_table"]
+__all__ = ["ORDER_FIELDS", "beside", "customer_table"]
+
+ORDER_FIELDS = sorted(
+    {
+        "_ck", "_ok", "status", "ordered_at", "counted", "net_revenue", "local_hour",
+        "local_weekday", "items", "products", "has_products", "discount_pct", "has_discount",
+        "gift", "has_note", "night", "early", "weekend", "order_total", "refunded", "has_refund",
+        "channel_label", "source", "customer_id", "email", "customer_name", "billing_name",
+        "shipping_name", "country", "accepts_marketing",
+    }
+)  # fmt: skip
+"""Every column of `ShopData.orders` the customer table reads."""
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -34,7 +45,9 @@ def _year_before(moment: dt.datetime) -> dt.datetime:
 
 
 def customer_table(
-    data: ShopData, attrs: pl.LazyFrame | pl.DataFrame | None = None
+    data: ShopData,
+    attrs: pl.LazyFrame | pl.DataFrame | None = None,
+    products: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per customer with >= 1 counted order, biggest net spend first (then by
     customer_id), plus `_ck`, the integer customer key the tag features join on.
@@ -46,6 +59,9 @@ def customer_table(
     discount_share, gift_share, refund_share, note_share, night_share, early_share,
     weekend_share, usual_hour, usual_weekday, channels, marketplaces, accepts_marketing,
     consent_source, existing_tags, phone, and the order counts behind each share.
+
+    `products`: `product_stats(data)` when worked out already (the only part that reads the
+    lines: a big shop's lines can then go first); else worked out here.
     """
     as_of = data.as_of
     n = pl.col("orders")
@@ -54,7 +70,8 @@ def customer_table(
     table = _in_spend_order(table, latest)
     counted = data.orders.lazy().filter(pl.col("counted"))
     parts = pl.collect_all([_listed(counted, col, name) for col, name in slow])
-    parts = [_gap_stats(data.gaps), *parts, latest, product_stats(data)]
+    products = product_stats(data) if products is None else products
+    parts = [_gap_stats(data.gaps), *parts, latest, products]
     table = beside(table, parts)
     share = lambda col: (pl.col(f"{col}_orders") / n).alias(f"{col}_share")  # noqa: E731
     table = (

@@ -28,8 +28,8 @@ _ORDER_COLUMNS = [
     "_ok", "_ck", "items", "products", "has_products", "net_revenue", "night", "max_unit_price",
     "local_month", "max_qty",
 ]  # fmt: skip
-_PLACE_COLUMNS = ["_ck", "shipping_name", "postal_code", "city"]
-ORDER_FIELDS = sorted({*_ORDER_COLUMNS, *_PLACE_COLUMNS, "counted", "channel_label", "customer_id"})
+_PLACE_COLUMNS = ["_ck", "counted", "shipping_name", "postal_code", "city"]
+ORDER_FIELDS = sorted({*_ORDER_COLUMNS, *_PLACE_COLUMNS, "channel_label", "customer_id"})
 """Every column of `ShopData.orders` the tag features read."""
 
 
@@ -57,7 +57,7 @@ def tag_features(
     orders = counted.select(*_ORDER_COLUMNS, via_social.alias("_social")).collect()
     lines = data.lines.lazy().with_row_index("_i").filter(PRODUCT & pl.col("counted"))
     unit_prices = lines.select("unit_price").collect().to_series()
-    with_products = orders.filter(pl.col("has_products"))
+    with_products = orders.select("items", "products").filter(orders.get_column("has_products"))
 
     def pct(key: str, default: float) -> float:
         return float(cfg.get(key, default)) / 100
@@ -127,7 +127,7 @@ def tag_features(
     )
     # each part has one row per customer at most: set beside by key (joins cost 3×)
     family, replen_texts = pl.collect_all([_family(data, lines, orders, cfg), replen_text])
-    recipients = _recipients(counted.select(_PLACE_COLUMNS).collect())
+    recipients = _recipients(data.orders)
     feats = beside(per_order, [family, recipients, replen_texts])
     return feats, stats, replen.drop("_ck", "_sk")
 
@@ -238,7 +238,9 @@ def _family(
 
 def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFrame:
     """Most distinct recipient first names at one address (postal code + city), from the
-    counted orders' customer key, shipping name, postal code and city.
+    counted orders' customer key, shipping name, postal code and city (`orders`: `_ck`,
+    `counted`, `shipping_name`, `postal_code`, `city`; the texts are read for the repeat
+    customers' counted orders only).
 
     Distinct (customer, address, first name) rows are counted per address; names are listed
     only for each customer's best address (most names, then the first postal code, then the
@@ -248,12 +250,16 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
     values sorted) and the rows are sorted on (customer, address, name), packed in one integer
     when it fits (`packed`: None decides), else `np.lexsort`: distinct rows, addresses and
     customers are then runs. (String unique, group-by, sort and join cost 2.5× at 1M lines.)"""
-    repeat = pl.Series(np.bincount(orders.get_column("_ck").to_numpy(), minlength=1) >= 2)
+    ck_all = orders.get_column("_ck").to_numpy()
+    size = int(ck_all.max()) + 1 if ck_all.size else 1  # every order's key: in bounds below
+    counted = orders.get_column("counted").fill_null(False).to_numpy()
+    repeat = pl.Series(np.bincount(ck_all[counted], minlength=size) >= 2)
     first = pl.col("shipping_name").str.strip_chars().str.split(" ").list.first()
     rows = (
         orders.lazy()
         .filter(
-            pl.col("shipping_name").is_not_null()
+            pl.col("counted")
+            & pl.col("shipping_name").is_not_null()
             & pl.col("postal_code").is_not_null()
             & pl.lit(repeat).gather(pl.col("_ck"))
         )
@@ -263,7 +269,7 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
     if rows.height == 0:
         return pl.DataFrame(
             schema={
-                "_ck": orders.schema["_ck"],
+                "_ck": rows.schema["_ck"],
                 "max_recipients_at_address": pl.UInt32,
                 "recipient_evidence": pl.Utf8,
             }
@@ -281,6 +287,7 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
         order = np.argsort(key, kind="stable")
     else:
         order = np.lexsort((name, place, ck))
+    del pairs, city
     ck, place, name = ck[order], place[order], name[order]
     new_place = np.ones(ck.size, bool)  # the first row of each (customer, address) run
     new_place[1:] = (ck[1:] != ck[:-1]) | (place[1:] != place[:-1])
@@ -302,7 +309,7 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
     pick = pl.Series(at[keep])
     listed = pl.DataFrame(
         {
-            "_ck": pl.Series(ck[keep]).cast(orders.schema["_ck"]),
+            "_ck": pl.Series(ck[keep]).cast(rows.schema["_ck"]),
             "n": pl.Series(names[address[keep]]).cast(pl.UInt32),
         }
     ).hstack([rows.get_column(c).gather(pick) for c in ("name", "postal_code", "city")])
