@@ -496,11 +496,18 @@ def _recipients_by_hand(rows: list[tuple[int, bool, str | None, str | None, str 
     return {ck: (n, text) for ck, (_, n, text) in best.items()}
 
 
-@pytest.mark.parametrize("packed", [None, False])
-def test_recipients_at_one_address_match_a_count_by_hand(packed: bool | None) -> None:
+@pytest.mark.parametrize(("packed", "limit"), [(None, 2**62), (False, 2**62), (True, 1)])
+def test_recipients_at_one_address_match_a_count_by_hand(
+    packed: bool | None, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The three ways to sort the rows: packed, np.lexsort, packed after numbering the
+    addresses densely (a shop with very many customers, addresses and names)."""
     import random
 
+    from shopinsight.core.customers import tag_features
     from shopinsight.core.customers.tag_features import _recipients
+
+    monkeypatch.setattr(tag_features, "_PACKED_LIMIT", limit)
 
     rng = random.Random(7)
     ships = ["Anna B", " Marco  C", "anna", "", "  ", "Zoë X", "Émile", "Bob", "Anna", None]
