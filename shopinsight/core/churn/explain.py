@@ -110,7 +110,9 @@ def reasons(
     joined = pl.concat_str(
         [c.otherwise(None) for c in candidates], separator=SEP, ignore_nulls=True
     )
-    joined = pl.when(joined == "").then(fallback).otherwise(joined)
+    # in two steps: read twice in one, the joined text was built twice
+    table = table.with_columns(joined.alias("reasons"))
+    joined = pl.when(pl.col("reasons") == "").then(fallback).otherwise(pl.col("reasons"))
     return table.with_columns(joined.str.split(SEP).list.head(MAX_REASONS).alias("reasons"))
 
 
@@ -156,16 +158,25 @@ def journey_next(lines: pl.LazyFrame, customers: pl.Series | None = None) -> pl.
     )
 
 
-def _action_rules(has_next: pl.Expr) -> tuple[list[tuple[pl.Expr, pl.Expr]], list[bool]]:
-    """The action rules, first match wins, and which of them name the next product; `has_next`
-    says the customer has a journey pick (those rules read next_product, next_share and
-    next_after)."""
-    because = pl.format(
+BECAUSE = "_because"
+"""Why the next product is suggested, worked out on the journey picks alone (a few of the
+customers) before they are joined to the table: two rules read it."""
+
+
+def _because() -> pl.Expr:
+    """The words naming a journey pick (next_product, next_share, next_after)."""
+    return pl.format(
         "suggest {} — {}% of customers who first bought {} and came back bought it next",
         spoken_name(pl.col("next_product")),
         (100 * pl.col("next_share")).round(0).cast(pl.Int64),
         spoken_name(pl.col("next_after")),
     )
+
+
+def _action_rules(has_next: pl.Expr) -> tuple[list[tuple[pl.Expr, pl.Expr]], list[bool]]:
+    """The action rules, first match wins, and which of them name the next product; `has_next`
+    says the customer has a journey pick (those rules read BECAUSE)."""
+    because = pl.col(BECAUSE)
     tag = pl.col("tags").list.contains
     fav = pl.col(FAVORITE)  # what a note would call it (with_favorite)
     has_fav = fav.is_not_null()
@@ -233,7 +244,9 @@ def actions(
     table = with_favorite(table)
     if nexts is not None and nexts.height:
         table = table.join(
-            nexts.with_columns(pl.col("customer_id").cast(table.schema["customer_id"])),
+            nexts.with_columns(
+                pl.col("customer_id").cast(table.schema["customer_id"]), _because().alias(BECAUSE)
+            ),
             on="customer_id",
             how="left",
         )
@@ -242,8 +255,9 @@ def actions(
             pl.lit(None, pl.Utf8).alias("next_product"),
             pl.lit(None, pl.Utf8).alias("next_after"),
             pl.lit(None, pl.Float64).alias("next_share"),
+            pl.lit(None, pl.Utf8).alias(BECAUSE),
         )
     rules, _ = _action_rules(pl.col("next_product").is_not_null())
     action = _first_match(rules, pl.lit("no action needed yet")).alias("action")
-    drop = ["next_product", "next_after", "next_share", *([FAVORITE] if added else [])]
+    drop = ["next_product", "next_after", "next_share", BECAUSE, *([FAVORITE] if added else [])]
     return table.with_columns(action).drop(drop)

@@ -64,8 +64,8 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
         .agg(
             pl.col("customer_id").first(),
             pl.len().alias("frequency"),
-            pl.col("day").min().alias("first_day"),
-            pl.col("day").max().alias("last_day"),
+            pl.col("day").first().alias("first_day"),  # by day within the run
+            pl.col("day").last().alias("last_day"),
             pl.col("spend").sum().alias("monetary"),
             pl.col("spend").mean().alias("aov"),
             pl.col("spend").last().alias("last_spend"),

@@ -60,9 +60,16 @@ class History:
         root = self.root
         if "lexical" not in root.cache:
             ids = root.days.filter(_run_start())["customer_id"]  # cidx is 0..n-1 here
-            order = ids.arg_sort().to_numpy()
-            lex = np.empty(len(order), dtype=np.uint32)
-            lex[order] = np.arange(len(order), dtype=np.uint32)
+            keys = ids.hash()
+            if ids.len() > 1 and (keys.slice(1) > keys.slice(0, ids.len() - 1)).all():
+                # numbered in the order of the ids' hashes (`_by_customer`), all different: the
+                # k-th smallest hash of the ids sorted as text is at customer k's place. A sort
+                # of the text and an integer arg-sort: a quarter of arg-sorting the text
+                lex = ids.sort().hash().arg_sort().cast(pl.UInt32).to_numpy()
+            else:
+                order = ids.arg_sort().to_numpy()
+                lex = np.empty(len(order), dtype=np.uint32)
+                lex[order] = np.arange(len(order), dtype=np.uint32)
             root.cache["lexical"] = pl.Series("lexical", lex)
         return root.cache["lexical"]
 
@@ -276,13 +283,12 @@ def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().cast(pl.UInt32).alias("new_skus"))
     )
     known = ids.lazy().select(pl.col("customer_id").hash().alias("_c"), "customer_id", "cidx")
-    return (
+    per_customer = (
         per_day.join(known, on="_c", how="inner")
         .select("customer_id", "day", "new_skus", "cidx")
-        .sort("cidx", "day")
-        .with_columns(pl.col("cidx").set_sorted())
         .collect()
-    )
+    )  # sorted once collected: half the CPU of the streaming engine's sort (each pair is unique)
+    return per_customer.sort("cidx", "day").with_columns(pl.col("cidx").set_sorted())
 
 
 def _with_cidx(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:

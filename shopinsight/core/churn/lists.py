@@ -66,7 +66,7 @@ def classify(table: pl.DataFrame, flagged: pl.Expr, as_of: dt.date, horizon: int
 
 def list_cap(table: pl.DataFrame, settings: ChurnSettings) -> int:
     """How many customers the to-act list holds (at least one)."""
-    active = table.filter(pl.col("recency") <= ACTIVE_DAYS).height
+    active = table.select((pl.col("recency") <= ACTIVE_DAYS).sum()).item()  # not a filtered copy
     return max(1, min(settings.list_size, math.ceil(settings.list_share * active)))
 
 
