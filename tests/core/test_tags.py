@@ -538,3 +538,23 @@ def test_recipients_at_one_address_match_a_count_by_hand(
         got = _recipients(frame, packed)
         assert got.columns == ["_ck", "max_recipients_at_address", "recipient_evidence"]
         assert {ck: (n, text) for ck, n, text in got.rows()} == _recipients_by_hand(rows)
+
+
+@pytest.mark.parametrize("kinds", [20, 70])  # bits of one integer; beyond 63 tags, grouped
+def test_tag_lists_are_each_customers_tags_sorted(kinds: int) -> None:
+    import random
+
+    from shopinsight.core.customers.profiles import _with_tag_lists
+
+    rng = random.Random(kinds)
+    names = [f"t{i:02d}" for i in range(kinds)]
+    scored = pl.DataFrame({"_row": pl.Series(range(30), dtype=pl.UInt32), "x": range(30)})
+    pairs = {(rng.randrange(30), rng.choice(names)) for _ in range(400)}
+    by_rule = sorted(pairs, key=lambda p: (p[1], p[0]))  # as the rules give them
+    added = [(5, "zz_manual"), (5, "a_manual")]  # added by hand: appended last, unsorted
+    rows = [*by_rule, *added, (None, "ghost")]  # a row-less tag is left out
+    tags = pl.DataFrame(rows, schema={"_row": pl.UInt32, "tag": pl.Utf8}, orient="row")
+    got = _with_tag_lists(scored, tags, resort=True)
+    assert got.columns == ["x", "tags"]
+    want = {r: sorted(t for rr, t in [*by_rule, *added] if rr == r) for r in range(30)}
+    assert dict(got.select("x", "tags").rows()) == want

@@ -23,7 +23,7 @@ from shopinsight.core.customers.product_stats import product_stats
 from shopinsight.core.customers.segment_schemes import SCHEMES
 from shopinsight.core.customers.segments import SegmentInfo, score_segments
 from shopinsight.core.customers.table import ORDER_FIELDS as TABLE_FIELDS
-from shopinsight.core.customers.table import beside, customer_table
+from shopinsight.core.customers.table import _lists, beside, customer_table
 from shopinsight.core.customers.tag_features import (
     FILLED,
     ORDER_FIELDS,
@@ -191,32 +191,41 @@ def customer_profiles(
 
 
 def _with_tag_lists(scored: pl.DataFrame, tags: pl.DataFrame, resort: bool) -> pl.DataFrame:
-    """The sorted `tags` list per customer, grouped on the integer row index (`_row`).
+    """The sorted `tags` list per customer, by the integer row index (`_row`).
 
-    Rules run in name order, so once the tags are stably sorted by row each customer's tags
-    are in order, and the group-by runs on sorted keys (a third of the cost); only tags added
-    by hand (appended last) need a sort. Each row's list is then read from an array indexed
-    by row: a join would copy every column of the table."""
-    lists = (
-        tags.lazy()
-        .select("_row", "tag")
-        .filter(pl.col("_row").is_not_null())
-        .sort("_row", maintain_order=True)
-        .group_by("_row", maintain_order=True)
-        .agg(pl.col("tag").alias("tags"))
-        .collect()
-    )
-    if resort:
-        lists = lists.with_columns(pl.col("tags").list.sort())
-    where = np.full(scored.height, -1, np.int64)
-    where[lists.get_column("_row").to_numpy()] = np.arange(lists.height)  # rows are distinct
-    at = pl.Series(where).to_frame("i").select(pl.when(pl.col("i") >= 0).then("i"))
+    With at most 63 distinct tags (the usual case) each row's tags are bits of one integer
+    (bit i: the i-th tag A-Z), set with one numpy pass over the tags and decoded once per
+    distinct set (`table._lists`): sorted whatever order the tags come in, and no sort or
+    group-by of the tags (3× the cost). Beyond that the tags are grouped by row: rules run in
+    name order, so once the tags are stably sorted by row each customer's tags are in order;
+    only tags added by hand (appended last) need a sort."""
+    names = tags.get_column("tag").unique().sort()
+    if names.len() <= 63:
+        rows = tags.get_column("_row")
+        known = rows.is_not_null()
+        bit = tags.get_column("tag").filter(known).cast(pl.Enum(names)).to_physical()
+        mask = np.zeros(scored.height, np.uint64)
+        ones = np.left_shift(np.uint64(1), bit.to_numpy().astype(np.uint64))
+        np.bitwise_or.at(mask, rows.filter(known).to_numpy().astype(np.intp), ones)
+        listed = _lists(mask, names.to_list()).alias("tags")
+    else:
+        lists = (
+            tags.lazy()
+            .select("_row", "tag")
+            .filter(pl.col("_row").is_not_null())
+            .sort("_row", maintain_order=True)
+            .group_by("_row", maintain_order=True)
+            .agg(pl.col("tag").alias("tags"))
+            .collect()
+        )
+        if resort:
+            lists = lists.with_columns(pl.col("tags").list.sort())
+        where = np.full(scored.height, -1, np.int64)
+        where[lists.get_column("_row").to_numpy()] = np.arange(lists.height)  # rows distinct
+        at = pl.Series(where).to_frame("i").select(pl.when(pl.col("i") >= 0).then("i"))
+        listed = lists.get_column("tags").gather(at.to_series())
     empty = pl.lit([], dtype=pl.List(pl.Utf8))
-    return (
-        scored.drop("_row")
-        .hstack([lists.get_column("tags").gather(at.to_series())])
-        .with_columns(pl.col("tags").fill_null(empty))
-    )
+    return scored.drop("_row").hstack([listed]).with_columns(pl.col("tags").fill_null(empty))
 
 
 def find_customer(prof: CustomerProfiles, key: str) -> str:
