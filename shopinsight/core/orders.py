@@ -117,37 +117,94 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
     `counted` marks orders that count as purchases (RFM, churn): not cancelled, a customer, and
     money kept (net revenue > 0). Refunded orders stay in the frame for return-rate tags.
     """
-    product = pl.col("line_kind") == "product"
-    first = [
-        "customer_id", "ordered_at", "currency", "status", "order_total", "refunded",
-        "discount_code", "order_discount", "is_gift", "gift_message", "order_note",
-        "fulfilled", "shipping_name", "billing_name", "customer_name", "email", "country",
-        "channel", "accepts_marketing",
-    ]  # fmt: skip
     # Speed: the three text keys are hashed to one integer; the order-level fields are read
     # from each order's first line (a filter) instead of ~20 `first()` aggregations per group,
     # and only the sums are grouped: 4x less CPU than grouping on the text keys. Orders come
     # out in the order of their first line.
     keyed = lines.with_columns(pl.struct(order_key()).hash().alias("_okh"))
-    heads = keyed.filter(pl.col("_okh").is_first_distinct()).select("_okh", *order_key(), *first)
+    heads = keyed.filter(pl.col("_okh").is_first_distinct()).select(
+        "_okh", *order_key(), *_FIRST_LINE
+    )
     sums = keyed.group_by("_okh").agg(
-        pl.col("quantity").filter(product).sum().alias("items"),
-        pl.col("sku").filter(product).n_unique().alias("products"),
-        product.any().alias("has_products"),
-        pl.col("sku").filter(product).unique().alias("product_skus"),
+        *_order_sums(), pl.col("sku").filter(_PRODUCT).unique().alias("product_skus")
     )
-    return (
-        heads.join(sums, on="_okh", how="left", maintain_order="left")
-        .drop("_okh")
-        .with_columns(
-            pl.col("ordered_at").dt.date().alias("order_day"),
-            net_revenue_expr().alias("net_revenue"),
-            (
-                pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)
-            ).alias("has_discount"),
-        )
-        .with_columns(counted_expr().alias("counted"))
+    return _order_flags(heads.join(sums, on="_okh", how="left", maintain_order="left").drop("_okh"))
+
+
+_PRODUCT = pl.col("line_kind") == "product"
+_FIRST_LINE = [
+    "customer_id", "ordered_at", "currency", "status", "order_total", "refunded",
+    "discount_code", "order_discount", "is_gift", "gift_message", "order_note",
+    "fulfilled", "shipping_name", "billing_name", "customer_name", "email", "country",
+    "channel", "accepts_marketing",
+]  # fmt: skip
+"""The order-level fields `orders_frame` reads from each order's first line."""
+
+
+def _order_sums() -> list[pl.Expr]:
+    return [
+        pl.col("quantity").filter(_PRODUCT).sum().alias("items"),
+        pl.col("sku").filter(_PRODUCT).n_unique().alias("products"),
+        _PRODUCT.any().alias("has_products"),
+    ]
+
+
+def _order_flags(orders: pl.LazyFrame) -> pl.LazyFrame:
+    return orders.with_columns(
+        pl.col("ordered_at").dt.date().alias("order_day"),
+        net_revenue_expr().alias("net_revenue"),
+        (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)).alias(
+            "has_discount"
+        ),
+    ).with_columns(counted_expr().alias("counted"))
+
+
+def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
+    """`orders_frame(lines)` without `product_skus`, collected: the same frame, row for row.
+
+    Memory: the store keeps each order's lines together, so an order's first line is where
+    the key changes. The keys and the few columns the sums read are collected first; then the
+    ~20 order-level fields are read for the first lines alone, picked by their position (the
+    first-distinct filter of `orders_frame` needed every field of every line at once: ~2.1 GB
+    at 5M lines). Checked: as many runs of lines as orders, else (an order's lines apart)
+    `orders_frame` itself."""
+    runs = pl.col("_okh").ne_missing(pl.col("_okh").shift()).fill_null(True)
+    keyed = (
+        lines.select(pl.struct(order_key()).hash().alias("_okh"), "line_kind", "quantity", "sku")
+        .with_columns(runs.alias("_start"))
+        .with_columns((pl.col("_start").cum_sum() - 1).cast(pl.UInt32).alias("_oi"))
+        .collect()
     )
+    sums = (
+        keyed.lazy()
+        .group_by("_okh")
+        .agg(pl.col("_oi").first(), *_order_sums())
+        .sort("_oi")
+        .drop("_okh", "_oi")
+        .collect()
+    )
+    starts = keyed.get_column("_start").arg_true()
+    del keyed
+    if sums.height != starts.len():  # an order's lines apart
+        return orders_frame(lines).drop("product_skus").collect()
+    picked = lines.with_row_index("_r").filter(pl.col("_r").is_in(starts.implode()))
+    heads = picked.select(*order_key(), *_FIRST_LINE).collect()
+    columns = [*heads.get_columns(), *sums.get_columns()]
+    del heads, sums  # their chunks now only in `columns`
+    return _order_flags(one_chunk(columns).lazy()).collect()
+
+
+def one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
+    """A frame of these columns, each in one chunk, copied in turn (the list, to be the only
+    holder of the columns' chunks, lets each old column go as soon as it is copied).
+
+    Columns cut in differently sized chunks (parts collected apart, set side by side) are
+    copied whole into one chunk by the next eager `filter`, `with_columns`, `drop` or
+    group-by: every column at once, on top of the old ones (5M lines: +0.9 GB for the
+    orders). One column at a time, the same copy costs one column's memory."""
+    for i, column in enumerate(columns):
+        columns[i] = column.rechunk()
+    return pl.DataFrame(columns)
 
 
 def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | None:
@@ -213,6 +270,8 @@ def left_out_notes(orders: pl.DataFrame, currency: str | None) -> list[str]:
     from shopinsight.core.words import plural
 
     notes: list[str] = []
+    # the three columns read: a filter copies every column of the rows it keeps
+    orders = orders.select("excluded", "excluded_reason", "currency")
     excluded = orders.filter(pl.col("excluded"))
     if excluded.height:
         why = (

@@ -366,8 +366,9 @@ class Shop:
         marks need it on every start)."""
 
         def compute() -> pl.DataFrame:
+            # three columns of the view's orders, not a copy of every column of them
             return (
-                self.orders()
+                self.view_order_columns(["customer_id", "ordered_at", "counted"])
                 .filter(pl.col("counted"))
                 .group_by("customer_id")
                 .agg(pl.col("ordered_at").max().alias("last_order_at"))
@@ -392,7 +393,9 @@ class Shop:
 
     def first_day(self) -> dt.date | None:
         """The day of the shop's first order (start of the customer timelines)."""
-        return self.memo("first_day", lambda: self.orders()["order_day"].min())
+        return self.memo(
+            "first_day", lambda: self.view_order_columns(["order_day"])["order_day"].min()
+        )
 
     def left_out(self) -> list[str]:
         """What this view leaves out, in words a merchant can act on."""

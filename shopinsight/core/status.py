@@ -19,8 +19,9 @@ import polars as pl
 from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
 from shopinsight.core.orders import (
     lines_as_of,
+    one_chunk,
     open_order,
-    orders_frame,
+    order_rows,
     parse_as_of,
     stale_open_order,
 )
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
 
 NOT_SOLD = ["cancelled", "returned"]
+_VIEW_COLUMNS = ["customer_id", "ordered_at", "order_day", "currency", "net_revenue", "counted"]
+"""The columns of the view's orders `shop_status` reads."""
+_ORDER_COLUMNS = [
+    "source", "store", "customer_id", "ordered_at", "currency", "status", "order_total",
+    "refunded", "net_revenue", "fulfilled", "excluded",
+]  # fmt: skip
+"""The columns of the flagged orders `shop_status` reads."""
 
 
 def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> dict[str, Any]:
@@ -44,13 +52,18 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         day = parse_as_of(as_of)
         lines = ws.lines() if day is None else lines_as_of(ws.lines(), day)
         orders = flagged_orders(ws, lines)
-        view = orders.filter(~pl.col("excluded"))
+        view = orders.select(*_VIEW_COLUMNS, "excluded").filter(~pl.col("excluded"))
     else:
         ws, day, lines = shop.ws, shop.as_of(), shop.all_lines()
-        orders, view = shop.all_orders(), shop.orders()
+        # the view's orders: only the columns read below (`Shop.orders` copies every column
+        # of every order when the view leaves some out: ~1 GB at 5M lines)
+        orders, view = shop.all_orders(), shop.view_order_columns(_VIEW_COLUMNS)
     # An export that did not say its currency: the Shop's currency (its analyses take such
     # lines to be in it, e.g. from `shop.currency`), else "unknown" — one rule for both faces.
     missing = (shop.currency() if not isinstance(shop, Workspace) else None) or "unknown"
+    # the columns read below: a group-by on the frame of every column copied them all
+    # (~0.9 GB and 3 s at 5M lines, for revenue's three sums per currency)
+    orders = orders.select(c for c in _ORDER_COLUMNS if c in orders.columns)
     orders = orders.with_columns(pl.col("currency").fill_null(missing))
     view = view.with_columns(pl.col("currency").fill_null(missing))
     counted = view.filter(pl.col("counted"))
@@ -60,15 +73,16 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     money = revenue(orders)
     last = orders["ordered_at"].max() if orders.height else None
     open_day = day or (last.date() if isinstance(last, dt.datetime) else None)
-    open_orders = orders.filter(open_order(open_day)).height
-    stale_open = orders.filter(stale_open_order(open_day)).height
+    # counts, not filters: a filter copies every column of the rows it keeps
+    open_orders = _count(orders, open_order(open_day))
+    stale_open = _count(orders, stale_open_order(open_day))
     monthly = (
         counted.group_by(pl.col("ordered_at").dt.strftime("%Y-%m").alias("month"), "currency")
         .agg(pl.col("net_revenue").sum().round(2).alias("revenue"))
         .sort("month", "currency")
     )
     first = orders["ordered_at"].min() if orders.height else None
-    no_buyer = orders.filter(pl.col("customer_id").is_null()).height
+    no_buyer = _count(orders, pl.col("customer_id").is_null())
     return {
         "workspace": str(ws.root),
         "as_of": open_day,
@@ -95,11 +109,16 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "gross_revenue": money["gross_revenue"],
         "returns": money["returns"],
         "net_revenue": money["net_revenue"],
-        "returned_orders": orders.filter(pl.col("status") == "returned").height,
+        "returned_orders": _count(orders, pl.col("status") == "returned"),
         "excluded_orders": int(orders["excluded"].sum()) if orders.height else 0,
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
     }
+
+
+def _count(orders: pl.DataFrame, rule: pl.Expr) -> int:
+    """How many orders the rule holds for (null: not)."""
+    return int(orders.select(rule.fill_null(False).sum()).item()) if orders.height else 0
 
 
 def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -144,13 +163,24 @@ def stores(orders: pl.DataFrame) -> list[dict[str, Any]]:
     )
 
 
+_FLAG_INPUTS = ["source", "store", "order_id", "customer_id", "email", "currency", "status",
+                "net_revenue"]  # fmt: skip
+"""The order columns `flag_exclusions` reads."""
+
+
 def flagged_orders(ws: Workspace, lines: pl.LazyFrame) -> pl.DataFrame:
     """Every order of these lines with `excluded` / `excluded_reason` (settings' rules, the
-    customers export's tags and the merchant's own exclusions and tag overrides)."""
-    orders = orders_frame(lines).drop("product_skus").collect()
+    customers export's tags and the merchant's own exclusions and tag overrides).
+
+    The rules see only the columns they read, and their two columns are set beside the
+    orders: each of their joins copied every column of every order (~1 GB at 5M lines)."""
+    orders = order_rows(lines)
     attrs = ws.customer_attrs().collect()
     tags = customer_tags(attrs, _overrides(ws))
-    return flag_exclusions(orders, ws.config(), load_manual(ws), tags)
+    flags = flag_exclusions(orders.select(_FLAG_INPUTS), ws.config(), load_manual(ws), tags)
+    columns = [*orders.get_columns(), *flags.select("excluded", "excluded_reason").get_columns()]
+    del orders, flags
+    return one_chunk(columns)  # each later filter or group-by would copy them all else
 
 
 def _overrides(ws: Workspace) -> pl.DataFrame | None:
