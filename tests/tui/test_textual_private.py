@@ -21,9 +21,11 @@ async def test_a_section_built_while_another_shows_skips_the_css_refresh(demo_ws
         assert refreshes == []  # switch_mode re-parses every CSS source when the counts differ
 
 
-async def test_a_first_visit_restyles_the_screen_once(demo_ws, make_app):
-    """Textual queues two ScreenResume events on a mode's first visit; SectionScreen keeps the
-    restyle of the first only (`post_message`): this fails if both restyle again."""
+async def test_a_first_visit_does_not_restyle_the_screen(demo_ws, make_app):
+    """Textual queues two ScreenResume events on a mode's first visit, each restyling the whole
+    screen; SectionScreen drops both restyles (`post_message`: its nodes were styled as they
+    mounted) and keeps Textual's one restyle on later visits: this fails if a first visit
+    restyles the screen again, or a later one no longer does."""
     app = make_app(demo_ws)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -38,7 +40,14 @@ async def test_a_first_visit_restyles_the_screen_once(demo_ws, make_app):
         await pilot.press("2")
         await settle(pilot)
         assert app.current_mode == "customers"
-        assert [n for n in restyled if n is app.screen] == [app.screen]
+        customers = app.screen
+        assert [n for n in restyled if n is customers] == []
+        await pilot.press("1")
+        await settle(pilot)
+        restyled.clear()
+        await pilot.press("2")
+        await settle(pilot)
+        assert [n for n in restyled if n is customers] == [customers]
 
 
 async def test_a_first_visit_loads_once(demo_ws, make_app, monkeypatch):

@@ -50,9 +50,11 @@ class SectionScreen(Screen[None]):
         # without this, Textual's switch_mode re-parses every CSS source twice (~0.1 s of
         # each first visit); its nodes are styled as they mount either way. Not the first
         # screen: the theme's variables are set after it is built.
+        self._styled_fresh = False
         with contextlib.suppress(Exception):
             if self.app.screen_stack:
                 self._css_update_count = self.app._css_update_count
+                self._styled_fresh = True
         self._task_shows: dict[Worker[Any], Callable[[Any], None]] = {}
         self._busy_tasks: dict[str, str] = {}
         self._busy_timer: Timer | None = None
@@ -83,9 +85,12 @@ class SectionScreen(Screen[None]):
         """A mode's first visit queues two ScreenResume events (Textual's `_init_mode` posts
         one, `switch_mode` another), each restyling every node of the screen (~10-20 ms of a
         first visit): the second one queued before the first is handled keeps the rest of
-        its work (focus, layout, repaint) but not the restyle the first one does."""
+        its work (focus, layout, repaint) but not the restyle the first one does. Neither
+        restyles a screen built while another was shown: its nodes were styled as they
+        mounted, with this stylesheet and theme (a theme changed while it is away is applied
+        when it comes back, by Textual's stylesheet check)."""
         if isinstance(message, events.ScreenResume):
-            if self._resume_queued:
+            if self._resume_queued or self._styled_fresh:
                 message.refresh_styles = False
             self._resume_queued = True
         return super().post_message(message)
@@ -93,6 +98,7 @@ class SectionScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """Coming back to this screen: reload only if the workspace changed meanwhile."""
         self._resume_queued = False
+        self._styled_fresh = False  # later visits: restyled as Textual does
         if self.loaded_generation != self.shop_app.generation:
             self.reload()
 
