@@ -81,3 +81,28 @@ async def test_a_load_announces_its_row_once_and_a_key_moves_it() -> None:
         await pilot.pause()
         await pilot.pause()
         assert app.seen[2:] == [("Customer number 1", True)]
+
+
+async def test_a_new_grid_is_drawn_once_with_its_size_and_focus() -> None:
+    """The grid's scrollable size is known before its first paint, it is drawn focused, and
+    its first Resize (at the size it was drawn at) keeps the rendered lines; a real resize
+    still clears them."""
+    from textual import events
+
+    app = TableApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.load(big_frame(500))
+        grid = table.table
+        assert grid.virtual_size.height == 501  # the header and every row, before any idle
+        table.focus_table()
+        assert grid.has_focus
+        await pilot.pause()
+        count = grid._update_count
+        grid.post_message(events.Resize(grid.size, grid.virtual_size, grid.size))
+        await pilot.pause()
+        assert grid._update_count == count
+        other = grid.size.with_width(grid.size.width - 10)
+        grid.post_message(events.Resize(other, grid.virtual_size, other))
+        await pilot.pause()
+        assert grid._update_count > count

@@ -163,6 +163,19 @@ def grid_class() -> type[DataTable]:
                 Binding("tab", "app.focus_next", "Next field", show=False),
                 Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
             ]
+            _drawn_size: Any = None
+
+            def render_lines(self, crop: Any) -> Any:
+                self._drawn_size = self.size
+                return super().render_lines(crop)
+
+            def _on_resize(self, event: Any) -> None:
+                """A grid gets its first Resize after its first paint, at the size it was
+                drawn at: the library's handler then threw away every rendered line and cell
+                (~25 ms for a screenful, redrawn at once as the focus arrives). Lines are
+                cached per width; a real resize still clears them."""
+                if event.size == self._drawn_size:
+                    event.prevent_default()  # DataTable._on_resize: the caches stay
 
         _GRID = Grid
     return _GRID
@@ -308,6 +321,10 @@ class FrameTable(Vertical):
             id=f"{self.id or 'frame'}-grid-{self._generation}",
             classes="frame-grid",
         )
+        # its scrollable size now, from the widths given: left to the grid's first idle, the
+        # size changed after the first paint, and the screen was laid out and painted again
+        table._update_dimensions(())
+        table._require_update_dimensions = False
         self.mount(table)
         row = self.row_of(previous) if previous is not None else None
         if row:
@@ -355,11 +372,16 @@ class FrameTable(Vertical):
     def _focus_now(self, grid: Widget) -> None:
         """Focus `grid` at once, not after the next refresh (`Widget.focus`): a grid just
         mounted is then drawn focused the first time, not drawn twice (a 50k-row grid's
-        repaint is ~50 ms)."""
+        repaint is ~50 ms). Its focus style is set now too, as Textual's auto-focus does: the
+        Focus event arrives after the first paint, and restyling it then repainted the grid."""
         try:
-            self.screen.set_focus(grid)
+            screen = self.screen
         except NoScreen:
             grid.focus()
+            return
+        screen.set_focus(grid)
+        if screen.focused is grid:
+            grid.has_focus = True
 
     # The grid's messages, handled by name so the module does not import pyarrow up front.
     def on_data_table_row_highlighted(self, event: Any) -> None:
