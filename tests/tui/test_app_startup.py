@@ -137,3 +137,31 @@ async def test_console_knows_the_terminal_size(demo_ws, make_app) -> None:
         await pilot.resize_terminal(150, 45)
         await pilot.pause()
         assert tuple(app.console.size) == (150, 45)
+
+
+async def test_churn_first_visit_after_the_warm_up_reads_memory(demo_ws, make_app, monkeypatch):
+    """The warm-up builds the Churn list with names and the track record: the first visit
+    starts no worker for them and shows the first customer's detail with the list."""
+    from textual.widgets import Static
+
+    from shopinsight.tui.screens.churn import ChurnScreen
+
+    started: list[str] = []
+    real = ChurnScreen.run_task
+
+    def spy(self, name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        started.append(name)
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(ChurnScreen, "run_task", spy)
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _warmed(app)
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.current_mode == "churn"
+        assert started == []
+        table = app.screen.query_one("#churn-table")
+        assert table.row_count > 0 and table.table.has_focus
+        detail = str(app.screen.query_one("#churn-detail", Static).content)
+        assert detail.startswith(f"[b]{table.frame['display_name'][0]}[/b]")

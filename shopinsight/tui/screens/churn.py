@@ -185,6 +185,45 @@ def risk_bands(alerts: pl.DataFrame) -> list[tuple[str, float, str]]:
     ]
 
 
+ROWS_KEY = "churn-rows"
+"""The Shop memo entry of `churn_rows`: (alerts, profiles, churn result, rows)."""
+
+
+def churn_rows(shop: Any) -> tuple[Any, pl.DataFrame]:
+    """The churn result and its alerts with each customer's name as Customers shows it, built
+    once per alerts and customer table (in the Shop's memo: the warm-up builds it, so a
+    first visit only mounts the grid; a mark gives new alerts, and the entry is replaced)."""
+    churn, profiles = shop.churn(), shop.profiles()
+    found = shop.peek(ROWS_KEY)
+    if found is not None and found[0] is churn.alerts and found[1] is profiles:
+        return found[2], found[3]
+    from shopinsight.tui.screens.customers_view import with_display_name
+
+    table = profiles.table.select("customer_id", "customer_name", "email")
+    names = with_display_name(table).select("customer_id", "display_name")  # as Customers
+    rows = churn.alerts.join(names, on="customer_id", how="left", maintain_order="left")
+    rows = rows.with_columns(pl.col("display_name").fill_null(pl.col("customer_id")))
+    shop.forget(ROWS_KEY)
+    shop.memo(ROWS_KEY, lambda: (churn.alerts, profiles, churn, rows))
+    return churn, rows
+
+
+def ready_rows(shop: Any) -> tuple[Any, pl.DataFrame] | None:
+    """`churn_rows` as the memo holds them for the churn result and customers computed now,
+    or None when not built yet."""
+    churn, profiles = shop.peek("churn:"), shop.peek("profiles")  # their memo keys
+    found = shop.peek(ROWS_KEY)
+    if churn is None or found is None or found[0] is not churn.alerts or found[1] is not profiles:
+        return None
+    return found[2], found[3]
+
+
+def warm_up(shop: Any) -> None:
+    """The rows the Churn screen opens with (the app's warm-up)."""
+    if shop.has_orders():
+        churn_rows(shop)
+
+
 class ChurnScreen(SectionScreen):
     """Ranked churn alerts with reasons, actions and the merchant's marks."""
 
@@ -214,6 +253,8 @@ class ChurnScreen(SectionScreen):
         self.churn: Any = None
         self.rows: pl.DataFrame | None = None
         self.track: pl.DataFrame | None = None
+        self._applied: tuple[str, str] | None = None  # the filters the table shows
+        self._detail_for: tuple[Any, Any] | None = None  # the key and rows the detail shows
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="churn-backtest-line")
@@ -268,10 +309,18 @@ class ChurnScreen(SectionScreen):
             )
 
     def load(self) -> None:
-        self.run_task("churn", self.compute, self.show_churn, "Scoring churn risk…")
+        ready = ready_rows(self.data)
+        if ready is not None:  # warmed up: shown before the first paint, no worker
+            self.show_churn(ready)
+        else:
+            self.run_task("churn", self.compute, self.show_churn, "Scoring churn risk…")
         self.load_track()
 
     def load_track(self) -> None:
+        track = self.data.peek("track")  # Shop.track()'s memo key
+        if track is not None:
+            self.show_track(track)
+            return
         self.run_task("track", self.data.track, self.show_track, "Reading the track record…")
 
     def show_track(self, track: pl.DataFrame) -> None:
@@ -292,13 +341,7 @@ class ChurnScreen(SectionScreen):
         super().on_task_error(name, error)
 
     def compute(self) -> Any:
-        churn = self.data.churn()
-        from shopinsight.tui.screens.customers_view import with_display_name
-
-        table = self.data.profiles().table.select("customer_id", "customer_name", "email")
-        names = with_display_name(table).select("customer_id", "display_name")  # as Customers
-        rows = churn.alerts.join(names, on="customer_id", how="left", maintain_order="left")
-        return churn, rows.with_columns(pl.col("display_name").fill_null(pl.col("customer_id")))
+        return churn_rows(self.data)
 
     def show_churn(self, result: tuple[Any, pl.DataFrame]) -> None:
         self.churn, self.rows = result
@@ -310,9 +353,9 @@ class ChurnScreen(SectionScreen):
     def apply_view(self) -> None:
         if self.rows is None:
             return
-        view = self.query_one("#churn-view", Select).value
-        text = self.query_one("#churn-search", Input).value
-        shown = view_rows(self.rows, view if isinstance(view, str) else "alerts", text)
+        view, text = self.filters()
+        self._applied = (view, text)
+        shown = view_rows(self.rows, view, text)
         table = self.query_one(FrameTable)
         table.load(shown)
         if self.focused is None:
@@ -324,13 +367,20 @@ class ChurnScreen(SectionScreen):
             f"{alerts.height:,} alerts · {fmt.money(at_risk, self.churn.currency)} at risk over "
             f"{self.churn.horizon_days} days · {marked:,} marked · method: {self.churn.method}"
         )
-        if shown.height == 0:
-            self.query_one("#churn-detail", Static).update("")
+        # the first row's detail now, not when the grid says it: laid out in the same paint
+        self.show_detail(table.cursor_key)
+
+    def filters(self) -> tuple[str, str]:
+        """The view picked and the search text."""
+        view = self.query_one("#churn-view", Select).value
+        text = self.query_one("#churn-search", Input).value
+        return (view if isinstance(view, str) else "alerts", text)
 
     @on(Input.Changed, "#churn-search")
     @on(Select.Changed, "#churn-view")
     def _filters(self) -> None:
-        self.apply_view()
+        if self.filters() != self._applied:  # the widgets' first Changed: nothing changed
+            self.apply_view()
 
     def focus_filter(self) -> bool:
         self.query_one("#churn-search", Input).focus()
@@ -342,11 +392,19 @@ class ChurnScreen(SectionScreen):
 
     @on(FrameTable.RowHighlighted, "#churn-table")
     def _highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        self.show_detail(event.key)
+
+    def show_detail(self, key: Any) -> None:
+        """The highlighted customer's risk, reasons and action under the table."""
+        said = self._detail_for
+        if said is not None and said[0] == key and said[1] is self.rows:
+            return  # said already (a grid just loaded announces its first row)
+        self._detail_for = (key, self.rows)
         detail = self.query_one("#churn-detail", Static)
-        if self.rows is None or event.key is None:
+        if self.rows is None or key is None:
             detail.update("")
             return
-        r = self.rows.filter(pl.col("customer_id") == event.key).row(0, named=True)
+        r = self.rows.filter(pl.col("customer_id") == key).row(0, named=True)
         cur = self.churn.currency
         head = (
             f"[b]{escape(str(r['display_name']))}[/b] · {fmt.pct(r['risk'])} risk, "
