@@ -40,6 +40,16 @@ def _pin_import_times(ws: Workspace) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text cursors stay lit in tests: a snapshot of a focused field was taken in whichever
+    half of the blink the run reached (Settings flaked with the cursor on or off)."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample shop imported into a workspace, with the app's results cached."""
