@@ -59,9 +59,35 @@ _ORDER_FIELDS = [
 ]  # fmt: skip
 
 
-_SPENT = ["currency", "discount_code", "order_discount", "is_gift", "channel"]
-"""Order fields `prepare` reads for the flags (`has_discount`, `gift`, `subtotal`,
-`channel_label`), the main currency and the orders kept, then drops."""
+_SPENT = ["currency", "order_discount"]
+"""Order fields `prepare` reads for the flags (`has_discount`, `subtotal`, `discount_pct`),
+the main currency and the orders kept, then drops."""
+_READ_AS_FLAGS = ["discount_code", "is_gift", "gift_message", "order_note", "channel"]
+"""Order fields only read for a flag (`_coded`, `gift`, `has_note`, `channel_label`): the
+flags are worked out as the first lines are read, the texts never held (at 5M lines gift
+messages, notes, codes and channels cost ~0.2 GB through `prepare`)."""
+
+
+def _text(col: str) -> pl.Expr:
+    return pl.col(col).str.strip_chars().str.len_chars().fill_null(0) > 0
+
+
+def _head_fields(config: dict[str, Any]) -> list[pl.Expr]:
+    """What `ShopData.orders` reads of each order's first line: its fields, and in place of
+    the texts read only for a flag, the flags."""
+    gift = pl.col("is_gift").fill_null(False) | _text("gift_message")
+    pattern = _gift_pattern(config)
+    if pattern:
+        gift = gift | pl.col("order_note").str.contains(pattern).fill_null(False)
+    fields = [c for c in _ORDER_FIELDS if c != "_ck" and c not in _READ_AS_FLAGS]
+    return [
+        *map(pl.col, fields),
+        pl.col("discount_code").is_not_null().alias("_coded"),
+        gift.alias("gift"),
+        _text("order_note").alias("has_note"),
+        pl.coalesce("channel", "source").alias("channel_label"),
+    ]
+
 
 _NO_SKU = 2**32 - 1  # stands for "no SKU" among the integer SKU codes
 
@@ -165,7 +191,9 @@ def _runs() -> list[pl.Expr]:
 _NEW_SKU = (PRODUCT & pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new_sku")
 
 
-def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _orders(
+    lines: pl.DataFrame, source: pl.LazyFrame, fields: list[pl.Expr]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per order, with the same definitions as `orders.orders_frame` (net revenue,
     counted, items, products, has_discount), computed on integer keys; and the lines, with
     the row of their order (`_oi`) and `_new_sku` right.
@@ -187,7 +215,6 @@ def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl
         product(pl.col("quantity")).max().alias("max_qty"),
     ]
     has_products = PRODUCT.any().alias("has_products")
-    fields = [c for c in _ORDER_FIELDS if c != "_ck"]
     per_run = (
         lines.lazy()
         .group_by("_ok")
@@ -235,13 +262,11 @@ def _orders(lines: pl.DataFrame, source: pl.LazyFrame) -> tuple[pl.DataFrame, pl
             _customer_key(pl.col("customer_id")).alias("_ck"),
             pl.col("ordered_at").dt.date().alias("order_day"),
             net_revenue_expr().alias("net_revenue"),
-            (
-                pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)
-            ).alias("has_discount"),
+            (pl.col("_coded") | (pl.col("order_discount").fill_null(0) > 0)).alias("has_discount"),
         )
         .with_columns(counted_expr().alias("counted"))
     )
-    return orders.select("_ok", "_ck", pl.exclude("_ok", "_ck")), lines
+    return orders.select("_ok", "_ck", pl.exclude("_ok", "_ck", "_coded")), lines
 
 
 def _one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
@@ -294,15 +319,19 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
         .select(cols(names))
         .with_columns(pl.struct(order_key()).hash().alias("_ok"))
     )
-    all_lines = (
+    # in one chunk a column at a time now, while little else is held: the customer key and
+    # flag set beside them below (one chunk) would otherwise have every column copied at the
+    # peak, with the orders' fields (5M lines: ~0.4 GB of freed chunks not yet given back)
+    all_lines = _one_chunk(
         keyed([*order_key(), *_LINE_LEVEL])
         .drop(order_key())
         .with_columns(code(pl.col("sku")).alias("_sk"))
         .with_columns(_runs())
         .with_columns(_NEW_SKU)
         .collect()
+        .get_columns()
     )
-    all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS))
+    all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS), _head_fields(config))
     row = all_lines.get_column("_oi")  # the customer key and purchase flag of each line's order
     columns = all_lines.with_columns(
         all_orders.get_column(c).gather(row) for c in ("_ck", "counted")
@@ -345,15 +374,11 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
 
 
 def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.DataFrame:
-    """Per-order values the habits and tags need: local hour/weekday, gift, note, discount %."""
+    """Per-order values the habits and tags need: local hour/weekday, discount % (the gift
+    and note flags are worked out as the first lines are read: `_head_fields`)."""
     tags = _section(config, "tags")
     night_start, night_end = int(tags.get("night_start", 22)), int(tags.get("night_end", 5))
     local = pl.col("ordered_at").dt.convert_time_zone(tz)
-    text = lambda c: pl.col(c).str.strip_chars().str.len_chars().fill_null(0) > 0  # noqa: E731
-    gift = pl.col("is_gift").fill_null(False) | text("gift_message")
-    pattern = _gift_pattern(config)
-    if pattern:
-        gift = gift | pl.col("order_note").str.contains(pattern).fill_null(False)
     hour = pl.col("local_hour")
     return (
         orders.lazy()
@@ -361,13 +386,10 @@ def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.Da
             local.dt.hour().alias("local_hour"),
             local.dt.weekday().alias("local_weekday"),
             local.dt.month().alias("local_month"),
-            gift.alias("gift"),
-            text("order_note").alias("has_note"),
             pl.coalesce(
                 "subtotal",
                 pl.col("order_total").fill_null(0.0) + pl.col("order_discount").fill_null(0.0),
             ).alias("subtotal"),
-            pl.coalesce("channel", "source").alias("channel_label"),
             ((pl.col("refunded").fill_null(0.0) > 0) & (pl.col("status") != "cancelled")).alias(
                 "has_refund"
             ),
