@@ -240,7 +240,9 @@ def churn_alerts(
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
-    table = remark(table, states, last_order, as_of, settings).select(ALERT_COLUMNS)
+    # only the columns kept go through the list's sort (a third of them)
+    kept = table.select(c for c in ALERT_COLUMNS if c in table.columns)
+    table = remark(kept, states, last_order, as_of, settings).select(ALERT_COLUMNS)
     notes = _notes(history, settings, cadence, model)
     return ChurnResult(
         alerts=table,
