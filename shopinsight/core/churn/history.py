@@ -64,7 +64,7 @@ class History:
             if ids.len() > 1 and (keys.slice(1) > keys.slice(0, ids.len() - 1)).all():
                 # numbered in the order of the ids' hashes (`_by_customer`), all different: the
                 # k-th smallest hash of the ids sorted as text is at customer k's place. A sort
-                # of the text and an integer arg-sort: a quarter of arg-sorting the text
+                # of the text and an integer arg-sort: half the CPU of arg-sorting the text
                 lex = ids.sort().hash().arg_sort().cast(pl.UInt32).to_numpy()
             else:
                 order = ids.arg_sort().to_numpy()
