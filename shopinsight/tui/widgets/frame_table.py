@@ -7,8 +7,9 @@ widget cannot be cleared, so new data mounts a fresh table (what the library rec
 
 Columns are sized to their content (measured with one Polars expression per column) and to the
 width the table has: when everything does not fit, the widest text columns give up room first
-(never below their `width`), so numbers, dates and short marks stay whole at 80 columns and
-names stay whole at 200. Tab and shift+tab move between fields, not between cells.
+(not below their `width` unless even that does not fit), so numbers, dates and short marks stay
+whole at 80 columns, the grid does not scroll sideways, and names stay whole at 200. Tab and
+shift+tab move between fields, not between cells.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Col:
 CELL_PADDING = 2  # the grid pads each cell by one space on both sides
 SCROLLBAR = 2
 MAX_TEXT = 120  # a note or a reason longer than this is read in the detail panel
+MIN_TEXT = 6  # a text column squeezed below its `width` keeps this much ("Loyal…")
 
 
 def _floor(natural: int, col: Col) -> int:
@@ -70,7 +72,8 @@ def kept_columns(natural: list[int], cols: list[Col], room: int) -> list[int]:
 def fit_widths(natural: list[int], cols: list[Col], room: int) -> list[int]:
     """Column widths that fit `room` cells: each column's content width, and when they do not
     all fit, the widest text or list columns are shortened to a common level (water-filling),
-    never below their `width` (or 8), so short columns are never the ones cut."""
+    not below their `width` (or 8), so short columns are never the ones cut; only when even
+    those widths do not fit do they go lower (to MIN_TEXT), still leaving numbers whole."""
     widths = list(natural)
     room -= CELL_PADDING * len(cols)
     flexible = [i for i, c in enumerate(cols) if c.kind in ("text", "list")]
@@ -79,13 +82,17 @@ def fit_widths(natural: list[int], cols: list[Col], room: int) -> list[int]:
     fixed = sum(w for i, w in enumerate(widths) if i not in flexible)
     floors = {i: _floor(natural[i], cols[i]) for i in flexible}
     budget = room - fixed
-    if budget <= sum(floors.values()):
-        return [floors.get(i, w) for i, w in enumerate(widths)]
+    caps, lows = {i: natural[i] for i in flexible}, floors
+    if budget < sum(floors.values()):
+        # even their least widths do not fit (big amounts at 80 columns): the widest text
+        # columns go below them, to MIN_TEXT at least, and end in "…", rather than the grid
+        # scrolling sideways with its last column cut off mid-word
+        caps, lows = floors, {i: min(MIN_TEXT, floors[i]) for i in flexible}
 
     def width_at(i: int, level: int) -> int:
-        return max(floors[i], min(natural[i], level))
+        return max(lows[i], min(caps[i], level))
 
-    low, high = 0, max(natural[i] for i in flexible)  # the highest cap that fits: bisect
+    low, high = 0, max(caps.values())  # the highest cap that fits: bisect
     while low < high:
         mid = (low + high + 1) // 2
         if sum(width_at(i, mid) for i in flexible) <= budget:
