@@ -29,6 +29,7 @@ async def test_customers_exclude_and_include_again(demo_ws, make_app):
         table = app.screen.query_one("#customers-table", FrameTable)
         before = table.row_count
         first = table.cursor_key
+        name = table.frame["display_name"][0]
         await go(pilot, "x")
         await _answer(app, pilot, "my own orders")
         await settle(pilot)
@@ -41,6 +42,8 @@ async def test_customers_exclude_and_include_again(demo_ws, make_app):
 
         await go(pilot, "X")
         assert isinstance(app.screen, PickDialog)
+        # named as the table named them, though no table shows them now
+        assert app.screen.options == [(first, f"{name} ({first}) — my own orders")]
         await go(pilot, "enter")
         await settle(pilot)
         assert load_manual(demo_ws).height == 0

@@ -106,3 +106,34 @@ async def test_a_new_grid_is_drawn_once_with_its_size_and_focus() -> None:
         grid.post_message(events.Resize(other, grid.virtual_size, other))
         await pilot.pause()
         assert grid._update_count > count
+
+
+def test_columns_fit_even_when_text_columns_must_go_below_their_width() -> None:
+    """Online Retail at 80 columns: six-figure amounts leave the name and segment less than
+    their least widths; they shrink (ending in "…") instead of the grid scrolling sideways
+    with the segment cut mid-word; the amounts stay whole."""
+    from shopinsight.tui.screens.customers_view import COLS as CUSTOMER_COLS
+    from shopinsight.tui.widgets.frame_table import CELL_PADDING, MIN_TEXT, fit_widths
+
+    cols = CUSTOMER_COLS[:4]  # name, spent, value, segment
+    natural = [8, 9, 9, 19]
+    widths = fit_widths(natural, cols, 44)
+    assert sum(widths) + CELL_PADDING * len(cols) <= 44
+    assert widths[1:3] == [9, 9] and widths[3] >= MIN_TEXT
+    assert fit_widths(natural, cols, 80) == natural  # room enough: every column whole
+
+
+def test_one_display_name_is_the_table_rule() -> None:
+    """The Gifts preview and packing detail name a customer as the Customers table does."""
+    from shopinsight.tui.screens.customers_view import display_name, with_display_name
+
+    rows = pl.DataFrame(
+        {
+            "customer_id": ["generic:14646", "etsy:kk40", "a@b.co"],
+            "customer_name": [None, "Katie Kim", None],
+            "email": [None, None, "a@b.co"],
+        }
+    )
+    table = with_display_name(rows)["display_name"].to_list()
+    assert table == ["14646", "Katie Kim", "a@b.co"]
+    assert [display_name(*r) for r in rows.iter_rows()] == table

@@ -13,6 +13,11 @@ from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
 
+EXCLUDED_NAMES: dict[str, str] = {}
+"""Name and id of each customer excluded here, as the dialogs said them: once excluded they
+are in no table, and "Bring back" lists them by name (ids alone for those excluded by the
+command line or in an earlier session)."""
+
 
 class CustomerChanges(SectionScreen):
     """Tag, untag, exclude, include: the customers screen builds on this."""
@@ -96,13 +101,16 @@ class CustomerChanges(SectionScreen):
 
         ws = self.shop_app.workspace
 
+        who = self.name_of(cid)
+
         def answered(reason: str | None) -> None:
             if reason is None:
                 return
 
             def done(_: None) -> None:
+                EXCLUDED_NAMES[cid] = who  # they leave the table: the include list names them
                 self.notify(
-                    escape(f"Excluded {cid}: their orders are left out of every analysis. ")
+                    escape(f"Excluded {who}: their orders are left out of every analysis. ")
                     + "X brings them back.",
                     timeout=6,
                 )
@@ -114,7 +122,7 @@ class CustomerChanges(SectionScreen):
 
         self.app.push_screen(
             InputDialog(
-                f"Exclude {self.name_of(cid)} from every analysis? Why (optional; Esc cancels)",
+                f"Exclude {who} from every analysis? Why (optional; Esc cancels)",
                 "e.g. my own orders, a reseller",
                 allow_empty=True,
             ),
@@ -130,8 +138,9 @@ class CustomerChanges(SectionScreen):
             self.notify("No customer is excluded by hand.", timeout=3)
             return
         options = [
-            (r["key"], f"{r['key']} — {r['reason'] or 'no reason given'}")
+            (r["key"], f"{EXCLUDED_NAMES.get(key, key)} — {r['reason'] or 'no reason given'}")
             for r in manual.iter_rows(named=True)
+            if (key := r["key"]) is not None
         ]
 
         def picked(key: str | None) -> None:
@@ -139,7 +148,8 @@ class CustomerChanges(SectionScreen):
                 return
 
             def done(_: bool) -> None:
-                self.notify(escape(f"{key} is back in the analyses."), timeout=4)
+                who = EXCLUDED_NAMES.pop(key, key)
+                self.notify(escape(f"{who} is back in the analyses."), timeout=4)
                 self.shop_app.data_changed(full=True)
 
             self.run_task("include", lambda: delete_manual(ws, "customer", key), done, "Including…")

@@ -3,6 +3,7 @@ and the view the app's warm-up prepares so a first visit only mounts the grid.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,11 @@ def with_display_name(table: pl.DataFrame) -> pl.DataFrame:
     "generic:14646": at 80 columns the prefix was all that showed, alike on every row)."""
     own_id = pl.col("customer_id").str.replace(r"^[a-z0-9_]+:", "")
     return table.with_columns(pl.coalesce("customer_name", "email", own_id).alias("display_name"))
+
+
+def display_name(customer_id: str, name: str | None = None, email: str | None = None) -> str:
+    """One customer's name as `with_display_name` gives it (for a row already in hand)."""
+    return name or email or re.sub(r"^[a-z0-9_]+:", "", customer_id)
 
 
 def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:

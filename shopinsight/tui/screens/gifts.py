@@ -33,6 +33,7 @@ from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
+from shopinsight.tui.screens.customers_view import display_name
 from shopinsight.tui.screens.gifts_packing import DEFAULT_DEST, EXPORTS, PackingPart
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
 
@@ -287,7 +288,8 @@ class GiftsScreen(PackingPart):
         editor.disabled = not name
         editor.load_text(self.drafts.get(name, self.saved_text))
         self.example = self.example_frame(row)
-        who = row.get("customer_name") or row.get("customer_id")
+        cid = row.get("customer_id")
+        who = display_name(cid, row.get("customer_name"), row.get("email")) if cid else None
         self.query_one("#preview-label", Label).update(
             f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
         )
@@ -423,7 +425,7 @@ class GiftsScreen(PackingPart):
         if hit.height == 0:
             return
         r = hit.row(0, named=True)
-        who = escape(str(r["customer_name"] or r["customer_id"]))
+        who = escape(display_name(str(r["customer_id"]), r["customer_name"], r.get("email")))
         oid = str(r["order_id"])
         ref = oid if oid.startswith("#") else f"#{oid}"  # a Shopify name has its # already
         self.query_one("#plan-detail", Static).update(
