@@ -21,6 +21,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -75,6 +76,10 @@ GC_THRESHOLD = 20_000
 """Objects allocated between two young collections while the app runs (Python's default:
 700). A screen's first paint allocates a few hundred thousand short-lived objects (styles,
 segments, strips): at 700 each first visit paid ~100 collections and a full one, 0.1-0.2 s."""
+
+
+class AsOfKnown(Message):
+    """Posted by the warm-up (from its thread) once the as-of day is known."""
 
 
 def screen_class(mode: str) -> type[SectionScreen]:
@@ -205,17 +210,26 @@ class ShopInsightApp(App[None]):
             module, function = name.split(":")
             found = getattr(importlib.import_module(f"shopinsight.tui.screens.{module}"), function)
             steps.append(partial(found, shop))
-        for step in steps:
+        for i, step in enumerate(steps):
             if worker.is_cancelled or self.data is not shop:
                 return
             try:
                 step()
             except Exception:  # noqa: BLE001 - the screen that needs it shows the error
                 return
+            if i == 0:  # the as-of day is known now (a message: the thread never waits)
+                self.post_message(AsOfKnown())
         if not worker.is_cancelled and self.data is shop:
             self.warmed_shop = shop
             # what is loaded now stays: later collections need not walk it again
             self.call_from_thread(gc.freeze)
+
+    def on_as_of_known(self, _: AsOfKnown) -> None:
+        """The warm-up knows the as-of day: a screen with no worker of its own since an
+        import (Import after it) shows it again in its nav bar."""
+        screen = self.screen
+        if isinstance(screen, SectionScreen):
+            screen.refresh_nav()
 
     # -- shared state --------------------------------------------------------------------
     def right_label(self) -> str:

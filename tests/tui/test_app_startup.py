@@ -165,3 +165,25 @@ async def test_churn_first_visit_after_the_warm_up_reads_memory(demo_ws, make_ap
         assert table.row_count > 0 and table.table.has_focus
         detail = str(app.screen.query_one("#churn-detail", Static).content)
         assert detail.startswith(f"[b]{table.frame['display_name'][0]}[/b]")
+
+
+async def test_the_as_of_day_comes_back_after_an_import_on_a_screen_without_workers(
+    demo_ws, make_app
+):
+    """After an import the new data's as-of day is unknown until something computes it; the
+    Import screen runs nothing more, so the warm-up says it (the nav bar showed no day)."""
+    from shopinsight.tui.widgets.nav import NavBar
+
+    app = make_app(demo_ws, as_of=None)  # the day of the last order, as in the app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _warmed(app)
+        await pilot.press("i")
+        await pilot.pause()
+        before = app.warm_up_worker
+        app.data_changed(full=True)  # what an import does
+        assert app.screen.query_one(NavBar).right == ""
+        while app.warm_up_worker is before:
+            await asyncio.sleep(0.05)
+        await _warmed(app)
+        await pilot.pause()
+        assert app.screen.query_one(NavBar).right == "as of 2026-11-20"

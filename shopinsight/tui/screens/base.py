@@ -170,14 +170,19 @@ class SectionScreen(Screen[None]):
             show = self._task_shows.pop(worker)
             self.set_busy(worker.name, None)
             show(worker.result)
-            nav = self.query_one(NavBar)
-            if nav.right != self.shop_app.right_label():  # the as-of day became known
-                nav.set_right(self.shop_app.right_label())
+            self.refresh_nav()
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._task_shows.pop(worker)
             self.set_busy(worker.name, None)
             if event.state == WorkerState.ERROR and worker.error is not None:
                 self.on_task_error(worker.name, worker.error)
+
+    def refresh_nav(self) -> None:
+        """The nav bar's as-of day, once it is known (after an import, the next computation
+        tells it: a worker of this screen, or the app's warm-up)."""
+        nav = self.query_one(NavBar)
+        if nav.right != self.shop_app.right_label():
+            nav.set_right(self.shop_app.right_label())
 
     def on_task_error(self, name: str, error: BaseException) -> None:
         """A worker failed: say so in plain words (subclasses may also show an empty state)."""
