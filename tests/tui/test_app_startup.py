@@ -187,3 +187,30 @@ async def test_the_as_of_day_comes_back_after_an_import_on_a_screen_without_work
         await _warmed(app)
         await pilot.pause()
         assert app.screen.query_one(NavBar).right == "as of 2026-11-20"
+
+
+async def test_the_status_line_never_moves_the_layout(demo_ws, make_app):
+    """A slow task's status line shows over the line above the key bar: the table keeps its
+    place and size (showing and hiding it laid out and redrew every table twice)."""
+    from textual.widgets import Static
+
+    from shopinsight.tui.screens.base import BUSY_DELAY
+    from shopinsight.tui.widgets.keybar import KeyBar
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#customers-table")
+        before = table.region
+        screen.set_busy("test", "Working on something slow…")
+        await asyncio.sleep(BUSY_DELAY + 0.2)
+        await pilot.pause()
+        line = screen.query_one("#status-line", Static)
+        assert line.display and "slow" in str(line.content)
+        assert table.region == before
+        assert line.region.y == screen.query_one(KeyBar).region.y - 1
+        screen.set_busy("test", None)
+        await pilot.pause()
+        assert not line.has_class("-busy") and table.region == before
