@@ -31,6 +31,7 @@ from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.nav import KEY_SHOWN, SECTIONS
+from shopinsight.tui.widgets.nav import warm_up as nav_warm_up
 
 GO = Binding.Group("")
 
@@ -200,6 +201,7 @@ class ShopInsightApp(App[None]):
         worker = get_current_worker()
         for mode in SCREENS:
             screen_class(mode)
+        nav_warm_up()
         for module in WARM_UP_MODULES:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module)

@@ -35,7 +35,7 @@ from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.customers_view import display_name
 from shopinsight.tui.screens.gifts_packing import DEFAULT_DEST, EXPORTS, PackingPart
-from shopinsight.tui.widgets.frame_table import Col, FrameTable
+from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared
 
 if TYPE_CHECKING:
     from shopinsight.core.results import GiftsResult
@@ -157,13 +157,20 @@ class GiftsScreen(PackingPart):
             self.load_campaigns()
 
     def load(self) -> None:
-        self.run_task("gifts", self.data.gifts, self.show_gifts, "Planning gifts and notes…")
+        data, table = self.data, self.query_one("#policy-table", FrameTable)
+
+        def compute() -> tuple[Any, Prepared]:
+            gifts = data.gifts()
+            return gifts, table.prepare(gifts.previews)  # formatted here, not on the UI thread
+
+        self.run_task("gifts", compute, self.show_gifts, "Planning gifts and notes…")
         if "tab-campaigns" in self.built_tabs:
             self.load_campaigns()
 
-    def show_gifts(self, gifts: Any) -> None:
+    def show_gifts(self, result: tuple[Any, Prepared]) -> None:
+        gifts, policies = result
         self.gifts = gifts
-        self.query_one("#policy-table", FrameTable).load(gifts.previews)
+        self.query_one("#policy-table", FrameTable).load(policies)
         self.focus_content()  # at once: the new grid is drawn focused the first time
         plan = gifts.plan.with_columns(
             pl.col("note").fill_null("").str.split("\n").list.first().alias("note_line"),

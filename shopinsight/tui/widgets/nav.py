@@ -76,3 +76,11 @@ def _tabs(current: str, short: bool, keys_only: bool) -> Content:
             ).stylize(style)
         )
     return Content("").join(parts)
+
+
+def warm_up() -> None:
+    """Every section's tabs at every width class, parsed ahead (the app's warm-up thread;
+    a Content is immutable): a first visit only looks them up."""
+    for mode, *_ in SECTIONS:
+        for short, keys_only in ((False, False), (True, False), (True, True)):
+            _tabs(mode, short, keys_only)
