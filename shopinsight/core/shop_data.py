@@ -19,6 +19,7 @@ import polars as pl
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.orders import counted_expr, lines_as_of, net_revenue_expr, order_key
 from shopinsight.core.orders import main_currency as shared_main_currency
+from shopinsight.core.orders import one_chunk as _one_chunk
 from shopinsight.core.schema import LINE_SCHEMA
 
 __all__ = [
@@ -267,19 +268,6 @@ def _orders(
         .with_columns(counted_expr().alias("counted"))
     )
     return orders.select("_ok", "_ck", pl.exclude("_ok", "_ck", "_coded")), lines
-
-
-def _one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
-    """A frame of these columns, each in one chunk, copied in turn (the list, to be the only
-    holder of the columns' chunks, lets each old column go as soon as it is copied).
-
-    Columns cut in differently sized chunks (parts collected apart, set side by side) are
-    copied whole into one chunk by the next eager `with_columns` or `drop`: every column at
-    once, on top of the old ones (5M lines: +0.9 GB for the orders, +0.5 GB for the lines).
-    One column at a time, the same copy costs one column's memory."""
-    for i, column in enumerate(columns):
-        columns[i] = column.rechunk()
-    return pl.DataFrame(columns)
 
 
 def _sku_customers(lines: pl.DataFrame) -> pl.DataFrame:
