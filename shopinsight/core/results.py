@@ -206,7 +206,7 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         profiles = table.drop("monetary", strict=False)
         result = churn_alerts(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles,
-            history=purchase_history(shop),
+            history=purchase_history(shop), sequence=shop.sequence_rules(),
         )  # fmt: skip
         alerts, kept_nothing = _nothing_at_stake(result.alerts, table)
         notes = [*shop.left_out(), *result.notes]
@@ -413,7 +413,6 @@ class GiftsResult:
     picks: pl.DataFrame
     previews: pl.DataFrame
     suggestions: pl.DataFrame
-    sequence: pl.DataFrame
     catalogue: pl.DataFrame
     currency: str
     as_of: dt.date
@@ -425,7 +424,7 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
     previews), the packing plan and the notes, reusing the cached profiles and bundle rules."""
     shop.require_orders()
     state = shop.state_key("tag_overrides", "gift_campaigns", "gift_campaign_members", "exclusions")
-    family = f"gifts-seq2-{shop.key()}-{orders}"  # "seq2": next products for the plan only
+    family = f"gifts-seq3-{shop.key()}-{orders}"  # "seq3": next products for the plan only
     name = f"{family}-{state}"
 
     def compute() -> dict[str, Any]:  # imported here: a warm start reads only the cache
@@ -434,11 +433,10 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
         return gift_parts(shop, orders)
 
     parts = shop.cache.parts(
-        name, ["plan", "picks", "previews", "suggestions", "sequence", "catalogue"], compute,
-        family,
-    )  # fmt: skip
+        name, ["plan", "picks", "previews", "suggestions", "catalogue"], compute, family
+    )
     meta = parts["meta"]
     return GiftsResult(
         parts["plan"], parts["picks"], parts["previews"], parts["suggestions"],
-        parts["sequence"], parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
+        parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
     )  # fmt: skip

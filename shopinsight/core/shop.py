@@ -379,6 +379,19 @@ class Shop:
         name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
         return self.memo("last_orders", lambda: self.cache.frame(name, compute, family))
 
+    def sequence_rules(self) -> pl.DataFrame:
+        """The shop's ranked order-sequence rules (product A on a first purchase, B on the next:
+        `bundles.sequence.ranked_sequence_rules`), learnt once from every line and cached: the
+        churn actions and the gift plan name the next product from the same rules."""
+        from shopinsight.core.bundles.sequence import ranked_sequence_rules
+
+        family = f"sequence-{self.key()}"
+        name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
+        return self.memo(
+            "sequence_rules",
+            lambda: self.cache.frame(name, lambda: ranked_sequence_rules(self.lines()), family),
+        )
+
     def addresses(self) -> pl.DataFrame:
         """customer_id, city, region, postal_code, address_country: each customer's latest
         address, which ad audiences match on (cached: it reads every line)."""

@@ -238,9 +238,9 @@ class TestJourneyActions:
         asked: list[str] = []
         journey = explain.journey_next
 
-        def spy(lines, customers=None):
+        def spy(lines, customers=None, sequence=None):
             asked.extend(customers.to_list())
-            return journey(lines, customers)
+            return journey(lines, customers, sequence)
 
         monkeypatch.setattr(explain, "journey_next", spy)
         rows = self.rows() + bought("refunded", 12, "Cup")
@@ -362,3 +362,21 @@ def test_orders_follow_the_shared_order_rules():
     # an order's lines apart in the store: the same orders
     apart = _orders(lines.sample(fraction=1.0, shuffle=True, seed=3).lazy(), pl.lit(True))
     assert apart.sort("order_id").equals(ours)
+
+
+def test_the_shops_sequence_rules_give_the_same_actions_as_learning_them_again(ws):
+    """The churn actions name the next product from the shop's cached sequence rules (learnt
+    once, shared with the gift plan): the same actions as rules learnt from the lines here."""
+    from shopinsight.core.churn.alerts import churn_alerts
+    from shopinsight.core.shop import Shop
+    from tests.core.test_packing import sample_shop
+
+    ws.commit(sample_shop(400, seed=3), [])
+    shop = Shop(ws)
+    lines, day, config = shop.lines(), shop.as_of(), shop.config()
+    kept = shop.sequence_rules()
+    assert kept.height > 0 and kept["first"].dtype == pl.Utf8
+    fresh = churn_alerts(lines, day, config).alerts
+    shared = churn_alerts(lines, day, config, sequence=kept).alerts
+    assert shared.equals(fresh)
+    assert shared["action"].str.contains("nudge: suggest").sum() > 10  # next products named

@@ -9,6 +9,9 @@ import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
 
+MIN_CUSTOMERS = 3
+"""Customers a sequence rule needs (A first, then B) before it suggests B after A."""
+
 _PER_PRODUCT = 50  # sequence rules tried per product: a customer rarely owns all 50 targets
 _FIRST_TRY = 4  # ...and rarely the first four: those are tried first, the rest where needed
 
@@ -94,12 +97,13 @@ def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
     return rules.collect()
 
 
-def ranked_sequence_rules(lines: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
+def ranked_sequence_rules(lines: pl.LazyFrame, min_customers: int = MIN_CUSTOMERS) -> pl.DataFrame:
     """(rank, first, target, customers, came_back, confidence, lift): `sequence_rules` ranked
     once (rank 0 = best anywhere) with each product's `_PER_PRODUCT` best kept: the rules
     `sequence_next` tries. Learnt from every customer; kept, they let one customer's pick be
-    made later from that customer's lines alone (the app's detail panel)."""
-    return _ranked(_purchase_days(lines).collect().lazy(), min_customers)
+    made later from that customer's lines alone. Products as text (a cacheable frame)."""
+    ranked = _ranked(_purchase_days(lines).collect().lazy(), min_customers)
+    return ranked.with_columns(pl.col("first", "target").cast(pl.Utf8))
 
 
 def _ranked(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:

@@ -188,13 +188,15 @@ def churn_alerts(
     profiles: pl.DataFrame | None = None,
     states: pl.DataFrame | None = None,
     history: History | None = None,
+    sequence: pl.DataFrame | None = None,
 ) -> ChurnResult:
     """Every customer with a counted order by `as_of`, scored, explained and ranked.
 
     Orders after `as_of` are ignored everywhere. `profiles` (customer_id, segment, tags,
     favorite_product) sharpens the suggested actions; `states` (load_alert_states) hides
     snoozed and dismissed customers until they order again. `history` (prepare_history of
-    the same lines as of the day) saves reading them again when value reads them too.
+    the same lines as of the day) saves reading them again when value reads them too;
+    `sequence` (the shop's `ranked_sequence_rules` as of the day) saves learning them again.
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
@@ -236,7 +238,7 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted).drop(FAVORITE)
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, sequence).drop(FAVORITE)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))

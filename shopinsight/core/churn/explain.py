@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
 from shopinsight.core.bundles.basket import product_lines
-from shopinsight.core.bundles.sequence import sequence_next
+from shopinsight.core.bundles.sequence import MIN_CUSTOMERS, sequence_next
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
 from shopinsight.core.gifts.notes import spoken_name
 
@@ -118,7 +118,6 @@ def reasons(
 
 ONE_TIME_STATUSES = ["new", "cooling", "second_order_at_risk"]  # a second-order nudge
 REMINDER_STATUSES = ["due", "at_risk", "lapsing"]  # a reminder
-_MIN_CUSTOMERS = 3  # a sequence rule needs this many customers, as for gifts' next products
 FAVORITE = "_spoken_favorite"
 """The favourite product as a note names it (spoken_name), worked out once per table: five
 rules read it, and a split of every name per rule was a third of the rules' cost."""
@@ -131,20 +130,23 @@ def with_favorite(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(spoken_name(pl.col("favorite_product")).alias(FAVORITE))
 
 
-def journey_next(lines: pl.LazyFrame, customers: pl.Series | None = None) -> pl.DataFrame:
+def journey_next(
+    lines: pl.LazyFrame, customers: pl.Series | None = None, sequence: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """customer_id, next_product, next_after, next_share: per customer the target of the strongest
     order-sequence rule their first or latest purchase fires (`next_share` of the customers who
     first bought `next_after` and came back bought it next), from the order-sequence rules gifts
     use (`bundles.sequence`); never a product they own. Basket rules are left out on purpose:
     "goes with" is already what the action says without a product. `customers` limits the
-    picks to those ids (the rules are still learnt from every customer)."""
+    picks to those ids (the rules are still learnt from every customer); `sequence`, the
+    shop's ranked rules (`Shop.sequence_rules`), saves learning them again."""
     names = (
         product_lines(lines)
         .group_by("sku")
         .agg(pl.col("product_name").sort_by("ordered_at").drop_nulls().last())
         .collect()
     )  # only names are read from the catalogue: no prices needed here
-    picks = sequence_next(lines, names, _MIN_CUSTOMERS, customers)
+    picks = sequence_next(lines, names, MIN_CUSTOMERS, customers, sequence)
     after = names.select(pl.col("sku").alias("_first"), pl.col("product_name").alias("next_after"))
     return (
         picks.with_columns(pl.col("antecedent").list.first().alias("_first"))
@@ -231,7 +233,10 @@ def _first_match(rules: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl
 
 
 def actions(
-    table: pl.DataFrame, lines: pl.LazyFrame | None = None, customers: pl.Series | None = None
+    table: pl.DataFrame,
+    lines: pl.LazyFrame | None = None,
+    customers: pl.Series | None = None,
+    sequence: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add `action`: one suggestion keyed to season, refunds, tags, segment and status.
 
@@ -239,7 +244,7 @@ def actions(
     journey (`journey_next`), for `customers` only when given (the alerted ones); without one
     they say what they said before.
     """
-    nexts = journey_next(lines, customers) if lines is not None else None
+    nexts = journey_next(lines, customers, sequence) if lines is not None else None
     added = FAVORITE not in table.columns
     table = with_favorite(table)
     if nexts is not None and nexts.height:

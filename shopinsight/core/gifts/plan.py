@@ -40,10 +40,6 @@ refunded: the budget currency's fallback counts revenue with them); a missing on
 in the step that reads it, never a silent difference."""
 
 
-NEXT_MIN_CUSTOMERS = 3
-"""Customers a sequence rule needs before it suggests a next product."""
-
-
 def preview_pool() -> pl.Expr:
     """The customers given a pick for the preview notes: each segment's PREVIEW_POOL biggest
     spenders, equal spend by customer id (the customer table's row order is not fixed: ties
@@ -60,10 +56,9 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
 
     Output: the frames plan, picks, previews, suggestions (the picked customers' next
-    products), sequence (the shop's ranked sequence rules), catalogue, and meta (currency,
-    notes), as `results.load_gifts` caches them."""
+    products), catalogue, and meta (currency, notes), as `results.load_gifts` caches them."""
     from shopinsight.core.bundles import next_products, product_catalogue
-    from shopinsight.core.bundles.sequence import ranked_sequence_rules
+    from shopinsight.core.bundles.sequence import MIN_CUSTOMERS
     from shopinsight.core.gifts.campaigns import held_back_customers
     from shopinsight.core.gifts.notes import preview_notes
     from shopinsight.core.gifts.packing import packing_plan, plan_orders
@@ -87,12 +82,11 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     top = preview_pool()
     # next products only for the customers given a pick (the orders to pack, the previews'
     # pool): trying the rules on every customer was half a 1M-line plan's CPU time; the rules
-    # are kept for the others' picks on demand (`customer_gift`)
+    # are the shop's, cached, for the others' picks on demand (`customer_gift`)
     spend = profile_columns(shop, ["customer_id", "segment", "monetary"])  # computed if missing
     pool = spend.filter(wanted | top)["customer_id"]
-    sequence = ranked_sequence_rules(lines, NEXT_MIN_CUSTOMERS)
-    rules = shop.bundles().rules
-    suggestions = next_products(lines, rules, catalogue, NEXT_MIN_CUSTOMERS, pool, sequence)
+    rules, sequence = shop.bundles().rules, shop.sequence_rules()  # cached (churn learnt them)
+    suggestions = next_products(lines, rules, catalogue, MIN_CUSTOMERS, pool, sequence)
     # the customer columns only now: not held through the two steps above, the heaviest (at
     # 5M lines ~0.4 GB beside their ~1 GB of working memory)
     table = profile_columns(shop, PROFILE_COLUMNS)
@@ -122,8 +116,7 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
         notes.append(f"{n_held} orders belong to a campaign's control group: no gift, no note.")
     return {
         "plan": plan, "picks": picks, "previews": previews, "suggestions": suggestions,
-        "sequence": sequence, "catalogue": catalogue,
-        "meta": {"currency": currency, "notes": notes},
+        "catalogue": catalogue, "meta": {"currency": currency, "notes": notes},
     }  # fmt: skip
 
 
@@ -132,6 +125,7 @@ def customer_gift(shop: Shop, gifts: GiftsResult, rows: pl.DataFrame) -> dict[st
     when they are in it, else picked now from their own lines with the plan's catalogue and
     rules (the same pick the plan would have made). None when no gift fits."""
     from shopinsight.core.bundles import next_products
+    from shopinsight.core.bundles.sequence import MIN_CUSTOMERS
     from shopinsight.core.gifts.notes import note_values, render_by_template
     from shopinsight.core.gifts.policies import gift_picks, gift_policies
 
@@ -142,8 +136,8 @@ def customer_gift(shop: Shop, gifts: GiftsResult, rows: pl.DataFrame) -> dict[st
         mine = shop.lines().select(LINE_COLUMNS).filter(pl.col("customer_id") == cid)
         lines = mine.collect().lazy()
         nexts = next_products(
-            lines, shop.bundles().rules, gifts.catalogue, NEXT_MIN_CUSTOMERS,
-            pl.Series([cid]), gifts.sequence,
+            lines, shop.bundles().rules, gifts.catalogue, MIN_CUSTOMERS,
+            pl.Series([cid]), shop.sequence_rules(),
         )  # fmt: skip
         pick = gift_picks(rows, gifts.catalogue, nexts, lines, config)
     if pick.height == 0:
