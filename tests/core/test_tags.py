@@ -163,14 +163,19 @@ def test_replenisher_with_due_date() -> None:
     )
     p = prof_of(rows)
     assert has(p, "replenisher") == {"r1"}  # r2's gaps 4 and 56 vary too much (CV 1.2)
-    assert (
-        why(p, "r1", "replenisher") == "Coffee beans every ~30 days (3 buys), next due 2024-05-30"
+    assert why(p, "r1", "replenisher") == (  # seen a month after the due day
+        "Coffee beans every ~30 days (3 buys), overdue since 2024-05-30"
     )
     plan = p.replenishment.row(0, named=True)
     assert (plan["customer_id"], plan["sku"], plan["due_date"]) == (
         "r1",
         "BEANS",
         dt.date(2024, 5, 30),
+    )
+    # seen on the due day (or before): still "next due"
+    early = prof_of(rows, as_of=dt.date(2024, 5, 30))
+    assert why(early, "r1", "replenisher") == (
+        "Coffee beans every ~30 days (3 buys), next due 2024-05-30"
     )
 
 

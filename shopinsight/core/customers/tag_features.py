@@ -112,10 +112,14 @@ def tag_features(
         .agg(
             pl.len().alias("replenish_skus"),
             pl.format(
-                "{} every ~{} days ({} buys), next due {}",
+                "{} every ~{} days ({} buys), {} {}",
                 pl.coalesce("product_name", "sku"),
                 pl.col("mean_gap_days").round(0).cast(pl.Int64),
                 pl.col("purchases"),
+                # a due date before the as-of day is not "next": the rhythm was broken
+                pl.when(pl.col("due_date") < pl.lit(data.as_of))
+                .then(pl.lit("overdue since"))
+                .otherwise(pl.lit("next due")),
                 pl.col("due_date"),
             )
             .sort_by("due_date")
