@@ -379,6 +379,23 @@ class Shop:
         name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
         return self.memo("last_orders", lambda: self.cache.frame(name, compute, family))
 
+    CUSTOMER_ORDER_COLUMNS = (
+        "order_id", "order_day", "net_revenue", "items", "status", "is_gift", "counted",
+    )  # fmt: skip
+    """What one customer's order list shows (the app's detail panel)."""
+
+    def customer_orders(self, customer_id: str) -> pl.DataFrame:
+        """One customer's orders in this view, by day: CUSTOMER_ORDER_COLUMNS of them. The
+        columns of every order are read once, alone (at 1M lines the whole `orders` frame took
+        0.4 s and 74 MB for the first customer shown)."""
+        columns = ["customer_id", *self.CUSTOMER_ORDER_COLUMNS]
+        every = self.memo("customer_orders", lambda: self.view_order_columns(columns))
+        return (
+            every.filter(pl.col("customer_id") == customer_id)
+            .select(self.CUSTOMER_ORDER_COLUMNS)
+            .sort("order_day", maintain_order=True)
+        )
+
     def sequence_rules(self) -> pl.DataFrame:
         """The shop's ranked order-sequence rules (product A on a first purchase, B on the next:
         `bundles.sequence.ranked_sequence_rules`), learnt once from every line and cached: the

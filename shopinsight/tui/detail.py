@@ -34,12 +34,7 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
         return {"customer_id": customer_id, "missing": True}
     row = rows.row(0, named=True)
     tags = prof.tags.filter(pl.col("customer_id") == customer_id).to_dicts()
-    orders = (
-        data.orders()
-        .filter(pl.col("customer_id") == customer_id)
-        .select("order_id", "order_day", "net_revenue", "items", "status", "is_gift", "counted")
-        .sort("order_day")
-    )
+    orders = data.customer_orders(customer_id)
     out: dict[str, Any] = {
         "customer_id": customer_id,
         "row": row,

@@ -152,3 +152,19 @@ def test_a_warm_view_leaves_out_the_same_orders_without_reading_every_order(tmp_
     assert warm.lines().collect().sort("order_id").equals(kept)
     assert warm.peek(f"all_orders:{warm.as_of()}") is None  # only its keys were read
     assert warm.all_orders().height == 6
+
+
+def test_one_customers_orders_are_theirs_among_the_views_orders(returns_shop):
+    """`customer_orders` (the app's detail panel) reads a few columns of every order once:
+    the same rows, by day, as the view's whole order frame filtered to the customer."""
+    shop = returns_shop
+    everyone = shop.orders()
+    for cid in everyone["customer_id"].drop_nulls().unique().sort().to_list():
+        want = (
+            everyone.filter(pl.col("customer_id") == cid)
+            .select(Shop.CUSTOMER_ORDER_COLUMNS)
+            .sort("order_day", maintain_order=True)
+        )
+        assert Shop(shop.ws).customer_orders(cid).equals(want), cid
+        assert shop.customer_orders(cid).equals(want), cid  # from the memo, every order read
+    assert shop.customer_orders("nobody").height == 0
