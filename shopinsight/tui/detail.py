@@ -18,6 +18,7 @@ from shopinsight.core.gifts.plan import customer_gift
 from shopinsight.core.text import visible, visible_expr
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
+from shopinsight.tui.screens.customers_view import display_name
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -84,7 +85,7 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
     r = d["row"]
     cur = d["currency"]
     parts: list[Any] = []
-    name = r.get("customer_name") or r.get("email") or d["customer_id"]
+    name = display_name(d["customer_id"], r.get("customer_name"), r.get("email"))
     head = Text(str(name), style="bold")
     if r.get("email") and r.get("email") != name:
         head.append(f"\n{r['email']}", style="dim")
