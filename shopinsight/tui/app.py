@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -228,8 +228,12 @@ class ShopInsightApp(App[None]):
 
     def on_as_of_known(self, _: AsOfKnown) -> None:
         """The warm-up knows the as-of day: a screen with no worker of its own since an
-        import (Import after it) shows it again in its nav bar."""
-        screen = self.screen
+        import (Import after it) shows it again in its nav bar. Posted from the warm-up's
+        thread, it can arrive as the app closes, with no screen left: nothing to show then."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
         if isinstance(screen, SectionScreen):
             screen.refresh_nav()
 

@@ -189,6 +189,15 @@ async def test_the_as_of_day_comes_back_after_an_import_on_a_screen_without_work
         assert app.screen.query_one(NavBar).right == "as of 2026-11-20"
 
 
+def test_the_as_of_day_arriving_as_the_app_closes_is_ignored(demo_ws, make_app):
+    """The warm-up's thread posts the day; as the app closes there is no screen left to show
+    it on (a test's app failed with ScreenStackError while quitting during its warm-up)."""
+    from shopinsight.tui.app import AsOfKnown
+
+    app = make_app(demo_ws)  # never run: no screen on the stack, as after the last one closed
+    app.on_as_of_known(AsOfKnown())
+
+
 async def test_the_status_line_never_moves_the_layout(demo_ws, make_app):
     """A slow task's status line shows over the line above the key bar: the table keeps its
     place and size (showing and hiding it laid out and redrew every table twice)."""
