@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from shopinsight.core.schema import LINE_SCHEMA, conform
+
+if TYPE_CHECKING:
+    from shopinsight.core.workspace import Workspace
 
 DEFAULTS: dict[str, Any] = {
     "source": "shopify",
@@ -70,3 +74,16 @@ def make_lines(rows: list[dict[str, Any]]) -> pl.DataFrame:
             pl.col("order_total").fill_null(pl.col("line_total").sum().over("source", "order_id"))
         )
     return conform(frame, LINE_SCHEMA).collect()
+
+
+def sample_shopify_workspace(root: Path, seed: int, customers: int) -> Workspace:
+    """A workspace holding a generated shop's Shopify export, imported as a merchant would."""
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.samples.shop import generate_shop, write_exports
+    from shopinsight.core.workspace import Workspace
+
+    shop = generate_shop(seed=seed, customers=customers)
+    files = write_exports(shop, root / "exports", ["shopify"])
+    ws = Workspace.open(root / "ws")
+    import_files(ws, files)
+    return ws

@@ -8,20 +8,15 @@ import polars as pl
 import pytest
 
 from shopinsight.core.exclusions import save_manual
-from shopinsight.core.importers import import_files
 from shopinsight.core.results import customers_definition
-from shopinsight.core.samples.shop import generate_shop, write_exports
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
+from tests.factories import sample_shopify_workspace
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("definition")
-    files = write_exports(generate_shop(seed=11, customers=120), root / "exports", ["shopify"])
-    ws = Workspace.open(root / "ws")
-    import_files(ws, files)
-    return ws
+    return sample_shopify_workspace(tmp_path_factory.mktemp("definition"), 11, 120)
 
 
 def _expected(shop: Shop, n: int) -> str:

@@ -4,25 +4,17 @@ ways give the same profiles."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from polars.testing import assert_frame_equal
 
 import shopinsight.core.customers.profiles as profiles_mod
-from shopinsight.core.importers import import_files
-from shopinsight.core.samples.shop import generate_shop, write_exports
 from shopinsight.core.shop import Shop
-from shopinsight.core.workspace import Workspace
+from tests.factories import sample_shopify_workspace
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
-    root: Path = tmp_path_factory.mktemp("paths")
-    files = write_exports(generate_shop(seed=3, customers=150), root / "exports", ["shopify"])
-    ws = Workspace.open(root / "ws")
-    import_files(ws, files)
-    return Shop.open(ws)
+    return Shop.open(sample_shopify_workspace(tmp_path_factory.mktemp("paths"), 3, 150))
 
 
 def _profiles(shop: Shop) -> profiles_mod.CustomerProfiles:

@@ -9,19 +9,14 @@ import pytest
 
 import shopinsight.core.customers.profiles as profiles_mod
 import shopinsight.core.status as status_mod
-from shopinsight.core.importers import import_files
-from shopinsight.core.samples.shop import generate_shop, write_exports
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
+from tests.factories import sample_shopify_workspace
 
 
 @pytest.fixture(scope="module")
 def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("warm")
-    files = write_exports(generate_shop(seed=5, customers=150), root / "exports", ["shopify"])
-    ws = Workspace.open(root / "ws")
-    import_files(ws, files)
-    return ws.root
+    return sample_shopify_workspace(tmp_path_factory.mktemp("warm"), 5, 150).root
 
 
 def _pass(shop: Shop) -> dict[str, object]:
