@@ -412,7 +412,6 @@ class GiftsResult:
     plan: pl.DataFrame
     picks: pl.DataFrame
     previews: pl.DataFrame
-    suggestions: pl.DataFrame
     catalogue: pl.DataFrame
     currency: str
     as_of: dt.date
@@ -432,11 +431,9 @@ def load_gifts(shop: Shop, orders: str = "open") -> GiftsResult:
 
         return gift_parts(shop, orders)
 
-    parts = shop.cache.parts(
-        name, ["plan", "picks", "previews", "suggestions", "catalogue"], compute, family
-    )
+    parts = shop.cache.parts(name, ["plan", "picks", "previews", "catalogue"], compute, family)
     meta = parts["meta"]
     return GiftsResult(
-        parts["plan"], parts["picks"], parts["previews"], parts["suggestions"],
-        parts["catalogue"], meta["currency"], shop.as_of(), meta["notes"],
+        parts["plan"], parts["picks"], parts["previews"], parts["catalogue"], meta["currency"],
+        shop.as_of(), meta["notes"],
     )  # fmt: skip

@@ -55,8 +55,9 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     """Gift picks for the customers of the orders to pack (and each segment's top spenders, for
     the previews), the packing plan and its notes, reusing the cached profiles and bundle rules.
 
-    Output: the frames plan, picks, previews, suggestions (the picked customers' next
-    products), catalogue, and meta (currency, notes), as `results.load_gifts` caches them."""
+    Output: the frames plan, picks, previews, catalogue and meta (currency, notes), which
+    `results.load_gifts` caches, and suggestions (the picked customers' next products, which
+    the picks were made from: not kept, the picks carry the one chosen)."""
     from shopinsight.core.bundles import next_products, product_catalogue
     from shopinsight.core.bundles.sequence import MIN_CUSTOMERS
     from shopinsight.core.gifts.campaigns import held_back_customers
