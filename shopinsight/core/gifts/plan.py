@@ -136,10 +136,9 @@ def customer_gift(shop: Shop, gifts: GiftsResult, rows: pl.DataFrame) -> dict[st
     if pick.height == 0:
         mine = shop.lines().select(LINE_COLUMNS).filter(pl.col("customer_id") == cid)
         lines = mine.collect().lazy()
-        nexts = next_products(
-            lines, shop.bundles().rules, gifts.catalogue, MIN_CUSTOMERS,
-            pl.Series([cid]), shop.sequence_rules(),
-        )  # fmt: skip
+        # the lines are theirs alone already: no customer filter, only the shop's rules
+        rules, sequence = shop.bundles().rules, shop.sequence_rules()
+        nexts = next_products(lines, rules, gifts.catalogue, MIN_CUSTOMERS, sequence=sequence)
         pick = gift_picks(rows, gifts.catalogue, nexts, lines, config)
     if pick.height == 0:
         return None
