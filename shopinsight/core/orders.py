@@ -159,6 +159,14 @@ def _order_flags(orders: pl.LazyFrame) -> pl.LazyFrame:
     ).with_columns(counted_expr().alias("counted"))
 
 
+def order_runs(key: str) -> list[pl.Expr]:
+    """Per line of lines kept together by order (the store's order), from their order `key`
+    column: `_start` (the first line of a run of one order's lines) and `_oi` (the run's
+    number, from 0). As many runs as orders means no order's lines are apart."""
+    start = pl.col(key).ne_missing(pl.col(key).shift()).fill_null(True)
+    return [start.alias("_start"), (start.cum_sum() - 1).cast(pl.UInt32).alias("_oi")]
+
+
 def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     """`orders_frame(lines)` without `product_skus`, collected: the same frame, row for row.
 
@@ -168,11 +176,9 @@ def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     first-distinct filter of `orders_frame` needed every field of every line at once: ~2.1 GB
     at 5M lines). Checked: as many runs of lines as orders, else (an order's lines apart)
     `orders_frame` itself."""
-    runs = pl.col("_okh").ne_missing(pl.col("_okh").shift()).fill_null(True)
     keyed = (
         lines.select(pl.struct(order_key()).hash().alias("_okh"), "line_kind", "quantity", "sku")
-        .with_columns(runs.alias("_start"))
-        .with_columns((pl.col("_start").cum_sum() - 1).cast(pl.UInt32).alias("_oi"))
+        .with_columns(order_runs("_okh"))
         .collect()
     )
     sums = (

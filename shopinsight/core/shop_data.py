@@ -17,7 +17,13 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.orders import counted_expr, lines_as_of, net_revenue_expr, order_key
+from shopinsight.core.orders import (
+    counted_expr,
+    lines_as_of,
+    net_revenue_expr,
+    order_key,
+    order_runs,
+)
 from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.orders import one_chunk as _one_chunk
 from shopinsight.core.schema import LINE_SCHEMA
@@ -178,17 +184,7 @@ def unpair(key: str, a: str, b: str) -> list[pl.Expr]:
 _SKU_OR_NONE = pl.col("_sk").fill_null(_NO_SKU)
 
 
-def _runs() -> list[pl.Expr]:
-    """Per line: `_start` (first line of a run of one order's lines) and `_oi` (the run's
-    number). `_NEW_SKU` then marks a product line whose SKU is new in its run (no SKU counts
-    as one SKU)."""
-    start = pl.col("_ok").ne_missing(pl.col("_ok").shift()).fill_null(True)
-    return [
-        start.alias("_start"),
-        (start.cum_sum() - 1).cast(pl.UInt32).alias("_oi"),
-    ]
-
-
+# a product line whose SKU is new in its order's run (`orders.order_runs`; no SKU counts as one)
 _NEW_SKU = (PRODUCT & pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new_sku")
 
 
@@ -314,7 +310,7 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
         keyed([*order_key(), *_LINE_LEVEL])
         .drop(order_key())
         .with_columns(code(pl.col("sku")).alias("_sk"))
-        .with_columns(_runs())
+        .with_columns(order_runs("_ok"))
         .with_columns(_NEW_SKU)
         .collect()
         .get_columns()
