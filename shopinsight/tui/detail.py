@@ -1,8 +1,10 @@
 """One customer's story for the detail panel: orders, segment, tags, churn risk, gift and note.
 
 `customer_detail` runs in a worker and gathers plain values (a few frames filtered to one
-customer); `render_detail` turns them into Rich text on the UI thread. Churn and gift parts show
-when those results are ready (the customers screen computes them in the background).
+customer); `render_detail` turns them into Rich text, in the worker too (pure: Polars and Rich
+objects, nothing drawn). Churn and gift parts show when those results are ready (the customers
+screen computes them in the background). The app's warm-up renders the first customer the table
+opens on (`warm_first_detail`), so a first visit shows it without a worker.
 """
 
 from __future__ import annotations
@@ -65,6 +67,37 @@ def with_history(data: Shop, d: dict[str, Any]) -> dict[str, Any]:
     if d.get("missing"):
         return d
     return {**d, "history": data.segment_history(d["customer_id"]).to_dicts()}
+
+
+FIRST_DETAIL = "detail:first"
+"""The Shop memo key of the warmed-up first detail (`data_changed(keys=("detail", …))`, as a
+tag change does, forgets it)."""
+
+
+DETAIL_INPUTS = ("profiles", "churn:", "value:", "gifts:open")
+"""The Shop memo keys of the results `customer_detail` reads."""
+
+
+def warm_first_detail(data: Shop, customer_id: str) -> None:
+    """In the warm-up: render the detail of the customer the table opens on, for
+    `first_detail` (a worker-free first visit of the Customers screen). The results it was
+    read from are kept with it (taken before: one replaced meanwhile never matches)."""
+    inputs = tuple(data.peek(key) for key in DETAIL_INPUTS)
+    data.forget(FIRST_DETAIL)
+    rendered = render_detail(with_history(data, customer_detail(data, customer_id)))
+    data.memo(FIRST_DETAIL, lambda: (customer_id, inputs, rendered))
+
+
+def first_detail(data: Shop, customer_id: str) -> Group | Text | None:
+    """The detail `warm_first_detail` rendered for `customer_id`, if it was read from the
+    results `data` holds now; None otherwise (the screen's worker reads it then)."""
+    hit = data.peek(FIRST_DETAIL)
+    if hit is None or hit[0] != customer_id:
+        return None
+    now = (data.peek(key) for key in DETAIL_INPUTS)
+    if not all(a is b for a, b in zip(hit[1], now, strict=True)):
+        return None
+    return hit[2]  # type: ignore[no-any-return]
 
 
 def timeline(days: list[dt.date], start: dt.date, end: dt.date, width: int) -> str:

@@ -223,3 +223,42 @@ async def test_the_status_line_never_moves_the_layout(demo_ws, make_app):
         screen.set_busy("test", None)
         await pilot.pause()
         assert not line.has_class("-busy") and table.region == before
+
+
+async def test_customers_first_visit_after_the_warm_up_shows_the_detail_without_a_worker(
+    demo_ws, make_app, monkeypatch
+) -> None:
+    """The warm-up renders the detail of the customer the table opens on: a first visit
+    mounts the grid and shows it, with the segment history, and starts no worker; a tag
+    change makes it stale (the detail is then read again, and shows the tag)."""
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    from .conftest import go, settle
+    from .test_app import text_of
+
+    started: list[str] = []
+    real = SectionScreen.run_task
+
+    def spy(screen, name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        started.append(name)
+        return real(screen, name, *args, **kwargs)
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _warmed(app)
+        monkeypatch.setattr(SectionScreen, "run_task", spy)
+        await go(pilot, "2")
+        table = app.screen.query_one(FrameTable)
+        cid = table.cursor_key
+        name = table.frame.row(0, named=True)["display_name"]
+        text = text_of(app, "#customer-detail-text")
+        assert started == [], started
+        assert name in text and "Segment history:" in text and "computing" not in text
+
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"vip", "enter")
+        await settle(pilot)
+        assert app.screen.query_one(FrameTable).cursor_key == cid
+        assert "• vip — added by you" in text_of(app, "#customer-detail-text")
+        assert "detail" in started  # read again: the warmed-up one was stale

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
-from shopinsight.tui.detail import customer_detail, render_detail, with_history
+from shopinsight.tui.detail import customer_detail, first_detail, render_detail, with_history
 from shopinsight.tui.screens.customers_actions import CustomerChanges
 from shopinsight.tui.screens.customers_view import (
     COLS,
@@ -286,29 +286,33 @@ class CustomersScreen(CustomerChanges):
             return
         data = self.data
         if self.shop_app.warmed_shop is data:  # the history is in memory: one worker, one paint
+            ready = first_detail(data, customer_id)
+            if ready is not None:  # the warm-up rendered it: no worker
+                text.update(ready)
+                return
             self.run_task(
                 "detail",
-                lambda: with_history(data, customer_detail(data, customer_id)),
-                lambda h: text.update(render_detail(h)) if self.selected == customer_id else None,
+                lambda: render_detail(with_history(data, customer_detail(data, customer_id))),
+                lambda r: text.update(r) if self.selected == customer_id else None,
                 "Loading customer…",
             )
             return
 
-        def shown(d: dict[str, Any]) -> None:
-            text.update(render_detail(d))
+        def shown(result: tuple[dict[str, Any], Any]) -> None:
+            d, rendered = result
+            text.update(rendered)
             self.run_task(
                 "history",
-                lambda: with_history(data, d),
-                lambda h: text.update(render_detail(h)) if self.selected == customer_id else None,
+                lambda: render_detail(with_history(data, d)),
+                lambda r: text.update(r) if self.selected == customer_id else None,
                 "Reading segment history…",
             )
 
-        self.run_task(
-            "detail",
-            lambda: customer_detail(data, customer_id),
-            shown,
-            "Loading customer…",
-        )
+        def detail() -> tuple[dict[str, Any], Any]:
+            d = customer_detail(data, customer_id)
+            return d, render_detail(d)
+
+        self.run_task("detail", detail, shown, "Loading customer…")
 
     def action_export_csv(self) -> None:
         from shopinsight.tui.actions import export_csv

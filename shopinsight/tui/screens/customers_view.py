@@ -115,8 +115,13 @@ def warm_up(shop: Any) -> None:
     """The customer table as the screen opens it, then the month-end customer tables behind
     the detail panel's segment history (each read from the workspace cache, or computed
     once): the app's warm-up, so a first visit only mounts the grid and the first customer
-    highlighted shows their history and orders at once."""
+    highlighted shows their history and orders at once; then that customer's detail."""
     if shop.has_orders():
-        customer_view(shop, shop.profiles(), shop.peek("value:"))
+        view = customer_view(shop, shop.profiles(), shop.peek("value:"))
         shop.customer_orders("")  # every order's few columns the detail lists, read once
         shop.segment_history("")
+        first = view.ready.frame["customer_id"]
+        if first.len():  # the detail the table opens on, rendered: no worker on a first visit
+            from shopinsight.tui.detail import warm_first_detail
+
+            warm_first_detail(shop, first[0])
