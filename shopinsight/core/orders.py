@@ -167,6 +167,21 @@ def order_runs(key: str) -> list[pl.Expr]:
     return [start.alias("_start"), (start.cum_sum() - 1).cast(pl.UInt32).alias("_oi")]
 
 
+def run_sums(lines: pl.DataFrame, sums: list[pl.Expr]) -> pl.DataFrame:
+    """The `sums` of each run of lines (`order_runs`), one row per run in their order.
+
+    The run number `_oi` only grows: grouped as sorted, each run is a slice of the lines, no
+    hash table (grouping on the order key's hash and sorting back took 4× the CPU)."""
+    return (
+        lines.lazy()
+        .with_columns(pl.col("_oi").set_sorted())
+        .group_by("_oi", maintain_order=True)
+        .agg(*sums)
+        .drop("_oi")
+        .collect()
+    )
+
+
 def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     """`orders_frame(lines)` without `product_skus`, collected: the same frame, row for row.
 
@@ -181,18 +196,11 @@ def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
         .with_columns(order_runs("_okh"))
         .collect()
     )
-    sums = (
-        keyed.lazy()
-        .group_by("_okh")
-        .agg(pl.col("_oi").first(), *_order_sums())
-        .sort("_oi")
-        .drop("_okh", "_oi")
-        .collect()
-    )
     starts = keyed.get_column("_start").arg_true()
-    del keyed
-    if sums.height != starts.len():  # an order's lines apart
+    if keyed.get_column("_okh").n_unique() != starts.len():  # an order's lines apart
         return orders_frame(lines).drop("product_skus").collect()
+    sums = run_sums(keyed, _order_sums())
+    del keyed
     picked = lines.with_row_index("_r").filter(pl.col("_r").is_in(starts.implode()))
     heads = picked.select(*order_key(), *_FIRST_LINE).collect()
     columns = [*heads.get_columns(), *sums.get_columns()]

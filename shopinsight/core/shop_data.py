@@ -23,6 +23,7 @@ from shopinsight.core.orders import (
     net_revenue_expr,
     order_key,
     order_runs,
+    run_sums,
 )
 from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.orders import one_chunk as _one_chunk
@@ -212,25 +213,17 @@ def _orders(
         product(pl.col("quantity")).max().alias("max_qty"),
     ]
     has_products = PRODUCT.any().alias("has_products")
-    per_run = (
-        lines.lazy()
-        .group_by("_ok")
-        .agg(
-            pl.col("_oi").first(),
-            *sums,
-            pl.col("_new_sku").sum().cast(pl.UInt32).alias("products"),
-            has_products,
-        )
-        .sort("_oi")
-        .drop("_oi")
-    )
     # each run's first line picked by its position (known from `lines`): a filter on a
     # shift of the key needed every column of every line at once (~3 GB at 5M lines)
     starts = lines.get_column("_start").arg_true()
     first = source.with_row_index("_r").filter(pl.col("_r").is_in(starts.implode()))
-    heads, per_order = pl.collect_all([first.select(fields), per_run])
+    heads = first.select(fields).collect()
     same = heads.get_column("_ok").equals(lines.get_column("_ok").gather(starts))
-    if heads.height != per_order.height or not same:  # an order's lines apart: group on it
+    apart = lines.get_column("_ok").n_unique() != starts.len()
+    if not apart and same:
+        products = pl.col("_new_sku").sum().cast(pl.UInt32).alias("products")
+        per_order = run_sums(lines, [*sums, products, has_products])
+    else:  # an order's lines apart: group on it
         per_order = (
             lines.lazy()
             .group_by("_ok", maintain_order=True)
@@ -240,6 +233,7 @@ def _orders(
                 product(_SKU_OR_NONE).drop_nulls().n_unique().alias("products"),
                 has_products,
             )
+            .drop("_ok")
             .collect()
         )
         heads = source.filter(pl.col("_ok").is_first_distinct()).select(fields).collect()
@@ -251,7 +245,7 @@ def _orders(
         )
     # both in first-seen order on either path (runs by `_oi`; else first-distinct and an
     # order-keeping group-by): row for row
-    columns = [*heads.get_columns(), *per_order.drop("_ok").get_columns()]
+    columns = [*heads.get_columns(), *per_order.get_columns()]
     del heads, per_order  # the parts' chunks now only in `columns`
     orders = (
         _one_chunk(columns)
