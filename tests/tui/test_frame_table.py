@@ -137,3 +137,76 @@ def test_one_display_name_is_the_table_rule() -> None:
     table = with_display_name(rows)["display_name"].to_list()
     assert table == ["14646", "Katie Kim", "a@b.co"]
     assert [display_name(*r) for r in rows.iter_rows()] == table
+
+
+def _cells(grid, rows: int, render) -> list[list[tuple[str, object]]]:  # noqa: ANN001
+    """Every cell of the grid (header too), plain and under the cursor, as characters and
+    their styles, rendered by `render` (a `_render_cell`)."""
+    from rich.segment import Segment
+
+    out = []
+    for row in range(-1, rows):
+        style = grid._get_row_style(row, grid.rich_style)
+        for col, column in enumerate(grid.ordered_columns):
+            for cursor in (False, True):
+                grid._cell_render_cache.clear()
+                lines = render(grid, row, col, style, column.render_width, cursor=cursor)
+                segments = Segment.simplify(lines[0])
+                out.append([(ch, seg.style) for seg in segments for ch in seg.text])
+    return out
+
+
+async def test_the_grids_quick_cells_are_the_librarys_cells() -> None:
+    """The grid renders plain one-line values without Rich's renderables; every cell is the
+    library's own rendering, character for character and style for style: text cut with "…",
+    numbers and dates right-aligned, wide characters, markup-like text, nulls, the cursor row,
+    zebra rows and the header."""
+    import datetime as dt
+
+    from textual_fastdatatable import DataTable
+
+    names = [
+        "Ada Lovelace",
+        "a name much longer than the column can show",
+        "[bold]not markup[/bold]",
+        "ends with a backslash \\",
+        "名前の長いお客様です",
+        "e\u0301mile :smile: 🎁 gift",
+        "",
+        None,
+        "tab\\there",
+        "x",
+    ]
+    frame = pl.DataFrame(
+        {
+            "name": names,
+            "spent": [1.5, 123456789.25, None, -3.0, 0.0, 99.99, 7.0, 1e9, 2.5, 3.25],
+            "n": [1, 22, 333, None, 5, 6, 7, 8, 9, 10],
+            "day": [dt.date(2026, 1, i + 1) for i in range(10)],
+            "tags": [["vip", "gift buyer"], [], None, ["a"], ["b"], [], [], [], [], []],
+        }
+    )
+    cols = [*COLS, Col("day", "First order", "date"), Col("tags", "Tags", "list", width=6)]
+
+    class Wide(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FrameTable(cols, key="name", id="t")
+
+    for size in ((60, 16), (140, 16)):
+        app = Wide()
+        async with app.run_test(size=size) as pilot:
+            table = app.query_one(FrameTable)
+            table.load(frame)
+            await pilot.pause()
+            grid = table.table
+            grid.focus()
+            await pilot.pause()
+
+            quick = _cells(grid, frame.height, type(grid)._render_cell)
+            library = _cells(grid, frame.height, DataTable._render_cell)
+            for a, b in zip(quick, library, strict=True):
+                assert a == b, ("".join(c for c, _ in a), "".join(c for c, _ in b))
+            if size[0] == 60:
+                assert any(ch == "…" for cell in quick for ch, _ in cell)
+            assert grid._plain_cell(0, 0, 10) == "Ada Lovel…"  # the quick way was taken
+            assert grid._plain_cell(0, 1, 10) == "      1.50"

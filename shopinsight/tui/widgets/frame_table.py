@@ -162,8 +162,16 @@ def grid_class() -> type[DataTable]:
     first use so the module does not import pyarrow up front."""
     global _GRID
     if _GRID is None:
+        import datetime as dt
+        from decimal import Decimal
+
+        from rich.cells import cell_len, set_cell_size
+        from rich.segment import Segment
+        from rich.style import Style
         from textual.binding import Binding
+        from textual.coordinate import Coordinate
         from textual_fastdatatable import DataTable
+        from textual_fastdatatable.format import display_text
 
         class Grid(DataTable):
             BINDINGS = [
@@ -175,6 +183,97 @@ def grid_class() -> type[DataTable]:
             def render_lines(self, crop: Any) -> Any:
                 self._drawn_size = self.size
                 return super().render_lines(crop)
+
+            def _render_cell(
+                self,
+                row_index: int,
+                column_index: int,
+                base_style: Any,
+                width: int,
+                cursor: bool = False,
+                hover: bool = False,
+                in_range: bool = False,
+            ) -> Any:
+                """A one-line value cell (text, number, date) as the library renders it,
+                without Rich's renderable pipeline (Styled, Padding, Align and Text, ~0.15 ms
+                a cell: half a screenful's first paint): every segment of such a cell has
+                one style, so it is one segment, the value ellipsized and aligned as Rich
+                does. Headers, nulls and anything else go the library's way."""
+                if row_index < 0 or column_index < 0:
+                    return super()._render_cell(
+                        row_index, column_index, base_style, width, cursor, hover, in_range
+                    )
+                key = (
+                    row_index,
+                    column_index,
+                    base_style,
+                    cursor,
+                    hover,
+                    in_range,
+                    self._show_hover_cursor,
+                    self._update_count,
+                    self._pseudo_class_state,
+                )
+                cache = self._cell_render_cache
+                if key in cache:
+                    return cache[key]
+                body = self._plain_cell(row_index, column_index, width - CELL_PADDING)
+                if body is None:
+                    return super()._render_cell(
+                        row_index, column_index, base_style, width, cursor, hover, in_range
+                    )
+                component_style, post_style = self._get_styles_to_render_cell(
+                    False,
+                    False,
+                    row_index < self.fixed_rows or column_index < self.fixed_columns,
+                    hover,
+                    cursor,
+                    in_range,
+                    self.show_cursor,
+                    self._show_hover_cursor,
+                    self.cursor_type == "range",
+                    self.cursor_foreground_priority == "css",
+                    self.cursor_background_priority == "css",
+                )
+                meta = Style.from_meta({"row": row_index, "column": column_index})
+                style = base_style + meta + component_style + post_style
+                lines = [[Segment(f" {body} ", style)]]
+                cache[key] = lines
+                return lines
+
+            def _plain_cell(self, row_index: int, column_index: int, room: int) -> str | None:
+                """The cell's text padded to `room` cells, as Rich renders it (left for
+                text, right for numbers and dates, "…" ending a value too long); None when
+                it is not such a plain one-line value."""
+                console = self.app.console
+                if (
+                    room < 1
+                    or self.render_markup
+                    or self.max_column_content_width is None
+                    or getattr(console, "_emoji", True)
+                    or getattr(console, "_highlight", True)
+                ):
+                    return None
+                value = self.get_cell_at(Coordinate(row_index, column_index))
+                right = True
+                if isinstance(value, str):
+                    text, right = value, False
+                elif isinstance(value, bool) or value is None:
+                    return None
+                elif isinstance(value, (int, float, Decimal)):
+                    text = display_text(value, self.ordered_columns[column_index])
+                elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
+                    text = display_text(value)
+                else:
+                    return None
+                if not text.isprintable() or "[" in text or "\\" in text:
+                    return None  # markup's escapes: the library's way
+                size = cell_len(text)
+                if size > room:
+                    text = set_cell_size(text, room - 1) + "…"
+                    size = cell_len(text)
+                pad = " " * (room - size)
+                return pad + text if right else text + pad
 
             def _on_resize(self, event: Any) -> None:
                 """A grid gets its first Resize after its first paint, at the size it was
