@@ -31,7 +31,7 @@ from shopinsight.core.churn.backtest import (
     span_days,
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
-from shopinsight.core.churn.explain import FAVORITE, actions, reasons, wants_next, with_favorite
+from shopinsight.core.churn.explain import RULE_INPUTS, actions, reasons, wants_next, with_favorite
 from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
@@ -238,7 +238,7 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, sequence).drop(FAVORITE)
+    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, sequence).drop(RULE_INPUTS)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))

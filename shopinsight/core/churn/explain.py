@@ -122,12 +122,29 @@ FAVORITE = "_spoken_favorite"
 """The favourite product as a note names it (spoken_name), worked out once per table: five
 rules read it, and a split of every name per rule was a third of the rules' cost."""
 
+RULE_TAGS = ["full_price_loyal", "high_returner", "vip_spend", "holiday_only", "discount_hunter"]
+"""The tags the action rules read: each looked up once per table (`with_favorite`) as a flag,
+since wants_next and actions both read them (a list search per tag and per reader was most
+of the cost of the rules' conditions)."""
+
+
+def _tag_flag(tag: str) -> str:
+    return f"_has_{tag}"
+
+
+RULE_INPUTS = [FAVORITE, *(_tag_flag(t) for t in RULE_TAGS)]
+"""The helper columns `with_favorite` adds (drop them once the actions are chosen)."""
+
 
 def with_favorite(table: pl.DataFrame) -> pl.DataFrame:
-    """`table` with FAVORITE, which wants_next and the action rules read."""
+    """`table` with FAVORITE and the RULE_TAGS flags, which wants_next and the action rules
+    read."""
     if FAVORITE in table.columns:
         return table
-    return table.with_columns(spoken_name(pl.col("favorite_product")).alias(FAVORITE))
+    return table.with_columns(
+        spoken_name(pl.col("favorite_product")).alias(FAVORITE),
+        *(pl.col("tags").list.contains(t).alias(_tag_flag(t)) for t in RULE_TAGS),
+    )
 
 
 def journey_next(
@@ -179,7 +196,10 @@ def _action_rules(has_next: pl.Expr) -> tuple[list[tuple[pl.Expr, pl.Expr]], lis
     """The action rules, first match wins, and which of them name the next product; `has_next`
     says the customer has a journey pick (those rules read BECAUSE)."""
     because = pl.col(BECAUSE)
-    tag = pl.col("tags").list.contains
+
+    def tag(name: str) -> pl.Expr:  # with_favorite's flag
+        return pl.col(_tag_flag(name))
+
     fav = pl.col(FAVORITE)  # what a note would call it (with_favorite)
     has_fav = fav.is_not_null()
     status = pl.col("status")
@@ -264,5 +284,5 @@ def actions(
         )
     rules, _ = _action_rules(pl.col("next_product").is_not_null())
     action = _first_match(rules, pl.lit("no action needed yet")).alias("action")
-    drop = ["next_product", "next_after", "next_share", BECAUSE, *([FAVORITE] if added else [])]
+    drop = ["next_product", "next_after", "next_share", BECAUSE, *(RULE_INPUTS if added else [])]
     return table.with_columns(action).drop(drop)
