@@ -240,12 +240,15 @@ def choose_currency(orders: pl.DataFrame, wanted: str | None = None) -> str | No
     without any currency.
     """
     present = orders.filter(pl.col("currency").is_not_null())
-    if wanted and wanted in set(present.get_column("currency").to_list()):
+    if wanted and (present.get_column("currency") == wanted).any():
         return wanted
     for frame in (present.filter(pl.col("customer_id").is_not_null()), present):
+        sold = frame.filter(pl.col("net_revenue") > 0)
+        found = sold.get_column("currency").unique()
+        if found.len() == 1:  # the usual shop: no need to count anyone's customers
+            return str(found[0])
         ranked = (
-            frame.filter(pl.col("net_revenue") > 0)
-            .group_by("currency")
+            sold.group_by("currency")
             .agg(
                 pl.col("customer_id").n_unique().alias("customers"),
                 pl.len().alias("orders"),
