@@ -24,6 +24,8 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
 
 if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fast
+    import datetime as dt
+
     from shopinsight.core.results import ProfilesResult
 
 
@@ -62,16 +64,17 @@ def customers_cmd(
     if as_json:
         _customers_json(as_of, currency, segment, tag, limit)
         return
-    from shopinsight.core.exporters import export_tags, select_customers
     from shopinsight.core.shop_data import money_str
 
-    prof = _profiles(as_of, currency)
-    chosen = select_customers(prof.as_core(), segment, tag)
     if as_csv:
+        from shopinsight.core.exporters import export_tags
+
+        prof = _profiles(as_of, currency)
         export = export_tags(prof.as_core(), "csv", segments=segment, tags=tag)
         frame = export.frame.head(limit) if limit else export.frame
         sys.stdout.write(_terminal_text(frame.write_csv(line_terminator="\n")))
         return
+    chosen, day, money, notes = _chosen(as_of, currency, segment, tag)
     shown = limit or 50
     view = chosen.head(shown).select(
         pl.coalesce("email", "customer_id"),
@@ -83,7 +86,7 @@ def customers_cmd(
         pl.col("tags").list.join(", "),
     )
     wide = console.width >= 110  # the name column only where there is room for it
-    table = Table(title=f"Customers as of {prof.as_of} ({prof.currency})", header_style="bold")
+    table = Table(title=f"Customers as of {day} ({money})", header_style="bold")
     # At 80 columns every cell wraps or folds instead of being cut: the key (email or id) is
     # what `explain` takes, the tags are the point.
     table.add_column("customer", overflow="fold", max_width=None if wide else 22)
@@ -102,7 +105,36 @@ def customers_cmd(
             f"Showing {shown} of {chosen.height}; use --limit N, --json or --csv for more."
         )
     console.print("Why a customer is where they are: shopinsight explain EMAIL")
-    _notes(prof)
+    print_notes(notes)
+
+
+TABLE_COLUMNS = [
+    "customer_id", "email", "customer_name", "segment", "orders", "recency_days", "monetary",
+    "tags",
+]  # fmt: skip
+"""The customer table columns `customers` shows."""
+
+
+def _chosen(
+    as_of: str | None, currency: str | None, segment: list[str] | None, tag: list[str] | None
+) -> tuple[pl.DataFrame, dt.date | None, str, list[str]]:
+    """The customers `customers` lists (biggest spenders first), the day, the currency and the
+    notes. Without a filter only the columns shown and the notes are read from the cache: the
+    whole analysis (~80 columns and every tag's reason) took most of a warm run."""
+    shop = open_shop(as_of, currency)
+    if segment or tag:
+        from shopinsight.core.exporters import select_customers
+
+        prof = _profiles_of(shop)
+        chosen = select_customers(prof.as_core(), segment, tag)
+        return chosen, prof.as_of, prof.currency, prof.notes
+    from shopinsight.core.results import profile_columns, profile_meta
+
+    chosen = profile_columns(shop, TABLE_COLUMNS)
+    if chosen.height == 0:
+        _profiles_of(shop)  # no customers: says why
+    money, notes = profile_meta(shop)
+    return chosen, shop.as_of(), money, notes
 
 
 JSON_COLUMNS = [
