@@ -15,11 +15,14 @@ import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
@@ -72,6 +75,31 @@ WARM_UP_MODULES = (
 """What the first table shown imports (pyarrow, pandas: ~0.8 s CPU), and the core modules
 the screens import when first shown (gift notes and policies, the importers: 15-20 ms of a
 first visit each): the warm-up instead."""
+WARM_UP_STYLES = (
+    (
+        *("textual.widgets:Input", "textual.widgets:Select"),
+        "textual.widgets._select:SelectCurrent",
+        *("textual.widgets._select:SelectOverlay", "textual.widgets:OptionList"),
+    ),
+    (
+        *("textual.widgets:TabbedContent", "textual.widgets:TabPane", "textual.widgets:Tabs"),
+        *("textual.widgets:Tab", "textual.widgets._tabs:Underline", "textual.widgets:TextArea"),
+        *("textual.widgets:ContentSwitcher", "textual.containers:Container"),
+    ),
+    ("shopinsight.tui.screens.insights:InsightsScreen",),
+    (
+        *("textual.widgets:ProgressBar", "textual.widgets._progress_bar:Bar"),
+        *("textual.widgets._progress_bar:PercentageStatus", "textual.widgets:Button"),
+        "textual.widgets:Checkbox",
+    ),
+)
+"""The widget classes the other screens mount, in batches (in the order the keys open them):
+their default CSS is added to the stylesheet and parsed on the UI thread, a batch a tick, once
+the warm-up has imported them, instead of in a first visit (Textual parses a widget class's
+CSS when one is first mounted: 10-25 ms of the Customers, Gifts and Import first visits).
+`module:name`. Not the two DataTables (the tables' grid, Insights' cohort table): both are
+styled as `DataTable`, so each one's CSS restyles the other's, and which is parsed first is
+left as it was (as the screens are visited)."""
 WARM_UP_POLL = 0.2
 GC_THRESHOLD = 20_000
 """Objects allocated between two young collections while the app runs (Python's default:
@@ -81,6 +109,28 @@ segments, strips): at 700 each first visit paid ~100 collections and a full one,
 
 class AsOfKnown(Message):
     """Posted by the warm-up (from its thread) once the as-of day is known."""
+
+
+class WidgetsImported(Message):
+    """Posted by the warm-up (from its thread) once the screens' modules are imported."""
+
+
+def default_css(cls: type[DOMNode]) -> list[tuple[Any, str, int, str]]:
+    """The default CSS sources Textual adds to the stylesheet when a `cls` widget is first
+    mounted (`Widget._post_register`), without making one."""
+    return DOMNode._get_default_css(SimpleNamespace(_node_bases=cls._css_bases(cls)))  # type: ignore[arg-type]
+
+
+def add_default_css(stylesheet: Stylesheet, names: Iterable[str]) -> None:
+    """Add the default CSS of these `module:name` widget classes to `stylesheet`, parsed."""
+    for name in names:
+        module, attr = name.split(":")
+        cls = getattr(importlib.import_module(module), attr)
+        for read_from, css, tie_breaker, scope in default_css(cls):
+            stylesheet.add_source(
+                css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope
+            )
+    stylesheet.rules_map  # noqa: B018 - parsed now, not in the next first visit
 
 
 def screen_class(mode: str) -> type[SectionScreen]:
@@ -133,6 +183,8 @@ class ShopInsightApp(App[None]):
         self.warm_up_worker: Worker[None] | None = None
         self.warmed_shop: Shop | None = None
         """The `Shop` whose warm-up finished: every result the screens read is in its memo."""
+        self.styles_to_add = list(WARM_UP_STYLES)
+        """The batches of `WARM_UP_STYLES` not added to the stylesheet yet."""
         self._gc_threshold = gc.get_threshold()
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
@@ -205,6 +257,7 @@ class ShopInsightApp(App[None]):
         for module in WARM_UP_MODULES:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module)
+        self.post_message(WidgetsImported())
         if not shop.has_orders():
             return
         steps: list[Callable[[], object]] = [getattr(shop, step) for step in WARM_UP_STEPS]
@@ -225,6 +278,18 @@ class ShopInsightApp(App[None]):
             self.warmed_shop = shop
             # what is loaded now stays: later collections need not walk it again
             self.call_from_thread(gc.freeze)
+
+    def on_widgets_imported(self, _: WidgetsImported) -> None:
+        if self.styles_to_add:
+            self.set_timer(0.01, self._add_styles)
+
+    def _add_styles(self) -> None:
+        """One batch of `WARM_UP_STYLES` a tick (each a few ms on the UI thread)."""
+        if not self.styles_to_add:
+            return
+        add_default_css(self.stylesheet, self.styles_to_add.pop(0))
+        if self.styles_to_add:
+            self.set_timer(0.01, self._add_styles)
 
     def on_as_of_known(self, _: AsOfKnown) -> None:
         """The warm-up knows the as-of day: a screen with no worker of its own since an

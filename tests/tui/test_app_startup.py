@@ -262,3 +262,42 @@ async def test_customers_first_visit_after_the_warm_up_shows_the_detail_without_
         assert app.screen.query_one(FrameTable).cursor_key == cid
         assert "• vip — added by you" in text_of(app, "#customer-detail-text")
         assert "detail" in started  # read again: the warmed-up one was stale
+
+
+async def test_the_screens_widget_styles_are_parsed_before_a_first_visit(demo_ws, make_app):
+    """The default CSS of every widget class the screens mount (the DataTables apart) is added
+    to the stylesheet after the first paint (`WARM_UP_STYLES`), so no first visit parses it;
+    only those (a widget class never mounted adds nothing). Fails when a screen mounts a
+    widget class not listed there: add it to its batch."""
+    from textual.css.stylesheet import Stylesheet
+
+    from shopinsight.tui.app import WARM_UP_STYLES, add_default_css
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _warmed(app)
+        while app.styles_to_add:
+            await asyncio.sleep(0.02)
+        primed = set(app.stylesheet.source)
+        added = []
+        real = app.stylesheet.add_source
+
+        def spy(css, read_from=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            if read_from not in app.stylesheet.source:
+                added.append(read_from)
+            return real(css, read_from, *args, **kwargs)
+
+        app.stylesheet.add_source = spy
+        for mode, *_ in SECTIONS:
+            app.switch_mode(mode)
+            for _ in range(50):
+                await pilot.pause(0.02)
+                if app.current_mode == mode and app.screen.is_mounted:
+                    break
+        app.switch_mode("settings")
+        await pilot.pause(0.2)
+        # the two DataTables' CSS, left to their first visits (WARM_UP_STYLES says why)
+        assert [r for r in added if r[1] != "DataTable.DEFAULT_CSS"] == [], added
+        alone = Stylesheet(variables=app.get_css_variables())
+        add_default_css(alone, [name for batch in WARM_UP_STYLES for name in batch])
+        assert set(alone.source) <= primed
