@@ -205,7 +205,9 @@ def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     heads = picked.select(*order_key(), *_FIRST_LINE).collect()
     columns = [*heads.get_columns(), *sums.get_columns()]
     del heads, sums  # their chunks now only in `columns`
-    return _order_flags(one_chunk(columns).lazy()).collect()
+    # in memory: the streaming engine hands the flags back cut in morsels again, which the
+    # next reader (`status.flagged_orders`) then copied whole into one chunk once more
+    return _order_flags(one_chunk(columns).lazy()).collect(engine="in-memory")
 
 
 def one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
