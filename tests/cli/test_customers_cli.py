@@ -62,6 +62,25 @@ def test_customers_filters_limit_and_csv(ws: Path) -> None:
     assert table.exit_code == 0 and "anna@x.com" in table.output and "explain" in table.output
 
 
+def test_a_warm_customers_table_reads_only_its_columns(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a filter, the table (like --json) reads the columns it shows and the notes from
+    the cache: the whole analysis (every column, every tag's reason) is not loaded."""
+    import shopinsight.core.results as results
+
+    cold = run(ws, "customers")
+    loaded: list[object] = []
+    whole = results.load_profiles
+    monkeypatch.setattr(results, "load_profiles", lambda shop: loaded.append(shop) or whole(shop))
+    warm = run(ws, "customers")
+    assert warm.exit_code == 0, warm.output
+    assert warm.output == cold.output
+    assert loaded == []
+    assert run(ws, "customers", "--segment", "lost").exit_code == 0
+    assert len(loaded) == 1  # a filter still reads the whole analysis
+
+
 def test_unknown_segment_is_a_clean_error(ws: Path) -> None:
     result = run(ws, "customers", "--segment", "VIPs")
     assert result.exit_code == 2
