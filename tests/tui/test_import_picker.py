@@ -121,3 +121,33 @@ async def test_a_big_folder_is_listed_whole_in_batches(demo_ws, make_app, export
         prompts = _prompts(app)
         names = [p.split("\n")[0] for p in prompts if p.startswith("orders_")]
         assert names == [f"orders_{i:04d}.csv" for i in range(FIRST_ENTRIES + 450)]
+
+
+async def test_long_names_stay_on_their_line_and_show_whole_below(demo_ws, make_app, exports_dir):
+    """At 80 columns a long folder or file name is cut with "…" on its one line (not wrapped
+    under its icon); highlighted, the line below the list says it whole."""
+    folder = "a folder whose name is much longer than the list is wide at eighty columns"
+    file = "orders_export_from_the_shop_between_january_and_december_2026_final_v2.csv"
+    (exports_dir / folder).mkdir()
+    (exports_dir / file).write_text(
+        (exports_dir / "more_orders.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "i")
+        listing = app.screen.query_one("#import-files", OptionList)
+        lines = [listing.render_line(y).text.rstrip() for y in range(listing.size.height)]
+        at = next(i for i, line in enumerate(lines) if "📁 a folder whose" in line)
+        assert lines[at].endswith("…") and folder not in lines[at]
+        assert not any("columns" in line for line in lines)  # its rest never wraps below
+        at = next(i for i, line in enumerate(lines) if "orders_export_from" in line)
+        assert lines[at].endswith("…") and not any("v2.csv" in line for line in lines)
+        assert lines[at + 1].strip().endswith("B")  # its size, on the line below
+
+        prompts = _prompts(app)
+        listing.focus()
+        for name in (folder, file):
+            listing.highlighted = next(i for i, p in enumerate(prompts) if name in p)
+            await settle(pilot)
+            assert name in text_of(app, "#import-why").replace("\n", "")

@@ -1,6 +1,7 @@
 """The import screen's file picker: a path field that completes as you type, the folder's
 entries (parent folder first, then Downloads and the other usual places, folders, files), and
-for every file that cannot be imported, why and what to do instead.
+for every file that cannot be imported, why and what to do instead. Each name stays on its line
+(a long one ends in "…"); the line below the list says the highlighted one whole.
 
 Enter on a folder opens it, on a file picks it; a path typed in the field and Enter does the
 same. Listing a folder is one `scandir` (core.files): instant even in a full Downloads folder.
@@ -147,7 +148,8 @@ class FilePicker(Vertical):
         name = visible(e.name)
         if e.is_dir:
             return Option(Content.assemble(("📁 ", ""), (name + "/", "bold")), id=oid)
-        # the name whole (wrapped if long), then its size or why it cannot be imported
+        # the name (cut with "…" if long: whole below the list), then its size or why it
+        # cannot be imported
         if e.importable:
             return Option(Content.assemble(name, "\n", (f"  {_size(e.size)}", "dim")), id=oid)
         self.reasons[oid] = e.why_not
@@ -160,12 +162,19 @@ class FilePicker(Vertical):
         why = self.reasons.get(event.option_id or "")
         path = self.targets.get(event.option_id or "")
         line = self.query_one("#import-why", Static)
-        if why and path is not None:
-            line.update(f"[b]{visible(path.name)}[/b] cannot be imported: {visible(why)}.")
-        elif path is not None and path.is_file():
-            line.update("Enter picks this file (previewed first, nothing imported yet).")
-        elif path is not None:
-            line.update(f"Enter opens {visible(shown_path(path))}")
+        if path is None:
+            return
+        name = (visible(path.name), "bold")  # whole: the list cuts a long one
+        if why:
+            line.update(Content.assemble(name, f" cannot be imported: {visible(why)}."))
+        elif path.is_file():
+            line.update(
+                Content.assemble(
+                    name, ": Enter picks this file (previewed first, nothing imported yet)."
+                )
+            )
+        else:
+            line.update(Content.assemble("Enter opens ", (visible(shown_path(path)), "bold")))
 
     @on(OptionList.OptionSelected, "#import-files")
     def _selected(self, event: OptionList.OptionSelected) -> None:
