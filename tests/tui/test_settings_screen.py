@@ -25,7 +25,9 @@ async def test_change_settings_and_see_them_used(demo_ws, make_app):
         screen = await _open(app, pilot)
         name = screen.query_one("#set-shop-name", Input)
         assert name.value == "Our Shop"
-        assert app.focused is name  # the first field has the cursor
+        assert app.focused is None  # no field until Enter: the section keys still work
+        await go(pilot, "enter")
+        assert app.focused is name  # Enter goes into the first field
         name.value = "Ink & Paper"
         screen.query_one("#set-churn-list_size", Input).value = "7"
         screen.query_one("#set-gifts-segments-Champions-budget", Input).value = "12.5"
@@ -63,3 +65,36 @@ async def test_a_wrong_value_is_named_and_not_written(demo_ws, make_app):
         await go(pilot, "d")
         assert app.current_mode == "overview"
     assert demo_ws.config_path.read_text(encoding="utf-8") == before
+
+
+async def test_section_keys_work_on_arrival_until_enter_or_tab_goes_into_a_field(demo_ws, make_app):
+    """Settings and Export open with no field focused, as every other screen: a digit switches
+    screens; Enter (or Tab) goes into the first field, where digits are text; Esc leaves it
+    (from a list too), and the keys switch screens again (asking about an unsaved edit)."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        assert app.focused is None
+        await go(pilot, "2")
+        assert app.current_mode == "customers"
+
+        await go(pilot, "comma")
+        name = screen.query_one("#set-shop-name", Input)
+        await go(pilot, "tab")
+        assert app.focused is name
+        await go(pilot, "end", "2")
+        assert app.current_mode == "settings" and name.value.endswith("2")
+        await go(pilot, "escape", "e")  # out of the field: "e" is Export again (asks first)
+        assert isinstance(app.screen, SaveChangesDialog)
+        await go(pilot, "d")
+        assert app.current_mode == "export"
+
+        export = app.screen
+        assert app.focused is None
+        await go(pilot, "enter")
+        target = export.query_one("#export-target", Select)
+        assert app.focused is target
+        await go(pilot, "escape")
+        assert app.focused is None
+        await go(pilot, "1")
+        assert app.current_mode == "overview"

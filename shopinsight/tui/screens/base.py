@@ -226,3 +226,27 @@ class SectionScreen(Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         return ()
+
+
+class FormScreen(SectionScreen):
+    """A section that is one form (Settings, Export): it opens with no field focused, so the
+    section keys (1-6, i, e, q, …) work as on every other screen; Enter or Tab goes into the
+    first field, Esc leaves any field."""
+
+    FORM: ClassVar[str] = ""
+    """The selector of the form's container."""
+    AUTO_FOCUS = ""
+    BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "edit", "Edit")]
+
+    def action_edit(self) -> None:
+        """Enter with no field focused: the form's first field."""
+        if self.focused is not None:
+            return
+        for widget in self.query_one(self.FORM).query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def action_leave_field(self) -> None:
+        """Esc in any field of the form (a list, a box to tick, a text box): out of it."""
+        self.set_focus(None)

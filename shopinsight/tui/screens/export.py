@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from shopinsight.core.words import plural
 from shopinsight.tui.fmt import escape
-from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.screens.base import FormScreen
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def warm_up(shop: Shop) -> None:
     export_preview(shop, shop.profiles(), "shopify", DEFAULT_OPTIONS, False)
 
 
-class ExportScreen(SectionScreen):
+class ExportScreen(FormScreen):
     """Send segments and tags to the tools the merchant already uses."""
 
     SECTION = "export"
@@ -95,9 +95,12 @@ class ExportScreen(SectionScreen):
         "[b]Export[/b]: Shopify gets each customer's full tag set (their own tags kept); "
         "Klaviyo and Mailchimp get only customers with an email who accept marketing, unless "
         "you include the others. Audiences for Meta and Google follow the same consent rule and "
-        "can be SHA-256 hashed. The count shows who is left out and why. ctrl+s exports."
+        "can be SHA-256 hashed. The count shows who is left out and why. [b]Enter[/b] (or "
+        "[b]Tab[/b]) goes into the form, [b]Tab[/b] moves between its fields, [b]Esc[/b] leaves "
+        "it so the section keys work again; ctrl+s exports."
     )
     BINDINGS = [Binding("ctrl+s", "export", "Export")]
+    FORM = "#export-form"
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,7 +109,7 @@ class ExportScreen(SectionScreen):
         self.dest_touched = False
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="export-form"):
+        with VerticalScroll(id="export-form", can_focus=False):
             with Horizontal(classes="form-row"):
                 yield Label("Send to", classes="form-label")
                 yield Select(

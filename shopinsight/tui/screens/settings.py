@@ -20,22 +20,23 @@ from textual.widgets import Input, Label, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.settings_writer import Field, current, fields, parse_value, shown
-from shopinsight.tui.screens.base import SectionScreen
+from shopinsight.tui.screens.base import FormScreen
 
 
-class SettingsScreen(SectionScreen):
+class SettingsScreen(FormScreen):
     """Shop name, language, currency, segment scheme, alert list size, gift budgets."""
 
     SECTION = "settings"
     HELP = (
         "[b]Settings[/b]: change a value, then [b]ctrl+s[/b] saves it to shopinsight.toml "
-        "(its comments are kept) and every screen uses it at once. [b]Tab[/b] moves between "
-        "fields, [b]Esc[/b] leaves a field so the section keys work again; leaving with changes "
+        "(its comments are kept) and every screen uses it at once. [b]Enter[/b] (or [b]Tab[/b]) "
+        "goes into the first field, [b]Tab[/b] moves between fields, [b]Esc[/b] leaves a field "
+        "so the section keys work again (they do until you go in); leaving with changes "
         "not saved asks first. A gift budget is an amount in the shop's currency, [i]off[/i] "
         "for no fixed cap, or empty for the default."
     )
     BINDINGS = [Binding("ctrl+s", "save", "Save")]
-    AUTO_FOCUS = ""
+    FORM = "#settings-form"
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,10 +88,9 @@ class SettingsScreen(SectionScreen):
 
         path = escape(shown_path(self.shop_app.workspace.config_path))
         self.query_one("#settings-intro", Static).update(
-            f"[b]ctrl+s[/b] saves to {path} (comments kept); every screen uses it at once."
+            f"[b]Enter[/b] edits, [b]ctrl+s[/b] saves to {path} (comments kept); every screen "
+            "uses it at once."
         )
-        if self.focused is None and self.fields:
-            self.query_one(f"#{self.widget_id(self.fields[0])}").focus()
 
     # -- editing -----------------------------------------------------------------------------
     def edited(self) -> dict[str, str]:
