@@ -145,6 +145,20 @@ async def test_long_names_stay_on_their_line_and_show_whole_below(demo_ws, make_
         assert lines[at].endswith("…") and not any("v2.csv" in line for line in lines)
         assert lines[at + 1].strip().endswith("B")  # its size, on the line below
 
+        # each entry's height, counted, is the one Textual finds by laying it out
+        from textual.content import Content
+
+        from shopinsight.tui.widgets.file_picker import Listed
+
+        width = listing.scrollable_content_region.width
+        for i in range(listing.option_count):
+            prompt = listing.get_option_at_index(i).prompt
+            assert isinstance(prompt, Listed)
+            for w in (width, 12, 200):
+                assert prompt.get_height(listing.styles, w) == Content.get_height(
+                    prompt, listing.styles, w
+                )
+
         prompts = _prompts(app)
         listing.focus()
         for name in (folder, file):
