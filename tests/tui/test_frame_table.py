@@ -210,3 +210,35 @@ async def test_the_grids_quick_cells_are_the_librarys_cells() -> None:
                 assert any(ch == "…" for cell in quick for ch, _ in cell)
             assert grid._plain_cell(0, 0, 10) == "Ada Lovel…"  # the quick way was taken
             assert grid._plain_cell(0, 1, 10) == "      1.50"
+
+
+async def test_a_long_grid_is_laid_out_once_with_its_scrollbar() -> None:
+    """A grid with more rows than the terminal has lines gets its vertical scrollbar in its
+    first layout: the screen is not laid out again for it after the first paint (a short one
+    shows none)."""
+    from textual.widget import Widget
+
+    app = TableApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        layouts: list[Widget] = []
+        real = Widget.refresh
+
+        def spy(widget, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            if kwargs.get("layout") and widget is table.table:
+                layouts.append(widget)
+            return real(widget, *args, **kwargs)
+
+        Widget.refresh = spy  # type: ignore[method-assign]
+        try:
+            table.load(big_frame(500))
+            await pilot.pause()
+            await pilot.pause()
+        finally:
+            Widget.refresh = real  # type: ignore[method-assign]
+        grid = table.table
+        assert grid.show_vertical_scrollbar and grid.scrollbars_enabled[0]
+        assert layouts == []
+        table.load(big_frame(5))
+        await pilot.pause()
+        assert not table.table.show_vertical_scrollbar

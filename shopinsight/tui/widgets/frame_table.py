@@ -431,6 +431,11 @@ class FrameTable(Vertical):
         # size changed after the first paint, and the screen was laid out and painted again
         table._update_dimensions(())
         table._require_update_dimensions = False
+        if frame.height >= self.app.size.height:
+            # more rows than the terminal has lines: its scrollbar is laid out with it the
+            # first time (Textual found it needed one after the first layout, and laid the
+            # screen out and painted it again)
+            table.set_reactive(Widget.show_vertical_scrollbar, True)
         self.mount(table)
         row = self.row_of(previous) if previous is not None else None
         if row:
