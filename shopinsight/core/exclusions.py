@@ -74,6 +74,12 @@ def _words(values: Any) -> list[str]:
 
 
 def _in_list(column: str, values: list[str]) -> pl.Expr:
+    """Whether the column, trimmed and lower-cased, is one of `values` (null: no).
+
+    No values (the default settings): `False` outright, without trimming and lower-casing
+    every order's text for nothing (0.3 CPU s of `flag_exclusions` at 1M lines)."""
+    if not values:
+        return pl.lit(False)
     return pl.col(column).str.strip_chars().str.to_lowercase().is_in(values).fill_null(False)
 
 

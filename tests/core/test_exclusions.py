@@ -168,3 +168,15 @@ def test_status_counts_excluded_orders_apart(ws, tmp_path):
     assert (before["customers"], after["customers"]) == (3, 1)
     assert after["net_revenue"] == before["net_revenue"] == {"USD": 30.0}  # the books' figure
     assert after["orders"] == 3
+
+
+def test_an_empty_email_list_matches_nothing_without_reading_the_column():
+    from shopinsight.core.exclusions import _in_list
+
+    frame = pl.DataFrame({"email": [" Ann@x.com", None, ""]})
+    hits = lambda values: frame.with_columns(_in_list("email", values).alias("hit"))  # noqa: E731
+    assert hits([]).get_column("hit").to_list() == [False] * 3
+    assert hits(["ann@x.com"]).get_column("hit").to_list() == [True, False, False]
+    # the empty list's answer needs no column (the old code trimmed every order's text)
+    assert pl.DataFrame({"x": [1, 2]}).with_columns(_in_list("email", [])).height == 2
+    assert pl.DataFrame({"x": [1]}).select(_in_list("nope", [])).item() is False
