@@ -80,8 +80,10 @@ async def test_section_keys_work_on_arrival_until_enter_or_tab_goes_into_a_field
 
         await go(pilot, "comma")
         name = screen.query_one("#set-shop-name", Input)
+        assert screen.check_action("edit", ()) is True  # the key bar says Enter edits
         await go(pilot, "tab")
         assert app.focused is name
+        assert screen.check_action("edit", ()) is False  # in a field, Enter is the field's
         await go(pilot, "end", "2")
         assert app.current_mode == "settings" and name.value.endswith("2")
         await go(pilot, "escape", "e")  # out of the field: "e" is Export again (asks first)

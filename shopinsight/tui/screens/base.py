@@ -238,6 +238,13 @@ class FormScreen(SectionScreen):
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "edit", "Edit")]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter says Edit in the key bar only while no field is focused (in a field, Enter
+        is the field's own)."""
+        if action == "edit":
+            return self.focused is None
+        return True
+
     def action_edit(self) -> None:
         """Enter with no field focused: the form's first field."""
         if self.focused is not None:

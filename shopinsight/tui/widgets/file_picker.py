@@ -188,7 +188,9 @@ class FilePicker(Vertical):
                     name, ": Enter picks this file (previewed first, nothing imported yet)."
                 )
             )
-        else:
+        elif (event.option_id or "").startswith("e"):  # a folder listed here: its name
+            line.update(Content.assemble("Enter opens ", (visible(path.name) + "/", "bold")))
+        else:  # the parent folder, a place: where it leads
             line.update(Content.assemble("Enter opens ", (visible(shown_path(path)), "bold")))
 
     @on(OptionList.OptionSelected, "#import-files")
