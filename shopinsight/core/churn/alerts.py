@@ -74,6 +74,15 @@ ALERT_COLUMNS = [
 ]  # fmt: skip
 
 
+READ_AFTER_SCORE = [
+    "last_counted_at", "last_refunded", "last_problem_kind", "discounted", "discount_share",
+    "gap_last", "gap_trend", "spend_trend", "holiday_only",
+]  # fmt: skip
+"""Besides ALERT_COLUMNS, what the profiles' join, the reasons, the actions and the list read of
+the scored table: only these go on (at 5M lines the ~25 other features, ~150 MB, were copied by
+each join after the scoring)."""
+
+
 @dataclass
 class ChurnResult:
     """Churn alerts as of one day, with the method used and its backtest."""
@@ -220,6 +229,7 @@ def churn_alerts(
         if learn_note:
             why += f" Note: {learn_note}."
     table, cadence, _ = _score(history, as_of, settings, model)
+    history.forget_cutoff(as_of)  # scored once: the table above holds what is still needed
     if method == "recency":
         table = table.with_columns(_recency_risk(table, recency_replay))
     if method == "btyd" and backtest.btyd_ranking == "expected_orders":
@@ -228,6 +238,9 @@ def churn_alerts(
     risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
     table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
+    table = table.select(
+        c for c in dict.fromkeys([*ALERT_COLUMNS, *READ_AFTER_SCORE]) if c in table.columns
+    )
     table = _join_profiles(table, history, profiles)
     table = _season(
         table.with_columns(pl.col("holiday_only") | pl.col("tags").list.contains("holiday_only")),

@@ -94,7 +94,7 @@ def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
     kinds = (
         known.filter("problem")
         .group_by("cidx", "ordered_at")
-        .agg(pl.col("problem_kind").first().alias("last_problem_kind"))
+        .agg(pl.col("problem_kind").first().cast(pl.Utf8).alias("last_problem_kind"))
     )
     events = (
         known.group_by("cidx")

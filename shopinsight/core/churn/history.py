@@ -17,6 +17,10 @@ import polars as pl
 
 from shopinsight.core.orders import main_currency
 
+PROBLEM_KIND = pl.Enum(["cancelled", "refunded", "partly refunded"])
+"""What went wrong with an order, as `History.events` holds it: at 5M lines its text on each of
+3M orders took ~90 MB for the few problem orders the features read it from."""
+
 CATEGORY_LEVELS = 10
 """Countries and channels kept by name; rarer ones share one code."""
 
@@ -26,10 +30,11 @@ class History:
     """A shop's purchase history prepared once, then cut at any day.
 
     `days` holds one row per customer-day purchase (customer_id, day, spend, items, discount,
-    gift); `events` one row per order with a customer (day, refunded flag and amount, kind);
-    `first_sku` how many products each customer first bought on each day; `customers` one row per
-    customer with home-country and channel codes; `product_lines` the counted product lines,
-    read again only if `favorites()` is asked for.
+    gift); `events` one row per order with a customer (day, refunded flag and amount, kind;
+    the customer only by `cidx`); `first_sku` how many products each customer first bought on
+    each day (by `cidx` too); `customers` one row per customer with home-country and channel
+    codes; `product_lines` the counted product lines, read again only if `favorites()` is asked
+    for.
     """
 
     days: pl.DataFrame
@@ -81,8 +86,21 @@ class History:
         return self.cache["ids"]
 
     def in_text_order(self, table: pl.DataFrame) -> pl.DataFrame:
-        """`table` (with `cidx`) sorted by customer_id, without `cidx`: an integer sort."""
-        return table.sort(self.lexical().gather(table["cidx"])).drop("cidx")
+        """`table` (one row per `cidx`) sorted by customer_id, without `cidx`: an integer sort.
+
+        `table` is emptied: its columns are moved out and put in order one at a time, so the
+        table is never held twice (at 5M lines a cutoff's features are ~270 MB). Each `cidx`
+        has its own place in the text order, so the order is the one a sort gives."""
+        order = self.lexical().gather(table.drop_in_place("cidx")).arg_sort()
+        return pl.DataFrame([table.drop_in_place(name).gather(order) for name in table.columns])
+
+    def forget_cutoff(self, cutoff: dt.date) -> None:
+        """Let go of the features and rule tables cached for `cutoff` (the BTYD summary and
+        fits stay: the value analysis reads them). Churn scores the whole shop at its as-of day
+        once; at 5M lines those tables held ~300 MB through the rest of the alerts, the cache
+        writes and the value analysis."""
+        for key in [k for k in self.cache if _cutoff_table(k, cutoff)]:
+            del self.cache[key]
 
     def favorites(self) -> pl.DataFrame:
         """customer_id, favorite_product: the product each customer bought on the most lines."""
@@ -123,6 +141,11 @@ class History:
                 parent=self,
             )
         return self.cache[key]
+
+
+def _cutoff_table(key: Any, cutoff: dt.date) -> bool:
+    """Whether a `History.cache` key is a features or rule table of `cutoff`."""
+    return isinstance(key, tuple) and key[0] in ("features", "rule") and key[1] == cutoff
 
 
 def _run_start() -> pl.Expr:
@@ -169,9 +192,9 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     )
     heads, per_run = pl.collect_all(
         [
-            runs.filter("_start").select(
-                "_ok", *_KEY, *_ORDER_FIELDS, in_currency.alias("in_currency")
-            ),
+            # the key's own text is not kept: nothing reads it once hashed (at 5M lines its
+            # three columns took ~150 MB through the rest of prepare_history)
+            runs.filter("_start").select("_ok", *_ORDER_FIELDS, in_currency.alias("in_currency")),
             runs.group_by("_run", maintain_order=True).agg(*sums),
         ]
     )
@@ -183,7 +206,7 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
         orders = (
             keyed.group_by("_ok", maintain_order=True)
             .agg(
-                pl.col(*_KEY, *_ORDER_FIELDS).first(),
+                pl.col(*_ORDER_FIELDS).first(),
                 in_currency.first().alias("in_currency"),
                 *sums,
             )
@@ -244,6 +267,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         .when(pl.col("refunded").fill_null(0.0) >= pl.col("order_total").fill_null(0.0))
         .then(pl.lit("refunded"))
         .otherwise(pl.lit("partly refunded"))
+        .cast(PROBLEM_KIND)  # a small code on every order, not its name's text
         .alias("problem_kind"),
         pl.col("refunded").fill_null(0.0).clip(0.0, None).alias("refunded"),
         pl.col("order_total").fill_null(0.0).clip(0.0, None).alias("gross"),
@@ -259,11 +283,17 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     )
     ids = days.filter(_run_start()).select("customer_id", "cidx")
     known, others = _numbered(per_order, ids)
+    # every order's columns go before the lines are read again for the first products: at 5M
+    # lines they held ~300 MB through that read, the step's peak
+    del orders, per_order
+    customers = _customer_codes(known, others)
+    events = known.drop("customer_id", "country", "channel")  # the customer found by `cidx`
+    del known, others
     return History(
         days,
-        known.drop("country", "channel"),
+        events,
         _first_skus(product_lines, ids),
-        _customer_codes(known, others),
+        customers,
         product_lines,
         currency,
         dropped,
@@ -271,8 +301,8 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
 
 
 def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame) -> pl.DataFrame:
-    """customer_id, day, new_skus, cidx: how many products each customer bought for the first
-    time on each day (customers without a counted purchase have none).
+    """day, new_skus, cidx: how many products each customer bought for the first time on each
+    day (customers without a counted purchase have none; no id's text: `cidx` says whose).
 
     Grouped on 64-bit hashes of the customer id and the SKU, not their text (a third of the
     cost on a million lines, and no string hash tables): two ids sharing a hash would merge,
@@ -290,9 +320,7 @@ def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame) -> pl.DataFrame:
         .sort("_cd")
     )  # sorted once collected: half the CPU of the streaming engine's sort (each key is unique)
     cidx, day = _split_customer_day(per_day["_cd"])
-    return pl.DataFrame(
-        [ids["customer_id"].gather(cidx), day, per_day["new_skus"], cidx.set_sorted()]
-    )
+    return pl.DataFrame([day, per_day["new_skus"], cidx.set_sorted()])
 
 
 _DAYS = 1 << 32
