@@ -73,3 +73,23 @@ def test_small_shop_falls_back_to_each_customers_pace_and_says_why():
     a = result.table.filter(pl.col("customer_id") == "a").row(0, named=True)
     assert a["expected_orders"] == pytest.approx(3 / (300 + 30) * 365)
     assert result.table["p_alive"].null_count() == 2
+
+
+def test_churn_lets_go_of_its_days_tables_but_not_what_value_reads(simulated):
+    """Churn scores the whole shop at its day once and lets go of those tables (at 5M lines they
+    held ~300 MB through the rest of the step); the summary the value analysis reads at that
+    day stays, and value on the same history reads it instead of grouping the purchases again."""
+    from shopinsight.core.churn.alerts import churn_alerts
+    from shopinsight.core.churn.features import prepare_history
+    from shopinsight.core.orders import lines_as_of
+
+    _, as_of = simulated
+    lines = make_lines(simulated_rows(1500, 104, seed=11)).lazy()
+    history = prepare_history(lines_as_of(lines, as_of), defaults())
+    churn_alerts(lines, as_of, defaults(), history=history)
+    days_tables = [k for k in history.cache if isinstance(k, tuple) and k[1:2] == (as_of,)]
+    assert [k[0] for k in days_tables] == ["summary"]
+    summary = history.cache[("summary", as_of)]
+    value = customer_value(lines, as_of, defaults(), 180, history)
+    assert history.cache[("summary", as_of)] is summary
+    assert value.table.height == summary.height
