@@ -13,6 +13,7 @@ from shopinsight.core.customers.profiles import customer_profiles
 from shopinsight.core.customers.segment_schemes import (
     KLAVIYO,
     PYMC,
+    SCHEMES,
     STANDARD,
     cell_map,
     segment_slug,
@@ -235,3 +236,23 @@ def test_high_and_low_value_tags_from_m() -> None:
     assert low == {"c0@x.com", "c1@x.com"}
     reason = tags.filter(pl.col("customer_id") == "c5@x.com").get_column("reason")[0]
     assert reason == "net spend 100.00 USD (M5: > 66.67)"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+def test_segment_lookup_matches_the_cell_map_on_every_cell(name: str) -> None:
+    """The segment is looked up by score cell (no join of the whole table): every cell of
+    every scheme gives the cell map's segment, and a cell outside it (a null or an
+    out-of-range score) none, as the join did."""
+    from shopinsight.core.customers.segments import _segment_of
+
+    scheme = SCHEMES[name]
+    cells = cell_map(scheme)
+    extra = pl.DataFrame(
+        {"r_score": [None, 0, 1], "f_score": [1, 1, scheme.levels + 1], "m_score": [1, 1, 1]},
+        schema={"r_score": pl.Int8, "f_score": pl.Int8, "m_score": pl.Int8},
+    )
+    scores = pl.concat([extra, cells.drop("segment").reverse()])
+    looked_up = scores.with_columns(_segment_of(scheme))
+    joined = scores.join(cells, on=["r_score", "f_score", "m_score"], how="left")
+    assert looked_up.equals(joined.select(looked_up.columns))
+    assert looked_up.get_column("segment").head(3).to_list() == [None, None, None]
