@@ -280,10 +280,14 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
             }
         )
     ck = rows.get_column("_ck").to_numpy().astype(np.int64)
-    city = _ranks(rows.get_column("city"))
-    place = _ranks(rows.get_column("postal_code")) * (int(city.max()) + 1) + city
-    del city
-    name = _ranks(rows.get_column("name"))
+    ck_type = rows.schema["_ck"]
+    # the texts as their places among their distinct values, which give the texts back at the
+    # end: the rows' texts go now (5M lines: ~0.15 GB less held through the sorts below)
+    texts = {c: _ranked(rows.get_column(c)) for c in ("name", "postal_code", "city")}
+    del rows
+    city = texts["city"][0]
+    place = texts["postal_code"][0].astype(np.int64) * (int(city.max()) + 1) + city
+    name = texts["name"][0].astype(np.int64)
     customers, spread = int(ck.max()) + 1, int(name.max()) + 1
     if customers * (int(place.max()) + 1) * spread >= _PACKED_LIMIT:  # numbered densely
         place = np.unique(place, return_inverse=True)[1]
@@ -297,9 +301,12 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
     ck, place, name = ck[order], place[order], name[order]
     new_place = np.ones(ck.size, bool)  # the first row of each (customer, address) run
     new_place[1:] = (ck[1:] != ck[:-1]) | (place[1:] != place[:-1])
+    del place
     distinct = new_place.copy()  # ... and of each (customer, address, name) run
     distinct[1:] |= name[1:] != name[:-1]
+    del name
     ck, starts, at = ck[distinct], new_place[distinct], order[distinct]
+    del order, new_place, distinct  # each row's arrays: only the distinct rows' from here
     address = np.cumsum(starts) - 1  # each distinct row's address run
     names = np.bincount(address)  # distinct names at each address (reused: the count)
     owner = ck[starts]  # each address's customer (runs in customer order)
@@ -315,10 +322,10 @@ def _recipients(orders: pl.DataFrame, packed: bool | None = None) -> pl.DataFram
     pick = pl.Series(at[keep])
     listed = pl.DataFrame(
         {
-            "_ck": pl.Series(ck[keep]).cast(rows.schema["_ck"]),
+            "_ck": pl.Series(ck[keep]).cast(ck_type),
             "n": pl.Series(names[address[keep]]).cast(pl.UInt32),
         }
-    ).hstack([rows.get_column(c).gather(pick) for c in ("name", "postal_code", "city")])
+    ).hstack([_unranked(*texts[c], pick).alias(c) for c in ("name", "postal_code", "city")])
     return (
         listed.lazy()
         .group_by("_ck", maintain_order=True)
@@ -344,11 +351,19 @@ _PACKED_LIMIT = 2**62
 """(customer, address, name) are packed in one int64 below this many combinations."""
 
 
-def _ranks(values: pl.Series) -> np.ndarray:
-    """Each value's place among the column's distinct values sorted, from 1 (null: 0)."""
+def _ranked(values: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Each value's place among the column's distinct values sorted, from 1 (null: 0), and
+    those distinct values (`_unranked` gives the texts back)."""
     distinct = values.drop_nulls().unique().sort()
     code = values.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64) + 1
-    return code.fill_null(0).to_numpy()
+    return code.fill_null(0).cast(pl.UInt32).to_numpy(), distinct
+
+
+def _unranked(codes: np.ndarray, distinct: pl.Series, rows: pl.Series) -> pl.Series:
+    """The values of these rows back from their places (`_ranked`): 0 gives null."""
+    code = pl.Series(codes).gather(rows).to_frame("c")
+    at = code.select(pl.when(pl.col("c") > 0).then(pl.col("c").cast(pl.Int64) - 1)).to_series()
+    return distinct.gather(at)
 
 
 def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
