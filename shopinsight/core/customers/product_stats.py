@@ -92,8 +92,10 @@ def _top_category(
     if dense is None:  # at most 4 cells a row (and a few million cells whatever the rows)
         dense = size * n_cat <= max(1 << 22, 4 * pair.size)
     if dense:  # a tally per customer × category
-        count = np.bincount(pair, minlength=size * n_cat)
-        where = np.flatnonzero(count)
+        seen = np.zeros(size * n_cat, bool)  # the cells bought in (a byte a cell, not 8)
+        seen[pair] = True
+        where = np.flatnonzero(seen)
+        del seen
         summed = np.bincount(pair, weights=spend, minlength=size * n_cat)[where]
     else:  # many categories: the distinct pairs, sorted
         where, inverse = np.unique(pair, return_inverse=True)
