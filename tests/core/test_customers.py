@@ -330,3 +330,21 @@ def test_marketplaces_list_every_source_bought_through(sources: int) -> None:
     _, table = build(rows)
     for k in range(3):
         assert row(table, f"c{k}@x.com")["marketplaces"] == names[k::3]
+
+
+def test_usual_hour_and_weekday_the_same_tallied_in_blocks_of_customers(monkeypatch) -> None:
+    """The habit tallies run over blocks of customer keys (memory): any block size gives the
+    table of one tally over all customers, ties to the earliest hour or weekday."""
+    import shopinsight.core.customers.table as table_module
+
+    rows = [
+        dict(order_id=o, customer_id=f"c{o % 7}@x.com", ordered_at=f"2024-01-{1 + o % 27:02d}"
+             f"T{(o * 5) % 24:02d}:00:00", sku=f"S{o % 3}", quantity=1, unit_price=5.0)
+        for o in range(60)
+    ]  # fmt: skip
+    data = prepare(make_lines(rows).lazy(), AS_OF, defaults())
+    whole = customer_table(data)
+    for cells in (1, 24, 50):  # a customer a block, 1 or 2 customers a block
+        monkeypatch.setattr(table_module, "_TALLY_CELLS", cells)
+        assert customer_table(data).equals(whole)
+    assert whole.get_column("usual_hour").n_unique() > 1

@@ -149,11 +149,22 @@ def _per_customer(
 
     def usual(col: str, start: int, n: int) -> np.ndarray:
         """The position (0 to n - 1) of each customer's most usual value of `col` (start to
-        start + n - 1) in counted orders; ties: the earliest; none at all: 0."""
+        start + n - 1) in counted orders; ties: the earliest; none at all: 0.
+
+        Tallied for a block of customer keys at a time (a few million cells each): the
+        whole customer × value tally held 8 bytes a cell (5M lines, 24 hours: 0.16 GB)."""
         value = orders.get_column(col)
         have = value.is_not_null().to_numpy() & counted
-        slot = ck_all[have] * n + (value.to_numpy()[have].astype(np.intp) - start)
-        return np.bincount(slot, minlength=size * n).reshape(size, n).argmax(1)[keys]
+        ck_have = ck_all[have]
+        slot = ck_have * n + (value.to_numpy()[have].astype(np.intp) - start)
+        block = max(1, _TALLY_CELLS // n)  # customer keys a block
+        best = np.empty(size, np.intp)
+        for lo in range(0, size, block):
+            hi = min(size, lo + block)
+            part = slot[(ck_have >= lo) & (ck_have < hi)] - lo * n if lo or hi < size else slot
+            tally = np.bincount(part, minlength=(hi - lo) * n).reshape(hi - lo, n)
+            best[lo:hi] = tally.argmax(1)
+        return best[keys]
 
     net_all = get("net_revenue", 0.0)
     net = net_all[counted]
@@ -338,6 +349,9 @@ def _latest(orders: pl.DataFrame) -> pl.DataFrame:
         out[col] = values.rechunk().gather(picked.to_series())  # one chunk: 5× faster
     return pl.DataFrame(out)
 
+
+_TALLY_CELLS = 1 << 22
+"""Cells (customer × value) of one block of the habit tallies (`_per_customer`): 32 MB."""
 
 _FLAG_COUNTS = [
     ("has_discount", "discounted"), ("gift", "gift"), ("has_note", "note"), ("night", "night"),
