@@ -11,6 +11,7 @@ exactly why a customer is where they are.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -59,6 +60,22 @@ BIG_SHOP_LINES = 2_000_000
 the customer table are worked out one after the other rather than side by side on both cores:
 more wall time, the same CPU, but their working memory does not add up, and the lines go
 before the table is built."""
+
+
+def _give_back() -> None:
+    """Hand the memory numpy has freed back to the system (glibc's `malloc_trim`; elsewhere
+    nothing is done).
+
+    numpy's arrays come from the C heap, Polars' from its own allocator: what the numpy
+    tallies of a step freed (the recipients, the product columns: ~0.25 GB at 5M lines) stays
+    in the process, unusable by the Polars steps after it, and adds to the peak."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, Windows, musl)
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 @dataclass
@@ -121,10 +138,13 @@ def customer_profiles(
         # what reads the lines first (the tag features, the product columns), then the lines
         # go before the customer table is built (5M lines: ~0.3 GB less at the peak)
         feats, stats, replen = tag_features(data, config)
+        _give_back()
         products = product_stats(data)
         data.lines, data.sku_customers = data.lines.clear(), data.sku_customers.clear()
+        _give_back()
         table = customer_table(data, attrs, products)
         del products
+        _give_back()
     else:
         with ThreadPoolExecutor(max_workers=1) as pool:  # Polars frees the GIL: both cores work
             later = pool.submit(tag_features, data, config)
