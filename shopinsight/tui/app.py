@@ -97,9 +97,8 @@ WARM_UP_STYLES = (
 their default CSS is added to the stylesheet and parsed on the UI thread, a batch a tick, once
 the warm-up has imported them, instead of in a first visit (Textual parses a widget class's
 CSS when one is first mounted: 10-25 ms of the Customers, Gifts and Import first visits).
-`module:name`. Not the two DataTables (the tables' grid, Insights' cohort table): both are
-styled as `DataTable`, so each one's CSS restyles the other's, and which is parsed first is
-left as it was (as the screens are visited)."""
+`module:name`. Not the two tables (the tables' grid, Insights' cohort table): left to their
+first visits, as they were."""
 WARM_UP_POLL = 0.2
 GC_THRESHOLD = 20_000
 """Objects allocated between two young collections while the app runs (Python's default:

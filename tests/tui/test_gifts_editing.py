@@ -12,7 +12,7 @@ from tests.tui.conftest import SIZE, go, settle
 
 
 def _grid_of(app, selector: str) -> DataTable:
-    return app.screen.query_one(selector).query_one(DataTable)
+    return app.screen.query_one(selector).query_one(".frame-grid", DataTable)
 
 
 async def _open_editor(app, pilot) -> TextArea:

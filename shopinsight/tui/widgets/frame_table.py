@@ -169,16 +169,38 @@ def grid_class() -> type[DataTable]:
         from rich.segment import Segment
         from rich.style import Style
         from textual.binding import Binding
+        from textual.containers import ScrollableContainer
         from textual.coordinate import Coordinate
+        from textual.scroll_view import ScrollView
         from textual_fastdatatable import DataTable
         from textual_fastdatatable.format import display_text
 
-        class Grid(DataTable):
+        class FrameGrid(DataTable, inherit_css=False):
+            """Styled as `FrameGrid`, not `DataTable`: Textual's own DataTable (Insights'
+            cohort table) has that CSS type name too, so each one's default CSS restyled the
+            other (header, stripes and cursor colours depended on which screen was visited
+            first). Its CSS is what it inherited (the library's, ScrollView's and
+            ScrollableContainer's, in their order of precedence), renamed."""
+
+            DEFAULT_CSS = "".join(
+                css.replace(name, "FrameGrid")
+                for name, css in (
+                    ("ScrollableContainer", ScrollableContainer.DEFAULT_CSS),
+                    ("ScrollView", ScrollView.DEFAULT_CSS),
+                    ("DataTable", DataTable.DEFAULT_CSS),
+                )
+            )
+            COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES
             BINDINGS = [
                 Binding("tab", "app.focus_next", "Next field", show=False),
                 Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
             ]
             _drawn_size: Any = None
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                # the names its CSS rules are looked up by (see _css_type_names below)
+                self._css_types = set(self._css_type_names)
 
             def render_lines(self, crop: Any) -> Any:
                 self._drawn_size = self.size
@@ -283,7 +305,13 @@ def grid_class() -> type[DataTable]:
                 if event.size == self._drawn_size:
                     event.prevent_default()  # DataTable._on_resize: the caches stay
 
-        _GRID = Grid
+        # still a Widget and a ScrollView to CSS (their rules and any app rule naming them),
+        # no longer a DataTable (inherit_css=False left it only its own name); Textual
+        # private attributes: tests/tui/test_table_styles.py fails if they stop working
+        FrameGrid._css_type_names = frozenset(
+            {"FrameGrid", "ScrollView", "ScrollableContainer", "Widget", "DOMNode"}
+        )
+        _GRID = FrameGrid
     return _GRID
 
 
