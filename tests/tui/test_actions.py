@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from shopinsight.core.exclusions import load_manual
 from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
@@ -110,3 +110,29 @@ async def test_bundles_copy_the_offer_and_export(demo_ws, make_app, tmp_path):
     written = pl.read_csv(out, infer_schema=False)
     assert written.height == n > 0
     assert written["Bundle"][0] == " + ".join(row["names"])
+
+
+async def test_customers_tag_notices_name_the_customer(demo_ws, make_app):
+    """The toasts of tag and untag say who, as the dialog did: name and id, not the id alone."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = app.screen.query_one("#customers-table", FrameTable)
+        cid = table.cursor_key
+        name = table.frame.row(table.cursor_row, named=True)["display_name"]
+        assert name and name != cid
+        who = f"{name} ({cid})"
+        await go(pilot, "t")
+        assert who in str(app.screen.query_one(".dialog-title").render())
+        await _answer(app, pilot, "vip_friend")
+        said = [str(n.message) for n in app._notifications]
+        assert f"Added tag 'vip_friend' to {who}." in said, said
+        await go(pilot, "T")
+        assert isinstance(app.screen, PickDialog)
+        app.screen.query_one(OptionList).highlighted = [
+            o.id for o in app.screen.query_one(OptionList).options
+        ].index("vip_friend")
+        await go(pilot, "enter")
+        said = [str(n.message) for n in app._notifications]
+        assert f"Removed your tag 'vip_friend' from {who}." in said, said

@@ -64,14 +64,15 @@ class CustomerChanges(SectionScreen):
         from shopinsight.core.customers.tags import clear_override, save_override
 
         ws = self.shop_app.workspace
+        who = self.name_of(customer_id)  # as the dialog said it: name and id
 
         def work() -> str:
             if action == "clear":
                 clear_override(ws, customer_id, tag)
-                return f"Removed your tag '{tag}' from {customer_id}."
+                return f"Removed your tag '{tag}' from {who}."
             save_override(ws, customer_id, tag, action)
             verb = "Added" if action == "add" else "Removed"
-            return f"{verb} tag '{tag}' {'to' if action == 'add' else 'from'} {customer_id}."
+            return f"{verb} tag '{tag}' {'to' if action == 'add' else 'from'} {who}."
 
         def saved(message: str) -> None:
             self.notify(escape(message), timeout=4)
