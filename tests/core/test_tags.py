@@ -179,6 +179,15 @@ def test_replenisher_with_due_date() -> None:
     )
 
 
+def test_reasons_name_a_listing_title_without_its_search_words() -> None:
+    """An Etsy title's keywords after " | " stay out of the tag reasons, as out of the notes."""
+    mug = dict(sku="MUG", product_name="Stoneware Mug | teaware, gift for her")
+    rows = orders("r1", ["2024-03-01", "2024-03-31", "2024-04-30"], **mug)
+    assert why(prof_of(rows), "r1", "replenisher") == (
+        "Stoneware Mug every ~30 days (3 buys), overdue since 2024-05-30"
+    )
+
+
 def test_impulse_and_deliberate_buyers() -> None:
     cheap = dict(unit_price=5.0)
     rows = (

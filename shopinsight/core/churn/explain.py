@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 from shopinsight.core.bundles.basket import product_lines
 from shopinsight.core.bundles.sequence import MIN_CUSTOMERS, sequence_next
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
-from shopinsight.core.gifts.notes import spoken_name
+from shopinsight.core.product_names import spoken_name
 
 MAX_REASONS = 3
 SEP = "\x1f"  # ASCII unit separator: never part of a reason

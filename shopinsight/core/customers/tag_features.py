@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.customers.table import beside
+from shopinsight.core.product_names import spoken_name
 from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff
 
 __all__ = ["FILLED", "ORDER_FIELDS", "replenishment", "table_features", "tag_features"]
@@ -113,7 +114,7 @@ def tag_features(
             pl.len().alias("replenish_skus"),
             pl.format(
                 "{} every ~{} days ({} buys), {} {}",
-                pl.coalesce("product_name", "sku"),
+                spoken_name(pl.coalesce("product_name", "sku")),
                 pl.col("mean_gap_days").round(0).cast(pl.Int64),
                 pl.col("purchases"),
                 # a due date before the as-of day is not "next": the rhythm was broken
@@ -209,7 +210,7 @@ def _family(
         .with_columns(
             pl.format(
                 "{} in {} variants ({})",
-                "product_name",
+                spoken_name(pl.col("product_name")),
                 pl.col("variant").list.len(),
                 pl.col("variant").list.join(", "),
             ).alias("variant_evidence")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError
+from shopinsight.core.product_names import spoken_name
 
 if TYPE_CHECKING:
     from shopinsight.core.gifts.policies import GiftPolicies
@@ -213,14 +214,6 @@ def _text(expr: pl.Expr) -> pl.Expr:
     """Cast to text; blank strings become null so fallbacks apply."""
     e = expr.cast(pl.Utf8).str.strip_chars()
     return pl.when(e == "").then(None).otherwise(e)
-
-
-def spoken_name(expr: pl.Expr) -> pl.Expr:
-    """A product name as a person would write it in a letter: a marketplace listing title's
-    search keywords after " | " (Etsy: "Match Cylinder | candles, gift for her") are left out;
-    a title that is only keywords is kept whole."""
-    head = expr.str.split(" | ").list.first().str.strip_chars()
-    return pl.when(head.str.len_chars() > 0).then(head).otherwise(expr)
 
 
 def note_values(frame: pl.DataFrame, config: Mapping[str, Any]) -> pl.DataFrame:
