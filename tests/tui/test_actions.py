@@ -21,12 +21,17 @@ async def _answer(app, pilot, text: str) -> None:
     await go(pilot, "enter")
 
 
+async def _customers_table(pilot) -> FrameTable:
+    """The Customers screen's table, opened by its key once the app has settled."""
+    await settle(pilot)
+    await go(pilot, "2")
+    return pilot.app.screen.query_one("#customers-table", FrameTable)
+
+
 async def test_customers_exclude_and_include_again(demo_ws, make_app):
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await go(pilot, "2")
-        table = app.screen.query_one("#customers-table", FrameTable)
+        table = await _customers_table(pilot)
         before = table.row_count
         first = table.cursor_key
         name = table.frame["display_name"][0]
@@ -116,9 +121,7 @@ async def test_customers_tag_notices_name_the_customer(demo_ws, make_app):
     """The toasts of tag and untag say who, as the dialog did: name and id, not the id alone."""
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await go(pilot, "2")
-        table = app.screen.query_one("#customers-table", FrameTable)
+        table = await _customers_table(pilot)
         cid = table.cursor_key
         name = table.frame.row(table.cursor_row, named=True)["display_name"]
         assert name and name != cid
