@@ -139,3 +139,23 @@ async def test_customers_tag_notices_name_the_customer(demo_ws, make_app):
         await go(pilot, "enter")
         said = [str(n.message) for n in app._notifications]
         assert f"Removed your tag 'vip_friend' from {who}." in said, said
+
+
+async def test_bring_back_names_a_customer_excluded_elsewhere(demo_ws, make_app):
+    """Excluded by the command line (or in an earlier session), a customer is in no table; the
+    bring-back list still names them, from their orders."""
+    from shopinsight.core.exclusions import save_manual
+
+    save_manual(demo_ws, "customer", "etsy:katiemitc80", "a friend")
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _customers_table(pilot)
+        assert "etsy:katiemitc80" not in table.frame["customer_id"].to_list()
+        await go(pilot, "X")
+        assert isinstance(app.screen, PickDialog)
+        assert app.screen.options == [
+            ("etsy:katiemitc80", "Katie Mitchell (etsy:katiemitc80) — a friend")
+        ]
+        await go(pilot, "enter")
+        said = [str(n.message) for n in app._notifications]
+        assert "Katie Mitchell (etsy:katiemitc80) is back in the analyses." in said, said

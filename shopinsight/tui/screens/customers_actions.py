@@ -13,10 +13,8 @@ from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
 
-EXCLUDED_NAMES: dict[str, str] = {}
-"""Name and id of each customer excluded here, as the dialogs said them: once excluded they
-are in no table, and "Bring back" lists them by name (ids alone for those excluded by the
-command line or in an earlier session)."""
+NAME_COLUMNS = ["customer_name", "email"]
+"""The order columns a customer's name is read from."""
 
 
 class CustomerChanges(SectionScreen):
@@ -109,7 +107,6 @@ class CustomerChanges(SectionScreen):
                 return
 
             def done(_: None) -> None:
-                EXCLUDED_NAMES[cid] = who  # they leave the table: the include list names them
                 self.notify(
                     escape(f"Excluded {who}: their orders are left out of every analysis. ")
                     + "X brings them back.",
@@ -138,21 +135,34 @@ class CustomerChanges(SectionScreen):
         if manual.height == 0:
             self.notify("No customer is excluded by hand.", timeout=3)
             return
-        options = [
-            (r["key"], f"{EXCLUDED_NAMES.get(key, key)} — {r['reason'] or 'no reason given'}")
-            for r in manual.iter_rows(named=True)
-            if (key := r["key"]) is not None
-        ]
+        manual = manual.filter(pl.col("key").is_not_null())
+        keys = manual.get_column("key").to_list()
+        data = self.data
 
-        def picked(key: str | None) -> None:
-            if not key:
-                return
+        def names() -> dict[str, str]:  # they are in no table now: named from their orders
+            from shopinsight.tui.screens.customers_view import names_with_ids
 
-            def done(_: bool) -> None:
-                who = EXCLUDED_NAMES.pop(key, key)
-                self.notify(escape(f"{who} is back in the analyses."), timeout=4)
-                self.shop_app.data_changed(full=True)
+            return names_with_ids(data.order_columns(["customer_id", *NAME_COLUMNS]), keys)
 
-            self.run_task("include", lambda: delete_manual(ws, "customer", key), done, "Including…")
+        def pick(named: dict[str, str]) -> None:
+            options = [
+                (key, f"{named.get(key, key)} — {reason or 'no reason given'}")
+                for key, reason in manual.select("key", "reason").iter_rows()
+            ]
 
-        self.app.push_screen(PickDialog("Bring back an excluded customer", options), picked)
+            def picked(key: str | None) -> None:
+                if not key:
+                    return
+
+                def done(_: bool) -> None:
+                    who = named.get(key, key)
+                    self.notify(escape(f"{who} is back in the analyses."), timeout=4)
+                    self.shop_app.data_changed(full=True)
+
+                self.run_task(
+                    "include", lambda: delete_manual(ws, "customer", key), done, "Including…"
+                )
+
+            self.app.push_screen(PickDialog("Bring back an excluded customer", options), picked)
+
+        self.run_task("include-names", names, pick, "Reading names…")

@@ -56,6 +56,21 @@ def display_name(customer_id: str, name: str | None = None, email: str | None = 
     return name or email or re.sub(r"^[a-z0-9_]+:", "", customer_id)
 
 
+def names_with_ids(orders: pl.DataFrame, keys: list[str]) -> dict[str, str]:
+    """Name and id of these customers ("Katie Mitchell (etsy:katiemitc80)", as the dialogs say
+    them), from their orders' latest name and email: customers excluded from every analysis
+    are in no table, whoever excluded them (this app, the command line, an earlier session)."""
+    named = with_display_name(
+        orders.filter(pl.col("customer_id").is_in(keys))
+        .group_by("customer_id", maintain_order=True)
+        .agg(pl.col("customer_name", "email").drop_nulls().last())
+    )
+    return {
+        cid: f"{name} ({cid})" if name and name != cid else cid
+        for cid, name in named.select("customer_id", "display_name").iter_rows()
+    }
+
+
 def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
     """The customers with their expected value over the horizon (empty until it is ready)."""
     table = table.drop("expected_value", strict=False)
