@@ -75,24 +75,44 @@ LINE_FIELDS = [
 ]  # fmt: skip
 
 
-def _order_rows(order_id: pl.Series) -> tuple[pl.Series, pl.Series, bool]:
-    """Each order's first row (a mask), for every row the index of its order among them, and
-    whether each order's rows are one run.
+HEAD_FIELDS = ("financial status", "total", "currency")
+"""Order-level columns set on an order's first row in the export (and only there)."""
 
-    Shopify lists an order's rows together: each run of one order id is one order, and its
-    index is a running count (no hashing of a million ids). Exports whose orders are split
-    (concatenated or re-sorted files) fall back to matching every row's id to its first row.
+
+def _order_rows(
+    order_id: pl.Series, heads_raw: pl.DataFrame
+) -> tuple[pl.Series, pl.Series, bool, pl.Series | None]:
+    """Each order's row holding its order fields (a mask), for every row the index of its
+    order among them, whether each order's rows are one run, and the lines' numbers where
+    the file does not give them by runs (None: `finish` numbers each run).
+
+    Shopify lists an order's rows together, the order fields on the first: each run of one
+    order id is one order, and its index is a running count (no hashing of a million ids).
+    A file whose orders are apart (sorted in a spreadsheet, or exports pasted one after the
+    other) is matched by id instead: an order's fields come from its row that has them (a
+    row sorted above it has none), the last such row when the order is there more than once
+    (a later export of it, say refunded since). Its lines are numbered within each copy of
+    the order, so a copy repeats the first's line keys and the import keeps one of each.
     """
     first = run_starts(order_id)
     heads = order_id.filter(first)
     if heads.n_unique() == heads.len():
-        return first, (first.cast(pl.UInt32).cum_sum() - 1).alias("__order"), True
-    first = order_id.is_first_distinct()
-    index = pl.DataFrame({"o": order_id.filter(first)}).with_row_index("__order")
-    of = pl.DataFrame({"o": order_id}).join(
-        index, on="o", how="left", maintain_order="left", nulls_equal=True
+        return first, (first.cast(pl.UInt32).cum_sum() - 1).alias("__order"), True, None
+    has_fields = heads_raw.select(
+        pl.any_horizontal(pl.col(c).map_batches(clean_series).is_not_null() for c in HEAD_FIELDS)
+    ).to_series()
+    rows = pl.DataFrame({"o": order_id, "f": has_fields}).with_row_index("i")
+    copy = (pl.col("f").cast(pl.Int32).cum_sum().over("o") - 1).clip(lower_bound=0)
+    line_no = rows.select(
+        (pl.int_range(pl.len(), dtype=pl.Int32).over("o", copy) + 1).alias("line_no")
+    ).to_series()
+    head = rows.group_by("o", maintain_order=True).agg(
+        pl.coalesce(pl.col("i").filter("f").last(), pl.col("i").first()).alias("h")
     )
-    return first, of["__order"], False
+    first = rows["i"].is_in(head["h"].implode())
+    index = head.sort("h").select("o").with_row_index("__order")
+    of = rows.join(index, on="o", how="left", maintain_order="left", nulls_equal=True)
+    return first, of["__order"], False, line_no
 
 
 def _workspace_order(lines: pl.DataFrame, first: pl.Series, runs: bool) -> pl.Series:
@@ -283,11 +303,13 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     orders_raw = frame.select(ORDER_FIELDS)
     frame = frame.select("__row", *LINE_FIELDS).rechunk()
     order_id = clean_series(frame["name"]).alias("order_id")
-    first, of, runs = _order_rows(order_id)
+    first, of, runs, line_no = _order_rows(order_id, orders_raw.select(HEAD_FIELDS))
     with ThreadPoolExecutor(1) as pool:  # order and line fields are parsed side by side
         parsed = pool.submit(_order_fields, orders_raw.filter(first).rechunk())
         del orders_raw
         lines = _line_fields(frame, ctx, first, of).with_columns(order_id, of)
+        if line_no is not None:
+            lines = lines.with_columns(line_no)
         order = _workspace_order(lines, first, runs)
         if not (order.diff() == 1).all():
             lines = lines.select(pl.all().gather(order))

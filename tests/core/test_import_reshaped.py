@@ -1,0 +1,70 @@
+"""Exports as merchants hand them over after a spreadsheet has been at them: rows sorted,
+two exports pasted into one file, European separators. Every line must still be read with
+the order's own fields, and never twice."""
+
+from __future__ import annotations
+
+import csv
+
+import polars as pl
+
+from shopinsight.core.importers import import_files, load_file
+from shopinsight.core.orders import orders_frame
+from tests.core.test_importers_shopify import HEADER_79, order, write_shopify
+
+
+def _shop_rows():
+    return [
+        *order("#1003", "c@example.com", "2024-03-01 09:00:00 -0500",
+               [("Mug", 1, "12.00"), ("Tea", 2, "5.00"), ("Bag", 1, "3.00")],
+               Total="25.00", **{"Financial Status": "partially_refunded",
+                                 "Refunded Amount": "5.00"}),
+        *order("#1002", "b@example.com", "2024-02-01 09:00:00 -0500",
+               [("Zest", 1, "9.00"), ("Apron", 1, "20.00")], Total="29.00"),
+        *order("#1001", "a@example.com", "2024-01-01 09:00:00 -0500",
+               [("Tea", 3, "5.00")], Total="15.00"),
+    ]  # fmt: skip
+
+
+def _by_order(lines: pl.DataFrame) -> pl.DataFrame:
+    return lines.select(
+        "order_id", "customer_id", "ordered_at", "product_name", "quantity", "line_total",
+        "order_total", "refunded", "status", "currency",
+    ).sort(pl.all())  # fmt: skip
+
+
+def test_shopify_rows_sorted_in_a_spreadsheet_keep_their_order_fields(tmp_path):
+    """Sorted by product, an order's first row (the one with its total, status and email)
+    is no longer first: the fields still come from it, not from a continuation row."""
+    rows = _shop_rows()
+    plain = load_file(write_shopify(tmp_path / "orders_export.csv", rows))
+    ordered = sorted(rows, key=lambda r: r["Lineitem name"])
+    resorted = load_file(write_shopify(tmp_path / "orders_export_sorted.csv", ordered))
+    assert resorted.rejects.height == 0
+    assert _by_order(resorted.lines).equals(_by_order(plain.lines))
+    orders = orders_frame(resorted.lines).sort("order_id")
+    assert orders["order_total"].to_list() == [15.0, 29.0, 25.0]
+    assert orders["refunded"].to_list() == [0.0, 0.0, 5.0]
+
+
+def test_two_shopify_exports_pasted_together_hold_each_line_once(ws, tmp_path):
+    """An older export pasted under a newer one (header repeated): the orders in both are
+    held once, with the later copy's fields (refunded since); the header row is rejected."""
+    old = _shop_rows()
+    new = [dict(r) for r in old]
+    new[0] |= {"Financial Status": "refunded", "Refunded Amount": "25.00"}
+    path = tmp_path / "orders_both.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, HEADER_79)
+        w.writeheader()
+        w.writerows({k: r.get(k, "") for k in HEADER_79} for r in old)
+        w.writerow({k: k for k in HEADER_79})
+        w.writerows({k: r.get(k, "") for k in HEADER_79} for r in new[:3])  # order #1003
+    [rep] = import_files(ws, [path])
+    assert (rep.rows_read, rep.accepted, rep.rejected) == (10, 9, 1)
+    assert (rep.new_lines, rep.duplicates) == (6, 3)
+    lines = ws.read_lines()
+    assert lines.height == 6
+    orders = orders_frame(lines).sort("order_id")
+    assert orders["status"].to_list() == ["paid", "paid", "refunded"]
+    assert orders["refunded"].to_list() == [0.0, 0.0, 25.0]
