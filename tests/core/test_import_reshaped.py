@@ -68,3 +68,20 @@ def test_two_shopify_exports_pasted_together_hold_each_line_once(ws, tmp_path):
     orders = orders_frame(lines).sort("order_id")
     assert orders["status"].to_list() == ["paid", "paid", "refunded"]
     assert orders["refunded"].to_list() == [0.0, 0.0, 25.0]
+
+
+def test_etsy_items_sorted_in_a_spreadsheet_keep_the_order_money(tmp_path):
+    """Etsy writes an order's shipping, tax and discount on its first item row and 0 on the
+    others: sorted so that another item comes first, the order still has them."""
+    sample = "tests/data/etsy/EtsySoldOrderItems_sample.csv"
+    with open(sample, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    resorted = tmp_path / "EtsySoldOrderItems_sorted.csv"
+    with open(resorted, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *sorted(rows, key=lambda r: r[1])])
+    columns = ["order_id", "order_total", "order_discount", "shipping", "discount_code"]
+    plain, shuffled = (
+        load_file(p).lines.select(columns).unique().sort("order_id") for p in (sample, resorted)
+    )
+    assert shuffled.equals(plain)
+    assert plain.filter(pl.col("order_id") == "900001")["shipping"].to_list() == [3.5]

@@ -121,8 +121,12 @@ def build_items(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     )
     postal = col(frame, "ship zipcode")
 
-    def first(name: str) -> pl.Expr:  # the order's first item row holds order money
-        return pl.col(name).first().over("__order")
+    def first(name: str) -> pl.Expr:
+        """The order's money, on its first item row (later rows hold 0): the order's first
+        non-zero value, so a file sorted in a spreadsheet (that row no longer first) gives
+        the same."""
+        zero = pl.col(name) == 0
+        return pl.col(name).sort_by(zero, maintain_order=True).first().over("__order")
 
     discount, shipping, tax = first("__discount"), first("__shipping"), first("__tax")
     gift = pl.col("__gift_wrap") | pl.col("__gift_note").is_not_null()
@@ -157,7 +161,7 @@ def build_items(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         col(frame, "currency").str.to_uppercase().alias("currency"),
         pl.lit("paid").alias("status"),
         pl.col("__shipped").all().over("__order").alias("fulfilled"),
-        first("__codes").alias("discount_code"),
+        first_present("__codes", "__order").alias("discount_code"),
         first_present("__gift_note", "__order").alias("gift_message"),
         pl.col("__gift").any().over("__order").alias("is_gift"),
         col(frame, "order type").alias("channel"),
