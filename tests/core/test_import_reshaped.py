@@ -85,3 +85,33 @@ def test_etsy_items_sorted_in_a_spreadsheet_keep_the_order_money(tmp_path):
     )
     assert shuffled.equals(plain)
     assert plain.filter(pl.col("order_id") == "900001")["shipping"].to_list() == [3.5]
+
+
+def _retail(path, delimiter, price):
+    """Online Retail's columns with day-first dates that also read month-first."""
+    rows = [
+        ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
+         "CustomerID", "Country"],
+        ["536365", "85123A", "WHITE HANGING HEART", "6", "01/12/2010 08:26", price, "17850",
+         "United Kingdom"],
+        ["536366", "22633", "HAND WARMER", "6", "05/12/2010 09:02", price, "17850",
+         "United Kingdom"],
+        ["C536379", "D", "Discount", "-1", "09/12/2010 09:41", price, "14527", "United Kingdom"],
+    ]  # fmt: skip
+    with open(path, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def test_european_spreadsheet_dates_are_day_first(tmp_path):
+    """Saved by a European spreadsheet (`;`, or a decimal comma), `01/12/2010` is 1 December,
+    even when no day in the file is past the 12th; a `,` file with a decimal point keeps the
+    month-first reading."""
+    december = [12, 12, 12]
+    for name, delimiter, price in (("semi.csv", ";", "2,55"), ("tab.txt", "\t", "2,55")):
+        lines = load_file(_retail(tmp_path / name, delimiter, price)).lines
+        assert lines["ordered_at"].dt.month().to_list() == december, name
+        assert lines["ordered_at"].dt.day().to_list() == [1, 5, 9], name
+        assert lines["unit_price"].to_list() == [2.55] * 3
+    us = load_file(_retail(tmp_path / "us.csv", ",", "2.55")).lines
+    assert us["ordered_at"].dt.month().to_list() == [1, 5, 9]

@@ -168,6 +168,7 @@ def _load(
         mapping=dict(mapping or {}),
         timezone=shop.get("timezone", "UTC"),
         currency=shop.get("currency") or None,
+        delimiter=sn.delimiter,
     )
     parsed = None
     if streamable(format_, sn, path, STREAM_BYTES):

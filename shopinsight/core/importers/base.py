@@ -40,6 +40,9 @@ class BuildContext:
     timezone: str = "UTC"
     currency: str | None = None
     """The shop's currency (settings), for exports that do not say."""
+    delimiter: str = ","
+    """The file's field separator: `;` is written by European spreadsheets, whose dates are
+    day-first (`01/12/2010` is 1 December), which decides dates that read either way."""
     warnings: list[str] = field(default_factory=list)
 
 

@@ -179,6 +179,20 @@ def missing_for(found: dict[str, str]) -> list[str]:
     return missing
 
 
+def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) -> bool:
+    """Whether the file comes from a day-first locale: `;`-separated, or amounts written
+    with a decimal comma (`2,55`), as European spreadsheets save them."""
+    if ctx.delimiter == ";":
+        return True
+    for name in ("unit_price", "line_total", "order_total"):
+        if name in found:
+            amounts = frame[found[name]].head(20_000).drop_nulls()
+            comma = amounts.str.contains(r"^-?\d+,\d{1,2}$").any()
+            if comma and not amounts.str.contains(r"\d\.\d").any():
+                return True
+    return False
+
+
 def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Generic CSV → canonical lines."""
     found = resolve_columns([c for c in frame.columns if not c.startswith("__")], ctx.mapping)
@@ -200,7 +214,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     def c(name: str) -> pl.Expr:
         return pl.col(found[name]) if name in found else NULL_TEXT
 
-    fmt = sniff_date_formats(frame[found["ordered_at"]])
+    fmt = sniff_date_formats(frame[found["ordered_at"]], day_first=_day_first(frame, found, ctx))
     frame = frame.with_columns(
         datetime_utc(c("ordered_at"), fmt, ctx.timezone).alias("__at"),
         integer(c("quantity")).alias("__qty"),

@@ -201,13 +201,21 @@ SNIFF_SAMPLE = 20_000
 """Date sniffing looks at this many evenly spaced values (then at most 2000 distinct ones)."""
 
 
-def sniff_date_formats(values: pl.Series, formats: list[str] | None = None) -> list[str]:
+def sniff_date_formats(
+    values: pl.Series, formats: list[str] | None = None, day_first: bool = False
+) -> list[str]:
     """The formats needed to parse a sample of a date column, most useful first.
 
     Trying every format on a million rows is slow; a sample tells which few are in use
-    (a file can mix them, e.g. Etsy's `07/16/22` and `07/16/2022`).
+    (a file can mix them, e.g. Etsy's `07/16/22` and `07/16/2022`). Dates that read both
+    month-first and day-first (no day past the 12th in the sample) are taken month-first,
+    or day-first where the file says it comes from a day-first locale (`day_first`).
     """
     formats = formats or DATE_FORMATS
+    if day_first:
+        formats = [f for f in formats if not f.startswith("%m/")] + [
+            f for f in formats if f.startswith("%m/")
+        ]
     step = max(1, values.len() // SNIFF_SAMPLE)
     spread = values.gather_every(step).drop_nulls().cast(pl.Utf8)
     sample = spread.unique(maintain_order=True).head(2000).str.strip_chars()
