@@ -54,6 +54,29 @@ DATE_FORMATS = [
     "%b %d, %Y",
     "%b %d, %Y %H:%M:%S",
     "%a, %d %b %Y %H:%M:%S %z",
+    # Later additions, after every format above so that a file those read is read as before:
+    "%Y-%m-%d %H:%M:%S%#z",  # PostgreSQL: 2024-03-01 12:34:56+01
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%m/%d/%Y %I:%M:%S %p",  # US systems and spreadsheets: 3/1/2024 12:34:56 PM
+    "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y %I:%M:%S %p",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d %b %Y %H:%M",
+    "%a, %d %b %Y %H:%M:%S GMT",
+    "%Y.%m.%d",
+    "%Y%m%d",
 ]
 """Tried in order; US month-first before day-first where both could match."""
 
@@ -311,7 +334,7 @@ def _strptime(text: pl.Series, fmt: str, assume_tz: str) -> pl.Series:
             return fast
         rows = redo.arg_true()
         return fast.scatter(rows, text.gather(rows).str.strptime(UTC, fmt, strict=False))
-    if "%z" in fmt or fmt.endswith("Z"):
+    if "%z" in fmt or "%#z" in fmt or fmt.endswith(("Z", " UTC", " GMT")):
         return text.str.strptime(UTC, fmt, strict=False)
     naive = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
     local = naive.dt.replace_time_zone(assume_tz, ambiguous="earliest", non_existent="null")

@@ -1,0 +1,43 @@
+"""Order dates as other systems and spreadsheets write them, read by the generic importer
+(every one of these was rejected as 'bad date' before)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from shopinsight.core.importers import load_file
+
+UTC = dt.UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01 12:34:56 UTC", dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=UTC)),
+        ("2024-03-01 12:34:56+01", dt.datetime(2024, 3, 1, 11, 34, 56, tzinfo=UTC)),  # Postgres
+        ("2024-03-01 12:34:56.5+00", dt.datetime(2024, 3, 1, 12, 34, 56, 500000, tzinfo=UTC)),
+        ("2024-03-01T12:34", dt.datetime(2024, 3, 1, 12, 34, tzinfo=UTC)),
+        ("3/1/2024 12:34:56 PM", dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=UTC)),
+        ("3/1/2024 9:04 AM", dt.datetime(2024, 3, 1, 9, 4, tzinfo=UTC)),
+        ("13/03/2024 1:05 PM", dt.datetime(2024, 3, 13, 13, 5, tzinfo=UTC)),
+        ("Mar 1, 2024 12:34 PM", dt.datetime(2024, 3, 1, 12, 34, tzinfo=UTC)),
+        ("March 1, 2024", dt.datetime(2024, 3, 1, tzinfo=UTC)),
+        ("1 March 2024", dt.datetime(2024, 3, 1, tzinfo=UTC)),
+        ("Fri, 01 Mar 2024 12:34:56 GMT", dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=UTC)),
+        ("2024.03.01", dt.datetime(2024, 3, 1, tzinfo=UTC)),
+        ("20240301", dt.datetime(2024, 3, 1, tzinfo=UTC)),
+    ],
+)
+def test_generic_dates(tmp_path, text, expected):
+    path = tmp_path / "orders.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["order_id", "customer_id", "date", "product", "qty", "price"])
+        w.writerow(["1", "c1", text, "Mug", "1", "2.50"])
+        w.writerow(["2", "c2", text, "Tea", "2", "3.00"])
+    loaded = load_file(path)
+    assert loaded.rejects.height == 0
+    assert loaded.lines["ordered_at"].to_list() == [expected, expected]
