@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.importers import olist
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
 from shopinsight.core.importers.reconcile import (
@@ -84,6 +85,9 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
         return max(matches, key=lambda f: len(f.signature))
     if not missing_for(resolve_columns(sorted(have), {})):
         return FORMATS["generic"]
+    hint = olist.companion_hint(file_name)
+    if hint:
+        raise InputError(f"{file_name} is not an order export", hint)
     raise InputError(
         f"Cannot import {file_name}: unknown layout",
         "Its header does not match any supported export "
@@ -169,6 +173,7 @@ def _load(
         timezone=shop.get("timezone", "UTC"),
         currency=shop.get("currency") or None,
         delimiter=sn.delimiter,
+        path=path,
     )
     parsed = None
     if streamable(format_, sn, path, STREAM_BYTES):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
@@ -40,6 +41,8 @@ class BuildContext:
     timezone: str = "UTC"
     currency: str | None = None
     """The shop's currency (settings), for exports that do not say."""
+    path: Path | None = None
+    """The file itself (Olist's build reads its companion files from beside it)."""
     delimiter: str = ","
     """The file's field separator: `;` is written by European spreadsheets, whose dates are
     day-first (`01/12/2010` is 1 December), which decides dates that read either way."""
