@@ -9,11 +9,17 @@ values (nested `+` copied every row's text once per operator), handed out as UTF
 Python string of 100 MB to decode and encode again). Frames holding a type this does not write
 byte-for-byte like Python (datetimes, structs, NaN, huge or tiny floats) return None and the
 caller falls back to the json module.
+
+Escaping was the costly part (Polars' `replace_many` scans ~0.5 GB/s: a third of the CPU time
+of `customers --json` at 1M lines) and almost never changes anything: a text column is escaped
+only if its text holds a character to escape, which Python finds in one copy of the column's
+bytes at several GB/s (`_plain`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import polars as pl
@@ -37,6 +43,24 @@ for _c, _shown in _JSON_TABLE.items():  # what a terminal would obey: DEL, C1, b
     _ESCAPES[chr(_c)] = _shown
 _FROM, _TO = list(_ESCAPES), list(_ESCAPES.values())
 
+# _plain's test. The UTF-8 bytes kept by `bytes.translate` (at GB/s): the ASCII characters to
+# escape, and the first bytes of the others (C1, bidi, separators: 2 or 3 bytes) with every
+# continuation byte, so what is left of such a character is still the whole character, next to
+# nothing else; in the bytes left (usually none), each of those is looked for by its bytes but
+# the last (a literal search), then in full.
+_UTF8 = [char.encode() for char in _ESCAPES]
+_KEEP = {b[0] for b in _UTF8} | set(range(0x80, 0xC0))
+_DELETE = bytes(c for c in range(0x100) if c not in _KEEP)
+_NOT_ASCII = bytes(range(0x80, 0x100))
+_WIDE: dict[bytes, list[bytes]] = {}
+for _b in _UTF8:
+    if len(_b) > 1:
+        _WIDE.setdefault(_b[:-1], []).append(_b[-1:])
+_WIDE_FOUND = {
+    head: re.compile(re.escape(head) + b"[" + b"".join(map(re.escape, last)) + b"]")
+    for head, last in _WIDE.items()
+}
+
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _ITEM = ",\n      "  # between the items of a list value (a field is at depth 4, its items at 6)
 
@@ -49,6 +73,22 @@ def _escaped(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(_FROM, _TO)
 
 
+def _plain(series: pl.Series) -> bool:
+    """Whether no value of this text column has a character `_escaped` would change, tested on
+    its values' UTF-8 bytes end to end (a character never straddles two values)."""
+    left = series.str.join("").cast(pl.Binary).item().translate(None, _DELETE)
+    if not left:
+        return True
+    if left.translate(None, _NOT_ASCII):  # an ASCII character to escape
+        return False
+    return not any(head in left and found.search(left) for head, found in _WIDE_FOUND.items())
+
+
+def _text(expr: pl.Expr, series: pl.Series) -> pl.Expr:
+    """A text column's values escaped for JSON, if any needs it."""
+    return expr if _plain(series) else _escaped(expr)
+
+
 def _floats_like_python(series: pl.Series) -> bool:
     """Whether Polars writes every value of this float column as `repr()` does: finite values
     written positionally (Python switches to exponents below 1e-4 and from 1e16)."""
@@ -59,11 +99,14 @@ def _floats_like_python(series: pl.Series) -> bool:
     return bool(ok.all())
 
 
-def _scalar(expr: pl.Expr, dtype: pl.DataType, series: pl.Series) -> list[Piece] | None:
+def _scalar(
+    expr: pl.Expr, dtype: pl.DataType, series: pl.Series, check: bool
+) -> list[Piece] | None:
     """The JSON text of one value of this type as pieces, or None when not written like
-    Python. A column without nulls skips the null test (a pass over every row)."""
+    Python. A column without nulls skips the null test (a pass over every row); text is
+    escaped unless `check` finds nothing to escape."""
     if dtype == pl.String:
-        pieces: list[Piece] = ['"', _escaped(expr), '"']
+        pieces: list[Piece] = ['"', _text(expr, series) if check else _escaped(expr), '"']
     elif dtype in _INTS:
         pieces = [expr.cast(pl.String)]
     elif dtype == pl.Boolean:
@@ -99,19 +142,20 @@ def _concat(pieces: list[Piece]) -> pl.Expr:
     return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in merged])
 
 
-def _value(frame: pl.DataFrame, name: str) -> list[Piece] | None:
+def _value(frame: pl.DataFrame, name: str, check: bool) -> list[Piece] | None:
     """The JSON text of a column's values at the depth of an object's field (4 spaces)."""
     dtype = frame.schema[name]
     col = pl.col(name)
     series = frame.get_column(name)
     if not isinstance(dtype, pl.List):
-        return _scalar(col, dtype, series)
+        return _scalar(col, dtype, series, check)
     flat = series.explode(empty_as_null=False)
     if dtype.inner == pl.String and flat.null_count() == 0:  # quotes around the join
-        items = col.list.eval(_escaped(pl.element())).list.join(f'"{_ITEM}"')
+        items = col if check and _plain(flat) else col.list.eval(_escaped(pl.element()))
+        items = items.list.join(f'"{_ITEM}"')
         body = pl.concat_str([pl.lit('"'), items, pl.lit('"')])
     else:
-        item = _scalar(pl.element(), dtype.inner, flat)
+        item = _scalar(pl.element(), dtype.inner, flat, check)
         if item is None:
             return None
         body = col.list.eval(_concat(item)).list.join(_ITEM)
@@ -122,11 +166,12 @@ def _value(frame: pl.DataFrame, name: str) -> list[Piece] | None:
     return [pl.when(col.is_null()).then(pl.lit("null")).otherwise(text)]
 
 
-def _row(frame: pl.DataFrame) -> pl.Expr | None:
-    """Each row's object as text (indent 2, inside the list), or None (see the module)."""
+def _row(frame: pl.DataFrame, check: bool = False) -> pl.Expr | None:
+    """Each row's object as text (indent 2, inside the list), or None (see the module). With
+    `check`, text columns with nothing to escape are not escaped (a test of their values)."""
     pieces: list[Piece] = ["  {\n"]
     for i, name in enumerate(frame.columns):
-        value = _value(frame, name)
+        value = _value(frame, name, check)
         if value is None:
             return None
         key = json.dumps(name, ensure_ascii=False).translate(_JSON_TABLE)
@@ -136,22 +181,22 @@ def _row(frame: pl.DataFrame) -> pl.Expr | None:
 
 def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes] | None:
     """The frame's rows as indented JSON in UTF-8, in parts of `rows` rows (a big output is
-    written as it is made, never held whole), or None if a column needs json.dumps."""
+    written as it is made, never held whole), or None if a column needs json.dumps. Each part
+    is made from its own rows: only its text columns that need it are escaped."""
     if frame.height == 0:
         return iter([b"[]"])
-    if frame.width == 0:
+    if frame.width == 0 or _row(frame) is None:
         return None
-    row = _row(frame)
-    if row is None:
-        return None
-    text = row.str.join(",\n").cast(pl.Binary)
 
     def parts() -> Iterator[bytes]:
         yield b"[\n"
         for start in range(0, frame.height, rows):
             if start:
                 yield b",\n"
-            yield frame.slice(start, rows).select(text).item()
+            part = frame.slice(start, rows)
+            text = _row(part, check=True)
+            assert text is not None  # every value of the frame is written by Polars
+            yield part.select(text.str.join(",\n").cast(pl.Binary)).item()
         yield b"\n]"
 
     return parts()
