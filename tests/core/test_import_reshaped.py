@@ -115,3 +115,25 @@ def test_european_spreadsheet_dates_are_day_first(tmp_path):
         assert lines["unit_price"].to_list() == [2.55] * 3
     us = load_file(_retail(tmp_path / "us.csv", ",", "2.55")).lines
     assert us["ordered_at"].dt.month().to_list() == [1, 5, 9]
+
+
+def test_empty_rows_and_a_repeated_header_say_what_they_are(tmp_path):
+    """Blank rows (left by a spreadsheet, or trailing ',,,,' rows) and the header pasted in
+    again are rejected with their row numbers as what they are, not as 'no order id'."""
+    path = tmp_path / "sales.csv"
+    header = ["order_id", "customer_id", "date", "product", "qty", "price"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerow(["1", "c1", "2024-01-05", "Mug", "1", "10"])
+        w.writerow(["", "", "", "", "", ""])
+        w.writerow(["Order_ID", "Customer_ID ", "Date", "Product", "Qty", "Price"])
+        w.writerow(["2", "c2", "2024-01-06", "Tea", "2", "3"])
+        w.writerow(["", " ", "", "", "", ""])
+    loaded = load_file(path)
+    assert loaded.rows_read == 5 and loaded.lines.height == 2
+    assert loaded.rejects.select("row", "reason").rows() == [
+        (2, "empty row"),
+        (3, "repeated header row"),
+        (5, "empty row"),
+    ]

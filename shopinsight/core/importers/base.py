@@ -192,5 +192,36 @@ def finish(
         accepted = conform(good, CUSTOMER_ATTR_SCHEMA).collect()
     values = raw.select(c for c in raw.columns if c != BAD_FIELDS)
     values = values.filter(pl.col(ROW).is_in(bad[ROW].implode())) if bad.height else values.clear()
+    if values.height:
+        bad = _plain_reasons(bad, values)
     rejects = bad.join(values, on=ROW, how="left").rename({ROW: "row"})
     return accepted, rejects.sort("row")
+
+
+def _plain_reasons(bad: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows that are not orders at all, said so: a row with no value ("empty row",
+    as spreadsheets leave above a total or at the end) and the header again, where two
+    exports were pasted into one file ("repeated header row"), instead of the missing-field
+    reasons they would otherwise get. Only the rejected rows are looked at."""
+    names = [c for c in values.columns if c != ROW]
+    if not names:
+        return bad
+    text = [pl.col(c).str.strip_chars().replace("", None) for c in names]
+    empty = pl.all_horizontal(t.is_null() for t in text)
+    header = pl.all_horizontal(
+        t.is_null() | (t.str.strip_chars('"').str.replace_all(r"\s+", " ").str.to_lowercase() == c)
+        for t, c in zip(text, names, strict=True)
+    )
+    plain = values.select(
+        ROW,
+        pl.when(empty)
+        .then(pl.lit("empty row"))
+        .when(header)
+        .then(pl.lit("repeated header row"))
+        .alias("__plain"),
+    )
+    return (
+        bad.join(plain, on=ROW, how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__plain", "reason").alias("reason"))
+        .drop("__plain")
+    )
