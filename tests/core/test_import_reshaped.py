@@ -137,3 +137,29 @@ def test_empty_rows_and_a_repeated_header_say_what_they_are(tmp_path):
         (3, "repeated header row"),
         (5, "empty row"),
     ]
+
+
+def test_generic_orders_pasted_twice_are_held_once(ws, tmp_path):
+    """Two exports with overlapping dates pasted into one file (as Online Retail II's two
+    years are joined into one CSV): an invoice there twice, row for row, counts once, in
+    lines, totals and returns; an invoice whose rows are apart but differ keeps them all."""
+    header = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
+              "CustomerID", "Country"]  # fmt: skip
+    at = "2010-12-01 08:26:00"
+    a = [["536365", "85123A", "HEART", "6", at, "2.55", "17850", "UK"],
+         ["536365", "71053", "LANTERN", "6", at, "3.39", "17850", "UK"]]  # fmt: skip
+    c = [["C536379", "D", "Discount", "-1", "2010-12-01 09:41:00", "27.50", "14527", "UK"]]
+    b1 = [["536366", "22633", "HAND WARMER", "6", "2010-12-01 08:28:00", "1.85", "17850", "UK"]]
+    b2 = [["536366", "22632", "HAND WARMER RED", "2", "2010-12-01 08:28:00", "1.85", "17850",
+           "UK"]]  # fmt: skip
+    path = tmp_path / "online_retail_II.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *a, *c, *b1, *a, *c, *b2])
+    loaded = load_file(path)
+    assert any("2 orders are in the file twice" in w for w in loaded.warnings)
+    assert any("1 credit notes/returns (1 lines, 27.50)" in w for w in loaded.warnings)
+    [rep] = import_files(ws, [path])
+    assert (rep.rows_read, rep.new_lines, rep.duplicates) == (8, 5, 3)
+    orders = orders_frame(ws.read_lines()).sort("order_id")
+    assert orders["order_id"].to_list() == ["536365", "536366", "C536379"]
+    assert orders["net_revenue"].round(2).to_list() == [35.64, 14.8, -27.5]

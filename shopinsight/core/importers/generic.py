@@ -19,7 +19,14 @@ from __future__ import annotations
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.importers.base import BUYER, NULL_TEXT, REASON, BuildContext, Format
+from shopinsight.core.importers.base import (
+    BUYER,
+    NULL_TEXT,
+    REASON,
+    BuildContext,
+    Format,
+    run_starts,
+)
 from shopinsight.core.importers.sniff import normalise_name
 from shopinsight.core.importers.values import (
     boolean,
@@ -31,6 +38,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed_clean,
 )
+from shopinsight.core.words import plural
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "order_id": ("invoiceno", "invoice", "invoice no", "invoice_no", "order_id", "order id",
@@ -179,6 +187,46 @@ def missing_for(found: dict[str, str]) -> list[str]:
     return missing
 
 
+def pasted_copies(
+    order_id: pl.Series, rows: pl.DataFrame
+) -> tuple[pl.Series | None, pl.Series | None]:
+    """Orders whose rows are in the file more than once, run for run (two exports with
+    overlapping dates pasted into one, as Online Retail II's two years are joined into one
+    CSV): the lines' numbers, counted within each run so that a copy repeats its first run's
+    line keys and the import holds it once, and a mask of the copies' rows (whose money must
+    not count twice in the order's total). (None, None) when no order is apart from itself
+    or none of those that are is an exact copy: an order split otherwise (rows sorted, or
+    really apart) keeps its lines numbered along the whole order. `rows`: the row values
+    compared (the columns the build reads), in file order."""
+    starts = run_starts(order_id)
+    heads = order_id.filter(starts)
+    if heads.n_unique() == heads.len():
+        return None, None
+    run = starts.cast(pl.UInt32).cum_sum()
+    split = order_id.is_in(heads.filter(heads.is_duplicated()).implode()).fill_null(False)
+    at = split.arg_true()
+    runs = (
+        pl.DataFrame({"o": order_id.gather(at), "run": run.gather(at), "h": rows[at].hash_rows()})
+        .group_by("o", "run", maintain_order=True)
+        .agg(pl.col("h").cast(pl.Utf8).str.join(",").alias("sig"))
+        .with_columns(
+            copies=pl.col("sig").n_unique().over("o") == 1,
+            later=pl.col("run") != pl.col("run").min().over("o"),
+        )
+        .filter("copies")
+    )
+    if runs.height == 0:
+        return None, None
+    copied = run.is_in(runs["run"].implode()) & split
+    frame = pl.DataFrame({"o": order_id, "run": run, "copied": copied})
+    row = pl.int_range(pl.len(), dtype=pl.Int32)
+    line_no = frame.select(
+        pl.when("copied").then(row.over("run")).otherwise(row.over("o")).add(1).alias("line_no")
+    ).to_series()
+    copy = run.is_in(runs.filter("later")["run"].implode()) & split
+    return line_no, copy.alias("__copy")
+
+
 def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) -> bool:
     """Whether the file comes from a day-first locale: `;`-separated, or amounts written
     with a decimal comma (`2,55`), as European spreadsheets save them."""
@@ -285,12 +333,22 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             unparsed_clean(c("line_total"), given_total, "amount", found.get("line_total", "")),
         ).alias(REASON),
     )
+    line_no, copy = pasted_copies(out["order_id"], frame.select(used))
+    once = pl.col("line_total")
+    if line_no is not None and copy is not None:
+        out = out.with_columns(line_no, copy)
+        once = pl.when(~pl.col("__copy")).then(once)
     out = out.with_columns(
-        pl.coalesce(pl.col("__order_total"), pl.col("line_total").sum().over("order_id")).alias(
-            "order_total"
-        ),
+        pl.coalesce(pl.col("__order_total"), once.sum().over("order_id")).alias("order_total"),
         line_kinds(*frame.select(c("sku").alias("s"), c("product_name").alias("n")).get_columns()),
     ).drop("__order_total")
+    if line_no is not None and copy is not None:
+        n = out.filter(copy)["order_id"].n_unique()
+        if n:
+            ctx.warnings.append(
+                f"{plural(n, 'order')} {'is' if n == 1 else 'are'} in the file twice or more, "
+                "row for row (exports pasted together?): each is held once."
+            )
     if "currency" not in found and not ctx.currency:
         ctx.warnings.append(
             "The file has no currency column and no [shop] currency is set, so its amounts have "
@@ -298,6 +356,9 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "shows it) and import the file again."
         )
     returns = out.filter(pl.col("status") == "returned")
+    if "__copy" in out.columns:  # each pasted copy counted once
+        returns = returns.filter(~pl.col("__copy"))
+        out = out.drop("__copy")
     if returns.height:
         n = returns["order_id"].n_unique()
         amount = -float(returns["line_total"].sum() or 0.0)
