@@ -67,19 +67,21 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     orders = orders.with_columns(pl.col("currency").fill_null(missing))
     view = view.with_columns(pl.col("currency").fill_null(missing))
     counted = view.filter(pl.col("counted"))
-    per_customer = counted.group_by("customer_id").agg(pl.col("order_day").n_unique().alias("n"))
-    customers = per_customer.height
-    repeat = per_customer.filter(pl.col("n") >= 2).height
+    customers, repeat = _customers(counted)
     money = revenue(orders)
     last = orders["ordered_at"].max() if orders.height else None
     open_day = day or (last.date() if isinstance(last, dt.datetime) else None)
     # counts, not filters: a filter copies every column of the rows it keeps
     open_orders = _count(orders, open_order(open_day))
     stale_open = _count(orders, stale_open_order(open_day))
+    # by the month's first instant, named once per month: a text per order to group on cost 4×
     monthly = (
-        counted.group_by(pl.col("ordered_at").dt.strftime("%Y-%m").alias("month"), "currency")
+        counted.lazy()
+        .group_by(pl.col("ordered_at").dt.truncate("1mo").alias("month"), "currency")
         .agg(pl.col("net_revenue").sum().round(2).alias("revenue"))
         .sort("month", "currency")
+        .with_columns(pl.col("month").dt.strftime("%Y-%m"))
+        .collect()
     )
     first = orders["ordered_at"].min() if orders.height else None
     no_buyer = _count(orders, pl.col("customer_id").is_null())
@@ -114,6 +116,25 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
     }
+
+
+def _customers(counted: pl.DataFrame) -> tuple[int, int]:
+    """Customers with a counted order, and those of them with counted orders on two days or
+    more.
+
+    Grouped on the id's 64-bit hash, as the customer table's key is (`shop_data`): the
+    same people, counted the same way, for a third of the cost of grouping the texts. Two
+    order days or more: the first and the last differ (or one is missing and one is not)."""
+    day = pl.col("order_day")
+    repeat = (day.min() != day.max()) | (day.is_null().any() & day.is_not_null().any())
+    return (
+        counted.lazy()
+        .group_by(pl.col("customer_id").hash())
+        .agg(repeat.fill_null(False).alias("repeat"))
+        .select(pl.len(), pl.col("repeat").sum())
+        .collect()
+        .row(0)
+    )
 
 
 def _count(orders: pl.DataFrame, rule: pl.Expr) -> int:
