@@ -65,9 +65,8 @@ def customer_table(
     """
     as_of = data.as_of
     n = pl.col("orders")
-    table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of)))
     latest = _latest(data.orders)
-    table = _in_spend_order(table, latest)
+    table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of)), latest)
     counted = data.orders.lazy().filter(pl.col("counted"))
     parts = pl.collect_all([_listed(counted, col, name) for col, name in slow])
     products = product_stats(data) if products is None else products
@@ -101,27 +100,21 @@ def customer_table(
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
 
 
-def _in_spend_order(table: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
-    """The `_per_customer` rows in the order the profiles list customers: net spend (as the
-    table rounds it) down, then customer_id A-Z.
-
-    Sorted here, while the table holds mostly numbers: the other parts are gathered into it
-    by key anyway (`beside`), and sorting the finished profiles moved every column, their
-    texts and lists included (a fifth of the steps after the table at 1M lines)."""
-    spend = (pl.col("monetary") + pl.col("_returned")).round(2).alias("monetary")
-    keys = beside(table.select("_ck", spend), [latest.select("_ck", "customer_id")])
-    order = keys.select(pl.arg_sort_by(["monetary", "customer_id"], descending=[True, False]))
-    return table[order.to_series()]
-
-
 def _per_customer(
-    orders: pl.DataFrame, year_start: dt.datetime
+    orders: pl.DataFrame, year_start: dt.datetime, latest: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    """The order figures of each customer with a counted order, one row per `_ck` in key
-    order: first and last order, counts, money, the shares' order counts, habits, and the
-    channels and marketplaces (or, with more than 63 values, the (column, name) pairs left
-    for `_listed`). `_returned` and `_returned_12m` (return documents' money) are to be
-    netted into the spend.
+    """The order figures of each customer with a counted order, one row per `_ck`: first and
+    last order, counts, money, the shares' order counts, habits, and the channels and
+    marketplaces (or, with more than 63 values, the (column, name) pairs left for
+    `_listed`). `_returned` and `_returned_12m` (return documents' money) are to be netted
+    into the spend.
+
+    The rows are in the order the profiles list customers when `latest` (`_latest`: each
+    key's customer_id) is given: net spend (as the table rounds it) down, then customer_id
+    A-Z; else in key order. Every figure is gathered by key anyway, so the order costs one
+    sort of the keys, not a copy of the finished table (sorting the finished profiles moved
+    every column, their texts and lists included: a fifth of the steps after the table at
+    1M lines).
 
     Customer keys are small dense integers (`shop_data`), so each figure is one numpy tally
     into an array indexed by key (bincount, minimum.at, bitwise_or.at): no hashing. (A
@@ -141,6 +134,11 @@ def _per_customer(
     ck = ck_all[counted]
     orders_n = np.bincount(ck, minlength=size)
     keys = np.flatnonzero(orders_n)
+    net_all = get("net_revenue", 0.0)
+    net = net_all[counted]
+    returns = np.where(returned, net_all, 0.0)  # return documents' money
+    if latest is not None:
+        keys = keys[_spend_order(keys, ck, net, ck_all, returns, latest)]
 
     def total(weights: np.ndarray | None = None, every: bool = False) -> np.ndarray:
         """Per customer with a counted order (in `keys` order): the sum of `weights` (the
@@ -166,8 +164,6 @@ def _per_customer(
             best[lo:hi] = tally.argmax(1)
         return best[keys]
 
-    net_all = get("net_revenue", 0.0)
-    net = net_all[counted]
     at = orders.get_column("ordered_at").to_physical().to_numpy()
     first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
     np.minimum.at(first, ck, at[counted])
@@ -203,7 +199,7 @@ def _per_customer(
         "gross_spend": pl.Series(total(np.where(sold, get("order_total", 0.0), 0.0), True)),
         "refunded_amount": pl.Series(total(np.where(kept, get("refunded", 0.0), 0.0), True)),
         "refunded_orders": pl.Series(total(get("has_refund", False), True), dtype=pl.UInt32),
-        "_returned": pl.Series(total(np.where(returned, net_all, 0.0), True)),
+        "_returned": pl.Series(total(returns, True)),
         "_returned_12m": pl.Series(total(np.where(returned & recent, net_all, 0.0), True)),
     }
     slow: list[tuple[str, str]] = []
@@ -219,6 +215,34 @@ def _per_customer(
         np.bitwise_or.at(mask, ck_all[seen], np.left_shift(np.uint64(1), code.astype(np.uint64)))
         columns[name] = _lists(mask[keys], values.to_list())
     return pl.DataFrame(columns), slow
+
+
+def _spend_order(
+    keys: np.ndarray,
+    ck: np.ndarray,
+    net: np.ndarray,
+    ck_all: np.ndarray,
+    returned: np.ndarray,
+    latest: pl.DataFrame,
+) -> np.ndarray:
+    """The order of `keys` by net spend (as `customer_table` rounds it: the counted orders'
+    net revenue `net` of keys `ck`, plus `returned`, every order's return-document money, of
+    keys `ck_all`) down, then customer_id (`latest`'s, by `_ck`) A-Z."""
+    size = int(keys.max()) + 1 if keys.size else 1
+    spent = pl.Series(np.bincount(ck, weights=net, minlength=size)[keys])
+    back = pl.Series(np.bincount(ck_all, weights=returned, minlength=size)[keys])
+    latest_ck = latest.get_column("_ck").to_numpy()
+    row = np.full(max(size, int(latest_ck.max()) + 1 if latest_ck.size else 0), -1, np.int64)
+    row[latest_ck] = np.arange(latest_ck.size)  # each key's row in `latest`
+    at = pl.Series(row[keys]).to_frame("r").select(pl.when(pl.col("r") >= 0).then("r"))
+    keyed = pl.DataFrame(
+        {"monetary": spent, "_back": back, "customer_id": latest["customer_id"].gather(at["r"])}
+    )
+    spend = (pl.col("monetary") + pl.col("_back")).round(2).alias("monetary")
+    order = keyed.select(spend, "customer_id").select(
+        pl.arg_sort_by(["monetary", "customer_id"], descending=[True, False])
+    )
+    return order.to_series().to_numpy()
 
 
 def _numpy(values: pl.Series, fill: object = None) -> np.ndarray:
