@@ -18,15 +18,17 @@ bytes at several GB/s (`_plain`).
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import polars as pl
 
 from shopinsight.core.text import _JSON_TABLE
 
-__all__ = ["frame_json", "frame_json_bytes", "frame_json_parts"]
+__all__ = ["frame_json", "frame_json_bytes", "frame_json_parts", "write_frame_json"]
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -179,10 +181,18 @@ def _row(frame: pl.DataFrame, check: bool = False) -> pl.Expr | None:
     return _concat([*pieces, "\n  }"])
 
 
+def _parts(frame: pl.DataFrame, rows: int) -> Iterator[tuple[int, pl.DataFrame, pl.Expr]]:
+    """The frame in parts of `rows` rows: where each starts, its rows and their text."""
+    for start in range(0, frame.height, rows):
+        part = frame.slice(start, rows)
+        text = _row(part, check=True)  # only the text columns that need it are escaped
+        assert text is not None  # every value of the frame is written by Polars
+        yield start, part, text
+
+
 def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes] | None:
     """The frame's rows as indented JSON in UTF-8, in parts of `rows` rows (a big output is
-    written as it is made, never held whole), or None if a column needs json.dumps. Each part
-    is made from its own rows: only its text columns that need it are escaped."""
+    written as it is made, never held whole), or None if a column needs json.dumps."""
     if frame.height == 0:
         return iter([b"[]"])
     if frame.width == 0 or _row(frame) is None:
@@ -190,16 +200,49 @@ def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes]
 
     def parts() -> Iterator[bytes]:
         yield b"[\n"
-        for start in range(0, frame.height, rows):
+        for start, part, text in _parts(frame, rows):
             if start:
                 yield b",\n"
-            part = frame.slice(start, rows)
-            text = _row(part, check=True)
-            assert text is not None  # every value of the frame is written by Polars
             yield part.select(text.str.join(",\n").cast(pl.Binary)).item()
         yield b"\n]"
 
     return parts()
+
+
+def write_frame_json(frame: pl.DataFrame, out: BinaryIO, rows: int = 20_000) -> bool:
+    """`frame_json_bytes`' text written to `out` by Polars' CSV writer, or False (nothing
+    written) if a column needs json.dumps. Each row's text is the one field of a line, never
+    quoted, and the lines end with a comma (the last with the closing bracket): no part's
+    text is joined into one string and copied into Python (a quarter of the CPU time of
+    `customers --json` at 1M lines)."""
+    if frame.height == 0:
+        out.write(b"[]")
+        return True
+    if frame.width == 0 or _row(frame) is None:
+        return False
+    out.write(b"[\n")
+    try:
+        out.flush()  # before Polars writes
+        for start, part, text in _parts(frame, rows):
+            if start + rows < frame.height:
+                _lines(part, text, out, ",\n")
+            else:  # the last row ends the list
+                _lines(part.head(part.height - 1), text, out, ",\n")
+                _lines(part.tail(1), text, out, "\n]")
+    except OSError as error:  # Polars says a closed pipe in a plain OSError's message
+        said = (f"[Errno {errno.EPIPE}]", f"(os error {errno.EPIPE})")  # a Python or a Rust write
+        closed = error.errno == errno.EPIPE or any(words in str(error) for words in said)
+        if closed and not isinstance(error, BrokenPipeError):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe") from None
+        raise
+    return True
+
+
+def _lines(rows: pl.DataFrame, text: pl.Expr, out: BinaryIO, end: str) -> None:
+    if rows.height:
+        rows.select(text).write_csv(
+            out, include_header=False, quote_style="never", line_terminator=end
+        )
 
 
 def frame_json_parts(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[str] | None:

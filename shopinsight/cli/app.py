@@ -226,27 +226,43 @@ def print_json(data: Any) -> None:
     """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup). A frame is
     written as its list of rows, by Polars when it can (same text, much faster when big)."""
     if hasattr(data, "to_dicts"):
-        from shopinsight.json_rows import frame_json_bytes
+        from shopinsight.json_rows import frame_json_bytes, write_frame_json
 
-        parts = frame_json_bytes(data)
-        if parts is not None:
-            write_utf8(itertools.chain(parts, [b"\n"]))
-            return
+        out = _utf8_stdout()
+        if out is not None:  # Polars writes it there (no part copied into Python)
+            sys.stdout.flush()  # what was printed before comes first
+            if write_frame_json(data, out):
+                out.write(b"\n")
+                out.flush()
+                return
+        else:
+            parts = frame_json_bytes(data)
+            if parts is not None:
+                write_utf8(itertools.chain(parts, [b"\n"]))
+                return
         data = data.to_dicts()
     text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
     sys.stdout.write(json_visible(text) + "\n")
 
 
-def write_utf8(parts: Iterable[bytes]) -> None:
-    """Write UTF-8 text to stdout as it is made (a big list is never held whole): as bytes
-    when stdout is UTF-8 (no 100 MB string decoded and encoded again), else as text."""
+def _utf8_stdout() -> Any:
+    """stdout's byte stream when stdout writes UTF-8, else None."""
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
     if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
+        return None
+    return buffer
+
+
+def write_utf8(parts: Iterable[bytes]) -> None:
+    """Write UTF-8 text to stdout as it is made (a big list is never held whole): as bytes
+    when stdout is UTF-8 (no 100 MB string decoded and encoded again), else as text."""
+    buffer = _utf8_stdout()
+    if buffer is None:
         for part in parts:
-            out.write(part.decode())
+            sys.stdout.write(part.decode())
         return
-    out.flush()  # what was printed before comes first
+    sys.stdout.flush()  # what was printed before comes first
     for part in parts:
         buffer.write(part)
     buffer.flush()

@@ -9,7 +9,12 @@ import random
 import polars as pl
 
 from shopinsight.core.text import json_visible
-from shopinsight.json_rows import frame_json, frame_json_bytes, frame_json_parts
+from shopinsight.json_rows import (
+    frame_json,
+    frame_json_bytes,
+    frame_json_parts,
+    write_frame_json,
+)
 
 # controls, quotes, backslashes, C1, bidi overrides, line separators, other scripts, emoji
 ALPHABET = [chr(c) for c in [*range(0x250), 0x2028, 0x2029, 0x202E, 0x061C, 0x2066, 0x4E2D]]
@@ -59,6 +64,10 @@ def test_same_text_as_the_json_module() -> None:
     )
     assert frame_json(frame) == _python(frame)
     assert "".join(frame_json_parts(frame, rows=7) or []) == _python(frame)  # written in parts
+    for rows in (7, 1000, 1999, 2000, 5000):  # by Polars' CSV writer: the last part's end
+        assert _written(frame, rows) == _python(frame).encode()
+    assert _written(frame.head(1), 7) == _python(frame.head(1)).encode()
+    assert _written(frame.head(0), 7) == b"[]"
     assert frame_json(frame.head(0)) == "[]"
     assert json.loads(frame_json(frame.head(5)) or "") == json.loads(_python(frame.head(5)))
 
@@ -143,3 +152,43 @@ def test_text_escaped_only_where_needed() -> None:
         assert frame_json(frame) == _python(frame), repr(char)
         # in parts, each escaped or not on its own: one of them needs it
         assert b"".join(frame_json_bytes(frame, rows=25) or []) == _python(frame).encode()
+
+
+def _written(frame: pl.DataFrame, rows: int) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    assert write_frame_json(frame, out, rows)
+    return out.getvalue()
+
+
+def test_written_to_a_closed_pipe() -> None:
+    """Polars says a closed pipe as a plain OSError: the CLI must see a BrokenPipeError, as from
+    Python's own writes (`customers --json | head` ends quietly); nothing is written for a frame
+    the json module must write."""
+    import errno
+    import io
+    import os
+    import threading
+
+    import pytest
+
+    class Closed(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: object) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    frame = pl.DataFrame({"name": ["x" * 50] * 50_000}).with_row_index()
+    with pytest.raises(BrokenPipeError):  # Polars writes through the object's write()
+        write_frame_json(frame, io.BufferedWriter(Closed(), 64), rows=1000)
+    read, write = os.pipe()  # the reader leaves after the first rows (`| head`)
+    reader = threading.Thread(target=lambda: (os.read(read, 1000), os.close(read)))
+    reader.start()
+    with open(write, "wb", buffering=0) as out, pytest.raises(BrokenPipeError):
+        write_frame_json(frame, out, rows=1000)  # Polars writes to the file descriptor
+    reader.join()
+    untouched = io.BytesIO()
+    assert not write_frame_json(pl.DataFrame({"x": [float("nan")]}), untouched)
+    assert untouched.getvalue() == b""
