@@ -163,3 +163,24 @@ def test_generic_orders_pasted_twice_are_held_once(ws, tmp_path):
     orders = orders_frame(ws.read_lines()).sort("order_id")
     assert orders["order_id"].to_list() == ["536365", "536366", "C536379"]
     assert orders["net_revenue"].round(2).to_list() == [35.64, 14.8, -27.5]
+
+
+def test_online_retail_ii_adjustments_and_tests_are_not_products(tmp_path):
+    """Online Retail II's manual adjustments and test items keep their money but are not
+    products (bundles, favourites); a shop's own product coded ADJUST is one."""
+    path = tmp_path / "online_retail_II.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([
+            ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price",
+             "Customer ID", "Country"],
+            ["C496350", "ADJUST", "Adjustment by john on 26/01/2010 16", "1",
+             "2010-01-26 16:00:00", "96.83", "14911.0", "EIRE"],
+            ["507521", "TEST001", "This is a test product.", "5", "2010-05-10 09:00:00", "4.5",
+             "12346.0", "United Kingdom"],
+            ["507522", "ADJUST2", "Wrench set", "1", "2010-05-10 09:00:00", "12",
+             "12346.0", "United Kingdom"],
+        ])  # fmt: skip
+    lines = load_file(path).lines.sort("order_id")
+    assert lines["order_id"].to_list() == ["507521", "507522", "C496350"]
+    assert lines["line_kind"].to_list() == ["adjustment", "product", "adjustment"]
+    assert lines["customer_id"].to_list() == ["generic:12346", "generic:12346", "generic:14911"]

@@ -84,13 +84,16 @@ PSEUDO_CODES: dict[str, tuple[str, str | None]] = {
     "AMAZONFEE": ("fee", None), "BANK CHARGES": ("fee", None), "CRUK": ("fee", None),
     "M": ("adjustment", "manual"), "D": ("adjustment", "discount"),
     "S": ("adjustment", "sample"), "B": ("adjustment", "bad debt"), "PADS": ("adjustment", None),
+    "ADJUST": ("adjustment", "adjust"), "ADJUST2": ("adjustment", "adjust"),
+    "TEST001": ("adjustment", "test"), "TEST002": ("adjustment", "test"),
 }  # fmt: skip
 """Stock code (any case) → (non-product line kind, word its description must contain, or None
 when the code alone is distinctive). From Online Retail: POST/DOT postage, C2 carriage;
 AMAZONFEE, BANK CHARGES and CRUK commission are charges; M manual, D discount, S samples,
-B bad-debt write-off and PADS (a 0.001 placeholder) are adjustments. One-letter codes need
-their word, so a shop whose product is SKU "B" keeps it. These lines keep their money
-(revenue stays the books' figure) but are never products."""
+B bad-debt write-off and PADS (a 0.001 placeholder) are adjustments, and so are Online Retail
+II's ADJUST/ADJUST2 ("Adjustment by john on …") and TEST001/TEST002 ("This is a test
+product."). One-letter codes need their word, so a shop whose product is SKU "B" keeps it.
+These lines keep their money (revenue stays the books' figure) but are never products."""
 
 PSEUDO_PREFIXES: dict[str, str] = {"GIFT_0001_": "gift_card"}
 """Stock-code prefix (upper-cased) → line kind: Online Retail's gift vouchers are sold gift
