@@ -175,7 +175,9 @@ def _money(s: pl.Expr) -> pl.Expr:
 
 
 def _money_text(s: pl.Expr) -> pl.Expr:
-    negative = s.str.contains(r"^\(.*\)$") | s.str.contains(r"^-|-$|^[^\d]*-")
+    # `12.00-` (a trailing minus, as SAP writes) is negative; `12.-` / `12,-` (a whole amount,
+    # German and Swiss style) is not
+    negative = s.str.contains(r"^\(.*\)$") | s.str.contains(r"^-|\d-$|^[^\d]*-")
     digits = s.str.replace_all(r"[^\d.,]", "")
     has_dot = digits.str.contains(r"\.", literal=False)
     has_comma = digits.str.contains(",", literal=True)
