@@ -75,10 +75,10 @@ def _escaped(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(_FROM, _TO)
 
 
-def _plain(series: pl.Series) -> bool:
-    """Whether no value of this text column has a character `_escaped` would change, tested on
-    its values' UTF-8 bytes end to end (a character never straddles two values)."""
-    left = series.str.join("").cast(pl.Binary).item().translate(None, _DELETE)
+def _plain(text: bytes) -> bool:
+    """Whether these UTF-8 bytes (a text column's values end to end: a character never
+    straddles two values) hold no character `_escaped` would change."""
+    left = text.translate(None, _DELETE)
     if not left:
         return True
     if left.translate(None, _NOT_ASCII):  # an ASCII character to escape
@@ -86,9 +86,16 @@ def _plain(series: pl.Series) -> bool:
     return not any(head in left and found.search(left) for head, found in _WIDE_FOUND.items())
 
 
-def _text(expr: pl.Expr, series: pl.Series) -> pl.Expr:
-    """A text column's values escaped for JSON, if any needs it."""
-    return expr if _plain(series) else _escaped(expr)
+def _plain_columns(frame: pl.DataFrame, names: list[str]) -> frozenset[str]:
+    """The text columns among `names` (String or list of String) with nothing to escape."""
+    plain = []
+    for name in names:
+        values = frame.get_column(name)
+        if isinstance(values.dtype, pl.List):
+            values = values.explode(empty_as_null=False)
+        if _plain(values.str.join("").cast(pl.Binary).item()):  # one select of all: slower
+            plain.append(name)
+    return frozenset(plain)
 
 
 def _floats_like_python(series: pl.Series) -> bool:
@@ -102,13 +109,12 @@ def _floats_like_python(series: pl.Series) -> bool:
 
 
 def _scalar(
-    expr: pl.Expr, dtype: pl.DataType, series: pl.Series, check: bool
+    expr: pl.Expr, dtype: pl.DataType, series: pl.Series, escape: bool
 ) -> list[Piece] | None:
     """The JSON text of one value of this type as pieces, or None when not written like
-    Python. A column without nulls skips the null test (a pass over every row); text is
-    escaped unless `check` finds nothing to escape."""
+    Python. A column without nulls skips the null test (a pass over every row)."""
     if dtype == pl.String:
-        pieces: list[Piece] = ['"', _text(expr, series) if check else _escaped(expr), '"']
+        pieces: list[Piece] = ['"', _escaped(expr) if escape else expr, '"']
     elif dtype in _INTS:
         pieces = [expr.cast(pl.String)]
     elif dtype == pl.Boolean:
@@ -144,20 +150,20 @@ def _concat(pieces: list[Piece]) -> pl.Expr:
     return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in merged])
 
 
-def _value(frame: pl.DataFrame, name: str, check: bool) -> list[Piece] | None:
-    """The JSON text of a column's values at the depth of an object's field (4 spaces)."""
+def _value(frame: pl.DataFrame, name: str, escape: bool) -> list[Piece] | None:
+    """The JSON text of a column's values at the depth of an object's field (4 spaces); its
+    text escaped if `escape`."""
     dtype = frame.schema[name]
     col = pl.col(name)
     series = frame.get_column(name)
     if not isinstance(dtype, pl.List):
-        return _scalar(col, dtype, series, check)
+        return _scalar(col, dtype, series, escape)
     flat = series.explode(empty_as_null=False)
     if dtype.inner == pl.String and flat.null_count() == 0:  # quotes around the join
-        items = col if check and _plain(flat) else col.list.eval(_escaped(pl.element()))
-        items = items.list.join(f'"{_ITEM}"')
-        body = pl.concat_str([pl.lit('"'), items, pl.lit('"')])
+        items = col.list.eval(_escaped(pl.element())) if escape else col
+        body = pl.concat_str([pl.lit('"'), items.list.join(f'"{_ITEM}"'), pl.lit('"')])
     else:
-        item = _scalar(pl.element(), dtype.inner, flat, check)
+        item = _scalar(pl.element(), dtype.inner, flat, escape)
         if item is None:
             return None
         body = col.list.eval(_concat(item)).list.join(_ITEM)
@@ -168,26 +174,53 @@ def _value(frame: pl.DataFrame, name: str, check: bool) -> list[Piece] | None:
     return [pl.when(col.is_null()).then(pl.lit("null")).otherwise(text)]
 
 
-def _row(frame: pl.DataFrame, check: bool = False) -> pl.Expr | None:
-    """Each row's object as text (indent 2, inside the list), or None (see the module). With
-    `check`, text columns with nothing to escape are not escaped (a test of their values)."""
-    pieces: list[Piece] = ["  {\n"]
-    for i, name in enumerate(frame.columns):
-        value = _value(frame, name, check)
-        if value is None:
-            return None
-        key = json.dumps(name, ensure_ascii=False).translate(_JSON_TABLE)
-        pieces += [",\n" if i else "", f"    {key}: ", *value]
-    return _concat([*pieces, "\n  }"])
+_Field = tuple[str, str, list[Piece], list[Piece] | None]
+"""A column's name, its key's text, its value's text escaped and as it is (text columns)."""
 
 
-def _parts(frame: pl.DataFrame, rows: int) -> Iterator[tuple[int, pl.DataFrame, pl.Expr]]:
-    """The frame in parts of `rows` rows: where each starts, its rows and their text."""
-    for start in range(0, frame.height, rows):
-        part = frame.slice(start, rows)
-        text = _row(part, check=True)  # only the text columns that need it are escaped
-        assert text is not None  # every value of the frame is written by Polars
-        yield start, part, text
+class _Rows:
+    """Each row's object as text (indent 2, inside the list), for a frame Polars can write
+    (else `of` gives None; see the module). Text columns are escaped only in the parts of the
+    rows that need it: each field is made both ways once, and a part's text is put together
+    from the ways its values need."""
+
+    def __init__(self, frame: pl.DataFrame, fields: list[_Field]):
+        self.frame = frame
+        self.fields = fields
+        self.text_columns = [name for name, _, _, as_is in fields if as_is is not None]
+        self.made: dict[frozenset[str], pl.Expr] = {}
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame) -> _Rows | None:
+        fields: list[_Field] = []
+        for name in frame.columns:
+            escaped = _value(frame, name, escape=True)
+            if escaped is None:
+                return None
+            dtype = frame.schema[name]
+            as_is = None
+            if dtype == pl.String or (isinstance(dtype, pl.List) and dtype.inner == pl.String):
+                as_is = _value(frame, name, escape=False)
+            key = json.dumps(name, ensure_ascii=False).translate(_JSON_TABLE)
+            fields.append((name, f"    {key}: ", escaped, as_is))
+        return cls(frame, fields) if fields else None
+
+    def text(self, part: pl.DataFrame) -> pl.Expr:
+        """Each row's text for these rows of the frame."""
+        plain = _plain_columns(part, self.text_columns)
+        if plain not in self.made:
+            pieces: list[Piece] = ["  {\n"]
+            for i, (name, key, escaped, as_is) in enumerate(self.fields):
+                value = as_is if as_is is not None and name in plain else escaped
+                pieces += [",\n" if i else "", key, *value]  # one flat concat_str per row
+            self.made[plain] = _concat([*pieces, "\n  }"])
+        return self.made[plain]
+
+    def parts(self, rows: int) -> Iterator[tuple[int, pl.DataFrame, pl.Expr]]:
+        """The frame in parts of `rows` rows: where each starts, its rows and their text."""
+        for start in range(0, self.frame.height, rows):
+            part = self.frame.slice(start, rows)
+            yield start, part, self.text(part)
 
 
 def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes] | None:
@@ -195,12 +228,13 @@ def frame_json_bytes(frame: pl.DataFrame, rows: int = 20_000) -> Iterator[bytes]
     written as it is made, never held whole), or None if a column needs json.dumps."""
     if frame.height == 0:
         return iter([b"[]"])
-    if frame.width == 0 or _row(frame) is None:
+    made = _Rows.of(frame)
+    if made is None:
         return None
 
     def parts() -> Iterator[bytes]:
         yield b"[\n"
-        for start, part, text in _parts(frame, rows):
+        for start, part, text in made.parts(rows):
             if start:
                 yield b",\n"
             yield part.select(text.str.join(",\n").cast(pl.Binary)).item()
@@ -218,12 +252,13 @@ def write_frame_json(frame: pl.DataFrame, out: BinaryIO, rows: int = 20_000) -> 
     if frame.height == 0:
         out.write(b"[]")
         return True
-    if frame.width == 0 or _row(frame) is None:
+    made = _Rows.of(frame)
+    if made is None:
         return False
     out.write(b"[\n")
     try:
         out.flush()  # before Polars writes
-        for start, part, text in _parts(frame, rows):
+        for start, part, text in made.parts(rows):
             if start + rows < frame.height:
                 _lines(part, text, out, ",\n")
             else:  # the last row ends the list

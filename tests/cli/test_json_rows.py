@@ -129,14 +129,14 @@ def test_text_escaped_only_where_needed() -> None:
     """A text column is escaped only when it holds a character to escape (`_plain`): each such
     character, alone among thousands of characters that share its leading UTF-8 bytes but are
     written as they are, is still escaped; the near misses alone are not."""
-    from shopinsight.json_rows import _ESCAPES, _plain
+    from shopinsight.json_rows import _ESCAPES, _plain_columns
 
     near = [chr(c) for c in [*range(0xA0, 0x250), *range(0x600, 0x700), *range(0x2000, 0x2100)]]
     near = [c for c in near if c not in _ESCAPES]
     plain = pl.DataFrame(
         {"name": ["".join(near[i : i + 7]) for i in range(0, len(near), 7)]},
     ).with_columns(tags=pl.concat_list("name", pl.lit("≤ £ … – x")))
-    assert _plain(plain["name"]) and _plain(plain["tags"].explode())
+    assert _plain_columns(plain, ["name", "tags"]) == {"name", "tags"}
     assert frame_json(plain) == _python(plain)
     for char in _ESCAPES:
         frame = pl.concat([plain.head(60), pl.DataFrame({"name": [f"a{char}b"], "tags": [["x"]]})])
@@ -148,10 +148,11 @@ def test_text_escaped_only_where_needed() -> None:
                 ),
             ]
         )
-        assert not _plain(frame["name"]), repr(char)
+        assert _plain_columns(frame, ["name", "tags"]) == set(), repr(char)
         assert frame_json(frame) == _python(frame), repr(char)
         # in parts, each escaped or not on its own: one of them needs it
         assert b"".join(frame_json_bytes(frame, rows=25) or []) == _python(frame).encode()
+        assert _written(frame, 25) == _python(frame).encode()
 
 
 def _written(frame: pl.DataFrame, rows: int) -> bytes:
