@@ -27,6 +27,7 @@ from shopinsight.core.importers.base import (
     Format,
     run_starts,
 )
+from shopinsight.core.importers.ebay import currency_of
 from shopinsight.core.importers.sniff import normalise_name
 from shopinsight.core.importers.values import (
     boolean,
@@ -230,6 +231,22 @@ def pasted_copies(
     return line_no, copy.alias("__copy")
 
 
+def _written_currency(frame: pl.DataFrame, found: dict[str, str]) -> str | None:
+    """The one currency the amounts are written in (`£2.55`, `EUR 90,00`), for a file with no
+    currency column; None when they say none, or more than one. Only amounts that are not
+    plain numbers are looked at (none, in most files)."""
+    seen: set[str] = set()
+    for name in ("unit_price", "line_total", "order_total"):
+        if name not in found:
+            continue
+        text = frame[found[name]].drop_nulls()
+        odd = text.filter(text.cast(pl.Float64, strict=False).is_null())
+        if odd.len():
+            codes = odd.to_frame("v").select(currency_of(pl.col("v")))[:, 0]
+            seen |= set(codes.drop_nulls().unique().to_list())
+    return seen.pop() if len(seen) == 1 else None
+
+
 def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) -> bool:
     """Whether the file comes from a day-first locale: `;`-separated, or amounts written
     with a decimal comma (`2,55`), as European spreadsheets save them."""
@@ -303,7 +320,8 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .then(pl.lit("pending"))
         .otherwise(pl.lit("paid"))
     )
-    currency = pl.coalesce(c("currency").str.to_uppercase(), pl.lit(ctx.currency))
+    written = None if "currency" in found or ctx.currency else _written_currency(frame, found)
+    currency = pl.coalesce(c("currency").str.to_uppercase(), pl.lit(ctx.currency or written))
     out = frame.select(
         "__row",
         "order_id",
@@ -352,7 +370,12 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
                 f"{plural(n, 'order')} {'is' if n == 1 else 'are'} in the file twice or more, "
                 "row for row (exports pasted together?): each is held once."
             )
-    if "currency" not in found and not ctx.currency:
+    if written:
+        ctx.warnings.append(
+            f"The file has no currency column; its amounts are written in {written}, so they are "
+            f"taken as {written}. Set `currency` under [shop] in shopinsight.toml if that is wrong."
+        )
+    elif "currency" not in found and not ctx.currency:
         ctx.warnings.append(
             "The file has no currency column and no [shop] currency is set, so its amounts have "
             "no currency. Set `currency` under [shop] in shopinsight.toml (`shopinsight where` "
