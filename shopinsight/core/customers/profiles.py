@@ -177,7 +177,8 @@ def customer_profiles(
             .drop("_r")
         )
     table = _with_tag_lists(scored, tags, resort=added)
-    tags = tags.drop("_row")
+    # the columns as they are: `drop` copied the tags' pieces (one per rule) into one chunk
+    tags = pl.DataFrame([c for c in tags.get_columns() if c.name != "_row"])
     table = table.with_columns(
         pl.format(
             "{}: {} {}, last {} {} ago, net {} {}{}",

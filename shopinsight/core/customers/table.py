@@ -95,7 +95,10 @@ def customer_table(
             .alias("refund_share"),
         )
         .rename({"discounted_share": "discount_share"})
-        .collect()
+        # in one chunk a column: the default engine cuts its output in pieces, and the next
+        # eager step on the table beside other parts (`beside`) copied every column whole
+        # into one chunk (1M lines: ~90 MB of fresh pages, ~0.05 s)
+        .collect(engine="in-memory")
     )
     return _join_attrs(table, attrs).select("_ck", *_COLUMNS)
 
