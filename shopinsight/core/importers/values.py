@@ -251,15 +251,29 @@ def sniff_date_formats(
         if _reads_all(remaining, candidates[0]):  # the usual case: one pass, not 33
             chosen.append(candidates[0])
             break
-        hits = remaining.select(_hits(f).is_not_null().alias(f) for f in candidates)
+        hits = _hits_until_full(remaining, candidates)
         counts = hits.sum().row(0)
         best_hits = max(counts) if counts else 0
+        candidates = hits.columns
         if best_hits == 0:
             break
         best = candidates[counts.index(best_hits)]
         chosen.append(best)
         remaining = remaining.filter(~hits[best])
     return chosen or formats[:1]
+
+
+def _hits_until_full(sample: pl.DataFrame, formats: list[str], chunk: int = 8) -> pl.DataFrame:
+    """Which sample values each format reads (a Boolean column per format), a few formats at
+    a time, stopping after the first batch with a format that reads them all: the first
+    format with the most hits is then among those tried, and later ones cost nothing."""
+    parts = []
+    for i in range(0, len(formats), chunk):
+        part = sample.select(_hits(f).is_not_null().alias(f) for f in formats[i : i + chunk])
+        parts.append(part)
+        if any(part.sum().row(0)[j] == sample.height for j in range(part.width)):
+            break
+    return pl.concat(parts, how="horizontal")
 
 
 def _hits(fmt: str) -> pl.Expr:
