@@ -184,3 +184,29 @@ def test_online_retail_ii_adjustments_and_tests_are_not_products(tmp_path):
     assert lines["order_id"].to_list() == ["507521", "507522", "C496350"]
     assert lines["line_kind"].to_list() == ["adjustment", "product", "adjustment"]
     assert lines["customer_id"].to_list() == ["generic:12346", "generic:12346", "generic:14911"]
+
+
+def test_sample_sales_data_layout_needs_no_map(tmp_path):
+    """Kaggle's 'Sample Sales Data' (sales_data_sample.csv: ORDERNUMBER, ORDERDATE,
+    QUANTITYORDERED, PRICEEACH, SALES, STATUS, PRODUCTLINE, PRODUCTCODE, CUSTOMERNAME…) is
+    read without --map; 'On Hold' waits as 'on-hold' does."""
+    path = tmp_path / "sales_data_sample.csv"
+    with open(path, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh).writerows([
+            ["ORDERNUMBER", "QUANTITYORDERED", "PRICEEACH", "ORDERLINENUMBER", "SALES",
+             "ORDERDATE", "STATUS", "PRODUCTLINE", "PRODUCTCODE", "CUSTOMERNAME", "COUNTRY"],
+            ["10107", "30", "95.7", "2", "2871", "2/24/2003 0:00", "Shipped", "Motorcycles",
+             "S10_1678", "Land of Toys Inc.", "USA"],
+            ["10134", "41", "94.74", "2", "3884.34", "7/1/2003 0:00", "Cancelled",
+             "Motorcycles", "S10_1678", "Lyon Souveniers", "France"],
+            ["10145", "45", "83.26", "6", "3746.7", "8/25/2003 0:00", "On Hold", "Motorcycles",
+             "S10_1678", "Toys4GrownUps.com", "USA"],
+        ])  # fmt: skip
+    loaded = load_file(path)
+    assert loaded.format.name == "generic" and loaded.rejects.height == 0
+    lines = loaded.lines.sort("order_id")
+    assert lines["status"].to_list() == ["paid", "cancelled", "pending"]
+    assert lines["customer_id"].to_list()[0] == "generic:land of toys inc."
+    assert lines["category"].to_list()[0] == "Motorcycles"
+    assert lines["quantity"].to_list() == [30, 41, 45]
+    assert lines["line_total"].to_list() == [2871.0, 3884.34, 3746.7]

@@ -44,23 +44,24 @@ from shopinsight.core.words import plural
 ALIASES: dict[str, tuple[str, ...]] = {
     "order_id": ("invoiceno", "invoice", "invoice no", "invoice_no", "order_id", "order id",
                  "order", "order number", "order_number", "orderid", "order no", "order_no",
-                 "transaction", "transaction_id", "transaction id", "receipt", "basket_id"),
+                 "transaction", "transaction_id", "transaction id", "receipt", "basket_id",
+                 "ordernumber"),
     "ordered_at": ("invoicedate", "invoice date", "order_date", "order date", "date",
                    "created_at", "created at", "timestamp", "datetime", "purchase_date",
-                   "purchase date", "order_purchase_timestamp", "time", "day"),
+                   "purchase date", "order_purchase_timestamp", "time", "day", "orderdate"),
     "customer_id": ("customerid", "customer_id", "customer id", "customer", "buyer", "user_id",
                     "user id", "member_number", "member number", "client_id", "client",
                     "customer_unique_id", "household_key"),
     "email": ("email", "e-mail", "customer_email", "customer email", "email address"),
-    "customer_name": ("customer_name", "customer name", "name", "full name"),
+    "customer_name": ("customer_name", "customer name", "name", "full name", "customername"),
     "sku": ("stockcode", "stock code", "sku", "product_id", "product id", "item_id", "item id",
-            "itemid", "product code", "product_code", "article", "item code"),
+            "itemid", "product code", "product_code", "article", "item code", "productcode"),
     "product_name": ("description", "product", "product_name", "product name", "item",
                      "item_name", "item name", "itemdescription", "title", "product title"),
     "category": ("category", "product_category", "product category", "product type", "type",
-                 "department"),
-    "quantity": ("quantity", "qty", "units", "count", "amount_units"),
-    "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price"),
+                 "department", "productline", "product line"),
+    "quantity": ("quantity", "qty", "units", "count", "amount_units", "quantityordered"),
+    "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach"),
     "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
                    "amount", "total"),
     "order_total": ("order_total", "order total"),
@@ -317,7 +318,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .then(pl.lit("partially_refunded"))
         .when(raw_status.str.contains("refund"))
         .then(pl.lit("refunded"))
-        .when(raw_status.str.contains("pending|processing|unpaid|on-hold"))
+        .when(raw_status.str.contains("pending|processing|unpaid|on-hold|on hold|in process"))
         .then(pl.lit("pending"))
         .otherwise(pl.lit("paid"))
     )
