@@ -29,6 +29,8 @@ UTC = dt.UTC
         ("Fri, 01 Mar 2024 12:34:56 GMT", dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=UTC)),
         ("2024.03.01", dt.datetime(2024, 3, 1, tzinfo=UTC)),
         ("20240301", dt.datetime(2024, 3, 1, tzinfo=UTC)),
+        ("03-30-24", dt.datetime(2024, 3, 30, tzinfo=UTC)),  # Amazon Sale Report (Kaggle)
+        ("30-03-24", dt.datetime(2024, 3, 30, tzinfo=UTC)),
     ],
 )
 def test_generic_dates(tmp_path, text, expected):

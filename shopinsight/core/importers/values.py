@@ -77,6 +77,9 @@ DATE_FORMATS = [
     "%a, %d %b %Y %H:%M:%S GMT",
     "%Y.%m.%d",
     "%Y%m%d",
+    "%d-%m-%y",
+    "%m-%d-%y",  # Kaggle's Amazon Sale Report: 04-30-22
+    "%m-%d-%Y",
 ]
 """Tried in order; US month-first before day-first where both could match."""
 
