@@ -274,6 +274,7 @@ def status(
         ("Gross revenue", _money(info.get("gross_revenue") or {})),
         ("Returns", _money(info.get("returns") or {})),
         ("Net revenue", money),
+        ("Cancelled orders", _cancelled(info)),
         ("Excluded orders", _excluded(info.get("excluded_orders") or 0)),
         ("Imports", str(len(info["imports"]))),
     ]
@@ -290,6 +291,16 @@ def status(
         console.print(f"[yellow]{escape(info['day_note'])}[/]")
     if not info["orders"]:
         console.print("No orders yet. Import an export: shopinsight import FILE")
+
+
+def _cancelled(info: dict[str, Any]) -> str:
+    """How many orders were cancelled and the totals that revenue leaves out with them."""
+    n = info.get("cancelled_orders") or 0
+    value = info.get("cancelled_value") or {}
+    if not n:
+        return "0"
+    money = f"{_money(value)}, " if value else ""
+    return f"{n:,} ({money}not in revenue)"
 
 
 def _empty_status(shop: Any) -> dict[str, Any]:

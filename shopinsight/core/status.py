@@ -112,6 +112,7 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "returns": money["returns"],
         "net_revenue": money["net_revenue"],
         "returned_orders": _count(orders, pl.col("status") == "returned"),
+        **cancelled_orders(orders),
         "excluded_orders": int(orders["excluded"].sum()) if orders.height else 0,
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
@@ -169,6 +170,23 @@ def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
         out["returns"][row["currency"]] = round(row["returns"], 2)
         out["net_revenue"][row["currency"]] = round(row["net"], 2)
     return out
+
+
+def cancelled_orders(orders: pl.DataFrame) -> dict[str, Any]:
+    """`cancelled_orders` and `cancelled_value` ({currency: their order totals}): what gross
+    and net revenue leave out, so a hand sum of an export's totals can be matched (a Shopify
+    order cancelled without a refund still shows its `Total`)."""
+    cancelled = orders.filter(pl.col("status") == "cancelled")
+    value = (
+        cancelled.group_by("currency")
+        .agg(pl.col("order_total").fill_null(0.0).sum().round(2).alias("value"))
+        .filter(pl.col("value") != 0)
+        .sort("currency")
+    )
+    return {
+        "cancelled_orders": cancelled.height,
+        "cancelled_value": dict(value.iter_rows()),
+    }
 
 
 def stores(orders: pl.DataFrame) -> list[dict[str, Any]]:

@@ -121,3 +121,19 @@ def test_one_anonymous_order_is_said_in_the_singular(tmp_path):
     report = json.loads(run("-w", str(tmp_path / "ws"), "import", str(path), "--json").output)[0]
     said = [w for w in report["warnings"] if "buyer identity" in w]
     assert said == ["1 order has no buyer identity; it counts in revenue only."]
+
+
+def test_status_says_which_cancelled_orders_revenue_leaves_out(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,date,customer,sku,qty,price,currency,status\n"
+        "1,2024-01-01,a@x.com,A,1,5.00,EUR,paid\n"
+        "2,2024-01-02,b@x.com,B,2,7.50,EUR,cancelled\n",
+        encoding="utf-8",
+    )
+    assert run("-w", str(tmp_path / "ws"), "import", str(path)).exit_code == 0
+    status = json.loads(run("-w", str(tmp_path / "ws"), "status", "--json").output)
+    assert status["gross_revenue"] == {"EUR": 5.0}
+    assert (status["cancelled_orders"], status["cancelled_value"]) == (1, {"EUR": 15.0})
+    shown = run("-w", str(tmp_path / "ws"), "status").output
+    assert "Cancelled orders" in shown and "1 (15.00 EUR, not in revenue)" in shown

@@ -158,6 +158,23 @@ def test_shopify_refunds_are_net_of_refunded_amount():
     assert orders.filter(pl.col("status") == "refunded")["net_revenue"].abs().max() < 0.01
 
 
+def test_status_names_the_cancelled_orders_revenue_leaves_out(ws):
+    """A hand sum of a Shopify export's `Total` column is gross revenue plus the totals of
+    the orders cancelled without a refund, which status names (8 orders, 320.00 USD)."""
+    path = shared_file("exports", "shopify", "orders_export_1.enavant-2021-22.redacted.csv")
+    import_files(ws, [path])
+    info = shop_status(ws)
+    raw = pl.read_csv(path, infer_schema=False).filter(pl.col("Financial Status").is_not_null())
+    totals = raw["Total"].cast(pl.Float64)
+    unrefunded = raw.filter(
+        pl.col("Cancelled at").is_not_null() & (pl.col("Financial Status") == "paid")
+    )
+    assert info["cancelled_orders"] == unrefunded.height == 8
+    assert info["cancelled_value"] == {"USD": 320.0}
+    gross = info["gross_revenue"]["USD"]
+    assert gross + info["cancelled_value"]["USD"] == pytest.approx(totals.sum(), abs=0.01)
+
+
 def test_woocommerce_refund_rows_reduce_their_order():
     """Analytics download: refund rows carry negative net sales. Netted, the orders sum to the
     file's net sales, less the orders whose status says they were refunded in full."""

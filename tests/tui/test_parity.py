@@ -80,6 +80,9 @@ async def same_numbers(ws, make_app, as_of, left_out: tuple[str, ...]) -> None:
         usd = status["net_revenue"]["USD"]
         tip = str(app.screen.query_one("#kpi-revenue").tooltip)
         assert f"${usd:,.2f}" in tip
+        # what the revenue leaves out is the CLI's count of cancelled orders
+        n = status["cancelled_orders"]
+        assert (f"{n:,} cancelled order" if n else "cancelled orders excluded") in tip
         rows = app.screen.query_one("#segments-chart").rows
         shown = {name: int(n) for name, n, _ in rows}
         assert shown == {

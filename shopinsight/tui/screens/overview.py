@@ -174,7 +174,7 @@ class OverviewScreen(SectionScreen):
             "revenue",
             fmt.money(revenue.get(cur), cur, compact=True),
             f"{fmt.money(revenue.get(cur), cur)}{extra}: order totals minus refunds, "
-            "cancelled orders excluded",
+            f"{_cancelled_text(status)}",
         )
         self.kpi(
             "orders",
@@ -275,6 +275,18 @@ def value_line(view: Any) -> str:
     return (
         f"Expected {when}: [b]{fmt.money(total, view.currency)}[/b] from "
         f"{plural(table.height, 'customer')} (High tier: {fmt.money(high, view.currency)})"
+    )
+
+
+def _cancelled_text(status: dict[str, Any]) -> str:
+    """What the revenue figure leaves out: the cancelled orders and their totals."""
+    n = int(status.get("cancelled_orders") or 0)
+    if not n:
+        return "cancelled orders excluded"
+    value = status.get("cancelled_value") or {}
+    money = ", ".join(fmt.money(v, c) for c, v in value.items())
+    return f"{fmt.count(n)} cancelled {'order' if n == 1 else 'orders'}" + (
+        f" ({money}) excluded" if money else " excluded"
     )
 
 
