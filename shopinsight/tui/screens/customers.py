@@ -19,7 +19,9 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from shopinsight.tui.detail import customer_detail, first_detail, render_detail, with_history
@@ -35,6 +37,7 @@ from shopinsight.tui.screens.customers_view import (
 )
 from shopinsight.tui.widgets.dialogs import PickDialog
 from shopinsight.tui.widgets.frame_table import FrameTable, Prepared
+from shopinsight.tui.widgets.lazy_select import LazySelect, compact
 
 CSV_COLUMNS = {
     "customer_id": "Customer ID",
@@ -64,6 +67,17 @@ SORTS = [
 ]
 
 ALL = "__all__"
+
+DETAIL_MIN = 34
+"""app.tcss: the detail panel beside the table is `width: 40%; min-width: 34`."""
+CHROME_LINES = 4
+"""The lines above and below the table and detail: nav bar, filters, summary, key bar."""
+
+
+def table_width(screen_width: int) -> int:
+    """The table's width on a screen this wide: what the detail panel leaves it (40% of the
+    width, whole cells as Textual resolves it, and 34 cells at least)."""
+    return screen_width - max(DETAIL_MIN, screen_width * 2 // 5)
 
 
 class CustomersScreen(CustomerChanges):
@@ -100,34 +114,74 @@ class CustomersScreen(CustomerChanges):
         self._detail_for: tuple[Any, ...] | None = None  # customer, Shop, generation shown
 
     def compose_body(self) -> ComposeResult:
+        # warmed up: composed as it shows, the table and the first customer's detail in the
+        # first layout and paint (no 'Loading…' painted first, no grid mounted after it)
+        ready = self._composed = ready_view(self.data)
+        view = ready[2] if ready is not None else None
+        segments = [(v, v) for v in view.segments] if view is not None else []
+        tags = [(v, v) for v in view.tags] if view is not None else []
         with Horizontal(classes="filter-bar"):
-            yield Input(
-                placeholder="/ search name, email, product…", compact=True, id="cust-search"
-            )
-            yield Select([], prompt="All segments", compact=True, id="cust-segment")
-            yield Select([], prompt="All tags", compact=True, id="cust-tag")
+            yield compact(Input(placeholder="/ search name, email, product…", id="cust-search"))
+            yield compact(LazySelect(segments, prompt="All segments", id="cust-segment"))
+            yield compact(LazySelect(tags, prompt="All tags", id="cust-tag"))
+        table = FrameTable(
+            COLS,
+            key="customer_id",
+            empty="No customers match.",
+            waiting="Loading customers…",
+            id="customers-table",
+        )
+        table.sort_col, table.sort_desc = DEFAULT_SORT
+        detail: Any = "Highlight a customer to see why they are where they are."
+        if ready is not None and view is not None:
+            self._use_view(ready)
+            grid = table.preload(view.ready, table_width(self.app.size.width))
+            if grid is not None:  # focused now, so it is styled focused as it mounts
+                self.set_focus(grid, scroll_visible=False)
+                grid.set_reactive(Widget.has_focus, self.focused is grid)
+            first = table.key_at(0)
+            shown = first_detail(self.data, first) if first is not None else None
+            if first is None:  # no customer: as `show_filtered` says it
+                detail = "No customer highlighted."
+            elif shown is not None:  # the warm-up rendered it: no worker
+                detail = shown
+            if first is None or shown is not None:
+                self.selected = first
+                self._detail_for = (first, self.data, self.shop_app.generation)
         with Horizontal(classes="split"):
-            yield FrameTable(
-                COLS,
-                key="customer_id",
-                empty="No customers match.",
-                waiting="Loading customers…",
-                id="customers-table",
-            )
+            yield table
             with VerticalScroll(id="customer-detail", classes="detail"):
-                yield Static(
-                    "Highlight a customer to see why they are where they are.",
-                    id="customer-detail-text",
-                )
-        yield Static("", id="cust-summary", classes="summary-line")
+                yield Static(detail, id="customer-detail-text")
+        summary = self._summary(table) if view is not None else ""
+        yield Static(summary, id="cust-summary", classes="summary-line")
 
     def on_mount(self) -> None:
         # Textual calls SectionScreen.on_mount (the load) after this one by itself: calling
         # it here too loaded the screen twice on each first visit
-        self.query_one(FrameTable).sort_by(*DEFAULT_SORT)
+        if self._composed is not None:
+            self._detail_scrollbar()
+
+    def _detail_scrollbar(self) -> None:
+        """A composed detail longer than its panel gets its scrollbar before the first layout
+        (Textual found it needed one in that layout, and laid the screen out and painted it
+        again). Its room for the scrollbar is kept either way (app.tcss), so the text is as
+        wide with or without it."""
+        width, height = self.app.size
+        detail = self.query_one("#customer-detail", VerticalScroll)
+        styles = detail.styles
+        inner = width - table_width(width) - styles.gutter.width - styles.scrollbar_size_vertical
+        room = height - CHROME_LINES - styles.gutter.height
+        text = self.query_one("#customer-detail-text", Static)
+        if inner > 0 and text.get_content_height(Size(inner, room), self.app.size, inner) > room:
+            detail.set_reactive(Widget.show_vertical_scrollbar, True)
+            detail.vertical_scrollbar.display = True
 
     def load(self) -> None:
         data = self.data
+        composed, self._composed = self._composed, None
+        if composed is not None and composed is ready_view(data):
+            self._fetch_missing(self._use_view(composed))  # the table shows it already
+            return
         ready = ready_view(data)
         if ready is not None:  # warmed up: no worker, shown once the grid's width is known
             self.call_after_refresh(self._show_ready, data, ready)
@@ -144,9 +198,8 @@ class CustomersScreen(CustomerChanges):
             self.show_profiles(ready)
 
     def show_profiles(self, result: tuple[Any, Any, CustomerView]) -> None:
-        # the value the view was built with: one ready since then is shown by the task below
-        self.profiles, value, view = result
-        self.table_frame = view.table
+        value = self._use_view(result)
+        view = result[2]
         self._set_options("#cust-segment", view.segments)
         self._set_options("#cust-tag", view.tags)
         table = self.query_one(FrameTable)
@@ -157,6 +210,18 @@ class CustomersScreen(CustomerChanges):
             self.show_filtered(view.ready)  # every customer, in the order shown: ready
         else:
             self.apply_filters()
+        self._fetch_missing(value)
+
+    def _use_view(self, result: tuple[Any, Any, CustomerView]) -> Any:
+        """The customer table the filters work on; returns the value prediction it has."""
+        # the value the view was built with: one ready since then is shown by the task below
+        self.profiles, value, view = result
+        self.table_frame = view.table
+        return value
+
+    def _fetch_missing(self, value: Any) -> None:
+        """What the detail panel reads and the value column, computed in the background
+        where they are not ready."""
         data = self.data
         if data.peek("churn:") is None or data.peek("gifts:open") is None:  # their memo keys
             self.run_task(
@@ -225,13 +290,15 @@ class CustomersScreen(CustomerChanges):
             table.focus_table()
 
     def show_summary(self) -> None:
+        self.query_one("#cust-summary", Static).update(self._summary(self.query_one(FrameTable)))
+
+    def _summary(self, table: FrameTable) -> str:
         """How many customers show, of how many, and the order they are in."""
-        table = self.query_one(FrameTable)
         frame = table.frame if table.frame is not None else pl.DataFrame()
         total = self.table_frame.height if self.table_frame is not None else 0
         order = dict(SORTS).get(table.sort_col or "", table.sort_col or "")
         arrow = "↓" if table.sort_desc else "↑"
-        self.query_one("#cust-summary", Static).update(
+        return (
             f"{frame.height:,} of {total:,} customers · sorted by {order} {arrow} · "
             f"as of {self.data.known_as_of()}"
         )

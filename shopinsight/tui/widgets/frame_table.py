@@ -389,10 +389,30 @@ class FrameTable(Vertical):
         self.shown_cols = list(cols)
         self._fitted_for = 0
         self._announced: tuple[Any, Any] | None = None  # (grid, key) `load` posted
+        self._preloaded: Widget | None = None
+
+    def preload(self, ready: Prepared, width: int) -> Widget | None:
+        """Before the table is mounted: mount it with `ready` shown, at `width` cells (its
+        width once laid out, which its screen knows from its CSS), instead of 'waiting' then a
+        `load` after the first paint (the screen laid out and painted twice, with the grid
+        mounted in between). A wrong width costs only a `load` at the right one (`on_resize`)."""
+        self._preloaded = self._grid(ready, max(10, width - SCROLLBAR))
+        return self._preloaded
 
     def compose(self) -> ComposeResult:
+        if self.frame is not None:  # preloaded: the grid, or "nothing matches"
+            yield self._preloaded or Static(self.empty, classes="frame-table-empty")
+            return
         # before the first load the table is still coming: never "no customers match"
         yield Static(self.waiting, classes="frame-table-empty")
+
+    def on_mount(self) -> None:
+        grid, self._preloaded = self._preloaded, None
+        if grid is None:
+            return
+        if grid.show_vertical_scrollbar:  # shown before the first layout, as its own is
+            grid.vertical_scrollbar.display = True
+        self._announce(grid, 0)  # preloaded: its row said as `load` says it
 
     @property
     def table(self) -> DataTable | None:
@@ -429,16 +449,29 @@ class FrameTable(Vertical):
         ready = frame if isinstance(frame, Prepared) else None
         if ready is None or ready.sort != (self.sort_col, self.sort_desc):
             ready = self.prepare(frame.frame if isinstance(frame, Prepared) else frame)
-        frame = ready.frame
-        self.frame = frame
         had_focus = self.table is not None and self.table.has_focus
-        self._generation += 1
         self.remove_children()
-        if frame.height == 0:
+        table = self._grid(ready, self.room())
+        if table is None:
             self.mount(Static(self.empty, classes="frame-table-empty"))
             return
+        self.mount(table)
+        row = self.row_of(previous) if previous is not None else None
+        if row:
+            table.move_cursor(row=row)
+        if had_focus:
+            self._focus_now(table)
+        self._announce(table, row or 0)
+
+    def _grid(self, ready: Prepared, room: int) -> Widget | None:
+        """A new grid showing `ready` in `room` cells (None when it has no row), made the
+        table's frame."""
+        frame = ready.frame
+        self.frame = frame
+        self._generation += 1
+        if frame.height == 0:
+            return None
         shown, natural = ready.shown, ready.natural
-        room = self.room()
         self._fitted_for = room
         kept = kept_columns(natural, self.cols, room)
         self.shown_cols = [self.cols[i] for i in kept]
@@ -464,14 +497,12 @@ class FrameTable(Vertical):
             # first time (Textual found it needed one after the first layout, and laid the
             # screen out and painted it again)
             table.set_reactive(Widget.show_vertical_scrollbar, True)
-        self.mount(table)
-        row = self.row_of(previous) if previous is not None else None
-        if row:
-            table.move_cursor(row=row)
-        if had_focus:
-            self._focus_now(table)
-        key = self.key_at(row or 0)
-        self._announced = (table, key)
+        return table
+
+    def _announce(self, grid: Widget | None, row: int) -> None:
+        """Say which row a new grid highlights (once: the grid says it too, see below)."""
+        key = self.key_at(row)
+        self._announced = (grid, key)
         self.post_message(self.RowHighlighted(self, key, loaded=True))
 
     def room(self) -> int:
