@@ -363,6 +363,12 @@ class ShopInsightApp(App[None]):
 
         self.push_screen(SaveChangesDialog(what), answered)
 
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Not delayed: Textual's `switch_mode` holds the screen's updates for 50 ms, then
+        marks the whole new screen for a repaint. Our screens are whole when first laid out
+        and paint then (a first visit: every line), so that was a second layout and paint of
+        each first visit (~10-15 ms), and a later visit's switch waited for the timer."""
+
     def action_go(self, mode: str) -> None:
         """Open a section (asking first about unsaved edits on this one)."""
         if mode != self.current_mode:

@@ -9,15 +9,20 @@ traceback on screen.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import CodeType
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from textual import events
+from textual import events, messages
+from textual._time import get_time
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -33,6 +38,41 @@ BUSY_DELAY = 0.4
 """A task quicker than this never shows the status line (no flicker on each cursor move, for
 the detail panel's workers). The line is drawn on its own layer over the line above the key
 bar (app.tcss), so showing it never moves the layout or redraws the tables."""
+
+
+def _mount_wait_of(screen: Screen) -> bool:
+    """Whether the caller of `screen.refresh` is the AwaitMount that waited for `screen`
+    itself to mount (Textual's `_get_screen`), not one of its children's."""
+    frame = sys._getframe(2)
+    if frame.f_code is not _AWAIT_MOUNT_CODE:
+        return False
+    waited = frame.f_locals.get("self")
+    return isinstance(waited, AwaitMount) and screen in waited._widgets
+
+
+def _resuming(screen: Screen) -> bool:
+    """Whether the caller of `screen.refresh` is Textual's ScreenResume handler."""
+    return sys._getframe(2).f_code is Screen._on_screen_resume.__code__
+
+
+def _scrollbars(screen: Screen) -> list[tuple[bool, bool]]:
+    """Which scrollbars each widget of `screen` shows."""
+    return [
+        (w.show_vertical_scrollbar, w.show_horizontal_scrollbar)
+        for w in screen.walk_children(with_self=False)
+        if isinstance(w, Widget)
+    ]
+
+
+def _await_mount_code() -> CodeType | None:
+    """The code of the coroutine AwaitMount awaits (where it refreshes its parent)."""
+    for const in AwaitMount.__await__.__code__.co_consts:
+        if isinstance(const, CodeType) and const.co_name == "await_mount":
+            return const
+    return None
+
+
+_AWAIT_MOUNT_CODE = _await_mount_code()
 
 
 class SectionScreen(Screen[None]):
@@ -60,6 +100,9 @@ class SectionScreen(Screen[None]):
         self._busy_timer: Timer | None = None
         self._resume_queued = False
         self.loaded_generation = -1
+        self._laid_out_mounted = False  # laid out since it mounted
+        self._painted_whole = False  # painted whole since it was last shown
+        self._painted_at = 0.0
 
     @property
     def shop_app(self) -> ShopInsightApp:
@@ -79,7 +122,71 @@ class SectionScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        self.screen_layout_refresh_signal.subscribe(self, self._laid_out, immediate=True)
         self.reload()
+
+    def _laid_out(self, _: Screen) -> None:
+        self._laid_out_mounted = True
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        """The first layout of a screen paints it whole, but each widget it sizes asks,
+        as it is sized, to be laid out and painted again (Textual's widgets do on any new
+        size), and the two ScreenResume events of a first visit each repaint the whole
+        screen: two more layouts and four more paints (~20% of the Customers first visit)
+        for what the first paint shows already. Once that paint is done, those requests
+        are dropped, unless the layout showed or hid a scrollbar (then the screen is laid
+        out again, as Textual does)."""
+        if self._compositor._full_map or not self.is_current or self.app._batch_count:
+            super()._refresh_layout(size, scroll)  # not its first layout
+            return
+        bars = _scrollbars(self)
+        super()._refresh_layout(size, scroll)
+        if not self._compositor._full_map or _scrollbars(self) != bars:
+            return
+        self._painted_whole = True
+        self._painted_at = get_time()
+        for widget in self._compositor._full_map:  # scrollbars too (not DOM children)
+            if widget is self:
+                continue
+            widget._repaint_required = False
+            widget._layout_required = False
+            widget._repaint_regions.clear()
+        self._dirty_widgets.clear()
+        self._layout_widgets.clear()
+        self._layout_required = False
+        self._repaint_required = False
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        """A widget's request to be laid out again, posted before the layout that painted
+        the screen whole (it laid the widget out as it was then): dropped."""
+        if self._painted_whole and message.time <= self._painted_at:
+            message.stop()
+            message.prevent_default()  # not Screen's handler
+
+    async def _on_update(self, message: messages.Update) -> None:
+        """A widget's request to be painted again, posted before the paint that painted
+        the screen whole: dropped."""
+        if self._painted_whole and message.time <= self._painted_at:
+            message.stop()
+            message.prevent_default()  # not Screen's handler
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """A mode's first visit: once the screen is mounted, Textual's `_get_screen` has it
+        laid out and painted again, whole (its AwaitMount refreshes the screen it waited
+        for): ~15 ms after the first paint, for nothing when the screen was laid out since
+        it mounted (each widget mounted or changed asks for its own layout). That one
+        refresh is skipped; every other goes through."""
+        if layout and not regions and self._laid_out_mounted and _mount_wait_of(self):
+            return self
+        if not (regions or layout) and self._painted_whole and _resuming(self):
+            return self  # painted whole since it was shown (a first visit's ScreenResume)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def post_message(self, message: Message) -> bool:
         """A mode's first visit queues two ScreenResume events (Textual's `_init_mode` posts
@@ -94,6 +201,9 @@ class SectionScreen(Screen[None]):
                 message.refresh_styles = False
             self._resume_queued = True
         return super().post_message(message)
+
+    def on_screen_suspend(self) -> None:
+        self._painted_whole = False  # another screen shows: repainted whole when back
 
     def on_screen_resume(self) -> None:
         """Coming back to this screen: reload only if the workspace changed meanwhile."""

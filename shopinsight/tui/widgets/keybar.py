@@ -31,14 +31,28 @@ class KeyBar(Static):
     """
 
     _shown: tuple[str, tuple[object, ...]] | None = None
+    _queued = False
+
+    _width = 0
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self.call_after_refresh(self.show_bindings)
+        self._queue()
 
     def _bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self.show_bindings)
+            self._queue()
+
+    def _queue(self) -> None:
+        """Show the bindings after the next refresh, once however often they change before
+        it (a first visit's focus and mounts announced them ~6 times, ~1 ms each)."""
+        if not self._queued:
+            self._queued = True
+            self.call_after_refresh(self._show_queued)
+
+    def _show_queued(self) -> None:
+        self._queued = False
+        self.show_bindings()
 
     def show_bindings(self) -> None:
         if not self.is_attached:
@@ -61,7 +75,7 @@ class KeyBar(Static):
                 group.append(self._key(key, shown, "", enabled))
             else:
                 parts.append(self._key(key, shown, binding.description, enabled))
-        width = self.size.width or 80
+        width = self._width = self.size.width or 80
         line = Content(" ") + Content("  ").join(parts)
         if group:  # the section keys, unless the line has no room (the nav bar has them too)
             with_group = Content(" ") + Content("  ").join([Content(" ").join(group), *parts])
@@ -101,4 +115,5 @@ class KeyBar(Static):
         return Content.from_markup(markup + "[/]", shown=shown, description=description)
 
     def on_resize(self) -> None:
-        self.show_bindings()
+        if self.size.width != self._width:  # its first: the width it was shown for
+            self.show_bindings()

@@ -31,8 +31,12 @@ class NavBar(Static):
         self.current = current
         self.right = right
 
+    _drawn: Content | None = None
+
     def on_mount(self) -> None:
-        self._draw(self.size.width or 80)
+        # as wide as the screen (app.tcss): drawn at its width before its first layout, not
+        # at 80 and again once laid out
+        self._draw(self.size.width or self.app.size.width or 80)
 
     def on_resize(self, event: Resize) -> None:
         self._draw(event.size.width)
@@ -55,7 +59,9 @@ class NavBar(Static):
         room = width - tabs.cell_length
         if self.right and room >= len(self.right) + 2:
             tabs = tabs + Content(" " * (room - len(self.right) - 1)) + Content(self.right)
-        self.update(tabs, layout=False)  # one line high whatever it says
+        if tabs != self._drawn:  # a Resize to the width it was drawn at: no repaint
+            self._drawn = tabs
+            self.update(tabs, layout=False)  # one line high whatever it says
 
 
 @lru_cache(maxsize=64)
