@@ -132,12 +132,12 @@ def _section(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 def main_currency(orders: pl.DataFrame, config: dict[str, Any]) -> str:
     """The currency of the customer analyses: the shared rule (`orders.main_currency`) over
-    counted orders, USD when nothing says otherwise."""
+    counted orders; "unknown" (as `status` says) when no order and no setting names one."""
     # one row per order already: without the order key columns the shared rule does not group
     # them again, and the integer customer key counts customers as well as the id text does
     counted = orders.lazy().filter(pl.col("counted"))
     picked = counted.select("currency", pl.col("_ck").alias("customer_id"), "net_revenue")
-    return shared_main_currency(picked, config) or "USD"
+    return shared_main_currency(picked, config) or "unknown"
 
 
 def _gift_pattern(config: dict[str, Any]) -> str | None:

@@ -34,6 +34,10 @@ def test_import_json_and_status(tmp_path):
                 "sources", "net_revenue"):  # fmt: skip
         assert key in status
     assert status["net_revenue"] == {"unknown": 5.0}  # no currency column, none configured
+    # the customer table says the same, not a made-up dollar
+    customers = json.loads(run("-w", str(tmp_path / "ws"), "customers", "--json").output)
+    assert [c["currency"] for c in customers] == ["unknown"]
+    assert "(unknown)" in run("-w", str(tmp_path / "ws"), "customers").output
     assert any("no currency column" in w for w in report["warnings"])
     assert status["lines"] == 1 and status["sources"] == ["generic"]
 
