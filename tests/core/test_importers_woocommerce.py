@@ -114,3 +114,27 @@ def test_analytics_emailed_file_formatted_revenue():
 def test_reads_only_the_columns_it_uses():
     for path in [PLUGIN]:
         reads_only_what_it_uses(path)
+
+
+@pytest.mark.parametrize("order", [("early", "late"), ("late", "early")])
+def test_overlapping_analytics_downloads_count_a_refund_once(tmp_path, order):
+    """Two downloads overlapping on refund #104: the later one no longer holds the refunded
+    order #103, so its refund row stands alone; in either import order the shop's money is
+    the whole file's (the refund counted once)."""
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.status import shop_status
+    from shopinsight.core.workspace import Workspace
+
+    header, *rows = CLIENT.read_text(encoding="utf-8").splitlines()
+    parts = {"early": rows[:4], "late": rows[3:]}
+    assert parts["early"][-1] == parts["late"][0] and ",104," in parts["late"][0]
+    whole = Workspace.open(tmp_path / "whole")
+    import_files(whole, [CLIENT])
+    ws = Workspace.open(tmp_path / "parts")
+    for name in order:
+        path = tmp_path / f"{name}.csv"
+        path.write_text("\n".join([header, *parts[name]]) + "\n", encoding="utf-8")
+        import_files(ws, [path])
+    got, want = shop_status(ws), shop_status(whole)
+    for key in ("net_revenue", "gross_revenue", "returns", "lines", "orders"):
+        assert got[key] == want[key], key

@@ -18,6 +18,7 @@ import polars as pl
 
 from shopinsight.core.errors import InputError
 from shopinsight.core.importers.base import run_starts
+from shopinsight.core.importers.woocommerce import keep_matched_refunds
 from shopinsight.core.schema import (
     CUSTOMER_ATTR_SCHEMA,
     LINE_KEY,
@@ -64,6 +65,7 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
     orders = new.filter(pl.col("line_kind") == "order")
     if base is None or base.height == 0:
         return new, MergeResult(new.height, repeated, 0, orders.select(LINE_KEY))
+    new = keep_matched_refunds(base, new)
     pairs = _row_hashes(new).join(_row_hashes(base), on=LINE_KEY, suffix="_base")
     same = pl.col("__hash") == pl.col("__hash_base")
     unchanged = pairs.filter(same).height
