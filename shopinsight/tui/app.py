@@ -27,6 +27,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from shopinsight.core.errors import ShopInsightError
@@ -185,6 +186,7 @@ class ShopInsightApp(App[None]):
         self.styles_to_add = list(WARM_UP_STYLES)
         """The batches of `WARM_UP_STYLES` not added to the stylesheet yet."""
         self._gc_threshold = gc.get_threshold()
+        self._first_visit = False
         name = theme or os.environ.get("SHOPINSIGHT_THEME", "dark")
         self._initial_theme = THEMES.get(name, name)
         self.sub_title = "demo shop" if demo else str(workspace.root)
@@ -363,11 +365,21 @@ class ShopInsightApp(App[None]):
 
         self.push_screen(SaveChangesDialog(what), answered)
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        self._first_visit = mode not in self._screen_stacks  # its screen is built now
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._first_visit = False
+
     def delay_update(self, delay: float = 0.05) -> None:
-        """Not delayed: Textual's `switch_mode` holds the screen's updates for 50 ms, then
-        marks the whole new screen for a repaint. Our screens are whole when first laid out
-        and paint then (a first visit: every line), so that was a second layout and paint of
-        each first visit (~10-15 ms), and a later visit's switch waited for the timer."""
+        """Not on a first visit: Textual's `switch_mode` holds the screen's updates for
+        50 ms, then marks the whole new screen for a repaint. A screen built now is whole
+        when first laid out and paints then, every line (SectionScreen), so that was a
+        second layout and paint of each first visit (~10-15 ms). Coming back to a screen
+        is held as Textual does (without it, it was laid out and painted twice)."""
+        if not self._first_visit:
+            super().delay_update(delay)
 
     def action_go(self, mode: str) -> None:
         """Open a section (asking first about unsaved edits on this one)."""
