@@ -8,9 +8,6 @@ settings + the state tables the result depends on. The CLI and the app read only
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -191,28 +188,6 @@ class ChurnView:
         return self.read_base  # type: ignore[return-value]
 
 
-CHURN_MODULES = ("scipy.optimize", "scipy.special", "sklearn.ensemble", "sklearn.linear_model")
-"""What computing churn imports besides its own modules (the rule's isotonic fit, the purchase
-model, the learned model: every shop but a tiny one fits it)."""
-
-
-def prefetch_imports(modules: tuple[str, ...]) -> None:
-    """Import `modules` in a background thread, in order: their Python runs while the caller
-    works in Polars, and the caller's own import of one waits for it to finish. Nothing when
-    they are imported already; a failure is left for the caller's own import to report."""
-    if all(m in sys.modules for m in modules):
-        return
-
-    def run() -> None:
-        try:
-            for name in modules:
-                importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S110  # the caller imports them again and says why
-            pass
-
-    threading.Thread(target=run, name="shopinsight-prefetch-imports", daemon=True).start()
-
-
 def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     """core.churn: computed (and cached) without the merchant's marks, which are applied
     afterwards: marking an alert never refits anything."""
@@ -221,10 +196,8 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:
-        # what churn imports (scipy, and scikit-learn for the learned model: ~1 s) is imported
-        # while the profiles, the purchase history and the sequence rules are read (Polars,
-        # which lets go of the GIL)
-        prefetch_imports(CHURN_MODULES)
+        from shopinsight.core.churn.alerts import churn_alerts  # sklearn: only when fitting
+
         # five columns of the customer table, read alone from the cache when it is not in
         # memory (the import's warm-up lets it go first: ~1.3 GB at 5M lines); only when computing
         table = profile_columns(
@@ -233,12 +206,9 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
         profiles = table.drop("monetary", strict=False)
         net = table.select(c for c in ("customer_id", "monetary") if c in table.columns)
         del table
-        history, sequence = purchase_history(shop), shop.sequence_rules()
-        from shopinsight.core.churn.alerts import churn_alerts  # sklearn: only when fitting
-
         result = churn_alerts(
             shop.lines(), shop.as_of(), shop.config(), horizon_days, profiles=profiles,
-            history=history, sequence=sequence,
+            history=purchase_history(shop), sequence=shop.sequence_rules(),
         )  # fmt: skip
         # the segments, tags and favourites are in the alerts now: let them go before the
         # alerts are cut again (~80 MB at 5M lines)
