@@ -66,9 +66,13 @@ def customers_definition(n: int, shop: Shop) -> str:
     ~1 GB more at 5M lines, beside the customer table."""
     orders = shop.view_order_columns(["customer_id", "counted"])
     who = orders.lazy().filter(pl.col("customer_id").is_not_null())
-    counts = who.select(
-        pl.col("customer_id").filter(pl.col("counted")).n_unique().alias("buyers"),
-        pl.col("customer_id").n_unique().alias("everyone"),
+    # one group per person on the id's 64-bit hash, as the customer table is keyed: two
+    # distinct counts of the id text cost ~7x more at 1M lines
+    people = who.group_by(pl.col("customer_id").hash().alias("_who")).agg(
+        pl.col("counted").fill_null(False).any()
+    )
+    counts = people.select(
+        pl.col("counted").sum().alias("buyers"), pl.len().alias("everyone")
     ).collect()
     buyers, everyone = counts.row(0)
     more = everyone - buyers
