@@ -32,7 +32,7 @@ from shopinsight.core.churn.backtest import (
 )
 from shopinsight.core.churn.choice import MIN_COMPARE, choose
 from shopinsight.core.churn.explain import RULE_INPUTS, actions, reasons, wants_next, with_favorite
-from shopinsight.core.churn.features import History, prefetch_features, prepare_history
+from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit
 from shopinsight.core.churn.lists import classify, remark
 from shopinsight.core.churn.model import (
@@ -209,8 +209,6 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
-    # the whole shop's features at the day, grouped while the backtest works on samples
-    prefetch_features(history, as_of, settings.horizon_days)
     backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
     learn, learn_note = learning(settings, span_days(history, as_of))
     rows: list[tuple[pl.DataFrame, list[dt.date]]] = []

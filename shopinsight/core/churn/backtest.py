@@ -21,12 +21,12 @@ from shopinsight.core.churn.lists import classify, list_cap, order_key
 from shopinsight.core.churn.model import (
     auc,
     can_train,
-    fit_in_background,
+    fit_model,
     may_train,
     prefetch_sklearn,
     training_frame,
 )
-from shopinsight.core.churn.rule import ChurnSettings, rule_table
+from shopinsight.core.churn.rule import ChurnSettings
 from shopinsight.core.churn.value import purchases_at, ranked_as
 
 MIN_LEARN_DAYS = 7
@@ -215,12 +215,7 @@ def replay_backtest(
         prefetch_sklearn()
     frame, cutoffs = training_frame(history, then, learn)
     why_not = can_train(frame, learn)
-    fitting = fit_in_background(frame, cutoffs, learn) if why_not is None else None
-    # while the model is fitted (scikit-learn, one core), the rule table it is scored on is
-    # built (Polars): the table is cached, and its purchase-model fits are made in the same
-    # order as before
-    rule_table(history, then, replayed)
-    model = fitting.result() if fitting is not None else None
+    model = fit_model(frame, cutoffs, learn) if why_not is None else None
     table, _, inputs = score(history, then, replayed, model)
     table = table.join(  # in the score's row order: the blend inputs pair with it by position
         labels(history, then, h), on="customer_id", how="left", maintain_order="left"

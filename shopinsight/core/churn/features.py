@@ -8,8 +8,6 @@ so one busy afternoon does not look like a loyal customer.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from concurrent.futures import Future
 
 import polars as pl
 
@@ -45,31 +43,6 @@ def customer_features(history: History, cutoff: dt.date, horizon: int) -> pl.Dat
     return history.cache[key]
 
 
-def prefetch_features(history: History, cutoff: dt.date, horizon: int) -> None:
-    """Start building the features of `cutoff` in a background thread, all but the purchase
-    model's (`_with_btyd`, added when `customer_features` asks: each fit starts from the
-    nearest day already fitted, so the fits are made in the caller's order).
-
-    Churn scores the whole shop at its as-of day after the backtest, which works on samples
-    and fits the learned model on one core: the whole shop's grouping (Polars, without the
-    GIL) runs meanwhile on the other (1M lines: ~0.8 CPU s off the critical path). Nothing
-    when they are built or started already."""
-    key = ("plain", cutoff, horizon)
-    if key in history.cache or ("features", cutoff, horizon) in history.cache:
-        return
-    history.lexical()  # the text order is computed here, not raced for by two threads
-    future: Future[pl.DataFrame] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(_plain_features(history, cutoff, horizon))
-        except BaseException as error:  # noqa: BLE001  # raised again where it is waited for
-            future.set_exception(error)
-
-    history.cache[key] = future
-    threading.Thread(target=run, name="shopinsight-churn-features", daemon=True).start()
-
-
 def _ratio(recent: pl.Expr, earlier_sum: pl.Expr, recent_n: int) -> pl.Expr:
     """Recent average spend over the average of the earlier orders, minus one (-0.4 = 40% down)."""
     earlier = earlier_sum / (pl.col("frequency") - recent_n)
@@ -81,14 +54,6 @@ def _days_before(cutoff: dt.date, n: int) -> dt.date:
 
 
 def _features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
-    started = history.cache.pop(("plain", cutoff, horizon), None)
-    table = started.result() if started is not None else _plain_features(history, cutoff, horizon)
-    return _with_btyd(history, cutoff, horizon, table)
-
-
-def _plain_features(history: History, cutoff: dt.date, horizon: int) -> pl.DataFrame:
-    """FEATURES but the purchase model's, in customer_id order: Polars alone (no fit), so it
-    may run in a background thread (`prefetch_features`)."""
     c = pl.lit(cutoff)
     since = {n: pl.col("day") > _days_before(cutoff, n) for n in (30, 90, 180, 365)}
     ly_start, ly_end = _days_before(cutoff, 365), _days_before(cutoff, 365 - horizon)
@@ -198,7 +163,8 @@ def _plain_features(history: History, cutoff: dt.date, horizon: int) -> pl.DataF
             ((pl.col("frequency") - 1) / (pl.col("tenure") + 1) * horizon).alias("rate"),
         )
     )
-    return history.in_text_order(out.collect())
+    table = history.in_text_order(out.collect())
+    return _with_btyd(history, cutoff, horizon, table)
 
 
 BTYD_FEATURES = ["p_alive", "btyd_orders", "btyd_risk"]

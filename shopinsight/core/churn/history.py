@@ -144,9 +144,8 @@ class History:
 
 
 def _cutoff_table(key: Any, cutoff: dt.date) -> bool:
-    """Whether a `History.cache` key is a features or rule table of `cutoff` (or features
-    being built: `features.prefetch_features`)."""
-    return isinstance(key, tuple) and key[0] in ("features", "rule", "plain") and key[1] == cutoff
+    """Whether a `History.cache` key is a features or rule table of `cutoff`."""
+    return isinstance(key, tuple) and key[0] in ("features", "rule") and key[1] == cutoff
 
 
 def _run_start() -> pl.Expr:

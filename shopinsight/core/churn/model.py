@@ -13,7 +13,6 @@ import datetime as dt
 import importlib
 import sys
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -214,24 +213,6 @@ def fit_model(
         some = latest.sample(min(latest.height, CALIBRATION_ROWS), seed=settings.seed)
         model.calibration = _platt(blend_inputs(model, some), some["lost"].to_numpy())
     return model
-
-
-def fit_in_background(
-    frame: pl.DataFrame, cutoffs: list[dt.date], settings: ChurnSettings
-) -> Future[ChurnModel]:
-    """`fit_model(frame, cutoffs, settings)` in a background thread: scikit-learn fits on one
-    core (FIT_THREADS) and lets go of the GIL in its loops, so the caller's Polars work runs
-    on the other meanwhile. Its result (or its error) is the future's."""
-    future: Future[ChurnModel] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(fit_model(frame, cutoffs, settings))
-        except BaseException as error:  # noqa: BLE001  # raised again where it is waited for
-            future.set_exception(error)
-
-    threading.Thread(target=run, name="shopinsight-churn-fit", daemon=True).start()
-    return future
 
 
 def blend_inputs(model: ChurnModel, frame: pl.DataFrame) -> np.ndarray:
