@@ -366,18 +366,22 @@ class ShopInsightApp(App[None]):
         self.push_screen(SaveChangesDialog(what), answered)
 
     def switch_mode(self, mode: str) -> AwaitMount:
-        self._first_visit = mode not in self._screen_stacks  # its screen is built now
+        # its screen built now, whole from the start (composed from the warm-up's results)
+        self._first_visit = mode not in self._screen_stacks and screen_class(mode).whole_at_once(
+            self
+        )
         try:
             return super().switch_mode(mode)
         finally:
             self._first_visit = False
 
     def delay_update(self, delay: float = 0.05) -> None:
-        """Not on a first visit: Textual's `switch_mode` holds the screen's updates for
-        50 ms, then marks the whole new screen for a repaint. A screen built now is whole
-        when first laid out and paints then, every line (SectionScreen), so that was a
-        second layout and paint of each first visit (~10-15 ms). Coming back to a screen
-        is held as Textual does (without it, it was laid out and painted twice)."""
+        """Not on the first visit of a screen whole at once (`SectionScreen.whole_at_once`):
+        Textual's `switch_mode` holds the screen's updates for 50 ms, then marks the whole
+        new screen for a repaint, a second layout and paint of a screen that painted every
+        line when first laid out (~10-15 ms). Other switches are held as Textual does: a
+        screen shown again was laid out and painted twice without it, and a screen that
+        fills itself in (Import's folder list) painted each step."""
         if not self._first_visit:
             super().delay_update(delay)
 

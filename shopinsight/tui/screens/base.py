@@ -104,6 +104,12 @@ class SectionScreen(Screen[None]):
         self._painted_whole = False  # painted whole since it was last shown
         self._painted_at = 0.0
 
+    @classmethod
+    def whole_at_once(cls, app: ShopInsightApp) -> bool:
+        """Whether a screen built now would be whole when first laid out (no worker to wait
+        for): its first visit is then not held back by Textual (`ShopInsightApp.delay_update`)."""
+        return False
+
     @property
     def shop_app(self) -> ShopInsightApp:
         return self.app  # type: ignore[return-value]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from textual import on
@@ -38,6 +38,9 @@ from shopinsight.tui.screens.customers_view import (
 from shopinsight.tui.widgets.dialogs import PickDialog
 from shopinsight.tui.widgets.frame_table import FrameTable, Prepared
 from shopinsight.tui.widgets.lazy_select import LazySelect, compact
+
+if TYPE_CHECKING:
+    from shopinsight.tui.app import ShopInsightApp
 
 CSV_COLUMNS = {
     "customer_id": "Customer ID",
@@ -112,6 +115,10 @@ class CustomersScreen(CustomerChanges):
         self._detail_timer: Timer | None = None
         self._last_move = 0.0
         self._detail_for: tuple[Any, ...] | None = None  # customer, Shop, generation shown
+
+    @classmethod
+    def whole_at_once(cls, app: ShopInsightApp) -> bool:
+        return ready_view(app.data) is not None  # what `compose_body` composes from
 
     def compose_body(self) -> ComposeResult:
         # warmed up: composed as it shows, the table and the first customer's detail in the
