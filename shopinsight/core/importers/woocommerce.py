@@ -33,7 +33,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed,
 )
-from shopinsight.core.schema import ORDER_KEY
+from shopinsight.core.schema import LINE_KEY
 
 GIFT_WORDS = r"(?i)\bgift|present\b|birthday|geschenk|cadeau|regalo"
 
@@ -67,14 +67,13 @@ def keep_matched_refunds(base: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     candidates = new.filter(loose)
     if candidates.height == 0 or base.height == 0:
         return new
-    key = [*ORDER_KEY, "line_no"]
-    matched = base.join(candidates.select(key), on=key, how="semi").filter(
+    matched = base.join(candidates.select(LINE_KEY), on=LINE_KEY, how="semi").filter(
         (pl.col("status") == "cancelled")
         & pl.col("order_note").str.starts_with(REFUND_OF + "#").fill_null(False)
     )
     if matched.height == 0:
         return new
-    kept = new.join(matched.select(key), on=key, how="anti")
+    kept = new.join(matched.select(LINE_KEY), on=LINE_KEY, how="anti")
     return pl.concat([kept, matched.select(new.columns)], how="vertical_relaxed")
 
 
