@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core.customer_lookup import customer_candidates, find_customer_key
 from shopinsight.core.errors import InputError
 from shopinsight.core.workspace import Workspace
 
@@ -244,16 +245,13 @@ def delete_manual(ws: Workspace, kind: str, key: str) -> bool:
 
 
 def resolve_target(orders: pl.DataFrame, text: str, kind: str | None = None) -> tuple[str, str]:
-    """(kind, key) of what `text` names: a customer id (or email), or an order as
+    """(kind, key) of what `text` names: a customer (core.customer_lookup), or an order as
     `source:store:order_id`, `source:order_id` or a bare order id when only one order has it.
     `kind` ("order"/"customer") settles a text that names both."""
     text = text.strip()
     if not text:
         raise InputError("Nothing to exclude", "Name an order (e.g. shopify:#1002) or a customer.")
-    customer = orders.filter(
-        pl.col("customer_id").is_not_null()
-        & ((pl.col("customer_id") == text) | (pl.col("customer_id") == text.lower()))
-    )
+    customers, _ = customer_candidates(orders, text)
     refs = orders.select(
         order_ref_expr().alias("ref"),
         pl.concat_str("source", pl.lit(":"), "order_id").alias("short"),
@@ -264,15 +262,17 @@ def resolve_target(orders: pl.DataFrame, text: str, kind: str | None = None) -> 
         match = refs.filter(pl.col("short") == text)
     if match.height == 0:
         match = refs.filter(pl.col("order_id") == text)
-    found_customer = customer.height > 0 and kind in (None, "customer")
+    found_customer = bool(customers) and kind in (None, "customer")
     found_order = match.height > 0 and kind in (None, "order")
     if found_customer and found_order:
         raise InputError(
             f"'{text}' names both a customer and an order",
             "Say which with --customer or --order.",
         )
-    if found_customer:
-        return "customer", str(customer["customer_id"][0])
+    if found_customer:  # several customers fit: the lookup's error names them
+        return "customer", find_customer_key(orders, text, "") if len(customers) > 1 else customers[
+            0
+        ]
     if found_order:
         if match.height > 1:
             some = ", ".join(match["ref"].head(5).to_list())

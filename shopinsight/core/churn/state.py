@@ -62,24 +62,23 @@ def load_alert_states(ws: Workspace) -> pl.DataFrame:
 
 
 def find_customer_id(lines: pl.LazyFrame, customer: str) -> tuple[str, dt.datetime | None]:
-    """The stored customer id for what the merchant typed (exact, else case-insensitive), and
-    the time of their last counted order (null when none counts)."""
-    wanted = customer.strip()
-    orders = (
-        orders_frame(lines.filter(pl.col("customer_id").is_not_null()))
-        .group_by("customer_id")
-        .agg(pl.col("ordered_at").filter("counted").max().alias("last"))
-        .collect()
+    """The stored customer id for what the merchant typed (core.customer_lookup: the id, an
+    email, the id in their export, a name), and the time of their last counted order (null
+    when none counts)."""
+    from shopinsight.core.customer_lookup import find_customer_key
+
+    found = find_customer_key(
+        lines,
+        customer,
+        "Use a customer id as shown by `shopinsight churn` (for example an email).",
     )
-    hit = orders.filter(pl.col("customer_id") == wanted)
-    if hit.height == 0:
-        hit = orders.filter(pl.col("customer_id").str.to_lowercase() == wanted.lower())
-    if hit.height != 1:
-        raise InputError(
-            f"No customer '{customer}'",
-            "Use a customer id as shown by `shopinsight churn` (for example an email).",
-        )
-    return hit["customer_id"][0], hit["last"][0]
+    last = (
+        orders_frame(lines.filter(pl.col("customer_id") == found))
+        .select(pl.col("ordered_at").filter("counted").max())
+        .collect()
+        .item()
+    )
+    return found, last
 
 
 def mark_alert(
