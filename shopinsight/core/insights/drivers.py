@@ -136,10 +136,13 @@ def first_order_facts(
     buyers = buyer_orders(orders, seen) if buyers is None else buyers
     window = choose_window(first_visits(seen).get_column("tenure"))
     old = pl.col("tenure") >= window
+    # from the first day on: a credit note dated before it (goods bought before the export
+    # began) is in no window of this customer's first purchase, as in the cohorts
+    day, first_day = pl.col("order_day"), pl.col("first_day")
     spend = (
         buyers.lazy()
         .filter(old)
-        .filter(pl.col("order_day") <= pl.col("first_day") + pl.duration(days=window))
+        .filter((day >= first_day) & (day <= first_day + pl.duration(days=window)))
         .group_by("customer_id")
         .agg(pl.col("net_revenue").sum().alias("value"))
     )
