@@ -208,7 +208,7 @@ def _import(
         elif r.seen_before and r.updated:
             console.print(
                 f"{name}: imported before; {r.updated:,} of its lines updated with the current "
-                "settings (currency, time zone or column map changed since)."
+                "settings (currency, time zone, date order or column map changed since)."
             )
         for w in r.warnings:
             console.print(f"[yellow]{name}: {escape(w)}[/]")

@@ -141,3 +141,30 @@ def test_status_says_which_cancelled_orders_revenue_leaves_out(tmp_path):
     assert (status["cancelled_orders"], status["cancelled_value"]) == (1, {"EUR": 15.0})
     shown = run("-w", str(tmp_path / "ws"), "status").output
     assert "Cancelled orders" in shown and "1 (15.00 EUR, not in revenue)" in shown
+
+
+def test_reimport_with_the_other_date_order_moves_the_orders_instead_of_refusing(tmp_path):
+    """A file whose dates read either way, imported again after date_order was set: the same
+    orders on their right days, not "another store's export"."""
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,date,customer,sku,qty,price,currency\n"
+        "1,01/02/2024,a@x.com,A,1,10.00,EUR\n"
+        "2,03/04/2024,b@x.com,A,1,10.00,EUR\n",
+        encoding="utf-8",
+    )
+    ws = str(tmp_path / "ws")
+    first = run("-w", ws, "import", str(path))
+    assert first.exit_code == 0, first.output
+    assert "taken month first" in " ".join(first.output.split())
+    assert json.loads(run("-w", ws, "status", "--json").output)["first_order"].startswith(
+        "2024-01-02"
+    )
+    toml = tmp_path / "ws" / "shopinsight.toml"
+    toml.write_text(toml.read_text().replace('date_order = "auto"', 'date_order = "day-first"'))
+    again = run("-w", ws, "import", str(path))
+    assert again.exit_code == 0, again.output
+    assert "2 of its lines updated" in " ".join(again.output.split())
+    status = json.loads(run("-w", ws, "status", "--json").output)
+    assert status["first_order"].startswith("2024-02-01")
+    assert status["orders"] == 2

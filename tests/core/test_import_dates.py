@@ -43,3 +43,54 @@ def test_generic_dates(tmp_path, text, expected):
     loaded = load_file(path)
     assert loaded.rejects.height == 0
     assert loaded.lines["ordered_at"].to_list() == [expected, expected]
+
+
+def _orders(path, dates: list[str]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["order_id", "customer_id", "date", "product", "qty", "price", "currency"])
+        for i, day in enumerate(dates):
+            w.writerow([str(i + 1), f"c{i}", day, "Mug", "1", "2.50", "EUR"])
+
+
+def test_dates_that_read_either_way_are_said_with_the_setting_that_turns_them(tmp_path):
+    path = tmp_path / "orders.csv"
+    _orders(path, ["01/02/2024", "03/04/2024"])
+    loaded = load_file(path)
+    assert loaded.lines["ordered_at"].dt.date().to_list() == [
+        dt.date(2024, 1, 2),
+        dt.date(2024, 3, 4),
+    ]
+    said = " ".join(loaded.warnings)
+    assert "01/02/2024 is 2 January 2024, not 1 February 2024" in said
+    assert 'date_order = "day-first"' in said
+    day_first = load_file(path, settings={"shop": {"date_order": "day-first"}})
+    assert day_first.lines["ordered_at"].dt.date().to_list() == [
+        dt.date(2024, 2, 1),
+        dt.date(2024, 4, 3),
+    ]
+    assert not any("either way" in w for w in day_first.warnings)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["13/02/2024", "01/02/2024"],  # a day past the 12th settles it
+        ["2024-01-02", "2024-03-04"],  # year first: always year, month, day
+        ["2024.03.01", "2024.04.02"],
+        ["05/05/2024", "07/07/2024"],  # either way the same day
+    ],
+)
+def test_dates_the_file_settles_say_nothing(tmp_path, dates):
+    path = tmp_path / "orders.csv"
+    _orders(path, dates)
+    assert not any("either way" in w for w in load_file(path).warnings)
+
+
+def test_a_bad_date_order_setting_is_named(tmp_path):
+    from shopinsight.core.errors import ConfigError
+
+    path = tmp_path / "orders.csv"
+    _orders(path, ["01/02/2024"])
+    with pytest.raises(ConfigError, match="date_order"):
+        load_file(path, settings={"shop": {"date_order": "sideways"}})

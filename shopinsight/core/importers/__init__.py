@@ -45,6 +45,7 @@ from shopinsight.core.importers.stream import (
     load_streamed,
     streamable,
 )
+from shopinsight.core.importers.values import date_order
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
@@ -174,6 +175,7 @@ def _load(
         currency=shop.get("currency") or None,
         delimiter=sn.delimiter,
         path=path,
+        date_order=date_order(shop),
     )
     parsed = None
     if streamable(format_, sn, path, STREAM_BYTES):
@@ -374,6 +376,7 @@ def _import(
                 [x.lines for x, _ in line_files],
                 [x.path.name for x, _ in line_files],
                 merge=merge_into,  # looked up here: tests and benchmarks wrap it
+                reread=[r.seen_before for _, r in line_files],
             )
             for (_, rep), result in zip(line_files, results, strict=True):
                 rep.new_lines = result.new_lines

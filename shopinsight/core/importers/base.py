@@ -46,6 +46,9 @@ class BuildContext:
     delimiter: str = ","
     """The file's field separator: `;` is written by European spreadsheets, whose dates are
     day-first (`01/12/2010` is 1 December), which decides dates that read either way."""
+    date_order: str = "auto"
+    """[shop] date_order: "auto" (month first unless the file is European, as `delimiter`
+    says), "day-first" or "month-first": how dates that read either way are taken."""
     warnings: list[str] = field(default_factory=list)
 
 

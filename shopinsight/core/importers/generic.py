@@ -33,6 +33,7 @@ from shopinsight.core.importers.values import (
     boolean,
     clean,
     datetime_utc,
+    either_way,
     integer,
     money,
     reasons,
@@ -263,6 +264,23 @@ def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) ->
     return False
 
 
+def _say_if_either_way(dates: pl.Series, fmt: str, ctx: BuildContext) -> None:
+    """A warning when the file's dates read either way (no day past the 12th): which way they
+    were taken, and the setting that takes them the other way."""
+    found = either_way(dates, fmt)
+    if found is None:
+        return
+    value, taken, other = found
+    first, setting = ("day", "month-first") if fmt.index("%d") < fmt.index("%m") else (
+        "month", "day-first"
+    )  # fmt: skip
+    ctx.warnings.append(
+        f"Its dates read either way (no day after the 12th): they were taken {first} first, so "
+        f"{value} is {taken:%-d %B %Y}, not {other:%-d %B %Y}. If that is wrong, set "
+        f'date_order = "{setting}" under [shop] in shopinsight.toml and import the file again.'
+    )
+
+
 def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Generic CSV → canonical lines."""
     found = resolve_columns([c for c in frame.columns if not c.startswith("__")], ctx.mapping)
@@ -284,7 +302,13 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     def c(name: str) -> pl.Expr:
         return pl.col(found[name]) if name in found else NULL_TEXT
 
-    fmt = sniff_date_formats(frame[found["ordered_at"]], day_first=_day_first(frame, found, ctx))
+    dates = frame[found["ordered_at"]]
+    day_first = ctx.date_order == "day-first" or (
+        ctx.date_order == "auto" and _day_first(frame, found, ctx)
+    )
+    fmt = sniff_date_formats(dates, day_first=day_first)
+    if ctx.date_order == "auto":
+        _say_if_either_way(dates, fmt[0], ctx)
     frame = frame.with_columns(
         datetime_utc(c("ordered_at"), fmt, ctx.timezone).alias("__at"),
         integer(c("quantity")).alias("__qty"),

@@ -99,10 +99,15 @@ def merge_import(
     files: list[pl.DataFrame],
     names: list[str],
     merge: Callable[..., tuple[pl.DataFrame, MergeResult]] | None = None,
+    reread: list[bool] | None = None,
 ) -> tuple[LinesChange | None, list[MergeResult]]:
     """Merge files' lines (in order) into the workspace's; only the stored lines of the
     orders they mention are read. Every merge rule works within an order, so the result is
-    the same as merging into all lines; None when the stored lines stay as they are."""
+    the same as merging into all lines; None when the stored lines stay as they are.
+
+    `reread`: per file, whether it was imported before (the same bytes, the same store): its
+    orders are the ones it gave then, read again (e.g. after [shop] date_order changed), so
+    another date is an update, not another store's order."""
     frames = [f if dict(f.schema) == LINE_SCHEMA else conform(f).collect() for f in files]
     where: dict[str, pl.Series] = {}
     base = pl.DataFrame(schema=LINE_SCHEMA)
@@ -111,8 +116,9 @@ def merge_import(
         base, where = ws.lines_of_orders(orders)
         base = _sorted(base)
     merged, results = base, []
-    for frame, name in zip(frames, names, strict=True):
-        check_same_orders(merged, frame, name)
+    for i, (frame, name) in enumerate(zip(frames, names, strict=True)):
+        if not (reread and reread[i]):
+            check_same_orders(merged, frame, name)
         merged, result = (merge or merge_into)(merged, frame)
         results.append(result)
     before = merged.filter(pl.col("line_kind") == "order").select(LINE_KEY)

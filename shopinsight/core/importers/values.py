@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
+from shopinsight.core.errors import ConfigError
 from shopinsight.core.schema import PolarsType
 
 DATE_FORMATS = [
@@ -244,10 +246,7 @@ def sniff_date_formats(
         formats = [f for f in formats if not f.startswith("%m/")] + [
             f for f in formats if f.startswith("%m/")
         ]
-    step = max(1, values.len() // SNIFF_SAMPLE)
-    spread = values.gather_every(step).drop_nulls().cast(pl.Utf8)
-    sample = spread.unique(maintain_order=True).head(2000).str.strip_chars()
-    remaining = pl.DataFrame({"v": sample})
+    remaining = pl.DataFrame({"v": _date_sample(values)})
     chosen: list[str] = []
     while remaining.height and len(chosen) < 6:
         candidates = [f for f in formats if f not in chosen]
@@ -264,6 +263,49 @@ def sniff_date_formats(
         chosen.append(best)
         remaining = remaining.filter(~hits[best])
     return chosen or formats[:1]
+
+
+def _date_sample(values: pl.Series) -> pl.Series:
+    step = max(1, values.len() // SNIFF_SAMPLE)
+    spread = values.gather_every(step).drop_nulls().cast(pl.Utf8)
+    return spread.unique(maintain_order=True).head(2000).str.strip_chars()
+
+
+DATE_ORDERS = ("auto", "day-first", "month-first")
+"""[shop] date_order: how dates that read either way (01/02/2024) are taken."""
+
+
+def date_order(shop: dict[str, Any]) -> str:
+    """The [shop] date_order setting, checked: ConfigError names the values it takes."""
+    value = str(shop.get("date_order") or "auto").strip().lower()
+    if value not in DATE_ORDERS:
+        raise ConfigError(
+            f'[shop] date_order = "{str(shop.get("date_order"))[:30]}" cannot be used',
+            f"Use one of: {', '.join(DATE_ORDERS)}. Fix it in shopinsight.toml, or delete the "
+            "line to get the default back.",
+        )
+    return value
+
+
+def either_way(values: pl.Series, fmt: str) -> tuple[str, dt.datetime, dt.datetime] | None:
+    """(a value, as `fmt` reads it, as the same format with day and month swapped reads it)
+    when every sampled value reads both ways and some value to two different days: the file
+    alone cannot tell which it means. None when it can, or `fmt` does not start with the day
+    or the month (a year first is always followed by the month: 2024.03.01 is 1 March)."""
+    if not fmt.startswith(("%d", "%m")) or "%d" not in fmt or "%m" not in fmt:
+        return None
+    swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    sample = pl.DataFrame({"v": _date_sample(values)})
+    both = sample.select("v", _hits(fmt).alias("as_read"), _hits(swapped).alias("swapped")).filter(
+        pl.col("as_read").is_not_null()
+    )
+    if both.height == 0 or both["swapped"].null_count():
+        return None
+    differ = both.filter(pl.col("as_read") != pl.col("swapped"))
+    if differ.height == 0:  # only days like 05/05: either reading is the same day
+        return None
+    value, as_read, other = differ.row(0)
+    return value, as_read, other
 
 
 def _hits_until_full(sample: pl.DataFrame, formats: list[str], chunk: int = 8) -> pl.DataFrame:
