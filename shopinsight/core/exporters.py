@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.countries import country_code
 from shopinsight.core.customers.segment_schemes import SCHEMES, segment_slug
 from shopinsight.core.errors import InputError
 from shopinsight.core.shop_data import money_str
@@ -245,13 +246,23 @@ def _shopify(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.Data
         pl.col("email").alias("Email"),
         _yes_if_known("accepts_marketing").alias("Accepts Email Marketing"),
         *[empty.alias(h) for h in SHOPIFY_HEADER[4:12]],
-        pl.col("phone").alias("Phone"),
+        _e164(pl.col("phone"), pl.col("country")).alias("Phone"),
         empty.alias("Accepts SMS Marketing"),
         pl.col("_tag_cell").alias("Tags"),
         empty.alias("Note"),
         empty.alias("Tax Exempt"),
     )
     return _text(out)
+
+
+def _e164(phone: pl.Expr, country: pl.Expr) -> pl.Expr:
+    """A phone as Shopify reads it: E.164 (`+` and digits), the national ones given the
+    customer's country; as written when no country says which code it needs (a guessed code
+    would reach a stranger). Shopify's customers export writes "(255) 379-6203" for a US
+    customer, which an import file without a country cannot place."""
+    from shopinsight.core.audiences import e164_digits  # audiences builds on this module
+
+    return pl.coalesce(pl.lit("+") + e164_digits(phone, country_code(country)), phone)
 
 
 def _klaviyo(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFrame:

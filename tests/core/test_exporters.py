@@ -111,7 +111,7 @@ def test_shopify_header_and_tag_cell_format(prof: CustomerProfiles, tmp_path: Pa
     anna = rows["anna@x.com"]["Tags"].split(", ")
     assert anna[:2] == ["VIP", "wholesale"]
     assert "si:at_risk" not in anna and "si:potential_loyalists" in anna
-    assert rows["anna@x.com"]["Phone"] == "'+39 333 1234567"
+    assert rows["anna@x.com"]["Phone"] == "'+393331234567"  # E.164, spreadsheet-safe
     assert rows["bob@x.com"]["First Name"].startswith("'=")
 
 
