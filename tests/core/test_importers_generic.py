@@ -95,3 +95,54 @@ def test_own_field_names_need_no_map():
     ]
     assert lines["ordered_at"].null_count() == 0
     assert lines["product_name"].to_list() == ["Mug", "Tea", "Mug"]
+
+
+SUPERSTORE = (
+    "Row ID,Order ID,Order Date,Ship Date,Ship Mode,Customer ID,Customer Name,Segment,Country,"
+    "City,State,Postal Code,Region,Product ID,Category,Sub-Category,Product Name,Sales,Quantity,"
+    "Discount,Profit\n"
+    "1,CA-2016-152156,11/8/2016,11/11/2016,Second Class,CG-12520,Claire Gute,Consumer,"
+    "United States,Henderson,Kentucky,42420,South,FUR-BO-10001798,Furniture,Bookcases,"
+    "Bush Somerset Collection Bookcase,261.96,2,0,41.9136\n"
+    "4,US-2015-108966,10/11/2015,10/18/2015,Standard Class,SO-20335,Sean O'Donnell,Consumer,"
+    "United States,Fort Lauderdale,Florida,33311,South,FUR-TA-10000577,Furniture,Tables,"
+    "Bretford CR4500 Series Slim Rectangular Table,957.5775,5,0.45,-383.031\n"
+    "5,US-2015-108966,10/11/2015,10/18/2015,Standard Class,SO-20335,Sean O'Donnell,Consumer,"
+    "United States,Fort Lauderdale,Florida,33311,South,OFF-ST-10000760,Office Supplies,Storage,"
+    "Eldon Fold 'N Roll Cart System,22.368,2,0.2,2.5164\n"
+)
+
+
+def test_superstore_discount_rates_places_and_states(tmp_path):
+    """Superstore's Discount is a rate of the price before it, Sales what was paid after it;
+    City, State and Postal Code are the buyer's place (its Region is a sales area)."""
+    path = tmp_path / "Sample - Superstore.csv"
+    path.write_text(SUPERSTORE, encoding="utf-8")
+    lines = load_file(path).lines.sort("order_id", "line_no")
+    # by hand: 957.5775 · 0.45 / 0.55 + 22.368 · 0.2 / 0.8 = 783.4725 + 5.592
+    assert lines["order_discount"].to_list() == [0.0, 789.06, 789.06]
+    assert lines["line_total"].to_list() == [261.96, 957.5775, 22.368]
+    assert lines["region"].to_list() == ["Kentucky", "Florida", "Florida"]
+    assert lines["city"].to_list() == ["Henderson", "Fort Lauderdale", "Fort Lauderdale"]
+    assert lines["postal_code"].to_list() == ["42420", "33311", "33311"]
+    orders = orders_frame(lines.lazy()).collect().sort("order_id")
+    assert orders["has_discount"].to_list() == [False, True]  # CA-… has none, US-… has
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "expected"),
+    [
+        ("Discount Amount", ["5.00", "0", "2.50"], [5.0, 5.0, 2.5]),  # amounts, summed per order
+        ("Discount", ["20%", "0%", "10%"], [10.0, 10.0, 4.44]),  # 40·0.25 + 0; 40·(1/9)
+    ],
+)
+def test_discount_amounts_and_percentages(tmp_path, header, values, expected):
+    path = tmp_path / "orders.csv"
+    rows = [("1", "40.00"), ("1", "10.00"), ("2", "40.00")]
+    text = f"order_id,date,customer,product,qty,line_total,{header}\n" + "".join(
+        f"{o},2024-03-0{o},c{o},P{i},1,{total},{d}\n"
+        for i, ((o, total), d) in enumerate(zip(rows, values, strict=True))
+    )
+    path.write_text(text, encoding="utf-8")
+    lines = load_file(path).lines.sort("order_id", "line_no")
+    assert lines["order_discount"].to_list() == expected

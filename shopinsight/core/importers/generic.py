@@ -36,6 +36,7 @@ from shopinsight.core.importers.values import (
     either_way,
     integer,
     money,
+    money_series,
     reasons,
     sniff_date_formats,
     unparsed_clean,
@@ -69,7 +70,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "currency_code"),
     "country": ("country", "ship_country", "shipping country", "customer_state"),
     "status": ("status", "order_status", "order status"),
-    "discount_code": ("discount_code", "coupon", "coupon_code", "discount code"),
+    "discount_code": ("discount_code", "coupon", "coupon_code", "discount code", "promo code",
+                      "promo_code", "promotion code", "promotion-ids", "promotion_ids",
+                      "voucher", "voucher code", "voucher_code"),
+    "discount": ("discount", "discount_amount", "discount amount", "discounts", "line_discount",
+                 "line discount", "discount rate", "discount_rate", "discount %"),
+    "city": ("city", "ship_city", "ship-city", "shipping city", "ship city", "customer_city"),
+    "region": ("state", "province", "ship_state", "ship-state", "shipping state", "ship state",
+               "shipping province", "state/province"),
+    "postal_code": ("postal_code", "postal code", "postcode", "zip", "zip code", "zipcode",
+                    "zip_code", "ship_postal_code", "ship-postal-code", "shipping zip"),
     "refunded": ("refunded", "refund", "refund_amount"),
     "shipping_name": ("shipping_name", "ship to", "recipient"),
     "order_note": ("note", "notes", "order_note"),
@@ -77,6 +87,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "store": ("store", "store name", "shop", "shop name", "seller id", "seller_id"),
 }  # fmt: skip
 ALIASES = {k: (k, *(n for n in v if n != k)) for k, v in ALIASES.items()}
+ALIASES["region"] = (*ALIASES["region"][1:], "region")  # Superstore's Region is a sales area
 """Canonical column → source column names recognised without `--map` (normalised); each
 canonical name is first, so a file written with ShopInsight's own field names needs no map."""
 
@@ -264,6 +275,27 @@ def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) ->
     return False
 
 
+def _order_discount(frame: pl.DataFrame, found: dict[str, str], once: pl.Expr) -> pl.Expr:
+    """The order's discount, on each of its lines, from a `discount` column: amounts, or rates
+    of the price before the discount (written `20%`, or every value from 0 to below 1, as
+    Superstore's `Discount` 0.2 beside `Sales` after it). The amounts given are what was paid,
+    so a rate r of a line that paid p took p·r/(1−r) off. Null without such a column.
+    `once`: the line totals, each pasted copy of a line counted once."""
+    if "discount" not in found:
+        return pl.lit(None, pl.Float64)
+    raw = frame[found["discount"]].drop_nulls()
+    percent = bool(raw.str.ends_with("%").any())
+    values = money_series(raw.str.strip_suffix("%")).drop_nulls().abs()
+    rates = percent or (values.len() > 0 and bool((values < 1).all()) and bool((values > 0).any()))
+    value = money(pl.col("__discount").str.strip_suffix("%")).abs()
+    if rates:
+        rate = (value / 100 if percent else value).clip(0.0, 0.99)
+        amount = once * rate / (1 - rate)
+    else:
+        amount = pl.when(once.is_not_null()).then(value)
+    return amount.fill_null(0.0).sum().over("order_id").round(2)
+
+
 def _say_if_either_way(dates: pl.Series, fmt: str, ctx: BuildContext) -> None:
     """A warning when the file's dates read either way (no day past the 12th): which way they
     were taken, and the setting that takes them the other way."""
@@ -357,6 +389,10 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         c("customer_name").alias("customer_name"),
         c("shipping_name").alias("shipping_name"),
         c("country").alias("country"),
+        c("region").alias("region"),
+        c("city").alias("city"),
+        c("postal_code").alias("postal_code"),
+        c("discount").alias("__discount"),
         pl.coalesce(c("sku"), product.str.to_lowercase()).alias("sku"),
         product.alias("product_name"),
         c("category").alias("category"),
@@ -387,8 +423,9 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         once = pl.when(~pl.col("__copy")).then(once)
     out = out.with_columns(
         pl.coalesce(pl.col("__order_total"), once.sum().over("order_id")).alias("order_total"),
+        _order_discount(frame, found, once).alias("order_discount"),
         line_kinds(*frame.select(c("sku").alias("s"), c("product_name").alias("n")).get_columns()),
-    ).drop("__order_total")
+    ).drop("__order_total", "__discount")
     if line_no is not None and copy is not None:
         n = out.filter(copy)["order_id"].n_unique()
         if n:
