@@ -146,3 +146,33 @@ def test_discount_amounts_and_percentages(tmp_path, header, values, expected):
     path.write_text(text, encoding="utf-8")
     lines = load_file(path).lines.sort("order_id", "line_no")
     assert lines["order_discount"].to_list() == expected
+
+
+def test_status_words_and_refunds_without_an_amount(tmp_path):
+    """A status column as other systems write it: a refund or return with no amount takes the
+    whole order back; a failed payment or refused delivery never sold; unpaid is pending."""
+    path = tmp_path / "orders.csv"
+    statuses = [
+        ("Refunded", "refunded", 10.0),
+        ("Shipped - Returned to Seller", "refunded", 10.0),
+        ("Payment Failed", "cancelled", 0.0),
+        ("Shipped - Rejected by Buyer", "cancelled", 0.0),
+        ("payment_review", "pending", 0.0),
+        ("complete", "paid", 0.0),
+    ]
+    path.write_text(
+        "order_id,date,customer,product,qty,price,status,currency\n"
+        + "".join(
+            f"{i},2024-03-0{i + 1},c{i}@x.com,Mug,1,10.00,{raw},USD\n"
+            for i, (raw, _, _) in enumerate(statuses)
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    orders = orders_frame(loaded.lines.lazy()).collect().sort("order_id")
+    assert orders["status"].cast(pl.Utf8).to_list() == [s for _, s, _ in statuses]
+    assert orders["refunded"].to_list() == [r for _, _, r in statuses]
+    assert orders["net_revenue"].to_list() == [0.0, 0.0, 0.0, 0.0, 10.0, 10.0]
+    assert any(
+        "2 orders marked refunded or returned without a refund amount" in w for w in loaded.warnings
+    )

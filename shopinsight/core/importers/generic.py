@@ -275,6 +275,14 @@ def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) ->
     return False
 
 
+NO_SALE = "cancel|fail|declin|fraud|reject|void"
+"""Status words (lower case) of orders that never became a sale: cancelled, a payment that
+failed or was declined, fraud, delivery refused ("Shipped - Rejected by Buyer"), voided."""
+
+NOT_PAID_YET = "pending|processing|unpaid|on-hold|on hold|hold|in process|review|awaiting"
+"""Status words of orders placed but not settled yet (still purchases)."""
+
+
 def _order_discount(frame: pl.DataFrame, found: dict[str, str], once: pl.Expr) -> pl.Expr:
     """The order's discount, on each of its lines, from a `discount` column: amounts, or rates
     of the price before the discount (written `20%`, or every value from 0 to below 1, as
@@ -366,15 +374,15 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     if not (frame["__qty"] < 0).any():  # no returns at all: skip the two windows
         returned = pl.lit(False)
     status = (
-        pl.when(raw_status.str.contains("cancel"))
+        pl.when(raw_status.str.contains(NO_SALE))
         .then(pl.lit("cancelled"))
         .when(returned)
         .then(pl.lit("returned"))
         .when(raw_status.str.contains("partial"))
         .then(pl.lit("partially_refunded"))
-        .when(raw_status.str.contains("refund"))
+        .when(raw_status.str.contains("refund|return"))
         .then(pl.lit("refunded"))
-        .when(raw_status.str.contains("pending|processing|unpaid|on-hold|on hold|in process"))
+        .when(raw_status.str.contains(NOT_PAID_YET))
         .then(pl.lit("pending"))
         .otherwise(pl.lit("paid"))
     )
@@ -402,7 +410,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         pl.col("__order_total"),
         currency.alias("currency"),
         status.alias("status"),
-        pl.col("__refunded").fill_null(0.0).alias("refunded"),
+        pl.col("__refunded").alias("refunded"),
         c("discount_code").alias("discount_code"),
         c("order_note").alias("order_note"),
         pl.col("__consent").alias("accepts_marketing"),
@@ -424,6 +432,16 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     out = out.with_columns(
         pl.coalesce(pl.col("__order_total"), once.sum().over("order_id")).alias("order_total"),
         _order_discount(frame, found, once).alias("order_discount"),
+    )
+    # "refunded" with no amount: the whole order came back (a partial refund without its
+    # amount cannot be known, and keeps its money)
+    whole = pl.col("refunded").is_null() & (pl.col("status") == "refunded")
+    n_whole = out.filter(whole)["order_id"].n_unique()
+    out = out.with_columns(
+        pl.when(whole)
+        .then(pl.col("order_total"))
+        .otherwise(pl.col("refunded").fill_null(0.0))
+        .alias("refunded"),
         line_kinds(*frame.select(c("sku").alias("s"), c("product_name").alias("n")).get_columns()),
     ).drop("__order_total", "__discount")
     if line_no is not None and copy is not None:
@@ -433,6 +451,11 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
                 f"{plural(n, 'order')} {'is' if n == 1 else 'are'} in the file twice or more, "
                 "row for row (exports pasted together?): each is held once."
             )
+    if n_whole:
+        ctx.warnings.append(
+            f"{plural(n_whole, 'order')} marked refunded or returned without a refund amount: "
+            "taken as refunded in full (no revenue, not a purchase)."
+        )
     if written:
         ctx.warnings.append(
             f"The file has no currency column; its amounts are written in {written}, so they are "
