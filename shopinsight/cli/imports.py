@@ -275,6 +275,7 @@ def status(
         ("Returns", _money(info.get("returns") or {})),
         ("Net revenue", money),
         ("Cancelled orders", _cancelled(info)),
+        *([("Unpaid orders", _cancelled(info, "unpaid"))] if info.get("unpaid_orders") else []),
         ("Excluded orders", _excluded(info.get("excluded_orders") or 0)),
         ("Imports", str(len(info["imports"]))),
     ]
@@ -293,10 +294,11 @@ def status(
         console.print("No orders yet. Import an export: shopinsight import FILE")
 
 
-def _cancelled(info: dict[str, Any]) -> str:
-    """How many orders were cancelled and the totals that revenue leaves out with them."""
-    n = info.get("cancelled_orders") or 0
-    value = info.get("cancelled_value") or {}
+def _cancelled(info: dict[str, Any], kind: str = "cancelled") -> str:
+    """How many orders were cancelled (or, `kind` "unpaid", not paid for yet and not shipped)
+    and the totals that revenue leaves out with them."""
+    n = info.get(f"{kind}_orders") or 0
+    value = info.get(f"{kind}_value") or {}
     if not n:
         return "0"
     money = f"{_money(value)}, " if value else ""

@@ -29,7 +29,8 @@ PolarsType: TypeAlias = pl.DataType | type[pl.DataType]
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
 STATUS = pl.Enum(["paid", "pending", "refunded", "partially_refunded", "cancelled", "returned"])
-"""Order status. Net revenue of an order is order_total - refunded; cancelled orders count 0.
+"""Order status. Net revenue of an order is order_total - refunded; cancelled orders count 0,
+and so do pending orders not shipped (not paid for yet, `orders.unpaid_expr`).
 `returned`: the order is a return document (credit note) with negative money; it lowers revenue
 and is never a purchase (see the module docstring)."""
 

@@ -49,7 +49,7 @@ _LINE_COLUMNS = [
     "customer_name", "shipping_name", "billing_name", "country", "city", "postal_code", "sku",
     "product_name", "variant", "category", "quantity", "unit_price", "line_total", "order_total",
     "order_discount", "refunded", "currency", "status", "discount_code", "order_note",
-    "gift_message", "is_gift", "accepts_marketing", "channel",
+    "gift_message", "is_gift", "accepts_marketing", "channel", "fulfilled",
 ]  # fmt: skip
 _LINE_LEVEL = [
     "line_kind", "ordered_at", "sku", "product_name", "variant", "category", "quantity",
@@ -63,7 +63,7 @@ _ORDER_FIELDS = [
     "_ok", "_ck", "source", "order_id", "customer_id", "ordered_at", "currency", "status",
     "order_total", "refunded", "discount_code", "order_discount", "is_gift", "gift_message",
     "order_note", "shipping_name", "billing_name", "customer_name", "email", "country", "city",
-    "postal_code", "channel", "accepts_marketing",
+    "postal_code", "channel", "accepts_marketing", "fulfilled",
 ]  # fmt: skip
 
 

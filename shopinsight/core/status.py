@@ -3,7 +3,9 @@
 Money is the books' figure, per currency (never summed across currencies), for every order
 including excluded ones: `gross_revenue` is what was sold (orders neither cancelled nor return
 documents), `returns` what went back (refunds plus credit notes, as a positive amount),
-`net_revenue` = gross - returns (the sum of every order's net revenue, see `schema`).
+`net_revenue` = gross - returns (the sum of every order's net revenue, see `schema`). Orders
+not paid for yet (pending and not shipped, `orders.unpaid_expr`) are no sale: counted apart in
+`unpaid_orders` / `unpaid_value`, as cancelled orders are.
 Customer and purchase counts leave out excluded orders (test, staff, wholesale, outliers, by
 hand), which are counted apart in `excluded_orders`.
 """
@@ -24,6 +26,7 @@ from shopinsight.core.orders import (
     order_rows,
     parse_as_of,
     stale_open_order,
+    unpaid_expr,
 )
 from shopinsight.core.workspace import Workspace
 
@@ -146,12 +149,12 @@ def _count(orders: pl.DataFrame, rule: pl.Expr) -> int:
 def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
     """gross_revenue, returns and net_revenue, each {currency: amount}, largest net first.
 
-    gross: order totals of orders that sold (not cancelled, not a return document); returns:
-    refunds of orders not cancelled plus the money of return documents (positive); net: gross
+    gross: order totals of orders that sold (not cancelled, not a return document, not unpaid);
+    returns: refunds of those orders plus the money of return documents (positive); net: gross
     minus returns, which is the sum of every order's net revenue.
     """
-    sold = ~pl.col("status").cast(pl.Utf8).is_in(NOT_SOLD).fill_null(False)
-    kept = pl.col("status") != "cancelled"
+    sold = ~pl.col("status").cast(pl.Utf8).is_in(NOT_SOLD).fill_null(False) & ~unpaid_expr()
+    kept = (pl.col("status") != "cancelled") & ~unpaid_expr()
     total, refunded = pl.col("order_total").fill_null(0.0), pl.col("refunded").fill_null(0.0)
     table = (
         orders.group_by("currency")
@@ -173,9 +176,10 @@ def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def cancelled_orders(orders: pl.DataFrame) -> dict[str, Any]:
-    """`cancelled_orders` and `cancelled_value` ({currency: their order totals}): what gross
-    and net revenue leave out, so a hand sum of an export's totals can be matched (a Shopify
-    order cancelled without a refund still shows its `Total`)."""
+    """`cancelled_orders` and `cancelled_value` ({currency: their order totals}), and the same
+    for orders not paid for yet (`unpaid_orders`, `unpaid_value`): what gross and net revenue
+    leave out, so a hand sum of an export's totals can be matched (a Shopify order cancelled
+    without a refund still shows its `Total`; an unpaid Tmall order its 总金额)."""
     cancelled = orders.filter(pl.col("status") == "cancelled")
     value = (
         cancelled.group_by("currency")
@@ -183,9 +187,18 @@ def cancelled_orders(orders: pl.DataFrame) -> dict[str, Any]:
         .filter(pl.col("value") != 0)
         .sort("currency")
     )
+    unpaid = orders.filter(unpaid_expr())
+    owed = (
+        unpaid.group_by("currency")
+        .agg(pl.col("order_total").fill_null(0.0).sum().round(2).alias("value"))
+        .filter(pl.col("value") != 0)
+        .sort("currency")
+    )
     return {
         "cancelled_orders": cancelled.height,
         "cancelled_value": dict(value.iter_rows()),
+        "unpaid_orders": unpaid.height,
+        "unpaid_value": dict(owed.iter_rows()),
     }
 
 

@@ -100,7 +100,8 @@ def test_analytics_products_refund_rows_and_name_only_customers():
     assert by["108"]["status"] == "returned" and by["108"]["net_revenue"] == -3.0
     assert not by["108"]["counted"]
     assert any("1 refund rows" in w for w in loaded.warnings)
-    assert orders["net_revenue"].sum() == pytest.approx(60 + 25.5 + 7 + 8 - 3)
+    # 106 (8.00) is on hold for a bank transfer: not paid yet, no sale
+    assert orders["net_revenue"].sum() == pytest.approx(60 + 25.5 + 7 - 3)
 
 
 def test_analytics_emailed_file_formatted_revenue():

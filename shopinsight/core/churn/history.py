@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from shopinsight.core.orders import main_currency
+from shopinsight.core.orders import main_currency, net_revenue_expr
 
 PROBLEM_KIND = pl.Enum(["cancelled", "refunded", "partly refunded"])
 """What went wrong with an order, as `History.events` holds it: at 5M lines its text on each of
@@ -155,7 +155,7 @@ def _run_start() -> pl.Expr:
 
 _ORDER_FIELDS = [
     "customer_id", "ordered_at", "status", "order_total", "refunded", "discount_code",
-    "order_discount", "is_gift", "country", "channel",
+    "order_discount", "is_gift", "country", "channel", "fulfilled",
 ]  # fmt: skip
 """Order-level fields, repeated on every line of an order: read from its first line."""
 
@@ -174,11 +174,7 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     """
     product = pl.col("line_kind") == "product"
     status = pl.col("status")
-    net = (
-        pl.when(status == "cancelled")
-        .then(0.0)
-        .otherwise(pl.col("order_total").fill_null(0.0) - pl.col("refunded").fill_null(0.0))
-    )
+    net = net_revenue_expr()
     key = pl.struct(_KEY).hash().alias("_ok")
     keyed = lines.filter(pl.col("customer_id").is_not_null()).with_columns(key)
     sums = [

@@ -279,15 +279,22 @@ def value_line(view: Any) -> str:
 
 
 def _cancelled_text(status: dict[str, Any]) -> str:
-    """What the revenue figure leaves out: the cancelled orders and their totals."""
+    """What the revenue figure leaves out: the cancelled orders, and the orders not paid for
+    yet nor shipped, with their totals."""
     n = int(status.get("cancelled_orders") or 0)
-    if not n:
-        return "cancelled orders excluded"
     value = status.get("cancelled_value") or {}
     money = ", ".join(fmt.money(v, c) for c, v in value.items())
-    return f"{fmt.count(n)} cancelled {'order' if n == 1 else 'orders'}" + (
+    text = f"{fmt.count(n)} cancelled {'order' if n == 1 else 'orders'}" + (
         f" ({money}) excluded" if money else " excluded"
     )
+    if not n:
+        text = "cancelled orders excluded"
+    unpaid = int(status.get("unpaid_orders") or 0)
+    if unpaid:  # pending and not shipped: no sale yet
+        owed = ", ".join(fmt.money(v, c) for c, v in (status.get("unpaid_value") or {}).items())
+        text += f"; {fmt.count(unpaid)} unpaid, unshipped {'order' if unpaid == 1 else 'orders'}"
+        text += f" ({owed}) excluded" if owed else " excluded"
+    return text
 
 
 def _day(value: Any) -> str:
