@@ -165,3 +165,24 @@ def test_real_customers_exports(ws, name):
     assert tagged.height > 0
     if "2024" in name:
         assert ["Bronze VIP", "loyal-app_new"] in attrs["existing_tags"].to_list()
+
+
+def test_payment_states_decide_sale_and_packing(tmp_path):
+    """Authorized (card held until shipping) and partly paid orders are sales and open orders
+    to pack; a pending payment or an expired authorization is no sale until paid or shipped."""
+    from shopinsight.core.orders import open_order
+
+    states = ["authorized", "partially_paid", "pending", "expired"]
+    rows = [
+        r
+        for i, state in enumerate(states)
+        for r in order(f"#{i + 1}", f"c{i}@x.com", "2024-01-01 10:00:00 +0000",
+                       [("Mug", 1, "10.00")], Total="10.00",
+                       **{"Financial Status": state, "Fulfillment Status": ""})
+    ]  # fmt: skip
+    lines = load_file(write_shopify(tmp_path / "o.csv", rows)).lines
+    orders = orders_frame(lines.lazy()).collect().sort("order_id")
+    assert orders["status"].to_list() == ["paid", "paid", "pending", "pending"]
+    assert orders["net_revenue"].to_list() == [10.0, 10.0, 0.0, 0.0]
+    assert orders["counted"].to_list() == [True, True, False, False]
+    assert orders.filter(open_order(None))["order_id"].to_list() == ["#1", "#2"]

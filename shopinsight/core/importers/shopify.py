@@ -183,7 +183,9 @@ def _order_fields(raw: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("partially_refunded", STATUS))
         .when((fin == "voided") | cancelled)
         .then(pl.lit("cancelled", STATUS))
-        .when(fin.is_in(["pending", "authorized", "partially_paid", "expired"]))
+        # authorized (the card held until the goods ship: manual capture) and partially paid
+        # (a balance due) are sales and orders to pack; pending and expired: no payment yet
+        .when(fin.is_in(["pending", "expired"]))
         .then(pl.lit("pending", STATUS))
         .otherwise(pl.lit("paid", STATUS))
     )
