@@ -176,3 +176,18 @@ def test_status_words_and_refunds_without_an_amount(tmp_path):
     assert any(
         "2 orders marked refunded or returned without a refund amount" in w for w in loaded.warnings
     )
+
+
+def test_a_code_without_its_description_takes_the_kind_of_its_other_rows(tmp_path):
+    """Online Retail's carriage line 575506 has code C2 and no description; its other C2 rows
+    say CARRIAGE. A lone `B` without a word stays a product (a shop's own SKU)."""
+    path = tmp_path / "online_retail.csv"
+    path.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        "536365,C2,CARRIAGE,1,12/1/2010 8:26,50,17850,United Kingdom\n"
+        "575506,C2,,150,11/10/2011 9:00,0,,United Kingdom\n"
+        "575507,B,,1,11/10/2011 9:00,5,17850,United Kingdom\n",
+        encoding="utf-8",
+    )
+    lines = load_file(path).lines.sort("order_id")
+    assert lines["line_kind"].cast(pl.Utf8).to_list() == ["shipping", "shipping", "product"]

@@ -154,6 +154,9 @@ def line_kinds(sku: pl.Series, name: pl.Series) -> pl.Series:
     rules: list[tuple[pl.Expr, str]] = []
     for key, (k, word) in PSEUDO_CODES.items():
         said = pl.lit(True) if word is None else pl.col("name").str.contains(word, literal=True)
+        # a row without a description takes the kind its code's other rows say (Online
+        # Retail's C2 with no text, among hundreds of C2 CARRIAGE)
+        said = said.fill_null(False) | (pl.col("name").is_null() & said.any().over("code"))
         rules.append(((pl.col("code") == key) & said.fill_null(False), k))
     rules += [(pl.col("code").str.starts_with(p), k) for p, k in PSEUDO_PREFIXES.items()]
     rules += [(pl.col("name") == n, k) for n, k in PSEUDO_NAMES.items()]
