@@ -22,7 +22,7 @@ from shopinsight.core.workspace import Workspace
 
 T = TypeVar("T")
 
-CACHE_VERSION = "v8"
+CACHE_VERSION = "v9"
 """Bumped whenever the shape or the meaning of a cached result changes: old files are ignored."""
 
 

@@ -419,9 +419,15 @@ def sorted_diff(col: str, keys: list[str]) -> pl.Expr:
     return pl.when(same).then((pl.col(col) - pl.col(col).shift()).dt.total_days())
 
 
-def money_str(expr: pl.Expr) -> pl.Expr:
-    """A money value as text with exactly two decimals ("12.50", "-3.05")."""
+def money_str(expr: pl.Expr, grouped: bool = False) -> pl.Expr:
+    """A money value as text with exactly two decimals ("12.50", "-3.05"); `grouped`: with
+    thousands separators ("279,489.02"), as a sentence shows it (a file's number column
+    does not)."""
     cents = (expr * 100).round(0).cast(pl.Int64)
     a = cents.abs()
-    body = (a // 100).cast(pl.Utf8) + "." + (a % 100).cast(pl.Utf8).str.zfill(2)
+    whole = (a // 100).cast(pl.Utf8)
+    if grouped:  # commas every three digits from the right: reversed, grouped, reversed back
+        whole = whole.str.reverse().str.replace_all(r"(\d{3})", "${1},")
+        whole = whole.str.strip_suffix(",").str.reverse()
+    body = whole + "." + (a % 100).cast(pl.Utf8).str.zfill(2)
     return pl.when(cents < 0).then("-" + body).otherwise(body)

@@ -100,3 +100,18 @@ def test_two_customers_are_never_guessed_between():
 def test_lines_with_many_rows_per_customer_count_each_customer_once():
     lines = pl.concat([CUSTOMERS] * 3)
     assert find_customer_key(lines, "k@x.com", "unused") == "etsy:katie"
+
+
+def test_explain_takes_the_id_from_the_export_and_says_money_with_separators(tmp_path):
+    path = tmp_path / "Online Retail.csv"
+    path.write_text(ORDERS + "536368,A,Mug,1000,12/3/2010 10:00,2.55,17850,United Kingdom\n")
+    ws = tmp_path / "ws"
+    assert run(ws, "import", str(path), "--json").exit_code == 0
+    result = run(ws, "explain", "17850")
+    assert result.exit_code == 0, result.output
+    assert "generic:17850" in result.output
+    # 6 × 2.55 + 1000 × 2.55 = 2,565.30, in the sentence a merchant reads
+    reason = json.loads(run(ws, "customers", "--json").output)
+    assert (
+        "net 2,565.30" in next(r for r in reason if r["customer_id"] == "generic:17850")["reason"]
+    )

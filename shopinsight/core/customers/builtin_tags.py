@@ -228,8 +228,8 @@ def high_returner(t: Limits) -> TagRule:
         (pl.col("refund_share") >= share) | (pl.col("refunded_orders") >= orders),
         pl.format(
             "refunds {} of {} spent ({}), {} refunded order(s)",
-            money_str(pl.col("refunded_amount")),
-            money_str(pl.col("gross_spend")),
+            money_str(pl.col("refunded_amount"), grouped=True),
+            money_str(pl.col("gross_spend"), grouped=True),
             pct_text(pl.col("refund_share")),
             "refunded_orders",
         ),
@@ -346,7 +346,7 @@ def vip_spend(t: Limits) -> TagRule:
         pl.col("spend_rank") <= limit,
         pl.format(
             "net spend {} {}, rank {} of {} (top {})",
-            money_str(pl.col("monetary")),
+            money_str(pl.col("monetary"), grouped=True),
             "currency",
             "spend_rank",
             pl.lit(f"{t.stats['customers']:.0f}"),

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from shopinsight.core.customer_lookup import find_customer_key
 from shopinsight.core.customers.product_stats import product_stats
 from shopinsight.core.customers.segment_schemes import SCHEMES
 from shopinsight.core.customers.segments import SegmentInfo, score_segments
@@ -38,9 +39,7 @@ from shopinsight.core.customers.tags import (
     custom_rules,
     evaluate_rules,
 )
-from shopinsight.core.errors import InputError
 from shopinsight.core.orders import resolve_as_of
-from shopinsight.core.schema import normalise_email
 from shopinsight.core.shop_data import money_str, prepare
 
 __all__ = ["CustomerProfiles", "customer_profiles", "explain", "find_customer"]
@@ -96,7 +95,7 @@ class CustomerProfiles:
 def _value_rules(info: SegmentInfo, levels: int) -> list[TagRule]:
     """M as a modifier (LANDSCAPE 4.1): high_value at the top M score, low_value at 1."""
     m = info.cut_points.get("monetary", {}).get("scores", {})
-    spend = money_str(pl.col("monetary"))
+    spend = money_str(pl.col("monetary"), grouped=True)
     return [
         TagRule(
             "high_value",
@@ -187,7 +186,7 @@ def customer_profiles(
             _noun("orders", "order", "orders"),
             "recency_days",
             _noun("recency_days", "day", "days"),
-            money_str(pl.col("monetary")),
+            money_str(pl.col("monetary"), grouped=True),
             "currency",
             pl.when(pl.col("tags").list.len() > 0)
             .then(pl.lit("; tags: ") + pl.col("tags").list.join(", "))
@@ -250,23 +249,14 @@ def _with_tag_lists(scored: pl.DataFrame, tags: pl.DataFrame, resort: bool) -> p
 
 
 def find_customer(prof: CustomerProfiles, key: str) -> str:
-    """The customer_id for a customer_id or an email (case-insensitive); InputError if unknown."""
-    key = key.strip()
-    table = prof.table
-    hit = table.filter(pl.col("customer_id") == key)
-    if hit.height == 0:
-        email = pl.select(normalise_email(pl.lit(key))).item()
-        if email:
-            hit = table.filter(
-                (pl.col("customer_id") == email) | (pl.col("email").str.to_lowercase() == email)
-            )
-    if hit.height == 0:
-        raise InputError(
-            f"No customer '{key}'",
-            f"No customer with that id or email has a counted order up to {prof.as_of}. "
-            "List them with: shopinsight customers",
-        )
-    return hit.get_column("customer_id")[0]
+    """The customer_id for what the merchant typed (core.customer_lookup: the id, an email,
+    the id in their export, a name); InputError if it names no one or several."""
+    return find_customer_key(
+        prof.table,
+        key,
+        f"No customer with that id, email or name has a counted order up to {prof.as_of}. "
+        "List them with: shopinsight customers",
+    )
 
 
 def explain(prof: CustomerProfiles, key: str) -> dict[str, Any]:

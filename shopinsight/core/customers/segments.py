@@ -54,7 +54,7 @@ def _quantiles(values: pl.Series, qs: list[float]) -> list[float]:
 def _labels_up(cuts: Sequence[float], levels: int, unit: str, integer: bool) -> dict[str, str]:
     """Score -> value range, for scores that grow with the value (F, M)."""
     out: dict[str, str] = {}
-    fmt = (lambda v: str(int(v))) if integer else (lambda v: f"{v:.2f}")
+    fmt = (lambda v: str(int(v))) if integer else (lambda v: f"{v:,.2f}")
     for score in range(1, levels + 1):
         lo = cuts[score - 2] if score > 1 else None
         hi = cuts[score - 1] if score < levels else None
@@ -197,7 +197,11 @@ def _monetary(table: pl.DataFrame, levels: int, terciles: bool, below: int) -> _
         expr = pl.when(m <= t1).then(1).when(m <= t2).then(mid).otherwise(levels)
         labels = {str(s): "not used" for s in range(1, levels + 1)}
         labels.update(
-            {"1": f"≤ {t1:.2f}", str(mid): f"> {t1:.2f} to {t2:.2f}", str(levels): f"> {t2:.2f}"}
+            {
+                "1": f"≤ {t1:,.2f}",
+                str(mid): f"> {t1:,.2f} to {t2:,.2f}",
+                str(levels): f"> {t2:,.2f}",
+            }
         )
         method = f"terciles (fewer than {below} customers) mapped to 1/{mid}/{levels}"
         return _Band(method, [round(t1, 2), round(t2, 2)], labels, expr)
@@ -306,7 +310,7 @@ def _reason_expr(scheme: Scheme, cuts: dict[str, Any]) -> pl.Expr:
         count("frequency", "order day"),
         pl.col("f_score"),
         _label("f_score", cuts["frequency"]["scores"]),
-        money_str(pl.col("monetary")),
+        money_str(pl.col("monetary"), grouped=True),
         pl.col("m_score"),
         pl.col("segment"),
         rule,
