@@ -56,15 +56,17 @@ def counted_expr() -> pl.Expr:
     )
 
 
-def parse_as_of(value: str | dt.date | None) -> dt.date | None:
-    """Parse an `--as-of` value (YYYY-MM-DD) into a date; None stays None."""
+def parse_as_of(value: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
+    """Parse an `--as-of` value (YYYY-MM-DD) into a date; None stays None. `option`: the
+    option the merchant typed it in, named in the error."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(
-            "Bad --as-of date", f"'{value}' is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-30."
+            f"Bad {option} date",
+            f"'{value}' is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-30.",
         ) from None
 
 

@@ -170,6 +170,14 @@ def test_migration_needs_an_earlier_from_day(sample_shop):
     assert result.exit_code == 2 and "must be before" in result.output
 
 
+def test_a_bad_from_day_is_named_as_from(sample_shop):
+    result = runner.invoke(
+        app, ["--workspace", str(sample_shop), "segments", "--from", "2026-13-01"]
+    )
+    assert result.exit_code == 2 and "Bad --from date" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_drivers_too_early_to_compare(shop):
     result = runner.invoke(app, ["--workspace", str(shop), "drivers", "--as-of", "2024-01-06"])
     assert result.exit_code == 0, result.output

@@ -220,7 +220,7 @@ def load_migration(shop: Shop, from_day: str | dt.date) -> MigrationResult:
     from shopinsight.core.shop import Shop as ShopClass
 
     shop.require_orders()
-    start = parse_as_of(from_day)
+    start = parse_as_of(from_day, "--from")
     if start is None or start >= shop.as_of():
         raise InputError(
             "Bad --from day",
