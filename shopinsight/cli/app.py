@@ -7,14 +7,10 @@ resolve options, call the core, hand the result to `shopinsight.render` or print
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import json
 import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,14 +19,22 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from shopinsight.cli.areas import AreaApp
-from shopinsight.cli.lazy_rich import LazyConsole, escape, stand_in
+from shopinsight.cli.base import (  # noqa: F401 - the commands' shared helpers, also Typer-free
+    console,
+    err_console,
+    open_shop,
+    print_json,
+    print_notes,
+    state,
+    workspace,
+    write_utf8,
+)
+from shopinsight.cli.lazy_rich import escape, stand_in
 from shopinsight.cli.light_values import light_value
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
-from shopinsight.core.text import json_visible
 
 if TYPE_CHECKING:  # imported where used: `--help` must not load the analysis code
-    from shopinsight.core.shop import Shop
-    from shopinsight.core.workspace import Workspace
+    pass
 
 DEBUG_VAR = "SHOPINSIGHT_DEBUG"
 # sqlite errors that come from the folder, not from a bug
@@ -51,34 +55,40 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except ShopInsightError as error:
-            fail(error)
+        except Exception as error:
+            handle_error(error)
         except KeyboardInterrupt:
             err_console.print("Interrupted; the workspace is unchanged.")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, TyperException):  # usage errors: click shows them
-            raise
-        except BrokenPipeError:  # `shopinsight customers --csv | head`: the reader has enough
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
-        except Exception as error:
-            if (disk := disk_error(error)) is not None:  # Polars: a ComputeError, not OSError
-                fail(disk)
-            if isinstance(error, OSError):  # read-only folder, disk full: say which file
-                fail(os_error(error))
-            if isinstance(error, sqlite3.OperationalError) and any(
-                m in str(error).lower() for m in _SQLITE_ENVIRONMENT
-            ):
-                fail(
-                    WorkspaceError(
-                        "The workspace's state.sqlite cannot be used",
-                        f"{error}. The workspace folder must be writable (not read-only, not "
-                        "full) and used by one ShopInsight at a time.",
-                    )
-                )
-            if os.environ.get(DEBUG_VAR):
-                raise
-            crash(error)  # a bug: one paragraph instead of a traceback
+
+
+def handle_error(error: Exception) -> None:
+    """What a command's error shows (the root command's, and the warm pass' once it has begun
+    writing): a user error a short message and exit code 2, a bug one paragraph."""
+    if isinstance(error, ShopInsightError):
+        fail(error)
+    if isinstance(error, typer.Exit | typer.Abort | TyperException):  # usage: click shows it
+        raise error
+    if isinstance(error, BrokenPipeError):  # `shopinsight customers --csv | head`: enough read
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    if (disk := disk_error(error)) is not None:  # Polars: a ComputeError, not OSError
+        fail(disk)
+    if isinstance(error, OSError):  # read-only folder, disk full: say which file
+        fail(os_error(error))
+    if isinstance(error, sqlite3.OperationalError) and any(
+        m in str(error).lower() for m in _SQLITE_ENVIRONMENT
+    ):
+        fail(
+            WorkspaceError(
+                "The workspace's state.sqlite cannot be used",
+                f"{error}. The workspace folder must be writable (not read-only, not "
+                "full) and used by one ShopInsight at a time.",
+            )
+        )
+    if os.environ.get(DEBUG_VAR):
+        raise error
+    crash(error)  # a bug: one paragraph instead of a traceback
 
 
 class _RootValue:
@@ -111,10 +121,6 @@ app = AreaApp(  # the area modules register their commands on it (see cli.areas)
     add_completion=False,
 )
 
-# text from exports is untrusted: these consoles show control characters, never send them
-console = LazyConsole()  # Rich is imported when something is printed (see cli.lazy_rich)
-err_console = LazyConsole(stderr=True)
-
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
@@ -146,126 +152,6 @@ CurrencyOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-class State:
-    """Options given before the subcommand (`shopinsight --workspace DIR status`)."""
-
-    workspace_path: Path | None = None
-
-
-state = State()
-
-
-def workspace(path: Path | None = None, create: bool = False) -> Workspace:
-    """The workspace chosen by the subcommand option, the global option or the environment.
-
-    A folder named with --workspace is never created by a command that only reads (`import`
-    and `where` may `create` it): a typo must not leave an empty workspace behind, so a
-    missing folder is an error naming it."""
-    from shopinsight.core.workspace import Workspace
-
-    chosen = path or state.workspace_path
-    if chosen is None or create:
-        return Workspace.open(chosen)
-    folder = Path(chosen).expanduser()
-    if not folder.exists():
-        raise WorkspaceError(
-            "No orders yet",
-            f"There is no workspace at {folder}: that folder does not exist. Check the "
-            "--workspace path, or start a workspace there by importing an export: "
-            f"shopinsight --workspace {folder} import FILE",
-        )
-    return Workspace.open(folder, create=False)
-
-
-def open_shop(
-    as_of: str | None = None, currency: str | None = None, path: Path | None = None
-) -> Shop:
-    """The `Shop` every analysis command reads: the workspace seen as of a day, in one currency.
-    A day after the last order is allowed (to see who has gone quiet since) but said."""
-    from shopinsight.core.shop import Shop
-
-    shop = Shop(workspace(path), as_of, currency)
-    if shop.requested_as_of is not None:
-        _warn_late_as_of(shop)
-    return shop
-
-
-def _warn_late_as_of(shop: Shop) -> None:
-    """A note on stderr when --as-of is after the last order or after today."""
-    import polars as pl
-
-    asked = shop.requested_as_of
-    if asked is None or not shop.has_orders():
-        return
-    last = shop.ws.lines().select(pl.col("ordered_at").max()).collect().item()
-    if last is None or asked <= last.date():
-        return
-    today = dt.date.today()
-    future = f"in the future (today is {today}) and " if asked > today else ""
-    err_console.print(
-        f"[yellow]Note:[/] --as-of {asked} is {future}after the last order ({last.date()}): "
-        f"every customer's days since their last order grow by {(asked - last.date()).days:,}. "
-        "Results are for that day.",
-        highlight=False,
-    )
-
-
-def print_notes(notes: list[str]) -> None:
-    """What a view left out or fell back on, one line each (text from exports escaped)."""
-    for note in notes:
-        console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)
-
-
-def _json_default(value: Any) -> str:
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
-
-
-def print_json(data: Any) -> None:
-    """Write JSON to stdout (dates and times as ISO 8601 strings, no Rich markup). A frame is
-    written as its list of rows, by Polars when it can (same text, much faster when big)."""
-    if hasattr(data, "to_dicts"):
-        from shopinsight.json_rows import frame_json_bytes, write_frame_json
-
-        out = _utf8_stdout()
-        if out is not None:  # Polars writes it there (no part copied into Python)
-            sys.stdout.flush()  # what was printed before comes first
-            if write_frame_json(data, out):
-                out.write(b"\n")
-                out.flush()
-                return
-        else:
-            parts = frame_json_bytes(data)
-            if parts is not None:
-                write_utf8(itertools.chain(parts, [b"\n"]))
-                return
-        data = data.to_dicts()
-    text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
-    sys.stdout.write(json_visible(text) + "\n")
-
-
-def _utf8_stdout() -> Any:
-    """stdout's byte stream when stdout writes UTF-8, else None."""
-    out = sys.stdout
-    buffer = getattr(out, "buffer", None)
-    if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
-        return None
-    return buffer
-
-
-def write_utf8(parts: Iterable[bytes]) -> None:
-    """Write UTF-8 text to stdout as it is made (a big list is never held whole): as bytes
-    when stdout is UTF-8 (no 100 MB string decoded and encoded again), else as text."""
-    buffer = _utf8_stdout()
-    if buffer is None:
-        for part in parts:
-            sys.stdout.write(part.decode())
-        return
-    sys.stdout.flush()  # what was printed before comes first
-    for part in parts:
-        buffer.write(part)
-    buffer.flush()
 
 
 def fail(error: ShopInsightError) -> None:

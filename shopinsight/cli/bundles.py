@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -14,12 +14,11 @@ from shopinsight.cli.app import (
     WorkspaceOpt,
     app,
     console,
-    open_shop,
     print_json,
     print_notes,
 )
 from shopinsight.cli.lazy_rich import Table, Text, escape
-from shopinsight.core.errors import InputError
+from shopinsight.cli.warm import BUNDLES_TOP, bundles_found, offers_json
 from shopinsight.core.words import plural
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def bundles_cmd(
     ] = None,
     as_of: AsOfOpt = None,
     currency: CurrencyOpt = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many.")] = BUNDLES_TOP,
     json_out: JsonOpt = False,
     ws_path: WorkspaceOpt = None,
 ) -> None:
@@ -91,22 +90,8 @@ def bundles_cmd(
 
     Example: shopinsight bundles --segment Champions --json
     """
-    from shopinsight.core.bundles import bundle_settings
-
-    if max_size is not None and max_size not in (2, 3):
-        raise InputError("Bad --max-size", f"{max_size}: use 2 (pairs) or 3 (pairs and triples).")
-    if min_lift is not None and not min_lift >= 0:
-        raise InputError(
-            "Bad --min-lift", f"{min_lift}: lift is never below 0; 1 means no link, try 1.5."
-        )
-    shop = open_shop(as_of, currency, ws_path)
-    settings = bundle_settings(shop.config())
-    found = shop.bundles(
-        segment,
-        min_support=min_support,
-        min_orders=min_orders,
-        max_size=max_size,
-        min_lift=min_lift,
+    shop, found, settings = bundles_found(
+        min_support, min_orders, min_lift, max_size, segment, as_of, currency, ws_path
     )
     segment = found.segment
     offers = found.offers
@@ -126,37 +111,6 @@ def bundles_cmd(
         console.print(f"[bold]{i}.[/bold] {escape(reason)}", highlight=False)
     console.print(f"[dim]Sets counted when {thresholds['reason']}; offered from lift {floor:g}.")
     print_notes(found.notes)
-
-
-def offers_json(offers: pl.DataFrame) -> list[dict[str, Any]]:
-    """One object per bundle: items (SKUs), names, orders, support, lift, rules, and the offer."""
-    out = []
-    for row in offers.iter_rows(named=True):
-        out.append(
-            {
-                "items": row["items"],
-                "names": row["names"],
-                "size": row["size"],
-                "orders": row["orders"],
-                "support": row["support"],
-                "lift": row["lift"],
-                "score": row["score"],
-                "confidence_best": row["confidence_best"],
-                "rules": [
-                    {k: r[k] for k in ("antecedent", "consequent", "confidence", "lift")}
-                    for r in row["rules"]
-                ],
-                "offer": {
-                    "combined_price": row["combined_price"],
-                    "bundle_price": row["bundle_price"],
-                    "currency": row["currency"],
-                    "reach_customers": row["reach_customers"],
-                    "segments_over_index": row["segments_over_index"],
-                    "reason": row["reason"],
-                },
-            }
-        )
-    return out
 
 
 def _named(name: str, sku: str) -> str:

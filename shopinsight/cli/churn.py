@@ -9,9 +9,7 @@ shopinsight churn track [--json]
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -23,16 +21,14 @@ from shopinsight.cli.app import (
     WorkspaceOpt,
     app,
     console,
-    err_console,
     open_shop,
     print_json,
     workspace,
 )
 from shopinsight.cli.lazy_rich import Table, escape
-from shopinsight.core.errors import InputError, ShopInsightError
-
-if TYPE_CHECKING:
-    from shopinsight.core.results import ChurnView
+from shopinsight.cli.warm import alerts_json
+from shopinsight.cli.warm import churn_view as _run
+from shopinsight.core.errors import InputError
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
 app.add_typer(churn_app, name="churn")
@@ -48,28 +44,6 @@ HorizonOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _run(
-    as_of: str | None,
-    horizon: int | None,
-    currency: str | None,
-    ws_path: Path | None,
-    record: bool = False,
-) -> ChurnView:
-    """The churn view of the shop (through `Shop`, marks applied).
-
-    With `record`, the default view (no --as-of, --horizon or --currency) is stored for the
-    track record, so a shop that never re-imports still builds one."""
-    view = open_shop(as_of, currency, ws_path).churn(horizon)
-    if record and as_of is None and horizon is None and currency is None:
-        from shopinsight.core.churn.track import record_predictions
-
-        try:
-            record_predictions(workspace(ws_path), view)
-        except (ShopInsightError, sqlite3.Error, OSError) as exc:  # a bonus: never fail
-            err_console.print(f"[dim]Track record not updated: {escape(str(exc))}[/dim]")
-    return view
 
 
 @churn_app.callback(invoke_without_command=True)
@@ -130,26 +104,6 @@ def churn_cmd(
     console.print(f"[dim]{escape(bt_line)}[/dim]", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
-
-
-def alerts_json(alerts: pl.DataFrame, currency: str | None) -> list[dict[str, Any]]:
-    """One object per customer: risk, value at risk, next order date, reasons, action, state."""
-    keep = ["customer_id", "risk", "value_at_risk", "expected_next_order", "status", "reasons",
-            "action", "state", "segment", "is_alert", "frequency", "recency", "gap_median",
-            "favorite_product", "tags", "list"]  # fmt: skip
-    out = []
-    for row in alerts.select(keep).iter_rows(named=True):
-        row["risk"] = round(row["risk"], 4)
-        row["value_at_risk"] = round(row["value_at_risk"] or 0.0, 2)
-        row["expected_next_order"] = (
-            row["expected_next_order"].isoformat() if row["expected_next_order"] else None
-        )
-        row["days_since_last_order"] = row.pop("recency")
-        row["orders"] = row.pop("frequency")
-        row["usual_gap_days"] = row.pop("gap_median")
-        row["currency"] = currency
-        out.append(row)
-    return out
 
 
 def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> Table:

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shopinsight.cli.app import console, open_shop, print_notes
-from shopinsight.core.errors import InputError
+from shopinsight.cli.warm import profiles_of as _profiles_of
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from shopinsight.core.exporters import TagExport
     from shopinsight.core.results import ProfilesResult
-    from shopinsight.core.shop import Shop
 
 SegmentOpt = Annotated[
     list[str] | None,
@@ -47,16 +46,6 @@ def _profiles(as_of: str | None, currency: str | None) -> ProfilesResult:
     """The customer analysis for the CLI (through `Shop`); no customers is an error the
     merchant can act on."""
     return _profiles_of(open_shop(as_of, currency))
-
-
-def _profiles_of(shop: Shop) -> ProfilesResult:
-    prof = shop.profiles()
-    if prof.table.height == 0:
-        raise InputError(
-            "No customers to analyse",
-            " ".join(prof.notes) or "Import an order export with buyer emails or ids first.",
-        )
-    return prof
 
 
 def write_and_report(export: TagExport, out: Path, target: str) -> None:

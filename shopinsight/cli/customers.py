@@ -20,6 +20,7 @@ from shopinsight.cli.app import (
 )
 from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles, _profiles_of
 from shopinsight.cli.lazy_rich import Panel, Table, Text, escape
+from shopinsight.cli.warm import customers_rows
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
 
@@ -137,13 +138,6 @@ def _chosen(
     return chosen, shop.as_of(), money, notes
 
 
-JSON_COLUMNS = [
-    "customer_id", "email", "customer_name", "segment", "tags", "recency_days", "frequency",
-    "orders", "monetary", "currency", "r_score", "f_score", "m_score", "last_order", "reason",
-    "segment_reason",
-]  # fmt: skip
-
-
 def _customers_json(
     as_of: str | None,
     currency: str | None,
@@ -151,20 +145,8 @@ def _customers_json(
     tag: list[str] | None,
     limit: int | None,
 ) -> None:
-    """`customers --json`: without a filter only the columns shown are read from the cache."""
-    from shopinsight.core.results import profile_columns
-
-    shop = open_shop(as_of, currency)
-    if segment or tag:
-        from shopinsight.core.exporters import select_customers
-
-        chosen = select_customers(_profiles_of(shop).as_core(), segment, tag).select(JSON_COLUMNS)
-    else:
-        chosen = profile_columns(shop, JSON_COLUMNS)
-        if chosen.height == 0:
-            _profiles_of(shop)  # no customers: says why
-    rows = chosen.head(limit) if limit else chosen
-    print_json(rows.with_columns(pl.col("monetary").round(2), pl.col("last_order").dt.date()))
+    """`customers --json` (run without Typer in the warm pass: `cli.warm`)."""
+    print_json(customers_rows(as_of, currency, segment, tag, limit))
 
 
 def _segments_json(prof: ProfilesResult) -> dict[str, Any]:

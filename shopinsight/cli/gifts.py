@@ -19,6 +19,7 @@ from shopinsight.cli.app import (
     print_json,
 )
 from shopinsight.cli.lazy_rich import Panel, Table, Text, escape
+from shopinsight.cli.warm import plan_json
 from shopinsight.core.errors import InputError
 from shopinsight.core.words import plural
 
@@ -188,7 +189,7 @@ def plan_cmd(
     if out is not None and text is not None:
         _write(out, text)
     if json_out:
-        print_json(_plan_json(plan))
+        print_json(plan_json(plan))
         return
     if text is not None and out is None:
         typer.echo(_terminal_text(text), nl=False)
@@ -222,11 +223,6 @@ def _write(out: Path, text: str) -> None:
         atomic_write_bytes(out, text.encode("utf-8"), private=True)
     except OSError as exc:
         raise InputError(f"Cannot write {out}", exc.strerror or str(exc)) from None
-
-
-def _plan_json(plan: pl.DataFrame) -> pl.DataFrame:
-    """The plan's rows for print_json (a frame: written by Polars, fast for a big plan)."""
-    return plan.with_columns(pl.col("ordered_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _show_plan(plan: pl.DataFrame, currency: str, orders: str) -> None:
