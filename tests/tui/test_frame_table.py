@@ -242,3 +242,35 @@ async def test_a_long_grid_is_laid_out_once_with_its_scrollbar() -> None:
         table.load(big_frame(5))
         await pilot.pause()
         assert not table.table.show_vertical_scrollbar
+
+
+async def test_a_reload_keeps_the_rows_above_the_cursor_in_view() -> None:
+    """Sorted again (or filtered, or reloaded after a tag) with the highlighted row within the
+    first screenful: the list shows from its top, not scrolled so that row is the first line
+    (the new grid scrolled before it had a size: Customers sorted by value showed its 4th
+    customer first, the three above it hidden); a row further down is scrolled into view."""
+    frame = big_frame(200)
+    app = TableApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.sort_by("n")
+        table.load(frame)
+        await pilot.pause()
+        table.focus_table()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert table.cursor_key == "Customer number 3" and table.table.scroll_y == 0
+        table.sort_by("name")  # "Customer number 10", "…100", "…101" … sort before "…3"
+        await pilot.pause()
+        await pilot.pause()
+        grid = table.table
+        row = table.row_of("Customer number 3")
+        assert table.cursor_key == "Customer number 3" and row > grid.size.height
+        assert grid.scroll_y > 0 and row in range(
+            int(grid.scroll_y), int(grid.scroll_y) + grid.size.height - 1
+        )
+        table.sort_by("n", descending=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.cursor_row == 3
+        assert table.table.scroll_y == 0  # rows 0-2 are in view above the cursor

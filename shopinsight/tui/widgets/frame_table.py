@@ -297,11 +297,25 @@ def grid_class() -> type[DataTable]:
                 pad = " " * (room - size)
                 return pad + text if right else text + pad
 
+            _scroll_when_sized = False
+
+            def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+                """Scroll the cursor's row into view once the grid has a size: before its
+                first layout its window is empty, and the library scrolled the row to the
+                top line (a reload with the cursor on the 4th row hid the three above it)."""
+                if not self.size.height:
+                    self._scroll_when_sized = True
+                    return
+                super()._scroll_cursor_into_view(animate)
+
             def _on_resize(self, event: Any) -> None:
                 """A grid gets its first Resize after its first paint, at the size it was
                 drawn at: the library's handler then threw away every rendered line and cell
                 (~25 ms for a screenful, redrawn at once as the focus arrives). Lines are
                 cached per width; a real resize still clears them."""
+                if self._scroll_when_sized and event.size.height:
+                    self._scroll_when_sized = False
+                    super()._scroll_cursor_into_view()
                 if event.size == self._drawn_size:
                     event.prevent_default()  # DataTable._on_resize: the caches stay
 
