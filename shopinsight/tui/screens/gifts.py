@@ -11,6 +11,8 @@ holds back a control group so the gifts' effect can be measured later.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -18,6 +20,8 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Input,
@@ -39,6 +43,7 @@ from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared
 
 if TYPE_CHECKING:
     from shopinsight.core.results import GiftsResult
+    from shopinsight.tui.app import ShopInsightApp
 
 POLICY_COLS = [
     Col("segment", "Segment", width=20),
@@ -54,6 +59,62 @@ PLAN_COLS = [
     Col("gift_cost", "Cost", "money"),
     Col("note_line", "Note"),
 ]
+
+
+GIFTS_KEY = "gifts:open"
+"""`Shop.gifts()`'s memo key (today's open orders): what the screen shows."""
+
+
+def policy_table_width(screen_width: int) -> int:
+    """The policy table's width on a screen this wide (app.tcss: 42% of the width, whole
+    cells as Textual resolves it, and 42 cells at least)."""
+    return max(42, screen_width * 42 // 100)
+
+
+CHROME_LINES = 4
+"""The lines above and below the policies and their detail: nav bar, tab bar, key bar."""
+
+
+def stacked_height(container: Widget, width: int, viewport: Size) -> int:
+    """The height of `container`'s children stacked in `width` cells (Textual's vertical
+    layout: fixed heights as set, others their content's at their width, margins between two
+    widgets overlapping)."""
+    total = below = 0
+    for child in container.children:
+        if not child.display:
+            continue
+        styles = child.styles
+        margin = styles.margin
+        height = styles.height
+        if height is not None and height.is_cells:
+            box = int(height.value)
+        else:
+            inner = width - margin.width - styles.gutter.width
+            box = styles.gutter.height + child.get_content_height(viewport, viewport, inner)
+        total += max(below, margin.top) + box
+        below = margin.bottom
+    return total + below
+
+
+def ready_gifts(shop: Any) -> GiftsResult | None:
+    """The gifts and what the policy detail reads (the customer profiles), when both are in
+    the Shop's memo (the app's warm-up computed them): the screen is then composed whole."""
+    if shop.peek("profiles") is None:  # Shop.profiles()'s memo key
+        return None
+    return shop.peek(GIFTS_KEY)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """What the detail panel shows for one segment (`GiftsScreen.policy_view`)."""
+
+    rule: str
+    label: str
+    template_name: str
+    saved_text: str
+    text: str
+    example: pl.DataFrame | None
+    preview_label: str
 
 
 class Built(Vertical):
@@ -97,24 +158,64 @@ class GiftsScreen(PackingPart):
         self.saved_text: str = ""
         self.template_name: str = ""
         self.drafts: dict[str, str] = {}  # template name -> edited text not saved yet
+        self.plan_for: GiftsResult | None = None  # the gifts whose plan is not made yet
         self.plan_shown: pl.DataFrame | None = None  # the plan while its table waits
         self.plan_summary = ""
         self.built_tabs: set[str] = set()
+        self._composed: GiftsResult | None = None  # the gifts `compose_body` showed
+        self._composed_segment: str | None = None  # the segment it showed, not shown again
+        self._previewed: tuple[str, str, Any] | None = None  # what the preview was made from
+
+    @classmethod
+    def whole_at_once(cls, app: ShopInsightApp) -> bool:
+        return ready_gifts(app.data) is not None  # what `compose_body` composes from
 
     def compose_body(self) -> ComposeResult:
+        # warmed up: composed as it shows, the policies and the first segment's detail in the
+        # first layout and paint (no empty panel painted first, no grid mounted after it)
+        gifts = self._composed = ready_gifts(self.data)
+        table = FrameTable(POLICY_COLS, key="segment", id="policy-table", empty="No segments yet.")
+        view: PolicyView | None = None
+        if gifts is not None:
+            self.gifts = gifts
+            width = policy_table_width(self.app.size.width)
+            grid = table.preload(table.prepare(gifts.previews), width)
+            if grid is not None:  # focused now, so it is styled focused as it mounts
+                self.set_focus(grid, scroll_visible=False)
+                grid.set_reactive(Widget.has_focus, self.focused is grid)
+                first = table.key_at(0)
+                with suppress(ShopInsightError):  # else said as the table announces its row
+                    view = self.policy_view(str(first)) if first is not None else None
+                if view is not None:
+                    self.segment = self._composed_segment = str(first)
+                    self.use_policy(view)
         with TabbedContent(id="gifts-tabs"):
             with TabPane("Policies & notes", id="tab-policies"), Horizontal(classes="split"):
-                yield FrameTable(
-                    POLICY_COLS, key="segment", id="policy-table", empty="No segments yet."
-                )
+                yield table
                 with VerticalScroll(id="policy-detail", classes="detail", can_focus=False):
-                    yield Static("", id="policy-rule")
-                    yield Label("Note template", id="template-label", classes="section-label")
-                    yield TextArea(
-                        "", id="template-editor", soft_wrap=True, show_line_numbers=False
+                    yield Static(view.rule if view else "", id="policy-rule")
+                    yield Label(
+                        view.label if view else "Note template",
+                        id="template-label",
+                        classes="section-label",
                     )
-                    yield Label("Preview", id="preview-label", classes="section-label")
-                    yield Static("", id="note-preview", classes="note-card")
+                    yield TextArea(
+                        view.text if view else "",
+                        id="template-editor",
+                        soft_wrap=True,
+                        show_line_numbers=False,
+                        disabled=bool(view and not view.template_name),
+                    )
+                    yield Label(
+                        view.preview_label if view else "Preview",
+                        id="preview-label",
+                        classes="section-label",
+                    )
+                    yield Static(
+                        self.preview_text(view.text) if view else "",
+                        id="note-preview",
+                        classes="note-card",
+                    )
                     yield Static(
                         "Placeholders: {first_name} {customer_name} {favorite_product} "
                         "{favorite_category} {orders_count} {customer_since} {gift} "
@@ -126,6 +227,41 @@ class GiftsScreen(PackingPart):
             # widgets, each styled and laid out on every first visit)
             yield TabPane("Packing plan", id="tab-plan")
             yield TabPane("Campaigns", id="tab-campaigns")
+
+    def on_mount(self) -> None:
+        # Textual calls SectionScreen.on_mount (the load) after this one by itself
+        if self._composed is not None and self.segment is not None:
+            self._detail_scrollbars()
+
+    def _detail_scrollbars(self) -> None:
+        """A composed detail taller than its panel, and a template longer than its editor,
+        get their scrollbars before the first layout, the template wrapped at its width
+        (Textual found they needed them in that layout, then laid the screen out and
+        painted it again, three times)."""
+        width, height = self.app.size
+        detail = self.query_one("#policy-detail", VerticalScroll)
+        styles = detail.styles
+        inner = width - policy_table_width(width) - styles.gutter.width
+        room = height - CHROME_LINES - styles.gutter.height
+        if inner <= 0 or room <= 0:
+            return
+        if stacked_height(detail, inner, self.app.size) > room:
+            detail.set_reactive(Widget.show_vertical_scrollbar, True)
+            detail.vertical_scrollbar.display = True
+            inner -= styles.scrollbar_size_vertical
+        editor = self.query_one("#template-editor", TextArea)
+        box = editor.styles
+        if box.height is None or not box.height.is_cells:
+            return
+        lines = int(box.height.value) - box.gutter.height
+        room_width = inner - box.gutter.width - editor.gutter_width - 1  # the cursor's cell
+        wrapped = editor.wrapped_document
+        wrapped.wrap(room_width, tab_width=editor.indent_width)
+        if wrapped.height > lines:
+            wrapped.wrap(room_width - box.scrollbar_size_vertical, tab_width=editor.indent_width)
+            editor.set_reactive(Widget.show_vertical_scrollbar, True)
+            editor.vertical_scrollbar.display = True
+        editor.set_reactive(Widget.virtual_size, Size(0, wrapped.height))
 
     def compose_plan(self) -> ComposeResult:
         yield Static(self.plan_summary, id="plan-summary", classes="summary-line")
@@ -149,6 +285,8 @@ class GiftsScreen(PackingPart):
         if pane_id in self.built_tabs or pane_id not in self.TAB_PARTS:
             return
         self.built_tabs.add(pane_id)
+        if pane_id == "tab-plan":
+            self.make_plan()  # its summary line is composed with it
         pane = self.query_one(f"#{pane_id}", TabPane)
         await pane.mount(Built(getattr(self, self.TAB_PARTS[pane_id])))
         if pane_id == "tab-plan":
@@ -157,7 +295,14 @@ class GiftsScreen(PackingPart):
             self.load_campaigns()
 
     def load(self) -> None:
-        data, table = self.data, self.query_one("#policy-table", FrameTable)
+        data = self.data
+        composed, self._composed = self._composed, None
+        if composed is not None and composed is ready_gifts(data):  # the table shows it
+            self.show_plan(composed)
+            if "tab-campaigns" in self.built_tabs:
+                self.load_campaigns()
+            return
+        table = self.query_one("#policy-table", FrameTable)
 
         def compute() -> tuple[Any, Prepared]:
             gifts = data.gifts()
@@ -172,6 +317,22 @@ class GiftsScreen(PackingPart):
         self.gifts = gifts
         self.query_one("#policy-table", FrameTable).load(policies)
         self.focus_content()  # at once: the new grid is drawn focused the first time
+        self.show_plan(gifts)
+
+    def show_plan(self, gifts: GiftsResult) -> None:
+        """The packing plan of `gifts`, made now if its tab is built, else when it is."""
+        self.plan_for = gifts
+        if "tab-plan" in self.built_tabs:
+            self.make_plan()
+            self.query_one("#plan-summary", Static).update(self.plan_summary)
+            if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
+                self.load_plan()
+
+    def make_plan(self) -> None:
+        """The plan's table frame and summary line, from the gifts not made into them yet."""
+        gifts, self.plan_for = self.plan_for, None
+        if gifts is None:
+            return
         plan = gifts.plan.with_columns(
             pl.col("note").fill_null("").str.split("\n").list.first().alias("note_line"),
             pl.coalesce("gift", "gift_kind").alias("gift"),
@@ -186,14 +347,11 @@ class GiftsScreen(PackingPart):
             f"{fmt.money(cost, cur)} · {plural(n_notes, 'note')} · as of "
             f"{self.data.known_as_of()}"
         )
-        if "tab-plan" in self.built_tabs:
-            self.query_one("#plan-summary", Static).update(self.plan_summary)
-            if self.query_one("#gifts-tabs", TabbedContent).active == "tab-plan":
-                self.load_plan()
 
     def load_plan(self) -> None:
         """The packing plan into its table: when its tab shows (a grid mounted on a hidden
         tab is styled and laid out on each first visit for nothing)."""
+        self.make_plan()
         if self.plan_shown is not None:
             self.query_one("#plan-table", FrameTable).load(self.plan_shown)
             self.plan_shown = None
@@ -266,40 +424,60 @@ class GiftsScreen(PackingPart):
     def _policy_highlighted(self, event: FrameTable.RowHighlighted) -> None:
         if self.gifts is None or event.key is None:
             return
+        composed, self._composed_segment = self._composed_segment, None
+        if event.loaded and composed == str(event.key):
+            return  # the preloaded table saying the row `compose_body` showed already
         self.show_policy(str(event.key))
 
-    def show_policy(self, segment: str) -> None:
-        self.segment = segment
+    def policy_view(self, segment: str) -> PolicyView:
+        """What the detail panel shows for `segment` (drafts edited meanwhile included)."""
+        assert self.gifts is not None
         row = self.gifts.previews.filter(pl.col("segment") == segment).row(0, named=True)
         templates = self.templates()
         name = row["template"] or ""
         users = self.gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
         rule = self.named_rule(segment, row["rule"])
-        self.query_one("#policy-rule", Static).update(
-            f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
-            f"{plural(row['customers'], 'customer')}"
-        )
-        label = self.query_one("#template-label", Label)
         if not name:
-            label.update('No note for this segment (template = "").')
+            label = 'No note for this segment (template = "").'
         else:
             shared = (
                 f" (also used by {', '.join(u for u in users if u != segment)})"
                 if len(users) > 1
                 else ""
             )
-            label.update(f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back")
-        self.template_name = name
-        self.saved_text = templates.get(name, "")
-        editor = self.query_one("#template-editor", TextArea)
-        editor.disabled = not name
-        editor.load_text(self.drafts.get(name, self.saved_text))
-        self.example = self.example_frame(row)
+            label = f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back"
+        saved = templates.get(name, "")
         cid = row.get("customer_id")
         who = display_name(cid, row.get("customer_name"), row.get("email")) if cid else None
-        self.query_one("#preview-label", Label).update(
-            f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
+        return PolicyView(
+            rule=f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
+            f"{plural(row['customers'], 'customer')}",
+            label=label,
+            template_name=name,
+            saved_text=saved,
+            text=self.drafts.get(name, saved),
+            example=self.example_frame(row),
+            preview_label=(
+                f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
+            ),
         )
+
+    def use_policy(self, view: PolicyView) -> None:
+        """The segment `view` shows becomes the one edited and previewed."""
+        self.template_name = view.template_name
+        self.saved_text = view.saved_text
+        self.example = view.example
+
+    def show_policy(self, segment: str) -> None:
+        self.segment = segment
+        view = self.policy_view(segment)
+        self.query_one("#policy-rule", Static).update(view.rule)
+        self.query_one("#template-label", Label).update(view.label)
+        self.use_policy(view)
+        editor = self.query_one("#template-editor", TextArea)
+        editor.disabled = not view.template_name
+        editor.load_text(view.text)
+        self.query_one("#preview-label", Label).update(view.preview_label)
         self.render_preview()
 
     def named_rule(self, segment: str, rule: str) -> str:
@@ -343,7 +521,9 @@ class GiftsScreen(PackingPart):
                 self.drafts[self.template_name] = text
             else:
                 self.drafts.pop(self.template_name, None)
-        self.render_preview()
+        shown = self._previewed
+        if shown is None or shown[:2] != (text, self.saved_text) or shown[2] is not self.example:
+            self.render_preview()  # else the preview shows it (a template just loaded)
 
     # -- unsaved edits ------------------------------------------------------------------
     def unsaved(self) -> str | None:
@@ -375,23 +555,25 @@ class GiftsScreen(PackingPart):
 
     def render_preview(self) -> None:
         """Render the edited template for the example customer (one row: instant)."""
+        text = self.query_one("#template-editor", TextArea).text
+        self.query_one("#note-preview", Static).update(self.preview_text(text))
+
+    def preview_text(self, text: str) -> str:
+        """The note `text` makes for the example customer, as the preview shows it."""
         from shopinsight.core.gifts.notes import note_values, render_notes
 
-        preview = self.query_one("#note-preview", Static)
-        text = self.query_one("#template-editor", TextArea).text
+        self._previewed = (text, self.saved_text, self.example)
         if self.example is None or not text:
-            preview.update("[dim]Nothing to preview.[/dim]")
-            return
+            return "[dim]Nothing to preview.[/dim]"
         try:
             config = self.data.config()
             values = note_values(self.example, config)
             shop = str(config.get("shop", {}).get("name", "") or "")
             note = render_notes(values, text, {"shop_name": shop}, "your template")[0]
         except ShopInsightError as error:
-            preview.update(f"[red]{escape(error.title)}[/red]\n{escape(error.detail)}")
-            return
+            return f"[red]{escape(error.title)}[/red]\n{escape(error.detail)}"
         dirty = " [i](not saved)[/i]" if text != self.saved_text else ""
-        preview.update(escape(note) + dirty)
+        return escape(note) + dirty
 
     def action_save_template(self) -> None:
         from shopinsight.tui.settings import save_template
