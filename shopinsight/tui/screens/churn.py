@@ -84,15 +84,24 @@ def view_rows(alerts: pl.DataFrame, view: str, text: str = "") -> pl.DataFrame:
     return rows
 
 
+METHOD_LABELS = {
+    "rule": "Cadence rule", "btyd": "Purchase model (BG/NBD)", "model": "Learned model",
+    "recency": "Days since last order",
+}  # fmt: skip
+
+
 def backtest_words(churn: Any) -> str:
-    """How the churn method did one horizon back, in plain words."""
+    """How each churn method did one horizon back, in plain words: the one used first (the
+    line above the list quotes its numbers), then the others it was compared with."""
     bt = churn.backtest
     lines = [
         f"Replayed as of {bt['as_of']}: of {bt['customers']:,} customers, {bt['lost']:,} did "
         f"not order in the next {bt['horizon_days']} days."
     ]
-    for name, score in (("Rule", bt.get("rule")), ("Model", bt.get("model"))):
-        if not score:
+    order = [churn.method, *(m for m in METHOD_LABELS if m != churn.method)]
+    for method in order:
+        score = bt.get(method)
+        if not isinstance(score, dict) or not score:
             continue
         parts = []
         if score.get("precision") is not None:
@@ -105,17 +114,13 @@ def backtest_words(churn: Any) -> str:
             parts.append(f"its top 10% held {fmt.pct(score['top10_capture'])} of the lost spend")
         if score.get("auc") is not None:
             parts.append(f"ranking score (AUC) {score['auc']:.2f}")
-        lines.append(f"[b]{name}[/b]: " + "; ".join(parts) + ".")
+        used = " (used)" if method == churn.method else ""
+        name = METHOD_LABELS.get(method, method)
+        lines.append(f"[b]{name}{used}[/b]: " + "; ".join(parts) + ".")
     if bt.get("model_note"):
         lines.append(f"[dim]{escape(bt['model_note'])}[/dim]")
     lines.append(f"[i]{escape(churn.method_reason)}[/i]")
     return "\n".join(lines)
-
-
-METHOD_LABELS = {
-    "rule": "Cadence rule", "btyd": "Purchase model (BG/NBD)", "model": "Learned model",
-    "recency": "Days since last order",
-}  # fmt: skip
 
 
 def backtest_line(churn: Any) -> str:

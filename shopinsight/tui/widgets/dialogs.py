@@ -69,8 +69,9 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
-            if self.detail:
-                yield Static(self.detail, markup=False, classes="dialog-body")
+            if self.detail:  # scrolls when long (a short terminal), the buttons stay shown
+                with VerticalScroll(classes="dialog-body", can_focus=False):
+                    yield Static(self.detail, markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="primary", id="yes")
                 yield Button("Cancel", id="no")
@@ -102,7 +103,8 @@ class SaveChangesDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Save your changes?", classes="dialog-title")
-            yield Static(self.what, markup=False, classes="dialog-body")
+            with VerticalScroll(classes="dialog-body", can_focus=False):
+                yield Static(self.what, markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (s)", variant="primary", id="save")
                 yield Button("Discard (d)", variant="error", id="discard")

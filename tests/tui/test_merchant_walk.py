@@ -1,0 +1,36 @@
+"""What a merchant walking through the app at 80×24 ran into: each test fails on the code
+before its fix."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Static
+
+from shopinsight.core.shop import Shop
+from shopinsight.tui import fmt
+from shopinsight.tui.screens.churn import METHOD_LABELS
+from tests.tui.conftest import AS_OF, go, settle
+
+
+def text(widget: Static) -> str:
+    return " ".join(str(widget.render()).split())
+
+
+async def test_the_backtest_dialog_scores_the_method_used_and_fits(demo_ws, make_app):
+    """`b` on Churn: the method the line above the list names (and quotes) is in the dialog
+    with those numbers (it listed only the rule and the learned model, while the purchase
+    model was used), and the dialog's OK button is on screen at 80×24 (it was cut off)."""
+    churn = Shop(demo_ws, AS_OF).churn()
+    score = churn.backtest[churn.method]
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        await go(pilot, "b")
+        body = text(app.screen.query_one(".dialog-body Static", Static))
+        name = METHOD_LABELS[churn.method]
+        assert f"{name} (used): {fmt.pct(score['precision'])} of its" in body
+        for method, label in METHOD_LABELS.items():
+            if churn.backtest.get(method):
+                assert label in body
+        ok = app.screen.query_one("#ok", Button)
+        assert ok.region.bottom <= 24 and ok.region.height == 3
