@@ -34,3 +34,22 @@ async def test_the_backtest_dialog_scores_the_method_used_and_fits(demo_ws, make
                 assert label in body
         ok = app.screen.query_one("#ok", Button)
         assert ok.region.bottom <= 24 and ok.region.height == 3
+
+
+async def test_the_cohort_title_fits_80_columns_in_every_view(demo_ws, make_app):
+    """Insights at 80×24: the heatmap's title with its key hints stays whole for each of the
+    three numbers (v) by month and by quarter (p); by quarter with customers it ran past the
+    edge and ended in a bare 'p'."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "6")
+        title = app.screen.query_one("#cohort-title", Static)
+        for period in ("months", "quarters"):
+            for _ in range(3):
+                await settle(pilot)
+                words = str(title.render()).rstrip()
+                assert words.endswith("quarters" if period == "months" else "months")
+                assert len(words) <= title.content_region.width, words
+                await go(pilot, "v")
+            await go(pilot, "p")

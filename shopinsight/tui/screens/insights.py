@@ -126,8 +126,10 @@ class InsightsScreen(SectionScreen):
         span = "months" if result.by == "month" else "quarters"
         money = f" ({result.currency})" if self.view == "revenue" and result.currency else ""
         other = "quarters" if result.by == "month" else "months"
+        # fits 80 columns in every view ("Cohorts by first quarter: customers active…" ran
+        # past it and lost its `p` hint's word)
         self.query_one("#cohort-title", Static).update(
-            f"[b]Cohorts by first {result.by}[/b]: {VIEW_NAMES[self.view]}{money} in later "
+            f"[b]By first {result.by}[/b]: {VIEW_NAMES[self.view]}{money} in later "
             f"{span} · [b]v[/b] numbers · [b]p[/b] {other}"
         )
         table = self.query_one("#cohort-table", DataTable)
