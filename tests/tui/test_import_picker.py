@@ -106,21 +106,62 @@ def test_reports_never_say_updated_and_already_imported_together():
     assert import_summary([report(new_lines=7)]) == "Imported 1 file: 7 new lines."
 
 
-async def test_a_big_folder_is_listed_whole_in_batches(demo_ws, make_app, exports_dir):
-    """The first entries show at once, the rest follow after each repaint: all of them."""
-    from shopinsight.tui.widgets.file_picker import FIRST_ENTRIES
+async def test_a_big_folder_is_listed_whole_and_only_what_shows_is_drawn(
+    demo_ws, make_app, exports_dir
+):
+    """A folder of 1,200 files is listed whole at once, folders first; only the entries drawn
+    have their text made (this fails if the list makes every entry's text to measure it, the
+    cost of a big folder); the keys and the mouse reach every entry."""
+    from shopinsight.tui.widgets.file_picker import EntryOption
 
-    for i in range(FIRST_ENTRIES + 450):
-        (exports_dir / f"orders_{i:04d}.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    orders = [f"orders_{i:04d}.csv" for i in range(1200)]
+    for name in orders:
+        (exports_dir / name).write_text("a,b\n1,2\n", encoding="utf-8")
+    (exports_dir / "zz_invoice.pdf").write_bytes(b"%PDF")
+    (exports_dir / "sub").mkdir()
+    (exports_dir / "sub" / "inside.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await go(pilot, "i")
-        for _ in range(20):
-            await pilot.pause()
-        prompts = _prompts(app)
-        names = [p.split("\n")[0] for p in prompts if p.startswith("orders_")]
-        assert names == [f"orders_{i:04d}.csv" for i in range(FIRST_ENTRIES + 450)]
+        listing = app.screen.query_one("#import-files", OptionList)
+        entries = [o for o in listing.options if isinstance(o, EntryOption)]
+        assert [o.entry.name for o in entries] == [
+            "sub",
+            "more_orders.csv",
+            *orders,
+            "zz_invoice.pdf",
+        ]
+        drawn = [o for o in entries if o._text is not None]
+        assert 0 < len(drawn) <= listing.size.height
+        assert listing.virtual_size.height == len(listing.options) - len(entries) + sum(
+            o.lines for o in entries
+        )
+
+        listing.focus()
+        await go(pilot, "end")
+        assert listing.highlighted == listing.option_count - 1
+        assert "zz_invoice.pdf cannot be imported: a PDF" in text_of(app, "#import-why")
+        lines = [listing.render_line(y).text.rstrip() for y in range(listing.size.height)]
+        assert "zz_invoice.pdf" in lines[-2:]
+        await go(pilot, "pageup")
+        at = listing.highlighted
+        assert listing.option_count - 1 - listing.size.height <= at < listing.option_count - 1
+        await go(pilot, "up")
+        assert listing.highlighted == at - 1
+        assert listing.options[at - 1].entry.name in text_of(app, "#import-why")
+        await go(pilot, "pagedown", "home")
+        assert listing.highlighted == 0
+        assert len([o for o in entries if o._text is not None]) < 3 * listing.size.height
+
+        # a click on the folder opens it
+        lines = [listing.render_line(y).text for y in range(listing.size.height)]
+        row = next(i for i, line in enumerate(lines) if "📁 sub/" in line)
+        await pilot.click(listing, offset=(3, row))
+        await settle(pilot)
+        assert [o.entry.name for o in listing.options if isinstance(o, EntryOption)] == [
+            "inside.csv"
+        ]
 
 
 async def test_long_names_stay_on_their_line_and_show_whole_below(demo_ws, make_app, exports_dir):
@@ -152,12 +193,14 @@ async def test_long_names_stay_on_their_line_and_show_whole_below(demo_ws, make_
 
         width = listing.scrollable_content_region.width
         for i in range(listing.option_count):
-            prompt = listing.get_option_at_index(i).prompt
+            option = listing.get_option_at_index(i)
+            prompt = option.prompt
             assert isinstance(prompt, Listed)
             for w in (width, 12, 200):
-                assert prompt.get_height(listing.styles, w) == Content.get_height(
-                    prompt, listing.styles, w
-                )
+                laid_out = Content.get_height(prompt, listing.styles, w)
+                assert prompt.get_height(listing.styles, w) == laid_out
+                # as the list measures it (an entry's before its text is made)
+                assert listing._get_visual(option).get_height(listing.styles, w) == laid_out
 
         prompts = _prompts(app)
         listing.focus()

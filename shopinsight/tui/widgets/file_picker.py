@@ -4,7 +4,9 @@ for every file that cannot be imported, why and what to do instead. Each name st
 (a long one ends in "…"); the line below the list says the highlighted one whole.
 
 Enter on a folder opens it, on a file picks it; a path typed in the field and Enter does the
-same. Listing a folder is one `scandir` (core.files): instant even in a full Downloads folder.
+same. Listing a folder is one `scandir` (core.files) and a few microseconds an entry: an
+entry's text is made when it is first drawn, its height (one line, two for a file) known
+without it, so a full Downloads folder is listed whole at once.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import rich.repr
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.suggester import Suggester
+from textual.visual import Visual
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +30,9 @@ from shopinsight.core.text import visible
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
 
 
 class PathSuggester(Suggester):
@@ -49,7 +56,7 @@ def shown_path(path: Path) -> str:
     return "~" if str(rest) == "." else f"~/{rest}"
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
@@ -68,10 +75,63 @@ class Listed(Content):
         return super().get_height(rules, width)
 
 
-FIRST_ENTRIES = 150
-"""A folder's entries listed at once (more than a screen holds); the rest follow in batches
-of `MORE_ENTRIES`, one after each repaint."""
-MORE_ENTRIES = 400
+def entry_text(e: Entry) -> Content:
+    """How an entry reads in the list: a folder's name; a file's name (cut with "…" if long:
+    whole below the list), then its size or why it cannot be imported."""
+    name = visible(e.name)
+    if e.is_dir:
+        return Listed.assemble(("📁 ", ""), (name + "/", "bold"))
+    if not e.why_not:
+        return Listed.assemble(name, "\n", (f"  {_size(e.size)}", "dim"))
+    short = e.why_not.split(":")[0]
+    return Listed.assemble((name, "dim"), "\n", (f"  ✗ {short}", "dim italic"))
+
+
+class EntryOption(Option):
+    """A folder's entry in the list. Its text (`prompt`) is made when first asked for: when
+    the entry is drawn, not for every entry of a big folder as it is listed."""
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__("")
+        self._text: Content | None = None
+        self.entry = entry
+        self.lines = 1 if entry.is_dir else 2
+        self._visual = _Shown(self)  # what OptionList measures and draws (`_get_visual`)
+
+    @property
+    def prompt(self) -> Content:
+        if self._text is None:
+            self._text = entry_text(self.entry)
+        return self._text
+
+    def __rich_repr__(self) -> rich.repr.Result:
+        yield self.entry.name
+
+
+class _Shown(Visual):
+    """An entry as the list measures and draws it: its height is its count of lines (they
+    never wrap there, see `Listed`) without making its text; drawn, it is its text."""
+
+    __slots__ = ("option",)
+
+    def __init__(self, option: EntryOption) -> None:
+        self.option = option
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        if rules.get("text_wrap", "wrap") == "nowrap":
+            return self.option.lines
+        return self.option.prompt.get_height(rules, width)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.option.prompt.get_optimal_width(rules, container_width)
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return self.option.prompt.get_minimal_width(rules)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.option.prompt.render_strips(width, height, style, options)
 
 
 class FilePicker(Vertical):
@@ -86,9 +146,7 @@ class FilePicker(Vertical):
         super().__init__(id=id)
         self.start = start
         self.folder = start.resolve() if start.exists() else Path.home()
-        self.targets: dict[str, Path] = {}
-        self.reasons: dict[str, str] = {}
-        self._listing = 0  # which folder's listing is being filled
+        self.targets: dict[str, Path] = {}  # the parent folder's and the places' options
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -119,63 +177,38 @@ class FilePicker(Vertical):
         suggester = field.suggester
         if isinstance(suggester, PathSuggester):
             suggester.base = folder
-        self.targets, self.reasons = {}, {}
+        self.targets = {}
         options: list[Option] = []
         if folder.parent != folder:
             options.append(self._place("up", "↑ ..", folder.parent, "parent folder"))
         for label, path in places(self.start.resolve() if self.start.exists() else folder):
             if path.resolve() != folder.resolve():
                 options.append(self._place(f"place-{label}", f"⌂ {label}", path, shown_path(path)))
-        options += [self._entry(i, e) for i, e in enumerate(entries[:FIRST_ENTRIES])]
+        options += [EntryOption(e) for e in entries]
         files = sum(1 for e in entries if not e.is_dir)
         ready = sum(1 for e in entries if e.importable)
         listing = self.query_one("#import-files", OptionList)
-        listing.clear_options()
-        listing.add_options(options)
+        listing.set_options(options)
         listing.highlighted = 0 if options else None
-        self._listing += 1
-        if len(entries) > FIRST_ENTRIES:
-            self.call_after_refresh(self._list_more, self._listing, entries, FIRST_ENTRIES)
         listing.border_title = visible(folder.name or str(folder))
         self.query_one("#import-why", Static).update(
             f"{files:,} files here, {ready:,} can be imported" if files else "No files here."
         )
-
-    def _list_more(self, listing: int, entries: list[Entry], start: int) -> None:
-        """The rest of a big folder's entries, a batch after each repaint: the list wraps
-        each entry to measure it, ~0.1 ms each on the UI thread (0.5 s for 3,500 files)."""
-        if listing != self._listing:
-            return  # another folder was opened meanwhile
-        end = start + MORE_ENTRIES
-        more = [self._entry(i, e) for i, e in enumerate(entries[start:end], start)]
-        self.query_one("#import-files", OptionList).add_options(more)
-        if end < len(entries):
-            self.call_after_refresh(self._list_more, listing, entries, end)
 
     def _place(self, oid: str, label: str, path: Path, note: str) -> Option:
         self.targets[oid] = path
         text = Listed.assemble((label, "bold"), "  ", (visible(note), "dim"))
         return Option(text, id=oid)
 
-    def _entry(self, i: int, e: Entry) -> Option:
-        oid = f"e{i}"
-        self.targets[oid] = e.path
-        name = visible(e.name)
-        if e.is_dir:
-            return Option(Listed.assemble(("📁 ", ""), (name + "/", "bold")), id=oid)
-        # the name (cut with "…" if long: whole below the list), then its size or why it
-        # cannot be imported
-        if e.importable:
-            return Option(Listed.assemble(name, "\n", (f"  {_size(e.size)}", "dim")), id=oid)
-        self.reasons[oid] = e.why_not
-        short = e.why_not.split(":")[0]
-        return Option(Listed.assemble((name, "dim"), "\n", (f"  ✗ {short}", "dim italic")),
-                      id=oid)  # fmt: skip
+    def _target(self, option: Option) -> tuple[Path | None, str]:
+        """Where an option leads, and why it cannot be imported ("" if it can or a folder)."""
+        if isinstance(option, EntryOption):
+            return option.entry.path, option.entry.why_not
+        return self.targets.get(option.id or ""), ""
 
     @on(OptionList.OptionHighlighted, "#import-files")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        why = self.reasons.get(event.option_id or "")
-        path = self.targets.get(event.option_id or "")
+        path, why = self._target(event.option)
         line = self.query_one("#import-why", Static)
         if path is None:
             return
@@ -188,7 +221,7 @@ class FilePicker(Vertical):
                     name, ": Enter picks this file (previewed first, nothing imported yet)."
                 )
             )
-        elif (event.option_id or "").startswith("e"):  # a folder listed here: its name
+        elif isinstance(event.option, EntryOption):  # a folder listed here: its name
             line.update(Content.assemble("Enter opens ", (visible(path.name) + "/", "bold")))
         else:  # the parent folder, a place: where it leads
             line.update(Content.assemble("Enter opens ", (visible(shown_path(path)), "bold")))
@@ -196,7 +229,7 @@ class FilePicker(Vertical):
     @on(OptionList.OptionSelected, "#import-files")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        path = self.targets.get(event.option_id or "")
+        path, _ = self._target(event.option)
         if path is not None:
             self.go(path)
 
