@@ -53,3 +53,19 @@ async def test_the_cohort_title_fits_80_columns_in_every_view(demo_ws, make_app)
                 assert len(words) <= title.content_region.width, words
                 await go(pilot, "v")
             await go(pilot, "p")
+
+
+async def test_one_setting_saved_is_said_in_the_singular(demo_ws, make_app):
+    """Settings: 'Saved 1 setting to shopinsight.toml; every screen uses it now' (was 'uses
+    them now')."""
+    from textual.widgets import Input
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "comma", "enter")
+        app.screen.query_one("#set-churn-list_size", Input).value = "10"
+        await go(pilot, "ctrl+s")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "Saved 1 setting to shopinsight.toml; every screen uses it now." in said

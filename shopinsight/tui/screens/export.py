@@ -38,6 +38,11 @@ TARGETS = [
     ("google", "Audience: Google Customer Match (CSV)", "google-customer-match.csv"),
 ]
 FILES = {t: f for t, _, f in TARGETS}
+DESTINATIONS = {
+    "shopify": "Shopify", "klaviyo": "Klaviyo", "mailchimp": "Mailchimp", "csv": "a plain CSV",
+    "json": "JSON", "meta": "a Meta custom audience", "google": "Google Customer Match",
+}  # fmt: skip
+"""Where the confirmation says the customers go ('for shopify' named the code)."""
 EMAIL_TOOLS = ("klaviyo", "mailchimp")
 AUDIENCES = ("meta", "google")
 CONSENTED = (*EMAIL_TOOLS, *AUDIENCES)
@@ -264,7 +269,8 @@ class ExportScreen(FormScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Export {plural(export.written, 'customer')} for {export.target}?",
+                f"Export {plural(export.written, 'customer')} to "
+                f"{DESTINATIONS.get(export.target, export.target)}?",
                 f"{path}" + ("".join(f"\n{n}" for n in export.notes)),
                 "Export",
             ),

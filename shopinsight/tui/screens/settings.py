@@ -139,7 +139,7 @@ class SettingsScreen(FormScreen):
             n = len(changes)
             self.notify(
                 f"Saved {n} setting{'s' if n != 1 else ''} to {ws.config_path.name}; every "
-                "screen uses them now.",
+                f"screen uses {'it' if n == 1 else 'them'} now.",
                 title="Settings saved",
                 timeout=5,
             )
