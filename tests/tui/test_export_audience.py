@@ -28,7 +28,7 @@ async def test_export_an_audience_for_meta_and_google(demo_ws, make_app, exports
         assert "Amazon relay address" in count and "no marketing consent" in count
         await go(pilot, "ctrl+s")
         title = str(app.screen.query_one(".dialog-title", Static).content)
-        assert title.endswith(" to a Meta custom audience?")  # named as the merchant knows it, not by its code
+        assert title.endswith(" to a Meta custom audience?")  # not "for meta"
         await go(pilot, "y")
         meta = pl.read_csv(
             exports_dir / "shopinsight-exports" / "meta-audience.csv", infer_schema=False
