@@ -13,6 +13,8 @@ error is shown as Typer would show it (`cli.app.handle_error`).
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -274,4 +276,8 @@ def run_warm(argv: list[str]) -> bool:
     except KeyboardInterrupt:
         err_console.print("Interrupted; the workspace is unchanged.")
         raise SystemExit(130) from None
+    # Done: at exit, the collector need not look through every object the imports made (Polars
+    # alone is ~100,000) before the process ends and frees them all: ~0.06 CPU s per command,
+    # a fifth of a warm `bundles --json` at 1M lines. Objects are still freed as usual.
+    atexit.register(gc.freeze)
     return True
