@@ -39,7 +39,7 @@ from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.customers_view import display_name
 from shopinsight.tui.screens.gifts_packing import DEFAULT_DEST, EXPORTS, PackingPart
-from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared
+from shopinsight.tui.widgets.frame_table import Col, FrameTable, Prepared, prepare
 
 if TYPE_CHECKING:
     from shopinsight.core.results import GiftsResult
@@ -106,7 +106,7 @@ def ready_gifts(shop: Any) -> GiftsResult | None:
 
 @dataclass(frozen=True)
 class PolicyView:
-    """What the detail panel shows for one segment (`GiftsScreen.policy_view`)."""
+    """What the detail panel shows for one segment (`policy_view`)."""
 
     rule: str
     label: str
@@ -115,6 +115,129 @@ class PolicyView:
     text: str
     example: pl.DataFrame | None
     preview_label: str
+    preview: str  # the note `text` makes for the example customer
+
+
+def policy_view(shop: Any, gifts: GiftsResult, segment: str, drafts: dict[str, str]) -> PolicyView:
+    """What the detail panel shows for `segment`, a template edited meanwhile (`drafts`)
+    included (Polars and the notes' renderer: safe in a worker thread)."""
+    from shopinsight.core.gifts.notes import note_templates
+
+    row = gifts.previews.filter(pl.col("segment") == segment).row(0, named=True)
+    templates = note_templates(shop.config())
+    name = row["template"] or ""
+    users = gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
+    rule = named_rule(shop, gifts, segment, row["rule"])
+    if not name:
+        label = 'No note for this segment (template = "").'
+    else:
+        shared = (
+            f" (also used by {', '.join(u for u in users if u != segment)})"
+            if len(users) > 1
+            else ""
+        )
+        label = f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back"
+    saved = templates.get(name, "")
+    text = drafts.get(name, saved)
+    example = example_frame(shop, gifts, row)
+    cid = row.get("customer_id")
+    who = display_name(cid, row.get("customer_name"), row.get("email")) if cid else None
+    return PolicyView(
+        rule=f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
+        f"{plural(row['customers'], 'customer')}",
+        label=label,
+        template_name=name,
+        saved_text=saved,
+        text=text,
+        example=example,
+        preview_label=(
+            f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
+        ),
+        preview=note_preview(shop, example, text, saved),
+    )
+
+
+def named_rule(shop: Any, gifts: GiftsResult, segment: str, rule: str) -> str:
+    """The policy in words with its chosen gifts by name, SKU after it ('first choice
+    Bamboo Matcha Whisk (TW-WHISK)'): the merchant knows their products by name."""
+    from shopinsight.core.gifts.policies import gift_policies
+
+    try:
+        skus = gift_policies(shop.config()).for_segment(segment).skus
+    except ShopInsightError:
+        return rule
+    said = f"first choice {', '.join(skus)}"
+    if not skus or said not in rule:
+        return rule
+    catalogue = gifts.catalogue.filter(pl.col("sku").is_in(list(skus)))
+    names = dict(zip(catalogue["sku"], catalogue["product_name"], strict=True))
+    named = [f"{names[s]} ({s})" if names.get(s) and names[s] != s else s for s in skus]
+    return rule.replace(said, f"first choice {', '.join(named)}")
+
+
+def example_frame(shop: Any, gifts: GiftsResult, row: dict[str, Any]) -> pl.DataFrame | None:
+    """The example customer's profile with their gift pick: the input of the note."""
+    cid = row.get("customer_id")
+    if cid is None:
+        return None
+    prof = shop.profiles().table.filter(pl.col("customer_id") == cid)
+    pick = gifts.picks.filter(pl.col("customer_id") == cid).select(
+        "customer_id", "gift", "gift_kind"
+    )
+    return prof.join(pick, on="customer_id", how="left")
+
+
+def note_preview(shop: Any, example: pl.DataFrame | None, text: str, saved_text: str) -> str:
+    """The note `text` makes for the example customer, as the preview shows it."""
+    from shopinsight.core.gifts.notes import note_values, render_notes
+
+    if example is None or not text:
+        return "[dim]Nothing to preview.[/dim]"
+    try:
+        config = shop.config()
+        values = note_values(example, config)
+        name = str(config.get("shop", {}).get("name", "") or "")
+        note = render_notes(values, text, {"shop_name": name}, "your template")[0]
+    except ShopInsightError as error:
+        return f"[red]{escape(error.title)}[/red]\n{escape(error.detail)}"
+    dirty = " [i](not saved)[/i]" if text != saved_text else ""
+    return escape(note) + dirty
+
+
+@dataclass(frozen=True)
+class FirstView:
+    """What the screen is composed with (`first_view`): the policies made ready for their
+    table and the first segment's detail."""
+
+    gifts: GiftsResult
+    policies: Prepared
+    first: PolicyView | None
+
+
+def first_view(shop: Any) -> FirstView | None:
+    """The screen as it opens, made once per gifts result (kept in the Shop's memo beside
+    it, forgotten with it), when the gifts are ready (`ready_gifts`); None before."""
+    gifts = ready_gifts(shop)
+    if gifts is None:
+        return None
+
+    def make() -> FirstView:
+        policies = prepare(gifts.previews, POLICY_COLS, None, False)  # FrameTable's sort
+        segment = policies.frame["segment"][0] if policies.frame.height else None
+        view = None
+        with suppress(ShopInsightError):  # else said as the table announces its row
+            view = policy_view(shop, gifts, str(segment), {}) if segment is not None else None
+        return FirstView(gifts, policies, view)
+
+    made: FirstView = shop.memo(f"{GIFTS_KEY}:screen:{id(gifts)}", make)
+    return made if made.gifts is gifts else make()
+
+
+def warm_up(shop: Any) -> None:
+    """The screen as it opens, made in the app's warm-up (app.WARM_UP_SCREENS) so a first
+    visit does no Polars work on the UI thread (each call there waits for Polars' threads:
+    tens of ms on a busy machine)."""
+    first_view(shop)
 
 
 class Built(Vertical):
@@ -173,22 +296,21 @@ class GiftsScreen(PackingPart):
     def compose_body(self) -> ComposeResult:
         # warmed up: composed as it shows, the policies and the first segment's detail in the
         # first layout and paint (no empty panel painted first, no grid mounted after it)
-        gifts = self._composed = ready_gifts(self.data)
+        ready = first_view(self.data)
         table = FrameTable(POLICY_COLS, key="segment", id="policy-table", empty="No segments yet.")
         view: PolicyView | None = None
-        if gifts is not None:
-            self.gifts = gifts
+        if ready is not None:
+            self.gifts = self._composed = ready.gifts
             width = policy_table_width(self.app.size.width)
-            grid = table.preload(table.prepare(gifts.previews), width)
+            grid = table.preload(ready.policies, width)
             if grid is not None:  # focused now, so it is styled focused as it mounts
                 self.set_focus(grid, scroll_visible=False)
                 grid.set_reactive(Widget.has_focus, self.focused is grid)
-                first = table.key_at(0)
-                with suppress(ShopInsightError):  # else said as the table announces its row
-                    view = self.policy_view(str(first)) if first is not None else None
+                view = ready.first
                 if view is not None:
-                    self.segment = self._composed_segment = str(first)
+                    self.segment = self._composed_segment = str(table.key_at(0))
                     self.use_policy(view)
+                    self._previewed = (view.text, view.saved_text, view.example)
         with TabbedContent(id="gifts-tabs"):
             with TabPane("Policies & notes", id="tab-policies"), Horizontal(classes="split"):
                 yield table
@@ -212,7 +334,7 @@ class GiftsScreen(PackingPart):
                         classes="section-label",
                     )
                     yield Static(
-                        self.preview_text(view.text) if view else "",
+                        view.preview if view else "",
                         id="note-preview",
                         classes="note-card",
                     )
@@ -232,6 +354,9 @@ class GiftsScreen(PackingPart):
         # Textual calls SectionScreen.on_mount (the load) after this one by itself
         if self._composed is not None and self.segment is not None:
             self._detail_scrollbars()
+            shown = self._previewed
+            if shown is not None and self.query_one("#template-editor", TextArea).text != shown[0]:
+                self.render_preview()  # the editor's document wrote it its own way
 
     def _detail_scrollbars(self) -> None:
         """A composed detail taller than its panel, and a template longer than its editor,
@@ -429,39 +554,6 @@ class GiftsScreen(PackingPart):
             return  # the preloaded table saying the row `compose_body` showed already
         self.show_policy(str(event.key))
 
-    def policy_view(self, segment: str) -> PolicyView:
-        """What the detail panel shows for `segment` (drafts edited meanwhile included)."""
-        assert self.gifts is not None
-        row = self.gifts.previews.filter(pl.col("segment") == segment).row(0, named=True)
-        templates = self.templates()
-        name = row["template"] or ""
-        users = self.gifts.previews.filter(pl.col("template") == name)["segment"].to_list()
-        rule = self.named_rule(segment, row["rule"])
-        if not name:
-            label = 'No note for this segment (template = "").'
-        else:
-            shared = (
-                f" (also used by {', '.join(u for u in users if u != segment)})"
-                if len(users) > 1
-                else ""
-            )
-            label = f"Note template '{name}'{shared}: Enter edits, ctrl+s saves, Esc back"
-        saved = templates.get(name, "")
-        cid = row.get("customer_id")
-        who = display_name(cid, row.get("customer_name"), row.get("email")) if cid else None
-        return PolicyView(
-            rule=f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
-            f"{plural(row['customers'], 'customer')}",
-            label=label,
-            template_name=name,
-            saved_text=saved,
-            text=self.drafts.get(name, saved),
-            example=self.example_frame(row),
-            preview_label=(
-                f"Preview for {escape(who)}" if who else "Preview (no customer in this segment yet)"
-            ),
-        )
-
     def use_policy(self, view: PolicyView) -> None:
         """The segment `view` shows becomes the one edited and previewed."""
         self.template_name = view.template_name
@@ -470,7 +562,8 @@ class GiftsScreen(PackingPart):
 
     def show_policy(self, segment: str) -> None:
         self.segment = segment
-        view = self.policy_view(segment)
+        assert self.gifts is not None
+        view = policy_view(self.data, self.gifts, segment, self.drafts)
         self.query_one("#policy-rule", Static).update(view.rule)
         self.query_one("#template-label", Label).update(view.label)
         self.use_policy(view)
@@ -478,40 +571,10 @@ class GiftsScreen(PackingPart):
         editor.disabled = not view.template_name
         editor.load_text(view.text)
         self.query_one("#preview-label", Label).update(view.preview_label)
-        self.render_preview()
-
-    def named_rule(self, segment: str, rule: str) -> str:
-        """The policy in words with its chosen gifts by name, SKU after it ('first choice
-        Bamboo Matcha Whisk (TW-WHISK)'): the merchant knows their products by name."""
-        from shopinsight.core.gifts.policies import gift_policies
-
-        try:
-            skus = gift_policies(self.data.config()).for_segment(segment).skus
-        except ShopInsightError:
-            return rule
-        said = f"first choice {', '.join(skus)}"
-        if not skus or said not in rule or self.gifts is None:
-            return rule
-        catalogue = self.gifts.catalogue.filter(pl.col("sku").is_in(list(skus)))
-        names = dict(zip(catalogue["sku"], catalogue["product_name"], strict=True))
-        named = [f"{names[s]} ({s})" if names.get(s) and names[s] != s else s for s in skus]
-        return rule.replace(said, f"first choice {', '.join(named)}")
-
-    def templates(self) -> dict[str, str]:
-        from shopinsight.core.gifts.notes import note_templates
-
-        return note_templates(self.data.config())
-
-    def example_frame(self, row: dict[str, Any]) -> pl.DataFrame | None:
-        """The example customer's profile with their gift pick: the input of the note."""
-        cid = row.get("customer_id")
-        if cid is None:
-            return None
-        prof = self.data.profiles().table.filter(pl.col("customer_id") == cid)
-        pick = self.gifts.picks.filter(pl.col("customer_id") == cid).select(
-            "customer_id", "gift", "gift_kind"
-        )
-        return prof.join(pick, on="customer_id", how="left")
+        self.query_one("#note-preview", Static).update(view.preview)
+        self._previewed = (view.text, view.saved_text, view.example)
+        if editor.text != view.text:  # the editor's document wrote it its own way
+            self.render_preview()
 
     @on(TextArea.Changed, "#template-editor")
     def _template_changed(self) -> None:
@@ -560,20 +623,8 @@ class GiftsScreen(PackingPart):
 
     def preview_text(self, text: str) -> str:
         """The note `text` makes for the example customer, as the preview shows it."""
-        from shopinsight.core.gifts.notes import note_values, render_notes
-
         self._previewed = (text, self.saved_text, self.example)
-        if self.example is None or not text:
-            return "[dim]Nothing to preview.[/dim]"
-        try:
-            config = self.data.config()
-            values = note_values(self.example, config)
-            shop = str(config.get("shop", {}).get("name", "") or "")
-            note = render_notes(values, text, {"shop_name": shop}, "your template")[0]
-        except ShopInsightError as error:
-            return f"[red]{escape(error.title)}[/red]\n{escape(error.detail)}"
-        dirty = " [i](not saved)[/i]" if text != self.saved_text else ""
-        return escape(note) + dirty
+        return note_preview(self.data, self.example, text, self.saved_text)
 
     def action_save_template(self) -> None:
         from shopinsight.tui.settings import save_template
