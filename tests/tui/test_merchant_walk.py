@@ -69,3 +69,20 @@ async def test_one_setting_saved_is_said_in_the_singular(demo_ws, make_app):
         await settle(pilot)
         said = [n.message for n in app._notifications]
         assert "Saved 1 setting to shopinsight.toml; every screen uses it now." in said
+
+
+async def test_the_backtest_panel_is_whole_at_120x36(demo_ws, make_app):
+    """Churn at 120×36: the 'How good is this?' panel shows its text whole (the method used,
+    its numbers and why it was chosen); four methods' numbers ran past its last line."""
+    churn = Shop(demo_ws, AS_OF).churn()
+    app = make_app(demo_ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        panel = app.screen.query_one("#churn-backtest-panel")
+        words = app.screen.query_one("#churn-backtest", Static)
+        width = words.content_size.width
+        needed = words.get_content_height(panel.content_size, app.size, width)
+        room = app.screen.query_one("#churn-top").size.height - panel.styles.gutter.height
+        assert 0 < needed <= room, text(words)
+        assert f"{METHOD_LABELS[churn.method]} (used)" in text(words)

@@ -90,15 +90,17 @@ METHOD_LABELS = {
 }  # fmt: skip
 
 
-def backtest_words(churn: Any) -> str:
+def backtest_words(churn: Any, every: bool = True) -> str:
     """How each churn method did one horizon back, in plain words: the one used first (the
-    line above the list quotes its numbers), then the others it was compared with."""
+    line above the list quotes its numbers), then the others it was compared with (`b`'s
+    dialog); without `every`, the one used and why (the panel: the others' ranking scores are
+    in the why, and four methods' numbers overflowed its 8 lines)."""
     bt = churn.backtest
     lines = [
         f"Replayed as of {bt['as_of']}: of {bt['customers']:,} customers, {bt['lost']:,} did "
         f"not order in the next {bt['horizon_days']} days."
     ]
-    order = [churn.method, *(m for m in METHOD_LABELS if m != churn.method)]
+    order = [churn.method, *(m for m in METHOD_LABELS if m != churn.method and every)]
     for method in order:
         score = bt.get(method)
         if not isinstance(score, dict) or not score:
@@ -350,7 +352,7 @@ class ChurnScreen(SectionScreen):
 
     def show_churn(self, result: tuple[Any, pl.DataFrame]) -> None:
         self.churn, self.rows = result
-        self.query_one("#churn-backtest", Static).update(backtest_words(self.churn))
+        self.query_one("#churn-backtest", Static).update(backtest_words(self.churn, every=False))
         self.query_one("#churn-backtest-line", Static).update(backtest_line(self.churn))
         self.query_one("#churn-risk-chart", BarChart).set_rows(risk_bands(self.rows))
         self.apply_view()
