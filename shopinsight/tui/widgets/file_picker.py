@@ -134,6 +134,15 @@ class _Shown(Visual):
         return self.option.prompt.render_strips(width, height, style, options)
 
 
+class FolderList(OptionList):
+    """The folder's entries. Resized, it keeps the highlighted entry in view: the line below
+    it grows to say a long reason whole (up to 4 lines), and the list shrinks under the entry
+    just highlighted at its bottom (End hid the last file)."""
+
+    def on_resize(self) -> None:
+        self.scroll_to_highlight()
+
+
 class FilePicker(Vertical):
     """Browse folders and pick export files; posts `Picked` with the file's path."""
 
@@ -156,7 +165,7 @@ class FilePicker(Vertical):
             compact=True,
             id="import-path",
         )
-        yield OptionList(id="import-files")
+        yield FolderList(id="import-files")
         yield Static("", id="import-why", classes="hint")
 
     def on_mount(self) -> None:
