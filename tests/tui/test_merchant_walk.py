@@ -86,3 +86,25 @@ async def test_the_backtest_panel_is_whole_at_120x36(demo_ws, make_app):
         room = app.screen.query_one("#churn-top").size.height - panel.styles.gutter.height
         assert 0 < needed <= room, text(words)
         assert f"{METHOD_LABELS[churn.method]} (used)" in text(words)
+
+
+async def test_the_bundle_summary_counts_what_a_search_leaves(demo_ws, make_app):
+    """Bundles: a search says how many bundles it left of how many ('1,295 bundles' stayed
+    while it showed 17 on Online Retail), as the Customers summary does."""
+    from textual.widgets import Input
+
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "5")
+        summary = app.screen.query_one("#bundle-summary", Static)
+        table = app.screen.query_one(FrameTable)
+        total = table.row_count
+        assert text(summary).startswith(f"{total:,} bundles from ")
+        app.screen.query_one("#bundle-search", Input).value = "matcha"
+        await settle(pilot)
+        shown = table.row_count
+        assert 0 < shown < total
+        assert text(summary).startswith(f"{shown:,} of {total:,} bundles from ")

@@ -20,6 +20,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
+from shopinsight.core.words import plural
 from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
@@ -103,6 +104,7 @@ class BundlesScreen(SectionScreen):
         super().__init__()
         self.bundles: BundlesResult | None = None
         self.rows: pl.DataFrame | None = None
+        self._from = ""  # the summary after the count: " from 1,355 orders · sets in…"
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filter-bar"):
@@ -143,7 +145,6 @@ class BundlesScreen(SectionScreen):
     def show_bundles(self, bundles: BundlesResult) -> None:
         self.bundles = bundles
         self.rows = offer_rows(bundles.offers)
-        self.apply_search()
         who = f" of {bundles.segment}" if bundles.segment else ""
         t = bundles.thresholds
         floor = (
@@ -151,11 +152,9 @@ class BundlesScreen(SectionScreen):
             if t.get("min_orders") and t.get("min_support") is not None
             else ""
         )
-        summary = self.query_one("#bundle-summary", Static)
-        summary.update(
-            f"{bundles.offers.height:,} bundles from {bundles.n_orders:,} orders{who}{floor}"
-        )
-        summary.tooltip = t.get("reason")
+        self._from = f" from {bundles.n_orders:,} orders{who}{floor}"
+        self.query_one("#bundle-summary", Static).tooltip = t.get("reason")
+        self.apply_search()
 
     def apply_search(self) -> None:
         if self.rows is None:
@@ -170,6 +169,11 @@ class BundlesScreen(SectionScreen):
         table.load(rows)
         if rows.height == 0:
             self.query_one("#bundle-detail", Static).update("")
+        # how many the search left, as Customers says it ('1,295 bundles' stayed while a
+        # search showed 17)
+        total = plural(self.rows.height, "bundle")
+        count = f"{rows.height:,} of {total}" if needle else total
+        self.query_one("#bundle-summary", Static).update(escape(count + self._from))
         if self.focused is None:
             table.focus_table()
 
