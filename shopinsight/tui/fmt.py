@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual.markup import escape as _markup_escape
@@ -51,3 +52,23 @@ def escape(text: object) -> str:
     """Text from an export inside Textual markup: brackets escaped, and control characters and
     escape sequences shown visibly (`\\x1b`) instead of reaching the terminal."""
     return _markup_escape(visible(text, keep_newlines=True))
+
+
+_CLI_WORDS = [
+    # the day's note (core.shop.Shop.day_note) and the other currencies' orders left out
+    (re.compile(r" — use --currency or --as-of\."), " — pick their currency in Settings (,)."),
+    (re.compile(r" — use --currency ([A-Z]{3})\."), r" — pick \1 in Settings (,) to see them."),
+    # orders left out by exclusions: Customers' X lists the customers and brings one back
+    (re.compile(r"; see `shopinsight exclude --list`\."), "; X on Customers brings one back."),
+    # an export with the consent box ticked: the box is on screen
+    (re.compile(r" \(--include-unsubscribed\)"), ""),
+]
+
+
+def in_app(text: str) -> str:
+    """A note from the core in the app's words: the command line's options it names
+    ('use --currency or --as-of') become where the app does it (Settings), or go where the
+    screen shows the choice already."""
+    for pattern, words in _CLI_WORDS:
+        text = pattern.sub(words, text)
+    return text

@@ -108,3 +108,59 @@ async def test_the_bundle_summary_counts_what_a_search_leaves(demo_ws, make_app)
         shown = table.row_count
         assert 0 < shown < total
         assert text(summary).startswith(f"{shown:,} of {total:,} bundles from ")
+
+
+LATER_IN_EUROS = """\
+InvoiceNo,InvoiceDate,StockCode,Description,Quantity,UnitPrice,CustomerID,Country,Currency
+1,2026-01-05 10:00,A,Apple,1,10.00,c1,United States,USD
+2,2026-02-05 10:00,A,Apple,1,10.00,c1,United States,USD
+3,2026-03-05 10:00,B,Pear,2,10.00,c2,United States,USD
+4,2026-03-06 10:00,B,Pear,2,10.00,c3,United States,USD
+5,2026-04-05 10:00,B,Pear,2,9.00,c4,Germany,EUR
+"""
+
+
+async def test_the_overview_names_no_command_line_option(tmp_path, make_app):
+    """A shop whose last order is in another currency: the Overview says the results stop at
+    the last dollar order and where in the app to see the others (it said 'use --currency or
+    --as-of', options of the command line)."""
+    from shopinsight.core.importers import import_files
+    from shopinsight.core.workspace import Workspace
+
+    export = tmp_path / "orders.csv"
+    export.write_text(LATER_IN_EUROS, encoding="utf-8")
+    ws = Workspace.open(tmp_path / "ws")
+    import_files(ws, [export])
+    assert "--currency" in (Shop(ws).day_note() or "")  # the core's words, for the CLI
+    app = make_app(ws, as_of=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        line = text(app.screen.query_one("#asof-line", Static))
+        assert "Results are as of 2026-03-06, the last order in USD" in line
+        assert "pick their currency in Settings (,)" in line and "--" not in line
+
+
+async def test_notes_on_other_currencies_and_consent_name_no_option(demo_ws, make_app):
+    """The Overview's segment panel tooltip (orders in CNY left out) and the Export count with
+    the consent box ticked say it in the app's words, not '--currency CNY' or
+    '(--include-unsubscribed)'."""
+    from textual.widgets import Checkbox, Select
+
+    from shopinsight.core.exclusions import save_manual
+
+    save_manual(demo_ws, "customer", "etsy:katiemitc80", "my own orders")
+    app = make_app(demo_ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tip = str(app.screen.query_one("#segments-panel").tooltip)
+        assert "orders in CNY not included — pick CNY in Settings (,) to see them." in tip
+        assert "(my own orders)); X on Customers brings one back." in tip
+        assert "--" not in tip
+        await go(pilot, "e")
+        screen = app.screen
+        screen.query_one("#export-target", Select).value = "klaviyo"
+        screen.query_one("#export-unsubscribed", Checkbox).value = True
+        await settle(pilot)
+        count = text(screen.query_one("#export-count", Static))
+        assert "Customers without marketing consent are included." in count
+        assert "--" not in count

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from shopinsight.core.words import plural
-from shopinsight.tui.fmt import escape
+from shopinsight.tui.fmt import escape, in_app
 from shopinsight.tui.screens.base import FormScreen
 from shopinsight.tui.widgets.dialogs import ConfirmDialog
 
@@ -218,7 +218,7 @@ class ExportScreen(FormScreen):
             "will be written "
             f"(of {export.selected:,} in the segment/tag chosen)."
         ]
-        lines += [f"• {escape(n)}" for n in export.notes]
+        lines += [f"• {escape(in_app(n))}" for n in export.notes]
         if export.target in CONSENTED and not self.options()["include_unsubscribed"]:
             lines.append("Only customers who accept email marketing are included.")
         self.query_one("#export-count", Static).update("\n".join(lines))
@@ -271,7 +271,7 @@ class ExportScreen(FormScreen):
             ConfirmDialog(
                 f"Export {plural(export.written, 'customer')} to "
                 f"{DESTINATIONS.get(export.target, export.target)}?",
-                f"{path}" + ("".join(f"\n{n}" for n in export.notes)),
+                f"{path}" + ("".join(f"\n{in_app(n)}" for n in export.notes)),
                 "Export",
             ),
             confirmed,

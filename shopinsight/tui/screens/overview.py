@@ -218,7 +218,7 @@ class OverviewScreen(SectionScreen):
         if others:
             note += " · also " + ", ".join(fmt.money(revenue[c], c) for c in others)
         if status.get("day_note"):
-            note += " · " + escape(str(status["day_note"]))
+            note += " · " + escape(fmt.in_app(str(status["day_note"])))
         demo = "[b]Demo shop[/b] (sample data) · " * bool(self.shop_app.demo)
         self.query_one("#asof-line", Static).update(
             f"{demo}As of [b]{status.get('as_of')}[/b] · orders {first} → {last} · {sources}{note}"
@@ -234,7 +234,7 @@ class OverviewScreen(SectionScreen):
         panel.border_subtitle = (
             f"{plural(summary['customers'], 'customer')} · {summary['currency']}"
         )
-        panel.tooltip = "\n".join(n for n in summary["notes"] if n)
+        panel.tooltip = "\n".join(fmt.in_app(n) for n in summary["notes"] if n)
         # the customer table's own count (the orders' count of the same people until now)
         self.kpi("customers", fmt.count(summary["customers"]), summary["customers_definition"])
         self.load_value()
