@@ -164,3 +164,19 @@ async def test_notes_on_other_currencies_and_consent_name_no_option(demo_ws, mak
         count = text(screen.query_one("#export-count", Static))
         assert "Customers without marketing consent are included." in count
         assert "--" not in count
+
+
+async def test_the_default_gift_budget_is_named_for_the_merchant(demo_ws, make_app):
+    """Settings: the budget of the policy every other segment falls back to reads 'Gift
+    budget: other segments' (it read 'Gift budget: default', beside the '(default)' hint)."""
+    from textual.widgets import Label
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await go(pilot, "comma")
+        await settle(pilot)
+        labels = [str(w.render()) for w in app.screen.query(".settings-label").results(Label)]
+        assert "Gift budget: other segments" in labels
+        assert "Gift budget: default" not in labels
+        assert "Gift budget: Champions" in labels

@@ -23,6 +23,14 @@ from shopinsight.core.settings_writer import Field, current, fields, parse_value
 from shopinsight.tui.screens.base import FormScreen
 
 
+def label(field: Any) -> str:
+    """A setting's name on the form: the gift policy every other segment falls back to is
+    'Gift budget: other segments' (the settings file's key 'default' read as a segment)."""
+    if field.path[:2] == ("gifts", "segments") and field.path[2] == "default":
+        return "Gift budget: other segments"
+    return str(field.label)
+
+
 class SettingsScreen(FormScreen):
     """Shop name, language, currency, segment scheme, alert list size, gift budgets."""
 
@@ -81,7 +89,7 @@ class SettingsScreen(FormScreen):
             else:
                 editor = Input(value, compact=True, id=wid, placeholder="(default)")
             editor.tooltip = f.help
-            rows.append(Horizontal(Label(f.label, classes="settings-label"), editor,
+            rows.append(Horizontal(Label(label(f), classes="settings-label"), editor,
                                    classes="settings-row"))  # fmt: skip
         await form.mount_all(rows)
         from shopinsight.tui.widgets.file_picker import shown_path
