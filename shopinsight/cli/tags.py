@@ -6,7 +6,6 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.text import Text
 
@@ -21,7 +20,6 @@ from shopinsight.cli.app import (
     workspace,
 )
 from shopinsight.cli.customer_options import SegmentOpt, TagOpt, _profiles_of, write_and_report
-from shopinsight.core.errors import InputError
 from shopinsight.render import frame_table
 
 if TYPE_CHECKING:
@@ -48,20 +46,13 @@ app.add_typer(tag_app, name="tag")
 
 
 def _customer_id(ws: Workspace, key: str) -> str:
-    """A customer_id from an id or an email that appears in the imported orders."""
-    from shopinsight.core.schema import normalise_email
+    """The customer_id for what the merchant typed, among the imported orders' customers
+    (core.customer_lookup: the id, an email, the id in their export, a name)."""
+    from shopinsight.core.customer_lookup import find_customer_key
 
-    key = key.strip()
-    email = pl.select(normalise_email(pl.lit(key))).item()
-    cond = pl.col("customer_id") == key
-    if email:
-        cond = (
-            cond | (pl.col("customer_id") == email) | (pl.col("email").str.to_lowercase() == email)
-        )
-    hit = ws.lines().filter(cond).select("customer_id").head(1).collect()
-    if hit.height == 0:
-        raise InputError(f"No customer '{key}'", "No imported order has that customer id or email.")
-    return hit.item()
+    return find_customer_key(
+        ws.lines(), key, "No imported order has that customer id, email or name."
+    )
 
 
 def _override(customer: str, tag: str, action: str, message: str) -> None:

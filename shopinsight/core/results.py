@@ -76,9 +76,14 @@ def customers_definition(n: int, shop: Shop) -> str:
     ).collect()
     buyers, everyone = counts.row(0)
     more = everyone - buyers
-    text = f"{n:,} customers with a purchase (paid, not cancelled or returned, money kept)"
+    from shopinsight.core.words import plural
+
+    text = (
+        f"{plural(n, 'customer')} with a purchase (paid or shipped, not cancelled or returned, "
+        "money kept)"
+    )
     if more > 0:
-        text += f"; {more:,} more with only cancelled, refunded or returned orders"
+        text += f"; {more:,} more with only cancelled, unpaid, refunded or returned orders"
     return text
 
 

@@ -24,8 +24,14 @@ def _expected(shop: Shop, n: int) -> str:
     orders = shop.orders().filter(pl.col("customer_id").is_not_null())
     buyers = orders.filter(pl.col("counted")).get_column("customer_id").n_unique()
     more = orders.get_column("customer_id").n_unique() - buyers
-    text = f"{n:,} customers with a purchase (paid, not cancelled or returned, money kept)"
-    return text + (f"; {more:,} more with only cancelled, refunded or returned orders" * (more > 0))
+    noun = "customer" if n == 1 else "customers"
+    text = f"{n:,} {noun} with a purchase (paid or shipped, not cancelled or returned, money kept)"
+    more_text = f"; {more:,} more with only cancelled, unpaid, refunded or returned orders"
+    return text + more_text * (more > 0)
+
+
+def test_one_customer_is_said_in_the_singular(ws: Workspace) -> None:
+    assert customers_definition(1, Shop.open(ws)).startswith("1 customer with a purchase")
 
 
 def test_from_memory_and_from_the_cache_alike(ws: Workspace) -> None:
