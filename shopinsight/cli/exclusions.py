@@ -140,7 +140,9 @@ def _list(ws: Workspace, json_out: bool) -> None:
         print_json(
             {
                 "excluded_orders": orders.height,
-                "orders": orders.select(*cols, "net_revenue", "excluded_reason").to_dicts(),
+                "orders": orders.select(
+                    *cols, pl.col("net_revenue").round(2), "excluded_reason"
+                ).to_dicts(),
                 "by_hand": manual.to_dicts(),
             }
         )

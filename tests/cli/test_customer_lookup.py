@@ -52,6 +52,7 @@ def test_exclude_takes_the_id_from_the_export(ws):
     assert json.loads(result.output)["excluded_orders"] == 1
     listed = json.loads(run(ws, "exclude", "--list", "--json").output)
     assert [(r["kind"], r["key"]) for r in listed["by_hand"]] == [("customer", "generic:17850")]
+    assert [r["net_revenue"] for r in listed["orders"]] == [15.3]  # 6 × 2.55, in cents
 
 
 def test_unknown_customer_is_a_clear_error(ws):
