@@ -180,3 +180,31 @@ async def test_the_default_gift_budget_is_named_for_the_merchant(demo_ws, make_a
         assert "Gift budget: other segments" in labels
         assert "Gift budget: default" not in labels
         assert "Gift budget: Champions" in labels
+
+
+async def test_churn_says_the_status_in_words(demo_ws, make_app):
+    """Churn: the Status column and the detail say 'second order at risk', not the code
+    'second_order_at_risk'; a search finds it in those words; the CSV keeps the code."""
+    from textual.widgets import Input
+
+    from shopinsight.tui.screens.churn import CSV_COLUMNS
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        table = app.screen.query_one(FrameTable)
+        grid = table.table
+        from textual.coordinate import Coordinate
+
+        cells = {str(grid.get_cell_at(Coordinate(row, 5))) for row in range(table.row_count)}
+        assert "second order at risk" in cells and not any("_" in c for c in cells)
+        assert table.frame["status"].str.contains("_").any()  # the code, kept for the CSV
+        assert "status" in CSV_COLUMNS
+        app.screen.query_one("#churn-search", Input).value = "second order"
+        await settle(pilot)
+        assert table.row_count > 0
+        assert set(table.frame["status"].to_list()) == {"second_order_at_risk"}
+        detail = text(app.screen.query_one("#churn-detail", Static))
+        assert "· second order at risk ·" in detail

@@ -33,7 +33,7 @@ COLS = [
     Col("value_at_risk", "At risk", "money"),
     Col("state", "Mark", width=9),
     Col("expected_next_order", "Expected", "date"),
-    Col("status", "Status", width=12),
+    Col("status_text", "Status", width=12),
     Col("segment", "Segment", width=15, optional=True),
 ]
 
@@ -76,6 +76,7 @@ def view_rows(alerts: pl.DataFrame, view: str, text: str = "") -> pl.DataFrame:
                 pl.col("display_name").fill_null(""),
                 pl.col("customer_id"),
                 pl.col("segment").fill_null(""),
+                pl.col("status_text").fill_null(""),
                 pl.col("reasons").list.join(" "),
             ],
             separator=" ",
@@ -209,7 +210,12 @@ def churn_rows(shop: Any) -> tuple[Any, pl.DataFrame]:
     table = profiles.table.select("customer_id", "customer_name", "email")
     names = with_display_name(table).select("customer_id", "display_name")  # as Customers
     rows = churn.alerts.join(names, on="customer_id", how="left", maintain_order="left")
-    rows = rows.with_columns(pl.col("display_name").fill_null(pl.col("customer_id")))
+    rows = rows.with_columns(
+        pl.col("display_name").fill_null(pl.col("customer_id")),
+        # 'second order at risk', not the code 'second_order_at_risk' (the CSV keeps the code,
+        # as `churn --json` has it)
+        pl.col("status").str.replace_all("_", " ").alias("status_text"),
+    )
     shop.forget(ROWS_KEY)
     shop.memo(ROWS_KEY, lambda: (churn.alerts, profiles, churn, rows))
     return churn, rows
@@ -415,7 +421,7 @@ class ChurnScreen(SectionScreen):
         cur = self.churn.currency
         head = (
             f"[b]{escape(str(r['display_name']))}[/b] · {fmt.pct(r['risk'])} risk, "
-            f"{fmt.money(r['value_at_risk'], cur)} at risk · {r['status']}"
+            f"{fmt.money(r['value_at_risk'], cur)} at risk · {r['status_text']}"
         )
         if r.get("list"):
             head += f" · [b]{r['list'].replace('_', ' ')}[/b]"
