@@ -208,3 +208,37 @@ async def test_churn_says_the_status_in_words(demo_ws, make_app):
         assert set(table.frame["status"].to_list()) == {"second_order_at_risk"}
         detail = text(app.screen.query_one("#churn-detail", Static))
         assert "· second order at risk ·" in detail
+
+
+async def test_the_snooze_question_names_the_customer(demo_ws, make_app):
+    """z on Churn: the dialog asks about the highlighted customer by name (it hides the
+    table at 80×24 and asked 'Snooze for how many days…?' of nobody)."""
+    from textual.widgets import Label
+
+    from shopinsight.tui.widgets.dialogs import InputDialog
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    app = make_app(demo_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        name = app.screen.query_one(FrameTable).frame["display_name"][0]
+        await go(pilot, "z")
+        assert isinstance(app.screen, InputDialog)
+        title = str(app.screen.query_one(".dialog-title", Label).render())
+        assert title == f"Snooze {name} for how many days (or until YYYY-MM-DD)?"
+
+
+async def test_a_question_naming_an_export_text_shows_it_as_typed() -> None:
+    """A one-line question quoting a customer's name shows its brackets as typed."""
+    from textual.app import App
+    from textual.widgets import Label
+
+    from shopinsight.tui.widgets.dialogs import InputDialog
+
+    app = App[None]()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(InputDialog("Add a tag to [b]Bob[/b] (x:1)"))
+        await pilot.pause()
+        title = str(app.screen.query_one(".dialog-title", Label).render())
+        assert title == "Add a tag to [b]Bob[/b] (x:1)"

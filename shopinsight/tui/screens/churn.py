@@ -482,7 +482,8 @@ class ChurnScreen(SectionScreen):
         export_csv(self, table.frame, CSV_COLUMNS, f"churn-{view}", "customers")
 
     def action_snooze(self) -> None:
-        if self.selected() is None:
+        cid = self.selected()
+        if cid is None:
             self.notify("Highlight a customer first.", timeout=3)
             return
 
@@ -507,7 +508,12 @@ class ChurnScreen(SectionScreen):
             self.action_mark("snoozed", until)
 
         self.app.push_screen(
-            InputDialog("Snooze for how many days (or until YYYY-MM-DD)?", "30", "30"), done
+            InputDialog(  # whom: the table behind the dialog is hidden at 80x24
+                f"Snooze {self.shown_name(cid)} for how many days (or until YYYY-MM-DD)?",
+                "30",
+                "30",
+            ),
+            done,
         )
 
     def palette_commands(self) -> Iterable[SystemCommand]:

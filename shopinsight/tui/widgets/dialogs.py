@@ -137,7 +137,8 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            # plain text: it may name a customer or a file from an export ('[b]' stays '[b]')
+            yield Label(self.question, classes="dialog-title", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
