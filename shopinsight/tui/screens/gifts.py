@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 from textual import on
@@ -101,7 +101,7 @@ def ready_gifts(shop: Any) -> GiftsResult | None:
     the Shop's memo (the app's warm-up computed them): the screen is then composed whole."""
     if shop.peek("profiles") is None:  # Shop.profiles()'s memo key
         return None
-    return shop.peek(GIFTS_KEY)  # type: ignore[no-any-return]
+    return shop.peek(GIFTS_KEY)
 
 
 @dataclass(frozen=True)
@@ -465,7 +465,7 @@ class GiftsScreen(PackingPart):
         self.plan_shown = plan
         cur = gifts.currency
         n_gift = plan.filter(pl.col("gift_kind").is_in(["sample", "full_size"])).height
-        cost = plan["gift_cost"].sum() or 0.0
+        cost = cast(float, plan["gift_cost"].sum() or 0.0)  # a Float64 column's sum
         n_notes = plan.filter(pl.col("note").fill_null("") != "").height
         self.plan_summary = (
             f"{plural(plan.height, 'open order')} to pack · {plural(n_gift, 'gift')} costing "
