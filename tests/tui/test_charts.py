@@ -46,3 +46,24 @@ def test_customers_without_name_or_email_show_their_own_id():
         }
     )
     assert with_display_name(table)["display_name"].to_list() == ["14646", "Katie Kim", "a@x.com"]
+
+
+class ShortChartApp(App[None]):
+    CSS = "BarChart { width: 36; height: 3; }"  # room for two bars and the '+N more' line
+
+    def compose(self) -> ComposeResult:
+        yield BarChart(id="chart")
+
+
+async def test_a_short_chart_keeps_its_biggest_bars_and_names_the_rest():
+    """Fewer lines than rows (the Segments panel at 80×24): the biggest rows stay, in their
+    order, and the line under them names the others; the first rows were kept, which hid
+    the biggest segments ('+2 more' over Hibernating, 53%)."""
+    app = ShortChartApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        chart = app.query_one(BarChart)
+        chart.set_rows([("Champions", 5.0, "5 0%"), *ROWS], "none")
+        await pilot.pause()
+        lines = [line.rstrip() for line in str(chart.render()).splitlines()]
+    assert [line.split("  ")[0] for line in lines[:2]] == ["About to Sleep", "Hibernating"]
+    assert lines[2] == "+2 more: Champions, Potential Loyalists"

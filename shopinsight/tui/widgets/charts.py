@@ -63,10 +63,13 @@ class BarChart(Widget):
         bar_w = max(4, width - label_w - value_w - 3)
         rows = self.rows
         room = self.size.height or len(rows)
-        more = 0
+        hidden: list[str] = []
         if len(rows) > room:
-            more = len(rows) - (room - 1)
-            rows = rows[: room - 1]
+            # the biggest rows, in their order: the first ones hid a shop's biggest segments
+            # (Hibernating, 55% of All exports' customers, at 80x24)
+            biggest = sorted(range(len(rows)), key=lambda i: -rows[i][1])[: max(0, room - 1)]
+            hidden = [r[0] for i, r in enumerate(rows) if i not in biggest]
+            rows = [r for i, r in enumerate(rows) if i in biggest]
         top = max((r[1] for r in rows), default=0.0)
         bar_style = self.get_component_rich_style("chart--bar")
         label_style = self.get_component_rich_style("chart--label")
@@ -81,8 +84,9 @@ class BarChart(Widget):
             out.append(bar, style=bar_style)
             out.append(" " * (bar_w - len(bar) + 1))
             out.append(shown.rjust(value_w), style=value_style)
-        if more:
-            out.append(("\n" if rows else "") + f"+{more} more", style=value_style)
+        if hidden:
+            more = f"+{len(hidden)} more: {', '.join(hidden)}"
+            out.append(("\n" if rows else "") + more, style=value_style)
         return out
 
 
