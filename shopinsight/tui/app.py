@@ -63,10 +63,13 @@ WARM_UP_STEPS = (
 """`Shop` results the screens other than the Overview read, in the order the keys 2-5 open
 them (customers, gifts, churn, bundles) as far as their shared inputs allow (`track`: the
 Churn screen's track record, read from every stored prediction: ~0.3 s at 1M lines)."""
-WARM_UP_SCREENS = ("churn:warm_up", "export:warm_up", "customers_view:warm_up")
+WARM_UP_SCREENS = (
+    "churn:warm_up", "gifts:warm_up", "export:warm_up", "customers_view:warm_up",
+)  # fmt: skip
 """Screen functions `(shop) -> None` run after the steps: the Churn list with names, the
-Export form's first count, then the month-end customer tables the Customers detail's
-segment history reads (last: the heaviest, and only the detail panel waits for it)."""
+Gifts screen's opening view (policies, first segment, preview), the Export form's first
+count, then the month-end customer tables the Customers detail's segment history reads
+(last: the heaviest, and only the detail panel waits for it)."""
 WARM_UP_MODULES = (
     *("textual_fastdatatable.data_table", "pyarrow.compute", "pyarrow.pandas_compat"),
     *("shopinsight.core.gifts.notes", "shopinsight.core.gifts.policies"),
