@@ -78,7 +78,7 @@ async def test_overview_shows_kpis_charts_and_imports(demo_ws, make_app):
         assert sum(r[1] for r in rows) == profiles.table.height == status["customers"]
         panel = app.screen.query_one("#segments-panel")
         assert panel.border_subtitle == f"{profiles.table.height} customers · USD"
-        assert "in CNY not included — use --currency CNY" in str(panel.tooltip)
+        assert "in CNY not included — pick CNY in Settings (,) to see them" in str(panel.tooltip)
 
 
 async def test_customers_filter_sort_and_detail(demo_ws, make_app):
