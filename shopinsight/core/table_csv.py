@@ -1,7 +1,8 @@
 """A table the merchant sees in the app, written as a CSV they can open in a spreadsheet.
 
 The app's lists (customers, churn alerts, bundles) are saved as they are shown: the columns
-named as in the app, lists joined with ", ", money rounded to the cent, and text that a
+named as in the app, lists joined with ", ", money rounded to the cent (other numbers, such as
+risks and shares, to four places), times as `YYYY-MM-DD HH:MM` (UTC) and text that a
 spreadsheet would run as a formula (=, +, -, @) quoted with an apostrophe, as in the tag exports.
 """
 
@@ -14,6 +15,12 @@ import polars as pl
 from shopinsight.core.errors import InputError
 from shopinsight.core.exporters import safe_cell
 from shopinsight.core.workspace import atomic_write_bytes
+
+MONEY = frozenset(
+    {"monetary", "expected_value", "value_at_risk", "combined_price", "bundle_price",
+     "net_revenue", "order_total", "spend"}
+)  # fmt: skip
+"""Columns of the app's tables that hold money: written to the cent."""
 
 
 def table_csv(frame: pl.DataFrame, columns: dict[str, str]) -> str:
@@ -30,7 +37,13 @@ def table_csv(frame: pl.DataFrame, columns: dict[str, str]) -> str:
         elif dtype == pl.Utf8:
             e = safe_cell(e)
         elif dtype.is_float():
-            e = e.round(4)
+            e = e.round(2 if name in MONEY else 4)
+        elif isinstance(dtype, pl.Datetime):
+            e = (
+                e.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M")
+                if dtype.time_zone
+                else e.dt.strftime("%Y-%m-%d %H:%M")
+            )
         exprs.append(e.alias(header))
     return frame.select(exprs).write_csv(line_terminator="\n")
 
