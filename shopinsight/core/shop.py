@@ -448,7 +448,7 @@ class Shop:
         return (
             f"Results are as of {day}, the last order in {self._currency_on(day)}; "
             f"{plural(later, 'later order')} (up to {newest}) in other currencies "
-            "are not included — use --currency or --as-of."
+            f"{'is' if later == 1 else 'are'} not included — use --currency or --as-of."
         )
 
     # -- analyses -------------------------------------------------------------------------

@@ -125,13 +125,28 @@ def test_the_day_is_the_last_order_in_the_views_currency(tmp_path: Path):
     assert shop.currency() == "USD" and str(shop.as_of()) == "2023-06-22"
     assert str(shop.last_order_day()) == "2025-12-02"
     later = [n for n in shop.left_out() if n.startswith("Results are as of 2023-06-22")]
-    assert later and "2 later orders" in later[0]
+    assert later and "2 later orders (up to 2025-12-02) in other currencies are not" in later[0]
     assert shop.status()["currency"] == "USD" and shop.status()["day_note"] == later[0]
     assert str(Shop(ws, currency="INR").as_of()) == "2025-12-02"
     asked = Shop(ws, as_of="2025-12-02")
     assert asked.currency() == "USD" and str(asked.as_of()) == "2025-12-02"
     assert not [n for n in asked.left_out() if n.startswith("Results are as of")]
     assert asked.status()["day_note"] is None
+
+
+def test_one_later_order_is_said_in_the_singular(tmp_path: Path):
+    ws = Workspace.open(tmp_path / "ws")
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "Order ID,Date,Customer Email,SKU,Product,Quantity,Price,Currency\n"
+        "U1,2023-06-22 10:00,a@example.com,M,Mug,1,20.00,USD\n"
+        "U2,2023-06-21 10:00,b@example.com,M,Mug,1,20.00,USD\n"
+        "R1,2025-12-01 10:00,r@example.com,T,Tea,1,900,INR\n",
+        encoding="utf-8",
+    )
+    import_files(ws, [path])
+    note = Shop(ws).status()["day_note"]
+    assert "1 later order (up to 2025-12-01) in other currencies is not included" in note
 
 
 def test_a_warm_view_leaves_out_the_same_orders_without_reading_every_order(tmp_path: Path):
