@@ -142,6 +142,23 @@ async def test_customers_tag_notices_name_the_customer(demo_ws, make_app):
         assert f"Removed your tag 'vip_friend' from {who}." in said, said
 
 
+async def test_a_key_right_after_moving_acts_on_the_highlighted_customer(demo_ws, make_app):
+    """The detail panel waits while keys repeat; `t` pressed straight after two moves must
+    tag the customer under the cursor, not the one the panel still shows."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _customers_table(pilot)
+        table.focus_table()
+        await settle(pilot)
+        first = table.cursor_key
+        await pilot.press("down", "down", "t")  # no pause: the detail has not caught up
+        await pilot.pause()
+        third = table.cursor_key
+        assert third != first
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert f"({third})" in title and f"({first})" not in title, title
+
+
 async def test_bring_back_names_a_customer_excluded_elsewhere(demo_ws, make_app):
     """Excluded by the command line (or in an earlier session), a customer is in no table; the
     bring-back list still names them, from their orders."""

@@ -22,11 +22,18 @@ class CustomerChanges(SectionScreen):
 
     profiles: Any = None
     selected: str | None = None
+    pending: str | None = None
     table_frame: pl.DataFrame | None = None
+
+    def highlighted(self) -> str | None:
+        """The customer under the cursor now. The detail panel (`selected`) follows the
+        cursor a moment later (it waits while keys repeat), so a key pressed right after a
+        move must not act on the customer the panel still shows."""
+        return self.pending if self.pending is not None else self.selected
 
     # -- tags by hand -------------------------------------------------------------------------
     def action_add_tag(self) -> None:
-        cid = self.selected
+        cid = self.highlighted()
         if cid is None:
             self.notify("Highlight a customer first.", timeout=3)
             return
@@ -40,7 +47,7 @@ class CustomerChanges(SectionScreen):
         )
 
     def action_remove_tag(self) -> None:
-        cid = self.selected
+        cid = self.highlighted()
         if cid is None or self.profiles is None:
             self.notify("Highlight a customer first.", timeout=3)
             return
@@ -92,7 +99,7 @@ class CustomerChanges(SectionScreen):
 
     # -- exclusions and export ----------------------------------------------------------------
     def action_exclude(self) -> None:
-        cid = self.selected
+        cid = self.highlighted()
         if cid is None:
             self.notify("Highlight a customer first.", timeout=3)
             return
