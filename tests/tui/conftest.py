@@ -144,3 +144,57 @@ async def go(pilot: Pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+class VisitProbe:
+    """What a screen's visit does, counted: workers started (`started`), tables loaded
+    (`loads`), for each layout how many widgets it moved (`reflows`), whole-screen paints
+    (`whole`). `clear` before the visit measured."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.loads: list[object] = []
+        self.reflows: list[int] = []
+        self.whole: list[int] = []
+
+    def clear(self) -> None:
+        for seen in (self.started, self.loads, self.reflows, self.whole):
+            seen.clear()
+
+
+@pytest.fixture
+def visit_probe(monkeypatch: pytest.MonkeyPatch) -> VisitProbe:
+    """A `VisitProbe` spying on SectionScreen.run_task, FrameTable.load and Textual's
+    compositor (private: these tests fail if an upgrade renames what they count)."""
+    from textual._compositor import Compositor
+
+    from shopinsight.tui.screens.base import SectionScreen
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    probe = VisitProbe()
+    real_task, real_load = SectionScreen.run_task, FrameTable.load
+    real_reflow, real_full = Compositor.reflow, Compositor.render_full_update
+
+    def run_task(screen, name, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        probe.started.append(name)
+        return real_task(screen, name, *a, **k)
+
+    def load(table, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        probe.loads.append(a)
+        return real_load(table, *a, **k)
+
+    def reflow(compositor, parent, size):  # noqa: ANN001, ANN202
+        before = dict(compositor._full_map)
+        result = real_reflow(compositor, parent, size)
+        probe.reflows.append(sum(1 for w, g in compositor._full_map.items() if before.get(w) != g))
+        return result
+
+    def full(compositor, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        probe.whole.append(1)
+        return real_full(compositor, *a, **k)
+
+    monkeypatch.setattr(SectionScreen, "run_task", run_task)
+    monkeypatch.setattr(FrameTable, "load", load)
+    monkeypatch.setattr(Compositor, "reflow", reflow)
+    monkeypatch.setattr(Compositor, "render_full_update", full)
+    return probe

@@ -8,7 +8,6 @@ import pytest
 from textual.pilot import Pilot
 
 from shopinsight.tui.app import ShopInsightApp
-from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.screens.customers import table_width
 from shopinsight.tui.widgets.frame_table import FrameTable
 
@@ -49,83 +48,38 @@ async def test_a_warmed_up_first_visit_shows_what_the_workers_show(
 
 
 async def test_a_warmed_up_first_visit_is_laid_out_and_painted_whole_once(
-    demo_ws, make_app, monkeypatch
+    demo_ws, make_app, visit_probe
 ) -> None:
     """No worker, no table loaded after mounting; one layout that places the widgets (the
     next, Textual's Resize of the screen, moves nothing) and one whole-screen paint. Fails
     if Textual stops asking for what SectionScreen drops (see `_refresh_layout`, `refresh`),
     or asks it another way, or if a widget is mounted or sized after the first paint."""
-    from textual._compositor import Compositor
-
-    started: list[str] = []
-    real_task = SectionScreen.run_task
-    monkeypatch.setattr(
-        SectionScreen,
-        "run_task",
-        lambda screen, name, *a, **k: (started.append(name), real_task(screen, name, *a, **k))[1],
-    )
-    loads: list[object] = []
-    real_load = FrameTable.load
-    monkeypatch.setattr(
-        FrameTable, "load", lambda table, *a, **k: (loads.append(a), real_load(table, *a, **k))[1]
-    )
-    reflows: list[int] = []
-    real_reflow = Compositor.reflow
-
-    def reflow(compositor, parent, size):  # noqa: ANN001, ANN202
-        before = dict(compositor._full_map)
-        result = real_reflow(compositor, parent, size)
-        reflows.append(sum(1 for w, g in compositor._full_map.items() if before.get(w) != g))
-        return result
-
-    monkeypatch.setattr(Compositor, "reflow", reflow)
-    whole: list[int] = []
-    real_full = Compositor.render_full_update
-    monkeypatch.setattr(
-        Compositor,
-        "render_full_update",
-        lambda compositor, *a, **k: (whole.append(1), real_full(compositor, *a, **k))[1],
-    )
 
     app = make_app(demo_ws)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _warmed(app)
-        reflows.clear()
-        whole.clear()
-        started.clear()
-        loads.clear()
+        visit_probe.clear()
         await go(pilot, "2")
         assert app.current_mode == "customers"
-        assert started == [] and loads == []
-        assert reflows[0] > 0 and reflows[1:] == [0] * (len(reflows) - 1), reflows
-        assert len(reflows) <= 2, reflows
-        assert whole == [1]
+        assert visit_probe.started == [] and visit_probe.loads == []
+        seen = visit_probe.reflows
+        assert seen[0] > 0 and seen[1:] == [0] * (len(seen) - 1), seen
+        assert len(seen) <= 2, seen
+        assert visit_probe.whole == [1]
 
 
-async def test_later_visits_repaint_the_screen_whole(demo_ws, make_app) -> None:
+async def test_later_visits_repaint_the_screen_whole(demo_ws, make_app, visit_probe) -> None:
     """What a first visit leaves out (SectionScreen) is only its first: coming back to a
     screen paints it whole again, after another screen was shown."""
-    from textual._compositor import Compositor
-
     app = make_app(demo_ws)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go(pilot, "2")
         await go(pilot, "1")
-        whole: list[int] = []
-        real_full = Compositor.render_full_update
-
-        def spy(compositor, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
-            whole.append(1)
-            return real_full(compositor, *a, **k)
-
-        Compositor.render_full_update = spy  # type: ignore[method-assign]
-        try:
-            await go(pilot, "2")
-        finally:
-            Compositor.render_full_update = real_full  # type: ignore[method-assign]
-        assert whole, "the screen shown again was not repainted"
+        visit_probe.clear()
+        await go(pilot, "2")
+        assert visit_probe.whole, "the screen shown again was not repainted"
 
 
 def test_the_table_width_is_what_the_detail_panel_leaves() -> None:

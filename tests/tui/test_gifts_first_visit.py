@@ -9,7 +9,6 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from shopinsight.tui.app import ShopInsightApp
-from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.screens.gifts import GiftsScreen, policy_table_width
 from shopinsight.tui.widgets.frame_table import FrameTable
 
@@ -70,58 +69,25 @@ async def test_a_warmed_up_first_visit_shows_what_the_worker_shows(
 
 
 async def test_a_warmed_up_first_visit_is_laid_out_and_painted_whole_once(
-    demo_ws, make_app, monkeypatch
+    demo_ws, make_app, visit_probe
 ) -> None:
     """No worker, no table loaded after mounting; one layout that places the widgets (the
     next, Textual's Resize of the screen, moves nothing) and one whole-screen paint: the
     detail panel's and the editor's scrollbars were there before the first layout."""
-    from textual._compositor import Compositor
-
-    started: list[str] = []
-    real_task = SectionScreen.run_task
-    monkeypatch.setattr(
-        SectionScreen,
-        "run_task",
-        lambda screen, name, *a, **k: (started.append(name), real_task(screen, name, *a, **k))[1],
-    )
-    loads: list[object] = []
-    real_load = FrameTable.load
-    monkeypatch.setattr(
-        FrameTable, "load", lambda table, *a, **k: (loads.append(a), real_load(table, *a, **k))[1]
-    )
-    reflows: list[int] = []
-    real_reflow = Compositor.reflow
-
-    def reflow(compositor, parent, size):  # noqa: ANN001, ANN202
-        before = dict(compositor._full_map)
-        result = real_reflow(compositor, parent, size)
-        reflows.append(sum(1 for w, g in compositor._full_map.items() if before.get(w) != g))
-        return result
-
-    monkeypatch.setattr(Compositor, "reflow", reflow)
-    whole: list[int] = []
-    real_full = Compositor.render_full_update
-    monkeypatch.setattr(
-        Compositor,
-        "render_full_update",
-        lambda compositor, *a, **k: (whole.append(1), real_full(compositor, *a, **k))[1],
-    )
 
     for size in [(80, 24), (120, 40)]:  # the detail panel scrolls at 80x24, not at 120x40
         app = make_app(demo_ws)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await _warmed(app)
-            reflows.clear()
-            whole.clear()
-            started.clear()
-            loads.clear()
+            visit_probe.clear()
             await go(pilot, "3")
             assert app.current_mode == "gifts"
-            assert started == [] and loads == []
-            assert reflows[0] > 0 and reflows[1:] == [0] * (len(reflows) - 1), (size, reflows)
-            assert len(reflows) <= 2, (size, reflows)
-            assert whole == [1], size
+            assert visit_probe.started == [] and visit_probe.loads == []
+            seen = visit_probe.reflows
+            assert seen[0] > 0 and seen[1:] == [0] * (len(seen) - 1), (size, seen)
+            assert len(seen) <= 2, (size, seen)
+            assert visit_probe.whole == [1], size
 
 
 async def test_the_first_segment_is_edited_and_previewed_as_when_highlighted(
