@@ -78,7 +78,12 @@ def customer_candidates(customers: pl.DataFrame | pl.LazyFrame, key: str) -> tup
 
 def find_customer_key(customers: pl.DataFrame | pl.LazyFrame, key: str, none_hint: str) -> str:
     """The one customer_id `key` names; InputError when none (with `none_hint`) or several."""
-    found, way = customer_candidates(customers, key)
+    return only_one(*customer_candidates(customers, key), key, none_hint)
+
+
+def only_one(found: list[str], way: str, key: str, none_hint: str) -> str:
+    """The one customer of `customer_candidates`' answer (`found`, `way`) for `key`;
+    InputError when none (with `none_hint`) or several (naming them)."""
     shown = key.strip()
     if not found:
         raise InputError(f"No customer '{shown}'", none_hint)

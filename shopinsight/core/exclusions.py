@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.customer_lookup import customer_candidates, find_customer_key
+from shopinsight.core.customer_lookup import customer_candidates, only_one
 from shopinsight.core.errors import InputError
 from shopinsight.core.workspace import Workspace
 
@@ -251,7 +251,7 @@ def resolve_target(orders: pl.DataFrame, text: str, kind: str | None = None) -> 
     text = text.strip()
     if not text:
         raise InputError("Nothing to exclude", "Name an order (e.g. shopify:#1002) or a customer.")
-    customers, _ = customer_candidates(orders, text)
+    customers, way = customer_candidates(orders, text)
     refs = orders.select(
         order_ref_expr().alias("ref"),
         pl.concat_str("source", pl.lit(":"), "order_id").alias("short"),
@@ -270,9 +270,7 @@ def resolve_target(orders: pl.DataFrame, text: str, kind: str | None = None) -> 
             "Say which with --customer or --order.",
         )
     if found_customer:  # several customers fit: the lookup's error names them
-        return "customer", find_customer_key(orders, text, "") if len(customers) > 1 else customers[
-            0
-        ]
+        return "customer", only_one(customers, way, text, "")
     if found_order:
         if match.height > 1:
             some = ", ".join(match["ref"].head(5).to_list())
