@@ -180,26 +180,26 @@ def cancelled_orders(orders: pl.DataFrame) -> dict[str, Any]:
     for orders not paid for yet (`unpaid_orders`, `unpaid_value`): what gross and net revenue
     leave out, so a hand sum of an export's totals can be matched (a Shopify order cancelled
     without a refund still shows its `Total`; an unpaid Tmall order its 总金额)."""
-    cancelled = orders.filter(pl.col("status") == "cancelled")
-    value = (
-        cancelled.group_by("currency")
-        .agg(pl.col("order_total").fill_null(0.0).sum().round(2).alias("value"))
-        .filter(pl.col("value") != 0)
-        .sort("currency")
-    )
-    unpaid = orders.filter(unpaid_expr())
-    owed = (
-        unpaid.group_by("currency")
-        .agg(pl.col("order_total").fill_null(0.0).sum().round(2).alias("value"))
-        .filter(pl.col("value") != 0)
-        .sort("currency")
-    )
+    cancelled, value = _left_out(orders, pl.col("status") == "cancelled")
+    unpaid, owed = _left_out(orders, unpaid_expr())
     return {
-        "cancelled_orders": cancelled.height,
-        "cancelled_value": dict(value.iter_rows()),
-        "unpaid_orders": unpaid.height,
-        "unpaid_value": dict(owed.iter_rows()),
+        "cancelled_orders": cancelled,
+        "cancelled_value": value,
+        "unpaid_orders": unpaid,
+        "unpaid_value": owed,
     }
+
+
+def _left_out(orders: pl.DataFrame, rule: pl.Expr) -> tuple[int, dict[str, float]]:
+    """How many orders `rule` picks, and their order totals per currency (non-zero ones)."""
+    picked = orders.filter(rule)
+    value = (
+        picked.group_by("currency")
+        .agg(pl.col("order_total").fill_null(0.0).sum().round(2).alias("value"))
+        .filter(pl.col("value") != 0)
+        .sort("currency")
+    )
+    return picked.height, dict(value.iter_rows())
 
 
 def stores(orders: pl.DataFrame) -> list[dict[str, Any]]:
