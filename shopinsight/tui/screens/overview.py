@@ -281,20 +281,19 @@ def value_line(view: Any) -> str:
 def _cancelled_text(status: dict[str, Any]) -> str:
     """What the revenue figure leaves out: the cancelled orders, and the orders not paid for
     yet nor shipped, with their totals."""
-    n = int(status.get("cancelled_orders") or 0)
-    value = status.get("cancelled_value") or {}
-    money = ", ".join(fmt.money(v, c) for c, v in value.items())
-    text = f"{fmt.count(n)} cancelled {'order' if n == 1 else 'orders'}" + (
-        f" ({money}) excluded" if money else " excluded"
-    )
+    text = _left_out(status, "cancelled", "cancelled") or "cancelled orders excluded"
+    unpaid = _left_out(status, "unpaid", "unpaid, unshipped")
+    return f"{text}; {unpaid}" if unpaid else text
+
+
+def _left_out(status: dict[str, Any], key: str, words: str) -> str:
+    """`status`' `<key>_orders` and `<key>_value` in words ("" when there are none)."""
+    n = int(status.get(f"{key}_orders") or 0)
     if not n:
-        text = "cancelled orders excluded"
-    unpaid = int(status.get("unpaid_orders") or 0)
-    if unpaid:  # pending and not shipped: no sale yet
-        owed = ", ".join(fmt.money(v, c) for c, v in (status.get("unpaid_value") or {}).items())
-        text += f"; {fmt.count(unpaid)} unpaid, unshipped {'order' if unpaid == 1 else 'orders'}"
-        text += f" ({owed}) excluded" if owed else " excluded"
-    return text
+        return ""
+    money = ", ".join(fmt.money(v, c) for c, v in (status.get(f"{key}_value") or {}).items())
+    noun = "order" if n == 1 else "orders"
+    return f"{fmt.count(n)} {words} {noun}" + (f" ({money}) excluded" if money else " excluded")
 
 
 def _day(value: Any) -> str:
