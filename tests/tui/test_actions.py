@@ -159,6 +159,24 @@ async def test_a_key_right_after_moving_acts_on_the_highlighted_customer(demo_ws
         assert f"({third})" in title and f"({first})" not in title, title
 
 
+async def test_an_empty_search_leaves_no_customer_to_act_on(demo_ws, make_app):
+    """A search that matches no one empties the table: x must not exclude the customer who
+    was highlighted before (hidden now), it says to highlight one."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _customers_table(pilot)
+        table.focus_table()
+        await go(pilot, "down")
+        app.screen.query_one("#cust-search", Input).value = "zzzzqqqq-no-such"
+        await settle(pilot)
+        assert table.row_count == 0
+        table.focus_table()
+        await go(pilot, "x")
+        assert not isinstance(app.screen, InputDialog)
+        said = [str(n.message) for n in app._notifications]
+        assert "Highlight a customer first." in said, said
+
+
 async def test_bring_back_names_a_customer_excluded_elsewhere(demo_ws, make_app):
     """Excluded by the command line (or in an earlier session), a customer is in no table; the
     bring-back list still names them, from their orders."""

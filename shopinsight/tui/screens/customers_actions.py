@@ -12,6 +12,7 @@ import polars as pl
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.dialogs import InputDialog, PickDialog
+from shopinsight.tui.widgets.frame_table import FrameTable
 
 NAME_COLUMNS = ["customer_name", "email"]
 """The order columns a customer's name is read from."""
@@ -22,14 +23,13 @@ class CustomerChanges(SectionScreen):
 
     profiles: Any = None
     selected: str | None = None
-    pending: str | None = None
     table_frame: pl.DataFrame | None = None
 
     def highlighted(self) -> str | None:
-        """The customer under the cursor now. The detail panel (`selected`) follows the
-        cursor a moment later (it waits while keys repeat), so a key pressed right after a
-        move must not act on the customer the panel still shows."""
-        return self.pending if self.pending is not None else self.selected
+        """The customer under the cursor now (None when the table is empty). The detail panel
+        (`selected`) follows the cursor a moment later (it waits while keys repeat), so a key
+        pressed right after a move must not act on the customer the panel still shows."""
+        return self.query_one("#customers-table", FrameTable).cursor_key
 
     # -- tags by hand -------------------------------------------------------------------------
     def action_add_tag(self) -> None:
