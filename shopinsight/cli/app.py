@@ -12,7 +12,7 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -27,14 +27,10 @@ from shopinsight.cli.base import (  # noqa: F401 - the commands' shared helpers,
     print_notes,
     state,
     workspace,
-    write_utf8,
 )
 from shopinsight.cli.lazy_rich import escape, stand_in
 from shopinsight.cli.light_values import light_value
 from shopinsight.core.errors import InputError, ShopInsightError, WorkspaceError, disk_error
-
-if TYPE_CHECKING:  # imported where used: `--help` must not load the analysis code
-    pass
 
 DEBUG_VAR = "SHOPINSIGHT_DEBUG"
 # sqlite errors that come from the folder, not from a bug
@@ -60,6 +56,16 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("Interrupted; the workspace is unchanged.")
             raise typer.Exit(130) from None
+
+
+def exit_for(error: Exception) -> NoReturn:
+    """`handle_error` outside a Typer command (the root's own, the warm pass): its exit as
+    the process' exit code."""
+    try:
+        handle_error(error)
+    except typer.Exit as exit_:
+        raise SystemExit(exit_.exit_code) from None
+    raise SystemExit(1)  # handle_error always raises; this says so to the type checker
 
 
 def handle_error(error: Exception) -> None:

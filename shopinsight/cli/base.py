@@ -8,10 +8,8 @@ merchant's `--json` reads with these alone, without importing Typer (see `cli.wa
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,8 +115,10 @@ def print_json(data: Any) -> None:
                 return
         else:
             parts = frame_json_bytes(data)
-            if parts is not None:
-                write_utf8(itertools.chain(parts, [b"\n"]))
+            if parts is not None:  # stdout is not UTF-8: as text, a part at a time
+                for part in parts:
+                    sys.stdout.write(part.decode())
+                sys.stdout.write("\n")
                 return
         data = data.to_dicts()
     text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
@@ -132,17 +132,3 @@ def _utf8_stdout() -> Any:
     if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
         return None
     return buffer
-
-
-def write_utf8(parts: Iterable[bytes]) -> None:
-    """Write UTF-8 text to stdout as it is made (a big list is never held whole): as bytes
-    when stdout is UTF-8 (no 100 MB string decoded and encoded again), else as text."""
-    buffer = _utf8_stdout()
-    if buffer is None:
-        for part in parts:
-            sys.stdout.write(part.decode())
-        return
-    sys.stdout.flush()  # what was printed before comes first
-    for part in parts:
-        buffer.write(part)
-    buffer.flush()

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from shopinsight import cli
-from shopinsight.cli.app import WorkspaceOpt, app, fail, state
+from shopinsight.cli.app import WorkspaceOpt, app, exit_for, state
 from shopinsight.cli.areas import areas_for
 from shopinsight.core.errors import ShopInsightError
 
@@ -68,10 +68,7 @@ def typer_main() -> None:
     try:
         app()
     except ShopInsightError as error:
-        try:
-            fail(error)
-        except typer.Exit as exit_:
-            raise SystemExit(exit_.exit_code) from None
+        exit_for(error)
     except KeyboardInterrupt:
         typer.echo("Interrupted; the workspace is unchanged.", err=True)
         raise SystemExit(130) from None

@@ -4,11 +4,8 @@
 On an unchanged workspace these only read cached results, and building the Typer app cost each
 ~0.03 CPU s of ~0.3 (Typer, click and their imports; issue 13: the four together ≤ 2 s at 1M
 lines). `run_warm` runs exactly those command lines, through the same functions the Typer
-commands call (they live here); anything else (another option, `--help`, a typo) is left to
-Typer untouched. An error before the JSON is written is left to Typer too: the command runs
-again there and reports it as every command does (an error is rare, a second run harmless:
-nothing has been printed, and what was computed is cached). Once the JSON is being written, an
-error is shown as Typer would show it (`cli.app.handle_error`).
+commands call (they live here); anything else (another option, `--help`, a typo, `-w ""`) is
+left to Typer untouched. An error is shown as every command shows it (`cli.app.handle_error`).
 """
 
 from __future__ import annotations
@@ -204,10 +201,8 @@ def _churn() -> Any:
 
 def _bundles(max_size: int | None) -> Callable[[], Any]:
     def read() -> Any:
-        shop, found, _ = bundles_found(None, None, None, max_size, None, None, None, None)
-        offers = found.offers.head(BUNDLES_TOP)
-        shop.as_of()
-        return offers_json(offers)
+        _, found, _ = bundles_found(None, None, None, max_size, None, None, None, None)
+        return offers_json(found.offers.head(BUNDLES_TOP))
 
     return read
 
@@ -238,7 +233,7 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]] | None:
     """The root's `-w DIR` / `--workspace DIR` (at most once) and the rest, or None when the
     root is given anything else."""
     if argv[:1] in (["-w"], ["--workspace"]):
-        if len(argv) < 2 or argv[1].startswith("-"):
+        if len(argv) < 2 or not argv[1] or argv[1].startswith("-"):  # `-w ""`: Typer's "."
             return None
         return argv[1], argv[2:]
     if argv[:1] and argv[0].startswith("-"):
@@ -248,31 +243,18 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]] | None:
 
 def run_warm(argv: list[str]) -> bool:
     """Run `argv` if it is one of the warm pass' command lines and say so; False (nothing run,
-    nothing printed) for any other command line, or when the command fails before printing."""
+    nothing printed) for any other command line. An error exits as Typer's would."""
     split = _split(argv)
     read = _command(split[1]) if split else None
     if split is None or read is None:
         return False
-    folder = split[0]
-    state.workspace_path = Path(folder) if folder else None
+    state.workspace_path = Path(split[0]) if split[0] is not None else None
     try:
-        data = read()
-    except Exception:  # Typer runs it again and says what went wrong, as for any command
-        return False
-    except KeyboardInterrupt:
-        err_console.print("Interrupted; the workspace is unchanged.")
-        raise SystemExit(130) from None
-    try:
-        print_json(data)
-    except Exception as error:
-        import typer
+        print_json(read())
+    except Exception as error:  # shown as every command shows it (cli.app.handle_error)
+        from shopinsight.cli.app import exit_for
 
-        from shopinsight.cli.app import handle_error
-
-        try:
-            handle_error(error)
-        except typer.Exit as exit_:
-            raise SystemExit(exit_.exit_code) from None
+        exit_for(error)
     except KeyboardInterrupt:
         err_console.print("Interrupted; the workspace is unchanged.")
         raise SystemExit(130) from None

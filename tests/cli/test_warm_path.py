@@ -1,5 +1,5 @@
 """The warm pass without Typer (`cli.warm`): the same output as through Typer, and any other
-command line, or a command that fails before printing, left to Typer untouched."""
+command line left to Typer untouched, and errors said as Typer says them."""
 
 from __future__ import annotations
 
@@ -67,28 +67,34 @@ def test_other_command_lines_are_left_to_typer(
 
 
 @pytest.mark.parametrize(
-    "argv", [["-w"], ["-w", "--json", "customers"], ["--verbose", "customers", "--json"], []]
-)
+    "argv",
+    [["-w"], ["-w", "--json", "customers"], ["-w", "", "customers", "--json"],
+     ["--verbose", "customers", "--json"], []],
+)  # fmt: skip
 def test_root_options_other_than_one_workspace_are_left_to_typer(argv: list[str]) -> None:
     assert not run_warm(argv)
 
 
-def test_a_failing_command_is_left_to_typer_and_reported_as_usual(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """No workspace there: nothing printed by the warm path, Typer's message and exit code."""
+def test_a_failing_command_is_reported_as_typer_reports_it(tmp_path: Path) -> None:
+    """No workspace there: the warm path says what Typer says (the same function,
+    cli.app.handle_error), with its exit code, and runs nothing twice."""
     missing = tmp_path / "nowhere"
-    assert not run_warm(["-w", str(missing), "customers", "--json"])
-    assert capsys.readouterr() == ("", "")
-    run = subprocess.run(
-        [sys.executable, "-m", "shopinsight", "-w", str(missing), "customers", "--json"],
-        capture_output=True,
-        text=True,
-        env={"COLUMNS": "100", "PATH": "/usr/bin:/bin"},
-    )
+
+    def shopinsight(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "shopinsight", "-w", str(missing), *args],
+            capture_output=True,
+            text=True,
+            env={"COLUMNS": "100", "PATH": "/usr/bin:/bin"},
+        )
+
+    run = shopinsight("customers", "--json")
     assert run.returncode == 2
     assert run.stdout == ""
     assert "No orders yet" in run.stderr and "Traceback" not in run.stderr
+    typer_run = shopinsight("customers", "--json", "--limit", "5")  # an option: Typer's path
+    assert (typer_run.returncode, typer_run.stderr) == (run.returncode, run.stderr)
+    assert not missing.exists()
 
 
 def test_a_warm_read_imports_no_typer(ws: Path) -> None:
