@@ -137,3 +137,48 @@ def test_a_companion_file_is_named_not_a_wall_of_formats(tmp_path):
     )  # fmt: skip
     with pytest.raises(InputError, match="olist_orders_dataset.csv and olist_order_items"):
         load_file(path)
+
+
+def test_companions_renamed_as_copies_of_the_dataset_name_them(ws, tmp_path):
+    """Copies of the dataset (the 10k-order subset in ../shared/data among them) drop the
+    `olist_…_dataset` wrapping: `customers.csv`, `products.csv`. They are found by their header,
+    so a buyer's second order is still the same customer."""
+    for name, rows in (
+        ("orders.csv", ORDERS),
+        ("order_items.csv", ITEMS),
+        ("customers.csv", CUSTOMERS),
+        ("products.csv", PRODUCTS),
+        ("product_category_name_translation.csv", NAMES),
+    ):
+        _write(tmp_path / name, rows)
+    reports = import_files(ws, [tmp_path / "order_items.csv", tmp_path / "orders.csv"])
+    assert [r.rejected for r in reports] == [0, 0]
+    assert not any("customer_unique_id" in w for r in reports for w in r.warnings)
+    _check(ws.read_lines())
+
+
+def test_a_renamed_companion_file_is_named_too(tmp_path):
+    path = _write(tmp_path / "customers.csv", CUSTOMERS)
+    with pytest.raises(InputError, match="Olist's customers"):
+        load_file(path)
+
+
+def test_the_real_subset_keeps_its_repeat_buyers(ws):
+    """../shared/data/olist_subset (gzipped, named orders.csv …): 9,766 buyers of 9,843 kept
+    orders (hand count: customer_unique_id over delivered/shipped/invoiced/processing orders),
+    77 of them twice or more."""
+    import gzip
+    import shutil
+
+    from tests.conftest import shared_file
+
+    folder = ws.root.parent / "olist"
+    folder.mkdir()
+    for name in ("orders", "order_items", "customers", "products"):
+        with gzip.open(shared_file("olist_subset", f"{name}.csv.gz")) as src:
+            (folder / f"{name}.csv").write_bytes(src.read())
+    shutil.copy(shared_file("olist_subset", "product_category_name_translation.csv"), folder)
+    import_files(ws, [folder / "orders.csv", folder / "order_items.csv"])
+    orders = orders_frame(ws.read_lines()).filter(pl.col("status") == "paid")
+    per = orders.group_by("customer_id").len()
+    assert (orders.height, per.height, (per["len"] > 1).sum()) == (9843, 9766, 77)

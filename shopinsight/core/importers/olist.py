@@ -59,9 +59,18 @@ COMPANIONS = {
 """The dataset's other files, not imported themselves (named in the unknown-layout error)."""
 
 
+def _stem(file_name: str) -> str:
+    """A file's name without folder, `.csv`, `olist_` and `_dataset` (`olist_customers_dataset.csv`
+    and a subset's `customers.csv` are both `customers`)."""
+    stem = Path(file_name).name.lower().removesuffix(".csv")
+    return stem.removeprefix("olist_").removesuffix("_dataset")
+
+
 def companion_hint(file_name: str) -> str | None:
-    """What to do instead of importing one of Olist's companion files (None: not one)."""
-    what = COMPANIONS.get(Path(file_name).name.lower())
+    """What to do instead of importing one of Olist's companion files (None: not one). Copies of
+    the dataset often drop the `olist_…_dataset` wrapping (`customers.csv`): matched too."""
+    name = Path(file_name).name.lower()
+    what = COMPANIONS.get(name) or {_stem(n): w for n, w in COMPANIONS.items()}.get(_stem(name))
     if what is None:
         return None
     return (
@@ -71,13 +80,37 @@ def companion_hint(file_name: str) -> str | None:
     )
 
 
+def _header(path: Path) -> set[str]:
+    """The column names on a CSV file's first line (empty where it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            line = fh.readline(65536)
+    except OSError:
+        return set()
+    return {c.strip().strip('"').strip() for c in line.rstrip("\r\n").split(",")}
+
+
+def _companion_path(folder: Path, name: str, columns: list[str], own: Path) -> Path | None:
+    """The companion file in `folder`: by its dataset name, else the one CSV whose header has
+    `columns` (copies of the dataset rename the files, e.g. `customers.csv`)."""
+    if (folder / name).is_file():
+        return folder / name
+    try:
+        candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+    except OSError:
+        return None
+    found = [p for p in candidates[:500] if p != own and set(columns) <= _header(p)]
+    return found[0] if len(found) == 1 else None
+
+
 def _beside(ctx: BuildContext, name: str, columns: list[str]) -> pl.DataFrame | None:
     """A companion file from the imported file's folder (these columns, as text), or None."""
     if ctx.path is None:
         return None
-    path = ctx.path.parent / name
-    if not path.is_file():
+    path = _companion_path(ctx.path.parent, name, columns, ctx.path)
+    if path is None:
         return None
+    name = path.name
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except (OSError, pl.exceptions.PolarsError):
