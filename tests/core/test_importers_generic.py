@@ -191,3 +191,22 @@ def test_a_code_without_its_description_takes_the_kind_of_its_other_rows(tmp_pat
     )
     lines = load_file(path).lines.sort("order_id")
     assert lines["line_kind"].cast(pl.Utf8).to_list() == ["shipping", "shipping", "product"]
+
+
+def test_complete_journey_transactions_need_no_map(tmp_path):
+    """dunnhumby's Complete Journey (../shared/data/completejourney_sample): household_id and
+    transaction_timestamp are its buyer and date. Hand figures from the raw file: 47,243
+    baskets, 255 of them with nothing paid, so 46,988 purchases by 2,373 households,
+    233,935.24 in sales_value."""
+    src = shared_file("completejourney_sample", "transactions_sample.csv.gz")
+    path = tmp_path / "transactions_sample.csv"
+    path.write_bytes(gzip.open(src).read())
+    loaded = load_file(path)
+    assert loaded.format.name == "generic"
+    assert (loaded.rows_read, loaded.lines.height) == (75_000, 75_000)
+    orders = orders_frame(loaded.lines.lazy()).collect()
+    assert orders.height == 47_243
+    bought = orders.filter(pl.col("order_total") > 0)
+    assert (bought.height, bought["customer_id"].n_unique()) == (46_988, 2_373)
+    assert round(bought["order_total"].sum(), 2) == 233_935.24
+    assert loaded.lines["ordered_at"].min().isoformat() == "2017-01-01T12:30:27+00:00"
