@@ -221,7 +221,9 @@ def _offer_reason(n_orders: int, catalogue: pl.DataFrame) -> pl.Expr:
             named("consequent"),
         ),
         pl.when(pl.col("combined_price").is_null()).then(
-            pl.format("no usual price for every item in {}", pl.col("currency").fill_null("?"))
+            pl.when(pl.col("currency").is_null())
+            .then(pl.lit("no bundle price (no prices in a known currency)"))
+            .otherwise(pl.format("no usual price for every item in {}", pl.col("currency")))
         ),
         pl.when(pl.col("most_bought").is_not_null()).then(
             pl.format("most bought: {}", pl.col("most_bought"))

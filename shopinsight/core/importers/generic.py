@@ -122,6 +122,11 @@ PSEUDO_NAMES: dict[str, str] = {
 """Whole product name (any case) → line kind, for files without such codes."""
 
 
+PLACEHOLDERS = ("none", "null", "nan")
+"""Product names (any case) that name no product: the Bread Basket bakery's 786 `NONE` rows.
+A row with one of them, no SKU and no money is rejected (`N/A` and empty are already null)."""
+
+
 def line_kinds(sku: pl.Series, name: pl.Series) -> pl.Series:
     """Each line's kind from the rules above (`name`: the description as written, `sku`: the
     code): a pseudo-line kind, else `product` (`order` when the line names no product).
@@ -372,6 +377,21 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             c("order_id"), pl.concat_str(buyer, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S"))
         ).alias("order_id")
     )
+    # a row naming no product (or a placeholder such as the Bread Basket's `NONE`) and no
+    # money says nothing was sold: rejected, so it neither makes an order nor a product
+    placeholder = c("product_name").str.to_lowercase().is_in(list(PLACEHOLDERS))
+    nothing = (
+        c("sku").is_null()
+        & (c("product_name").is_null() | placeholder)
+        & price.is_null()
+        & given_total.is_null()
+        & pl.col("__order_total").is_null()
+    ).fill_null(False)
+    empty_row = pl.when(nothing).then(
+        pl.when(placeholder.fill_null(False))
+        .then(pl.format("no product ({} is a placeholder) and no amount", c("product_name")))
+        .otherwise(pl.lit("no product and no amount"))
+    )
     raw_status = c("status").str.to_lowercase()
     # a return document: no line sold, some line returned (credit notes have only returns)
     returned = (qty < 0).any().over("order_id") & (qty <= 0).all().over("order_id")
@@ -426,6 +446,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             unparsed_clean(c("quantity"), pl.col("__qty"), "number", found.get("quantity", "")),
             unparsed_clean(c("unit_price"), price, "amount", found.get("unit_price", "")),
             unparsed_clean(c("line_total"), given_total, "amount", found.get("line_total", "")),
+            empty_row,
         ).alias(REASON),
     )
     line_no, copy = pasted_copies(out["order_id"], frame.select(used))
@@ -464,6 +485,11 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         ctx.warnings.append(
             f"The file has no currency column; its amounts are written in {written}, so they are "
             f"taken as {written}. Set `currency` under [shop] in shopinsight.toml if that is wrong."
+        )
+    elif not {"unit_price", "line_total", "order_total"} & found.keys():
+        ctx.warnings.append(
+            "The file has no price or amount column: its orders and products are imported "
+            "without money (no revenue), so they do not count as purchases."
         )
     elif "currency" not in found and not ctx.currency:
         ctx.warnings.append(
