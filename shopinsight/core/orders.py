@@ -3,16 +3,23 @@
 Analyses run as of a day: orders placed after that day are ignored everywhere, so a merchant (and
 a test) can replay the past. The default is the day of the last order in the data, which keeps
 results reproducible.
+
+Days and months are the shop's own (`[shop] timezone`): times are stored in UTC, but an order a
+New York shop took at 21:00 on 31 March is a March order in its books, so every day and month
+of an order is read through `local_day` / `local_month`, and the end of an as-of day is the
+shop's midnight (`as_of_end`). With the default "UTC" nothing moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from shopinsight.core.errors import InputError
+from shopinsight.core.errors import ConfigError, InputError
 from shopinsight.core.schema import ORDER_KEY
 
 NOT_PURCHASES = ("cancelled", "returned")
@@ -56,6 +63,139 @@ def counted_expr() -> pl.Expr:
     )
 
 
+UTC = "UTC"
+
+
+def shop_tz(config: Mapping[str, Any] | None) -> str:
+    """The shop's timezone from the settings (`[shop] timezone`, default UTC), checked: the
+    clock of every order day and month."""
+    tz = str(((config or {}).get("shop") or {}).get("timezone") or UTC).strip() or UTC
+    check_timezone(tz)
+    return tz
+
+
+def check_timezone(tz: str) -> None:
+    """An error a merchant can act on when `tz` is not an IANA timezone name."""
+    if tz == UTC:
+        return
+    try:
+        pl.Series([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)]).dt.convert_time_zone(tz)
+        ZoneInfo(tz)
+    except Exception:
+        raise ConfigError(
+            "Unknown shop.timezone",
+            f"'{tz}' is not an IANA timezone name; use one like 'Europe/Rome' or "
+            "'America/New_York' (shopinsight.toml, [shop] timezone).",
+        ) from None
+
+
+def local_time(expr: pl.Expr, tz: str = UTC) -> pl.Expr:
+    """A UTC time (`ordered_at`) on the shop's clock: the same instant in `tz`."""
+    return expr if tz == UTC else expr.dt.convert_time_zone(tz)
+
+
+def local_day(expr: pl.Expr, tz: str = UTC) -> pl.Expr:
+    """The day of a UTC time (`ordered_at`, `first_order`, ...) on the shop's clock: what the
+    export wrote and the merchant's books say (21:00 on 31 March in New York is 31 March, not
+    1 April). The one way an order time becomes a day."""
+    return local_time(expr, tz).dt.date()
+
+
+def local_month(expr: pl.Expr, tz: str = UTC) -> pl.Expr:
+    """The first instant of the shop's month of a UTC time, on the shop's clock (format it
+    with `.dt.strftime("%Y-%m")`)."""
+    return local_time(expr, tz).dt.truncate("1mo")
+
+
+def local_value(value: Any, tz: str = UTC) -> Any:
+    """One UTC time (a Python datetime) on the shop's clock; UTC, and anything but a
+    datetime, stay as they are."""
+    if not isinstance(value, dt.datetime) or tz == UTC:
+        return value
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZoneInfo(tz))
+
+
+def day_of(value: Any, tz: str = UTC) -> dt.date | None:
+    """The shop's day of one UTC time (a date stays as it is; anything else: None)."""
+    if isinstance(value, dt.datetime):
+        return local_value(value, tz).date()
+    return value if isinstance(value, dt.date) else None
+
+
+_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$"
+"""A time with a UTC offset at its end: `21:05:00 -0400` (Shopify), `21:05:00-04:00` (ISO)."""
+
+_LIKELY_ZONES = {
+    ("-0500", "-0400"): "America/New_York", ("-0600", "-0500"): "America/Chicago",
+    ("-0700", "-0600"): "America/Denver", ("-0800", "-0700"): "America/Los_Angeles",
+    ("-0700",): "America/Phoenix", ("+0000", "+0100"): "Europe/London",
+    ("+0100", "+0200"): "Europe/Rome", ("+0200", "+0300"): "Europe/Athens",
+    ("+0530",): "Asia/Kolkata", ("+0800",): "Asia/Shanghai", ("+0900",): "Asia/Tokyo",
+    ("+1000", "+1100"): "Australia/Sydney", ("-0300",): "America/Sao_Paulo",
+}  # fmt: skip
+"""The zone a pair of offsets (winter, summer) most likely is, to give an example to set."""
+
+OFFSET_NOTE_START = "The times in this export carry UTC offsets"
+"""How the note of `offset_note` begins (a later chunk's note replaces an earlier one)."""
+
+
+def offsets_seen(texts: pl.Series) -> list[str]:
+    """The distinct UTC offsets (`-0400`, `+0530`) written at the end of these date-time
+    texts, in order; texts without one are ignored."""
+    parts = texts.cast(pl.Utf8).str.strip_chars().str.extract_groups(_OFFSET)
+    fields = [parts.struct.field(name) for name in parts.struct.fields]
+    offsets = (fields[0] + fields[1] + fields[2]).drop_nulls().unique()
+    return sorted(offsets.to_list(), key=_minutes)
+
+
+def _minutes(offset: str) -> int:
+    """`-0430` → -270."""
+    sign = -1 if offset[0] == "-" else 1
+    return sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+
+
+def offset_note(texts: pl.Series, tz: str, seen: list[str] | None = None) -> str | None:
+    """What to tell the merchant when an export's times carry offsets showing the shop is not
+    on UTC (Shopify `2024-03-31 21:05:00 -0400`, WooCommerce or Amazon ISO times) while
+    `[shop] timezone` is still UTC: its evening orders then count on the next day and month.
+    None when the setting is made, or every offset is +0000. `seen`: offsets noted before
+    (an earlier chunk of the same file), named too."""
+    if tz != UTC:
+        return None
+    offsets = sorted(set(offsets_seen(texts)) | set(seen or []), key=_minutes)
+    local = [o for o in offsets if o not in ("+0000", "-0000")]
+    if not local:
+        return None
+    named = tuple(o for o in offsets if o != "-0000")
+    zone = _LIKELY_ZONES.get(named) or _LIKELY_ZONES.get(tuple(local)) or "America/New_York"
+    return (
+        f"{OFFSET_NOTE_START} {', '.join(offsets)}: the shop's clock is not UTC, but "
+        '[shop] timezone is "UTC", so an order near midnight counts on another day than the '
+        "one written (in another month on a month's last day). Set your shop's timezone in "
+        f'shopinsight.toml (`shopinsight where` shows it): timezone = "{zone}" under [shop], '
+        "or your own IANA name; nothing needs importing again."
+    )
+
+
+def add_offset_note(warnings: list[str], texts: pl.Series, tz: str) -> None:
+    """`offset_note` added to an import's `warnings`, once: a note of an earlier chunk of the
+    same file is replaced by one naming the offsets of both."""
+    if tz != UTC:
+        return
+    earlier = [w for w in warnings if w.startswith(OFFSET_NOTE_START)]
+    seen: list[str] = []
+    for note in earlier:
+        listed = note[len(OFFSET_NOTE_START) :].split(":", 1)[0]
+        seen += [o.strip() for o in listed.split(",") if o.strip()]
+    found = offset_note(texts, tz, seen)
+    if found is None:
+        return
+    at = warnings.index(earlier[0]) if earlier else len(warnings)
+    warnings[:] = [w for w in warnings if not w.startswith(OFFSET_NOTE_START)]
+    warnings.insert(min(at, len(warnings)), found)
+
+
 def parse_as_of(value: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
     """Parse an `--as-of` value (YYYY-MM-DD) into a date; None stays None. `option`: the
     option the merchant typed it in, named in the error."""
@@ -70,20 +210,28 @@ def parse_as_of(value: str | dt.date | None, option: str = "--as-of") -> dt.date
         ) from None
 
 
-def resolve_as_of(lines: pl.LazyFrame, as_of: str | dt.date | None = None) -> dt.date:
-    """The analysis day: the given one, else the day of the last order in the data."""
+def resolve_as_of(
+    lines: pl.LazyFrame, as_of: str | dt.date | None = None, tz: str = UTC
+) -> dt.date:
+    """The analysis day: the given one, else the shop's day (`tz`) of the last order."""
     parsed = parse_as_of(as_of)
     if parsed is not None:
         return parsed
     last = lines.select(pl.col("ordered_at").max()).collect().item()
     if last is None:
         raise InputError("No orders yet", "Import an order export first: shopinsight import FILE")
-    return last.date()
+    day = day_of(last, tz)
+    assert day is not None
+    return day
 
 
-def as_of_end(as_of: dt.date) -> dt.datetime:
-    """First instant after the as-of day (UTC): lines at or after it are in the future."""
-    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+def as_of_end(as_of: dt.date, tz: str = UTC) -> dt.datetime:
+    """First instant after the as-of day, the shop's midnight (`tz`), in UTC: lines at or
+    after it are in the future."""
+    midnight = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    if tz == UTC:
+        return midnight.replace(tzinfo=dt.UTC)
+    return midnight.replace(tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
 
 
 OPEN_WITHIN_DAYS = 60
@@ -96,30 +244,30 @@ def _unshipped() -> pl.Expr:
     return (pl.col("status") == "paid") & ~pl.col("fulfilled").fill_null(True)
 
 
-def open_order(as_of: dt.date | None) -> pl.Expr:
-    """Paid, not yet fulfilled, and placed within OPEN_WITHIN_DAYS of the as-of day: the
-    orders to pack (status, packing plan and app share this one rule)."""
+def open_order(as_of: dt.date | None, tz: str = UTC) -> pl.Expr:
+    """Paid, not yet fulfilled, and placed within OPEN_WITHIN_DAYS of the as-of day (the
+    shop's, `tz`): the orders to pack (status, packing plan and app share this one rule)."""
     if as_of is None:
         return _unshipped()
-    since = as_of_end(as_of) - dt.timedelta(days=OPEN_WITHIN_DAYS)
+    since = as_of_end(as_of, tz) - dt.timedelta(days=OPEN_WITHIN_DAYS)
     return _unshipped() & (pl.col("ordered_at") >= since)
 
 
-def stale_open_order(as_of: dt.date | None) -> pl.Expr:
+def stale_open_order(as_of: dt.date | None, tz: str = UTC) -> pl.Expr:
     """Paid and shown unfulfilled, but placed longer than OPEN_WITHIN_DAYS before the day."""
     if as_of is None:
         return pl.lit(False)
     return _unshipped() & (
-        pl.col("ordered_at") < as_of_end(as_of) - dt.timedelta(days=OPEN_WITHIN_DAYS)
+        pl.col("ordered_at") < as_of_end(as_of, tz) - dt.timedelta(days=OPEN_WITHIN_DAYS)
     )
 
 
-def lines_as_of(lines: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """The lines as the shop stood at the end of `as_of`."""
-    return lines.filter(pl.col("ordered_at") < as_of_end(as_of))
+def lines_as_of(lines: pl.LazyFrame, as_of: dt.date, tz: str = UTC) -> pl.LazyFrame:
+    """The lines as the shop stood at the end of `as_of` (the shop's day, `tz`)."""
+    return lines.filter(pl.col("ordered_at") < as_of_end(as_of, tz))
 
 
-def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
+def orders_frame(lines: pl.LazyFrame, tz: str = UTC) -> pl.LazyFrame:
     """One row per order, with the flags the analyses share.
 
     Output columns: source, order_id, customer_id, ordered_at, order_day, currency, status,
@@ -129,6 +277,7 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
 
     `counted` marks orders that count as purchases (RFM, churn): not cancelled, a customer, and
     money kept (net revenue > 0). Refunded orders stay in the frame for return-rate tags.
+    `order_day` is the shop's day (`tz`, see `local_day`).
     """
     # Speed: the three text keys are hashed to one integer; the order-level fields are read
     # from each order's first line (a filter) instead of ~20 `first()` aggregations per group,
@@ -141,7 +290,8 @@ def orders_frame(lines: pl.LazyFrame) -> pl.LazyFrame:
     sums = keyed.group_by("_okh").agg(
         *_order_sums(), pl.col("sku").filter(_PRODUCT).unique().alias("product_skus")
     )
-    return _order_flags(heads.join(sums, on="_okh", how="left", maintain_order="left").drop("_okh"))
+    orders = heads.join(sums, on="_okh", how="left", maintain_order="left").drop("_okh")
+    return _order_flags(orders, tz)
 
 
 _PRODUCT = pl.col("line_kind") == "product"
@@ -162,9 +312,9 @@ def _order_sums() -> list[pl.Expr]:
     ]
 
 
-def _order_flags(orders: pl.LazyFrame) -> pl.LazyFrame:
+def _order_flags(orders: pl.LazyFrame, tz: str) -> pl.LazyFrame:
     return orders.with_columns(
-        pl.col("ordered_at").dt.date().alias("order_day"),
+        local_day(pl.col("ordered_at"), tz).alias("order_day"),
         net_revenue_expr().alias("net_revenue"),
         (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0)).alias(
             "has_discount"
@@ -195,8 +345,8 @@ def run_sums(lines: pl.DataFrame, sums: list[pl.Expr]) -> pl.DataFrame:
     )
 
 
-def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
-    """`orders_frame(lines)` without `product_skus`, collected: the same frame, row for row.
+def order_rows(lines: pl.LazyFrame, tz: str = UTC) -> pl.DataFrame:
+    """`orders_frame(lines, tz)` without `product_skus`, collected: the same frame, row for row.
 
     Memory: the store keeps each order's lines together, so an order's first line is where
     the key changes. The keys and the few columns the sums read are collected first; then the
@@ -211,7 +361,7 @@ def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     )
     starts = keyed.get_column("_start").arg_true()
     if keyed.get_column("_okh").n_unique() != starts.len():  # an order's lines apart
-        return orders_frame(lines).drop("product_skus").collect()
+        return orders_frame(lines, tz).drop("product_skus").collect()
     sums = run_sums(keyed, _order_sums())
     del keyed
     picked = lines.with_row_index("_r").filter(pl.col("_r").is_in(starts.implode()))
@@ -220,7 +370,7 @@ def order_rows(lines: pl.LazyFrame) -> pl.DataFrame:
     del heads, sums  # their chunks now only in `columns`
     # in memory: the streaming engine hands the flags back cut in morsels again, which the
     # next reader (`status.flagged_orders`) then copied whole into one chunk once more
-    return _order_flags(one_chunk(columns).lazy()).collect(engine="in-memory")
+    return _order_flags(one_chunk(columns).lazy(), tz).collect(engine="in-memory")
 
 
 def one_chunk(columns: list[pl.Series]) -> pl.DataFrame:

@@ -3,7 +3,7 @@
 `Shop.open(workspace, as_of=..., currency=...)` decides, once, what every analysis reads:
 
 - **the day**: orders after `as_of` are ignored (default: the day of the last order in the
-  view's currency);
+  view's currency); days and months are the shop's, in `[shop] timezone` (`tz`);
 - **the currency**: amounts are never added across currencies, so the analyses run on one
   currency at a time (default: the one most identified customers bought in,
   or `shop.currency` in the settings; `--currency CODE` overrides both);
@@ -30,8 +30,10 @@ from shopinsight.core.orders import (
     choose_currency,
     left_out_notes,
     lines_as_of,
+    local_day,
     order_key,
     parse_as_of,
+    shop_tz,
 )
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.shop_cache import ShopCache
@@ -116,6 +118,11 @@ class Shop:
         """The merchant's settings as read from shopinsight.toml (validated, with defaults)."""
         return self.memo("settings", self.ws.config)
 
+    def tz(self) -> str:
+        """The shop's clock (`[shop] timezone`, default UTC): the as-of day ends at its
+        midnight, and every order's day and month is read in it (`orders.local_day`)."""
+        return self.memo("tz", lambda: shop_tz(self.settings()))
+
     def as_of(self) -> dt.date:
         """The analysis day: the one asked for, else the day of the view currency's last order.
 
@@ -138,13 +145,15 @@ class Shop:
         return self.memo("as_of", compute)
 
     def _last_days(self) -> dict[str, str]:
-        """The day of the last order in each currency ("" for lines without one, "*" for any)."""
+        """The shop's day of the last order in each currency ("" for lines without one, "*"
+        for any)."""
 
         def compute() -> dict[str, str]:
+            day = local_day(pl.col("ordered_at").max(), self.tz())
             per = (
                 self.ws.lines()
                 .group_by("currency")
-                .agg(pl.col("ordered_at").max().dt.date().cast(pl.String).alias("day"))
+                .agg(day.cast(pl.String).alias("day"))
                 .drop_nulls("day")
                 .collect()
             )
@@ -182,7 +191,7 @@ class Shop:
             lines = lines.with_columns(
                 pl.lit("" if c == "store" else None, LINE_SCHEMA[c]).alias(c) for c in missing
             )
-        return lines_as_of(lines, day or self.as_of())
+        return lines_as_of(lines, day or self.as_of(), self.tz())
 
     def all_orders(self) -> pl.DataFrame:
         """One row per order as of the day (all currencies), with `excluded` and
@@ -193,7 +202,7 @@ class Shop:
         from shopinsight.core.status import flagged_orders
 
         def compute() -> pl.DataFrame:
-            return flagged_orders(self.ws, self.all_lines(day))
+            return flagged_orders(self.ws, self.all_lines(day), self.tz())
 
         name, family = self._orders_cache_name(day)
         return self.memo(f"all_orders:{day}", lambda: self.cache.frame(name, compute, family))

@@ -16,14 +16,16 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.errors import ConfigError
 from shopinsight.core.orders import (
     counted_expr,
     lines_as_of,
+    local_day,
+    local_time,
     net_revenue_expr,
     order_key,
     order_runs,
     run_sums,
+    shop_tz,
 )
 from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.orders import one_chunk as _one_chunk
@@ -122,6 +124,8 @@ class ShopData:
     from it)."""
     currency: str
     timezone: str
+    """The shop's clock (`[shop] timezone`): `order_day` and every day or month read from
+    an order time is the shop's (`orders.local_day(expr, data.timezone)`)."""
     as_of: dt.date
     notes: list[str] = field(default_factory=list)
 
@@ -146,17 +150,6 @@ def _gift_pattern(config: dict[str, Any]) -> str | None:
     words = [str(w).strip() for w in _section(config, "tags").get("gift_words", [])]
     words = [w for w in words if w]
     return "(?i)" + "|".join(escape(w) for w in words) if words else None
-
-
-def _check_timezone(tz: str) -> None:
-    try:
-        pl.Series([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)]).dt.convert_time_zone(tz)
-    except Exception:
-        raise ConfigError(
-            "Unknown shop.timezone",
-            f"'{tz}' is not an IANA timezone name; use one like 'Europe/Rome' or "
-            "'America/New_York'.",
-        ) from None
 
 
 def _customer_key(expr: pl.Expr) -> pl.Expr:
@@ -190,7 +183,7 @@ _NEW_SKU = (PRODUCT & pair("_oi", _SKU_OR_NONE).is_first_distinct()).alias("_new
 
 
 def _orders(
-    lines: pl.DataFrame, source: pl.LazyFrame, fields: list[pl.Expr]
+    lines: pl.DataFrame, source: pl.LazyFrame, fields: list[pl.Expr], tz: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per order, with the same definitions as `orders.orders_frame` (net revenue,
     counted, items, products, has_discount), computed on integer keys; and the lines, with
@@ -251,7 +244,7 @@ def _orders(
         _one_chunk(columns)
         .with_columns(
             _customer_key(pl.col("customer_id")).alias("_ck"),
-            pl.col("ordered_at").dt.date().alias("order_day"),
+            local_day(pl.col("ordered_at"), tz).alias("order_day"),
             net_revenue_expr().alias("net_revenue"),
             (pl.col("_coded") | (pl.col("order_discount").fill_null(0) > 0)).alias("has_discount"),
         )
@@ -286,14 +279,13 @@ def _sku_customers(lines: pl.DataFrame) -> pl.DataFrame:
 def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> ShopData:
     """Lines and orders as of `as_of`, in the main currency, with a customer; notes say what
     was left out and why."""
-    tz = str(_section(config, "shop").get("timezone") or "UTC")
-    _check_timezone(tz)
+    tz = shop_tz(config)
     have = set(lines.collect_schema().names())
     cols = lambda names: [  # noqa: E731
         pl.col(c) if c in have else pl.lit(None, LINE_SCHEMA[c]).alias(c) for c in names
     ]
     keyed = lambda names: (  # noqa: E731
-        lines_as_of(lines, as_of)
+        lines_as_of(lines, as_of, tz)
         .select(cols(names))
         .with_columns(pl.struct(order_key()).hash().alias("_ok"))
     )
@@ -309,7 +301,7 @@ def prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict[str, Any]) -> Shop
         .collect()
         .get_columns()
     )
-    all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS), _head_fields(config))
+    all_orders, all_lines = _orders(all_lines, keyed(_LINE_COLUMNS), _head_fields(config), tz)
     row = all_lines.get_column("_oi")  # the customer key and purchase flag of each line's order
     columns = all_lines.with_columns(
         all_orders.get_column(c).gather(row) for c in ("_ck", "counted")
@@ -356,7 +348,7 @@ def _order_flags(orders: pl.DataFrame, tz: str, config: dict[str, Any]) -> pl.Da
     and note flags are worked out as the first lines are read: `_head_fields`)."""
     tags = _section(config, "tags")
     night_start, night_end = int(tags.get("night_start", 22)), int(tags.get("night_end", 5))
-    local = pl.col("ordered_at").dt.convert_time_zone(tz)
+    local = local_time(pl.col("ordered_at"), tz)
     hour = pl.col("local_hour")
     return (
         orders.lazy()

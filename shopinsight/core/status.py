@@ -8,6 +8,8 @@ not paid for yet (pending and not shipped, `orders.unpaid_expr`) are no sale: co
 `unpaid_orders` / `unpaid_value`, as cancelled orders are.
 Customer and purchase counts leave out excluded orders (test, staff, wholesale, outliers, by
 hand), which are counted apart in `excluded_orders`.
+Days and months are the shop's (`[shop] timezone`): the as-of day, revenue by month, and the
+first and last order times (given on the shop's clock).
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ import polars as pl
 
 from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
 from shopinsight.core.orders import (
+    day_of,
     lines_as_of,
+    local_month,
+    local_value,
     one_chunk,
     open_order,
     order_rows,
     parse_as_of,
+    shop_tz,
     stale_open_order,
     unpaid_expr,
 )
@@ -52,12 +58,13 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     """
     if isinstance(shop, Workspace):
         ws = shop
+        tz = shop_tz(ws.config())
         day = parse_as_of(as_of)
-        lines = ws.lines() if day is None else lines_as_of(ws.lines(), day)
-        orders = flagged_orders(ws, lines)
+        lines = ws.lines() if day is None else lines_as_of(ws.lines(), day, tz)
+        orders = flagged_orders(ws, lines, tz)
         view = orders.select(*_VIEW_COLUMNS, "excluded").filter(~pl.col("excluded"))
     else:
-        ws, day, lines = shop.ws, shop.as_of(), shop.all_lines()
+        ws, day, lines, tz = shop.ws, shop.as_of(), shop.all_lines(), shop.tz()
         # the view's orders: only the columns read below (`Shop.orders` copies every column
         # of every order when the view leaves some out: ~1 GB at 5M lines)
         orders, view = shop.all_orders(), shop.view_order_columns(_VIEW_COLUMNS)
@@ -73,14 +80,15 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     customers, repeat = _customers(counted)
     money = revenue(orders)
     last = orders["ordered_at"].max() if orders.height else None
-    open_day = day or (last.date() if isinstance(last, dt.datetime) else None)
+    open_day = day or day_of(last, tz)
     # counts, not filters: a filter copies every column of the rows it keeps
-    open_orders = _count(orders, open_order(open_day))
-    stale_open = _count(orders, stale_open_order(open_day))
-    # by the month's first instant, named once per month: a text per order to group on cost 4×
+    open_orders = _count(orders, open_order(open_day, tz))
+    stale_open = _count(orders, stale_open_order(open_day, tz))
+    # by the shop's month's first instant, named once per month: a text per order to group
+    # on cost 4×
     monthly = (
         counted.lazy()
-        .group_by(pl.col("ordered_at").dt.truncate("1mo").alias("month"), "currency")
+        .group_by(local_month(pl.col("ordered_at"), tz).alias("month"), "currency")
         .agg(pl.col("net_revenue").sum().round(2).alias("revenue"))
         .sort("month", "currency")
         .with_columns(pl.col("month").dt.strftime("%Y-%m"))
@@ -107,8 +115,8 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "open_orders": open_orders,
         "stale_open_orders": stale_open,
         "orders_without_buyer": no_buyer,
-        "first_order": first,
-        "last_order": last,
+        "first_order": local_value(first, tz),
+        "last_order": local_value(last, tz),
         "sources": sorted(orders["source"].unique().to_list()) if orders.height else [],
         "stores": stores(orders),
         "gross_revenue": money["gross_revenue"],
@@ -220,16 +228,18 @@ _FLAG_INPUTS = ["source", "store", "order_id", "customer_id", "email", "currency
 """The order columns `flag_exclusions` reads."""
 
 
-def flagged_orders(ws: Workspace, lines: pl.LazyFrame) -> pl.DataFrame:
+def flagged_orders(ws: Workspace, lines: pl.LazyFrame, tz: str | None = None) -> pl.DataFrame:
     """Every order of these lines with `excluded` / `excluded_reason` (settings' rules, the
-    customers export's tags and the merchant's own exclusions and tag overrides).
+    customers export's tags and the merchant's own exclusions and tag overrides); `order_day`
+    on the shop's clock (`tz`, default the settings' `[shop] timezone`).
 
     The rules see only the columns they read, and their two columns are set beside the
     orders: each of their joins copied every column of every order (~1 GB at 5M lines)."""
-    orders = order_rows(lines)
+    config = ws.config()
+    orders = order_rows(lines, shop_tz(config) if tz is None else tz)
     attrs = ws.customer_attrs().collect()
     tags = customer_tags(attrs, _overrides(ws))
-    flags = flag_exclusions(orders.select(_FLAG_INPUTS), ws.config(), load_manual(ws), tags)
+    flags = flag_exclusions(orders.select(_FLAG_INPUTS), config, load_manual(ws), tags)
     columns = [*orders.get_columns(), *flags.select("excluded", "excluded_reason").get_columns()]
     del orders, flags
     return one_chunk(columns)  # each later filter or group-by would copy them all else

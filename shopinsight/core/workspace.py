@@ -358,13 +358,20 @@ class Workspace:
         return [part]
 
     def _last_order_day(self, parts: list[dict[str, Any]]) -> str | None:
-        """The last order day (UTC) of the lines as this import leaves them: kept in each import
-        record so `changes --since` knows where the data then ended (ledger counts cannot tell
-        after a backfill or a second store). One column read, dropped rows left out."""
+        """The last order day (the shop's, `[shop] timezone` as set at the import) of the lines
+        as this import leaves them: kept in each import record so `changes --since` knows where
+        the data then ended (ledger counts cannot tell after a backfill or a second store). One
+        column read, dropped rows left out."""
+        from shopinsight.core.orders import UTC, local_day, shop_tz
+
         if not parts:
             return None
+        try:
+            tz = shop_tz(self.config())
+        except Exception:  # settings that do not read: the import still commits (UTC days)
+            tz = UTC
         lf = pl.concat([store.scan_part(self.root, p) for p in parts], how="vertical")
-        last = lf.select(pl.col("ordered_at").max().dt.date()).collect().item()
+        last = lf.select(local_day(pl.col("ordered_at").max(), tz)).collect().item()
         return last.isoformat() if last is not None else None
 
     def _append_ledger(self, count: int, records: list[dict[str, Any]]) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
+from shopinsight.core.orders import UTC, local_day
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -112,8 +113,11 @@ def _stored_day(imp: dict[str, Any]) -> dt.date | None:
         return None
 
 
-def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | None) -> Cut:
-    """The cut day for `--since` (see the module doc); `lines` are all stored lines."""
+def choose_cut(
+    ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | None, tz: str = UTC
+) -> Cut:
+    """The cut day for `--since` (see the module doc); `lines` are all stored lines, their
+    days the shop's (`tz`)."""
     if since is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
         try:
             day = dt.date.fromisoformat(since.strip())
@@ -129,7 +133,8 @@ def choose_cut(ledger: list[dict[str, Any]], lines: pl.LazyFrame, since: str | N
     if stored is not None:
         return Cut(stored, f"since import {i + 1} ({files}): its data ended on {stored}", files)
     kept = sum(imp["new_lines"] for imp in imports[: i + 1])
-    days = lines.select(pl.col("ordered_at").drop_nulls().dt.date().sort()).collect().to_series()
+    local = local_day(pl.col("ordered_at").drop_nulls(), tz)
+    days = lines.select(local.sort()).collect().to_series()
     if days.len() == 0:
         raise InputError("No dated orders", "Changes need orders with a date.")
     if kept <= 0:
@@ -165,9 +170,10 @@ class ChangesResult:
         }
 
 
-def new_customers(now: pl.DataFrame, cut: dt.date) -> pl.DataFrame:
-    """Customers whose first counted purchase is after the cut (profiles' `first_order`)."""
-    first = pl.col("first_order").cast(pl.Datetime("us", "UTC")).dt.date()
+def new_customers(now: pl.DataFrame, cut: dt.date, tz: str = UTC) -> pl.DataFrame:
+    """Customers whose first counted purchase (profiles' `first_order`, on the shop's day in
+    `tz`) is after the cut."""
+    first = local_day(pl.col("first_order").cast(pl.Datetime("us", "UTC")), tz)
     return (
         now.filter(first > cut)
         .select("customer_id", "customer_name", first.alias("first_order"), "segment", "monetary")
@@ -195,11 +201,16 @@ def segment_moves(then: pl.DataFrame, now: pl.DataFrame, order: list[str]) -> pl
 
 
 def alert_changes(
-    then: pl.DataFrame, now: pl.DataFrame, profiles_now: pl.DataFrame, cut: dt.date
+    then: pl.DataFrame,
+    now: pl.DataFrame,
+    profiles_now: pl.DataFrame,
+    cut: dt.date,
+    tz: str = UTC,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(resolved, new): alerted as of the cut and ordered since; alerted now and not then."""
+    """(resolved, new): alerted as of the cut and ordered since (the shop's day, `tz`);
+    alerted now and not then."""
     old = then.filter("is_alert").select("customer_id", "value_at_risk")
-    last = pl.col("last_order").cast(pl.Datetime("us", "UTC")).dt.date()
+    last = local_day(pl.col("last_order").cast(pl.Datetime("us", "UTC")), tz)
     back = profiles_now.filter(last > cut).select(
         "customer_id", "customer_name", last.alias("came_back_on")
     )
@@ -273,7 +284,8 @@ def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
     from shopinsight.core.shop import Shop as ShopClass
 
     shop.require_orders()
-    cut = choose_cut(shop.ws.ledger(), shop.ws.lines(), since)
+    tz = shop.tz()
+    cut = choose_cut(shop.ws.ledger(), shop.ws.lines(), since, tz)
     now_day = shop.as_of()
     if cut.day >= now_day:
         raise InputError(
@@ -284,7 +296,7 @@ def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
     prof = shop.profiles()
     table = prof.table
     first = shop.first_day()
-    frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day)}
+    frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day, tz)}
     alerts_now = shop.churn().alerts
     offers_now = shop.bundles().offers
     if first is None or cut.day < first:  # nothing then: everyone is new
@@ -298,7 +310,7 @@ def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
         then_offers = then.bundles().offers
     order = list(dict.fromkeys([*prof.sizes["segment"].to_list()]))
     frames["segment_moves"] = segment_moves(then_table, table, order)
-    resolved, fresh = alert_changes(then_alerts, alerts_now, table, cut.day)
+    resolved, fresh = alert_changes(then_alerts, alerts_now, table, cut.day, tz)
     frames["alerts_resolved"], frames["new_alerts"] = resolved, fresh
     frames["bundles_new"], frames["bundles_gone"] = bundle_changes(then_offers, offers_now)
     frames["campaigns_readable"] = _campaign_frame(shop, cut.day, now_day)
