@@ -23,6 +23,7 @@ import polars as pl
 from shopinsight.core.countries import country_code
 from shopinsight.core.customers.segment_schemes import SCHEMES, segment_slug
 from shopinsight.core.errors import InputError
+from shopinsight.core.orders import UTC, local_day
 from shopinsight.core.shop_data import money_str
 from shopinsight.core.words import plural
 
@@ -173,8 +174,11 @@ def export_tags(
     include_unsubscribed: bool = False,
     namespace: str | None = None,
     klaviyo_lists: bool = False,
+    tz: str | None = None,
 ) -> TagExport:
-    """Build the rows of one tag-list export (see module doc); `namespace` prefixes our tags."""
+    """Build the rows of one tag-list export (see module doc); `namespace` prefixes our tags.
+    `tz`: the shop's clock (`Shop.tz()`), the day `last_order` is written in (default: the
+    profiles' `timezone` if they carry one, else UTC)."""
     target = target.strip().lower()
     if target not in TARGETS:
         raise InputError(
@@ -213,6 +217,8 @@ def export_tags(
         notes.append(f"{plural(count, 'customer')} left out: {reason}.")
     builder = {"shopify": _shopify, "klaviyo": _klaviyo, "mailchimp": _mailchimp, "csv": _plain}
     lists: dict[str, pl.DataFrame] = {}
+    tz = tz or str(getattr(prof, "timezone", None) or UTC)
+    rows = rows.with_columns(local_day(pl.col("last_order"), tz).alias("last_order"))
     if target == "json":
         frame = _json_rows(rows, prof)
     elif target == "klaviyo" and klaviyo_lists:
@@ -309,7 +315,7 @@ def _plain(rows: pl.DataFrame, prof: CustomerProfiles, prefix: str) -> pl.DataFr
             money_str(pl.col("monetary")).alias("monetary"),
             "currency",
             "accepts_marketing",
-            pl.col("last_order").dt.date().alias("last_order"),
+            "last_order",  # the shop's day (export_tags)
             "reason",
         )
     )
@@ -338,7 +344,7 @@ def _json_rows(rows: pl.DataFrame, prof: CustomerProfiles) -> pl.DataFrame:
         pl.col("monetary").round(2),
         "currency",
         "accepts_marketing",
-        pl.col("last_order").dt.date().alias("last_order"),
+        "last_order",  # the shop's day (export_tags)
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import polars as pl
 
 from shopinsight.core.errors import ConfigError, InputError
-from shopinsight.core.orders import orders_frame
+from shopinsight.core.orders import UTC, local_day, orders_frame
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -237,12 +237,20 @@ class CampaignReport:
         }
 
 
-def _outcomes(members: pl.DataFrame, lines: pl.LazyFrame | pl.DataFrame, start: dt.date,
-              as_of: dt.date, currency: str) -> tuple[pl.DataFrame, int]:  # fmt: skip
-    window = (pl.col("ordered_at").dt.date() > start) & (pl.col("ordered_at").dt.date() <= as_of)
+def _outcomes(
+    members: pl.DataFrame,
+    lines: pl.LazyFrame | pl.DataFrame,
+    start: dt.date,
+    as_of: dt.date,
+    currency: str,
+    tz: str = UTC,
+) -> tuple[pl.DataFrame, int]:
+    day = local_day(pl.col("ordered_at"), tz)  # the shop's day
+    window = (day > start) & (day <= as_of)
     theirs = pl.col("customer_id").is_in(members["customer_id"].implode())
     # both filters are order-level, so whole orders stay together for orders_frame
-    after = orders_frame(lines.lazy().filter(window & theirs)).filter(pl.col("counted")).collect()
+    picked = orders_frame(lines.lazy().filter(window & theirs), tz)
+    after = picked.filter(pl.col("counted")).collect()
     other = after.filter(pl.col("currency") != currency).height
     per = (
         after.filter(pl.col("currency") == currency)
@@ -273,15 +281,17 @@ def campaign_report(
     currency: str,
     campaign_id: int = 0,
     confidence: float = 0.95,
+    tz: str = UTC,
 ) -> CampaignReport:
     """Repeat-purchase rate and revenue per customer of gift vs control since `started_on`.
 
-    Counts orders placed after the start day up to `as_of` (counted orders, `currency` only).
+    Counts orders placed after the start day up to `as_of` (the shop's days, `tz`; counted
+    orders, `currency` only).
     The rate difference gets a Newcombe interval, the revenue difference a Welch interval.
     """
     from shopinsight.core.stats import newcombe_diff, welch_diff  # numpy: only for a report
 
-    out, other = _outcomes(members, lines, started_on, as_of, currency)
+    out, other = _outcomes(members, lines, started_on, as_of, currency, tz)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     arms = (
         out.group_by("arm")
@@ -398,5 +408,5 @@ def report_for_shop(shop: Shop, campaign_id: int | None = None) -> CampaignRepor
     currency = cast(str, meta.get("currency") or shop.currency())
     start = dt.date.fromisoformat(meta["started_on"])
     return campaign_report(
-        members, shop.all_lines(), start, shop.as_of(), currency, int(meta["id"])
+        members, shop.all_lines(), start, shop.as_of(), currency, int(meta["id"]), tz=shop.tz()
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError
+from shopinsight.core.orders import UTC, local_time, shop_tz
 from shopinsight.core.product_names import spoken_name
 
 if TYPE_CHECKING:
@@ -233,13 +234,16 @@ def note_values(frame: pl.DataFrame, config: Mapping[str, Any]) -> pl.DataFrame:
     first_word = col("customer_name").str.split(" ").list.first()
     first_name = pl.coalesce(col("first_name"), first_word)
     since = pl.lit(None, pl.Utf8)
-    if "first_order" in have:
-        month = (
-            pl.col("first_order")
-            .dt.month()
-            .replace_strict(list(range(1, 13)), words["months"], return_dtype=pl.Utf8)
+    if "first_order" in have:  # the shop's month (a customer since March, not April)
+        first, tz = pl.col("first_order"), shop_tz(config)
+        stored = frame.schema["first_order"]
+        if tz != UTC and isinstance(stored, pl.Datetime) and stored.time_zone is None:
+            first = first.dt.replace_time_zone(UTC)  # stored times are UTC
+        first = local_time(first, tz)
+        month = first.dt.month().replace_strict(
+            list(range(1, 13)), words["months"], return_dtype=pl.Utf8
         )
-        year = pl.col("first_order").dt.year().cast(pl.Utf8)
+        year = first.dt.year().cast(pl.Utf8)
         since = (
             pl.concat_str(year, pl.lit("年"), month)
             if lang == "zh"

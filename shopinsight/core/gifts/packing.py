@@ -18,7 +18,7 @@ import polars as pl
 from shopinsight.core.errors import InputError
 from shopinsight.core.gifts.notes import note_values, render_by_template, shop_language
 from shopinsight.core.gifts.policies import GiftPolicies, gift_policies, money_text
-from shopinsight.core.orders import open_order
+from shopinsight.core.orders import UTC, open_order, shop_tz
 from shopinsight.core.schema import PolarsType
 
 ORDER_SCOPES = ("open", "all")
@@ -35,10 +35,13 @@ PLAN_COLUMNS = [
 
 
 def plan_orders(
-    lines: pl.LazyFrame | pl.DataFrame, orders: str = "open", as_of: dt.date | None = None
+    lines: pl.LazyFrame | pl.DataFrame,
+    orders: str = "open",
+    as_of: dt.date | None = None,
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """One row per order to pack: open ones (`open_order`: paid, unfulfilled, placed within
-    OPEN_WITHIN_DAYS of `as_of`) or all that were not cancelled.
+    OPEN_WITHIN_DAYS of `as_of`, the shop's day in `tz`) or all that were not cancelled.
 
     Output: source, order_id, ordered_at, customer_id, order_name, ship_to, city, region,
     postal_code, country, is_gift, gift_message, order_total, currency, items (text such as
@@ -48,7 +51,7 @@ def plan_orders(
         raise InputError(f"--orders {orders} is not a choice", "Use --orders open or --orders all.")
     lf = lines.lazy()
     keep = (
-        open_order(as_of)
+        open_order(as_of, tz)
         if orders == "open"
         else ~pl.col("status").is_in(["cancelled", "refunded", "returned"])
     )
@@ -125,7 +128,7 @@ def packing_plan(
     if todo is None:
         if lines is None:
             raise ValueError("packing_plan needs the lines or the orders to pack (todo)")
-        todo = plan_orders(lines, orders, as_of)
+        todo = plan_orders(lines, orders, as_of, shop_tz(config))
     prof_cols: dict[str, PolarsType] = {
         "customer_id": pl.Utf8, "segment": pl.Utf8, "tags": pl.List(pl.Utf8),
         "first_name": pl.Utf8, "customer_name": pl.Utf8, "favorite_product": pl.Utf8,

@@ -73,7 +73,7 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     currency, prof_notes = profile_meta(shop)
     day = shop.as_of()
     # the orders to pack straight from the stored lines: open ones are a few thousand rows
-    todo = plan_orders(shop.lines(), orders, day)
+    todo = plan_orders(shop.lines(), orders, day, shop.tz())
     # the line columns read straight from the stored lines by each step (projection and
     # filters pushed into the scan), never held: at 5M lines a collected copy (~0.65 GB) sat
     # under the catalogue's working memory (~1 GB) for the same CPU time
@@ -104,7 +104,7 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     stale = 0
     if orders == "open":  # three columns of the flagged orders, not all of them
         flags = shop.order_columns(["status", "fulfilled", "ordered_at"])
-        stale = flags.filter(stale_open_order(day)).height
+        stale = flags.filter(stale_open_order(day, shop.tz())).height
     if stale:
         notes.append(
             f"{plural(stale, 'paid order')} placed more than {OPEN_WITHIN_DAYS} days before "
