@@ -62,6 +62,10 @@ def customers_cmd(
 
     Example: shopinsight customers --segment Champions --csv > champions.csv
     """
+    if as_json and as_csv:
+        raise InputError(
+            "Choose --json or --csv", "Both print the same customers, in two formats: give one."
+        )
     if as_json:
         _customers_json(as_of, currency, segment, tag, limit)
         return
@@ -264,16 +268,19 @@ def explain_cmd(
         print_json(trace)
         return
     c = trace["customer"]
+    label = c["customer_name"] or c["email"] or c["customer_id"]
+    # the id once when it is all there is to name them; a currency and category only if known
+    key = "" if label == c["customer_id"] else f" ({escape(c['customer_id'])})"
+    unit = f" {c['currency']}" if c["currency"] not in (None, "unknown") else ""
+    category = f" ({escape(c['favorite_category'])})" if c["favorite_category"] else ""
     head = (
-        f"[bold]{escape(c['customer_name'] or c['email'] or c['customer_id'])}[/] "
-        f"({escape(c['customer_id'])})\n"
+        f"[bold]{escape(label)}[/]{key}\n"
         f"{plural(c['orders'], 'order')} on {plural(c['frequency'], 'day')}, "
         f"first {c['first_order']:%Y-%m-%d}, "
         f"last {c['last_order']:%Y-%m-%d} ({plural(c['recency_days'], 'day')} before "
         f"{trace['as_of']})\n"
-        f"net spend {c['monetary']:.2f} {c['currency']}, average order {c['aov']:.2f}; "
-        f"favourite: {escape(c['favorite_product'] or '-')} "
-        f"({escape(c['favorite_category'] or '-')})"
+        f"net spend {c['monetary']:,.2f}{unit}, average order {c['aov']:,.2f}; "
+        f"favourite: {escape(c['favorite_product'] or '-')}{category}"
     )
     console.print(Panel(head, title="Customer", expand=False))
     scores = Table(title=escape(f"Segment: {trace['segment']}"), header_style="bold")
