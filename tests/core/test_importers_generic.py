@@ -210,3 +210,26 @@ def test_complete_journey_transactions_need_no_map(tmp_path):
     assert (bought.height, bought["customer_id"].n_unique()) == (46_988, 2_373)
     assert round(bought["order_total"].sum(), 2) == 233_935.24
     assert loaded.lines["ordered_at"].min().isoformat() == "2017-01-01T12:30:27+00:00"
+
+
+def test_sales_product_data_layout_with_repeated_headers(tmp_path):
+    """Kaggle's monthly "Sales Product Data" files (`Quantity Ordered`, `Price Each`, 2-digit
+    years) carry a blank row and the header again mid-file: each is rejected with its reason,
+    and the money is read (the two columns were not recognised: no revenue at all)."""
+    path = tmp_path / "Sales_April_2019.csv"
+    header = "Order ID,Product,Quantity Ordered,Price Each,Order Date,Purchase Address\n"
+    path.write_text(
+        header + '176558,USB-C Charging Cable,2,11.95,04/19/19 08:46,"917 1st St, Dallas"\n'
+        ",,,,,\n"
+        '176560,Google Phone,1,600,04/12/19 14:38,"669 Spruce St, Los Angeles"\n'
+        '176560,Wired Headphones,1,11.99,04/12/19 14:38,"669 Spruce St, Los Angeles"\n'
+        + header
+        + '176561,Wired Headphones,1,11.99,04/30/19 09:27,"333 8th St, Los Angeles"\n',
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    assert (loaded.rows_read, loaded.lines.height, loaded.rejects.height) == (6, 4, 2)
+    assert loaded.rejects["reason"].to_list() == ["empty row", "repeated header row"]
+    orders = orders_frame(loaded.lines.lazy()).collect().sort("order_id")
+    assert orders["order_total"].to_list() == [23.9, 611.99, 11.99]
+    assert str(orders["ordered_at"][0]) == "2019-04-19 08:46:00+00:00"
