@@ -233,3 +233,34 @@ def test_sales_product_data_layout_with_repeated_headers(tmp_path):
     orders = orders_frame(loaded.lines.lazy()).collect().sort("order_id")
     assert orders["order_total"].to_list() == [23.9, 611.99, 11.99]
     assert str(orders["ordered_at"][0]) == "2019-04-19 08:46:00+00:00"
+
+
+def test_a_separate_time_column_gives_orders_their_time_of_day(tmp_path):
+    """The Bread Basket (and many till exports) write `Date` and `Time` apart: the order time
+    is both (it was midnight, the time column unread)."""
+    path = tmp_path / "bakery.csv"
+    path.write_text(
+        "Date,Time,Transaction,Item\n"
+        "2016-10-30,09:58:11,1,Bread\n"
+        "2016-10-30,10:05:34,2,Scandinavian\n"
+        "2016-10-30,10:05:34,2,Scandinavian\n",
+        encoding="utf-8",
+    )
+    lines = load_file(path).lines
+    assert [str(t) for t in lines["ordered_at"].unique(maintain_order=True)] == [
+        "2016-10-30 09:58:11+00:00",
+        "2016-10-30 10:05:34+00:00",
+    ]
+
+
+def test_a_time_column_that_is_not_a_clock_time_is_left_alone(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "date,time,order,item,price\n2024-03-01,morning,1,A,2.50\n2024-03-02,,2,B,1.00\n",
+        encoding="utf-8",
+    )
+    lines = load_file(path).lines
+    assert [str(t) for t in lines["ordered_at"]] == [
+        "2024-03-01 00:00:00+00:00",
+        "2024-03-02 00:00:00+00:00",
+    ]

@@ -272,6 +272,27 @@ def _written_currency(frame: pl.DataFrame, found: dict[str, str]) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+TIME_OF_DAY = r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp]\.?[Mm]\.?)?$"
+
+
+def _with_time_of_day(frame: pl.DataFrame, found: dict[str, str], used: set[str]) -> pl.DataFrame:
+    """The date column with the file's separate time column joined on (`Date` 2016-10-30 and
+    `Time` 09:58:11, as the Bread Basket and many till exports write them), so orders keep
+    their time of day. Only when the dates have no time and every time is a clock time."""
+    day = found["ordered_at"]
+    time = next((n for n in ("time", "order time", "order_time") if n in frame.columns), None)
+    if time is None or time in used or time == day:
+        return frame
+    sample = frame.select(pl.col(day), clean(pl.col(time)).alias("__t")).head(20_000)
+    days, times = sample[day].drop_nulls(), sample["__t"].drop_nulls()
+    if not times.len() or days.str.contains(":").any():
+        return frame
+    if not times.str.contains(TIME_OF_DAY).all():
+        return frame
+    joined = pl.concat_str(pl.col(day), pl.lit(" "), clean(pl.col(time)))
+    return frame.with_columns(pl.coalesce(joined, pl.col(day)).alias(day))
+
+
 def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) -> bool:
     """Whether the file comes from a day-first locale: `;`-separated, or amounts written
     with a decimal comma (`2,55`), as European spreadsheets save them."""
@@ -353,6 +374,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     def c(name: str) -> pl.Expr:
         return pl.col(found[name]) if name in found else NULL_TEXT
 
+    frame = _with_time_of_day(frame, found, set(used))
     dates = frame[found["ordered_at"]]
     day_first = ctx.date_order == "day-first" or (
         ctx.date_order == "auto" and _day_first(frame, found, ctx)
