@@ -158,9 +158,16 @@ def test_companions_renamed_as_copies_of_the_dataset_name_them(ws, tmp_path):
 
 
 def test_a_renamed_companion_file_is_named_too(tmp_path):
-    path = _write(tmp_path / "customers.csv", CUSTOMERS)
+    path = _write(tmp_path / "olist_customers.csv", CUSTOMERS)
     with pytest.raises(InputError, match="Olist's customers"):
         load_file(path)
+    payments = [["order_id", "payment_sequential", "payment_value"], ["o1", "1", "38.71"]]
+    with pytest.raises(InputError, match="Olist's payments"):
+        load_file(_write(tmp_path / "order_payments.csv", payments))
+    # a bare products.csv may be any shop's catalogue (Complete Journey's): not called Olist's
+    products = [["product_id", "department", "brand"], ["25671", "GROCERY", "National"]]
+    with pytest.raises(InputError, match="unknown layout"):
+        load_file(_write(tmp_path / "products.csv", products))
 
 
 def test_the_real_subset_keeps_its_repeat_buyers(ws):

@@ -66,11 +66,20 @@ def _stem(file_name: str) -> str:
     return stem.removeprefix("olist_").removesuffix("_dataset")
 
 
+DISTINCT_STEMS = ("order_payments", "order_reviews", "geolocation")
+"""Companion names that are Olist's even without the `olist_…_dataset` wrapping; a bare
+`customers.csv` or `products.csv` may be anyone's (Complete Journey's products)."""
+
+
 def companion_hint(file_name: str) -> str | None:
     """What to do instead of importing one of Olist's companion files (None: not one). Copies of
-    the dataset often drop the `olist_…_dataset` wrapping (`customers.csv`): matched too."""
+    the dataset may drop the `olist_…_dataset` wrapping: `olist_customers.csv` and
+    `order_payments.csv` are matched too, a bare `customers.csv` is not."""
     name = Path(file_name).name.lower()
-    what = COMPANIONS.get(name) or {_stem(n): w for n, w in COMPANIONS.items()}.get(_stem(name))
+    stem = _stem(name)
+    what = COMPANIONS.get(name)
+    if what is None and ("olist" in name or stem in DISTINCT_STEMS):
+        what = {_stem(n): w for n, w in COMPANIONS.items()}.get(stem)
     if what is None:
         return None
     return (
