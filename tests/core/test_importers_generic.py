@@ -264,3 +264,19 @@ def test_a_time_column_that_is_not_a_clock_time_is_left_alone(tmp_path):
         "2024-03-01 00:00:00+00:00",
         "2024-03-02 00:00:00+00:00",
     ]
+
+
+def test_the_returns_warning_counts_only_accepted_credit_notes(tmp_path):
+    """A credit note rejected (here for its date) is not "imported as returns"."""
+    path = tmp_path / "retail.csv"
+    path.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+        "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850\n"
+        "C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527\n"
+        "C536383,35004C,LIGHTS,-1,not a date,4.65,15311\n",
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    assert loaded.rejects.height == 1
+    [said] = [w for w in loaded.warnings if "credit notes/returns" in w]
+    assert said.startswith("1 credit notes/returns (1 lines, 27.50)")

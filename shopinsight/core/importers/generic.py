@@ -521,7 +521,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "no currency. Set `currency` under [shop] in shopinsight.toml (`shopinsight where` "
             "shows it) and import the file again."
         )
-    returns = out.filter(pl.col("status") == "returned")
+    returns = out.filter((pl.col("status") == "returned") & pl.col(REASON).is_null())
     if "__copy" in out.columns:  # each pasted copy counted once
         returns = returns.filter(~pl.col("__copy"))
         out = out.drop("__copy")
