@@ -280,3 +280,24 @@ def test_the_returns_warning_counts_only_accepted_credit_notes(tmp_path):
     assert loaded.rejects.height == 1
     [said] = [w for w in loaded.warnings if "credit notes/returns" in w]
     assert said.startswith("1 credit notes/returns (1 lines, 27.50)")
+
+
+def test_infinite_and_nan_amounts_are_rejected_not_summed(tmp_path):
+    """`inf` and `nan` parse as numbers: accepted, they made every customer's spend NaN and
+    the import's churn step failed with an internal error (exit 70)."""
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "date,customer,product,qty,price\n"
+        "2024-01-01,ann,A,1,2.50\n"
+        "2024-01-02,bob,B,1,inf\n"
+        "2024-01-03,bob,B,1,NaN\n"
+        "2024-01-04,cy,C,2,1e308\n",
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    assert loaded.lines["unit_price"].to_list() == [2.5]
+    assert loaded.rejects["reason"].to_list() == [
+        "bad amount 'inf' in column 'price'",
+        "bad amount 'NaN' in column 'price'",
+        "amount too large",
+    ]
