@@ -371,20 +371,22 @@ def _offset_strptime(text: pl.Series) -> pl.Series:
     minus the `±hhmm` offset read as a number. Values of any other shape are left null for
     the general parser."""
     v = pl.col("v")
-    off = v.str.slice(20).cast(pl.Int32, strict=False)
+    parts = pl.DataFrame({"v": text}).select(
+        v.str.slice(0, 19)
+        .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False, cache=False)
+        .cast(pl.Int64)
+        .alias("local"),
+        v.str.slice(20).cast(pl.Int32, strict=False).alias("off"),
+        ((v.str.len_bytes() == 25) & v.str.slice(19, 2).is_in([" +", " -"])).alias("shaped"),
+    )
+    # the offset's arithmetic on Series: one pass each, where an expression evaluated the
+    # offset's text three times
+    off = parts["off"]
     size = off.abs()
     minutes = (size // 100 * 60 + size % 100) * off.sign()
-    local = v.str.slice(0, 19).str.strptime(
-        pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False, cache=False
-    )
-    utc = (local.cast(pl.Int64) - minutes.cast(pl.Int64) * 60_000_000).cast(UTC)
-    shaped = (
-        (v.str.len_bytes() == 25)
-        & v.str.slice(19, 2).is_in([" +", " -"])
-        & (size < 2400)
-        & (size % 100 < 60)
-    )
-    return pl.DataFrame({"v": text}).select(pl.when(shaped).then(utc)).to_series()
+    utc = (parts["local"] - minutes.cast(pl.Int64) * 60_000_000).cast(UTC)
+    ok = (parts["shaped"] & (size < 2400) & (size % 100 < 60)).fill_null(False)
+    return utc if ok.all() else utc.set(~ok, None)
 
 
 def _strptime(text: pl.Series, fmt: str, assume_tz: str) -> pl.Series:
