@@ -209,35 +209,11 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
-    backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
-    learn, learn_note = learning(settings, span_days(history, as_of))
-    rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
-
-    def train_note() -> str | None:  # the training rows are built only when they can matter
-        if not rows:
-            rows.append(training_frame(history, as_of, learn))
-        return can_train(rows[0][0], learn)
-
-    btyd_today = purchases_at(history, as_of, settings.seed).ok
-    method, why = choose(settings, backtest, train_note, btyd_today)
-    model = None
-    if method == "model":
-        out_of_time = replay is not None and len(replay[1]) >= MIN_RECALIBRATION
-        model = fit_model(*rows[0], learn, calibrate=not out_of_time)
-        if replay is not None and out_of_time:
-            recalibrate(model, *replay)
-        if learn_note:
-            why += f" Note: {learn_note}."
-    table, cadence, _ = _score(history, as_of, settings, model)
-    history.forget_cutoff(as_of)  # scored once: the table above holds what is still needed
-    if method == "recency":
-        table = table.with_columns(_recency_risk(table, recency_replay))
-    if method == "btyd" and backtest.btyd_ranking == "expected_orders":
-        table = btyd_by_orders(table)
-    column = {"model": "model_risk", "btyd": "btyd_risk", "recency": "recency_risk"}
-    risk = pl.col(column.get(method, "rule_risk"))
-    table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
-    table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
+    scored = _scored(history, as_of, settings)
+    method, why, backtest, table, cadence, model = (
+        scored.method, scored.why, scored.backtest, scored.table, scored.cadence, scored.model
+    )  # fmt: skip
+    del scored
     table = table.select(
         c for c in dict.fromkeys([*ALERT_COLUMNS, *READ_AFTER_SCORE]) if c in table.columns
     )
@@ -270,6 +246,73 @@ def churn_alerts(
         currency=history.currency,
         notes=notes,
     )
+
+
+@dataclass
+class _Scored:
+    """Every customer scored by the chosen method as of the day, before the alerts' columns
+    are picked and explained (`churn_alerts`' first half, the costly one)."""
+
+    method: str
+    why: str
+    backtest: Backtest
+    table: pl.DataFrame
+    cadence: ShopCadence
+    model: ChurnModel | None
+
+
+def prepare_scores(
+    history: History, as_of: dt.date, config: dict, horizon_days: int | None = None
+) -> None:
+    """Score every customer as of `as_of` ahead of `churn_alerts` with the same `history` (the
+    backtest, the choice of method, the model and the risks), so that work can run while
+    something else is computed (the customer table, in the import's warm-up); `churn_alerts`
+    takes the result over. Nothing is kept when it fails: `churn_alerts` then computes, and
+    reports, the same."""
+    settings = ChurnSettings.from_config(config, horizon_days)
+    key = ("scored", as_of, settings)
+    if key not in history.cache:
+        history.cache[key] = _score_all(history, as_of, settings)
+
+
+def _scored(history: History, as_of: dt.date, settings: ChurnSettings) -> _Scored:
+    """`prepare_scores`' result, taken out of the history's cache (it is used once), else
+    computed now."""
+    found = history.cache.pop(("scored", as_of, settings), None)
+    return found if found is not None else _score_all(history, as_of, settings)
+
+
+def _score_all(history: History, as_of: dt.date, settings: ChurnSettings) -> _Scored:
+    backtest, replay, recency_replay = replay_backtest(history, as_of, settings, _score)
+    learn, learn_note = learning(settings, span_days(history, as_of))
+    rows: list[tuple[pl.DataFrame, list[dt.date]]] = []
+
+    def train_note() -> str | None:  # the training rows are built only when they can matter
+        if not rows:
+            rows.append(training_frame(history, as_of, learn))
+        return can_train(rows[0][0], learn)
+
+    btyd_today = purchases_at(history, as_of, settings.seed).ok
+    method, why = choose(settings, backtest, train_note, btyd_today)
+    model = None
+    if method == "model":
+        out_of_time = replay is not None and len(replay[1]) >= MIN_RECALIBRATION
+        model = fit_model(*rows[0], learn, calibrate=not out_of_time)
+        if replay is not None and out_of_time:
+            recalibrate(model, *replay)
+        if learn_note:
+            why += f" Note: {learn_note}."
+    table, cadence, _ = _score(history, as_of, settings, model)
+    history.forget_cutoff(as_of)  # scored once: the table above holds what is still needed
+    if method == "recency":
+        table = table.with_columns(_recency_risk(table, recency_replay))
+    if method == "btyd" and backtest.btyd_ranking == "expected_orders":
+        table = btyd_by_orders(table)
+    column = {"model": "model_risk", "btyd": "btyd_risk", "recency": "recency_risk"}
+    risk = pl.col(column.get(method, "rule_risk"))
+    table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
+    table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
+    return _Scored(method, why, backtest, table, cadence, model)
 
 
 def _join_profiles(
