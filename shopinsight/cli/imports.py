@@ -110,54 +110,24 @@ def import_cmd(
 
 
 def _record_track(ws_path: Path | None) -> None:
-    """Store the day's churn alerts for `shopinsight churn track`; never fails the import
-    (it is saved already), and warms the churn cache as a side effect, then the Overview's
-    figures (status, segment summary: cheap once the customers are computed), so the app's
-    first open after an import paints from the cache."""
-    import contextlib
+    """After a saved import: store the day's churn alerts for `shopinsight churn track` and warm
+    the workspace cache (`core.after_import`); never fails the import, it is saved already."""
     import sqlite3
-    import warnings
 
-    from shopinsight.core.churn.track import record_shop
+    from shopinsight.core.after_import import after_import
     from shopinsight.core.errors import ShopInsightError
 
-    shop = None
     try:
-        with warnings.catch_warnings():  # a library warning must not mix into the import output
-            warnings.simplefilter("ignore")
-            shop = open_shop(None, None, ws_path)
-            if shop.has_orders():  # a step that fails here fails again below, and says so
-                with contextlib.suppress(ShopInsightError, sqlite3.Error, OSError):
-                    _orders_first(shop)
-            record_shop(shop)
+        problem = after_import(open_shop(None, None, ws_path))
     except (ShopInsightError, sqlite3.Error, OSError) as exc:
-        err_console.print(
-            f"[dim]Churn alerts not stored for the track record: {escape(str(exc))}[/]"
-        )
+        problem = str(exc)
     except KeyboardInterrupt:
         err_console.print("Interrupted after the import was saved; the alerts were not stored.")
         raise typer.Exit(130) from None
-    if shop is not None:
-        # the churn result and its purchase history are stored: let them go before the
-        # Overview's figures are worked out (at 5M lines they held ~1.5 GB through them)
-        shop.forget("churn:", "purchase_history")
-        with contextlib.suppress(ShopInsightError, sqlite3.Error, OSError, KeyboardInterrupt):
-            shop.status()
-
-
-def _orders_first(shop: Any) -> None:
-    """The warm-up's steps that read every order, each while little else is in memory: the
-    view (day, currency, what it leaves out), the churn marks' last orders and the Overview's
-    order figures first; then the customer table and its summary, and the churn model, without
-    every order held beside them (at 5M lines ~1.2 GB, read back from the cache only for the
-    summary's count of customers)."""
-    shop.order_status()
-    shop.last_orders()
-    shop.lines()  # the orders it leaves out
-    shop.forget("all_orders", "orders")
-    shop.segment_summary()
-    # the customer table is cached: churn reads its five columns back, not the whole table
-    shop.forget("all_orders", "orders", "profiles")
+    if problem is not None:
+        err_console.print(
+            f"[dim]Churn alerts not stored for the track record: {escape(problem)}[/]"
+        )
 
 
 def parse_store(value: str | None) -> str:
