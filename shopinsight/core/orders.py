@@ -54,12 +54,17 @@ def net_revenue_expr() -> pl.Expr:
 
 def counted_expr() -> pl.Expr:
     """The one purchase rule (RFM, churn, cohorts): a customer, not cancelled or a return
-    document, and money kept (net revenue > 0: an order not paid for yet keeps none). Needs
-    `net_revenue` and `status`."""
+    document, and money kept (net revenue > 0: an order not paid for yet keeps none) or an
+    order of an export without amounts (`order_total` unknown, not unpaid: a file of member
+    visits without prices still has buyers who came back). Needs `net_revenue`, `status`,
+    `order_total` and `fulfilled`."""
     return (
         ~pl.col("status").cast(pl.Utf8).is_in(list(NOT_PURCHASES)).fill_null(False)
         & pl.col("customer_id").is_not_null()
-        & (pl.col("net_revenue") > 0)
+        & (
+            (pl.col("net_revenue") > 0)
+            | (pl.col("order_total").is_null() & ~unpaid_expr()).fill_null(False)
+        )
     )
 
 

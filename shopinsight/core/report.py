@@ -114,13 +114,17 @@ def td(value: Any, cls: str = "", **data: Any) -> str:
 
 
 def _kpis(status: dict[str, Any], cur: str | None) -> str:
-    c = cur or ""
+    c = cur or "unknown"  # the key `status` files amounts of no known currency under
     items = [
         ("customers", "Customers", f"{status['customers']:,}"),
         ("counted_orders", "Purchases", f"{status['counted_orders']:,}"),
         ("repeat_rate", "Bought again", pct(status["repeat_rate"])),
-        ("net_revenue", f"Net revenue {c}", money((status.get("net_revenue") or {}).get(c))),
-        ("aov", f"Average order {c}", money((status.get("aov") or {}).get(c))),
+        (
+            "net_revenue",
+            f"Net revenue {cur or ''}".strip(),
+            money((status.get("net_revenue") or {}).get(c)),
+        ),
+        ("aov", f"Average order {cur or ''}".strip(), money((status.get("aov") or {}).get(c))),
     ]
     cells = "".join(
         f'<div class="kpi" data-kpi="{e(key)}"><b>{e(value)}</b>{e(label)}</div>'
@@ -232,7 +236,8 @@ def build_report(shop: Shop) -> str:
     status = shop.status()
     cur = shop.currency()
     day = shop.as_of()
-    months = [m for m in status.get("revenue_by_month") or [] if m.get("currency") == cur]
+    key = cur or "unknown"  # as `status` files amounts of no known currency
+    months = [m for m in status.get("revenue_by_month") or [] if m.get("currency") == key]
     prof = shop.profiles()
     churn = shop.churn()
     alerts = churn.alerts.filter("is_alert")

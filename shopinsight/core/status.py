@@ -22,6 +22,7 @@ import polars as pl
 
 from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
 from shopinsight.core.orders import (
+    NOT_PURCHASES,
     day_of,
     lines_as_of,
     local_month,
@@ -40,7 +41,9 @@ if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
 
 NOT_SOLD = ["cancelled", "returned"]
-_VIEW_COLUMNS = ["customer_id", "ordered_at", "order_day", "currency", "net_revenue", "counted"]
+_VIEW_COLUMNS = [
+    "customer_id", "ordered_at", "order_day", "currency", "status", "net_revenue", "counted",
+]  # fmt: skip
 """The columns of the view's orders `shop_status` reads."""
 _ORDER_COLUMNS = [
     "source", "store", "customer_id", "ordered_at", "currency", "status", "order_total",
@@ -107,7 +110,8 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "repeat_rate": round(repeat / customers, 4) if customers else 0.0,
         "aov": {
             r["currency"]: round(r["aov"], 2)
-            for r in counted.group_by("currency")
+            for r in view.filter(_SOLD_ORDER)
+            .group_by("currency")
             .agg(pl.col("net_revenue").mean().alias("aov"))
             .sort("currency")
             .iter_rows(named=True)
@@ -128,6 +132,13 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
     }
+
+
+_SOLD_ORDER = (pl.col("net_revenue") > 0) & ~pl.col("status").cast(pl.Utf8).is_in(
+    list(NOT_PURCHASES)
+).fill_null(False)
+"""An order the average order value is over: money kept, not a return document; with or
+without a known buyer (revenue counts the orders of unknown buyers, so their average does)."""
 
 
 def _customers(counted: pl.DataFrame) -> tuple[int, int]:

@@ -486,7 +486,12 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         out = out.with_columns(line_no, copy)
         once = pl.when(~pl.col("__copy")).then(once)
     out = out.with_columns(
-        pl.coalesce(pl.col("__order_total"), once.sum().over("order_id")).alias("order_total"),
+        # an order none of whose lines has an amount has an unknown total, not 0: it still
+        # counts as a purchase (`orders.counted_expr`), without revenue
+        pl.coalesce(
+            pl.col("__order_total"),
+            pl.when(once.is_not_null().any().over("order_id")).then(once.sum().over("order_id")),
+        ).alias("order_total"),
         _order_discount(frame, found, once).alias("order_discount"),
     )
     # "refunded" with no amount: the whole order came back (a partial refund without its
@@ -520,7 +525,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     elif not {"unit_price", "line_total", "order_total"} & found.keys():
         ctx.warnings.append(
             "The file has no price or amount column: its orders and products are imported "
-            "without money (no revenue), so they do not count as purchases."
+            "without money: they count as purchases, with no revenue."
         )
     elif "currency" not in found and not ctx.currency:
         ctx.warnings.append(

@@ -195,7 +195,7 @@ class OverviewScreen(SectionScreen):
         self.kpi(
             "aov",
             fmt.money(aov, cur, compact=True),
-            f"Average net value of a counted order: {fmt.money(aov, cur)}",
+            f"Average net value of a sold order (buyer known or not): {fmt.money(aov, cur)}",
         )
         self.kpi(
             "open",
