@@ -3,15 +3,17 @@
 The file is edited through tomlkit, which keeps comments, blank lines, key order and the
 inline tables of [gifts.segments] as they were; only the values changed are rewritten. Each
 change is checked on its own (a currency is three letters, a language one the notes exist in,
-a budget a number or "off"), then the whole new file goes through the same validation as a
-file read from disk (`config.parse_config`) before it is written atomically under the
-workspace lock. An invalid value is never written: the error names the setting.
+a time zone an IANA name, a budget a number or "off"), then the whole new file goes through
+the same validation as a file read from disk (`config.parse_config`) before it is written
+atomically under the workspace lock. An invalid value is never written: the error names the setting.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import tomlkit
@@ -31,7 +33,7 @@ class Field:
 
     path: Path_
     label: str
-    kind: str  # "text", "choice", "int", "budget", "currency"
+    kind: str  # "text", "choice", "int", "budget", "currency", "timezone"
     help: str = ""
     choices: tuple[str, ...] = ()
 
@@ -41,6 +43,10 @@ def _choices(kind: str) -> tuple[str, ...]:
         from shopinsight.core.gifts.notes import LANGUAGES
 
         return tuple(LANGUAGES)
+    if kind == "date_order":
+        from shopinsight.core.importers.values import DATE_ORDERS
+
+        return DATE_ORDERS
     from shopinsight.core.customers.segment_schemes import SCHEMES
 
     return tuple(SCHEMES)
@@ -63,6 +69,21 @@ def fields(settings: dict[str, Any]) -> list[Field]:
             "Currency",
             "currency",
             "ISO code such as EUR; empty: the currency of most orders.",
+        ),
+        Field(
+            ("shop", "timezone"),
+            "Time zone",
+            "timezone",
+            "IANA name, e.g. America/New_York: days and months follow it at once; import again "
+            "exports whose times have no UTC offset (Etsy, eBay, WooCommerce, most CSVs).",
+        ),
+        Field(
+            ("shop", "date_order"),
+            "Date order",
+            "choice",
+            "How a CSV's 01/02/2024 is read: auto (month first, day first in European files), "
+            "day-first or month-first; import the file again to apply it.",
+            _choices("date_order"),
         ),
         Field(
             ("segments", "scheme"),
@@ -112,6 +133,55 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA time zone name this machine knows, by its lower-case spelling."""
+    from zoneinfo import available_timezones
+
+    return {name.lower(): name for name in available_timezones() if name != "localtime"}
+
+
+def timezone_names() -> list[str]:
+    """Every time zone name the Time zone field accepts, sorted (for completion)."""
+    return sorted(_zones().values())
+
+
+ZONE_EXAMPLES = "America/New_York, Europe/Rome or Asia/Shanghai"
+
+
+def canonical_timezone(text: str) -> str | None:
+    """The IANA name `text` spells, in its own capitals ("america/new york" ->
+    "America/New_York"; empty -> "UTC"), or None when it names no time zone days can be
+    read in."""
+    from shopinsight.core.orders import UTC, check_timezone
+
+    name = "_".join(text.strip().split())
+    if not name:
+        return UTC
+    found = _zones().get(name.lower())
+    if found is None:
+        return None
+    try:
+        check_timezone(found)  # the same check as reading the shop's settings
+    except ConfigError:
+        return None
+    return found
+
+
+def _zone_hint(text: str) -> str:
+    """' Did you mean ...?' for a misspelt or city-only zone name, else ''."""
+    name = "_".join(text.strip().split()).lower()
+    zones = _zones()
+    near = [zones[k] for k in zones if k.rsplit("/", 1)[-1] == name.rsplit("/", 1)[-1]]
+    near += [zones[k] for k in difflib.get_close_matches(name, list(zones), n=3, cutoff=0.75)]
+    near = [n for n in dict.fromkeys(near) if canonical_timezone(n)][:3]
+    if not near:
+        return ""
+    if len(near) == 1:
+        return f" Did you mean {near[0]}?"
+    return f" Did you mean {', '.join(near[:-1])} or {near[-1]}?"
+
+
 def parse_value(field: Field, text: str) -> Any:
     """The TOML value for what was typed into `field`; None removes the setting (its default
     applies). Raises ConfigError naming the setting and what it accepts."""
@@ -134,6 +204,13 @@ def parse_value(field: Field, text: str) -> Any:
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise bad("Write a three-letter ISO code such as EUR or USD, or leave it empty.")
         return text.upper()
+    if field.kind == "timezone":
+        zone = canonical_timezone(text)
+        if zone is None:
+            raise bad(
+                f"Write an IANA time zone name such as {ZONE_EXAMPLES} (or UTC)." + _zone_hint(text)
+            )
+        return zone
     if field.kind == "int":
         if not re.fullmatch(r"\d{1,6}", text) or int(text) < 1:
             raise bad("Write a whole number of at least 1.")
