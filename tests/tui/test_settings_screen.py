@@ -100,3 +100,68 @@ async def test_section_keys_work_on_arrival_until_enter_or_tab_goes_into_a_field
         assert app.focused is None
         await go(pilot, "1")
         assert app.current_mode == "overview"
+
+
+def _notes(app) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def test_time_zone_typed_in_any_case_is_saved_as_its_name_and_used(demo_ws, make_app):
+    """A merchant types their zone in lower case (the field offers the name as they type);
+    it is saved as the IANA name, the shop's days follow it at once, and the app says which
+    exports to import again (times without an offset were read on the old clock)."""
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        zone = screen.query_one("#set-shop-timezone", Input)
+        assert zone.value == "UTC"
+        zone.focus()
+        await settle(pilot)
+        help_line = str(screen.query_one("#settings-help").render())
+        assert "America/New_York" in help_line and "no UTC offset" in help_line
+        zone.value = ""
+        await pilot.press(*"america/new_y")
+        await settle(pilot)
+        await go(pilot, "right")
+        assert zone.value == "America/New_York"
+        zone.value = "america/new_york"  # typed out in full, in the wrong case
+        await go(pilot, "ctrl+s")
+        await settle(pilot)
+        assert 'timezone = "America/New_York"' in demo_ws.config_path.read_text(encoding="utf-8")
+        assert app.data.tz() == "America/New_York"  # the re-opened shop reads it
+        assert any("import them again" in note for note in _notes(app))
+        assert screen.query_one("#set-shop-timezone", Input).value == "America/New_York"
+        assert screen.unsaved() is None
+
+
+async def test_a_wrong_time_zone_is_named_with_examples_and_not_written(demo_ws, make_app):
+    before = demo_ws.config_path.read_text(encoding="utf-8")
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        screen.query_one("#set-shop-timezone", Input).value = "New York"
+        await go(pilot, "ctrl+s")
+        assert isinstance(app.screen, ErrorDialog)
+        assert "Time zone" in app.screen.title_text
+        detail = app.screen.detail
+        assert "Europe/Rome" in detail and "Did you mean America/New_York?" in detail
+        await go(pilot, "escape")
+        assert demo_ws.config_path.read_text(encoding="utf-8") == before
+
+
+async def test_date_order_is_picked_from_its_three_values(demo_ws, make_app):
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        order = screen.query_one("#set-shop-date_order", Select)
+        assert order.value == "auto"
+        order.focus()
+        await go(pilot, "enter", "down", "enter")  # the list opens on auto; the next one
+        assert order.value == "day-first"
+        await go(pilot, "enter", "down", "enter")  # it opens on the value picked
+        assert order.value == "month-first"
+        await go(pilot, "ctrl+s")
+        await settle(pilot)
+        assert demo_ws.config()["shop"]["date_order"] == "month-first"
+        assert any("Date order changed" in note for note in _notes(app))
+        assert not any("Time zone changed" in note for note in _notes(app))

@@ -16,10 +16,18 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
-from shopinsight.core.settings_writer import Field, current, fields, parse_value, shown
+from shopinsight.core.settings_writer import (
+    Field,
+    current,
+    fields,
+    parse_value,
+    shown,
+    timezone_names,
+)
 from shopinsight.tui.screens.base import FormScreen
 
 
@@ -32,7 +40,8 @@ def label(field: Any) -> str:
 
 
 class SettingsScreen(FormScreen):
-    """Shop name, language, currency, segment scheme, alert list size, gift budgets."""
+    """Shop name, language, currency, time zone, date order, segment scheme, alert list size,
+    gift budgets."""
 
     SECTION = "settings"
     HELP = (
@@ -40,8 +49,9 @@ class SettingsScreen(FormScreen):
         "(its comments are kept) and every screen uses it at once. [b]Enter[/b] (or [b]Tab[/b]) "
         "goes into the first field, [b]Tab[/b] moves between fields, [b]Esc[/b] leaves a field "
         "so the section keys work again (they do until you go in); leaving with changes "
-        "not saved asks first. A gift budget is an amount in the shop's currency, [i]off[/i] "
-        "for no fixed cap, or empty for the default."
+        "not saved asks first. The time zone is an IANA name such as America/New_York "
+        "(→ completes it): days and months follow it at once. A gift budget is an amount in the "
+        "shop's currency, [i]off[/i] for no fixed cap, or empty for the default."
     )
     BINDINGS = [Binding("ctrl+s", "save", "Save")]
     FORM = "#settings-form"
@@ -86,6 +96,9 @@ class SettingsScreen(FormScreen):
                     compact=True,
                     id=wid,
                 )
+            elif f.kind == "timezone":  # completes a name as it is typed (→ takes it)
+                zones = SuggestFromList(timezone_names(), case_sensitive=False)
+                editor = Input(value, compact=True, id=wid, placeholder="UTC", suggester=zones)
             else:
                 editor = Input(value, compact=True, id=wid, placeholder="(default)")
             editor.tooltip = f.help
@@ -151,9 +164,31 @@ class SettingsScreen(FormScreen):
                 title="Settings saved",
                 timeout=5,
             )
+            self.reimport_note(changes)
             self.shop_app.data_changed(full=True)
 
         self.run_task("save", lambda: save_settings(ws, changes), saved, "Saving settings…")
+
+    def reimport_note(self, changes: dict[tuple[str, ...], Any]) -> None:
+        """After a new time zone or date order, what it does not change by itself: times
+        without a UTC offset (and dates read either way) were read at import."""
+        if not self.shop_app.workspace.has_lines():
+            return
+        if ("shop", "timezone") in changes:
+            self.notify(
+                "Days and months follow the new time zone now. Exports whose times have no "
+                "UTC offset (Etsy, eBay, WooCommerce, most CSVs) were read on the old clock: "
+                "import them again.",
+                title="Time zone changed",
+                timeout=12,
+            )
+        if ("shop", "date_order") in changes:
+            self.notify(
+                "Dates already imported stay as they were read: import a CSV again to read "
+                "its dates with the new order.",
+                title="Date order changed",
+                timeout=12,
+            )
 
     def on_task_error(self, name: str, error: BaseException) -> None:
         self.shop_app.show_error(error, dialog=name == "save")
@@ -174,10 +209,12 @@ class SettingsScreen(FormScreen):
         from shopinsight.core.settings_writer import save_settings
 
         try:
-            save_settings(self.shop_app.workspace, self.changes())
+            changes = self.changes()
+            save_settings(self.shop_app.workspace, changes)
         except ShopInsightError as error:
             self.shop_app.show_error(error, dialog=True)
             return False
+        self.reimport_note(changes)
         self.shop_app.data_changed(full=True)
         return True
 
