@@ -68,6 +68,13 @@ def demo(
     else:
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
     done = {r.get("sha256") for r in ws.ledger()}
+    if _on_the_shops_clock(ws, fresh=not done):  # an older demo read its times on UTC's
+        from shopinsight.core.samples.data import STORE_TZ
+
+        console.print(
+            f"Demo shop: now on the sample shop's clock ({STORE_TZ}); its exports are read again."
+        )
+        done = set()
     new = [f for f in files if file_sha256(f) not in done]
     if new:
         console.print(
@@ -86,6 +93,23 @@ def demo(
     except ImportError:
         return
     open_tui(ws.root, demo=True)
+
+
+def _on_the_shops_clock(ws: Any, fresh: bool) -> bool:
+    """Set the demo workspace's [shop] timezone to the sample shop's (New York: its exports
+    write New York dates, and those without a UTC offset are read in it at import) when the
+    workspace is new, or still on the default UTC (a demo built before the setting was made).
+    A zone the merchant chose for the demo is left alone. True when it changed on a workspace
+    that already holds imports: its files must be read again on the new clock."""
+    from shopinsight.core.orders import UTC
+    from shopinsight.core.samples.data import STORE_TZ
+    from shopinsight.core.settings_writer import save_settings
+
+    zone = str((ws.config().get("shop") or {}).get("timezone") or UTC).strip()
+    if zone == STORE_TZ or not (fresh or zone == UTC):
+        return False
+    save_settings(ws, {("shop", "timezone"): STORE_TZ})
+    return not fresh
 
 
 def _import_list(reports: list[Any]) -> Table:
