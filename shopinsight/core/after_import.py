@@ -100,15 +100,17 @@ def _orders_first(shop: Shop, side: _Side) -> None:
 
 def _churn(shop: Shop) -> None:
     """The churn result and the day's alerts stored, in the second lane: churn's own inputs
-    first (the purchase history, every customer's score as of the day), which do not wait for
-    the customer table the main lane builds meanwhile. The order-sequence rules are learnt by
-    whichever lane asks first (the gift plan reads them too)."""
+    first (the purchase history, every customer's score as of the day, the order-sequence
+    rules its actions name products from), which do not wait for the customer table the main
+    lane builds meanwhile. The gift plan reads the same rules: it waits for them if it gets
+    there first (the lanes are about as long: at 1M lines ~6 CPU s each)."""
     from shopinsight.core.churn.alerts import prepare_scores
     from shopinsight.core.churn.track import record_shop
     from shopinsight.core.results import purchase_history
 
     history = purchase_history(shop)
     prepare_scores(history, shop.as_of(), shop.config())
+    shop.sequence_rules()
     record_shop(shop)
 
 
