@@ -73,7 +73,10 @@ def record_predictions(ws: Workspace, view: Any, now: dt.datetime | None = None)
         stored = conn.execute("SELECT digest FROM churn_predictions_digest WHERE as_of = ?", (day,))
         if (found := stored.fetchone()) is not None and found[0] == digest:
             return frame.height
-        rows = frame.with_columns(pl.lit(now.isoformat()).alias("recorded_at")).rows()
+        # in the key's order: each row goes at the end of the primary key's index, not at a
+        # random place in it (SQLite: ~0.36 -> 0.26 CPU s for the 61,000 rows of 1M lines)
+        stamped = frame.with_columns(pl.lit(now.isoformat()).alias("recorded_at"))
+        rows = stamped.sort("customer_id").rows()
         conn.execute("DELETE FROM churn_predictions WHERE as_of = ?", (day,))
         conn.executemany(f"INSERT INTO churn_predictions VALUES ({', '.join('?' * 9)})", rows)
         conn.execute("INSERT OR REPLACE INTO churn_predictions_digest VALUES (?, ?)", (day, digest))
