@@ -165,3 +165,20 @@ async def test_date_order_is_picked_from_its_three_values(demo_ws, make_app):
         assert demo_ws.config()["shop"]["date_order"] == "month-first"
         assert any("Date order changed" in note for note in _notes(app))
         assert not any("Time zone changed" in note for note in _notes(app))
+
+
+async def test_a_hand_written_date_order_in_capitals_is_shown_as_its_choice(demo_ws, make_app):
+    """The importer reads date_order = "Day-First" as day-first; the form shows that choice,
+    and leaving without touching it asks nothing."""
+    text = demo_ws.config_path.read_text(encoding="utf-8")
+    assert 'date_order = "auto"' in text
+    demo_ws.config_path.write_text(
+        text.replace('date_order = "auto"', 'date_order = "Day-First"'), encoding="utf-8"
+    )
+    app = make_app(demo_ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        assert screen.query_one("#set-shop-date_order", Select).value == "day-first"
+        assert screen.unsaved() is None
+        await go(pilot, "1")
+        assert app.current_mode == "overview"

@@ -88,7 +88,9 @@ class SettingsScreen(FormScreen):
         for f in self.fields:
             wid = self.widget_id(f)
             value = self.values[wid]
-            if f.kind == "choice":
+            if f.kind == "choice":  # a hand-written "Day-First" is the choice day-first
+                value = next((c for c in f.choices if c.lower() == value.strip().lower()), value)
+                self.values[wid] = value
                 editor: Input | Select[str] = Select(
                     [(c, c) for c in f.choices],
                     value=value if value in f.choices else Select.NULL,
