@@ -98,20 +98,27 @@ def _orders_first(shop: Shop, side: _Side) -> None:
     shop.forget("bundles", "gifts")
 
 
-def _churn(shop: Shop) -> None:
+def _churn(shop: Shop, stop: threading.Event) -> None:
     """The churn result and the day's alerts stored, in the second lane: churn's own inputs
     first (the purchase history, every customer's score as of the day, the order-sequence
     rules its actions name products from), which do not wait for the customer table the main
     lane builds meanwhile. The gift plan reads the same rules: it waits for them if it gets
-    there first (the lanes are about as long: at 1M lines ~6 CPU s each)."""
+    there first (the lanes are about as long: at 1M lines ~6 CPU s each). Ends after the step
+    under way once `stop` is set (the main lane was interrupted: nothing more is stored)."""
     from shopinsight.core.churn.alerts import prepare_scores
     from shopinsight.core.churn.track import record_shop
     from shopinsight.core.results import purchase_history
 
-    history = purchase_history(shop)
-    prepare_scores(history, shop.as_of(), shop.config())
-    shop.sequence_rules()
-    record_shop(shop)
+    steps: list[Callable[[], object]] = [
+        lambda: prepare_scores(purchase_history(shop), shop.as_of(), shop.config()),
+        shop.sequence_rules,
+        shop.churn,
+        lambda: record_shop(shop),
+    ]
+    for step in steps:
+        if stop.is_set():
+            return
+        step()
 
 
 class _Side:
@@ -120,10 +127,11 @@ class _Side:
     def __init__(self, pool: ThreadPoolExecutor | None) -> None:
         self.pool = pool
         self.jobs: list[Future[None]] = []
+        self.stop = threading.Event()
 
-    def start(self, job: Callable[[Shop], None], shop: Shop) -> None:
+    def start(self, job: Callable[[Shop, threading.Event], None], shop: Shop) -> None:
         if self.pool is not None:
-            self.jobs.append(self.pool.submit(job, shop))
+            self.jobs.append(self.pool.submit(job, shop, self.stop))
 
     def wait(self) -> None:
         """Wait for the jobs started; what they raise is dropped (the step that needs their
@@ -147,6 +155,9 @@ def _lanes(shop: Shop) -> Iterator[_Side]:
         side = _Side(pool)
         try:
             yield side
+        except BaseException:  # interrupted (Ctrl-C): the other lane stops after its step
+            side.stop.set()
+            raise
         finally:
             side.wait()
 

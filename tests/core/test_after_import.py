@@ -113,3 +113,19 @@ def test_write_behind_reads_what_is_not_written_yet(ws: Workspace) -> None:
     assert parts == ["frame", "meta"]
     again = ShopCache(ws).parts("thing-1", ["frame"], lambda: pytest.fail("recomputed"), "thing")
     assert again["frame"].equals(frame) and again["meta"] == {"n": 2}
+
+
+def test_interrupted_stores_no_alerts(
+    imported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in the main lane: it goes to the caller, and the second lane stops after its step
+    under way instead of storing the alerts the command then says were not stored."""
+    root = _copy(imported, tmp_path / "ws")
+
+    def interrupted(self: Shop) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Shop, "segment_summary", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        after_import(Shop.open(root))
+    assert load_predictions(Workspace.open(root)).height == 0
