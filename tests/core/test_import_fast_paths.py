@@ -128,6 +128,7 @@ def test_shopify_dates_read_fast_match_the_general_parser():
     fmt = "%Y-%m-%d %H:%M:%S %z"
     general = values.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
     assert datetime_series(values, [fmt]).equals(general)
+    assert datetime_series(values[:3], [fmt]).equals(general[:3])  # every value well formed
     assert datetime_series(values, [fmt])[:3].to_list() == [
         dt.datetime(2024, 3, 1, 7, 4, 56, tzinfo=UTC),
         dt.datetime(2024, 3, 1, 22, 4, 56, tzinfo=UTC),
