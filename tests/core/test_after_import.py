@@ -129,3 +129,19 @@ def test_interrupted_stores_no_alerts(
     with pytest.raises(KeyboardInterrupt):
         after_import(Shop.open(root))
     assert load_predictions(Workspace.open(root)).height == 0
+
+
+def test_a_broken_gift_plan_does_not_fail_the_import(
+    imported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundles and the gift plan are warmed ahead of their commands: whatever goes wrong
+    there is left for the command to show, and the alerts are stored all the same."""
+    root = _copy(imported, tmp_path / "ws")
+
+    def broken(self: Shop, orders: str = "open") -> None:
+        raise RuntimeError("a bug in the gift plan")
+
+    monkeypatch.setattr(Shop, "gifts", broken)
+    assert after_import(Shop.open(root)) is None
+    assert load_predictions(Workspace.open(root)).height > 0
+    assert "-status-" in " ".join(_cached(root))
