@@ -160,7 +160,7 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
 
     parts.append(Text("\nSegment", style="bold underline"))
     seg = Text(str(r.get("segment")), style="bold")
-    seg.append(f" — {r.get('segment_reason')}")
+    seg.append(f" — {fmt.unnamed(r.get('segment_reason'))}")
     parts.append(seg)
     if "history" not in d:  # read after the rest (its month-ends may need computing)
         parts.append(Text("Segment history: computing…", style="dim"))
@@ -172,7 +172,7 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         parts.append(Text("none", style="dim"))
     for t in d["tags"]:
         line_t = Text(f"• {t['tag']}", style="bold")
-        line_t.append(f" — {t['reason']}")
+        line_t.append(f" — {fmt.unnamed(t['reason'])}")
         if t.get("origin") == "manual":
             line_t.append(" (yours)", style="italic")
         parts.append(line_t)
@@ -203,7 +203,7 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         gift = Text(str(g.get("gift") or g.get("gift_kind")), style="bold")
         if g.get("gift_cost") is not None:
             gift.append(f" ({fmt.money(g['gift_cost'], cur)})")
-        gift.append(f" — {g.get('reason')}")
+        gift.append(f" — {fmt.unnamed(g.get('reason'))}")
         parts.append(gift)
         if g.get("note"):
             parts.append(Text(str(g["note"]), style="italic"))
@@ -233,9 +233,9 @@ def churn_text(c: dict[str, Any], currency: str) -> Text:
     if c.get("state") and c.get("state") not in ("new", "open"):
         text.append(f" [{c['state']}]", style="italic")
     for reason in c.get("reasons") or []:
-        text.append(f"\n  • {reason}")
+        text.append(f"\n  • {fmt.unnamed(reason)}")
     if c.get("action"):
-        text.append(f"\n  → {c['action']}", style="italic")
+        text.append(f"\n  → {fmt.unnamed(c['action'])}", style="italic")
     return text
 
 

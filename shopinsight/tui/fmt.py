@@ -13,11 +13,12 @@ SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CNY": "¥", "JPY": "¥", "BRL
 
 
 def money(amount: float | None, currency: str | None = None, compact: bool = False) -> str:
-    """'€1,234.50', or '€1.2k' when compact; unknown currencies get their code after the number."""
+    """'€1,234.50', or '€1.2k' when compact; other currencies get their code after the number,
+    and amounts of no named currency ('unknown', as `status` files them) none."""
     if amount is None:
         return "–"
     number = compact_number(amount) if compact else f"{amount:,.2f}"
-    if not currency:
+    if not currency or currency == "unknown":
         return number
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{number} {currency}"
@@ -46,6 +47,16 @@ def pct(share: float | None, digits: int = 0) -> str:
 def main_currency(amounts: dict[str, float]) -> str | None:
     """The currency with the most revenue (the analyses' main currency)."""
     return max(amounts, key=lambda c: amounts[c]) if amounts else None
+
+
+_UNNAMED = re.compile(r"(\d) (?:unknown\b|(?=;))")
+
+
+def unnamed(text: object) -> str:
+    """A reason from the core with its amounts of no named currency ('56.50 unknown', as
+    `status` files them, or '40.00 ;' with an empty code) shown as `money` shows them: the
+    number alone."""
+    return _UNNAMED.sub(r"\1", str(text))
 
 
 def escape(text: object) -> str:

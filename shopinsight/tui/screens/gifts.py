@@ -143,7 +143,8 @@ def policy_view(shop: Any, gifts: GiftsResult, segment: str, drafts: dict[str, s
     cid = row.get("customer_id")
     who = display_name(cid, row.get("customer_name"), row.get("email")) if cid else None
     return PolicyView(
-        rule=f"[b]{escape(segment)}[/b]: {escape(rule)}\n[i]{escape(row['purpose'])}[/i]\n"
+        rule=f"[b]{escape(segment)}[/b]: {escape(fmt.unnamed(rule))}\n"
+        f"[i]{escape(row['purpose'])}[/i]\n"
         f"{plural(row['customers'], 'customer')}",
         label=label,
         template_name=name,

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
-from shopinsight.tui import fmt
+from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.screens import overview_changes
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.charts import BarChart, ColumnChart
@@ -51,6 +51,8 @@ class OverviewScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.changes: Any = None  # the ChangesResult shown, once computed
+        self.no_amounts = False  # the exports carry no money (status says so)
+        self.no_buyers = False  # no order has a buyer
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview-body"):
@@ -109,7 +111,8 @@ class OverviewScreen(SectionScreen):
         self.run_task("value", self.data.value, self.show_value, "Predicting value…")
 
     def show_value(self, view: Any) -> None:
-        self.query_one("#value-line", Static).update(value_line(view))
+        status = self.data.peek("order_status") or {}
+        self.query_one("#value-line", Static).update(value_line(view, status))
         self.load_changes()
 
     def load_changes(self) -> None:
@@ -170,12 +173,22 @@ class OverviewScreen(SectionScreen):
         others = [c for c in revenue if c != cur]
         aov = status.get("aov", {}).get(cur) if cur else None
         extra = f" (+ {', '.join(fmt.money(revenue[c], c) for c in others)})" if others else ""
-        self.kpi(
-            "revenue",
-            fmt.money(revenue.get(cur), cur, compact=True),
-            f"{fmt.money(revenue.get(cur), cur)}{extra}: order totals minus refunds, "
-            f"{_cancelled_text(status)}",
+        no_amounts = shop_facts.no_amounts(status)
+        self.no_amounts = no_amounts
+        unnamed = (
+            " (amounts of no named currency: set the shop's currency in Settings (,))"
+            if cur == shop_facts.NO_CURRENCY
+            else ""
         )
+        if no_amounts:  # zeros would read as a shop that sold nothing
+            self.kpi("revenue", shop_facts.NO_AMOUNTS, shop_facts.NO_AMOUNTS_TEXT)
+        else:
+            self.kpi(
+                "revenue",
+                fmt.money(revenue.get(cur), cur, compact=True),
+                f"{fmt.money(revenue.get(cur), cur)}{unnamed}{extra}: order totals minus "
+                f"refunds, {_cancelled_text(status)}",
+            )
         self.kpi(
             "orders",
             fmt.count(status.get("orders")),
@@ -195,7 +208,9 @@ class OverviewScreen(SectionScreen):
         self.kpi(
             "aov",
             fmt.money(aov, cur, compact=True),
-            f"Average net value of a sold order (buyer known or not): {fmt.money(aov, cur)}",
+            shop_facts.NO_AMOUNTS_TEXT
+            if no_amounts
+            else f"Average net value of a sold order (buyer known or not): {fmt.money(aov, cur)}",
         )
         self.kpi(
             "open",
@@ -207,10 +222,21 @@ class OverviewScreen(SectionScreen):
             for m in status.get("revenue_by_month", [])
             if m.get("currency") == cur
         ]
-        self.query_one("#revenue-chart", ColumnChart).set_points(months, "No orders yet.")
+        if no_amounts:  # a row of empty months is no chart: say why there is none
+            months, empty = [], "No revenue to chart: " + shop_facts.NO_AMOUNTS_WHY
+        else:
+            empty = "No purchases to chart yet." if status.get("orders") else "No orders yet."
+        self.query_one("#revenue-chart", ColumnChart).set_points(months, empty)
         self.query_one("#revenue-panel").border_title = (
-            f"Revenue by month ({cur})" if cur else "Revenue by month"
+            f"Revenue by month ({shop_facts.currency_label(cur)})"
+            if cur and not no_amounts
+            else "Revenue by month"
         )
+        self.no_buyers = shop_facts.no_buyers(status) and not status.get("customers")
+        if self.no_buyers:  # the customer table will be empty: say why before it comes
+            self.query_one("#segments-chart", BarChart).set_rows(
+                [], shop_facts.no_buyers_text(status)
+            )
         first, last = _day(status.get("first_order")), _day(status.get("last_order"))
         sources = ", ".join(status.get("sources", []))
         no_buyer = status.get("orders_without_buyer") or 0
@@ -229,11 +255,14 @@ class OverviewScreen(SectionScreen):
             (str(r["segment"]), float(r["customers"]), f"{r['customers']:,} {fmt.pct(r['share'])}")
             for r in summary["sizes"]  # a dozen segments at most
         ]
-        self.query_one("#segments-chart", BarChart).set_rows(rows, "No segments yet.")
+        status = self.data.peek("order_status") or {}
+        no_buyers = shop_facts.no_buyers(status)
+        empty = shop_facts.no_buyers_text(status) if no_buyers else "No segments yet."
+        self.query_one("#segments-chart", BarChart).set_rows(rows, empty)
         panel = self.query_one("#segments-panel")
-        panel.border_subtitle = (
-            f"{plural(summary['customers'], 'customer')} · {summary['currency']}"
-        )
+        cur = summary["currency"]
+        named = "" if cur in (None, "", shop_facts.NO_CURRENCY) else f" · {cur}"
+        panel.border_subtitle = f"{plural(summary['customers'], 'customer')}{named}"
         panel.tooltip = "\n".join(fmt.in_app(n) for n in summary["notes"] if n)
         # the customer table's own count (the orders' count of the same people until now)
         self.kpi("customers", fmt.count(summary["customers"]), summary["customers_definition"])
@@ -264,11 +293,16 @@ class OverviewScreen(SectionScreen):
         self.query_one(f"#kpi-{key}", Kpi).set(value, tooltip)
 
 
-def value_line(view: Any) -> str:
-    """'Expected next 12 months: $X from N customers (High tier: $Y)' (same sum as `value`)."""
+def value_line(view: Any, status: dict[str, Any] | None = None) -> str:
+    """'Expected next 12 months: $X from N customers (High tier: $Y)' (same sum as `value`);
+    nothing when no customer could be valued (no amounts, no buyers: the panels say why)."""
     from shopinsight.tui.detail import horizon_words
 
     table = view.table
+    if status is not None and shop_facts.no_amounts(status):
+        return "Expected spend: none can be predicted, the exports carry no amounts."
+    if table.height == 0:
+        return ""
     total = float(table["expected_value"].sum())
     high = float(table.filter(table["tier"] == "High")["expected_value"].sum())
     when = horizon_words(view.horizon_days).replace("the next", "next")

@@ -1,0 +1,134 @@
+"""Shops unlike the demo, as the app shows them: a file of member visits without any amount
+(Groceries), a bakery's baskets without buyers or amounts (Bread Basket), amounts in no named
+currency (Complete Journey). Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from shopinsight.core.importers import import_files
+from shopinsight.core.shop import Shop
+from shopinsight.core.workspace import Workspace
+from shopinsight.tui.widgets.charts import BarChart, ColumnChart
+from shopinsight.tui.widgets.kpi import Kpi
+from tests.tui.conftest import go, settle
+from tests.tui.test_app import text_of
+
+DAY = dt.date(2025, 3, 31)
+
+
+def text(widget: Static) -> str:
+    return " ".join(str(widget.render()).split())
+
+
+def kpi(app, key: str) -> tuple[str, str]:  # noqa: ANN001
+    tile = app.screen.query_one(f"#kpi-{key}", Kpi)
+    value = text(tile.query_one(".kpi-value", Static))
+    label = text(tile.query_one(".kpi-label", Static))
+    return value, label
+
+
+def _shop(tmp_path: Path, name: str, body: str) -> Workspace:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    ws = Workspace.open(tmp_path / "workspace")
+    import_files(ws, [path])
+    return ws
+
+
+@pytest.fixture
+def visits_ws(tmp_path: Path) -> Workspace:
+    """Member visits, Groceries_dataset.csv's layout: a member, a day, an item; no money."""
+    rows = ["Member_number,Date,itemDescription"]
+    for member in range(1000, 1012):
+        for month in (1, 2, 3):
+            if member % 3 == 0 and month > 1:
+                continue
+            rows.append(f"{member},{10 + member % 7:02d}-{month:02d}-2025,whole milk")
+            rows.append(f"{member},{10 + member % 7:02d}-{month:02d}-2025,rolls/buns")
+    rows.append("1001,31-03-2025,yogurt")
+    return _shop(tmp_path, "Groceries_dataset.csv", "\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def baskets_ws(tmp_path: Path) -> Workspace:
+    """A bakery's till, BreadBasket_DMS.csv's layout: baskets, no buyer, no money."""
+    rows = ["Date,Time,Transaction,Item"]
+    for n in range(1, 61):
+        day = f"2025-03-{1 + n % 31:02d}"
+        rows.append(f"{day},09:{n % 60:02d}:00,{n},Coffee")
+        if n % 2:
+            rows.append(f"{day},09:{n % 60:02d}:00,{n},Toast")
+    return _shop(tmp_path, "BreadBasket_DMS.csv", "\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def unnamed_money_ws(tmp_path: Path) -> Workspace:
+    """Amounts with no currency column and no [shop] currency (Complete Journey)."""
+    rows = ["InvoiceNo,InvoiceDate,StockCode,Description,Quantity,UnitPrice,CustomerID"]
+    for n in range(40):
+        day = f"2025-{1 + n % 3:02d}-{1 + n % 28:02d}"
+        rows.append(f"{n},{day} 10:00,A{n % 4},Thing {n % 4},2,{3 + n % 5}.25,{500 + n % 9}")
+    rows.append("99,2025-03-31 10:00,A1,Thing 1,1,4.00,501")
+    return _shop(tmp_path, "transactions_sample.csv", "\n".join(rows) + "\n")
+
+
+async def test_a_shop_without_amounts_says_so_instead_of_zero_revenue(visits_ws, make_app):
+    """Groceries' member visits: the Revenue tile said '0 unknown' (the currency code wrapped
+    onto the label's line, so the tile did not say what it was), the chart an empty frame,
+    and the value line 'Expected next 12 months: 0.00 from 0 customers'."""
+    status = Shop(visits_ws, DAY).status()
+    assert status["customers"] > 0 and not any(status["net_revenue"].values())
+    app = make_app(visits_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert kpi(app, "revenue") == ("no amounts", "Revenue")
+        chart = app.screen.query_one("#revenue-chart", ColumnChart)
+        assert chart.points == []
+        assert "no prices or totals" in " ".join(str(chart.render()).split())
+        assert app.screen.query_one("#revenue-panel").border_title == "Revenue by month"
+        line = text(app.screen.query_one("#value-line", Static))
+        assert "0.00" not in line and "no amounts" in line
+        # the customers are there all the same, as status counts them
+        assert kpi(app, "customers")[0] == f"{status['customers']:,}"
+
+
+async def test_a_shop_without_buyers_says_why_it_has_no_customers(baskets_ws, make_app):
+    """Bread Basket: the revenue chart said 'No orders yet.' over 60 orders, the segments
+    'No segments yet.' without a word on why (no order has a buyer)."""
+    app = make_app(baskets_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        months = " ".join(str(app.screen.query_one("#revenue-chart").render()).split())
+        assert "No orders yet" not in months
+        segments = app.screen.query_one("#segments-chart", BarChart)
+        words = " ".join(str(segments.render()).split())
+        assert "none of the 60 orders has a buyer identity" in words
+        assert kpi(app, "revenue") == ("no amounts", "Revenue")
+
+
+async def test_amounts_of_no_named_currency_show_without_unknown(unnamed_money_ws, make_app):
+    """Complete Journey: amounts in no named currency showed as '234k unknown' (wrapping over
+    the tile's label at 80 columns), 'Revenue by month (unknown)', '· unknown'."""
+    status = Shop(unnamed_money_ws, DAY).status()
+    assert "unknown" in status["net_revenue"]
+    app = make_app(unnamed_money_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        value, label = kpi(app, "revenue")
+        assert label == "Revenue" and "unknown" not in value
+        assert kpi(app, "aov")[1] == "Avg order"
+        title = app.screen.query_one("#revenue-panel").border_title
+        assert title == "Revenue by month (no currency)"
+        assert "unknown" not in str(app.screen.query_one("#segments-panel").border_subtitle)
+        await go(pilot, "2")
+        detail = text_of(app, "#customer-detail-text")
+        assert "spent" in detail
+        assert "unknown" not in detail
+        await go(pilot, "3")
+        rule = text(app.screen.query_one("#policy-rule", Static))
+        assert "max 40.00" in rule and "unknown" not in rule
