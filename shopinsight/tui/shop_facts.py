@@ -50,3 +50,18 @@ def currency_label(currency: str | None) -> str:
     if not currency or currency == NO_CURRENCY:
         return "no currency"
     return currency
+
+
+NO_MATCH = "No customers match."
+
+
+def no_customers_text(status: dict[str, Any] | None) -> str:
+    """Why a shop has no customer at all (not a filter's doing), from `status` if known."""
+    if status is not None and not status.get("lines") and not status.get("orders"):
+        return "No orders yet: press i to import an export."
+    if status is not None and no_buyers(status):
+        return no_buyers_text(status)
+    return (
+        "No customers yet: a customer is a buyer with a purchase (paid, not cancelled or "
+        "returned, money kept), and no order is one."
+    )

@@ -132,3 +132,37 @@ async def test_amounts_of_no_named_currency_show_without_unknown(unnamed_money_w
         await go(pilot, "3")
         rule = text(app.screen.query_one("#policy-rule", Static))
         assert "max 40.00" in rule and "unknown" not in rule
+
+
+async def test_screens_of_a_shop_without_buyers_say_why_they_are_empty(baskets_ws, make_app):
+    """Bread Basket on Customers, Insights and Churn: 'No customers match.' (no filter was
+    set), 'No customers with a purchase yet: … the first paid order' and a backtest of
+    'Cadence rule (used): .' over 0 customers, where no order has a buyer."""
+    app = make_app(baskets_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = " ".join(str(app.screen.query_one(".frame-table-empty", Static).render()).split())
+        assert "none of the 60 orders has a buyer identity" in table
+        await go(pilot, "6")
+        title = text(app.screen.query_one("#cohort-title", Static))
+        assert "none of the 60 orders has a buyer" in title and "paid order" not in title
+        assert "0 of 0" not in text(app.screen.query_one("#repeat-summary", Static))
+        await go(pilot, "4")
+        backtest = text(app.screen.query_one("#churn-backtest", Static))
+        assert "none of the 60 orders has a buyer identity" in backtest
+        assert "(used): ." not in backtest
+
+
+async def test_a_shop_without_amounts_has_no_net_revenue_cohorts(visits_ws, make_app):
+    """Insights on member visits: `v` went through a third table of zeros ('net in later
+    months'); with no amounts it cycles between shares and customers."""
+    app = make_app(visits_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "6")
+        seen = []
+        for _ in range(4):
+            seen.append(app.screen.view)
+            await go(pilot, "v")
+        assert seen == ["share", "active", "share", "active"]

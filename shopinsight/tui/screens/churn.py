@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Select, Static
 
-from shopinsight.tui import fmt
+from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.charts import BarChart
@@ -237,6 +237,22 @@ def warm_up(shop: Any) -> None:
         churn_rows(shop)
 
 
+NO_ALERTS = "No churn alerts in this view."
+
+
+def nobody_words(status: dict[str, Any] | None) -> str:
+    """Why churn scored no one: no buyer on any order, no order yet, or (customers there all
+    the same) none of their purchases kept money, which the churn history counts."""
+    if status is not None and status.get("customers"):
+        if shop_facts.no_amounts(status):
+            return (
+                "No customer scored: churn counts purchases that kept money, and "
+                + shop_facts.NO_AMOUNTS_WHY
+            )
+        return "No customer scored yet: churn needs purchases in the shop's currency."
+    return shop_facts.no_customers_text(status)
+
+
 class ChurnScreen(SectionScreen):
     """Ranked churn alerts with reasons, actions and the merchant's marks."""
 
@@ -296,7 +312,7 @@ class ChurnScreen(SectionScreen):
         yield FrameTable(
             COLS,
             key="customer_id",
-            empty="No churn alerts in this view.",
+            empty=NO_ALERTS,
             waiting="Scoring churn risk…",
             id="churn-table",
         )
@@ -358,8 +374,19 @@ class ChurnScreen(SectionScreen):
 
     def show_churn(self, result: tuple[Any, pl.DataFrame]) -> None:
         self.churn, self.rows = result
-        self.query_one("#churn-backtest", Static).update(backtest_words(self.churn, every=False))
-        self.query_one("#churn-backtest-line", Static).update(backtest_line(self.churn))
+        nobody = self.rows.height == 0 and self.rows.width > 0
+        if nobody:  # a backtest of 0 customers ('Cadence rule (used): .') says nothing
+            words = nobody_words(self.data.peek("order_status"))
+            self.query_one("#churn-backtest", Static).update(escape(words))
+            short = words.split(":")[0]  # one line on a short terminal; the list says why
+            self.query_one("#churn-backtest-line", Static).update(f"{short}: see below.")
+            self.query_one(FrameTable).empty = words
+        else:
+            self.query_one("#churn-backtest", Static).update(
+                backtest_words(self.churn, every=False)
+            )
+            self.query_one("#churn-backtest-line", Static).update(backtest_line(self.churn))
+            self.query_one(FrameTable).empty = NO_ALERTS
         self.query_one("#churn-risk-chart", BarChart).set_rows(risk_bands(self.rows))
         self.apply_view()
 
@@ -427,8 +454,9 @@ class ChurnScreen(SectionScreen):
             head += f" · [b]{r['list'].replace('_', ' ')}[/b]"
         if r["state"] != "new":
             head += f" · marked {r['state']}"
-        reasons = "\n".join(f"• {escape(x)}" for x in (r["reasons"] or [])) or "• no reason"
-        detail.update(f"{head}\n{reasons}\n→ [i]{escape(r['action'] or '')}[/i]")
+        reasons = "\n".join(f"• {escape(fmt.unnamed(x))}" for x in (r["reasons"] or []))
+        action = escape(fmt.unnamed(r["action"] or ""))
+        detail.update(f"{head}\n{reasons or '• no reason'}\n→ [i]{action}[/i]")
 
     # -- marks ---------------------------------------------------------------------------
     def selected(self) -> str | None:

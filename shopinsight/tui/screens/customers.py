@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from shopinsight.tui import shop_facts
 from shopinsight.tui.detail import customer_detail, first_detail, render_detail, with_history
 from shopinsight.tui.screens.customers_actions import CustomerChanges
 from shopinsight.tui.screens.customers_view import (
@@ -131,10 +132,11 @@ class CustomersScreen(CustomerChanges):
             yield compact(Input(placeholder="/ search name, email, product…", id="cust-search"))
             yield compact(LazySelect(segments, prompt="All segments", id="cust-segment"))
             yield compact(LazySelect(tags, prompt="All tags", id="cust-tag"))
+        everyone = view.ready.frame.height if view is not None else None
         table = FrameTable(
             COLS,
             key="customer_id",
-            empty="No customers match.",
+            empty=self._empty_words(everyone),
             waiting="Loading customers…",
             id="customers-table",
         )
@@ -287,8 +289,17 @@ class CustomersScreen(CustomerChanges):
             "Filtering…",
         )
 
+    def _empty_words(self, everyone: int | None) -> str:
+        """What the empty table says: a filter matched no one, or the shop has no customer
+        at all, and why (no buyer on any order: Bread Basket's baskets)."""
+        if everyone != 0:
+            return shop_facts.NO_MATCH
+        return shop_facts.no_customers_text(self.data.peek("order_status"))
+
     def show_filtered(self, ready: Prepared) -> None:
         table = self.query_one(FrameTable)
+        everyone = self.table_frame.height if self.table_frame is not None else None
+        table.empty = self._empty_words(everyone)
         table.load(ready)
         self.show_summary()
         if ready.frame.height == 0:

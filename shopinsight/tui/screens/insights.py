@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from shopinsight.core.words import compact
+from shopinsight.tui import shop_facts
 from shopinsight.tui.screens.base import SectionScreen
 
 VIEWS = ("share", "active", "revenue")
@@ -147,15 +148,28 @@ class InsightsScreen(SectionScreen):
                 key=row["cohort"],
             )  # fmt: skip
         if rows.height == 0:
-            self.query_one("#cohort-title", Static).update(
-                "No customers with a purchase yet: cohorts start with the first paid order."
+            status = self.data.peek("order_status")
+            words = (  # one line at 80 columns
+                f"No customers: none of the {status['orders']:,} orders has a buyer, and "
+                "cohorts follow buyers."
+                if status is not None and shop_facts.no_buyers(status)
+                else "No customers with a purchase yet: cohorts start with the first paid order."
             )
+            self.query_one("#cohort-title", Static).update(words)
 
     def show_repeat(self, result: Any) -> None:
-        self.query_one("#repeat-summary", Static).update(repeat_lines(result.steps))
+        status = self.data.peek("order_status")
+        if status is not None and shop_facts.no_buyers(status):  # rows of '0 of 0 · —'
+            words = "[b]Time between purchases[/b]: no buyer to follow (no order has one)."
+        else:
+            words = repeat_lines(result.steps)
+        self.query_one("#repeat-summary", Static).update(words)
 
     def action_cycle_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        status = self.data.peek("order_status")
+        # no amounts in the exports: a table of zeros is no view of net revenue
+        views = VIEWS[:2] if status is not None and shop_facts.no_amounts(status) else VIEWS
+        self.view = views[(views.index(self.view) + 1) % len(views)]
         self.draw()
 
     def action_toggle_period(self) -> None:
