@@ -60,9 +60,8 @@ def baskets_ws(tmp_path: Path) -> Workspace:
     rows = ["Date,Time,Transaction,Item"]
     for n in range(1, 61):
         day = f"2025-03-{1 + n % 31:02d}"
-        rows.append(f"{day},09:{n % 60:02d}:00,{n},Coffee")
-        if n % 2:
-            rows.append(f"{day},09:{n % 60:02d}:00,{n},Toast")
+        for item in ("Coffee", "Toast") if n % 2 else ("Coke", "Sandwich"):
+            rows.append(f"{day},09:{n % 60:02d}:00,{n},{item}")
     return _shop(tmp_path, "BreadBasket_DMS.csv", "\n".join(rows) + "\n")
 
 
@@ -166,3 +165,22 @@ async def test_a_shop_without_amounts_has_no_net_revenue_cohorts(visits_ws, make
             seen.append(app.screen.view)
             await go(pilot, "v")
         assert seen == ["share", "active", "share", "active"]
+
+
+async def test_bundles_of_a_shop_without_buyers_show_no_reach_and_no_gift(baskets_ws, make_app):
+    """Bread Basket's bundles: Reach said 0 on every row (there is no buyer to reach), `g`
+    went on to offer the product as a gift to segments of no one, and the detail said 'no
+    usual price for every item' where the exports have no price at all."""
+    app = make_app(baskets_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "5")
+        screen = app.screen
+        assert screen.rows is not None and screen.rows.height > 0
+        assert screen.rows["reach_customers"].null_count() == screen.rows.height
+        assert "no order has a buyer" in text(screen.query_one("#bundle-summary", Static))
+        assert "no prices in the exports" in text(screen.query_one("#bundle-detail", Static))
+        await go(pilot, "g")
+        assert len(app.screen_stack) == 1  # no segment picker
+        said = [n.message for n in app._notifications]
+        assert any("No customers to give it to" in m for m in said)

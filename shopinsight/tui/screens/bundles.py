@@ -21,7 +21,7 @@ from textual.widgets import Input, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
-from shopinsight.tui import fmt
+from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
@@ -105,6 +105,8 @@ class BundlesScreen(SectionScreen):
         self.bundles: BundlesResult | None = None
         self.rows: pl.DataFrame | None = None
         self._from = ""  # the summary after the count: " from 1,355 orders · sets in…"
+        self.no_buyers = False  # no order has a buyer (status): no reach, no gift to give
+        self.no_amounts = False  # the exports carry no prices
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filter-bar"):
@@ -145,6 +147,11 @@ class BundlesScreen(SectionScreen):
     def show_bundles(self, bundles: BundlesResult) -> None:
         self.bundles = bundles
         self.rows = offer_rows(bundles.offers)
+        status = self.data.peek("order_status")
+        self.no_buyers = status is not None and shop_facts.no_buyers(status)
+        self.no_amounts = status is not None and shop_facts.no_amounts(status)
+        if self.no_buyers:  # a column of 0s is no reach: no order says who bought it
+            self.rows = self.rows.with_columns(pl.lit(None, pl.Int64).alias("reach_customers"))
         who = f" of {bundles.segment}" if bundles.segment else ""
         t = bundles.thresholds
         floor = (
@@ -153,6 +160,8 @@ class BundlesScreen(SectionScreen):
             else ""
         )
         self._from = f" from {bundles.n_orders:,} orders{who}{floor}"
+        if self.no_buyers and self.rows.height:
+            self._from += " · no reach: no order has a buyer"
         self.query_one("#bundle-summary", Static).tooltip = t.get("reason")
         self.apply_search()
 
@@ -201,6 +210,8 @@ class BundlesScreen(SectionScreen):
             f"offer {fmt.money(r['bundle_price'], cur)} instead of "
             f"{fmt.money(r['combined_price'], cur)}"
             if r.get("combined_price") is not None
+            else "no prices in the exports"
+            if self.no_amounts
             else "no usual price for every item"
         )
         over = r.get("segments_over_index") or []
@@ -237,6 +248,9 @@ class BundlesScreen(SectionScreen):
         row = self.highlighted()
         if row is None:
             self.notify("Highlight a bundle first.", timeout=3)
+            return
+        if self.no_buyers:  # no segment has anyone to give it to
+            self.notify("No customers to give it to: no order has a buyer identity.", timeout=5)
             return
         products = list(zip(row["items"], row["names"], strict=True))
         names = dict(products)
