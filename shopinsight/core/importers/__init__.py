@@ -21,8 +21,9 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.importers import olist
+from shopinsight.core.importers import olist, taobao
 from shopinsight.core.importers.base import BuildContext, Format, finish
+from shopinsight.core.importers.baskets import looks_like_baskets
 from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
 from shopinsight.core.importers.reconcile import (
     customer_counts,
@@ -46,6 +47,7 @@ from shopinsight.core.importers.stream import (
     streamable,
 )
 from shopinsight.core.importers.values import date_order
+from shopinsight.core.orders import shop_tz
 from shopinsight.core.schema import LINE_SCHEMA
 from shopinsight.core.words import plural
 from shopinsight.core.workspace import Workspace
@@ -121,6 +123,8 @@ class Loaded:
     sha256: str
     spilled: Spill | None = None
     """A big first import's lines, already written as parts (then `lines` is empty)."""
+    read_beside: list[Path] = field(default_factory=list)
+    """Companion files read from beside it (Olist's customers and products files)."""
 
 
 def load_file(
@@ -136,10 +140,18 @@ def load_file(
     `store` names the lines' store where the export does not (`import --store NAME`)."""
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
-    if fmt == "auto":
-        format_ = FORMATS["generic"] if mapping else detect(sn.columns, path.name)
+    if fmt == "auto" and mapping:
+        format_ = FORMATS["generic"]
+    elif fmt == "auto":
+        try:
+            format_ = detect(sn.columns, path.name)
+        except InputError:
+            if looks_like_baskets(path, sn):
+                raise _baskets_hint(path.name, sn.columns) from None
+            raise
     else:
         format_ = get_format(fmt)
+        _check_signature(format_, sn, path.name)
     if not digest:
         return _load(path, sn, format_, mapping, settings, store, sink)
     with ThreadPoolExecutor(1) as pool:  # hashing the file overlaps parsing it
@@ -147,6 +159,41 @@ def load_file(
         loaded = _load(path, sn, format_, mapping, settings, store, sink)
         loaded.sha256 = sha256.result()
     return loaded
+
+
+def _baskets_hint(file_name: str, first: list[str]) -> InputError:
+    """The unknown-layout error of a header-less file of product names (`looks_like_baskets`):
+    no `--map` can help it, `--format baskets` can."""
+    names = ", ".join(c.strip() for c in first[:4] if c.strip())
+    return InputError(
+        f"Cannot import {file_name}: it looks like a list of baskets, not an order export",
+        f"Its lines are product names bought together ({names}, …) with no header, order "
+        "number, date or customer, so no --map can name its columns. Import it with "
+        f"--format baskets (`shopinsight import {file_name} --format baskets`): each line becomes "
+        "one basket for `shopinsight bundles`.",
+    )
+
+
+def _check_signature(format_: Format, sn: Sniffed, file_name: str) -> None:
+    """A format named with --format whose identifying columns the file's header lacks: say
+    which, and what the file looks like instead (rather than reading nothing of it)."""
+    if format_.reader is not None:
+        return
+    have = {normalise_name(c) for c in sn.columns}
+    missing = [c for c in format_.signature if c not in have]
+    if not missing:
+        return
+    try:
+        other = detect(sn.columns, file_name)
+        instead = f" It looks like {other.title} (--format {other.name})."
+    except InputError:
+        instead = ""
+    shown = ", ".join(c for c in sn.columns[:30])
+    raise InputError(
+        f"Cannot import {file_name} as {format_.title}",
+        f"Columns missing: {', '.join(missing)}, so it is not that export (the file's columns "
+        f"are: {shown}).{instead} Leave out --format to detect it.",
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -171,7 +218,7 @@ def _load(
     ctx = BuildContext(
         file_name=path.name,
         mapping=dict(mapping or {}),
-        timezone=shop.get("timezone", "UTC"),
+        timezone=shop_tz(settings),  # stripped and checked: an unknown zone is named
         currency=shop.get("currency") or None,
         delimiter=sn.delimiter,
         path=path,
@@ -197,7 +244,12 @@ def _load(
         rejects = rejects.select("row", "reason").join(full, on="row", how="left")
     if format_.customer_note:
         ctx.warnings.append(format_.customer_note)
-    if format_.kind == "lines" and (sink is not None or accepted["customer_id"].null_count()):
+    no_buyers = format_.reader is not None  # a basket list: its note says it has none
+    if (
+        format_.kind == "lines"
+        and not no_buyers
+        and (sink is not None or accepted["customer_id"].null_count())
+    ):
         # Accepted undated lines are those dated by a companion export at merge time (Taobao
         # 宝贝报表); they take their buyer from it too, so they are not short of one.
         anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
@@ -207,7 +259,9 @@ def _load(
                 f"{plural(n, 'order')} {'has' if n == 1 else 'have'} no buyer identity; "
                 f"{'it counts' if n == 1 else 'they count'} in revenue only."
             )
-    return Loaded(path, format_, accepted, rejects, rows_read, ctx.warnings, "", sink)
+    return Loaded(
+        path, format_, accepted, rejects, rows_read, ctx.warnings, "", sink, ctx.read_beside
+    )
 
 
 def _parse_streamed(
@@ -229,7 +283,7 @@ def _parse_whole(
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Read the file's text at once, parse and check it: accepted, rejected, rows read."""
     try:
-        raw = read_raw(path, sn, format_.columns)
+        raw = format_.reader(path, sn) if format_.reader else read_raw(path, sn, format_.columns)
     except OSError as exc:
         raise InputError(f"Cannot import {path.name}", f"It cannot be read ({exc}).") from None
     if raw.height == 0:
@@ -260,8 +314,13 @@ def _parse_whole(
 @dataclass
 class ImportReport:
     """What importing one file did. Always rows_read = accepted + rejected and accepted =
-    new_lines + updated + duplicates (duplicates: already held unchanged, repeated within the
-    import, or an order-level row absorbed into item rows; see `reconcile.MergeResult`)."""
+    new_lines + updated + duplicates + merged (duplicates: already held unchanged, repeated
+    within the import, or an order-level row absorbed into item rows held before or of the
+    file itself; merged: order-level rows merged into the items another file of the same
+    import brought, such as Olist's orders.csv with order_items.csv; see
+    `reconcile.MergeResult`). A file that is not an export of its own (an Olist companion
+    file, in a command with other files) gets a report with `format` "not imported", no rows,
+    and its reason as the warning."""
 
     file: str
     format: str
@@ -272,6 +331,7 @@ class ImportReport:
     duplicates: int = 0
     new_lines: int = 0
     updated: int = 0
+    merged: int = 0
     rejects_path: str | None = None
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False
@@ -326,12 +386,20 @@ def _import(
     reports: list[ImportReport] = []
     # one big file into an empty workspace: its lines go to parts as they are parsed
     early = not dry_run and len(paths) == 1 and not ws.has_lines()
+    failed: list[tuple[int, Path, InputError]] = []
     for i, p in enumerate(paths):
         if progress:
             progress(i, total, f"reading {Path(p).name}")
         sink = Spill(ws) if early else None
         try:
             item = load_file(p, fmt, mapping, settings, store=store, sink=sink)
+        except InputError as exc:
+            if sink is not None:
+                sink.writer.discard()
+            if len(paths) == 1:
+                raise
+            failed.append((i, Path(p), exc))  # a companion file? decided once all are read
+            continue
         except BaseException:
             if sink is not None:
                 sink.writer.discard()
@@ -352,6 +420,8 @@ def _import(
             )
         )
         _same_store_as_before(item, done_hashes.get(item.sha256), store)
+    not_imported = _companions(failed, loaded)
+    _drop_waiting_notes(loaded)
     if progress:
         progress(len(paths), total, "merging")
     with ws.lock():
@@ -378,10 +448,19 @@ def _import(
                 merge=merge_into,  # looked up here: tests and benchmarks wrap it
                 reread=[r.seen_before for _, r in line_files],
             )
-            for (_, rep), result in zip(line_files, results, strict=True):
+            for (x, rep), result in zip(line_files, results, strict=True):
                 rep.new_lines = result.new_lines
                 rep.duplicates = result.duplicates
                 rep.updated = result.updated
+                rep.merged = result.merged
+                if result.merged:
+                    others = [y.path.name for y, _ in line_files if y is not x]
+                    rep.warnings.append(
+                        f"{plural(result.merged, 'order row')} of it "
+                        f"{'was' if result.merged == 1 else 'were'} merged into the items of "
+                        f"{', '.join(others)}, imported with it (not held before: neither new "
+                        "lines nor unchanged ones)."
+                    )
         merged_customers = None
         for item, rep in zip(loaded, reports, strict=True):
             if item.format.kind == "customers":
@@ -407,7 +486,54 @@ def _import(
             )
     if progress:
         progress(total, total, "done")
+    for i, rep in not_imported:  # in the command's file order
+        reports.insert(i, rep)
     return reports
+
+
+def _companions(
+    failed: list[tuple[int, Path, InputError]], loaded: list[Loaded]
+) -> list[tuple[int, ImportReport]]:
+    """Files of a several-file command that are not exports of their own: a companion file
+    another file of the command read from beside it (Olist's customers.csv beside orders.csv),
+    or one of Olist's companion files by name (reviews, payments…). Each gets a report saying
+    why it was not imported; any other file that could not be read fails the command as
+    before (an export is never left out silently)."""
+    if not failed:
+        return []
+    beside: dict[Path, str] = {}
+    for x in loaded:
+        for path in x.read_beside:
+            beside.setdefault(path.resolve(), x.path.name)
+    out = []
+    for i, path, exc in failed:
+        what = olist.companion_name(path.name)
+        if path.resolve() in beside:
+            why = (
+                f"Read beside {beside[path.resolve()]}, whose lines take their buyers or "
+                "categories from it; it is not an export of its own, so it is not imported itself."
+            )
+        elif what is not None and loaded:
+            why = f"Skipped: it is Olist's {what} file, which is not imported itself."
+        else:
+            raise exc
+        out.append((i, ImportReport(str(path), "not imported", "not an export", 0, 0, 0)))
+        out[-1][1].warnings.append(why)
+    return out
+
+
+def _drop_waiting_notes(loaded: list[Loaded]) -> None:
+    """An items file's "import its orders file too, now or later" note is not said when the
+    same command imports that orders file."""
+    names = {x.format.name for x in loaded}
+    for items, orders, note in (
+        ("olist-items", "olist-orders", olist.ITEMS_NOTE),
+        ("taobao-items", "taobao-orders", taobao.ITEMS_NOTE),
+    ):
+        if orders in names:
+            for x in loaded:
+                if x.format.name == items:
+                    x.warnings[:] = [w for w in x.warnings if w != note]
 
 
 def _same_store_as_before(item: Loaded, before: dict[str, Any] | None, store: str) -> None:

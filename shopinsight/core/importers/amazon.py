@@ -31,6 +31,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed,
 )
+from shopinsight.core.orders import add_offset_note
 
 NO_BUYER_NOTE = (
     "Amazon's All Orders report has no buyer identity (no name or email), so these orders count "
@@ -87,6 +88,7 @@ def build_all_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """All Orders flat file → product lines without a customer."""
     fmt = sniff_date_formats(frame["purchase-date"])
     item_status = col(frame, "item-status").str.to_lowercase()
+    add_offset_note(ctx.warnings, frame["purchase-date"], ctx.timezone)
     frame = frame.with_columns(
         __order=col(frame, "amazon-order-id"),
         __at=datetime_utc(pl.col("purchase-date"), fmt, ctx.timezone),
@@ -154,6 +156,7 @@ def build_order_report(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         & recipient.is_not_null()
         & (buyer_name.str.to_lowercase() != recipient.str.to_lowercase())
     ).fill_null(False)
+    add_offset_note(ctx.warnings, frame["purchase-date"], ctx.timezone)
     frame = frame.with_columns(
         __order=col(frame, "order-id"),
         __at=datetime_utc(pl.col("purchase-date"), fmt, ctx.timezone),

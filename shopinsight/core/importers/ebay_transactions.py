@@ -28,6 +28,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed,
 )
+from shopinsight.core.orders import add_offset_note
 
 DATES = ["%b %d, %Y", "%b %d, %Y %H:%M:%S", "%b-%d-%Y", "%b-%d-%y", "%Y-%m-%d", "%m/%d/%Y"]
 
@@ -50,6 +51,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     )
     dates = frame.select(col(frame, "transaction creation date").alias("d"))["d"]
     fmt = sniff_date_formats(dates, DATES)
+    add_offset_note(ctx.warnings, dates, ctx.timezone)
     at = datetime_utc(col(frame, "transaction creation date"), fmt, ctx.timezone)
     order_no = col(frame, "order number", "legacy order id")
     sale, refund = pl.col("__sale"), pl.col("__refund")

@@ -41,6 +41,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed_clean,
 )
+from shopinsight.core.orders import add_offset_note
 from shopinsight.core.words import plural
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -359,6 +360,11 @@ def _say_if_either_way(dates: pl.Series, fmt: str, ctx: BuildContext) -> None:
     )
 
 
+BUYER_KEYS = {"customer_id", "customer_name"}
+"""The columns a file without order numbers makes its orders from (buyer + time), else the
+email column."""
+
+
 def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Generic CSV → canonical lines."""
     found = resolve_columns([c for c in frame.columns if not c.startswith("__")], ctx.mapping)
@@ -388,6 +394,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     fmt = sniff_date_formats(dates, day_first=day_first)
     if ctx.date_order == "auto":
         _say_if_either_way(dates, fmt[0], ctx)
+    add_offset_note(ctx.warnings, dates, ctx.timezone)
     frame = frame.with_columns(
         datetime_utc(c("ordered_at"), fmt, ctx.timezone).alias("__at"),
         integer(c("quantity")).alias("__qty"),
@@ -402,11 +409,23 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     at, price, given_total = pl.col("__at"), pl.col("__price"), pl.col("__total")
     qty = pl.col("__qty").fill_null(1)
     buyer, product = pl.col(BUYER), pl.col("__product")
+    # without order numbers an order is a buyer's rows at one time; the email when no other key
+    by_email = "order_id" not in found and not BUYER_KEYS & found.keys()
+    key = c("email") if by_email else buyer
     frame = frame.with_columns(
         pl.coalesce(
-            c("order_id"), pl.concat_str(buyer, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S"))
+            c("order_id"), pl.concat_str(key, pl.lit("@"), at.dt.strftime("%Y%m%dT%H%M%S"))
         ).alias("order_id")
     )
+    no_buyer = None  # the file has no order column: say what its order key lacks
+    if "order_id" not in found:
+        keys = ["email"] if by_email else [k for k in sorted(BUYER_KEYS) if k in found]
+        named = " or ".join(found[k] for k in keys)
+        no_buyer = pl.when(key.is_null()).then(
+            pl.lit(f"no customer ({named}) to make its order from (the file has no order number)")
+        )
+        # such a row is rejected for that (or for its date) rather than for "no order id"
+        frame = frame.with_columns(pl.col("order_id").fill_null(""))
     # a row naming no product (or a placeholder such as the Bread Basket's `NONE`) and no
     # money says nothing was sold: rejected, so it neither makes an order nor a product
     placeholder = c("product_name").str.to_lowercase().is_in(list(PLACEHOLDERS))
@@ -478,6 +497,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             unparsed_clean(c("line_total"), given_total, "amount", found.get("line_total", "")),
             empty_row,
             pl.when(~(qty * price).is_finite()).then(pl.lit("amount too large")),
+            *([] if no_buyer is None else [no_buyer]),
         ).alias(REASON),
     )
     line_no, copy = pasted_copies(out["order_id"], frame.select(used))

@@ -35,6 +35,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     words,
 )
+from shopinsight.core.orders import add_offset_note
 from shopinsight.core.schema import LINE_KIND, STATUS
 
 SOURCE = "shopify"
@@ -247,6 +248,7 @@ def _line_fields(
     """The per-line fields: date, product, quantity, price, kind (product, tip, gift card)."""
     created = frame["created at"]
     at = _order_dates(created, first, of, ctx.timezone)
+    add_offset_note(ctx.warnings, created.filter(first), ctx.timezone)  # one text per order
     quantity = money_series(frame["lineitem quantity"]).round(0).cast(pl.Int32, strict=False)
     price = money_series(frame["lineitem price"])
     discount = money_series(frame["lineitem discount"]).fill_null(0.0)

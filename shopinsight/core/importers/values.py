@@ -168,10 +168,14 @@ def money(expr: pl.Expr) -> pl.Expr:
 
 def money_series(values: pl.Series) -> pl.Series:
     """`money` on a Series: a plain number cast first; only other rows go through the text
-    rules (a regex chain that costs more than the rest of an import if run on every row)."""
+    rules (a regex chain that costs more than the rest of an import if run on every row).
+    `inf` and `NaN`, which read as numbers, are not amounts: null, so the row is reported as a
+    bad amount instead of making every sum over it NaN."""
     text = values.cast(pl.Utf8)
     plain = text.cast(pl.Float64, strict=False)
-    return values_fallback(text, plain, _on_series(_money, pl.Float64))
+    parsed = values_fallback(text, plain, _on_series(_money, pl.Float64))
+    odd = ~parsed.is_finite()
+    return parsed.set(odd, None) if odd.any() else parsed
 
 
 def _money(s: pl.Expr) -> pl.Expr:

@@ -33,6 +33,7 @@ from shopinsight.core.importers.values import (
     sniff_date_formats,
     unparsed,
 )
+from shopinsight.core.orders import add_offset_note
 from shopinsight.core.schema import LINE_KEY
 
 GIFT_WORDS = r"(?i)\bgift|present\b|birthday|geschenk|cadeau|regalo"
@@ -127,6 +128,7 @@ def build_plugin(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         "__discount": "cart discount amount",
         "__shipping": "order shipping amount",
     }
+    add_offset_note(ctx.warnings, frame["order date"], ctx.timezone)
     # Stage 1: clean and parse each value once; later stages combine plain columns (fast).
     frame = frame.with_columns(
         *(money(col(frame, src)).alias(n) for n, src in money_cols.items()),
@@ -259,6 +261,7 @@ def build_analytics(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Analytics → Orders download → order lines (or product lines from `Product(s)`)."""
     ctx.warnings.append(NAME_ONLY_NOTE)
     fmt = sniff_date_formats(frame["date"])
+    add_offset_note(ctx.warnings, frame["date"], ctx.timezone)
     at = datetime_utc(pl.col("date"), fmt, ctx.timezone)
     net_raw = col(frame, "net sales", "n. revenue", "n. revenue (formatted)")
     net = money(net_raw)
