@@ -96,7 +96,8 @@ def test_order_rows_absorbed_in_the_same_import_are_not_new(ws, tmp_path):
     items = tmp_path / "items.csv"
     items.write_text(ITEMS + "1,2024-01-01,a@x.com,A,1,10\n1,2024-01-01,a@x.com,B,2,10\n")
     first, second = import_files(ws, [orders, items])
-    assert (first.new_lines, first.duplicates, first.updated) == (1, 1, 0)  # order 1 absorbed
+    # order 1 merged into the items of the same import: neither new nor unchanged
+    assert (first.new_lines, first.duplicates, first.updated, first.merged) == (1, 0, 0, 1)
     assert (second.new_lines, second.duplicates, second.updated) == (2, 0, 0)
     assert ws.lines().collect().height == 3
 

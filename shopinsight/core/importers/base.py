@@ -16,7 +16,7 @@ from typing import Literal
 
 import polars as pl
 
-from shopinsight.core.importers.sniff import BAD_FIELDS, ROW
+from shopinsight.core.importers.sniff import BAD_FIELDS, ROW, Sniffed
 from shopinsight.core.importers.values import clean, reasons
 from shopinsight.core.schema import CUSTOMER_ATTR_SCHEMA, LINE_SCHEMA, conform
 
@@ -50,6 +50,8 @@ class BuildContext:
     """[shop] date_order: "auto" (month first unless the file is European, as `delimiter`
     says), "day-first" or "month-first": how dates that read either way are taken."""
     warnings: list[str] = field(default_factory=list)
+    read_beside: list[Path] = field(default_factory=list)
+    """Companion files the build read from beside the file (Olist's customers and products)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Format:
     """The `source` value of its lines (defaults to `name`)."""
     columns: tuple[str, ...] | None = None
     """The (normalised) columns `build` reads; only these are parsed from the file. None: all."""
+    reader: Callable[[Path, Sniffed], pl.DataFrame] | None = None
+    """Reads the file itself instead of `sniff.read_raw` (a file without a header row: the
+    basket list); the frame still has `__row` and text columns."""
 
     @property
     def source_name(self) -> str:

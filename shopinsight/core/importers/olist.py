@@ -71,15 +71,22 @@ DISTINCT_STEMS = ("order_payments", "order_reviews", "geolocation")
 `customers.csv` or `products.csv` may be anyone's (Complete Journey's products)."""
 
 
-def companion_hint(file_name: str) -> str | None:
-    """What to do instead of importing one of Olist's companion files (None: not one). Copies of
-    the dataset may drop the `olist_…_dataset` wrapping: `olist_customers.csv` and
-    `order_payments.csv` are matched too, a bare `customers.csv` is not."""
+def companion_name(file_name: str) -> str | None:
+    """What Olist companion file this is by its name (`customers (read from beside the orders
+    file)`), or None; see `companion_hint`."""
     name = Path(file_name).name.lower()
     stem = _stem(name)
     what = COMPANIONS.get(name)
     if what is None and ("olist" in name or stem in DISTINCT_STEMS):
         what = {_stem(n): w for n, w in COMPANIONS.items()}.get(stem)
+    return what
+
+
+def companion_hint(file_name: str) -> str | None:
+    """What to do instead of importing one of Olist's companion files (None: not one). Copies of
+    the dataset may drop the `olist_…_dataset` wrapping: `olist_customers.csv` and
+    `order_payments.csv` are matched too, a bare `customers.csv` is not."""
+    what = companion_name(file_name)
     if what is None:
         return None
     return (
@@ -120,6 +127,7 @@ def _beside(ctx: BuildContext, name: str, columns: list[str]) -> pl.DataFrame | 
     if path is None:
         return None
     name = path.name
+    ctx.read_beside.append(path)
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except (OSError, pl.exceptions.PolarsError):
@@ -224,13 +232,17 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     ).rename({"__date_reason": REASON})
 
 
+ITEMS_NOTE = (
+    "olist_order_items_dataset has no order dates or buyers: its items take them from "
+    "olist_orders_dataset.csv (import it too, now or later); until then they stay out of "
+    "the analyses."
+)
+"""Said of an items file imported without its orders file (dropped when the same command has it)."""
+
+
 def build_items(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """olist_order_items_dataset → one product line per item, dated by its order at merge."""
-    ctx.warnings.append(
-        "olist_order_items_dataset has no order dates or buyers: its items take them from "
-        "olist_orders_dataset.csv (import it too, now or later); until then they stay out of "
-        "the analyses."
-    )
+    ctx.warnings.append(ITEMS_NOTE)
     return _items(_with_categories(frame, ctx))
 
 

@@ -46,6 +46,15 @@ class MergeResult:
     """Keys of the order-level lines counted as new (absorbed later in the import: not new)."""
     changed: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     """Keys of the lines counted as updated (the same once order rows are absorbed: not)."""
+    merged: int = 0
+    """Order-level lines merged into item lines another file of the same import brought
+    (Olist's orders file with its items file): not held before, not new lines either. Not
+    part of new + duplicates + updated."""
+    itemised: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    """Keys of the order-level lines counted as merged onto items already there (duplicates,
+    or updates where `changing` has them)."""
+    changing: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    """Keys of the `itemised` lines counted as updates (they change the items' fields)."""
 
 
 def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
@@ -71,7 +80,7 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
     unchanged = pairs.filter(same).height
     if orders.height:
         orders = orders.join(pairs.select(LINE_KEY), on=LINE_KEY, how="anti")
-    itemised, changing, covered = _itemised(base, orders)
+    itemised, changing, covered, keys = _itemised(base, orders)
     fresh = orders.select(LINE_KEY)
     if covered is not None:
         fresh = fresh.join(covered, on=ORDER_KEY, how="anti")
@@ -82,6 +91,8 @@ def merge_into(base: pl.DataFrame | None, new: pl.DataFrame) -> tuple[pl.DataFra
         updated=pairs.height - unchanged + changing,
         fresh_orders=fresh,
         changed=pairs.filter(~same).select(LINE_KEY),
+        itemised=None if keys is None else keys[0],
+        changing=None if keys is None else keys[1],
     )
 
 
@@ -126,10 +137,15 @@ def merge_import(
     absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
     if absorbed.height:  # order-level lines that became part of this import's item lines
         results = [_absorb(r, absorbed) for r in results]
+    kept = None
     if any(r.changed is not None and r.changed.height for r in results):
-        kept = _row_hashes(merged).join(_row_hashes(base), on=LINE_KEY, suffix="_base")
-        kept = kept.filter(pl.col("__hash") == pl.col("__hash_base")).select(LINE_KEY)
+        kept = _kept(merged, base)
         results = [_same_in_the_end(r, kept) for r in results]
+    if any(r.changing is not None and r.changing.height for r in results) and base.height:
+        kept = _kept(merged, base) if kept is None else kept
+        results = _unchanged_orders(results, merged, kept)
+    if len(frames) > 1 and (absorbed.height or any(r.itemised is not None for r in results)):
+        results = _merged_with_other_files(frames, results, base, absorbed)
     if not any(r.new_lines or r.updated for r in results) and merged.equals(base):
         return None, results  # a re-import: the stored lines stay, only the ledger grows
     return LinesChange(merged, where), results
@@ -145,6 +161,80 @@ def merge_new(frame: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
     merged = supersede_order_lines(merged)
     absorbed = before.join(merged.select(LINE_KEY), on=LINE_KEY, how="anti")
     return merged, _absorb(result, absorbed) if absorbed.height else result
+
+
+def _merged_with_other_files(
+    frames: list[pl.DataFrame],
+    results: list[MergeResult],
+    stored: pl.DataFrame,
+    absorbed: pl.DataFrame,
+) -> list[MergeResult]:
+    """Order-level lines of one file merged into item lines that another file of the same
+    import brought (orders.csv with order_items.csv into an empty workspace) are neither
+    unchanged nor updated lines: counted as `merged` instead. Lines merged into items held
+    before the import, or into the file's own items, keep their counts."""
+    is_order = pl.col("line_kind") == "order"
+    stored_items = stored.filter(~is_order).select(ORDER_KEY).unique()
+    out = []
+    for i, (frame, result) in enumerate(zip(frames, results, strict=True)):
+        own_items = frame.filter(~is_order).select(ORDER_KEY).unique()
+        others = pl.concat(
+            [f.filter(~is_order).select(ORDER_KEY) for j, f in enumerate(frames) if j != i]
+        ).unique()
+        others = others.join(stored_items, on=ORDER_KEY, how="anti").join(
+            own_items, on=ORDER_KEY, how="anti"
+        )
+        if others.height == 0:
+            out.append(result)
+            continue
+        fresh = result.fresh_orders
+        from_fresh = 0  # counted new, then absorbed (_absorb: duplicates)
+        if fresh is not None and fresh.height and absorbed.height:
+            gone = fresh.join(absorbed, on=LINE_KEY, how="semi")
+            from_fresh = gone.join(others, on=ORDER_KEY, how="semi").height
+        dup = upd = 0
+        if result.itemised is not None:
+            onto = result.itemised.join(others, on=ORDER_KEY, how="semi")
+            assert result.changing is not None
+            upd = result.changing.join(onto, on=LINE_KEY, how="semi").height
+            dup = onto.height - upd
+        n = from_fresh + dup + upd
+        out.append(
+            replace(
+                result,
+                duplicates=result.duplicates - from_fresh - dup,
+                updated=result.updated - upd,
+                merged=result.merged + n,
+            )
+            if n
+            else result
+        )
+    return out
+
+
+def _kept(merged: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Keys of the merged lines that are held as they were."""
+    kept = _row_hashes(merged).join(_row_hashes(stored), on=LINE_KEY, suffix="_base")
+    return kept.filter(pl.col("__hash") == pl.col("__hash_base")).select(LINE_KEY)
+
+
+def _unchanged_orders(
+    results: list[MergeResult], merged: pl.DataFrame, kept: pl.DataFrame
+) -> list[MergeResult]:
+    """An order row counted as changing its items is a duplicate when those items end the
+    import as they were held (the items file imported again just before it, its order rows
+    absorbed again): nothing was updated."""
+    lines = merged.select(LINE_KEY)
+    moved = lines.join(kept, on=LINE_KEY, how="anti").select(ORDER_KEY).unique()
+    same = lines.select(ORDER_KEY).unique().join(moved, on=ORDER_KEY, how="anti")
+    out = []
+    for r in results:
+        if r.changing is None or r.changing.height == 0:
+            out.append(r)
+            continue
+        n = r.changing.join(same, on=ORDER_KEY, how="semi").height
+        out.append(replace(r, updated=r.updated - n, duplicates=r.duplicates + n) if n else r)
+    return out
 
 
 def _same_in_the_end(result: MergeResult, kept: pl.DataFrame) -> MergeResult:
@@ -171,22 +261,26 @@ def _row_hashes(lines: pl.DataFrame) -> pl.DataFrame:
     return lines.select(LINE_KEY).with_columns(lines.hash_rows().alias("__hash"))
 
 
-def _itemised(base: pl.DataFrame, orders: pl.DataFrame) -> tuple[int, int, pl.DataFrame | None]:
+def _itemised(
+    base: pl.DataFrame, orders: pl.DataFrame
+) -> tuple[int, int, pl.DataFrame | None, tuple[pl.DataFrame, pl.DataFrame] | None]:
     """Of new order-level lines (keys not in `base`): how many belong to orders `base` has
-    item lines for, how many of those change those items once superseded, and their orders."""
+    item lines for, how many of those change those items once superseded, their orders, and
+    the line keys of both."""
     if orders.height == 0:
-        return 0, 0, None
+        return 0, 0, None, None
     keys = ORDER_KEY
     items = base.filter(pl.col("line_kind") != "order").join(
         orders.select(keys).unique(), on=keys, how="semi"
     )
     covered = orders.join(items.select(keys).unique(), on=keys, how="semi")
     if covered.height == 0:
-        return 0, 0, None
+        return 0, 0, None, None
     enriched = supersede_order_lines(pl.concat([items, covered], how="vertical_relaxed"))
     changed = enriched.join(items, on=list(LINE_SCHEMA), how="anti", nulls_equal=True)
-    changing = covered.join(changed.select(keys), on=keys, how="semi").height
-    return covered.height, changing, covered.select(keys).unique()
+    changing = covered.join(changed.select(keys), on=keys, how="semi")
+    lines = (covered.select(LINE_KEY), changing.select(LINE_KEY))
+    return covered.height, changing.height, covered.select(keys).unique(), lines
 
 
 def supersede_order_lines(lines: pl.DataFrame) -> pl.DataFrame:

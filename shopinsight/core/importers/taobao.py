@@ -130,13 +130,17 @@ def build_orders(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     )
 
 
+ITEMS_NOTE = (
+    "宝贝报表 (ExportOrderDetailList) has no order dates or buyers: its items take them, "
+    "with the order totals, from the 订单报表 (ExportOrderList) of the same orders. Import "
+    "that file too (now or later); until then these items stay out of the analyses."
+)
+"""Said of an items file imported without its orders file (dropped when the same command has it)."""
+
+
 def build_items(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """宝贝报表 → one product line per item, dated by its 订单报表 at merge time."""
-    ctx.warnings.append(
-        "宝贝报表 (ExportOrderDetailList) has no order dates or buyers: its items take them, "
-        "with the order totals, from the 订单报表 (ExportOrderList) of the same orders. Import "
-        "that file too (now or later); until then these items stay out of the analyses."
-    )
+    ctx.warnings.append(ITEMS_NOTE)
     raw_status = col(frame, "订单状态")
     frame = frame.with_columns(
         __order=col(frame, "订单编号"),
