@@ -127,9 +127,15 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
     parts.append(head)
     since = str(r.get("first_order") or "")[:10]
     gap = r.get("typical_gap_days")
+    # a purchase keeps money unless its export had none: spent 0 is a file without amounts
+    no_money = not r.get("monetary")
+    spent = (
+        " (their orders carry no amounts)"
+        if no_money
+        else f", spent {fmt.money(r.get('monetary'), cur)} (avg {fmt.money(r.get('aov'), cur)})"
+    )
     facts = (
-        f"{plural(r['orders'], 'order')} since {since}, spent "
-        f"{fmt.money(r.get('monetary'), cur)} (avg {fmt.money(r.get('aov'), cur)}); last order "
+        f"{plural(r['orders'], 'order')} since {since}{spent}; last order "
         f"{plural(r.get('recency_days'), 'day')} ago"
         + (f", usually every {plural(round(gap), 'day')}" if gap else "")
     )
@@ -149,7 +155,9 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         gift = " gift" if o["is_gift"] else ""
         parts.append(
             Text(
-                f"{o['order_day']} {fmt.money(o['net_revenue'], cur):>9} ×{o['items'] or 0}"
+                f"{o['order_day']}"
+                + ("" if no_money else f" {fmt.money(o['net_revenue'], cur):>9}")
+                + f" ×{o['items'] or 0}"
                 f"{flag}{gift}",
                 no_wrap=True,
                 overflow="ellipsis",

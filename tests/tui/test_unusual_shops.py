@@ -184,3 +184,28 @@ async def test_bundles_of_a_shop_without_buyers_show_no_reach_and_no_gift(basket
         assert len(app.screen_stack) == 1  # no segment picker
         said = [n.message for n in app._notifications]
         assert any("No customers to give it to" in m for m in said)
+
+
+async def test_customers_of_a_shop_without_amounts_are_not_listed_by_zero_spend(
+    visits_ws, make_app
+):
+    """Customers on member visits: every row said Spent 0.00 with an empty Value, sorted on
+    that column (no order at all), and the detail 'spent 0.00 unknown (avg 0.00 unknown)'
+    and '0.00 unknown ×2' per order. Now: no Spent or Value column, most orders first, and
+    the detail says the orders carry no amounts."""
+    from shopinsight.tui.widgets.frame_table import FrameTable
+
+    app = make_app(visits_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = app.screen.query_one("#customers-table", FrameTable)
+        shown = [c.name for c in table.shown_cols]
+        assert "monetary" not in shown and "expected_value" not in shown and "orders" in shown
+        assert (table.sort_col, table.sort_desc) == ("orders", True)
+        orders = table.frame["orders"].to_list()
+        assert orders == sorted(orders, reverse=True)
+        assert "sorted by Orders" in text(app.screen.query_one("#cust-summary", Static))
+        detail = text_of(app, "#customer-detail-text")
+        facts_and_orders = detail.split("\nSegment")[0]  # the segment's reason is the core's
+        assert "carry no amounts" in facts_and_orders and "0.00" not in facts_and_orders

@@ -134,13 +134,13 @@ class CustomersScreen(CustomerChanges):
             yield compact(LazySelect(tags, prompt="All tags", id="cust-tag"))
         everyone = view.ready.frame.height if view is not None else None
         table = FrameTable(
-            COLS,
+            view.cols if view is not None else COLS,
             key="customer_id",
             empty=self._empty_words(everyone),
             waiting="Loading customers…",
             id="customers-table",
         )
-        table.sort_col, table.sort_desc = DEFAULT_SORT
+        table.sort_col, table.sort_desc = view.ready.sort if view is not None else DEFAULT_SORT
         detail: Any = "Highlight a customer to see why they are where they are."
         if ready is not None and view is not None:
             self._use_view(ready)
@@ -212,6 +212,9 @@ class CustomersScreen(CustomerChanges):
         self._set_options("#cust-segment", view.segments)
         self._set_options("#cust-tag", view.tags)
         table = self.query_one(FrameTable)
+        table.cols = view.cols  # no amounts: no Spent or Value column
+        if (table.sort_col, table.sort_desc) == DEFAULT_SORT:  # not one the merchant chose
+            table.sort_col, table.sort_desc = view.ready.sort  # (no amounts: by orders)
         if self.filters() == ("", None, None) and view.ready.sort == (
             table.sort_col,
             table.sort_desc,

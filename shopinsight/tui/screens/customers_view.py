@@ -4,7 +4,7 @@ and the view the app's warm-up prepares so a first visit only mounts the grid.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -20,6 +20,9 @@ COLS = [
     Col("recency_days", "Days ago", "int", optional=True),
     Col("tags", "Tags", "list", width=10, optional=True),  # whole in the detail panel
 ]
+NO_AMOUNTS_COLS = [c for c in COLS if c.name not in ("monetary", "expected_value")]
+"""The columns of a shop whose exports have no amounts: no column of blanks for spend and
+value, room for the orders and days since the last one."""
 
 
 def filter_customers(
@@ -86,6 +89,8 @@ def with_value(table: pl.DataFrame, value: pl.DataFrame | None) -> pl.DataFrame:
 
 DEFAULT_SORT = ("monetary", True)
 """Biggest spenders first: the order the table opens in."""
+NO_AMOUNTS_SORT = ("orders", True)
+"""Most orders first: the order a shop whose exports have no amounts opens in."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class CustomerView:
     ready: Prepared
     segments: list[str]
     tags: list[str]
+    cols: list[Col] = field(default_factory=lambda: COLS)
 
 
 def customer_view(shop: Any, profiles: Any, value: Any) -> CustomerView:
@@ -109,8 +115,13 @@ def customer_view(shop: Any, profiles: Any, value: Any) -> CustomerView:
         )
         segments = profiles.sizes.filter(pl.col("customers") > 0)["segment"].to_list()
         tags = profiles.tags["tag"].unique().sort().to_list()
-        ready = prepare(table, COLS, *DEFAULT_SORT)
-        return profiles, value, CustomerView(table, ready, segments, tags)
+        sort, cols = DEFAULT_SORT, COLS
+        if table.height and not table["monetary"].abs().sum():  # no amounts in the exports
+            # a column of 0.00 sorted on is no order at all: none, and most orders first
+            table = table.with_columns(pl.lit(None, pl.Float64).alias("monetary"))
+            sort, cols = NO_AMOUNTS_SORT, NO_AMOUNTS_COLS
+        ready = prepare(table, cols, *sort)
+        return profiles, value, CustomerView(table, ready, segments, tags, cols)
 
     # the entry holds what it was built from, so the ids in the key cannot be reused meanwhile
     return shop.memo(f"customers-view:{id(profiles)}:{id(value)}", build)[2]
