@@ -209,3 +209,20 @@ async def test_customers_of_a_shop_without_amounts_are_not_listed_by_zero_spend(
         detail = text_of(app, "#customer-detail-text")
         facts_and_orders = detail.split("\nSegment")[0]  # the segment's reason is the core's
         assert "carry no amounts" in facts_and_orders and "0.00" not in facts_and_orders
+
+
+async def test_an_export_of_no_one_is_refused_with_the_reason(unnamed_money_ws, make_app):
+    """Export on a shop whose customers have no email or phone (Complete Journey's household
+    numbers): ctrl+s asked 'Export 0 customers to Shopify?' and wrote a file of headers; it
+    now says why there is nothing to write. The Orders tile's tooltip said '41 in unknown
+    count as purchases'."""
+    app = make_app(unnamed_money_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tip = str(app.screen.query_one("#kpi-orders", Kpi).tooltip)
+        assert "unknown" not in tip and "of them count as purchases" in tip
+        await go(pilot, "e")
+        await go(pilot, "ctrl+s")
+        assert len(app.screen_stack) == 1  # no confirmation of an empty file
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Nothing to export: ") and "email" in m for m in said), said

@@ -250,6 +250,10 @@ class ExportScreen(FormScreen):
         from shopinsight.core.exporters import write_export
 
         export = self.preview
+        if not export.written:  # a file of headers only: say why instead of offering it
+            why = "; ".join(in_app(n) for n in export.notes) or "no customer is in the choice"
+            self.notify(f"Nothing to export: {why}", title="No customers to write", timeout=8)
+            return
         path = self.shop_app.resolve_dir(self.query_one("#export-dest", Input).value)
 
         def write() -> list[Any]:

@@ -189,11 +189,13 @@ class OverviewScreen(SectionScreen):
                 f"{fmt.money(revenue.get(cur), cur)}{unnamed}{extra}: order totals minus "
                 f"refunds, {_cancelled_text(status)}",
             )
+        in_cur = f"in {cur}" if shop_facts.currency_label(cur) == cur else "of them"
         self.kpi(
             "orders",
             fmt.count(status.get("orders")),
-            f"Orders in every currency and store; {fmt.count(status.get('counted_orders'))} in "
-            f"{cur} count as purchases (not cancelled or returned, with a customer, money kept)",
+            f"Orders in every currency and store; {fmt.count(status.get('counted_orders'))} "
+            f"{in_cur} count as purchases (not cancelled or returned, with a customer, money "
+            "kept)",
         )
         self.kpi(
             "customers",
