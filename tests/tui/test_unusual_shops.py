@@ -226,3 +226,25 @@ async def test_an_export_of_no_one_is_refused_with_the_reason(unnamed_money_ws, 
         assert len(app.screen_stack) == 1  # no confirmation of an empty file
         said = [n.message for n in app._notifications]
         assert any(m.startswith("Nothing to export: ") and "email" in m for m in said), said
+
+
+async def test_a_share_of_spend_budget_says_it_is_0_without_amounts(visits_ws, make_app):
+    """Gifts: a policy 'up to 5% of 12-month spend, max 40.00' on member visits without
+    amounts (its budget is min(40, 5% of 0) = 0) said nothing of it."""
+    app = make_app(visits_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "3")
+        rule = text(app.screen.query_one("#policy-rule", Static))
+        assert "12-month spend" in rule and "carry no amounts" in rule
+
+
+async def test_gift_policies_without_buyers_say_why_no_one_gets_one(baskets_ws, make_app):
+    """Gifts on baskets without buyers: '0 customers' on every segment without a word on
+    why."""
+    app = make_app(baskets_ws, as_of=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go(pilot, "3")
+        rule = text(app.screen.query_one("#policy-rule", Static))
+        assert "0 customers: no order has a buyer identity" in rule

@@ -35,7 +35,7 @@ from textual.widgets import (
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
-from shopinsight.tui import fmt
+from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.customers_view import display_name
 from shopinsight.tui.screens.gifts_packing import DEFAULT_DEST, EXPORTS, PackingPart
@@ -118,6 +118,22 @@ class PolicyView:
     preview: str  # the note `text` makes for the example customer
 
 
+def _shop_note(shop: Any, rule: str) -> str:
+    """What the shop's exports leave the policy to work with: no buyer to give to, or no
+    amounts for a budget that is a share of spend (it comes to 0)."""
+    status = shop.peek("order_status")
+    if status is None:
+        return ""
+    if shop_facts.no_buyers(status):
+        return ": no order has a buyer identity, so no one gets a gift or a note"
+    if shop_facts.no_amounts(status) and "% of 12-month spend" in rule:
+        return (
+            "\n[dim]The exports carry no amounts: a share of 12-month spend comes to 0, "
+            "and so does this budget.[/dim]"
+        )
+    return ""
+
+
 def policy_view(shop: Any, gifts: GiftsResult, segment: str, drafts: dict[str, str]) -> PolicyView:
     """What the detail panel shows for `segment`, a template edited meanwhile (`drafts`)
     included (Polars and the notes' renderer: safe in a worker thread)."""
@@ -145,7 +161,7 @@ def policy_view(shop: Any, gifts: GiftsResult, segment: str, drafts: dict[str, s
     return PolicyView(
         rule=f"[b]{escape(segment)}[/b]: {escape(fmt.unnamed(rule))}\n"
         f"[i]{escape(row['purpose'])}[/i]\n"
-        f"{plural(row['customers'], 'customer')}",
+        f"{plural(row['customers'], 'customer')}{_shop_note(shop, rule)}",
         label=label,
         template_name=name,
         saved_text=saved,
