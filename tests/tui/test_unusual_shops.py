@@ -108,6 +108,7 @@ async def test_a_shop_without_buyers_says_why_it_has_no_customers(baskets_ws, ma
         words = " ".join(str(segments.render()).split())
         assert "none of the 60 orders has a buyer identity" in words
         assert kpi(app, "revenue") == ("no amounts", "Revenue")
+        assert kpi(app, "repeat")[0] == "–"  # no customer: no rate (was 0.0%)
 
 
 async def test_amounts_of_no_named_currency_show_without_unknown(unnamed_money_ws, make_app):
@@ -151,6 +152,8 @@ async def test_screens_of_a_shop_without_buyers_say_why_they_are_empty(baskets_w
         backtest = text(app.screen.query_one("#churn-backtest", Static))
         assert "none of the 60 orders has a buyer identity" in backtest
         assert "(used): ." not in backtest
+        summary = text(app.screen.query_one("#churn-summary", Static))
+        assert summary.startswith("No customer scored") and "0.00" not in summary
 
 
 async def test_a_shop_without_amounts_has_no_net_revenue_cohorts(visits_ws, make_app):

@@ -403,10 +403,13 @@ class ChurnScreen(SectionScreen):
         alerts = view_rows(self.rows, "alerts")  # the to-act list: marked customers are off it
         at_risk = alerts["value_at_risk"].sum() or 0.0
         marked = self.rows.filter(pl.col("state") != "new").height
-        self.query_one("#churn-summary", Static).update(
+        summary = (
             f"{alerts.height:,} alerts · {fmt.money(at_risk, self.churn.currency)} at risk over "
             f"{self.churn.horizon_days} days · {marked:,} marked · method: {self.churn.method}"
         )
+        if self.rows.height == 0:  # '0.00 at risk' of no one scored is no figure
+            summary = f"No customer scored · method: {self.churn.method}"
+        self.query_one("#churn-summary", Static).update(summary)
         # the first row's detail now, not when the grid says it: laid out in the same paint
         self.show_detail(table.cursor_key)
 

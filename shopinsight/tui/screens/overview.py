@@ -203,8 +203,8 @@ class OverviewScreen(SectionScreen):
             str(status.get("customers_definition") or CUSTOMERS_DEFINITION),
         )
         self.kpi(
-            "repeat",
-            fmt.pct(status.get("repeat_rate"), 1),
+            "repeat",  # of no customer there is no rate ('0.0%' read as no one came back)
+            fmt.pct(status.get("repeat_rate") if status.get("customers") else None, 1),
             f"{fmt.count(status.get('repeat_customers'))} customers ordered on 2+ days",
         )
         self.kpi(
