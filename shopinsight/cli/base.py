@@ -72,19 +72,17 @@ def open_shop(
 
 def _warn_late_as_of(shop: Shop) -> None:
     """A note on stderr when --as-of is after the last order or after today."""
-    import polars as pl
-
     asked = shop.requested_as_of
     if asked is None or not shop.has_orders():
         return
-    last = shop.ws.lines().select(pl.col("ordered_at").max()).collect().item()
-    if last is None or asked <= last.date():
+    last = shop.last_order_day()  # the shop's day ([shop] timezone)
+    if last is None or asked <= last:
         return
     today = dt.date.today()
     future = f"in the future (today is {today}) and " if asked > today else ""
     err_console.print(
-        f"[yellow]Note:[/] --as-of {asked} is {future}after the last order ({last.date()}): "
-        f"every customer's days since their last order grow by {(asked - last.date()).days:,}. "
+        f"[yellow]Note:[/] --as-of {asked} is {future}after the last order ({last}): "
+        f"every customer's days since their last order grow by {(asked - last).days:,}. "
         "Results are for that day.",
         highlight=False,
     )

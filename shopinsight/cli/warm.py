@@ -69,7 +69,11 @@ def customers_rows(
         if chosen.height == 0:
             profiles_of(shop)  # no customers: says why
     rows = chosen.head(limit) if limit else chosen
-    return rows.with_columns(pl.col("monetary").round(2), pl.col("last_order").dt.date())
+    from shopinsight.core.orders import local_day
+
+    return rows.with_columns(
+        pl.col("monetary").round(2), local_day(pl.col("last_order"), shop.tz())
+    )
 
 
 # -- churn --json ------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class ProfilesResult:
     rule_names: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     fallback_used: bool = False
+    timezone: str = "UTC"
+    """The shop's clock (`Shop.tz()`): the day exports write `last_order` in."""
 
     def as_core(self) -> Any:
         """The shape the exporters read (table, tags, segments.scheme, rules' names)."""
@@ -47,6 +49,7 @@ class ProfilesResult:
             rules=[SimpleNamespace(name=n) for n in self.rule_names],
             currency=self.currency,
             as_of=self.as_of,
+            timezone=self.timezone,
         )
 
     def segment_name(self, wanted: str) -> str:
@@ -116,7 +119,7 @@ def load_profiles(shop: Shop) -> ProfilesResult:
     return ProfilesResult(
         parts["table"], parts["tags"], parts["sizes"], meta["currency"], meta["scheme"],
         meta["segment_note"], meta["cut_points"], meta["notes"], meta.get("rule_names", []),
-        shop.as_of(), bool(meta.get("fallback_used")),
+        shop.as_of(), bool(meta.get("fallback_used")), shop.tz(),
     )  # fmt: skip
 
 

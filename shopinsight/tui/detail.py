@@ -17,6 +17,7 @@ from rich.console import Group
 from rich.text import Text
 
 from shopinsight.core.gifts.plan import customer_gift
+from shopinsight.core.orders import local_value
 from shopinsight.core.text import visible, visible_expr
 from shopinsight.core.words import plural
 from shopinsight.tui import fmt
@@ -36,6 +37,7 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
     if rows.height == 0:
         return {"customer_id": customer_id, "missing": True}
     row = rows.row(0, named=True)
+    row["first_order"] = local_value(row.get("first_order"), data.tz())  # the shop's clock
     tags = prof.tags.filter(pl.col("customer_id") == customer_id).to_dicts()
     orders = data.customer_orders(customer_id)
     out: dict[str, Any] = {

@@ -54,7 +54,7 @@ from shopinsight.core.churn.rule import (
 )
 from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import purchases_at
-from shopinsight.core.orders import lines_as_of
+from shopinsight.core.orders import lines_as_of, shop_tz
 
 __all__ = [
     "Backtest",
@@ -99,7 +99,7 @@ class ChurnResult:
 
 
 def _prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict) -> History:
-    return prepare_history(lines_as_of(lines.lazy(), as_of), config)
+    return prepare_history(lines_as_of(lines.lazy(), as_of, shop_tz(config)), config)
 
 
 def _expected_spend(horizon: int) -> pl.Expr:
@@ -227,7 +227,9 @@ def churn_alerts(
     # the next product is worked out only for those whose action would name it
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
-    table = actions(table, lines_as_of(lines.lazy(), as_of), wanted, sequence).drop(RULE_INPUTS)
+    table = actions(
+        table, lines_as_of(lines.lazy(), as_of, shop_tz(config)), wanted, sequence
+    ).drop(RULE_INPUTS)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))

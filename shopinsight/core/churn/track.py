@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from shopinsight.core.orders import local_day
 from shopinsight.core.workspace import Workspace
 
 _TABLE = """CREATE TABLE IF NOT EXISTS churn_predictions (
@@ -105,8 +106,10 @@ def score_track(
     last_orders: pl.DataFrame,
     marks: pl.DataFrame,
     as_of: dt.date,
+    tz: str = "UTC",
 ) -> pl.DataFrame:
-    """One row per stored day before `as_of`, newest first, with TRACK_KEYS.
+    """One row per stored day before `as_of`, newest first, with TRACK_KEYS (days are the
+    shop's, `tz`).
 
     `last_orders`: customer_id, last_order_at (last counted order up to `as_of`); a customer
     came back when it falls after the stored day. `marks`: customer_id, state, marked_at (the
@@ -120,10 +123,11 @@ def score_track(
         return empty
     last = last_orders.select(
         "customer_id",
-        pl.col("last_order_at").cast(pl.Datetime("us", "UTC")).dt.date().alias("_last"),
+        local_day(pl.col("last_order_at").cast(pl.Datetime("us", "UTC")), tz).alias("_last"),
     )
     contacted_marks = marks.filter(pl.col("state") == "contacted").select(
-        "customer_id", pl.col("marked_at").cast(pl.Datetime("us", "UTC")).dt.date().alias("_mark")
+        "customer_id",
+        local_day(pl.col("marked_at").cast(pl.Datetime("us", "UTC")), tz).alias("_mark"),
     )
     alerted = (
         predictions.filter(pl.col("is_alert") & (pl.col("as_of") < pl.lit(as_of)))
@@ -184,7 +188,11 @@ def shop_track(shop: Any) -> pl.DataFrame:
 
     shop.require_orders()
     return score_track(
-        load_predictions(shop.ws), shop.last_orders(), load_alert_states(shop.ws), shop.as_of()
+        load_predictions(shop.ws),
+        shop.last_orders(),
+        load_alert_states(shop.ws),
+        shop.as_of(),
+        shop.tz(),
     )
 
 

@@ -21,6 +21,7 @@ from shopinsight.core.customers.tag_rules import (
     pct_text,
     share_rule,
 )
+from shopinsight.core.orders import local_day
 from shopinsight.core.shop_data import money_str
 
 
@@ -330,7 +331,7 @@ def anniversary_soon(t: Limits) -> TagRule:
         (pl.col("anniversary_years") >= 1) & (pl.col("anniversary_in_days") <= days),
         pl.format(
             "first order {}: {}-year anniversary on {} (in {} days)",
-            pl.col("first_order").dt.date(),
+            local_day(pl.col("first_order"), t.tz),
             "anniversary_years",
             "anniversary_date",
             "anniversary_in_days",

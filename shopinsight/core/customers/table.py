@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.customers.product_stats import product_stats
-from shopinsight.core.orders import as_of_end
+from shopinsight.core.orders import as_of_end, local_day
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.shop_data import ShopData
 
@@ -66,7 +66,7 @@ def customer_table(
     as_of = data.as_of
     n = pl.col("orders")
     latest = _latest(data.orders)
-    table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of)), latest)
+    table, slow = _per_customer(data.orders, _year_before(as_of_end(as_of, data.timezone)), latest)
     counted = data.orders.lazy().filter(pl.col("counted"))
     parts = pl.collect_all([_listed(counted, col, name) for col, name in slow])
     products = product_stats(data) if products is None else products
@@ -86,8 +86,12 @@ def customer_table(
             (pl.col("_repeat_days").fill_null(0) + 1).alias("frequency"),
             pl.lit(data.currency).alias("currency"),
             (pl.col("monetary") / n).alias("aov"),
-            (pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days().alias("recency_days"),
-            (pl.lit(as_of) - pl.col("first_order").dt.date()).dt.total_days().alias("tenure_days"),
+            (pl.lit(as_of) - local_day(pl.col("last_order"), data.timezone))
+            .dt.total_days()
+            .alias("recency_days"),
+            (pl.lit(as_of) - local_day(pl.col("first_order"), data.timezone))
+            .dt.total_days()
+            .alias("tenure_days"),
             *[share(a) for _f, a in _FLAG_COUNTS],
             pl.when(pl.col("gross_spend") > 0)
             .then(pl.col("refunded_amount") / pl.col("gross_spend"))

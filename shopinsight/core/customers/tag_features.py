@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.customers.table import beside
+from shopinsight.core.orders import local_day
 from shopinsight.core.product_names import spoken_name
 from shopinsight.core.shop_data import PRODUCT, ShopData, pair, sorted_diff, unpair
 
@@ -144,13 +145,13 @@ FILLED = [
 """Feature counts that are 0 (not null) for a customer without any."""
 
 
-def table_features(table: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def table_features(table: pl.DataFrame, as_of: dt.date, tz: str = "UTC") -> pl.DataFrame:
     """Tag inputs computed on the customer table itself: the next first-order anniversary and
     the spend rank (ties share a rank, so a VIP cut never splits equal spenders).
 
     The anniversary is worked out once per distinct first-order day (a few hundred), not per
     customer: building dates from parts cost more than the rest of the table's features."""
-    day = pl.col("first_order").dt.date()
+    day = local_day(pl.col("first_order"), tz)  # the shop's day of the first order
     days = table.select(day.unique().alias("_first_day"))
     dates = days.with_columns(_anniversary(pl.col("_first_day"), as_of))
     looked_up = table.select(day.alias("_first_day")).join(
@@ -398,7 +399,10 @@ def replenishment(data: ShopData, cfg: dict[str, Any]) -> pl.DataFrame:
     found = (
         data.lines.lazy()
         .filter(PRODUCT & pl.col("counted") & packed.is_in(often.implode()))
-        .select(packed.alias("_pair"), pl.col("ordered_at").dt.date().cast(pl.Int32).alias("day"))
+        .select(
+            packed.alias("_pair"),
+            local_day(pl.col("ordered_at"), data.timezone).cast(pl.Int32).alias("day"),
+        )
         .drop_nulls()  # (none: the lines are as of a day)
         .collect()
     )
