@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from shopinsight.core.orders import main_currency, net_revenue_expr
+from shopinsight.core.orders import (
+    counted_expr,
+    local_day,
+    main_currency,
+    net_revenue_expr,
+    shop_tz,
+)
 
 PROBLEM_KIND = pl.Enum(["cancelled", "refunded", "partly refunded"])
 """What went wrong with an order, as `History.events` holds it: at 5M lines its text on each of
@@ -162,7 +168,7 @@ _ORDER_FIELDS = [
 _KEY = ["source", "store", "order_id"]
 
 
-def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
+def _orders(lines: pl.LazyFrame, in_currency: pl.Expr, tz: str = "UTC") -> pl.DataFrame:
     """One row per order with a customer: the few columns churn needs.
 
     Same rules as orders.orders_frame (net revenue, `counted`, `has_discount`), without the
@@ -173,7 +179,6 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     the fields are grouped on the key as well.
     """
     product = pl.col("line_kind") == "product"
-    status = pl.col("status")
     net = net_revenue_expr()
     key = pl.struct(_KEY).hash().alias("_ok")
     keyed = lines.filter(pl.col("customer_id").is_not_null()).with_columns(key)
@@ -211,15 +216,12 @@ def _orders(lines: pl.LazyFrame, in_currency: pl.Expr) -> pl.DataFrame:
     return (
         orders.drop("_ok")
         .with_columns(
-            pl.col("ordered_at").dt.date().alias("day"),
+            local_day(pl.col("ordered_at"), tz).alias("day"),  # the shop's day
             net.alias("net_revenue"),
             (pl.col("discount_code").is_not_null() | (pl.col("order_discount").fill_null(0) > 0))
             .alias("has_discount"),
         )
-        .with_columns(
-            ((status != "cancelled") & (pl.col("net_revenue") > 0)).fill_null(False)
-            .alias("counted")
-        )
+        .with_columns(counted_expr().alias("counted"))  # the one purchase rule
     )  # fmt: skip
 
 
@@ -232,7 +234,8 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     lines = lines.lazy()
     currency = main_currency(lines, config)
     in_currency = pl.col("currency").is_null() | (pl.col("currency") == pl.lit(currency, pl.Utf8))
-    orders = _orders(lines, in_currency)
+    tz = shop_tz(config)
+    orders = _orders(lines, in_currency, tz)
     dropped = orders.filter(~pl.col("in_currency")).height
     orders = orders.filter("in_currency")
     days = (
@@ -288,7 +291,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     return History(
         days,
         events,
-        _first_skus(product_lines, ids),
+        _first_skus(product_lines, ids, tz),
         customers,
         product_lines,
         currency,
@@ -296,7 +299,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     )
 
 
-def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame) -> pl.DataFrame:
+def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame, tz: str) -> pl.DataFrame:
     """day, new_skus, cidx: how many products each customer bought for the first time on each
     day (customers without a counted purchase have none; no id's text: `cidx` says whose).
 
@@ -308,7 +311,7 @@ def _first_skus(product_lines: pl.LazyFrame, ids: pl.DataFrame) -> pl.DataFrame:
     per_day = (
         product_lines.filter(pl.col("sku").is_not_null())
         .group_by(pl.col("customer_id").hash().alias("_c"), pl.col("sku").hash().alias("_s"))
-        .agg(pl.col("ordered_at").min().dt.date().alias("day"))
+        .agg(local_day(pl.col("ordered_at").min(), tz).alias("day"))
         .join(known, on="_c", how="inner")
         .group_by(_customer_day().alias("_cd"))  # products are only counted: one row per day
         .agg(pl.len().cast(pl.UInt32).alias("new_skus"))

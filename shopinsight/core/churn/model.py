@@ -196,6 +196,11 @@ def fit_model(
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x, y = _matrix(frame), frame["lost"].to_numpy()
+    blank = np.isnan(x).all(axis=0)
+    if blank.any():  # a feature no row has (spend in exports without amounts): scikit-learn's
+        # binning fails on a column of only missing values; a constant one splits nothing
+        x = x.copy()
+        x[:, blank] = 0.0
     cats = [MODEL_FEATURES.index(c) for c in CATEGORICAL if c in MODEL_FEATURES]
     boosters = []
     for i, params in enumerate(BOOSTERS):

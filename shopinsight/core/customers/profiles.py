@@ -39,7 +39,7 @@ from shopinsight.core.customers.tags import (
     custom_rules,
     evaluate_rules,
 )
-from shopinsight.core.orders import resolve_as_of
+from shopinsight.core.orders import resolve_as_of, shop_tz
 from shopinsight.core.shop_data import money_str, prepare
 
 __all__ = ["CustomerProfiles", "customer_profiles", "explain", "find_customer"]
@@ -92,6 +92,14 @@ class CustomerProfiles:
     stats: dict[str, float] = field(default_factory=dict)
 
 
+MONEY_TAGS = frozenset({
+    "high_value", "low_value", "vip_spend", "full_price_loyal", "discount_hunter",
+    "category_loyalist", "impulse_buyer", "deliberate_buyer", "high_returner",
+})  # fmt: skip
+"""Built-in tags whose rule reads money (spend, prices, discounts, refunds): left out when the
+exports carry no amounts at all."""
+
+
 def _value_rules(info: SegmentInfo, levels: int) -> list[TagRule]:
     """M as a modifier (LANDSCAPE 4.1): high_value at the top M score, low_value at 1."""
     m = info.cut_points.get("monetary", {}).get("scores", {})
@@ -128,7 +136,7 @@ def customer_profiles(
     overrides: pl.DataFrame | None = None,
 ) -> CustomerProfiles:
     """Customer table + segments + tags as of `as_of` (default: the day of the last order)."""
-    as_of = resolve_as_of(lines, as_of)
+    as_of = resolve_as_of(lines, as_of, shop_tz(config))
     data = prepare(lines, as_of, config)
     # only the order fields the table and the tags read (order ids, notes and gift messages
     # are texts: 5M lines, ~0.2 GB held through this step)
@@ -156,11 +164,20 @@ def customer_profiles(
     table = table_features(
         beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
         as_of,
+        shop_tz(config),
     )
     scored, info = score_segments(table, config)
     levels = SCHEMES[info.scheme].levels
     countries = scored.get_column("country") if "country" in scored.columns else None
     rules = _value_rules(info, levels) + behaviour_rules(config, stats, countries)
+    if scored.height and not scored.get_column("monetary").fill_null(0).abs().sum():
+        # an export without amounts (member visits, baskets): every spend is 0, so "top 10%
+        # by spend" and "no discount" would hold for everyone, with 0.00 as their evidence
+        rules = [r for r in rules if r.name not in MONEY_TAGS]
+        notes.append(
+            "The exports carry no amounts: tags about spend, prices, discounts and refunds "
+            f"({', '.join(sorted(MONEY_TAGS))}) are left out."
+        )
     custom = custom_rules(config, scored.schema, {r.name for r in rules})
     check_custom(scored, custom)
     rules = sorted(rules + custom, key=lambda r: r.name)
