@@ -222,7 +222,8 @@ class Workspace:
         for old in self.cache_dir.glob(f"{name}-*.parquet"):
             with contextlib.suppress(OSError):
                 old.unlink()
-        atomic_write_parquet(self.cache_dir / f"{name}-{self.fingerprint()}.parquet", frame)
+        path = self.cache_dir / f"{name}-{self.fingerprint()}.parquet"
+        atomic_write_parquet(path, frame, statistics=False)  # read whole: no ranges needed
 
     # -- writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
