@@ -170,7 +170,9 @@ def _import(
             store=store,
         )  # fmt: skip
     title = "Dry run — nothing written" if dry_run else f"Imported into {ws.root}"
-    console.print(import_table(reports, title))
+    # a companion file read beside its export (Olist) is no import of its own: its reason is
+    # printed below, not a row of zeros
+    console.print(import_table([r for r in reports if r.format != "not imported"], title))
     for r in reports:
         name = escape(Path(r.file).name)
         if r.skipped:

@@ -41,8 +41,11 @@ def report_lines(r: Any) -> list[str]:
     name = escape(Path(r.file).name)
     if r.skipped:
         return [f"[b]{name}[/b]: already imported before, nothing new; the workspace is unchanged."]
+    if r.format == "not imported" and r.warnings:  # an Olist companion read beside its export
+        return [f"[b]{name}[/b]: not imported — {escape(app_words(r.warnings[0]))}"]
     rejected = f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected"
-    if r.new_lines == 0 and r.updated == 0:
+    merged = getattr(r, "merged", 0)
+    if r.new_lines == 0 and r.updated == 0 and not merged:
         state = "nothing new: every line was already imported"
     else:
         parts = [f"{r.new_lines:,} new lines"]
@@ -50,6 +53,8 @@ def report_lines(r: Any) -> list[str]:
             parts.append(f"{r.updated:,} updated")
         if r.duplicates:
             parts.append(f"{r.duplicates:,} already there")
+        if merged:
+            parts.append(f"{merged:,} order rows merged into their items")
         state = ", ".join(parts)
     lines = [
         f"[b]{name}[/b] ({r.format_title}): {r.rows_read:,} rows read, {r.accepted:,} accepted, "
