@@ -1,5 +1,6 @@
 """Exports without any amounts (member visits, baskets): the churn model still fits when a
-money feature is missing for every customer, and no tag reads spend that is not there."""
+money feature is missing for every customer, and no tag reads spend, or an hour of the day,
+that is not there."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from shopinsight.cli import app
 from shopinsight.core.churn.features import CATEGORICAL
 from shopinsight.core.churn.model import MODEL_FEATURES, fit_model
 from shopinsight.core.churn.rule import ChurnSettings
-from shopinsight.core.customers.profiles import MONEY_TAGS
+from shopinsight.core.customers.profiles import CLOCK_TAGS, MONEY_TAGS
 
 runner = CliRunner()
 
@@ -49,5 +50,6 @@ def test_no_spend_tags_without_amounts(tmp_path: Path):
     rows_ = customers["customers"] if isinstance(customers, dict) else customers
     assert len(rows_) == 30
     tags = {t for c in rows_ for t in (c.get("tags") or [])}
-    # every spend is 0.00: 'top 10% by spend', 'M score 1', 'none discounted' held for all
-    assert not tags & MONEY_TAGS
+    # every spend is 0.00: 'top 10% by spend', 'M score 1', 'none discounted' held for all;
+    # every order at midnight (dates without times): 'placed at night' held for all
+    assert not tags & (MONEY_TAGS | CLOCK_TAGS)

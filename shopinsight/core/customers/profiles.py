@@ -100,6 +100,10 @@ MONEY_TAGS = frozenset({
 exports carry no amounts at all."""
 
 
+CLOCK_TAGS = frozenset({"night_owl", "early_bird"})
+"""Built-in tags read from the hour of an order: left out when no order has a time of day."""
+
+
 def _value_rules(info: SegmentInfo, levels: int) -> list[TagRule]:
     """M as a modifier (LANDSCAPE 4.1): high_value at the top M score, low_value at 1."""
     m = info.cut_points.get("monetary", {}).get("scores", {})
@@ -160,6 +164,11 @@ def customer_profiles(
     # every line and order of the shop is read by now: let them go before the table's copies
     # (scores, tags, the final sort; at 5M lines they are ~2 GB)
     notes, currency = list(data.notes), data.currency
+    # exports of dates without times put every order at midnight: "placed at night" would
+    # hold for every customer
+    timed = data.orders.height == 0 or bool(
+        data.orders.select((pl.col("local_hour") != 0).fill_null(False).any()).item()
+    )
     del data
     table = table_features(
         beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
@@ -177,6 +186,12 @@ def customer_profiles(
         notes.append(
             "The exports carry no amounts: tags about spend, prices, discounts and refunds "
             f"({', '.join(sorted(MONEY_TAGS))}) are left out."
+        )
+    if not timed:
+        rules = [r for r in rules if r.name not in CLOCK_TAGS]
+        notes.append(
+            "The exports give order dates without a time of day: tags about the hour an order "
+            f"was placed ({', '.join(sorted(CLOCK_TAGS))}) are left out."
         )
     custom = custom_rules(config, scored.schema, {r.name for r in rules})
     check_custom(scored, custom)
