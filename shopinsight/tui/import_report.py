@@ -41,7 +41,7 @@ def report_lines(r: Any) -> list[str]:
     name = escape(Path(r.file).name)
     if r.skipped:
         return [f"[b]{name}[/b]: already imported before, nothing new; the workspace is unchanged."]
-    if r.format == "not imported" and r.warnings:  # an Olist companion read beside its export
+    if getattr(r, "format", "") == "not imported" and r.warnings:  # a companion (Olist) file
         return [f"[b]{name}[/b]: not imported — {escape(app_words(r.warnings[0]))}"]
     rejected = f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected"
     merged = getattr(r, "merged", 0)

@@ -262,7 +262,10 @@ class SectionScreen(Screen[None]):
             if self._busy_timer is not None:
                 self._busy_timer.stop()
                 self._busy_timer = None
-            line.set_class(False, "-busy")
+            if line.has_class("-busy"):  # blanked while it shows: hidden alone, its last
+                # text could stay on the terminal until something else painted there
+                line.update("")
+                line.set_class(False, "-busy")
         elif line.has_class("-busy"):
             line.update(self._busy_text())
         elif self._busy_timer is None:

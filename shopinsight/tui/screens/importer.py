@@ -314,12 +314,30 @@ class ImportScreen(SectionScreen):
             self.app.call_from_thread(self.show_progress, done, total, label)
 
         ws = self.shop_app.workspace
-        self.run_task(
-            "import",
-            lambda: import_files(ws, paths, fmt=fmt, mapping=mapping, progress=progress),
-            self.show_report,
-            f"Importing {plural(len(paths), 'file')}…",
-        )
+
+        def work() -> list[Any]:
+            before = len(ws.ledger())
+            reports = import_files(ws, paths, fmt=fmt, mapping=mapping, progress=progress)
+            if len(ws.ledger()) > before:  # as the CLI's import: store the day's churn alerts
+                # for the track record and warm the cache the screens then read
+                from shopinsight.core.after_import import after_import
+                from shopinsight.core.shop import Shop
+
+                self.app.call_from_thread(
+                    self.set_busy, "import", "Storing today's churn alerts for the track record…"
+                )
+                problem = after_import(Shop(ws))
+                if problem:
+                    said = app_words(f"Churn alerts not stored for the track record: {problem}")
+                    self.app.call_from_thread(
+                        self.notify,
+                        escape(said),
+                        severity="warning",
+                        timeout=6,
+                    )
+            return reports
+
+        self.run_task("import", work, self.show_report, f"Importing {plural(len(paths), 'file')}…")
 
     @on(Button.Pressed, "#import-run")
     def _run(self) -> None:
