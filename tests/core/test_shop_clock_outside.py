@@ -1,5 +1,5 @@
-"""The shop's clock in the customer table, churn history, exports and the CLI's notes (the
-edits of /tmp/c_outside.md: customers/, churn/, results.py, cli/)."""
+"""The shop's clock in the customer table, churn history, exports and the CLI's notes
+(customers/, churn/, results.py, cli/): a New York shop's late orders on its own days."""
 
 from __future__ import annotations
 
