@@ -22,6 +22,7 @@ import polars as pl
 
 from shopinsight.core.customer_lookup import customer_candidates, only_one
 from shopinsight.core.errors import InputError
+from shopinsight.core.orders import sold_status
 from shopinsight.core.workspace import Workspace
 
 KINDS = ("order", "customer")
@@ -155,7 +156,7 @@ def flag_exclusions(
     outlier = pl.lit(False)
     multiple = _multiple(cfg.get("outlier_multiple"))
     if multiple:
-        sold = ~pl.col("status").cast(pl.Utf8).is_in(["cancelled", "returned"]).fill_null(False)
+        sold = sold_status()
         typical = (
             pl.col("net_revenue")
             .filter(sold & (pl.col("net_revenue") > 0))

@@ -27,6 +27,12 @@ NOT_PURCHASES = ("cancelled", "returned")
 credit notes (their money is negative and nets against the customer's spend)."""
 
 
+def sold_status() -> pl.Expr:
+    """An order whose status may be a sale: not cancelled, not a return document (`NOT_PURCHASES`;
+    no status counts as sold). Part of `counted_expr`; revenue, AOV and outliers read it alone."""
+    return ~pl.col("status").cast(pl.Utf8).is_in(list(NOT_PURCHASES)).fill_null(False)
+
+
 def order_key() -> list[str]:
     """The columns that name one order: source, store and order id."""
     return list(ORDER_KEY)
@@ -59,7 +65,7 @@ def counted_expr() -> pl.Expr:
     visits without prices still has buyers who came back). Needs `net_revenue`, `status`,
     `order_total` and `fulfilled`."""
     return (
-        ~pl.col("status").cast(pl.Utf8).is_in(list(NOT_PURCHASES)).fill_null(False)
+        sold_status()
         & pl.col("customer_id").is_not_null()
         & (
             (pl.col("net_revenue") > 0)
@@ -291,9 +297,9 @@ def orders_frame(lines: pl.LazyFrame, tz: str = UTC) -> pl.LazyFrame:
     has_discount, order_discount, is_gift, gift_message, order_note, fulfilled, shipping_name,
     billing_name, customer_name, email, country, channel, accepts_marketing, product_skus.
 
-    `counted` marks orders that count as purchases (RFM, churn): not cancelled, a customer, and
-    money kept (net revenue > 0). Refunded orders stay in the frame for return-rate tags.
-    `order_day` is the shop's day (`tz`, see `local_day`).
+    `counted` marks orders that count as purchases (RFM, churn): `counted_expr`. Refunded
+    orders stay in the frame for return-rate tags. `order_day` is the shop's day (`tz`, see
+    `local_day`).
     """
     # Speed: the three text keys are hashed to one integer; the order-level fields are read
     # from each order's first line (a filter) instead of ~20 `first()` aggregations per group,

@@ -22,7 +22,6 @@ import polars as pl
 
 from shopinsight.core.exclusions import customer_tags, flag_exclusions, load_manual
 from shopinsight.core.orders import (
-    NOT_PURCHASES,
     day_of,
     lines_as_of,
     local_month,
@@ -32,6 +31,7 @@ from shopinsight.core.orders import (
     order_rows,
     parse_as_of,
     shop_tz,
+    sold_status,
     stale_open_order,
     unpaid_expr,
 )
@@ -40,7 +40,6 @@ from shopinsight.core.workspace import Workspace
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
 
-NOT_SOLD = ["cancelled", "returned"]
 _VIEW_COLUMNS = [
     "customer_id", "ordered_at", "order_day", "currency", "status", "net_revenue", "counted",
 ]  # fmt: skip
@@ -134,9 +133,7 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     }
 
 
-_SOLD_ORDER = (pl.col("net_revenue") > 0) & ~pl.col("status").cast(pl.Utf8).is_in(
-    list(NOT_PURCHASES)
-).fill_null(False)
+_SOLD_ORDER = (pl.col("net_revenue") > 0) & sold_status()
 """An order the average order value is over: money kept, not a return document; with or
 without a known buyer (revenue counts the orders of unknown buyers, so their average does)."""
 
@@ -172,7 +169,7 @@ def revenue(orders: pl.DataFrame) -> dict[str, dict[str, float]]:
     returns: refunds of those orders plus the money of return documents (positive); net: gross
     minus returns, which is the sum of every order's net revenue.
     """
-    sold = ~pl.col("status").cast(pl.Utf8).is_in(NOT_SOLD).fill_null(False) & ~unpaid_expr()
+    sold = sold_status() & ~unpaid_expr()
     kept = (pl.col("status") != "cancelled") & ~unpaid_expr()
     total, refunded = pl.col("order_total").fill_null(0.0), pl.col("refunded").fill_null(0.0)
     table = (
