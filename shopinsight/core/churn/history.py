@@ -39,8 +39,8 @@ class History:
     gift); `events` one row per order with a customer (day, refunded flag and amount, kind;
     the customer only by `cidx`); `first_sku` how many products each customer first bought on
     each day (by `cidx` too); `customers` one row per customer with home-country and channel
-    codes; `product_lines` the counted product lines, read again only if `favorites()` is asked
-    for.
+    codes; `product_lines` the product lines of customers' orders in the main currency that were
+    not cancelled (not only counted ones), read again only if `favorites()` is asked for.
     """
 
     days: pl.DataFrame

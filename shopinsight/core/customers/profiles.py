@@ -140,7 +140,8 @@ def customer_profiles(
     overrides: pl.DataFrame | None = None,
 ) -> CustomerProfiles:
     """Customer table + segments + tags as of `as_of` (default: the day of the last order)."""
-    as_of = resolve_as_of(lines, as_of, shop_tz(config))
+    tz = shop_tz(config)
+    as_of = resolve_as_of(lines, as_of, tz)
     data = prepare(lines, as_of, config)
     # only the order fields the table and the tags read (order ids, notes and gift messages
     # are texts: 5M lines, ~0.2 GB held through this step)
@@ -173,7 +174,7 @@ def customer_profiles(
     table = table_features(
         beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
         as_of,
-        shop_tz(config),
+        tz,
     )
     scored, info = score_segments(table, config)
     levels = SCHEMES[info.scheme].levels
