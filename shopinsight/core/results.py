@@ -17,6 +17,7 @@ import polars as pl
 
 from shopinsight.core.errors import InputError
 from shopinsight.core.shop_cache import json_from_frame
+from shopinsight.core.words import plural
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -79,8 +80,6 @@ def customers_definition(n: int, shop: Shop) -> str:
     ).collect()
     buyers, everyone = counts.row(0)
     more = everyone - buyers
-    from shopinsight.core.words import plural
-
     text = (
         f"{plural(n, 'customer')} with a purchase (paid or shipped, not cancelled or returned, "
         "money kept)"
