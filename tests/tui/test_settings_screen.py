@@ -17,6 +17,15 @@ async def _open(app, pilot) -> SettingsScreen:
     return app.screen
 
 
+async def _save_refused(app, pilot, screen, field: str, value: str, title: str) -> ErrorDialog:
+    """Type `value` into `field` and save: the error dialog that names the setting (`title`)."""
+    screen.query_one(field, Input).value = value
+    await go(pilot, "ctrl+s")
+    assert isinstance(app.screen, ErrorDialog)
+    assert title in app.screen.title_text
+    return app.screen
+
+
 async def test_change_settings_and_see_them_used(demo_ws, make_app):
     text = demo_ws.config_path.read_text(encoding="utf-8")
     demo_ws.config_path.write_text("# my note\n" + text, encoding="utf-8")
@@ -53,10 +62,7 @@ async def test_a_wrong_value_is_named_and_not_written(demo_ws, make_app):
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot)
-        screen.query_one("#set-shop-currency", Input).value = "euro"
-        await go(pilot, "ctrl+s")
-        assert isinstance(app.screen, ErrorDialog)
-        assert "Currency" in app.screen.title_text
+        await _save_refused(app, pilot, screen, "#set-shop-currency", "euro", "Currency")
         await go(pilot, "escape")
         assert demo_ws.config_path.read_text(encoding="utf-8") == before
 
@@ -139,11 +145,10 @@ async def test_a_wrong_time_zone_is_named_with_examples_and_not_written(demo_ws,
     app = make_app(demo_ws)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot)
-        screen.query_one("#set-shop-timezone", Input).value = "New York"
-        await go(pilot, "ctrl+s")
-        assert isinstance(app.screen, ErrorDialog)
-        assert "Time zone" in app.screen.title_text
-        detail = app.screen.detail
+        dialog = await _save_refused(
+            app, pilot, screen, "#set-shop-timezone", "New York", "Time zone"
+        )
+        detail = dialog.detail
         assert "Europe/Rome" in detail and "Did you mean America/New_York?" in detail
         await go(pilot, "escape")
         assert demo_ws.config_path.read_text(encoding="utf-8") == before
