@@ -15,6 +15,7 @@ import polars as pl
 
 from shopinsight.core.config import defaults
 from shopinsight.core.errors import ConfigError
+from shopinsight.core.orders import shop_tz
 
 __all__ = ["Limits", "TagRule", "behaviour_rules", "country_code"]
 
@@ -109,7 +110,7 @@ class Limits:
         return cls(
             config.get("tags") or {},
             stats,
-            str(shop.get("timezone") or defaults()["shop"]["timezone"]),
+            shop_tz(config),  # as every order day is read
             home,
             code or "",
             inferred,
