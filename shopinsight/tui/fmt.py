@@ -8,6 +8,7 @@ from typing import Any
 from textual.markup import escape as _markup_escape
 
 from shopinsight.core.text import visible
+from shopinsight.tui.shop_facts import NO_CURRENCY
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CNY": "¥", "JPY": "¥", "BRL": "R$"}
 
@@ -18,7 +19,7 @@ def money(amount: float | None, currency: str | None = None, compact: bool = Fal
     if amount is None:
         return "–"
     number = compact_number(amount) if compact else f"{amount:,.2f}"
-    if not currency or currency == "unknown":
+    if not currency or currency == NO_CURRENCY:
         return number
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{number} {currency}"

@@ -51,8 +51,6 @@ class OverviewScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.changes: Any = None  # the ChangesResult shown, once computed
-        self.no_amounts = False  # the exports carry no money (status says so)
-        self.no_buyers = False  # no order has a buyer
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview-body"):
@@ -174,7 +172,6 @@ class OverviewScreen(SectionScreen):
         aov = status.get("aov", {}).get(cur) if cur else None
         extra = f" (+ {', '.join(fmt.money(revenue[c], c) for c in others)})" if others else ""
         no_amounts = shop_facts.no_amounts(status)
-        self.no_amounts = no_amounts
         unnamed = (
             " (amounts of no named currency: set the shop's currency in Settings (,))"
             if cur == shop_facts.NO_CURRENCY
@@ -234,8 +231,8 @@ class OverviewScreen(SectionScreen):
             if cur and not no_amounts
             else "Revenue by month"
         )
-        self.no_buyers = shop_facts.no_buyers(status) and not status.get("customers")
-        if self.no_buyers:  # the customer table will be empty: say why before it comes
+        # no buyer on any order: the customer table will be empty, say why before it comes
+        if shop_facts.no_buyers(status) and not status.get("customers"):
             self.query_one("#segments-chart", BarChart).set_rows(
                 [], shop_facts.no_buyers_text(status)
             )
