@@ -34,6 +34,14 @@ def test_a_basket_list_is_one_order_per_line_with_trimmed_names(tmp_path):
     assert not any("buyer identity" in w for w in loaded.warnings)
 
 
+def test_a_quoted_product_name_keeps_its_commas_and_quotes(tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_bytes(b'\xef\xbb\xbf"cheese, cream",bread\r\n\r\n"milk ""2%""",a"b\r\n,,\r\n')
+    lines = load_file(path, "baskets").lines
+    assert lines["order_id"].to_list() == ["basket:1", "basket:1", "basket:3", "basket:3"]
+    assert lines["product_name"].to_list() == ["cheese, cream", "bread", 'milk "2%"', 'a"b']
+
+
 def test_a_basket_list_is_not_auto_detected_but_named_in_the_error(tmp_path):
     path = tmp_path / "groceries.csv"
     names = ["citrus fruit", "whole milk", "yogurt", "pip fruit", "rolls/buns", "soda"]

@@ -39,14 +39,28 @@ def read_baskets(path: Path, sn: Sniffed) -> pl.DataFrame:
     """Every non-empty line of the file (there is no header) with its line number as `__row`
     (1 is the file's first line). A line of nothing but separators and blanks is empty."""
     text = path.read_bytes().decode(sn.encoding, errors="replace")
-    rows, lines = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.replace(sn.delimiter, "").replace('"', "").strip():
-            rows.append(number)
-            lines.append(line)
-    return pl.DataFrame(
-        {ROW: pl.Series(rows, dtype=pl.Int64), BASKET: pl.Series(lines, dtype=pl.Utf8)}
+    lines = pl.Series(BASKET, text.splitlines(), dtype=pl.Utf8)
+    frame = pl.DataFrame([pl.int_range(1, len(lines) + 1, eager=True).alias(ROW), lines])
+    blank = (
+        pl.col(BASKET)
+        .str.replace_all(sn.delimiter, "", literal=True)
+        .str.replace_all('"', "", literal=True)
     )
+    return frame.filter(blank.str.strip_chars() != "")
+
+
+def _field(delimiter: str) -> str:
+    """A field of a basket line: quoted parts (`"cheese, cream"`, `""` a quote inside) and any
+    other character but the delimiter; a quote never closed is a character like another."""
+    d = re.escape(delimiter)
+    return rf'(?:"(?:[^"]|"")*"|[^{d}"]|")+'
+
+
+def _unquoted(field: pl.Expr) -> pl.Expr:
+    """A trimmed field without its quotes, a doubled quote inside one quote (as in CSV)."""
+    quoted = field.str.starts_with('"') & field.str.ends_with('"') & (field.str.len_chars() > 1)
+    inner = field.str.slice(1, field.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
+    return pl.when(quoted).then(inner).otherwise(field.str.strip_chars('"')).str.strip_chars()
 
 
 def _modified_day(ctx: BuildContext) -> tuple[dt.date, pl.Series]:
@@ -64,12 +78,10 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     lines = (
         frame.select(
             ROW,
-            pl.col(BASKET).str.split(ctx.delimiter).alias("product_name"),
+            pl.col(BASKET).str.extract_all(_field(ctx.delimiter)).alias("product_name"),
         )
         .explode("product_name")
-        .with_columns(
-            pl.col("product_name").str.strip_chars().str.strip_chars('"').str.strip_chars()
-        )
+        .with_columns(_unquoted(pl.col("product_name").str.strip_chars()))
         .filter(pl.col("product_name") != "")
     )
     n = frame.height
