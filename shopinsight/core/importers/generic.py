@@ -276,12 +276,6 @@ def _written_currency(frame: pl.DataFrame, found: dict[str, str]) -> str | None:
 TIME_OF_DAY = r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp]\.?[Mm]\.?)?$"
 
 
-def _finite(amount: pl.Expr) -> pl.Expr:
-    """An amount, null where it is not a finite number (`inf`, `NaN` read as numbers): the row
-    is then rejected as a bad amount instead of poisoning every sum."""
-    return pl.when(amount.is_finite()).then(amount)
-
-
 def _with_time_of_day(frame: pl.DataFrame, found: dict[str, str], used: set[str]) -> pl.DataFrame:
     """The date column with the file's separate time column joined on (`Date` 2016-10-30 and
     `Time` 09:58:11, as the Bread Basket and many till exports write them), so orders keep
@@ -398,10 +392,10 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     frame = frame.with_columns(
         datetime_utc(c("ordered_at"), fmt, ctx.timezone).alias("__at"),
         integer(c("quantity")).alias("__qty"),
-        _finite(money(c("unit_price"))).alias("__price"),
-        _finite(money(c("line_total"))).alias("__total"),
-        _finite(money(c("order_total"))).alias("__order_total"),
-        _finite(money(c("refunded"))).alias("__refunded"),
+        money(c("unit_price")).alias("__price"),
+        money(c("line_total")).alias("__total"),
+        money(c("order_total")).alias("__order_total"),
+        money(c("refunded")).alias("__refunded"),
         boolean(c("accepts_marketing")).alias("__consent"),
         pl.coalesce(c("customer_id").str.replace(r"\.0$", ""), c("customer_name")).alias(BUYER),
         pl.coalesce(c("product_name"), c("sku")).alias("__product"),
