@@ -177,8 +177,6 @@ def _baskets_hint(file_name: str, first: list[str]) -> InputError:
 def _check_signature(format_: Format, sn: Sniffed, file_name: str) -> None:
     """A format named with --format whose identifying columns the file's header lacks: say
     which, and what the file looks like instead (rather than reading nothing of it)."""
-    if format_.reader is not None:
-        return
     have = {normalise_name(c) for c in sn.columns}
     missing = [c for c in format_.signature if c not in have]
     if not missing:
