@@ -63,13 +63,12 @@ def _unquoted(field: pl.Expr) -> pl.Expr:
     return pl.when(quoted).then(inner).otherwise(field.str.strip_chars('"')).str.strip_chars()
 
 
-def _modified_day(ctx: BuildContext) -> tuple[dt.date, pl.Series]:
+def _modified_day(ctx: BuildContext) -> tuple[dt.date, dt.datetime]:
     """The day the file was last modified on the shop's clock, and its midnight as a UTC time."""
     assert ctx.path is not None
     zone = ZoneInfo(ctx.timezone)
     day = dt.datetime.fromtimestamp(ctx.path.stat().st_mtime, zone).date()
-    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(dt.UTC)
-    return day, pl.Series([midnight], dtype=pl.Datetime("us", "UTC"))
+    return day, dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(dt.UTC)
 
 
 def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
@@ -92,7 +91,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     )
     return lines.with_columns(
         pl.format("basket:{}", pl.col(ROW)).alias("order_id"),
-        pl.lit(at[0], dtype=pl.Datetime("us", "UTC")).alias("ordered_at"),
+        pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("ordered_at"),
         pl.col("product_name").str.to_lowercase().alias("sku"),
         pl.lit(1, dtype=pl.Int32).alias("quantity"),
         pl.lit("paid").alias("status"),
