@@ -515,8 +515,8 @@ def _companions(
             why = f"Skipped: it is Olist's {what} file, which is not imported itself."
         else:
             raise exc
-        out.append((i, ImportReport(str(path), "not imported", "not an export", 0, 0, 0)))
-        out[-1][1].warnings.append(why)
+        report = ImportReport(str(path), "not imported", "not an export", 0, 0, 0, warnings=[why])
+        out.append((i, report))
     return out
 
 
