@@ -88,7 +88,37 @@ def parse_config(text: str, origin: str = "shopinsight.toml") -> dict[str, Any]:
     base = defaults()
     _check_values(user, origin)
     _check_types(base, user, origin)
+    _check_timezone(user, origin)
     return _merge(base, user)
+
+
+def _check_timezone(user: dict[str, Any], origin: str) -> None:
+    """`[shop] timezone` as the IANA name it spells: a hand-written "europe/paris" becomes
+    "Europe/Paris" (the one zone it names, in its own capitals, as the app's Time zone field
+    takes it); a name that is no zone stops here with the zone it most likely meant.
+
+    A name that loads as written is kept untouched (no zone list read: ~40 ms)."""
+    shop = user.get("shop")
+    tz = shop.get("timezone") if isinstance(shop, dict) else None
+    if not isinstance(tz, str) or tz.strip() in ("", "UTC"):
+        return
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(tz)
+        return
+    except Exception:  # not a zone as written (ValueError for a path-like name)
+        pass
+    from shopinsight.core.settings_writer import _zone_hint, canonical_timezone
+
+    found = canonical_timezone(tz)
+    if found is None:
+        raise ConfigError(
+            "Unknown shop.timezone",
+            f"'{tz[:60]}' is not an IANA timezone name; use one like 'Europe/Rome' or "
+            f"'America/New_York' ({origin}, [shop] timezone).{_zone_hint(tz[:60])}",
+        )
+    shop["timezone"] = found
 
 
 # Ranges of numeric settings, by key name (a setting's name says what it counts). First match
