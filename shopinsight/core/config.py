@@ -99,7 +99,9 @@ def _check_timezone(user: dict[str, Any], origin: str) -> None:
 
     A name that loads as written is kept untouched (no zone list read: ~40 ms)."""
     shop = user.get("shop")
-    tz = shop.get("timezone") if isinstance(shop, dict) else None
+    if not isinstance(shop, dict):
+        return
+    tz = shop.get("timezone")
     if not isinstance(tz, str) or tz.strip() in ("", "UTC"):
         return
     from zoneinfo import ZoneInfo
