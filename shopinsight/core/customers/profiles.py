@@ -104,6 +104,15 @@ CLOCK_TAGS = frozenset({"night_owl", "early_bird"})
 """Built-in tags read from the hour of an order: left out when no order has a time of day."""
 
 
+def _left_out(
+    rules: list[TagRule], names: frozenset[str], why: str, notes: list[str]
+) -> list[TagRule]:
+    """`rules` without the built-in tags `names`, which the exports cannot back; the note
+    saying so (`why`, then the tags) goes to `notes`."""
+    notes.append(f"{why} ({', '.join(sorted(names))}) are left out.")
+    return [r for r in rules if r.name not in names]
+
+
 def _value_rules(info: SegmentInfo, levels: int) -> list[TagRule]:
     """M as a modifier (LANDSCAPE 4.1): high_value at the top M score, low_value at 1."""
     m = info.cut_points.get("monetary", {}).get("scores", {})
@@ -183,16 +192,19 @@ def customer_profiles(
     if scored.height and not scored.get_column("monetary").fill_null(0).abs().sum():
         # an export without amounts (member visits, baskets): every spend is 0, so "top 10%
         # by spend" and "no discount" would hold for everyone, with 0.00 as their evidence
-        rules = [r for r in rules if r.name not in MONEY_TAGS]
-        notes.append(
-            "The exports carry no amounts: tags about spend, prices, discounts and refunds "
-            f"({', '.join(sorted(MONEY_TAGS))}) are left out."
+        rules = _left_out(
+            rules,
+            MONEY_TAGS,
+            "The exports carry no amounts: tags about spend, prices, discounts and refunds",
+            notes,
         )
     if not timed:
-        rules = [r for r in rules if r.name not in CLOCK_TAGS]
-        notes.append(
+        rules = _left_out(
+            rules,
+            CLOCK_TAGS,
             "The exports give order dates without a time of day: tags about the hour an order "
-            f"was placed ({', '.join(sorted(CLOCK_TAGS))}) are left out."
+            "was placed",
+            notes,
         )
     custom = custom_rules(config, scored.schema, {r.name for r in rules})
     check_custom(scored, custom)
