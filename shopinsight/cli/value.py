@@ -74,7 +74,7 @@ def value_cmd(
             }
         )
         return
-    cur = view.currency or ""
+    cur = named_currency(view.currency)
     console.print(
         f"[bold]Expected spend over the next {view.horizon_days} days, as of {view.as_of}"
         f"[/bold] ({escape(view.method)})",
@@ -82,7 +82,12 @@ def value_cmd(
     )
     total = float(view.table["expected_value"].sum())
     tiers = ", ".join(f"{k} {v:,}" for k, v in _tier_counts(view.table).items())
-    console.print(f"{view.table.height:,} customers, {total:,.0f} {cur} expected in all; {tiers}.")
+    spend = (
+        f"{total:,.0f} {escape(cur)} expected in all"
+        if cur
+        else f"{total:,.0f} expected in all (amounts in no named currency)"
+    )
+    console.print(f"{view.table.height:,} customers, {spend}; {tiers}.")
     if shown.height:  # named as in the app (the id when the export had no name)
         from shopinsight.core.results import profile_columns  # warm: two columns read
 
@@ -101,6 +106,12 @@ def value_cmd(
     console.print(f"[dim]{escape(backtest_line(view.backtest))}[/dim]", highlight=False)
     for note in view.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+
+
+def named_currency(code: str | None) -> str:
+    """The currency amounts are in, or "" when the shop's amounts have none named (no currency
+    column and no [shop] currency: None, or "unknown" as `status` files them)."""
+    return "" if code is None or code.strip().lower() in ("", "unknown") else code
 
 
 def value_json(table: pl.DataFrame, currency: str | None) -> list[dict[str, Any]]:
