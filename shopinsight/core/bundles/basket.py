@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import ConfigError, InputError
+from shopinsight.core.orders import UTC, local_day
 
 DEFAULTS: dict[str, Any] = {
     "min_orders": 3,
@@ -310,7 +311,7 @@ def other_currency_orders(lines: pl.LazyFrame, currency: str | None) -> int:
 
 
 def product_catalogue(
-    lines: pl.LazyFrame, currency: str | None = None, names_only: bool = False
+    lines: pl.LazyFrame, currency: str | None = None, names_only: bool = False, tz: str = UTC
 ) -> pl.DataFrame:
     """One row per product: sku, product_name, category, unit_price, currency, orders, last_sold.
 
@@ -319,7 +320,8 @@ def product_catalogue(
     unit_price is the median unit price of the product's paid-for lines (price > 0, orders not
     cancelled) in `currency`, or in the product's own most common currency when not given;
     product_name and category are the latest seen, preferring lines in `currency` (a SKU sold on
-    Taobao and Shopify keeps its shop-language name); orders counts distinct orders.
+    Taobao and Shopify keeps its shop-language name); orders counts distinct orders; last_sold
+    is the shop's day (`tz`) of the product's latest order.
     `names_only`: sku, product_name and unit_price alone (what the bundle offers show).
     """
     product = product_lines(lines)
@@ -338,7 +340,7 @@ def product_catalogue(
                 .n_unique()
                 .cast(pl.Int64)
                 .alias("orders"),
-                pl.col("ordered_at").max().dt.date().alias("last_sold"),
+                local_day(pl.col("ordered_at").max(), tz).alias("last_sold"),
             ]
         ),
     )

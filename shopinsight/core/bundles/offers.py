@@ -34,6 +34,7 @@ from shopinsight.core.bundles.basket import (
 )
 from shopinsight.core.bundles.mining import Itemsets
 from shopinsight.core.bundles.sequence import sequence_next
+from shopinsight.core.orders import UTC
 
 _SEP = "\x1f"  # joins the SKUs of a set into one key; never part of a SKU in practice
 
@@ -242,6 +243,7 @@ def next_products(
     min_customers: int = 3,
     customers: pl.Series | None = None,
     sequence: pl.DataFrame | None = None,
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """The best product each customer has not bought yet: what came *next* for others first.
 
@@ -252,11 +254,11 @@ def next_products(
     `ranked_sequence_rules`, saves learning them again (each customer's pick then reads only
     their own lines). Output: customer_id, sku, product_name, score, confidence, lift,
     antecedent, reason, basis ("sequence" or "basket") — one row per customer with a
-    suggestion.
+    suggestion. A purchase day is the shop's (`tz`, `[shop] timezone`).
     """
     if catalogue is None:
-        catalogue = product_catalogue(lines)
-    seq = sequence_next(lines, catalogue, min_customers, customers, sequence)
+        catalogue = product_catalogue(lines, tz=tz)
+    seq = sequence_next(lines, catalogue, min_customers, customers, sequence, tz)
     if customers is not None:
         ids = customers.cast(pl.Utf8).drop_nulls().unique().implode()
         lines = lines.filter(pl.col("customer_id").is_in(ids))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from shopinsight.core.bundles.basket import product_lines
+from shopinsight.core.orders import UTC, local_day
 
 MIN_CUSTOMERS = 3
 """Customers a sequence rule needs (A first, then B) before it suggests B after A."""
@@ -16,9 +17,11 @@ _PER_PRODUCT = 50  # sequence rules tried per product: a customer rarely owns al
 _FIRST_TRY = 4  # ...and rarely the first four: those are tried first, the rest where needed
 
 
-def _purchase_days(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _purchase_days(lines: pl.LazyFrame, tz: str = UTC) -> pl.LazyFrame:
     """(customer_id, sku, day, n, last): products per customer and purchase day; n = 1 on the
     first day, 2 on the second (null later: nothing reads further); last marks the latest day.
+    Days are the shop's (`tz`, `orders.local_day`): a New York customer's orders at 20:00 and
+    21:00 are one purchase day, though the second is the next day in UTC.
 
     The first, second and last days are a customer's minimum, maximum and minimum past the
     first: three window aggregates, a third cheaper than ranking every day.
@@ -30,7 +33,7 @@ def _purchase_days(lines: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             pl.col("customer_id").cast(cat),
             pl.col("sku").cast(cat),
-            pl.col("ordered_at").dt.date().alias("day"),
+            local_day(pl.col("ordered_at"), tz).alias("day"),
         )
         .unique()
     )
@@ -52,9 +55,10 @@ def _purchase_days(lines: pl.LazyFrame) -> pl.LazyFrame:
     )  # fmt: skip
 
 
-def sequence_rules(lines: pl.LazyFrame, min_customers: int = 3) -> pl.DataFrame:
+def sequence_rules(lines: pl.LazyFrame, min_customers: int = 3, tz: str = UTC) -> pl.DataFrame:
     """(first, target, customers, came_back, confidence, lift): product A bought on a customer's
-    first purchase day, product B first bought on their second (a later order).
+    first purchase day, product B first bought on their second (a later order); days on the
+    shop's clock (`tz`).
 
     Like `insights.journey` but over every product of the two days, not only the main one.
     customers = customers with A first and B next; came_back = customers with A first who made a
@@ -62,7 +66,7 @@ def sequence_rules(lines: pl.LazyFrame, min_customers: int = 3) -> pl.DataFrame:
     returning customers whose second purchase brought B. Kept: customers >= min_customers and
     lift > 1 (a bestseller everyone comes back for says nothing about A).
     """
-    return _rules(_purchase_days(lines).collect().lazy(), min_customers)
+    return _rules(_purchase_days(lines, tz).collect().lazy(), min_customers)
 
 
 def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
@@ -97,12 +101,15 @@ def _rules(days: pl.LazyFrame, min_customers: int) -> pl.DataFrame:
     return rules.collect()
 
 
-def ranked_sequence_rules(lines: pl.LazyFrame, min_customers: int = MIN_CUSTOMERS) -> pl.DataFrame:
+def ranked_sequence_rules(
+    lines: pl.LazyFrame, min_customers: int = MIN_CUSTOMERS, tz: str = UTC
+) -> pl.DataFrame:
     """(rank, first, target, customers, came_back, confidence, lift): `sequence_rules` ranked
     once (rank 0 = best anywhere) with each product's `_PER_PRODUCT` best kept: the rules
     `sequence_next` tries. Learnt from every customer; kept, they let one customer's pick be
-    made later from that customer's lines alone. Products as text (a cacheable frame)."""
-    ranked = _ranked(_purchase_days(lines).collect().lazy(), min_customers)
+    made later from that customer's lines alone. Products as text (a cacheable frame); days on
+    the shop's clock (`tz`)."""
+    ranked = _ranked(_purchase_days(lines, tz).collect().lazy(), min_customers)
     return ranked.with_columns(pl.col("first", "target").cast(pl.Utf8))
 
 
@@ -121,9 +128,11 @@ def sequence_next(
     min_customers: int,
     customers: pl.Series | None = None,
     rules: pl.DataFrame | None = None,
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """Per customer the strongest sequence rule fired by a product of their first or latest
-    purchase day whose target they never bought (higher confidence, then more customers).
+    purchase day (the shop's day, `tz`) whose target they never bought (higher confidence, then
+    more customers).
 
     Rules are ranked once (rank 0 = best anywhere) and only each product's `_PER_PRODUCT` best
     are tried, so a customer's pick is a group-by minimum over a bounded join, not a sort.
@@ -136,13 +145,13 @@ def sequence_next(
     if customers is not None:
         wanted = customers.cast(pl.Utf8).drop_nulls().unique().cast(pl.Categorical)
     if rules is None:
-        days = _purchase_days(lines).collect().lazy()
+        days = _purchase_days(lines, tz).collect().lazy()
         rules = _ranked(days, min_customers)
     else:
         rules = rules.with_columns(pl.col("first", "target").cast(pl.Categorical))
         if wanted is not None:
             lines = lines.filter(pl.col("customer_id").is_in(wanted.cast(pl.Utf8).implode()))
-        days = _purchase_days(lines)
+        days = _purchase_days(lines, tz)
     if wanted is not None:
         days = days.join(wanted.to_frame("customer_id").lazy(), on="customer_id", how="semi")
     picked = days.collect()
