@@ -24,7 +24,12 @@ from shopinsight.core.errors import InputError
 from shopinsight.core.importers import olist, taobao
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.baskets import looks_like_baskets
-from shopinsight.core.importers.generic import ALIASES, missing_for, resolve_columns
+from shopinsight.core.importers.generic import (
+    ALIASES,
+    buyer_date_log,
+    missing_for,
+    resolve_columns,
+)
 from shopinsight.core.importers.reconcile import (
     customer_counts,
     merge_customers,
@@ -86,11 +91,21 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
     matches = [f for f in FORMATS.values() if f.signature and set(f.signature) <= have]
     if matches:
         return max(matches, key=lambda f: len(f.signature))
-    if not missing_for(resolve_columns(sorted(have), {})):
+    found = resolve_columns(sorted(have), {})
+    if not missing_for(found, log=buyer_date_log(sorted(have), found)):
         return FORMATS["generic"]
     hint = olist.companion_hint(file_name)
     if hint:
         raise InputError(f"{file_name} is not an order export", hint)
+    if any(set(names) <= have for names in SUMMARY_COLUMNS):
+        raise InputError(
+            f"Cannot import {file_name}: it is a summary of customers, not an order list",
+            f"Its columns ({', '.join(columns[:12])}) already count each customer's purchases "
+            "(how many repeat purchases, when the last one was, over how long), as the "
+            "summary tables of lifetimes and BTYD are (frequency, recency, T). ShopInsight "
+            "makes those itself from the orders: import the transactions they were counted "
+            "from instead, one row per purchase with its customer and date (and amount).",
+        )
     raise InputError(
         f"Cannot import {file_name}: unknown layout",
         "Its header does not match any supported export "
@@ -98,6 +113,12 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
         'with --format generic and name its columns with --map, e.g. --map ordered_at="Date". '
         f"The file's columns are: {', '.join(columns[:30])}.",
     )
+
+
+SUMMARY_COLUMNS = (("frequency", "recency"), ("x", "t_x"), ("frequency", "monetary_value"))
+"""Column sets of per-customer summary tables (lifetimes' `cdnow_customers_summary.csv`
+`ID,frequency,recency,T`, `…_with_transactions.csv` `ID,x,t_x,T,zbar`, `donations.csv`
+`frequency,recency,periods,weights`): not order lists, and refused as such."""
 
 
 def get_format(name: str) -> Format:
@@ -140,6 +161,8 @@ def load_file(
     `store` names the lines' store where the export does not (`import --store NAME`)."""
     path = Path(path)
     sn = sniff(path, KNOWN_COLUMNS)
+    if sn.headerless and not mapping and fmt in ("auto", "generic"):
+        raise _headerless_hint(path, sn)
     if fmt == "auto" and mapping:
         format_ = FORMATS["generic"]
     elif fmt == "auto":
@@ -172,6 +195,67 @@ def _baskets_hint(file_name: str, first: list[str]) -> InputError:
         f"--format baskets (`shopinsight import {file_name} --format baskets`): each line becomes "
         "one basket for `shopinsight bundles`.",
     )
+
+
+def _headerless_hint(path: Path, sn: Sniffed) -> InputError:
+    """The error of a file whose first line is already data (`Sniffed.headerless`): its
+    columns have no names to recognise, so it is mapped by position with --map; the example
+    command guesses the positions from the values (a date, a count, an amount, an id)."""
+    try:
+        sample = read_raw(path, sn).head(2000)
+    except (OSError, pl.exceptions.PolarsError):
+        sample = pl.DataFrame()
+    names = [c for c in sample.columns if c.startswith("column_")]
+    roles = _guess_positions(sample.select(names)) if names else {}
+    shown = "; ".join(
+        f"{i}: {', '.join(sample[n].drop_nulls().head(3).to_list())}"
+        for i, n in enumerate(names[:12], start=1)
+    )
+    if "customer_id" in roles and "ordered_at" in roles:
+        maps = " ".join(f"--map {k}={v}" for k, v in roles.items())
+        example = f"for this file probably `shopinsight import {path.name} {maps}`"
+        left = [str(i) for i in range(1, len(names) + 1) if i not in roles.values()]
+        if left:
+            example += f" (column {', '.join(left)} left out)"
+        example += "; check each position against the values below"
+    else:
+        example = (
+            f"e.g. `shopinsight import {path.name} --map customer_id=1 --map ordered_at=2 "
+            "--map line_total=3`"
+        )
+    return InputError(
+        f"Cannot import {path.name}: it has no header row",
+        "Its first line is already data, so its columns have no names to recognise. Name them "
+        "by position with --map (1 is the first column; `column_1` works too): customer_id and "
+        "ordered_at at least, quantity and line_total (the amount) if it has them; "
+        f"{example}. Its columns begin with: {shown}.",
+    )
+
+
+def _guess_positions(sample: pl.DataFrame) -> dict[str, int]:
+    """canonical → 1-based column of a header-less sample, by its values: the first column
+    of dates (8-digit YYYYMMDD or with - or /), the first of decimal amounts, the first of
+    small whole numbers after the date (a count), and the first column left as the buyer.
+    Only an example for the error message: a file is never imported on this guess."""
+    out: dict[str, int] = {}
+    for i, name in enumerate(sample.columns, start=1):
+        values = sample[name].drop_nulls().str.strip_chars()
+        if values.len() == 0:
+            continue
+        date = values.str.contains(r"^(19|20)\d{6}$|^\d{1,4}[-/]\d{1,2}[-/]\d{1,4}").all()
+        number = values.str.contains(r"^-?\d+(\.\d+)?$").all()
+        if date and "ordered_at" not in out:
+            out["ordered_at"] = i
+        elif number and values.str.contains(".", literal=True).any():
+            out.setdefault("line_total", i)
+        elif number and "ordered_at" in out and "quantity" not in out:
+            small = values.cast(pl.Int64, strict=False).abs().max()
+            if isinstance(small, int) and small < 1000:
+                out["quantity"] = i
+        elif "customer_id" not in out:
+            out["customer_id"] = i
+    order = ("customer_id", "ordered_at", "quantity", "line_total")
+    return {k: out[k] for k in order if k in out}
 
 
 def _check_signature(format_: Format, sn: Sniffed, file_name: str) -> None:
@@ -573,8 +657,10 @@ def preview_file(
         item = load_file(path, fmt, mapping, digest=False)
     except InputError as exc:
         return Preview("unknown", exc.title, sn.columns, pl.DataFrame(), [exc.detail], [])
-    found = resolve_columns([normalise_name(c) for c in sn.columns], mapping or {})
-    missing = missing_for(found) if item.format.name == "generic" else []
+    columns = [normalise_name(c) for c in sn.columns]
+    found = resolve_columns(columns, mapping or {})
+    log = bool(mapping) or buyer_date_log(columns, found)
+    missing = missing_for(found, log=log) if item.format.name == "generic" else []
     return Preview(
         item.format.name,
         item.format.title,

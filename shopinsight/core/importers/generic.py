@@ -65,11 +65,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "category": ("category", "product_category", "product category", "product type", "type",
                  "department", "productline", "product line"),
     "quantity": ("quantity", "qty", "units", "count", "amount_units", "quantityordered",
-                 "quantity ordered", "quantity_ordered", "qty ordered"),
+                 "quantity ordered", "quantity_ordered", "qty ordered", "number_of_items",
+                 "number of items", "num_items", "number_of_cds"),
     "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach",
                    "price each", "price_each"),
     "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
-                   "amount", "total", "total price", "total_price", "item total"),
+                   "amount", "total", "total price", "total_price", "item total",
+                   "dollar_value", "dollar value"),
     "order_total": ("order_total", "order total"),
     "currency": ("currency", "currency_code"),
     "country": ("country", "ship_country", "shipping country", "customer_state"),
@@ -176,7 +178,13 @@ def line_kinds(sku: pl.Series, name: pl.Series) -> pl.Series:
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    """Canonical name → source column, from `--map` first, then the alias table."""
+    """Canonical name → source column, from `--map` first, then the alias table.
+
+    `columns`: the file's (normalised) column names in file order. A `--map` value that is a
+    number and no column's name is a position, 1 for the first column (`--map ordered_at=3`),
+    as a file without a header row must be mapped (its columns are `column_1`, `column_2`…,
+    which can be named too). A file of exactly two columns, a date and one named `id`, is a
+    log of who bought when (`BUYER_DATE_LOG`): `id` is its customer."""
     have = set(columns)
     out: dict[str, str] = {}
     for canonical, source in mapping.items():
@@ -186,6 +194,14 @@ def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, st
                 f"Unknown canonical column '{canonical}' in --map",
                 f'Use one of: {", ".join(CANONICAL)} (as in `--map order_id="Order No"`).',
             )
+        if key not in have and key.isdigit():
+            if not 1 <= int(key) <= len(columns):
+                raise InputError(
+                    f"Column {key} (--map {canonical}={source}) is not in the file",
+                    f"The file has {plural(len(columns), 'column')}: a position runs from 1 "
+                    f"to {len(columns)}. Its columns are: {', '.join(columns)}.",
+                )
+            key = columns[int(key) - 1]
         if key not in have:
             raise InputError(
                 f"Column '{source}' (--map {canonical}=…) is not in the file",
@@ -201,15 +217,31 @@ def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, st
                 out[canonical] = name
                 used.add(name)
                 break
+    if buyer_date_log(columns, out) and "customer_id" not in out:
+        out["customer_id"] = "id"
     return out
 
 
-def missing_for(found: dict[str, str]) -> list[str]:
-    """What a generic file lacks to be imported (empty when it can be)."""
+def buyer_date_log(columns: list[str], found: dict[str, str]) -> bool:
+    """Whether the file is only a log of who bought when: exactly two columns, a date and a
+    customer id (any customer column name, or `id`), as lifetimes' `example_transactions.csv`
+    (`date,id`). Such a file needs no product or amount column: its rows are purchases."""
+    if len(columns) != 2 or "ordered_at" not in found:
+        return False
+    other = next(c for c in columns if c != found["ordered_at"])
+    return other == "id" or found.get("customer_id") == other
+
+
+def missing_for(found: dict[str, str], log: bool = False) -> list[str]:
+    """What a generic file lacks to be imported (empty when it can be). `log`: rows that name
+    only a buyer and a date are enough (a two-column log, or columns named with --map)."""
     missing = []
     if "ordered_at" not in found:
         missing.append("ordered_at")
-    if not ({"sku", "product_name", "line_total", "order_total"} & found.keys()):
+    buyer = bool({"customer_id", "email", "customer_name"} & found.keys())
+    if not ({"sku", "product_name", "line_total", "order_total"} & found.keys()) and not (
+        log and buyer
+    ):
         missing.append("sku or product_name (or line_total)")
     if not ({"order_id", "customer_id", "email"} & found.keys()):
         missing.append("order_id or customer_id")
@@ -361,8 +393,10 @@ email column."""
 
 def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Generic CSV → canonical lines."""
-    found = resolve_columns([c for c in frame.columns if not c.startswith("__")], ctx.mapping)
-    missing = missing_for(found)
+    columns = [c for c in frame.columns if not c.startswith("__")]
+    found = resolve_columns(columns, ctx.mapping)
+    two_columns = buyer_date_log(columns, found)
+    missing = missing_for(found, log=bool(ctx.mapping) or two_columns)
     if missing:
         raise InputError(
             f"Cannot import {ctx.file_name}: unknown layout",
@@ -423,7 +457,8 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     # a row naming no product (or a placeholder such as the Bread Basket's `NONE`) and no
     # money says nothing was sold: rejected, so it neither makes an order nor a product
     placeholder = c("product_name").str.to_lowercase().is_in(list(PLACEHOLDERS))
-    nothing = (
+    priced = {"sku", "product_name", "unit_price", "line_total", "order_total"} & found.keys()
+    nothing = pl.lit(bool(priced)) & (
         c("sku").is_null()
         & (c("product_name").is_null() | placeholder)
         & price.is_null()
@@ -519,6 +554,11 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
         .alias("refunded"),
         line_kinds(*frame.select(c("sku").alias("s"), c("product_name").alias("n")).get_columns()),
     ).drop("__order_total", "__discount")
+    products = bool({"sku", "product_name"} & found.keys())
+    if not products:
+        out, folded = _one_line_per_order(out, once)
+        if folded:
+            _say_folded(folded, found, ctx)
     if line_no is not None and copy is not None:
         n = out.filter(copy)["order_id"].n_unique()
         if n:
@@ -536,6 +576,20 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             f"The file has no currency column; its amounts are written in {written}, so they are "
             f"taken as {written}. Set `currency` under [shop] in shopinsight.toml if that is wrong."
         )
+    elif not products and not {"unit_price", "line_total", "order_total"} & found.keys():
+        ctx.warnings.append(
+            f"The file names no products and no amounts: each row is a purchase by its customer "
+            f"({found.get('customer_id') or found.get('email') or found.get('customer_name')}) "
+            f"on its date ({found['ordered_at']}), imported as an order without products or "
+            "money. Recency, frequency and churn use these orders; revenue, products and bundles "
+            "get nothing from this file."
+        )
+        if two_columns and found["customer_id"] == "id" and "customer_id" not in ctx.mapping:
+            ctx.warnings.append(
+                "Its column `id` was taken as the customer: the file has only it and a date. "
+                "If `id` numbers something else, this file names no buyer and says nothing "
+                "per customer."
+            )
     elif not {"unit_price", "line_total", "order_total"} & found.keys():
         ctx.warnings.append(
             "The file has no price or amount column: its orders and products are imported "
@@ -559,6 +613,54 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "returns: they take their money off revenue and never count as purchases."
         )
     return out
+
+
+def _one_line_per_order(out: pl.DataFrame, once: pl.Expr) -> tuple[pl.DataFrame, int]:
+    """A file naming no products has one order-level line per order (`schema`); where several
+    accepted rows make one order (a buyer's records of one day in a file without order
+    numbers, as CDNOW's), each of them carries the order's summed quantity and amount, so the
+    one line the merge keeps of them (same line key) holds the whole order. The number of
+    rows folded so (0: the frame as it was). `once`: line totals, pasted copies left out."""
+    ok = pl.col(REASON).is_null()
+    if "__copy" in out.columns:
+        ok = ok & ~pl.col("__copy")
+    kept = out.filter(ok)
+    folded = kept.height - kept["order_id"].n_unique()
+    if folded == 0:
+        return out, 0
+    qty = pl.when(ok).then(pl.col("quantity")).sum().over("order_id")
+    amount = pl.when(ok).then(once)
+    total = pl.when(amount.is_not_null().any().over("order_id")).then(amount.sum().over("order_id"))
+    return out.with_columns(
+        pl.when(ok).then(qty).otherwise(pl.col("quantity")).alias("quantity"),
+        pl.when(ok).then(total).otherwise(pl.col("line_total")).alias("line_total"),
+        pl.when(ok)
+        .then(pl.when(qty != 0).then(total / qty))
+        .otherwise(pl.col("unit_price"))
+        .alias("unit_price"),
+    ), folded
+
+
+def _say_folded(n: int, found: dict[str, str], ctx: BuildContext) -> None:
+    """The note for rows folded into an order's one line (`_one_line_per_order`)."""
+    one = n == 1
+    if "order_id" in found:
+        why = (
+            f"{'repeats' if one else 'repeat'} the order number ({found['order_id']}) of an "
+            f"earlier row and {'names' if one else 'name'} no product"
+        )
+    else:
+        why = (
+            f"{'is' if one else 'are'} a customer's further purchase "
+            f"{'record' if one else 'records'} at a date and time already in the file "
+            "(it has no order number, so a customer's rows at one date and time are one order; "
+            "dates without a time of day make it one order per customer and day)"
+        )
+    ctx.warnings.append(
+        f"{n:,} {'row' if one else 'rows'} {why}: each order is held as one line with its "
+        "rows' quantities and amounts added up, so the import table counts these rows as "
+        "unchanged lines."
+    )
 
 
 FORMAT = Format(

@@ -43,6 +43,9 @@ class Sniffed:
     delimiter: str
     header_line: int  # 0-based line of the header within the decoded text
     columns: list[str]  # header as written
+    headerless: bool = False
+    """The file starts with data (every field of its first line a number or a date): its
+    columns are `column_1`, `column_2`… and `header_line` is its first data line."""
 
 
 def _fail(path: Path, what: str, todo: str) -> InputError:
@@ -140,7 +143,11 @@ def sniff(path: Path, known_columns: Iterable[str]) -> Sniffed:
             if len(cols) >= 2 and (best is None or score > best[0]):
                 best = (score, i, delim, cols)
     if best is None:
-        raise _fail(path, "No delimited header row was found.", _EXPORT_HINT)
+        aligned = _aligned(lines, cut=len(head) == SNIFF_BYTES)
+        if aligned is None:
+            raise _fail(path, "No delimited header row was found.", _EXPORT_HINT)
+        line_no, cols = aligned
+        return _maybe_headerless(Sniffed(encoding, SPACES, line_no, cols))
     score, line_no, delim, cols = best
     if score == 0:
         # Unknown layout: take the first line with the most fields as the header.
@@ -148,7 +155,52 @@ def sniff(path: Path, known_columns: Iterable[str]) -> Sniffed:
         _, line_no = max(counts, key=lambda t: (t[0], -t[1]))
         delim = max(",;\t|", key=lambda d: lines[line_no].count(d))
         cols = _fields(lines[line_no], delim)
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        if line_no == first:  # data above any other line: no header
+            return _maybe_headerless(Sniffed(encoding, delim, line_no, cols))
     return Sniffed(encoding, delim, line_no, cols)
+
+
+SPACES = " "
+"""The `delimiter` of a file whose columns are aligned with runs of blanks (CDNOW's
+`CDNOW_master.txt`: ` 00001 19970101  1   11.77`): any run of spaces or tabs separates two
+fields, and blanks at either end of a line are not fields."""
+
+_DATA = re.compile(r"^[-+]?[\d.,:/]*\d[\d.,:/]*$")
+"""A field that is a number, an id of digits or a date (`00004`, `19970101`, `29.33`,
+`2014-03-08` needs the dash: see `_is_data`), never a column name."""
+
+
+def _is_data(field: str) -> bool:
+    text = field.strip().strip('"').strip()
+    return bool(_DATA.match(text) or _DATA.match(text.replace("-", "")))
+
+
+def _maybe_headerless(sn: Sniffed) -> Sniffed:
+    """`sn` as a file without a header when every field of its would-be header is a number or
+    a date: no export names its columns so. Only asked of files that name no known column."""
+    fields = [c for c in sn.columns]
+    if len(fields) < 2 or not all(_is_data(c) for c in fields):
+        return sn
+    names = [f"column_{i + 1}" for i in range(len(fields))]
+    return Sniffed(sn.encoding, sn.delimiter, sn.header_line, names, headerless=True)
+
+
+def _aligned(lines: list[str], cut: bool) -> tuple[int, list[str]] | None:
+    """A file of columns aligned with blanks: its first non-empty line and that line's fields,
+    when that line has 2 or more blank-separated fields and so do at least three in four of
+    the lines after it (up to 40; the last one may be cut by the sniff; a line of another
+    width is rejected when the file is read). None otherwise."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
+        return None
+    rows = [line.split() for line in lines[start:] if line.strip()]
+    if cut and len(rows) > 2:
+        rows = rows[:-1]
+    width, after = len(rows[0]), rows[1:]
+    if width < 2 or not after or sum(len(r) == width for r in after) * 4 < len(after) * 3:
+        return None
+    return start, rows[0]
 
 
 def _fields(line: str, delim: str) -> list[str]:
@@ -178,6 +230,12 @@ def read_raw(
     refuses (ragged rows, stray quotes) is read record by record by Python's csv module so
     each bad row can still be reported with its number.
     """
+    names = _unique_names([normalise_name(c) for c in sn.columns])
+    wanted = set(keep) if keep is not None else None
+    indices = [i for i, n in enumerate(names) if wanted is None or n in wanted]
+    if sn.delimiter == SPACES:
+        frame = _read_aligned(path.read_bytes() if data is None else data, sn, names, indices)
+        return frame.with_columns(pl.col(ROW).cast(pl.Int64))
     direct = data is None and sn.encoding in ("utf-8", "utf-8-sig") and not sn.header_line
     if direct:  # Polars maps the file itself: no copy of it in memory
         with open(path, "rb") as fh:
@@ -189,9 +247,6 @@ def read_raw(
         if sn.header_line:
             data = _skip_lines(data, sn.header_line)
         head = data[:65536]
-    names = _unique_names([normalise_name(c) for c in sn.columns])
-    wanted = set(keep) if keep is not None else None
-    indices = [i for i, n in enumerate(names) if wanted is None or n in wanted]
     quote = None if sn.delimiter == "\t" and b'\t"' not in head else '"'
     reach = len(names)
     if reach > WIDE_HEADER:  # columns past the longest record are empty: never parse them
@@ -204,7 +259,7 @@ def read_raw(
             separator=sn.delimiter,
             quote_char=quote,
             infer_schema=False,
-            has_header=True,
+            has_header=not sn.headerless,
             new_columns=names,
             columns=None if wanted is None and reach == len(names) else read,
             row_index_name=ROW,
@@ -226,7 +281,9 @@ def read_raw(
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.PolarsError):
         if data is None:  # direct
             data = _decode(path.read_bytes(), sn.encoding).encode("utf-8")
-        frame = _read_with_csv_module(data, sn.delimiter, names, quote, indices)
+        frame = _read_with_csv_module(
+            data, sn.delimiter, names, quote, indices, header=not sn.headerless
+        )
         if wanted is not None:
             frame = frame.select(ROW, *(names[i] for i in indices), BAD_FIELDS)
     return frame.with_columns(pl.col(ROW).cast(pl.Int64))
@@ -239,6 +296,8 @@ def read_rows(path: Path, sn: Sniffed, rows: pl.Series) -> pl.DataFrame | None:
     file, or one Polars refuses)."""
     names = _unique_names([normalise_name(c) for c in sn.columns])
     if sn.encoding not in ("utf-8", "utf-8-sig") or sn.header_line or len(names) > WIDE_HEADER:
+        return None
+    if sn.delimiter == SPACES or sn.headerless:
         return None
     wanted = rows.cast(pl.Int64).implode()
     try:
@@ -325,8 +384,10 @@ def _read_with_csv_module(
     names: list[str],
     quote: str | None,
     indices: list[int] | None = None,
+    header: bool = True,
 ) -> pl.DataFrame:
     """Slow, forgiving path: keeps rows whose field count is wrong, marked for rejection.
+    `header`: the text starts with the header row (skipped), else with the first record.
 
     Only the `indices` columns wanted are built, and only up to the longest record: columns
     past it are shared null columns. The cost follows the file's size, not rows × header
@@ -341,7 +402,8 @@ def _read_with_csv_module(
     )
     width = len(names)
     try:
-        next(reader, None)
+        if header:
+            next(reader, None)
         records = list(reader)
     except csv.Error as exc:  # a field over 128 KiB in a file Polars could not read
         raise InputError(
@@ -371,4 +433,33 @@ def _read_with_csv_module(
     bad = pl.when(count > width).then(pl.format(f"has {{}} fields, the header has {width}", count))
     return frame.with_columns(pl.Series(BAD_FIELDS, lengths, dtype=pl.Int64)).with_columns(
         bad.cast(pl.Utf8).alias(BAD_FIELDS)
+    )
+
+
+def _read_aligned(data: bytes, sn: Sniffed, names: list[str], indices: list[int]) -> pl.DataFrame:
+    """A file of blank-aligned columns (`SPACES`) as text columns, `ROW` numbering its lines
+    after the header (the first line, for a file without a header); blank lines are no
+    records. A line with more or fewer fields than the header cannot be placed (a missing
+    value shifts the others): `BAD_FIELDS` says so and it is rejected. Split by Polars."""
+    text = _decode(data, sn.encoding)
+    skip = sn.header_line + (0 if sn.headerless else 1)
+    lines = pl.Series("__line", text.splitlines()[skip:], dtype=pl.Utf8)
+    width = len(names)
+    fields = pl.col("__line").str.extract_all(r"\S+")
+    count = pl.col("__n")
+    what = "the file's lines have" if sn.headerless else "the header has"
+    frame = (
+        pl.DataFrame([pl.int_range(1, lines.len() + 1, eager=True, dtype=pl.Int64).alias(ROW)])
+        .with_columns(lines)
+        .filter(pl.col("__line").str.strip_chars() != "")
+        .with_columns(fields.alias("__fields"))
+        .with_columns(pl.col("__fields").list.len().alias("__n"))
+    )
+    return frame.select(
+        ROW,
+        *(pl.col("__fields").list.get(j, null_on_oob=True).alias(names[j]) for j in indices),
+        pl.when(count != width)
+        .then(pl.format(f"has {{}} fields, {what} {width}", count))
+        .cast(pl.Utf8)
+        .alias(BAD_FIELDS),
     )
