@@ -21,6 +21,7 @@ from shopinsight.cli.app import (
 )
 from shopinsight.cli.lazy_rich import Table, Text, escape
 from shopinsight.core.errors import InputError
+from shopinsight.core.shop_facts import facts
 from shopinsight.core.words import plural
 
 if TYPE_CHECKING:  # imported where used: `--help` stays fast
@@ -234,7 +235,10 @@ def status(
         print_json(info)
         return
     table = Table(show_header=False, title=escape(f"Workspace {info['workspace']}"))
+    kind = info.get("facts") or {}  # what kind of shop: no amounts, no buyers (core)
     money = ", ".join(f"{v:,.2f} {k}" for k, v in info["net_revenue"].items()) or "—"
+    # exports without any amount: zeros would read as a shop that sold nothing
+    unknown = "no amounts (see below)" if kind.get("no_amounts") else None
     rows = [
         ("Order lines", f"{info['lines']:,}"),
         ("Orders", f"{info['orders']:,} ({info['counted_orders']:,} counted as purchases)"),
@@ -243,9 +247,9 @@ def status(
         ("First / last order", f"{_day(info['first_order'])} / {_day(info['last_order'])}"),
         ("Sources", ", ".join(info["sources"]) or "—"),
         ("Stores", _stores(info.get("stores") or [])),
-        ("Gross revenue", _money(info.get("gross_revenue") or {})),
-        ("Returns", _money(info.get("returns") or {})),
-        ("Net revenue", money),
+        ("Gross revenue", unknown or _money(info.get("gross_revenue") or {})),
+        ("Returns", unknown or _money(info.get("returns") or {})),
+        ("Net revenue", unknown or money),
         ("Cancelled orders", _cancelled(info)),
         *([("Unpaid orders", _cancelled(info, "unpaid"))] if info.get("unpaid_orders") else []),
         ("Excluded orders", _excluded(info.get("excluded_orders") or 0)),
@@ -254,7 +258,10 @@ def status(
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)
-    if n := info["orders_without_buyer"]:
+    for fact, text in (kind.get("texts") or {}).items():  # the sentences the app shows too
+        hint = " `shopinsight bundles` works from the baskets alone." * (fact == "no_buyers")
+        console.print(f"[yellow]{escape(text + hint)}[/]")
+    if (n := info["orders_without_buyer"]) and not kind.get("no_buyers"):
         console.print(
             f"[yellow]{plural(n, 'order')} without a buyer identity (e.g. Amazon All Orders); "
             f"{'it counts' if n == 1 else 'they count'} in revenue but not in customer tags or "
@@ -282,6 +289,7 @@ def _empty_status(shop: Any) -> dict[str, Any]:
         "workspace": str(shop.ws.root), "as_of": None, "orders": 0, "counted_orders": 0,
         "customers": 0, "repeat_rate": 0.0, "open_orders": 0, "first_order": None,
         "last_order": None, "sources": [], "net_revenue": {}, "orders_without_buyer": 0,
+        "facts": facts(0, 0, 0),
     }  # fmt: skip
 
 

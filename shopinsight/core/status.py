@@ -10,6 +10,8 @@ Customer and purchase counts leave out excluded orders (test, staff, wholesale, 
 hand), which are counted apart in `excluded_orders`.
 Days and months are the shop's (`[shop] timezone`): the as-of day, revenue by month, and the
 first and last order times (given on the shop's clock).
+`facts` says what kind of shop the orders make (`core.shop_facts`: no amounts at all, no
+buyer identity at all) with the sentence that explains each, so no face shows zeros as figures.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from shopinsight.core.orders import (
     stale_open_order,
     unpaid_expr,
 )
+from shopinsight.core.shop_facts import NO_CURRENCY, facts
 from shopinsight.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -72,7 +75,7 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         orders, view = shop.all_orders(), shop.view_order_columns(_VIEW_COLUMNS)
     # An export that did not say its currency: the Shop's currency (its analyses take such
     # lines to be in it, e.g. from `shop.currency`), else "unknown" — one rule for both faces.
-    missing = (shop.currency() if not isinstance(shop, Workspace) else None) or "unknown"
+    missing = (shop.currency() if not isinstance(shop, Workspace) else None) or NO_CURRENCY
     # the columns read below: a group-by on the frame of every column copied them all
     # (~0.9 GB and 3 s at 5M lines, for revenue's three sums per currency)
     orders = orders.select(c for c in _ORDER_COLUMNS if c in orders.columns)
@@ -98,6 +101,8 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
     )
     first = orders["ordered_at"].min() if orders.height else None
     no_buyer = _count(orders, pl.col("customer_id").is_null())
+    # orders with any amount: a shop with none has no revenue to show, not a revenue of 0
+    priced = pl.any_horizontal(pl.col("order_total", "refunded", "net_revenue").fill_null(0) != 0)
     return {
         "workspace": str(ws.root),
         "as_of": open_day,
@@ -130,6 +135,7 @@ def shop_status(shop: Workspace | Shop, as_of: str | dt.date | None = None) -> d
         "excluded_orders": int(orders["excluded"].sum()) if orders.height else 0,
         "revenue_by_month": monthly.to_dicts(),
         "imports": ws.ledger(),
+        "facts": facts(orders.height, _count(orders, priced), no_buyer),
     }
 
 

@@ -1,48 +1,51 @@
-"""What kind of shop the exports make, read from `status` (the Overview's figures), so that every
-screen can say why a panel is empty instead of showing zeros as if they were figures: exports
-without any amount (member visits, baskets) and orders without any buyer identity."""
+"""What the screens say about the kind of shop the exports make, in the app's words.
+
+The facts themselves (exports without any amount, orders without any buyer identity) and the
+sentences that explain them are decided once, in the core (`shopinsight.core.shop_facts`, filed
+under `facts` in `status`); the CLI's `status` says the same. Here they are only read, and
+given the app's keys where a sentence points somewhere."""
 
 from __future__ import annotations
 
 from typing import Any
 
-NO_CURRENCY = "unknown"
-"""The code `status` and the analyses file amounts of no named currency under."""
+from shopinsight.core.shop_facts import NO_AMOUNTS_WHY as _WHY
+from shopinsight.core.shop_facts import NO_CURRENCY
+
+__all__ = ["NO_CURRENCY"]
 
 NO_AMOUNTS = "no amounts"
-NO_AMOUNTS_WHY = "the imported exports carry no prices or totals."
-NO_AMOUNTS_TEXT = (
-    "The imported exports carry no prices or totals: orders count as purchases, without revenue."
-)
+"""What the revenue figure of a shop without amounts reads."""
+
+NO_AMOUNTS_WHY = _WHY + "."
+"""The end of a sentence saying why a panel of money is empty."""
 
 
-def no_amounts(status: dict[str, Any]) -> bool:
+def _facts(status: dict[str, Any] | None) -> dict[str, Any]:
+    """The core's facts of `status` (none for a workspace without orders)."""
+    return (status or {}).get("facts") or {}
+
+
+def no_amounts(status: dict[str, Any] | None) -> bool:
     """Orders, but not one with money: no revenue, no refunds, no cancelled order's total."""
-    if not status.get("orders"):
-        return False
-    money = [
-        *(status.get("gross_revenue") or {}).values(),
-        *(status.get("net_revenue") or {}).values(),
-        *(status.get("returns") or {}).values(),
-        *(status.get("cancelled_value") or {}).values(),
-    ]
-    return not any(money)
+    return bool(_facts(status).get("no_amounts"))
 
 
-def no_buyers(status: dict[str, Any]) -> bool:
+def no_buyers(status: dict[str, Any] | None) -> bool:
     """Orders, none of them with a buyer identity (e.g. a till's baskets)."""
-    orders = int(status.get("orders") or 0)
-    return bool(orders) and int(status.get("orders_without_buyer") or 0) >= orders
+    return bool(_facts(status).get("no_buyers"))
 
 
-def no_buyers_text(status: dict[str, Any]) -> str:
-    """Why there are no customers, for a panel that would list them."""
-    n = int(status.get("orders") or 0)
-    which = "the only order has no" if n == 1 else f"none of the {n:,} orders has a"
-    return (
-        f"No customers: {which} buyer identity (no customer id or email in the exports), "
-        "so there is no one to follow. Bundles (5) work from the baskets alone."
-    )
+def no_amounts_text(status: dict[str, Any] | None) -> str:
+    """Why there is no revenue: the core's sentence ("" when the shop has amounts)."""
+    return str(_facts(status).get("texts", {}).get("no_amounts") or "")
+
+
+def no_buyers_text(status: dict[str, Any] | None) -> str:
+    """Why there are no customers, for a panel that would list them: the core's sentence,
+    and where the app can still help."""
+    said = _facts(status).get("texts", {}).get("no_buyers")
+    return f"{said} Bundles (5) work from the baskets alone." if said else ""
 
 
 def currency_label(currency: str | None) -> str:
@@ -59,7 +62,7 @@ def no_customers_text(status: dict[str, Any] | None) -> str:
     """Why a shop has no customer at all (not a filter's doing), from `status` if known."""
     if status is not None and not status.get("lines") and not status.get("orders"):
         return "No orders yet: press i to import an export."
-    if status is not None and no_buyers(status):
+    if no_buyers(status):
         return no_buyers_text(status)
     return (
         "No customers yet: a customer is a buyer with a purchase (paid, not cancelled or "

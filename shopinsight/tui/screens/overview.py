@@ -178,7 +178,7 @@ class OverviewScreen(SectionScreen):
             else ""
         )
         if no_amounts:  # zeros would read as a shop that sold nothing
-            self.kpi("revenue", shop_facts.NO_AMOUNTS, shop_facts.NO_AMOUNTS_TEXT)
+            self.kpi("revenue", shop_facts.NO_AMOUNTS, shop_facts.no_amounts_text(status))
         else:
             self.kpi(
                 "revenue",
@@ -207,7 +207,7 @@ class OverviewScreen(SectionScreen):
         self.kpi(
             "aov",
             fmt.money(aov, cur, compact=True),
-            shop_facts.NO_AMOUNTS_TEXT
+            shop_facts.no_amounts_text(status)
             if no_amounts
             else f"Average net value of a sold order (buyer known or not): {fmt.money(aov, cur)}",
         )
