@@ -89,8 +89,18 @@ def cohorts_cmd(
     rows = result.rows()
     if rows.height == 0:
         raise NO_BUYERS
-    console.print(_cohort_table(rows, result.by, show, result.currency, str(result.as_of)))
-    hidden = int(rows["active"].list.len().max() or 1) - 1 - _periods_that_fit(result.by)
+    fit = _periods_that_fit(result.by)
+    table = _cohort_table(rows, result.by, show, result.currency, str(result.as_of), fit)
+    unbounded = console.options.update(width=10_000)  # a measure is capped at the width
+    while (
+        result.partial
+        and fit > 1
+        and console.measure(table, options=unbounded).maximum > console.width
+    ):
+        fit -= 1  # a marked cell is wider than a column is counted (active, revenue)
+        table = _cohort_table(rows, result.by, show, result.currency, str(result.as_of), fit)
+    console.print(table)
+    hidden = int(rows["active"].list.len().max() or 1) - 1 - fit
     if hidden > 0:
         console.print(
             f"[dim]{plural(hidden, 'later period')} not shown: widen the terminal or use --json."
@@ -104,12 +114,16 @@ def _periods_that_fit(by: str) -> int:
     return max(1, (width - fixed - 1) // (5 if by == "month" else 6))
 
 
-def _cohort_table(rows: pl.DataFrame, by: str, show: str, cur: str | None, day: str) -> Table:
+def _cohort_table(
+    rows: pl.DataFrame, by: str, show: str, cur: str | None, day: str, fit: int
+) -> Table:
     span = "months" if by == "month" else "quarters"
     what = {"share": "% active", "active": "customers active", "revenue": f"net {_currency(cur)}"}
+    partial = rows["partial_k"].drop_nulls().len() > 0
+    marked = f"; * marks the last {by}, a partial one (see the note)" if partial else ""
     table = Table(
         title=f"Cohorts by first purchase as of {day}: {what[show]} in later {span}",
-        caption=f"Amounts in {_currency(cur)}; +k = k {span} after the first purchase.",
+        caption=f"Amounts in {_currency(cur)}; +k = k {span} after the first purchase{marked}.",
         box=box.SIMPLE_HEAD,
         header_style="bold",
         padding=(0, 1, 0, 0),
@@ -119,13 +133,13 @@ def _cohort_table(rows: pl.DataFrame, by: str, show: str, cur: str | None, day: 
     )
     table.add_column("Cohort", no_wrap=True)
     table.add_column("Customers" if show != "revenue" else "First", justify="right")
-    fit = _periods_that_fit(by)
     longest = int(rows["active"].list.len().max() or 1)
     for k in range(1, min(longest, fit + 1)):
         table.add_column(f"+{k}", justify="right", no_wrap=True)
     for row in rows.iter_rows(named=True):
         first = compact(row["revenue"][0]) if show == "revenue" else f"{row['customers']:,}"
-        cells: list[Any] = [row["cohort"], first]
+        star = "*" if row["partial_k"] == 0 else ""  # the cohort itself: first buyers of a part
+        cells: list[Any] = [row["cohort"] + star, first]
         for k in range(1, min(longest, fit + 1)):
             if k >= len(row["active"]):
                 cells.append("")
@@ -136,6 +150,8 @@ def _cohort_table(rows: pl.DataFrame, by: str, show: str, cur: str | None, day: 
                 "active": f"{row['active'][k]:,}",
                 "revenue": compact(row["revenue"][k]),
             }[show]
+            if k == row["partial_k"]:  # "27*" for 27%: as wide, so a year still fits 80 columns
+                text = text.removesuffix("%") + "*"
             cells.append(Text(text, style=heat(share)))
         table.add_row(*cells)
     return table

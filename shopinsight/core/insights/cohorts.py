@@ -6,6 +6,10 @@ them made at least one counted purchase in period cohort + k, and `revenue[k]` t
 all their orders placed in that period: return documents (negative net) included, so a returned
 purchase takes its money back in the period the goods came back. Periods run to the as-of day,
 so every cohort has one entry per period it has lived, zeros included.
+
+The as-of period is often cut short (Online Retail ends on 9 December 2011: its December has 9
+days): a cohort of 9 days' first buyers and a share of 9 days' comeback read as a collapse next
+to full months. `partial_period` says so, and the rows mark those cells (`partial_k`).
 """
 
 from __future__ import annotations
@@ -98,6 +102,67 @@ def cohort_grid(
     )
 
 
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+"""Month names in English, whatever the machine's locale (`%B` follows it)."""
+
+
+def _period_bounds(index: int, by: Period) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period `index` (`timeline.period_index`)."""
+    months = 1 if by == "month" else 3
+    month0 = index * months if by == "quarter" else index  # months since year 0
+    start = dt.date(month0 // 12, month0 % 12 + 1, 1)
+    after = month0 + months
+    return start, dt.date(after // 12, after % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def partial_period(
+    as_of: dt.date, by: Period, data_end: dt.date | None = None
+) -> dict[str, Any] | None:
+    """The as-of period when the data stops before its last day, else None.
+
+    `data_end` is the day of the last order (the as-of day when None or later). Returns
+    cohort (its label), index (`timeline.period_index`), days (of data: the period's first
+    day to the data's last, none when the data stopped before the period began), period_days,
+    first_day, last_day (of data) and note: the sentence the result shows next to the grid.
+    """
+    by = check_period(by)
+    end = as_of if data_end is None else min(as_of, data_end)
+    index = (as_of.year * 12 + as_of.month - 1) // (1 if by == "month" else 3)
+    start, stop = _period_bounds(index, by)
+    if end >= stop:
+        return None
+    days = max((end - start).days + 1, 0)
+    period_days = (stop - start).days + 1
+    label = f"{as_of.year}-{as_of.month:02d}" if by == "month" else f"{as_of.year}-Q{index % 4 + 1}"
+    first, last = _MONTHS[start.month - 1], _MONTHS[end.month - 1]
+    if by == "month":
+        name = f"{first} {start.year}"
+        span = f"{start.day}–{end.day} {first}" if days > 1 else f"{end.day} {first}"
+    else:
+        name = f"{label} ({first}–{_MONTHS[stop.month - 1]} {stop.year})"
+        span = f"{start.day} {first} – {end.day} {last}" if days > 1 else f"{end.day} {last}"
+    if days == 0:
+        had = f"has no data yet (the last order is on {end.day} {last} {end.year})"
+    else:
+        had = f"has data for {days} of its {period_days} days ({span})"
+    note = (
+        f"The last {by}, {name}, {had}: its cohort and every cohort's cell for it are not a "
+        f"full {by}, so they cannot be compared with the others yet."
+    )
+    return {
+        "cohort": label,
+        "index": index,
+        "days": days,
+        "period_days": period_days,
+        "first_day": start,
+        "last_day": end,
+        "note": note,
+    }
+
+
 def _empty_grid() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
@@ -107,9 +172,16 @@ def _empty_grid() -> pl.DataFrame:
     )  # fmt: skip
 
 
-def cohort_rows(grid: pl.DataFrame) -> pl.DataFrame:
+def cohort_rows(grid: pl.DataFrame, partial_index: int | None = None) -> pl.DataFrame:
     """One row per cohort: cohort, customers, active (list), revenue (list), share (list of
-    active / customers) — the shape of the JSON and the heatmap."""
+    active / customers) — the shape of the JSON and the heatmap — and partial_k: the offset of
+    the cell in the partial as-of period (`partial_period`'s index; 0: the cohort itself is of
+    that period), null when it is complete (`partial_index` None)."""
+    partial = (
+        pl.lit(None, pl.Int32)
+        if partial_index is None
+        else (pl.lit(partial_index, pl.Int32) - pl.col("cohort_index")).cast(pl.Int32)
+    )
     return (
         grid.group_by("cohort_index", maintain_order=True)
         .agg(
@@ -120,6 +192,7 @@ def cohort_rows(grid: pl.DataFrame) -> pl.DataFrame:
             (pl.col("active") / pl.col("customers")).round(4).alias("share"),
         )
         .sort("cohort_index")
+        .with_columns(partial.alias("partial_k"))
         .drop("cohort_index")
     )
 

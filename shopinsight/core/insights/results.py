@@ -19,19 +19,23 @@ if TYPE_CHECKING:
 
 @dataclass
 class CohortsResult:
-    """The cohort grid (one row per cohort and period offset) and what it was cut by."""
+    """The cohort grid (one row per cohort and period offset) and what it was cut by;
+    `partial`: the as-of period when the data stops before its end (`cohorts.partial_period`,
+    its note among the notes), None when it is complete."""
 
     grid: pl.DataFrame
     by: str
     currency: str | None
     as_of: dt.date
     notes: list[str] = field(default_factory=list)
+    partial: dict[str, Any] | None = None
 
     def rows(self) -> pl.DataFrame:
-        """One row per cohort with lists (active, revenue, share), as the heatmap reads it."""
+        """One row per cohort with lists (active, revenue, share), as the heatmap reads it, and
+        partial_k: the offset of the cell in the partial as-of period (null when none)."""
         from shopinsight.core.insights.cohorts import cohort_rows
 
-        return cohort_rows(self.grid)
+        return cohort_rows(self.grid, self.partial["index"] if self.partial else None)
 
     def to_json(self) -> list[dict[str, Any]]:
         from shopinsight.core.insights.cohorts import cohorts_json
@@ -101,14 +105,19 @@ def _timeline(shop: Shop) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def load_cohorts(shop: Shop, by: str = "month") -> CohortsResult:
-    """core.insights.cohorts over the view's orders, cached."""
-    from shopinsight.core.insights.cohorts import check_period
+    """core.insights.cohorts over the view's orders, cached; a last period the data stops
+    short of is said (`cohorts.partial_period`: the data ends on the as-of day or the last
+    order's day, whichever is first)."""
+    from shopinsight.core.insights.cohorts import check_period, partial_period
 
     by = check_period(by)
     shop.require_orders()
     name, family = _names(shop, f"cohorts-{by}")
     parts = shop.cache.parts(name, ["grid"], lambda: {"grid": _grid(shop, by), "meta": {}}, family)
-    return CohortsResult(parts["grid"], by, shop.currency(), shop.as_of(), shop.left_out())
+    as_of = shop.as_of()
+    partial = partial_period(as_of, by, shop.last_order_day())
+    notes = [*shop.left_out(), *([partial["note"]] if partial else [])]
+    return CohortsResult(parts["grid"], by, shop.currency(), as_of, notes, partial)
 
 
 def _grid(shop: Shop, by: str) -> pl.DataFrame:
