@@ -14,7 +14,7 @@ from shopinsight.core.shop import Shop
 from shopinsight.core.shop_facts import facts
 from shopinsight.core.status import shop_status
 from shopinsight.core.workspace import Workspace
-from shopinsight.tui import shop_facts
+from shopinsight.tui import fmt, shop_facts
 
 runner = CliRunner()
 
@@ -174,3 +174,15 @@ def test_the_left_out_tags_are_said_once_each(tmp_path: Path):
         "was placed (early_bird, night_owl) are left out."
     ]
 
+
+def test_one_table_of_the_apps_words():
+    """The command line's words in a day's note and in an importer's message, both in the
+    app's words by one function."""
+    day = "2 later orders in other currencies are not included — use --currency or --as-of."
+    assert fmt.in_app(day).endswith("— pick their currency in Settings (,).")
+    message = (
+        "Columns not found: order_id. Name them with --map, e.g. "
+        '`--map ordered_at="Order Date"`. Or use --format generic.'
+    )
+    wanted = "Columns not found: order_id. Name them in the column mapping below. Or use the "
+    assert fmt.in_app(message) == wanted + "Generic format."

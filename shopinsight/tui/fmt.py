@@ -7,8 +7,8 @@ from typing import Any
 
 from textual.markup import escape as _markup_escape
 
+from shopinsight.core.shop_facts import NO_CURRENCY
 from shopinsight.core.text import visible
-from shopinsight.tui.shop_facts import NO_CURRENCY
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CNY": "¥", "JPY": "¥", "BRL": "R$"}
 
@@ -66,21 +66,40 @@ def escape(text: object) -> str:
     return _markup_escape(visible(text, keep_newlines=True))
 
 
-_CLI_WORDS = [
-    # the day's note (core.shop.Shop.day_note) and the other currencies' orders left out
-    (re.compile(r" — use --currency or --as-of\."), " — pick their currency in Settings (,)."),
-    (re.compile(r" — use --currency ([A-Z]{3})\."), r" — pick \1 in Settings (,) to see them."),
-    # orders left out by exclusions: Customers' X lists the customers and brings one back
-    (re.compile(r"; see `shopinsight exclude --list`\."), "; X on Customers brings one back."),
-    # an export with the consent box ticked: the box is on screen
-    (re.compile(r" \(--include-unsubscribed\)"), ""),
+APP_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), words)
+    for pattern, words in [
+        # the day's note (core.shop.Shop.day_note) and the other currencies' orders left out
+        (r" — use --currency or --as-of\.", " — pick their currency in Settings (,)."),
+        (r" — use --currency ([A-Z]{3})\.", r" — pick \1 in Settings (,) to see them."),
+        # orders left out by exclusions: Customers' X lists the customers and brings one back
+        (r"; see `shopinsight exclude --list`\.", "; X on Customers brings one back."),
+        # an export with the consent box ticked: the box is on screen
+        (r" \(--include-unsubscribed\)", ""),
+        # an importer's messages: the import screen has a column mapping and a store name
+        (r" ?\(`shopinsight where` shows it\)", ""),
+        (r"Set `currency` under \[shop\] in shopinsight\.toml", "Set the currency in Settings (,)"),
+        (r",? e\.g\. `--map[^`]*`", ""),
+        (r",? e\.g\. --map \S+", ""),
+        (r"`(?:shopinsight )?import FILE --store NAME`", "a store name for the file"),
+        (r"\(--map (\w+)=…\)", r"(mapped to \1)"),
+        (r"--format generic with --map", "the Generic format with the column mapping below"),
+        (r"with --map", "in the column mapping below"),
+        (r"--format generic", "the Generic format"),
+        (r"the same --store as before", "the same store name as before"),
+        (r"--store \w+", "a store name"),
+        (r"--store", "a store name"),
+        (r"--map", "the column mapping below"),
+    ]
 ]
+"""The command line's words in a note from the core (pattern, the app's words), in order."""
 
 
 def in_app(text: str) -> str:
-    """A note from the core in the app's words: the command line's options it names
-    ('use --currency or --as-of') become where the app does it (Settings), or go where the
-    screen shows the choice already."""
-    for pattern, words in _CLI_WORDS:
+    """A note or message from the core in the app's words: the command line's options it
+    names ('use --currency or --as-of', `--map`, `--store`…) become where the app does it
+    (Settings, the import screen's column mapping), or go where the screen shows the choice
+    already; the spaces a removal leaves go with it."""
+    for pattern, words in APP_WORDS:
         text = pattern.sub(words, text)
-    return text
+    return re.sub(r"  +", " ", text).replace(" .", ".").strip()

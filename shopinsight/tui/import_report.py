@@ -1,38 +1,17 @@
-"""What the import screen says: an importer's messages in the app's words (no `--map` or
-`--format`, which belong to the command line), one file's import report, the notification
-after an import, and the first rejected rows read back from the saved reject files."""
+"""What the import screen says: one file's import report (the importer's messages in the app's
+words, `fmt.in_app`: no `--map` or `--format`, which belong to the command line), the
+notification after an import, and the first rejected rows read back from the saved reject
+files."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from textual.markup import escape
 
-APP_WORDS: list[tuple[str, str]] = [
-    (r" ?\(`shopinsight where` shows it\)", ""),
-    (r"Set `currency` under \[shop\] in shopinsight\.toml", "Set the currency in Settings (,)"),
-    (r",? e\.g\. `--map[^`]*`", ""),
-    (r",? e\.g\. --map \S+", ""),
-    (r"`(?:shopinsight )?import FILE --store NAME`", "a store name for the file"),
-    (r"\(--map (\w+)=…\)", r"(mapped to \1)"),
-    (r"--format generic with --map", "the Generic format with the column mapping below"),
-    (r"with --map", "in the column mapping below"),
-    (r"--format generic", "the Generic format"),
-    (r"the same --store as before", "the same store name as before"),
-    (r"--store \w+", "a store name"),
-    (r"--store", "a store name"),
-    (r"--map", "the column mapping below"),
-]
-
-
-def app_words(text: str) -> str:
-    """An importer's message without the command line's options (`--map`, `--format`…)."""
-    for pattern, words in APP_WORDS:
-        text = re.sub(pattern, words, text)
-    return re.sub(r"  +", " ", text).replace(" .", ".").strip()
+from shopinsight.tui.fmt import in_app
 
 
 def report_lines(r: Any) -> list[str]:
@@ -42,7 +21,7 @@ def report_lines(r: Any) -> list[str]:
     if r.skipped:
         return [f"[b]{name}[/b]: already imported before, nothing new; the workspace is unchanged."]
     if getattr(r, "format", "") == "not imported" and r.warnings:  # a companion (Olist) file
-        return [f"[b]{name}[/b]: not imported — {escape(app_words(r.warnings[0]))}"]
+        return [f"[b]{name}[/b]: not imported — {escape(in_app(r.warnings[0]))}"]
     rejected = f"[red]{r.rejected:,} rejected[/red]" if r.rejected else "0 rejected"
     merged = getattr(r, "merged", 0)
     if r.new_lines == 0 and r.updated == 0 and not merged:
@@ -62,7 +41,7 @@ def report_lines(r: Any) -> list[str]:
     ]
     if r.rejects_path:
         lines.append(f"  rejected rows saved to {escape(r.rejects_path)}")
-    lines += [f"  [yellow]• {escape(app_words(w))}[/yellow]" for w in r.warnings]
+    lines += [f"  [yellow]• {escape(in_app(w))}[/yellow]" for w in r.warnings]
     return lines
 
 

@@ -25,7 +25,8 @@ from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from shopinsight.core.errors import ShopInsightError
 from shopinsight.core.words import plural
-from shopinsight.tui.import_report import app_words, import_summary, reject_rows, report_lines
+from shopinsight.tui.fmt import in_app as app_words  # the one table of the app's words
+from shopinsight.tui.import_report import import_summary, reject_rows, report_lines
 from shopinsight.tui.screens.base import SectionScreen
 from shopinsight.tui.widgets.file_picker import FilePicker
 from shopinsight.tui.widgets.frame_table import Col, FrameTable
