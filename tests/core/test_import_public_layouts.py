@@ -187,3 +187,39 @@ def test_order_level_rows_of_one_order_number_keep_the_whole_order(tmp_path):
     last = loaded.lines.row(-1, named=True)  # the line the merge keeps of the two
     assert (last["quantity"], last["line_total"], last["order_total"]) == (3, 15.0, 15.0)
     assert any("repeats the order number (order_id)" in w for w in loaded.warnings)
+
+
+def test_dates_and_amounts_without_a_known_buyer_column_name_the_map(tmp_path):
+    # pymc-marketing's cdnow_transactions.csv: the CDNOW sample with a header
+    text = "_id,id,date,cds_bought,spent\n4,1,19970101,2,29.33\n4,1,19970118,2,29.73\n"
+    path = _file(tmp_path, "cdnow_transactions.csv", text)
+    with pytest.raises(InputError) as err:
+        load_file(path)
+    assert "no customer or order number column" in err.value.title
+    assert "--map customer_id=_id (the file has _id, id)" in err.value.detail
+    loaded = load_file(path, mapping={"customer_id": "_id"})
+    assert loaded.lines.select("order_id", "quantity", "line_total").rows() == [
+        ("4@19970101T000000", 2, 29.33),
+        ("4@19970118T000000", 2, 29.73),
+    ]
+
+
+def test_an_event_log_is_refused_until_only_purchases_are_left(tmp_path):
+    text = "user_id,session_id,event,timestamp\nu1,s1,home,2024-03-13 10:21:14\n"
+    text += "u1,s1,purchase,2024-03-13 10:25:00\nu2,s2,cart,2024-03-14 09:00:00\n"
+    path = _file(tmp_path, "ecom.csv", text)
+    with pytest.raises(InputError) as err:
+        load_file(path)
+    assert "an event log, not an order list" in err.value.title
+    assert "--map customer_id=user_id --map ordered_at=timestamp" in err.value.detail
+    mapping = {"customer_id": "user_id", "ordered_at": "timestamp"}
+    with pytest.raises(InputError, match="3 kinds of events"):
+        load_file(path, mapping=mapping)
+    kept = _file(tmp_path, "purchases.csv", "user_id,event,timestamp\nu1,purchase,2024-03-13\n")
+    assert load_file(kept, mapping=mapping).lines["order_id"].to_list() == ["u1@20240313T000000"]
+
+
+def test_a_cohort_summary_is_refused_as_not_an_order_list(tmp_path):
+    path = _file(tmp_path, "sbg_cohorts.csv", "customer_id,recency,T,cohort\n1,1,8,highend\n")
+    with pytest.raises(InputError, match="summary of customers"):
+        load_file(path)

@@ -106,6 +106,7 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
             "makes those itself from the orders: import the transactions they were counted "
             "from instead, one row per purchase with its customer and date (and amount).",
         )
+    _event_log_or_no_buyer(columns, have, found, file_name)
     raise InputError(
         f"Cannot import {file_name}: unknown layout",
         "Its header does not match any supported export "
@@ -115,10 +116,57 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
     )
 
 
-SUMMARY_COLUMNS = (("frequency", "recency"), ("x", "t_x"), ("frequency", "monetary_value"))
+SUMMARY_COLUMNS = (
+    ("frequency", "recency"),
+    ("x", "t_x"),
+    ("frequency", "monetary_value"),
+    ("recency", "t"),
+)
 """Column sets of per-customer summary tables (lifetimes' `cdnow_customers_summary.csv`
 `ID,frequency,recency,T`, `…_with_transactions.csv` `ID,x,t_x,T,zbar`, `donations.csv`
-`frequency,recency,periods,weights`): not order lists, and refused as such."""
+`frequency,recency,periods,weights`, pymc-marketing's `sbg_cohorts.csv`
+`customer_id,recency,T,cohort`): not order lists, and refused as such."""
+
+
+def _event_log_or_no_buyer(
+    columns: list[str], have: set[str], found: dict[str, str], file_name: str
+) -> None:
+    """The refusal of a file that is nearly an order list, said plainly: an event log (an
+    `event` column beside a user and a time: retentioneering's clickstream), or a file with
+    dates and amounts whose buyer column has a name no alias knows (pymc-marketing's
+    `cdnow_transactions.csv`: `_id,id,date,cds_bought,spent`). Returns when neither."""
+    event = next((c for c in EVENT_COLUMNS if c in have), None)
+    buyer = found.get("customer_id") or found.get("email")
+    stuff = {"sku", "product_name", "line_total", "order_total"} & found.keys()
+    if event and buyer and "ordered_at" in found and not stuff:
+        maps = f"--map customer_id={buyer} --map ordered_at={found['ordered_at']}"
+        raise InputError(
+            f"Cannot import {file_name}: it is an event log, not an order list",
+            f"Its rows are events (column {event}: page views, carts, purchases…) of users "
+            f"({buyer}) at times ({found['ordered_at']}), not purchases. Keep only the purchase "
+            "events, in a file of their own, and import that as a list of who bought when: "
+            f"`shopinsight import purchases.csv {maps}`.",
+        )
+    if (
+        "ordered_at" in found
+        and stuff
+        and not ({"order_id", "customer_id", "email"} & found.keys())
+    ):
+        ids = [c for c in columns if normalise_name(c).endswith("id")]
+        example = f" (the file has {', '.join(ids[:5])})" if ids else ""
+        raise InputError(
+            f"Cannot import {file_name}: no customer or order number column found",
+            f"It has dates ({found['ordered_at']}) and "
+            f"{'amounts' if {'line_total', 'order_total'} & stuff else 'products'} "
+            f"({', '.join(found[k] for k in sorted(stuff))}), but none of its columns is "
+            "recognised as the customer or the order number. Name the one that is with --map, "
+            f"e.g. --map customer_id={ids[0] if ids else 'Customer'}{example}. The file's "
+            f"columns are: {', '.join(columns[:30])}.",
+        )
+
+
+EVENT_COLUMNS = ("event", "event_name", "event_type", "event name", "event type")
+"""Column names of an event log's event kind (views, carts, purchases)."""
 
 
 def get_format(name: str) -> Format:

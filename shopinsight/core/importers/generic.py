@@ -66,12 +66,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "department", "productline", "product line"),
     "quantity": ("quantity", "qty", "units", "count", "amount_units", "quantityordered",
                  "quantity ordered", "quantity_ordered", "qty ordered", "number_of_items",
-                 "number of items", "num_items", "number_of_cds"),
+                 "number of items", "num_items", "number_of_cds", "cds_bought",
+                 "items_bought"),
     "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach",
                    "price each", "price_each"),
     "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
                    "amount", "total", "total price", "total_price", "item total",
-                   "dollar_value", "dollar value"),
+                   "dollar_value", "dollar value", "spent", "amount_spent", "amount spent"),
     "order_total": ("order_total", "order total"),
     "currency": ("currency", "currency_code"),
     "country": ("country", "ship_country", "shipping country", "customer_state"),
@@ -406,6 +407,9 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             f"The file's columns are: {', '.join(c for c in frame.columns if c != '__row')}.",
         )
 
+    if not {"sku", "product_name", "unit_price", "line_total", "order_total"} & found.keys():
+        _not_an_event_log(frame, ctx.file_name)
+
     # Stage 1: clean each used column once, then parse each value once; later
     # expressions refer to these columns by name (fast on a million rows).
     used = sorted(set(found.values()))
@@ -613,6 +617,24 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "returns: they take their money off revenue and never count as purchases."
         )
     return out
+
+
+def _not_an_event_log(frame: pl.DataFrame, file_name: str) -> None:
+    """A buyer-and-date file (no products, no money) whose `event` column names several kinds
+    of events is a clickstream: importing every view and cart as a purchase would be wrong.
+    One kind (the purchases kept) is fine."""
+    event = next((c for c in ("event", "event_name", "event_type") if c in frame.columns), None)
+    if event is None:
+        return
+    kinds = frame[event].drop_nulls().str.strip_chars().unique().sort()
+    if kinds.len() > 1:
+        shown = ", ".join(kinds.head(6).to_list())
+        raise InputError(
+            f"Cannot import {file_name}: its rows are events, not purchases",
+            f"Its column {event} names {kinds.len()} kinds of events ({shown}…): each row would "
+            "be taken as a purchase. Keep only the purchase events, in a file of their own, and "
+            "import that.",
+        )
 
 
 def _one_line_per_order(out: pl.DataFrame, once: pl.Expr) -> tuple[pl.DataFrame, int]:
