@@ -100,3 +100,16 @@ def test_json_contract_is_unchanged(shop: Path) -> None:
     data = json.loads(run(shop, "cohorts", "--json"))
     assert all(set(c) == {"cohort", "customers", "active", "revenue"} for c in data)
     assert [c["cohort"] for c in data] == ["2024-01", "2024-02", "2024-03"]
+
+
+def test_repeat_months_mark_the_partial_month(shop: Path) -> None:
+    out = run(shop, "repeat")
+    months = [line.split()[0] for line in out.splitlines() if line.strip()[:4] == "2024"]
+    assert months == ["2024-01", "2024-02", "2024-03*"]
+    said = " ".join(out.split())
+    assert "*: a partial month (see the note)" in said
+    assert "The last month, March 2024, has data for 1 of its 31 days (1 March)" in said
+    full = run(shop, "repeat", "--as-of", "2024-02-29")
+    assert "*" not in full and "partial" not in full
+    data = json.loads(run(shop, "repeat", "--json"))  # the JSON contract is unchanged
+    assert [m["month"] for m in data["new_vs_returning"]] == ["2024-01", "2024-02", "2024-03"]

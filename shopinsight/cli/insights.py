@@ -180,7 +180,8 @@ def repeat_cmd(
     if result.steps["first_to_second"]["customers"] == 0:
         raise NO_BUYERS
     console.print(_steps_table(result.steps, str(result.as_of)))
-    console.print(_months_table(result.by_month, result.currency))
+    partial = result.partial["cohort"] if result.partial else None
+    console.print(_months_table(result.by_month, result.currency, partial))
     print_notes(result.notes)
 
 
@@ -219,11 +220,13 @@ def _steps_table(steps: dict[str, Any], day: str) -> Table:
     return table
 
 
-def _months_table(by_month: pl.DataFrame, cur: str | None) -> Table:
+def _months_table(by_month: pl.DataFrame, cur: str | None, partial: str | None = None) -> Table:
+    """`partial`: the month ("2011-12") the data stops short of, marked with a *."""
+    marked = " *: a partial month (see the note)." if partial else ""
     table = Table(
         title=f"New vs returning customers' net revenue per month ({_currency(cur)})",
         caption="New: in their first-purchase month. Other: no known buyer, or a return of "
-        "goods bought before the data.",
+        f"goods bought before the data.{marked}",
         box=box.SIMPLE_HEAD,
         header_style="bold",
         title_justify="left",
@@ -233,7 +236,8 @@ def _months_table(by_month: pl.DataFrame, cur: str | None) -> Table:
         table.add_column(title, justify="left" if title == "Month" else "right", no_wrap=True)
     for row in by_month.iter_rows(named=True):
         table.add_row(
-            row["month"], f"{row['new']:,.0f}", f"{row['returning']:,.0f}",
+            row["month"] + ("*" if row["month"] == partial else ""),
+            f"{row['new']:,.0f}", f"{row['returning']:,.0f}",
             f"{row['other']:,.0f}", f"{row['new_customers']:,}",
             f"{row['returning_customers']:,}",
         )  # fmt: skip

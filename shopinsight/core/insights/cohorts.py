@@ -126,7 +126,8 @@ def partial_period(
     `data_end` is the day of the last order (the as-of day when None or later). Returns
     cohort (its label), index (`timeline.period_index`), days (of data: the period's first
     day to the data's last, none when the data stopped before the period began), period_days,
-    first_day, last_day (of data) and note: the sentence the result shows next to the grid.
+    first_day, last_day (of data), said (what the data covers: "The last month, December 2011,
+    has data for 9 of its 31 days (1–9 December)") and note: the sentence the cohorts show.
     """
     by = check_period(by)
     end = as_of if data_end is None else min(as_of, data_end)
@@ -148,9 +149,10 @@ def partial_period(
         had = f"has no data yet (the last order is on {end.day} {last} {end.year})"
     else:
         had = f"has data for {days} of its {period_days} days ({span})"
+    said = f"The last {by}, {name}, {had}"
     note = (
-        f"The last {by}, {name}, {had}: its cohort and every cohort's cell for it are not a "
-        f"full {by}, so they cannot be compared with the others yet."
+        f"{said}: its cohort and every cohort's cell for it are not a full {by}, so they "
+        "cannot be compared with the others yet."
     )
     return {
         "cohort": label,
@@ -159,6 +161,7 @@ def partial_period(
         "period_days": period_days,
         "first_day": start,
         "last_day": end,
+        "said": said,
         "note": note,
     }
 

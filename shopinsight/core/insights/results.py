@@ -55,6 +55,9 @@ class RepeatResult:
     currency: str | None
     as_of: dt.date
     notes: list[str] = field(default_factory=list)
+    partial: dict[str, Any] | None = None
+    """The last month of `by_month` when the data stops short of its end
+    (`cohorts.partial_period`, its note among the notes); None when it is complete."""
 
     def to_json(self, curve_days: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)) -> dict:
         points = self.curve.filter(pl.col("day").is_in(list(curve_days)))
@@ -131,7 +134,9 @@ def _grid(shop: Shop, by: str) -> pl.DataFrame:
 
 
 def load_repeat(shop: Shop) -> RepeatResult:
-    """core.insights.repeat over the view's purchase timeline, cached."""
+    """core.insights.repeat over the view's purchase timeline, cached; a last month the data
+    stops short of is said, as for the cohorts."""
+    from shopinsight.core.insights.cohorts import partial_period
     from shopinsight.core.insights.repeat import (
         gap_distribution,
         new_vs_returning,
@@ -152,9 +157,18 @@ def load_repeat(shop: Shop) -> RepeatResult:
         }
 
     parts = shop.cache.parts(name, ["curve", "gaps", "by_month"], compute, family)
+    as_of = shop.as_of()
+    partial = partial_period(as_of, "month", shop.last_order_day())
+    notes = shop.left_out()
+    if partial:
+        notes = [
+            *notes,
+            f"{partial['said']}: its new and returning revenue and customers are "
+            "not a full month's, so they cannot be compared with the others yet.",
+        ]
     return RepeatResult(
         parts["meta"], parts["curve"], parts["gaps"], parts["by_month"], shop.currency(),
-        shop.as_of(), shop.left_out(),
+        as_of, notes, partial,
     )  # fmt: skip
 
 
