@@ -162,9 +162,12 @@ def test_a_buyer_and_date_log_named_with_map(tmp_path):
 
 
 def test_two_columns_other_than_a_date_and_a_customer_id_are_not_guessed(tmp_path):
-    for text in ("email,date\nann@x.com,2024-01-02\n", "date,price\n2024-01-02,5\n"):
+    for text, said in (
+        ("email,date\nann@x.com,2024-01-02\n", "unknown layout"),
+        ("date,price\n2024-01-02,5\n", "no customer or order number column"),
+    ):
         path = _file(tmp_path, "two.csv", text)
-        with pytest.raises(InputError, match="unknown layout"):
+        with pytest.raises(InputError, match=said):
             load_file(path)
 
 
@@ -223,3 +226,28 @@ def test_a_cohort_summary_is_refused_as_not_an_order_list(tmp_path):
     path = _file(tmp_path, "sbg_cohorts.csv", "customer_id,recency,T,cohort\n1,1,8,highend\n")
     with pytest.raises(InputError, match="summary of customers"):
         load_file(path)
+
+
+def test_r_btyd_cdnow_event_log_names_its_id_columns(tmp_path):
+    # BTYD's cdnowElog.csv: quoted header, masterid and sampleid, cds and sales
+    text = (
+        '"masterid","sampleid","date","cds","sales"\n4,1,19970101,2,29.33\n18,2,19970104,1,14.96\n'
+    )
+    path = _file(tmp_path, "cdnowElog.csv", text)
+    with pytest.raises(InputError, match="--map customer_id=masterid"):
+        load_file(path)
+    loaded = load_file(path, mapping={"customer_id": "masterid"})
+    assert loaded.lines.select("customer_id", "quantity", "order_total").rows() == [
+        ("generic:4", 2, 29.33),
+        ("generic:18", 1, 14.96),
+    ]
+
+
+def test_a_buyer_date_and_price_file_is_an_order_list(tmp_path):
+    text = "customer,date,price\n1,2005-01-03,26.95\n1,2005-01-03,3\n2,2005-01-04,12\n"
+    loaded = load_file(_file(tmp_path, "priced.csv", text))
+    last = loaded.lines.unique("order_id", keep="last", maintain_order=True)
+    assert last.select("order_id", "quantity", "line_total").rows() == [
+        ("1@20050103T000000", 2, pytest.approx(29.95)),
+        ("2@20050104T000000", 1, 12.0),
+    ]

@@ -137,7 +137,7 @@ def _event_log_or_no_buyer(
     `cdnow_transactions.csv`: `_id,id,date,cds_bought,spent`). Returns when neither."""
     event = next((c for c in EVENT_COLUMNS if c in have), None)
     buyer = found.get("customer_id") or found.get("email")
-    stuff = {"sku", "product_name", "line_total", "order_total"} & found.keys()
+    stuff = {"sku", "product_name", "line_total", "order_total", "unit_price"} & found.keys()
     if event and buyer and "ordered_at" in found and not stuff:
         maps = f"--map customer_id={buyer} --map ordered_at={found['ordered_at']}"
         raise InputError(
@@ -157,7 +157,7 @@ def _event_log_or_no_buyer(
         raise InputError(
             f"Cannot import {file_name}: no customer or order number column found",
             f"It has dates ({found['ordered_at']}) and "
-            f"{'amounts' if {'line_total', 'order_total'} & stuff else 'products'} "
+            f"{'amounts' if {'line_total', 'order_total', 'unit_price'} & stuff else 'products'} "
             f"({', '.join(found[k] for k in sorted(stuff))}), but none of its columns is "
             "recognised as the customer or the order number. Name the one that is with --map, "
             f"e.g. --map customer_id={ids[0] if ids else 'Customer'}{example}. The file's "

@@ -66,7 +66,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "department", "productline", "product line"),
     "quantity": ("quantity", "qty", "units", "count", "amount_units", "quantityordered",
                  "quantity ordered", "quantity_ordered", "qty ordered", "number_of_items",
-                 "number of items", "num_items", "number_of_cds", "cds_bought",
+                 "number of items", "num_items", "number_of_cds", "cds_bought", "cds",
                  "items_bought"),
     "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach",
                    "price each", "price_each"),
@@ -240,9 +240,8 @@ def missing_for(found: dict[str, str], log: bool = False) -> list[str]:
     if "ordered_at" not in found:
         missing.append("ordered_at")
     buyer = bool({"customer_id", "email", "customer_name"} & found.keys())
-    if not ({"sku", "product_name", "line_total", "order_total"} & found.keys()) and not (
-        log and buyer
-    ):
+    amounts = {"sku", "product_name", "line_total", "order_total", "unit_price"}
+    if not (amounts & found.keys()) and not (log and buyer):
         missing.append("sku or product_name (or line_total)")
     if not ({"order_id", "customer_id", "email"} & found.keys()):
         missing.append("order_id or customer_id")
