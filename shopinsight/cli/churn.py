@@ -28,6 +28,14 @@ from shopinsight.cli.app import (
 from shopinsight.cli.lazy_rich import Table, escape
 from shopinsight.cli.warm import alerts_json
 from shopinsight.cli.warm import churn_view as _run
+from shopinsight.core.churn.stake import (
+    ORDERS_AT_RISK,
+    by_orders,
+    orders_text,
+    ranking_note,
+    stake_noun,
+    with_stakes,
+)
 from shopinsight.core.errors import InputError
 
 churn_app = typer.Typer(name="churn", no_args_is_help=False, rich_markup_mode="rich")
@@ -85,10 +93,12 @@ def churn_cmd(
     limit = top  # the to-act list is already sized ([churn] list_size, list_share)
     shown = rows.head(limit) if limit else rows
     if json_out:
-        print_json(alerts_json(shown, result.currency))
+        print_json(_alerts_json(shown, result.currency))
         return
     console.print(f"[bold]Churn as of {result.as_of}[/bold] (horizon {result.horizon_days} days)")
     console.print(escape(result.method_reason), highlight=False)
+    if (note := ranking_note(result.alerts, result.horizon_days)) is not None:
+        console.print(escape(note), highlight=False)
     if shown.height == 0:
         console.print(
             "No customer needs attention right now."
@@ -100,19 +110,28 @@ def churn_cmd(
         more = rows.height - shown.height
         if more > 0:
             console.print(f"[dim]{more:,} more; use --top N or --json to see them.[/dim]")
-    bt_line = _backtest_line(result.backtest)
+    bt_line = _backtest_line(result.backtest, stake_noun(result.alerts))
     console.print(f"[dim]{escape(bt_line)}[/dim]", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
 
+def _alerts_json(rows: pl.DataFrame, currency: str | None) -> list[dict[str, Any]]:
+    """`alerts_json`; alerts ranked by orders (exports without amounts, `churn.stake`) also
+    give orders_at_risk and expected_orders, and no value_at_risk (no money is known)."""
+    return with_stakes(alerts_json(rows, currency), rows)
+
+
 def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> Table:
-    """Four columns that fit 80 characters: who (status, due date), risk and spend at stake,
-    then the reasons and the suggested action."""
+    """Four columns that fit 80 characters: who (status, due date), risk and spend at stake
+    (orders at stake when the exports carry no amounts), then the reasons and the suggested
+    action."""
+    orders = by_orders(rows)
     table = Table(header_style="bold", show_lines=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Customer · status · due", max_width=24, overflow="fold")
-    table.add_column(f"Risk\nat stake {currency or ''}".strip(), justify="right", no_wrap=True)
+    stake = "orders at stake" if orders else f"at stake {currency or ''}".strip()
+    table.add_column(f"Risk\n{stake}", justify="right", no_wrap=True)
     table.add_column("Why  → suggested action", ratio=1)
     for i, row in enumerate(rows.iter_rows(named=True), start=1):
         who = [
@@ -129,7 +148,8 @@ def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> T
         table.add_row(
             str(i),
             "\n".join(who),
-            f"[bold]{row['risk']:.0%}[/bold]\n{row['value_at_risk'] or 0:,.0f}",
+            f"[bold]{row['risk']:.0%}[/bold]\n"
+            + (orders_text(row[ORDERS_AT_RISK]) if orders else f"{row['value_at_risk'] or 0:,.0f}"),
             why,
             style="dim" if everyone and not row["is_alert"] else None,
         )
@@ -144,9 +164,10 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def _backtest_line(bt: dict[str, Any]) -> str:
+def _backtest_line(bt: dict[str, Any], lost: str = "lost spend") -> str:
     """One sentence: how the shown method did one horizon back. Read from the backtest as
-    cached (`Backtest.to_dict`): the backtest module brings scikit-learn, ~1 s to start."""
+    cached (`Backtest.to_dict`): the backtest module brings scikit-learn, ~1 s to start.
+    `lost`: what the top 10% hold a share of (`churn.stake.stake_noun`)."""
     parts = [
         f"Backtest as of {bt['as_of']} ({bt['customers']:,} customers, "
         f"{bt['lost']:,} did not return)"
@@ -158,7 +179,7 @@ def _backtest_line(bt: dict[str, Any]) -> str:
         parts.append(
             f"{name}: ROC-AUC {_num(score['auc'])}, alert list precision "
             f"{_pct(score['precision'])} / recall {_pct(score['recall'])}, top 10% hold "
-            f"{_pct(score['top10_capture'])} of lost spend"
+            f"{_pct(score['top10_capture'])} of {lost}"
         )
     recency = bt.get("recency")
     if isinstance(recency, dict):
@@ -206,7 +227,7 @@ def backtest_cmd(
         ("Alerts raised", "alerts", lambda x: f"{x:,}"),
         ("Precision: alerted who did not return", "precision", _pct),
         ("Recall: of those lost, share alerted", "recall", _pct),
-        ("Lost spend in the top 10%", "top10_capture", _pct),
+        (f"{stake_noun(result.alerts).capitalize()} in the top 10%", "top10_capture", _pct),
     ]
     for label, key, fmt in metrics:
         cells = []
@@ -225,6 +246,8 @@ def backtest_cmd(
         if note:
             console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     console.print(escape(result.method_reason), highlight=False)
+    if (note := ranking_note(result.alerts, result.horizon_days)) is not None:
+        console.print(escape(note), highlight=False)
 
 
 @churn_app.command("mark")

@@ -52,6 +52,7 @@ from shopinsight.core.churn.rule import (
     next_season_start,
     rule_table,
 )
+from shopinsight.core.churn.stake import EXPECTED_ORDERS, ORDER_COLUMNS, ORDERS_AT_RISK
 from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import purchases_at
 from shopinsight.core.orders import lines_as_of, shop_tz
@@ -102,15 +103,11 @@ def _prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict) -> History:
     return prepare_history(lines_as_of(lines.lazy(), as_of, shop_tz(config)), config)
 
 
-def _expected_spend(horizon: int) -> pl.Expr:
-    """What a customer would spend over the horizon at their usual pace (one order for one-timers),
-    net of what they send back (`kept_share`: a customer who returns 95% of what they buy puts
-    5% of it at stake).
-
-    Expected orders are capped at the orders they ever placed: a two-order customer is not
-    assumed to order twenty times because their two orders were a day apart.
-    """
-    orders = (
+def _expected_orders(horizon: int) -> pl.Expr:
+    """The orders a customer would place over the horizon at their usual pace (one for
+    one-timers), capped at the orders they ever placed: a two-order customer is not assumed to
+    order twenty times because their two orders were a day apart."""
+    return (
         pl.when(pl.col("frequency") >= 2)
         .then(
             pl.min_horizontal(
@@ -119,8 +116,21 @@ def _expected_spend(horizon: int) -> pl.Expr:
         )
         .otherwise(1.0)
     )
+
+
+def _expected_spend(horizon: int) -> pl.Expr:
+    """What a customer would spend over the horizon at their usual pace (`_expected_orders`),
+    net of what they send back (`kept_share`: a customer who returns 95% of what they buy puts
+    5% of it at stake)."""
     kept = pl.col("kept_share").fill_null(1.0)
-    return (pl.col("aov") * kept * orders).alias("expected_spend")
+    return (pl.col("aov") * kept * _expected_orders(horizon)).alias("expected_spend")
+
+
+def _stakes(history: History, horizon: int) -> list[pl.Expr]:
+    """Expected spend; on a shop without amounts (every spend 0) the expected orders as well,
+    which is what its alerts are ranked by (`churn.stake`)."""
+    spend = _expected_spend(horizon)
+    return [spend] if history.amounts else [spend, _expected_orders(horizon).alias(EXPECTED_ORDERS)]
 
 
 def _score(
@@ -137,7 +147,7 @@ def _score(
         if model is not None
         else pl.lit(None, pl.Float64).alias("model_risk")
     )
-    table = table.with_columns(model_risk, _expected_spend(settings.horizon_days))
+    table = table.with_columns(model_risk, *_stakes(history, settings.horizon_days))
     seasonal = holiday_only(history, cutoff, settings).with_columns(
         pl.lit(True).alias("holiday_only")
     )
@@ -209,13 +219,14 @@ def churn_alerts(
     """
     settings = ChurnSettings.from_config(config, horizon_days)
     history = history if history is not None else _prepare(lines, as_of, config)
+    columns = ALERT_COLUMNS if history.amounts else [*ALERT_COLUMNS, *ORDER_COLUMNS]
     scored = _scored(history, as_of, settings)
     method, why, backtest, table, cadence, model = (
         scored.method, scored.why, scored.backtest, scored.table, scored.cadence, scored.model
     )  # fmt: skip
     del scored
     table = table.select(
-        c for c in dict.fromkeys([*ALERT_COLUMNS, *READ_AFTER_SCORE]) if c in table.columns
+        c for c in dict.fromkeys([*columns, *READ_AFTER_SCORE]) if c in table.columns
     )
     table = _join_profiles(table, history, profiles)
     table = _season(
@@ -234,8 +245,8 @@ def churn_alerts(
     flagged = alert_flag(pl.col("risk"), settings)
     table = table.with_columns(classify(table, flagged, as_of, settings.horizon_days))
     # only the columns kept go through the list's sort (a third of them)
-    kept = table.select(c for c in ALERT_COLUMNS if c in table.columns)
-    table = remark(kept, states, last_order, as_of, settings).select(ALERT_COLUMNS)
+    kept = table.select(c for c in columns if c in table.columns)
+    table = remark(kept, states, last_order, as_of, settings).select(columns)
     notes = _notes(history, settings, cadence, model)
     return ChurnResult(
         alerts=table,
@@ -313,23 +324,33 @@ def _score_all(history: History, as_of: dt.date, settings: ChurnSettings) -> _Sc
     column = {"model": "model_risk", "btyd": "btyd_risk", "recency": "recency_risk"}
     risk = pl.col(column.get(method, "rule_risk"))
     table = table.with_columns(risk.clip(0.0, 1.0).alias("risk"))
-    table = table.with_columns((pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk"))
+    if history.amounts:
+        at_risk = [(pl.col("risk") * pl.col("expected_spend")).alias("value_at_risk")]
+    else:  # no money known (not none at stake): ranked by the orders at risk
+        at_risk = [
+            pl.lit(None, pl.Float64).alias("value_at_risk"),
+            (pl.col("risk") * pl.col(EXPECTED_ORDERS)).alias(ORDERS_AT_RISK),
+        ]
+    table = table.with_columns(at_risk)
     return _Scored(method, why, backtest, table, cadence, model)
 
 
 def _join_profiles(
     table: pl.DataFrame, history: History, profiles: pl.DataFrame | None
 ) -> pl.DataFrame:
-    """segment, tags and favorite_product from profiles; churn's own stand-ins where missing."""
-    own_tags = pl.concat_list(
+    """segment, tags and favorite_product from profiles; churn's own stand-ins where missing
+    (without the two about prices when the exports carry no amounts, as the profiles leave
+    their money tags out: nobody is known to pay full price where no price is known)."""
+    holiday = pl.when(pl.col("holiday_only")).then(pl.lit("holiday_only"))
+    priced = [
         pl.when((pl.col("frequency") >= 3) & (pl.col("discount_share") == 0)).then(
             pl.lit("full_price_loyal")
         ),
         pl.when((pl.col("frequency") >= 2) & (pl.col("discount_share") >= 0.5)).then(
             pl.lit("discount_hunter")
         ),
-        pl.when(pl.col("holiday_only")).then(pl.lit("holiday_only")),
-    ).list.drop_nulls()
+    ]
+    own_tags = pl.concat_list(*(priced if history.amounts else []), holiday).list.drop_nulls()
     cols = [] if profiles is None else [
         c for c in ("segment", "tags", "favorite_product") if c in profiles.columns
     ]  # fmt: skip

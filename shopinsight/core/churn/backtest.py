@@ -27,6 +27,7 @@ from shopinsight.core.churn.model import (
     training_frame,
 )
 from shopinsight.core.churn.rule import ChurnSettings
+from shopinsight.core.churn.stake import EXPECTED_ORDERS, ORDERS_AT_RISK
 from shopinsight.core.churn.value import purchases_at, ranked_as
 
 MIN_LEARN_DAYS = 7
@@ -98,29 +99,37 @@ def alert_flag(risk: pl.Expr, settings: ChurnSettings) -> pl.Expr:
 
 
 def method_score(
-    table: pl.DataFrame, risk_col: str, settings: ChurnSettings, day: dt.date
+    table: pl.DataFrame,
+    risk_col: str,
+    settings: ChurnSettings,
+    day: dt.date,
+    stake: str = "expected_spend",
 ) -> MethodScore:
     """AUC, precision/recall of the to-act list and top-10% capture of lost spend.
 
     The list is built as on the day itself (lists.classify and the list-size cap, save now
     before win back, by value at risk), so its precision is that of the names a merchant
-    would have been given, not of every customer the method flagged.
+    would have been given, not of every customer the method flagged. `stake` is what is at
+    stake per customer: expected spend, or on a shop without amounts expected orders (the
+    list is then ranked by orders at risk, and the capture is of lost orders).
     """
     lost = table["lost"].to_numpy()
     risk = table[risk_col].to_numpy()
     flagged = alert_flag(pl.col(risk_col), settings)
+    at_risk = "value_at_risk" if stake == "expected_spend" else ORDERS_AT_RISK
     scored = table.with_columns(
         pl.col(risk_col).alias("risk"),
-        (pl.col(risk_col) * pl.col("expected_spend").fill_null(0.0)).alias("value_at_risk"),
+        (pl.col(risk_col) * pl.col(stake).fill_null(0.0)).alias(at_risk),
     )
     scored = scored.with_columns(classify(scored, flagged, day, settings.horizon_days))
     listed = pl.col("list").is_not_null()
-    in_list = listed & (order_key().rank("ordinal").over(listed) <= list_cap(scored, settings))
+    rank = order_key(at_risk).rank("ordinal").over(listed)
+    in_list = listed & (rank <= list_cap(scored, settings))
     shown = scored.select(in_list).to_series().to_numpy()
     n_alerts = int(shown.sum())
     hits = int((shown & (lost == 1)).sum())
     total_lost = int(lost.sum())
-    value = table["expected_spend"].fill_null(0.0).to_numpy()
+    value = table[stake].fill_null(0.0).to_numpy()
     order = np.argsort(-(risk * value), kind="stable")
     top = order[: max(1, int(np.ceil(0.1 * len(order))))] if len(order) else order
     lost_value = float((value * lost).sum())
@@ -228,6 +237,11 @@ def replay_backtest(
     if has_btyd:  # expected orders, or P(no order) when it ranked clearly better
         table, ranking = _btyd_ranking(table, settings.min_auc_gain)
     fit = purchases_at(history, then, settings.seed)
+    stake = "expected_spend" if history.amounts else EXPECTED_ORDERS
+
+    def scores(risk_col: str) -> MethodScore:
+        return method_score(table, risk_col, replayed, then, stake)
+
     horizon_note = (
         f"replayed with a {h}-day horizon: the history ({span} days) is too short to replay "
         f"the {settings.horizon_days}-day horizon and learn before it"
@@ -239,8 +253,8 @@ def replay_backtest(
         horizon_days=h,
         customers=table.height,
         lost=int(table["lost"].sum()) if table.height else 0,
-        rule=method_score(table, "rule_risk", replayed, then),
-        model=method_score(table, "model_risk", replayed, then) if model is not None else None,
+        rule=scores("rule_risk"),
+        model=scores("model_risk") if model is not None else None,
         model_note="; ".join(
             n for n in ("" if why_not is None else f"no model: {why_not}", learn_note) if n
         ),
@@ -249,8 +263,8 @@ def replay_backtest(
             if everyone > BACKTEST_CUSTOMERS
             else ""
         ),
-        btyd=method_score(table, "btyd_risk", replayed, then) if has_btyd else None,
-        recency=method_score(table, "recency_risk", replayed, then),
+        btyd=scores("btyd_risk") if has_btyd else None,
+        recency=scores("recency_risk"),
         btyd_note="" if has_btyd else f"no purchase model: {fit.reason}",
         horizon_note=horizon_note,
         btyd_ranking=ranking,

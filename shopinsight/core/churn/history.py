@@ -55,6 +55,10 @@ class History:
     parent: History | None = field(default=None, repr=False)
     """The whole shop's history when this is a sample of it (the purchase model's fits are
     shared through it: one fit per cutoff, whichever sample asks)."""
+    amounts: bool = True
+    """Whether the counted purchases carry amounts: False when no counted order has a total (a
+    file of member visits, a log of buyer and date): every spend is then 0, and what a lost
+    customer puts at stake is counted in orders, not money (`churn.stake`)."""
 
     @property
     def root(self) -> History:
@@ -145,6 +149,7 @@ class History:
                 self.currency,
                 self.dropped_currency_orders,
                 parent=self,
+                amounts=self.amounts,
             )
         return self.cache[key]
 
@@ -238,6 +243,10 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
     orders = _orders(lines, in_currency, tz)
     dropped = orders.filter(~pl.col("in_currency")).height
     orders = orders.filter("in_currency")
+    counted, priced = orders.select(
+        pl.col("counted").any().alias("_counted"),
+        (pl.col("counted") & pl.col("order_total").is_not_null()).any().alias("_priced"),
+    ).row(0)
     days = (
         orders.filter("counted")
         .group_by("customer_id", "day")
@@ -263,6 +272,9 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         problem.fill_null(False).alias("problem"),
         pl.when(pl.col("status") == "cancelled")
         .then(pl.lit("cancelled"))
+        # an order without amounts: the status alone says how much went back
+        .when(pl.col("order_total").is_null() & (pl.col("status") == "partially_refunded"))
+        .then(pl.lit("partly refunded"))
         .when(pl.col("refunded").fill_null(0.0) >= pl.col("order_total").fill_null(0.0))
         .then(pl.lit("refunded"))
         .otherwise(pl.lit("partly refunded"))
@@ -296,6 +308,7 @@ def prepare_history(lines: pl.LazyFrame, config: dict) -> History:
         product_lines,
         currency,
         dropped,
+        amounts=bool(priced) or not counted,
     )
 
 

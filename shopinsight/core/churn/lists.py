@@ -22,6 +22,7 @@ import math
 import polars as pl
 
 from shopinsight.core.churn.rule import ChurnSettings
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, stake_column
 from shopinsight.core.churn.state import apply_states
 
 LISTS = ["save_now", "win_back"]
@@ -86,15 +87,22 @@ def cut(
     since = now - dt.timedelta(days=WEEK_DAYS)
     fresh = hidden & (pl.col("marked_at") >= pl.lit(since)).fill_null(False)
     counted = pl.col("list").is_not_null() & (~hidden | fresh)
-    rank = order_key().rank("ordinal").over(counted)
+    rank = order_key(stake_column(table)).rank("ordinal").over(counted)
     in_list = counted & (rank <= list_cap(table, settings))
     return table.with_columns((in_list & ~hidden).alias("is_alert"))
 
 
-def order_key() -> pl.Expr:
-    """Ascending sort key: save_now before win_back before the rest, then by value at risk."""
+LIST_STEP = {"value_at_risk": 1e15, ORDERS_AT_RISK: 1e4}
+"""How far apart `order_key` sets the lists: above any value at risk, or any orders at risk
+(at most the horizon's 730 days at one order a day). The orders' step is small so their
+fractions still rank (at 1e15 a float steps by 0.25: 4.07 and 4.00 orders tied)."""
+
+
+def order_key(stake: str = "value_at_risk") -> pl.Expr:
+    """Ascending sort key: save_now before win_back before the rest, then by value at risk
+    (`stake`: orders_at_risk on a shop without amounts, `churn.stake.stake_column`)."""
     code = pl.col("list").replace_strict({"save_now": 0, "win_back": 1}, default=2)
-    return code.cast(pl.Float64) * 1e15 - pl.col("value_at_risk").fill_null(0.0)
+    return code.cast(pl.Float64) * LIST_STEP[stake] - pl.col(stake).fill_null(0.0)
 
 
 def remark(
@@ -107,8 +115,11 @@ def remark(
 ) -> pl.DataFrame:
     """The merchant's marks applied and the to-act list cut again: a contacted, snoozed or
     dismissed customer leaves it; the next one moves up a week after the mark."""
-    marked = apply_states(alerts.drop("state", strict=False), states, last_order, as_of)
-    marked = cut(marked, pl.col("hidden"), settings, now).with_columns(order_key().alias("_order"))
+    marked = apply_states(
+        alerts.drop("state", strict=False), states, last_order, as_of, settings.tz
+    )
+    key = order_key(stake_column(alerts))
+    marked = cut(marked, pl.col("hidden"), settings, now).with_columns(key.alias("_order"))
     ids = marked["customer_id"]
     keys, descending = ["is_alert", "_order"], [True, False]
     if ids.null_count() == 0 and ids.is_sorted():  # already by id (the alerts as built): a

@@ -17,6 +17,7 @@ import polars as pl
 from shopinsight.core.churn.features import History, customer_features, labels
 from shopinsight.core.churn.isotonic import isotonic_fit_transform
 from shopinsight.core.errors import ConfigError
+from shopinsight.core.orders import shop_tz
 
 REPEAT_STATUSES = ["active", "due", "at_risk", "lapsing", "lapsed"]
 ONE_TIME_STATUSES = ["new", "cooling", "second_order_at_risk", "one_and_done"]
@@ -74,6 +75,8 @@ class ChurnSettings:
     value_horizon_days: int = 365
     list_size: int = 25
     list_share: float = 0.1
+    tz: str = "UTC"
+    """The shop's clock ([shop] timezone, not a [churn] key): the day a mark was made on."""
 
     @classmethod
     def from_config(cls, config: dict[str, Any], horizon_days: int | None = None) -> ChurnSettings:
@@ -85,9 +88,9 @@ class ChurnSettings:
         values = {
             key: _convert(key, value, getattr(defaults, key))
             for key, value in raw.items()
-            if key in cls.__dataclass_fields__
+            if key in cls.__dataclass_fields__ and key != "tz"
         }
-        settings = cls(**values)
+        settings = cls(**values, tz=shop_tz(config))
         settings.check()
         return settings
 

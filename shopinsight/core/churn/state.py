@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.orders import orders_frame
+from shopinsight.core.orders import day_of, local_day, orders_frame, shop_tz
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.workspace import Workspace
 
@@ -100,8 +100,8 @@ def mark_alert(
     if state == "snoozed" and until is None:
         raise InputError("Snooze until when?", "Give a date: --until YYYY-MM-DD.")
     now = now or dt.datetime.now(dt.UTC)
-    if state == "contacted" and until is None:
-        until = now.date() + dt.timedelta(days=CONTACT_WAIT_DAYS)
+    if state == "contacted" and until is None:  # the shop's today, not UTC's
+        until = _today(now, shop_tz(ws.config())) + dt.timedelta(days=CONTACT_WAIT_DAYS)
     if state not in ("snoozed", "contacted"):
         until = None
     found, last = find_customer_id(ws.lines(), customer_id)
@@ -125,14 +125,26 @@ def mark_alert(
     return row
 
 
+def _today(now: dt.datetime, tz: str) -> dt.date:
+    """The shop's day at `now` (a UTC time): 21:00 on 3 March in New York is 3 March there,
+    though 4 March in UTC."""
+    day = day_of(now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC), tz)
+    return day if day is not None else now.date()
+
+
 def apply_states(
-    alerts: pl.DataFrame, states: pl.DataFrame | None, last_order: pl.DataFrame, as_of: dt.date
+    alerts: pl.DataFrame,
+    states: pl.DataFrame | None,
+    last_order: pl.DataFrame,
+    as_of: dt.date,
+    tz: str = "UTC",
 ) -> pl.DataFrame:
     """Add `state`, `hidden` (dismissed, or snoozed or contacted until on/after as_of) and
     `marked_at` (when the state in force was set).
 
     `last_order` holds customer_id, last_order_at (the latest order as of the analysis day):
-    an order after the mark resets the state to new; so does a snooze that has run out.
+    an order after the mark resets the state to new; so does a snooze that has run out. A
+    contact mark without a day ends CONTACT_WAIT_DAYS after the shop's day it was made (`tz`).
     """
     if states is None or states.height == 0:
         return alerts.with_columns(
@@ -146,7 +158,10 @@ def apply_states(
         pl.col("until").cast(pl.Date).alias("_until"),
         pl.col("last_order_at").cast(STATE_SCHEMA["last_order_at"]).alias("_marked_last"),
         pl.col("marked_at").cast(STATE_SCHEMA["marked_at"]).alias("_marked_at"),
-        (pl.col("marked_at").dt.date() + pl.duration(days=CONTACT_WAIT_DAYS)).alias("_wait"),
+        (
+            local_day(pl.col("marked_at").cast(STATE_SCHEMA["marked_at"]), tz)
+            + pl.duration(days=CONTACT_WAIT_DAYS)
+        ).alias("_wait"),
     )
     out = alerts.join(last_order, on="customer_id", how="left").join(
         st, on="customer_id", how="left"

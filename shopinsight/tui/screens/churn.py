@@ -1,6 +1,9 @@
 """Churn alerts: who is likely to stop buying, what is at stake, why, and what to do.
 
-The list is ranked by value at risk (risk × what they would spend over the horizon). `c` marks
+The list is ranked by value at risk (risk × what they would spend over the horizon); when the
+exports carry no amounts, by orders at risk (risk × the orders they would place), and a line
+above the list says so, in the words of `churn --json`'s sibling `churn` (core.churn.stake
+decides for both). `c` marks
 the highlighted customer contacted, `z` snoozes them, `x` dismisses them, `n` reopens; marks are
 stored in the workspace and applied without recomputing anything. The panel on top says in plain
 words how the method did when replayed on this shop's own past; the track record under it, how
@@ -20,6 +23,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Select, Static
 
+from shopinsight.core.churn.stake import (
+    EXPECTED_ORDERS,
+    ORDERS_AT_RISK,
+    by_orders,
+    orders_text,
+    ranking_note,
+    stake_column,
+    stake_noun,
+)
 from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.screens.base import SectionScreen
@@ -37,6 +49,11 @@ COLS = [
     Col("segment", "Segment", width=15, optional=True),
 ]
 
+ORDER_COLS = [
+    Col(ORDERS_AT_RISK, "Orders at risk", "num") if c.name == "value_at_risk" else c for c in COLS
+]
+"""The columns when the exports carry no amounts: orders at risk where the money would be."""
+
 CSV_COLUMNS = {
     "customer_id": "Customer ID",
     "display_name": "Name",
@@ -51,6 +68,13 @@ CSV_COLUMNS = {
     "action": "Suggested action",
 }
 
+ORDER_CSV_COLUMNS = {
+    **{k: v for k, v in CSV_COLUMNS.items() if k != "value_at_risk"},
+    ORDERS_AT_RISK: "Orders at risk",
+    EXPECTED_ORDERS: "Expected orders",
+}
+"""The CSV of alerts ranked by orders: no money column (none is known)."""
+
 DONE = ("contacted", "snoozed", "dismissed")  # marks that take a customer off the to-act list
 
 VIEWS = [
@@ -60,6 +84,9 @@ VIEWS = [
     ("snoozed", "Snoozed"),
     ("dismissed", "Dismissed"),
 ]
+
+
+ORDER_VIEWS = [(v, "Every customer, by orders at risk" if v == "all" else t) for v, t in VIEWS]
 
 
 def view_rows(alerts: pl.DataFrame, view: str, text: str = "") -> pl.DataFrame:
@@ -97,6 +124,7 @@ def backtest_words(churn: Any, every: bool = True) -> str:
     dialog); without `every`, the one used and why (the panel: the others' ranking scores are
     in the why, and four methods' numbers overflowed its 8 lines)."""
     bt = churn.backtest
+    lost = stake_noun(churn.alerts)  # lost spend, or lost orders when there are no amounts
     lines = [
         f"Replayed as of {bt['as_of']}: of {bt['customers']:,} customers, {bt['lost']:,} did "
         f"not order in the next {bt['horizon_days']} days."
@@ -114,7 +142,7 @@ def backtest_words(churn: Any, every: bool = True) -> str:
         if score.get("recall") is not None:
             parts.append(f"it caught {fmt.pct(score['recall'])} of those lost")
         if score.get("top10_capture") is not None:
-            parts.append(f"its top 10% held {fmt.pct(score['top10_capture'])} of the lost spend")
+            parts.append(f"its top 10% held {fmt.pct(score['top10_capture'])} of the {lost}")
         if score.get("auc") is not None:
             parts.append(f"ranking score (AUC) {score['auc']:.2f}")
         used = " (used)" if method == churn.method else ""
@@ -244,10 +272,10 @@ def nobody_words(status: dict[str, Any] | None) -> str:
     """Why churn scored no one: no buyer on any order, no order yet, or (customers there all
     the same) none of their purchases kept money, which the churn history counts."""
     if status is not None and status.get("customers"):
-        if shop_facts.no_amounts(status):
+        if shop_facts.no_amounts(status):  # their orders count without amounts: none counted
             return (
-                "No customer scored: churn counts purchases that kept money, and "
-                + shop_facts.NO_AMOUNTS_WHY
+                "No customer scored yet: none of their orders counts as a purchase (each was "
+                "cancelled, a return, or not paid for)."
             )
         return "No customer scored yet: churn needs purchases in the shop's currency."
     return shop_facts.no_customers_text(status)
@@ -284,6 +312,7 @@ class ChurnScreen(SectionScreen):
         self.track: pl.DataFrame | None = None
         self._applied: tuple[str, str] | None = None  # the filters the table shows
         self._detail_for: tuple[Any, Any] | None = None  # the key and rows the detail shows
+        self._views_by_orders = False  # the view names say "by orders at risk"
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="churn-backtest-line")
@@ -298,6 +327,10 @@ class ChurnScreen(SectionScreen):
             panel.border_title = "Track record"
             yield Static("", id="churn-track")
         yield Static("", id="churn-track-line")
+        # what the list is ranked by, when not by money (churn.stake.ranking_note)
+        basis = Static("", id="churn-basis", classes="summary-line")
+        basis.display = False
+        yield basis
         with Horizontal(classes="filter-bar"):
             yield Input(
                 placeholder="/ search customer, segment, reason…", compact=True, id="churn-search"
@@ -388,7 +421,23 @@ class ChurnScreen(SectionScreen):
             self.query_one("#churn-backtest-line", Static).update(backtest_line(self.churn))
             self.query_one(FrameTable).empty = NO_ALERTS
         self.query_one("#churn-risk-chart", BarChart).set_rows(risk_bands(self.rows))
+        self.show_basis()
         self.apply_view()
+
+    def show_basis(self) -> None:
+        """Money or orders: the table's column, the views' names and the line saying why."""
+        orders = by_orders(self.rows) if self.rows is not None else False
+        note = ranking_note(self.rows, self.churn.horizon_days) if orders else None
+        basis = self.query_one("#churn-basis", Static)
+        basis.update(escape(note or ""))
+        basis.display = note is not None
+        self.query_one(FrameTable).cols = ORDER_COLS if orders else COLS
+        views = self.query_one("#churn-view", Select)
+        if orders != self._views_by_orders:
+            self._views_by_orders = orders
+            picked = views.value
+            views.set_options([(label, v) for v, label in (ORDER_VIEWS if orders else VIEWS)])
+            views.value = picked
 
     def apply_view(self) -> None:
         if self.rows is None:
@@ -401,10 +450,15 @@ class ChurnScreen(SectionScreen):
         if self.focused is None:
             table.focus_table()
         alerts = view_rows(self.rows, "alerts")  # the to-act list: marked customers are off it
-        at_risk = alerts["value_at_risk"].sum() or 0.0
+        at_risk = alerts[stake_column(alerts)].sum() or 0.0
         marked = self.rows.filter(pl.col("state") != "new").height
+        stake = (
+            f"{orders_text(at_risk)} orders"
+            if by_orders(alerts)
+            else fmt.money(at_risk, self.churn.currency)
+        )
         summary = (
-            f"{alerts.height:,} alerts · {fmt.money(at_risk, self.churn.currency)} at risk over "
+            f"{alerts.height:,} alerts · {stake} at risk over "
             f"{self.churn.horizon_days} days · {marked:,} marked · method: {self.churn.method}"
         )
         if self.rows.height == 0:  # '0.00 at risk' of no one scored is no figure
@@ -449,9 +503,16 @@ class ChurnScreen(SectionScreen):
             return
         r = self.rows.filter(pl.col("customer_id") == key).row(0, named=True)
         cur = self.churn.currency
+        if ORDERS_AT_RISK in r:  # no amounts: the orders at risk, and what they come from
+            stake = (
+                f"{orders_text(r[ORDERS_AT_RISK])} orders at risk (of "
+                f"{orders_text(r[EXPECTED_ORDERS])} expected)"
+            )
+        else:
+            stake = f"{fmt.money(r['value_at_risk'], cur)} at risk"
         head = (
             f"[b]{escape(str(r['display_name']))}[/b] · {fmt.pct(r['risk'])} risk, "
-            f"{fmt.money(r['value_at_risk'], cur)} at risk · {r['status_text']}"
+            f"{stake} · {r['status_text']}"
         )
         if r.get("list"):
             head += f" · [b]{r['list'].replace('_', ' ')}[/b]"
@@ -510,7 +571,8 @@ class ChurnScreen(SectionScreen):
             self.notify("The alerts are still loading.", timeout=3)
             return
         view = self.query_one("#churn-view", Select).value
-        export_csv(self, table.frame, CSV_COLUMNS, f"churn-{view}", "customers")
+        columns = ORDER_CSV_COLUMNS if by_orders(table.frame) else CSV_COLUMNS
+        export_csv(self, table.frame, columns, f"churn-{view}", "customers")
 
     def action_snooze(self) -> None:
         cid = self.selected()
