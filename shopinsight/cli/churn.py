@@ -78,6 +78,10 @@ def churn_cmd(
 ) -> None:
     """Customers likely to stop buying, ranked by the spend at stake, with reasons and an action.
 
+    When the exports carry no prices or totals (member visits, a log of buyer and date) the
+    list is ranked by orders at stake instead (risk × orders expected over the horizon at the
+    customer's usual pace), and the output says so.
+
     Risk is the chance of no order within the horizon, from whichever method ranked best on
     this shop's own history, never worse than days since the last order alone (see `shopinsight
     churn backtest`). The list is sized for a small team: "save now" (due recently, still

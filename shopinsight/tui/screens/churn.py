@@ -287,7 +287,8 @@ class ChurnScreen(SectionScreen):
     SECTION = "churn"
     HELP = (
         "[b]Churn alerts[/b]: customers who are likely not to order again within the horizon, "
-        "ranked by value at risk. Each has up to 3 reasons and a suggested action. "
+        "ranked by value at risk (by orders at risk when the exports carry no prices or "
+        "totals). Each has up to 3 reasons and a suggested action. "
         "[b]c[/b] contacted, [b]z[/b] snooze until a day, [b]x[/b] dismiss, [b]n[/b] reopen; "
         "a marked customer leaves Alerts to act on (pick the Contacted, Snoozed or Dismissed "
         "view to see them). [b]ctrl+e[/b] saves the list shown as a CSV. A customer who orders "
