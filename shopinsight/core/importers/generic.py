@@ -688,9 +688,15 @@ FORMAT = Format(
     name="generic",
     title="Generic order lines",
     description="Any CSV with order/date/customer/product/quantity/price columns "
-    "(e.g. Online Retail's InvoiceNo, InvoiceDate, StockCode…); name others with --map.",
+    "(e.g. Online Retail's InvoiceNo, InvoiceDate, StockCode…); name others with --map. "
+    "Also text aligned with blanks (CDNOW_master.txt), a log of buyers and dates alone, and a "
+    "file without a header row, mapped by position (--map ordered_at=3).",
     signature=(),
-    required=("a date column", "a product or amount column", "an order or customer column"),
+    required=(
+        "a date column",
+        "a product or amount column (a log of buyers and dates needs none)",
+        "an order or customer column",
+    ),
     build=build,
 )
 
