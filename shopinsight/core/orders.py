@@ -185,7 +185,8 @@ def offset_note(texts: pl.Series, tz: str, seen: list[str] | None = None) -> str
     (an earlier chunk of the same file), named too."""
     if tz != UTC:
         return None
-    offsets = sorted(set(offsets_seen(texts)) | set(seen or []), key=_minutes)
+    # by minutes, then text: +0000 and -0000 tie, and a set's order changes from run to run
+    offsets = sorted(set(offsets_seen(texts)) | set(seen or []), key=lambda o: (_minutes(o), o))
     local = [o for o in offsets if o not in ("+0000", "-0000")]
     if not local:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -293,3 +294,27 @@ def test_import_of_a_new_york_export_says_once_how_to_set_the_timezone(tmp_path:
     assert 'timezone = "America/New_York"' in text
     set_ny = _workspace(tmp_path / "ny", "America/New_York")
     assert "UTC offsets" not in invoke(set_ny, "import", str(path)).output  # set: nothing to say
+
+
+def test_offset_note_lists_offsets_in_one_order_whatever_the_hash_seed() -> None:
+    """+0000 and -0000 are both zero minutes: their order came from a set's, which changes with
+    the interpreter's hash seed, so one file's import warning read differently from run to run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import polars as pl\n"
+        "from shopinsight.core.orders import offset_note\n"
+        "texts = pl.Series(['2024-01-01 10:00:00 -0000', '2024-01-01 11:00:00 +0000',"
+        " '2024-01-01 12:00:00 -0400'])\n"
+        "print(offset_note(texts, 'UTC'))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4", "5", "6")
+    }  # fmt: skip
+    assert len(outputs) == 1
+    assert "UTC offsets -0400, +0000, -0000:" in outputs.pop()
