@@ -63,7 +63,8 @@ def import_cmd(
             "--map",
             metavar="FIELD=COLUMN",
             help="Generic format: which of your columns holds a field, e.g. --map "
-            'ordered_at="Order Date" (repeat for more; a wrong field name lists the fields).',
+            'ordered_at="Order Date", or its position for a file without a header row, e.g. '
+            "--map customer_id=1 (repeat for more; a wrong field name lists the fields).",
         ),
     ] = None,
     dry_run: Annotated[
