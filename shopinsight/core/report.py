@@ -5,11 +5,16 @@ churn, bundles, changes), so the report and `--json` never disagree. The file ha
 no font and no link to fetch: charts are inline SVG, the style is inline CSS with an A4 print
 rule. Every piece of text that came from an export (names, products, files) goes through
 `html.escape`: a customer called `<script>` stays text.
+
+A shop whose exports carry no amounts at all (`status["facts"]`, `core.shop_facts`) gets no
+figure of money: "no amounts" where revenue would be, the reason once at the top, no revenue
+chart and no money column, as `status` says it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, by_orders, orders_text, ranking_note
 from shopinsight.core.errors import InputError, ShopInsightError
+from shopinsight.core.shop_facts import NO_AMOUNTS_WHY, NO_CURRENCY
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -44,6 +51,20 @@ h2{break-after:avoid}}
 def e(value: Any) -> str:
     """Text for HTML (attributes too): everything from an export passes here."""
     return escape("" if value is None else str(value), quote=True)
+
+
+NO_AMOUNTS = "no amounts"
+"""Where a figure of money would be, in a shop whose exports carry none (as `status` says)."""
+
+
+def no_amounts_text(status: dict[str, Any]) -> str | None:
+    """The sentence of `status["facts"]` saying the exports carry no amounts; None when they
+    carry some (or the status predates the facts)."""
+    facts = status.get("facts") or {}
+    if not facts.get("no_amounts"):
+        return None
+    text = (facts.get("texts") or {}).get("no_amounts")
+    return str(text) if text else f"{NO_AMOUNTS_WHY[0].upper()}{NO_AMOUNTS_WHY[1:]}."
 
 
 def money(value: float | None) -> str:
@@ -114,7 +135,9 @@ def td(value: Any, cls: str = "", **data: Any) -> str:
 
 
 def _kpis(status: dict[str, Any], cur: str | None) -> str:
-    c = cur or "unknown"  # the key `status` files amounts of no known currency under
+    c = cur or NO_CURRENCY  # the key `status` files amounts of no known currency under
+    unpriced = no_amounts_text(status) is not None
+    money_of = (lambda _: NO_AMOUNTS) if unpriced else money  # noqa: E731
     items = [
         ("customers", "Customers", f"{status['customers']:,}"),
         ("counted_orders", "Purchases", f"{status['counted_orders']:,}"),
@@ -122,9 +145,9 @@ def _kpis(status: dict[str, Any], cur: str | None) -> str:
         (
             "net_revenue",
             f"Net revenue {cur or ''}".strip(),
-            money((status.get("net_revenue") or {}).get(c)),
+            money_of((status.get("net_revenue") or {}).get(c)),
         ),
-        ("aov", f"Average order {cur or ''}".strip(), money((status.get("aov") or {}).get(c))),
+        ("aov", f"Average order {cur or ''}".strip(), money_of((status.get("aov") or {}).get(c))),
     ]
     cells = "".join(
         f'<div class="kpi" data-kpi="{e(key)}"><b>{e(value)}</b>{e(label)}</div>'
@@ -230,14 +253,25 @@ def _changes(shop: Shop) -> str:
     )  # fmt: skip
 
 
+def _stake(alerts: pl.DataFrame, priced: bool) -> tuple[str | None, Callable[[dict], str]]:
+    """The churn table's stake column: its heading (None: no such column) and each alert's
+    cell. Money at stake; in a shop without amounts, the orders at stake its alerts are
+    ranked by (`churn.stake`), else none."""
+    if by_orders(alerts):
+        return "Orders at stake", lambda r: orders_text(r[ORDERS_AT_RISK])
+    return ("At stake" if priced else None), lambda r: money(r["value_at_risk"])
+
+
 def build_report(shop: Shop) -> str:
     """The report of `shop` (its day, currency and exclusions) as one HTML string."""
     shop.require_orders()
     status = shop.status()
     cur = shop.currency()
     day = shop.as_of()
-    key = cur or "unknown"  # as `status` files amounts of no known currency
+    key = cur or NO_CURRENCY  # as `status` files amounts of no known currency
     months = [m for m in status.get("revenue_by_month") or [] if m.get("currency") == key]
+    unpriced = no_amounts_text(status)  # the sentence, once at the top; no money columns
+    priced = unpriced is None
     prof = shop.profiles()
     churn = shop.churn()
     alerts = churn.alerts.filter("is_alert")
@@ -245,41 +279,51 @@ def build_report(shop: Shop) -> str:
     shown = alerts.head(25).join(names, on="customer_id", how="left", maintain_order="left")
     offers = shop.bundles().offers.head(10)
     seg_rows = [
-        [td(r["segment"]), td(f"{r['customers']:,}"), td(pct(r["share"])), td(money(r["revenue"]))]
+        [td(r["segment"]), td(f"{r['customers']:,}"), td(pct(r["share"])),
+         *([td(money(r["revenue"]))] if priced else [])]
         for r in prof.sizes.filter(pl.col("customers") > 0).iter_rows(named=True)
-    ]
+    ]  # fmt: skip
+    stake_head, stake = _stake(churn.alerts, priced)
+    ranked = ranking_note(churn.alerts, churn.horizon_days)
     alert_rows = [
         [td(r["customer_name"] or r["customer_id"]), td(pct(r["risk"])),
-         td(money(r["value_at_risk"])), td(r.get("action") or "", "text")]
+         *([td(stake(r))] if stake_head else []), td(r.get("action") or "", "text")]
         for r in shown.iter_rows(named=True)
     ]  # fmt: skip
     offer_rows = [
         [td(" + ".join(r["names"] or r["items"])), td(f"{r['orders']:,}"),
-         td(money(r.get("bundle_price")))]
+         *([td(money(r.get("bundle_price")))] if priced else [])]
         for r in offers.iter_rows(named=True)
     ]  # fmt: skip
+    money_head = lambda *heads: list(heads) if priced else []  # noqa: E731
     notes = "".join(f"<li>{e(n)}</li>" for n in shop.left_out())
     title = f"ShopInsight report as of {day}"
+    made = f"made {e(dt.date.today())} on this computer from the shop's own order exports."
     body = [
         f"<h1>{e(title)}</h1>",
-        f'<p class="muted">Amounts in {e(cur or "no currency")}; made {e(dt.date.today())} '
-        "on this computer from the shop's own order exports.</p>",
+        f'<p class="muted">Amounts in {e(cur or "no currency")}; {made}</p>' if priced
+        else f'<p class="muted" data-fact="no_amounts">{e(unpriced)} Report {made}</p>',
         f"<ul class=\"muted\">{notes}</ul>" if notes else "",
         f"<section><h2>Key figures</h2>{_kpis(status, cur)}</section>",
         "<section><h2>Net revenue by month</h2>"
-        + bar_chart([m["month"] for m in months], [m["revenue"] for m in months], cur or "")
+        + (bar_chart([m["month"] for m in months], [m["revenue"] for m in months], cur or "")
+           if priced else f'<p class="muted">No revenue to chart: {e(NO_AMOUNTS_WHY)}.</p>')
         + "</section>",
         "<section><h2>Cohorts: share of each first-purchase month active later</h2>"
         + _cohorts(shop.cohorts("month").to_json()) + "</section>",
         "<section><h2>Time to the next purchase</h2>" + _repeat(shop.repeat().steps)
         + "</section>",
         "<section><h2>Segments</h2>"
-        + table(["Segment", "Customers", "Share", "Net revenue"], seg_rows) + "</section>",
+        + table(["Segment", "Customers", "Share", *money_head("Net revenue")], seg_rows)
+        + "</section>",
         f'<section><h2>Churn alerts: <span data-count="alerts">{alerts.height:,}</span></h2>'
+        + (f'<p class="muted">{e(ranked)}</p>' if ranked else "")
         + f'<p class="muted">{e(_backtest_line(churn.backtest))}</p>'
-        + table(["Customer", "Risk", "At stake", "Action"], alert_rows) + "</section>",
+        + table(["Customer", "Risk", *([stake_head] if stake_head else []), "Action"], alert_rows)
+        + "</section>",
         "<section><h2>Bundle offers</h2>"
-        + (table(["Bundle", "Orders together", "Bundle price"], offer_rows) if offer_rows
+        + (table(["Bundle", "Orders together", *money_head("Bundle price")], offer_rows)
+           if offer_rows
            else '<p class="muted">No bundle stands out yet.</p>') + "</section>",
         "<section><h2>Changes since the previous import</h2>" + _changes(shop) + "</section>",
     ]  # fmt: skip

@@ -17,6 +17,7 @@ import polars as pl
 
 from shopinsight.core.errors import InputError
 from shopinsight.core.shop_cache import json_from_frame
+from shopinsight.core.shop_facts import NO_AMOUNTS_WHY
 from shopinsight.core.words import plural
 
 if TYPE_CHECKING:
@@ -63,8 +64,10 @@ class ProfilesResult:
         raise InputError(f"No segment '{wanted}'", f"Segments in this shop: {choices}.")
 
 
-def customers_definition(n: int, shop: Shop) -> str:
-    """What "customers" means wherever the count is shown.
+def customers_definition(n: int, shop: Shop, priced: bool = True) -> str:
+    """What "customers" means wherever the count is shown. Not `priced` (the exports carry no
+    amounts: `segments.no_amounts`), an order counts without keeping money, and the sentence
+    says so rather than "money kept".
 
     Reads two columns of the view's orders: filtering every column of every order held
     ~1 GB more at 5M lines, beside the customer table."""
@@ -80,6 +83,14 @@ def customers_definition(n: int, shop: Shop) -> str:
     ).collect()
     buyers, everyone = counts.row(0)
     more = everyone - buyers
+    if not priced:
+        text = (
+            f"{plural(n, 'customer')} with a purchase (paid or shipped, not cancelled or "
+            f"returned; {NO_AMOUNTS_WHY}, so an order counts without an amount)"
+        )
+        if more > 0:
+            text += f"; {more:,} more with only cancelled, unpaid or returned orders"
+        return text
     text = (
         f"{plural(n, 'customer')} with a purchase (paid or shipped, not cancelled or returned, "
         "money kept)"
@@ -163,12 +174,16 @@ def segment_summary(shop: Shop) -> dict[str, Any]:
     name = f"{family}-{shop.state_key('tag_overrides', 'exclusions')}"
 
     def compute() -> dict[str, Any]:
+        from shopinsight.core.customers.segments import no_amounts
+
         prof = shop.profiles()
         sizes = prof.sizes.select("segment", "customers", "share", "revenue")
         return {
             "sizes": sizes.filter(pl.col("customers") > 0).to_dicts(),
             "customers": prof.table.height,
-            "customers_definition": customers_definition(prof.table.height, shop),
+            "customers_definition": customers_definition(
+                prof.table.height, shop, priced=not no_amounts(prof.table)
+            ),
             "currency": prof.currency,
             "notes": [prof.segment_note, *prof.notes],
         }

@@ -30,6 +30,7 @@ from shopinsight.core.orders import (
 from shopinsight.core.orders import main_currency as shared_main_currency
 from shopinsight.core.orders import one_chunk as _one_chunk
 from shopinsight.core.schema import LINE_SCHEMA
+from shopinsight.core.shop_facts import NO_CURRENCY
 
 __all__ = [
     "PRODUCT",
@@ -136,12 +137,13 @@ def _section(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 def main_currency(orders: pl.DataFrame, config: dict[str, Any]) -> str:
     """The currency of the customer analyses: the shared rule (`orders.main_currency`) over
-    counted orders; "unknown" (as `status` says) when no order and no setting names one."""
+    counted orders; `shop_facts.NO_CURRENCY` (as `status` says) when no order and no setting
+    names one."""
     # one row per order already: without the order key columns the shared rule does not group
     # them again, and the integer customer key counts customers as well as the id text does
     counted = orders.lazy().filter(pl.col("counted"))
     picked = counted.select("currency", pl.col("_ck").alias("customer_id"), "net_revenue")
-    return shared_main_currency(picked, config) or "unknown"
+    return shared_main_currency(picked, config) or NO_CURRENCY
 
 
 def _gift_pattern(config: dict[str, Any]) -> str | None:

@@ -23,7 +23,7 @@ import polars as pl
 from shopinsight.core.customer_lookup import find_customer_key
 from shopinsight.core.customers.product_stats import product_stats
 from shopinsight.core.customers.segment_schemes import SCHEMES
-from shopinsight.core.customers.segments import SegmentInfo, score_segments
+from shopinsight.core.customers.segments import SegmentInfo, no_amounts, score_segments
 from shopinsight.core.customers.table import ORDER_FIELDS as TABLE_FIELDS
 from shopinsight.core.customers.table import _lists, beside, customer_table
 from shopinsight.core.customers.tag_features import (
@@ -189,7 +189,8 @@ def customer_profiles(
     levels = SCHEMES[info.scheme].levels
     countries = scored.get_column("country") if "country" in scored.columns else None
     rules = _value_rules(info, levels) + behaviour_rules(config, stats, countries)
-    if scored.height and not scored.get_column("monetary").fill_null(0).abs().sum():
+    unpriced = no_amounts(scored)
+    if unpriced:
         # an export without amounts (member visits, baskets): every spend is 0, so "top 10%
         # by spend" and "no discount" would hold for everyone, with 0.00 as their evidence
         rules = _left_out(
@@ -223,16 +224,20 @@ def customer_profiles(
     table = _with_tag_lists(scored, tags, resort=added)
     # the columns as they are: `drop` copied the tags' pieces (one per rule) into one chunk
     tags = pl.DataFrame([c for c in tags.get_columns() if c.name != "_row"])
+    # net spend only when the exports carry amounts: "net 0.00" of a shop without any is no
+    # figure
+    spend: list[pl.Expr | str] = (
+        [] if unpriced else [money_str(pl.col("monetary"), grouped=True), "currency"]
+    )
     table = table.with_columns(
         pl.format(
-            "{}: {} {}, last {} {} ago, net {} {}{}",
+            "{}: {} {}, last {} {} ago" + ("" if unpriced else ", net {} {}") + "{}",
             "segment",
             "orders",
             _noun("orders", "order", "orders"),
             "recency_days",
             _noun("recency_days", "day", "days"),
-            money_str(pl.col("monetary"), grouped=True),
-            "currency",
+            *spend,
             pl.when(pl.col("tags").list.len() > 0)
             .then(pl.lit("; tags: ") + pl.col("tags").list.join(", "))
             .otherwise(pl.lit("")),
@@ -341,29 +346,31 @@ def explain(prof: CustomerProfiles, key: str) -> dict[str, Any]:
         )
     values = _rounded(row).row(0, named=True)
     cuts = prof.segments.cut_points
+    scores = {
+        "R": {
+            "score": values["r_score"],
+            "value": values["recency_days"],
+            "band": cuts.get("recency_days", {}).get("scores", {}).get(str(values["r_score"])),
+        },
+        "F": {
+            "score": values["f_score"],
+            "value": values["frequency"],
+            "band": cuts.get("frequency", {}).get("scores", {}).get(str(values["f_score"])),
+        },
+    }
+    if values["m_score"] is not None:  # no M score: the exports carry no amounts (the note)
+        scores["M"] = {
+            "score": values["m_score"],
+            "value": values["monetary"],
+            "band": cuts.get("monetary", {}).get("scores", {}).get(str(values["m_score"])),
+        }
     return {
         "customer_id": cid,
         "as_of": prof.as_of.isoformat(),
         "customer": values,
         "segment": values["segment"],
         "segment_reason": values["segment_reason"],
-        "scores": {
-            "R": {
-                "score": values["r_score"],
-                "value": values["recency_days"],
-                "band": cuts.get("recency_days", {}).get("scores", {}).get(str(values["r_score"])),
-            },
-            "F": {
-                "score": values["f_score"],
-                "value": values["frequency"],
-                "band": cuts.get("frequency", {}).get("scores", {}).get(str(values["f_score"])),
-            },
-            "M": {
-                "score": values["m_score"],
-                "value": values["monetary"],
-                "band": cuts.get("monetary", {}).get("scores", {}).get(str(values["m_score"])),
-            },
-        },  # fmt: skip
+        "scores": scores,
         "segments_note": prof.segments.note,
         "tags": trace,
     }

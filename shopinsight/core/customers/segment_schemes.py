@@ -64,6 +64,12 @@ class Scheme:
     fallback_recency_percentiles: tuple[int, ...]
     fallback_recency_days: tuple[int, ...]
 
+    @property
+    def reads_monetary(self) -> bool:
+        """Whether a segment depends on the M score (explicit RFM codes); the R and F grid
+        (`standard`) gives every M of an (R, F) cell the same segment."""
+        return any(s.codes is not None for s in self.segments)
+
 
 def _codes(*codes: str) -> frozenset[str]:
     return frozenset(codes)

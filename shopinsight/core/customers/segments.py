@@ -4,6 +4,11 @@ Scores are tie-aware: each score band is a range of values, so two customers wit
 always get equal scores. Small or one-timer-heavy shops get the fallback of §4.0 (fixed frequency
 bands, recency bands from the shop's own repeat gaps), applied automatically and named in the note.
 Segment maps are data (`SCHEMES`): every score cell maps to exactly one segment.
+
+Exports without any amount (member visits, baskets: every customer's net spend is 0) leave M
+unscored (`m_score` null, the reason and the note say why) and segment on R and F only: the
+standard grid, also when the scheme asked for splits by spend (its M1 cells only: no
+Champions at all in the klaviyo scheme, no Premium Customer in pymc's).
 """
 
 from __future__ import annotations
@@ -24,9 +29,22 @@ from shopinsight.core.customers.segment_schemes import (
 )
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.shop_data import money_str
+from shopinsight.core.shop_facts import NO_AMOUNTS_WHY
 from shopinsight.core.words import plural
 
-__all__ = ["SCHEMES", "SegmentInfo", "cell_map", "money_str", "score_segments", "segment_slug"]
+__all__ = [
+    "NOT_SCORED",
+    "SCHEMES",
+    "SegmentInfo",
+    "cell_map",
+    "money_str",
+    "no_amounts",
+    "score_segments",
+    "segment_slug",
+]
+
+NOT_SCORED = "not scored"
+"""Each M score's range when the exports carry no amounts."""
 
 
 @dataclass
@@ -187,6 +205,19 @@ def _quantile_rf(table: pl.DataFrame, levels: int) -> tuple[_Band, _Band]:
     )
 
 
+def no_amounts(table: pl.DataFrame) -> bool:
+    """Whether no customer of `table` has any net spend: their counted orders carry no amount
+    (an order with an amount counts only when it keeps money: `orders.counted_expr`), so
+    spend cannot be scored. False for no customers."""
+    return table.height > 0 and not table.get_column("monetary").fill_null(0).abs().sum()
+
+
+def _unscored(levels: int) -> _Band:
+    """M of a shop whose exports carry no amounts: no score, no cut points."""
+    scores = {str(s): NOT_SCORED for s in range(1, levels + 1)}
+    return _Band(f"not scored ({NO_AMOUNTS_WHY})", [], scores, pl.lit(None, pl.Int8))
+
+
 def _monetary(table: pl.DataFrame, levels: int, terciles: bool, below: int) -> _Band:
     """Quantiles of net spend; terciles mapped to 1/mid/top for a small shop."""
     monetary = table.get_column("monetary")
@@ -217,9 +248,12 @@ def score_segments(table: pl.DataFrame, config: dict[str, Any]) -> tuple[pl.Data
     Reads recency_days, frequency, monetary and typical_gap_days; config section `[segments]`.
     """
     seg = config.get("segments") or {}
-    scheme = _scheme(seg)
+    scheme = asked = _scheme(seg)
     if table.height == 0:
         return _empty(table, scheme)
+    unpriced = no_amounts(table)
+    if unpriced and scheme.reads_monetary:  # its segments would all be M1's
+        scheme = STANDARD
     mode = str(_setting(seg, "fallback", "auto")).lower()
     if mode not in {"auto", "always", "never"}:
         raise ConfigError("segments.fallback must be auto, always or never", f"Got '{mode}'.")
@@ -238,7 +272,16 @@ def score_segments(table: pl.DataFrame, config: dict[str, Any]) -> tuple[pl.Data
         if reasons:
             note += " (Small-shop fallback is off although " + " and ".join(reasons) + ".)"
     below = int(_setting(seg, "monetary_terciles_below", 100))
-    m_band = _monetary(table, scheme.levels, fallback and table.height < below, below)
+    if unpriced:
+        m_band = _unscored(scheme.levels)
+        note += f" Spend (M) is not scored: {NO_AMOUNTS_WHY}, so segments use R and F only."
+        if asked is not scheme:
+            note += (
+                f" The {asked.name} scheme splits customers by spend too: the {scheme.name} "
+                "scheme's segments (R and F) are used instead."
+            )
+    else:
+        m_band = _monetary(table, scheme.levels, fallback and table.height < below, below)
     cut_points = {
         "recency_days": r_band.as_dict(),
         "frequency": f_band.as_dict(),
@@ -248,14 +291,17 @@ def score_segments(table: pl.DataFrame, config: dict[str, Any]) -> tuple[pl.Data
         r_band.expr.cast(pl.Int8).alias("r_score"),
         f_band.expr.cast(pl.Int8).alias("f_score"),
         m_band.expr.cast(pl.Int8).alias("m_score"),
-    ).with_columns(_segment_of(scheme))
-    scored = scored.with_columns(_reason_expr(scheme, cut_points).alias("segment_reason"))
-    info = SegmentInfo(scheme.name, fallback, note, cut_points, _sizes(scored, scheme))
+    ).with_columns(_segment_of(scheme, scored_m=not unpriced))
+    reason = _reason_expr(scheme, cut_points, scored_m=not unpriced)
+    scored = scored.with_columns(reason.alias("segment_reason"))
+    sizes = _sizes(scored, scheme, money=not unpriced)
+    info = SegmentInfo(scheme.name, fallback, note, cut_points, sizes)
     return scored, info
 
 
-def _segment_of(scheme: Scheme) -> pl.Expr:
-    """Each row's segment, from its score cell (`cell_map`; a cell outside it: null).
+def _segment_of(scheme: Scheme, scored_m: bool = True) -> pl.Expr:
+    """Each row's segment, from its score cell (`cell_map`; a cell outside it: null). Without
+    an M score (`scored_m` False: a scheme that does not read M) the cell of M 1.
 
     Looked up by the cell's number rather than joined on the three scores: a join copied
     every column of the customer table, texts and lists included (~0.5 GB at 5M lines)."""
@@ -263,8 +309,9 @@ def _segment_of(scheme: Scheme) -> pl.Expr:
     # the three Int8 scores packed in one integer: one number per (r, f, m), whatever values
     number = lambda r, f, m: ((r + 128) * 256 + (f + 128)) * 256 + (m + 128)  # noqa: E731
     score = lambda col: pl.col(col).cast(pl.Int64)  # noqa: E731
+    m = score("m_score") if scored_m else pl.lit(1, pl.Int64)
     return (
-        number(score("r_score"), score("f_score"), score("m_score"))
+        number(score("r_score"), score("f_score"), m)
         .replace_strict(
             [number(r, f, m) for r, f, m in cells.select("r_score", "f_score", "m_score").rows()],
             cells.get_column("segment").to_list(),
@@ -294,7 +341,9 @@ def _label(col: str, labels: dict[str, str]) -> pl.Expr:
     return pl.col(col).cast(pl.Int64).replace_strict(keys, list(labels.values()), default="")
 
 
-def _reason_expr(scheme: Scheme, cuts: dict[str, Any]) -> pl.Expr:
+def _reason_expr(scheme: Scheme, cuts: dict[str, Any], scored_m: bool = True) -> pl.Expr:
+    """Each customer's segment in words: their R and F (and M) values, scores and bands, then
+    the segment's rule. Without an M score: that spend is not scored, and why."""
     rules = {s.name: s.rule() for s in scheme.segments}
     rule = pl.col("segment").replace_strict(list(rules), list(rules.values()), default="")
 
@@ -302,14 +351,26 @@ def _reason_expr(scheme: Scheme, cuts: dict[str, Any]) -> pl.Expr:
         ending = pl.when(pl.col(col) == 1).then(pl.lit("")).otherwise(pl.lit("s"))
         return pl.format("{} {}{}", pl.col(col), pl.lit(noun), ending)
 
-    return pl.format(
-        "last order {} ago (R{}: {}), {} (F{}: {}), net {} (M{}) → {} ({})",
+    r_f = [
         count("recency_days", "day"),
         pl.col("r_score"),
         _label("r_score", cuts["recency_days"]["scores"]),
         count("frequency", "order day"),
         pl.col("f_score"),
         _label("f_score", cuts["frequency"]["scores"]),
+    ]
+    if not scored_m:
+        return pl.format(
+            "last order {} ago (R{}: {}), {} (F{}: {}); spend not scored ("
+            + NO_AMOUNTS_WHY
+            + ") → {} ({})",
+            *r_f,
+            pl.col("segment"),
+            rule,
+        )
+    return pl.format(
+        "last order {} ago (R{}: {}), {} (F{}: {}), net {} (M{}) → {} ({})",
+        *r_f,
         money_str(pl.col("monetary"), grouped=True),
         pl.col("m_score"),
         pl.col("segment"),
@@ -317,8 +378,10 @@ def _reason_expr(scheme: Scheme, cuts: dict[str, Any]) -> pl.Expr:
     )
 
 
-def _sizes(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
-    """Every segment of the scheme (empty ones too), in display order."""
+def _sizes(scored: pl.DataFrame, scheme: Scheme, money: bool = True) -> pl.DataFrame:
+    """Every segment of the scheme (empty ones too), in display order. Without `money` (the
+    exports carry no amounts) revenue, its share and the average spend are null: not known,
+    rather than 0."""
     order = pl.DataFrame(
         {
             "segment": [s.name for s in scheme.segments],
@@ -338,7 +401,7 @@ def _sizes(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
         pl.col("frequency").mean().alias("avg_frequency"),
         spend.mean().alias("avg_monetary"),
     )
-    return (
+    sizes = (
         order.join(agg, on="segment", how="left", maintain_order="left")
         .with_columns(
             pl.col("customers").fill_null(0).cast(pl.Int64),
@@ -360,4 +423,10 @@ def _sizes(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
             "rule",
             "action",
         )
+    )
+    if money:
+        return sizes
+    unknown = pl.lit(None, pl.Float64)
+    return sizes.with_columns(
+        unknown.alias("revenue"), unknown.alias("revenue_share"), unknown.alias("avg_monetary")
     )
