@@ -151,12 +151,9 @@ def test_cli_says_what_core_decides(members):
     assert ranked == sorted(ranked, reverse=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.results._nothing_at_stake drops every customer whose net spend is 0, which "
-    "is everyone without amounts; it must leave alerts ranked by orders alone (see report)",
-)
 def test_cli_lists_the_alerts_the_core_raises(members):
+    """core.results._nothing_at_stake dropped every customer whose net spend is 0, which is
+    everyone without amounts: no alert, and a false "refunded everything" line."""
     core = core_alerts(members).alerts.filter("is_alert")
     rows = json.loads(cli(members, "churn", "--json").stdout)
     assert [r["customer_id"] for r in rows] == core["customer_id"].to_list()

@@ -116,7 +116,9 @@ def alerts_json(alerts: pl.DataFrame, currency: str | None) -> list[dict[str, An
         row["usual_gap_days"] = row.pop("gap_median")
         row["currency"] = currency
         out.append(row)
-    return out
+    from shopinsight.core.churn.stake import with_stakes  # exports without amounts: orders
+
+    return with_stakes(out, alerts)
 
 
 # -- bundles --json ----------------------------------------------------------------------------

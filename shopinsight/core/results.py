@@ -280,8 +280,10 @@ def load_churn(shop: Shop, horizon_days: int | None = None) -> ChurnView:
 def _nothing_at_stake(alerts: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Customers whose net spend after returns is zero or less are not at risk: no alert and
     no value at risk (a customer who bought and returned the same day is not a lost VIP)."""
-    if "monetary" not in table.columns or alerts.height == 0:
-        return alerts, 0
+    from shopinsight.core.churn.stake import by_orders
+
+    if "monetary" not in table.columns or alerts.height == 0 or by_orders(alerts):
+        return alerts, 0  # exports without amounts: every net spend is 0, none was refunded
     net = table.select("customer_id", pl.col("monetary").alias("_net"))
     # only the ids are joined, in the alerts' order, and the net spend set beside them (the
     # customer table has one row per customer): joining the alerts themselves copied every

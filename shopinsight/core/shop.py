@@ -415,7 +415,9 @@ class Shop:
         name = f"{family}-{self.state_key('exclusions', 'tag_overrides')}"
         return self.memo(
             "sequence_rules",
-            lambda: self.cache.frame(name, lambda: ranked_sequence_rules(self.lines()), family),
+            lambda: self.cache.frame(
+                name, lambda: ranked_sequence_rules(self.lines(), tz=self.tz()), family
+            ),
         )
 
     def addresses(self) -> pl.DataFrame:
