@@ -238,9 +238,9 @@ class TestJourneyActions:
         asked: list[str] = []
         journey = explain.journey_next
 
-        def spy(lines, customers=None, sequence=None):
+        def spy(lines, customers=None, sequence=None, tz="UTC"):
             asked.extend(customers.to_list())
-            return journey(lines, customers, sequence)
+            return journey(lines, customers, sequence, tz)
 
         monkeypatch.setattr(explain, "journey_next", spy)
         rows = self.rows() + bought("refunded", 12, "Cup")

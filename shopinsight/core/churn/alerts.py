@@ -239,7 +239,7 @@ def churn_alerts(
     table = with_favorite(table)
     wanted = table.filter(wants_next())["customer_id"]
     table = actions(
-        table, lines_as_of(lines.lazy(), as_of, shop_tz(config)), wanted, sequence
+        table, lines_as_of(lines.lazy(), as_of, settings.tz), wanted, sequence, settings.tz
     ).drop(RULE_INPUTS)
     last_order = table.select("customer_id", pl.col("last_counted_at").alias("last_order_at"))
     flagged = alert_flag(pl.col("risk"), settings)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from shopinsight.core.bundles.basket import product_lines
 from shopinsight.core.bundles.sequence import MIN_CUSTOMERS, sequence_next
 from shopinsight.core.churn.rule import ChurnSettings, ShopCadence, next_season_start
+from shopinsight.core.orders import UTC
 from shopinsight.core.product_names import spoken_name
 
 MAX_REASONS = 3
@@ -148,7 +149,10 @@ def with_favorite(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def journey_next(
-    lines: pl.LazyFrame, customers: pl.Series | None = None, sequence: pl.DataFrame | None = None
+    lines: pl.LazyFrame,
+    customers: pl.Series | None = None,
+    sequence: pl.DataFrame | None = None,
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """customer_id, next_product, next_after, next_share: per customer the target of the strongest
     order-sequence rule their first or latest purchase fires (`next_share` of the customers who
@@ -156,14 +160,15 @@ def journey_next(
     use (`bundles.sequence`); never a product they own. Basket rules are left out on purpose:
     "goes with" is already what the action says without a product. `customers` limits the
     picks to those ids (the rules are still learnt from every customer); `sequence`, the
-    shop's ranked rules (`Shop.sequence_rules`), saves learning them again."""
+    shop's ranked rules (`Shop.sequence_rules`), saves learning them again. A purchase day is
+    the shop's (`tz`, `[shop] timezone`): a customer's first and latest days, like the rules'."""
     names = (
         product_lines(lines)
         .group_by("sku")
         .agg(pl.col("product_name").sort_by("ordered_at").drop_nulls().last())
         .collect()
     )  # only names are read from the catalogue: no prices needed here
-    picks = sequence_next(lines, names, MIN_CUSTOMERS, customers, sequence)
+    picks = sequence_next(lines, names, MIN_CUSTOMERS, customers, sequence, tz)
     after = names.select(pl.col("sku").alias("_first"), pl.col("product_name").alias("next_after"))
     return (
         picks.with_columns(pl.col("antecedent").list.first().alias("_first"))
@@ -257,14 +262,15 @@ def actions(
     lines: pl.LazyFrame | None = None,
     customers: pl.Series | None = None,
     sequence: pl.DataFrame | None = None,
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """Add `action`: one suggestion keyed to season, refunds, tags, segment and status.
 
     With `lines` (as of the day), nudges and reminders name the next product of the customer's
-    journey (`journey_next`), for `customers` only when given (the alerted ones); without one
-    they say what they said before.
+    journey (`journey_next`, purchase days on the shop's clock `tz`), for `customers` only when
+    given (the alerted ones); without one they say what they said before.
     """
-    nexts = journey_next(lines, customers, sequence) if lines is not None else None
+    nexts = journey_next(lines, customers, sequence, tz=tz) if lines is not None else None
     added = FAVORITE not in table.columns
     table = with_favorite(table)
     if nexts is not None and nexts.height:

@@ -18,7 +18,7 @@ import polars as pl
 from shopinsight.core.errors import InputError
 from shopinsight.core.gifts.notes import note_values, render_by_template, shop_language
 from shopinsight.core.gifts.policies import GiftPolicies, gift_policies, money_text
-from shopinsight.core.orders import UTC, open_order, shop_tz
+from shopinsight.core.orders import UTC, local_time, open_order, shop_tz
 from shopinsight.core.schema import PolarsType
 
 ORDER_SCOPES = ("open", "all")
@@ -254,12 +254,13 @@ def _csv(frame: pl.DataFrame, bom: bool) -> str:
     return ("\ufeff" if bom else "") + text
 
 
-def picking_csv(plan: pl.DataFrame) -> str:
-    """The picking list keyed by order number (UTF-8 with BOM so Excel shows accents and CJK)."""
+def picking_csv(plan: pl.DataFrame, tz: str = UTC) -> str:
+    """The picking list keyed by order number (UTF-8 with BOM so Excel shows accents and CJK);
+    order times on the shop's clock (`tz`, `[shop] timezone`: the plan stores them in UTC)."""
     out = plan.select(
         "order_id",
         "source",
-        pl.col("ordered_at").dt.strftime("%Y-%m-%d %H:%M").alias("ordered_at"),
+        local_time(pl.col("ordered_at"), tz).dt.strftime("%Y-%m-%d %H:%M").alias("ordered_at"),
         "customer_id",
         "customer_name",
         "ship_to",

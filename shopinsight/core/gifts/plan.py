@@ -78,7 +78,8 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     # filters pushed into the scan), never held: at 5M lines a collected copy (~0.65 GB) sat
     # under the catalogue's working memory (~1 GB) for the same CPU time
     lines = shop.lines().select(LINE_COLUMNS)
-    catalogue = product_catalogue(lines, currency or None)
+    # last_sold on the shop's day, like the as-of day and the purchase days of the rules
+    catalogue = product_catalogue(lines, currency or None, tz=shop.tz())
     wanted = pl.col("customer_id").is_in(todo["customer_id"].drop_nulls().implode())
     top = preview_pool()
     # next products only for the customers given a pick (the orders to pack, the previews'
@@ -87,7 +88,9 @@ def gift_parts(shop: Shop, orders: str = "open") -> dict[str, Any]:
     spend = profile_columns(shop, ["customer_id", "segment", "monetary"])  # computed if missing
     pool = spend.filter(wanted | top)["customer_id"]
     rules, sequence = shop.bundles().rules, shop.sequence_rules()  # cached (churn learnt them)
-    suggestions = next_products(lines, rules, catalogue, MIN_CUSTOMERS, pool, sequence)
+    suggestions = next_products(
+        lines, rules, catalogue, MIN_CUSTOMERS, pool, sequence, tz=shop.tz()
+    )
     # the customer columns only now: not held through the two steps above, the heaviest (at
     # 5M lines ~0.4 GB beside their ~1 GB of working memory)
     table = profile_columns(shop, PROFILE_COLUMNS)
@@ -138,7 +141,9 @@ def customer_gift(shop: Shop, gifts: GiftsResult, rows: pl.DataFrame) -> dict[st
         lines = mine.collect().lazy()
         # the lines are theirs alone already: no customer filter, only the shop's rules
         rules, sequence = shop.bundles().rules, shop.sequence_rules()
-        nexts = next_products(lines, rules, gifts.catalogue, MIN_CUSTOMERS, sequence=sequence)
+        nexts = next_products(
+            lines, rules, gifts.catalogue, MIN_CUSTOMERS, sequence=sequence, tz=shop.tz()
+        )
         pick = gift_picks(rows, gifts.catalogue, nexts, lines, config)
     if pick.height == 0:
         return None
