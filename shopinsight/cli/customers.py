@@ -28,10 +28,20 @@ if TYPE_CHECKING:  # the analysis code is imported where used: `--help` stays fa
     import datetime as dt
 
     from shopinsight.core.results import ProfilesResult
+    from shopinsight.core.shop import Shop
 
 
 def _notes(prof: ProfilesResult) -> None:
     print_notes(prof.notes)
+
+
+def _unpriced(shop: Shop) -> str | None:
+    """The sentence saying the shop's exports carry no amounts (`status["facts"]`, decided once
+    in the core: `core.shop_facts`), or None when they carry some. The customer commands then
+    show no money column or phrase (every one would read 0.00) and say this once instead."""
+    from shopinsight.core.report import no_amounts_text
+
+    return no_amounts_text(shop.order_status())
 
 
 @app.command("customers")
@@ -56,7 +66,8 @@ def customers_cmd(
 ) -> None:
     """List customers with their segment, tags and why, biggest spenders first.
 
-    Columns: orders, days since the last order, net spend in the shop's currency.
+    Columns: orders, days since the last order, net spend in the shop's currency (none when
+    the exports carry no amounts: then most orders first).
 
     Example: shopinsight customers --segment "At Risk" --tag gift_buyer
 
@@ -79,32 +90,37 @@ def customers_cmd(
         frame = export.frame.head(limit) if limit else export.frame
         sys.stdout.write(_terminal_text(frame.write_csv(line_terminator="\n")))
         return
-    chosen, day, money, notes = _chosen(as_of, currency, segment, tag)
+    chosen, day, money, notes, unpriced = _chosen(as_of, currency, segment, tag)
     shown = limit or 50
+    if unpriced:  # a column of 0.00 sorted on is no order at all: most orders first (as the app)
+        chosen = chosen.sort("orders", descending=True, maintain_order=True)
     view = chosen.head(shown).select(
         pl.coalesce("email", "customer_id"),
         pl.col("customer_name").fill_null(""),
         "segment",
         pl.col("orders").cast(pl.Utf8),
         pl.col("recency_days").cast(pl.Utf8),
-        money_str(pl.col("monetary")),
+        *([] if unpriced else [money_str(pl.col("monetary"))]),
         pl.col("tags").list.join(", "),
     )
     wide = console.width >= 110  # the name column only where there is room for it
-    table = Table(title=f"Customers as of {day} ({money})", header_style="bold")
+    title = f"Customers as of {day}" + ("" if unpriced else f" ({money})")
+    table = Table(title=title, header_style="bold")
     # At 80 columns every cell wraps or folds instead of being cut: the key (email or id) is
     # what `explain` takes, the tags are the point.
     table.add_column("customer", overflow="fold", max_width=None if wide else 22)
     if wide:
         table.add_column("name", max_width=20)
     table.add_column("segment", max_width=None if wide else 11)
-    for title in ("orders", "days", "net"):
-        table.add_column(title, justify="right", no_wrap=True)
+    for heading in ("orders", "days", *([] if unpriced else ["net"])):
+        table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("tags", ratio=1)
     for row in view.iter_rows():
         cells = [escape(str(v)) for v in row]
         table.add_row(*(cells if wide else cells[:1] + cells[2:]))
     console.print(table)
+    if unpriced:
+        console.print(Text(unpriced))
     if chosen.height > shown:
         console.print(
             f"Showing {shown} of {chosen.height}; use --limit N, --json or --csv for more."
@@ -122,24 +138,25 @@ TABLE_COLUMNS = [
 
 def _chosen(
     as_of: str | None, currency: str | None, segment: list[str] | None, tag: list[str] | None
-) -> tuple[pl.DataFrame, dt.date | None, str, list[str]]:
-    """The customers `customers` lists (biggest spenders first), the day, the currency and the
-    notes. Without a filter only the columns shown and the notes are read from the cache: the
-    whole analysis (~80 columns and every tag's reason) took most of a warm run."""
+) -> tuple[pl.DataFrame, dt.date | None, str, list[str], str | None]:
+    """The customers `customers` lists (biggest spenders first), the day, the currency, the
+    notes and the no-amounts sentence (`_unpriced`). Without a filter only the columns shown
+    and the notes are read from the cache: the whole analysis (~80 columns and every tag's
+    reason) took most of a warm run."""
     shop = open_shop(as_of, currency)
     if segment or tag:
         from shopinsight.core.exporters import select_customers
 
         prof = _profiles_of(shop)
         chosen = select_customers(prof.as_core(), segment, tag)
-        return chosen, prof.as_of, prof.currency, prof.notes
+        return chosen, prof.as_of, prof.currency, prof.notes, _unpriced(shop)
     from shopinsight.core.results import profile_columns, profile_meta
 
     chosen = profile_columns(shop, TABLE_COLUMNS)
     if chosen.height == 0:
         _profiles_of(shop)  # no customers: says why
     money, notes = profile_meta(shop)
-    return chosen, shop.as_of(), money, notes
+    return chosen, shop.as_of(), money, notes, _unpriced(shop)
 
 
 def _customers_json(
@@ -209,24 +226,30 @@ def segments_cmd(
             raise InputError("--to needs --from", "Give both days: --from D1 --to D2.")
         show_migration(from_day, to_day or as_of, currency, as_json)
         return
-    prof = _profiles(as_of, currency)
+    shop = open_shop(as_of, currency)
+    prof = _profiles_of(shop)
     if as_json:
         print_json(_segments_json(prof))
         return
+    unpriced = _unpriced(shop)  # no revenue columns, no M column: the segment note says why
     wide = console.width >= 120
     sizes = Table(title=f"Segments as of {prof.as_of} ({prof.scheme} scheme)", header_style="bold")
     sizes.add_column("segment", no_wrap=True)
-    for title in ("customers", "share", f"net ({prof.currency})", "of net"):
-        sizes.add_column(title, justify="right")
+    money_heads = [] if unpriced else [f"net ({prof.currency})", "of net"]
+    for heading in ("customers", "share", *money_heads):
+        sizes.add_column(heading, justify="right")
     sizes.add_column("rule", no_wrap=True)
     if wide:
         sizes.add_column("what to do")
+    money_cells = [
+        money_str(pl.col("revenue")),
+        pl.format("{}%", (pl.col("revenue_share") * 100).round(1)),
+    ]
     view = prof.sizes.select(
         "segment",
         pl.col("customers").cast(pl.Utf8),
         pl.format("{}%", (pl.col("share") * 100).round(1)),
-        money_str(pl.col("revenue")),
-        pl.format("{}%", (pl.col("revenue_share") * 100).round(1)),
+        *([] if unpriced else money_cells),
         "rule",
         "action",
     )
@@ -234,16 +257,19 @@ def segments_cmd(
         cells = [escape(str(v or "")) for v in row]
         sizes.add_row(*(cells if wide else cells[:-1]))
     console.print(sizes)
+    if unpriced:
+        console.print(Text(unpriced))
     cuts = Table(title="Cut points used", header_style="bold")
     cuts.add_column("score")
-    keys = ("recency_days", "frequency", "monetary")
-    for title in ("R: days since last order", "F: order days", f"M: net ({prof.currency})"):
-        cuts.add_column(title)
+    keys = ("recency_days", "frequency") if unpriced else ("recency_days", "frequency", "monetary")
+    headings = ("R: days since last order", "F: order days", f"M: net ({prof.currency})")
+    for heading in headings[: len(keys)]:
+        cuts.add_column(heading)
     levels = sorted({int(k) for k in prof.cut_points["frequency"]["scores"]}, reverse=True)
     for level in levels:
         cuts.add_row(str(level), *[prof.cut_points[k]["scores"].get(str(level), "") for k in keys])
     console.print(cuts)
-    for key in ("recency_days", "frequency", "monetary"):
+    for key in keys:
         console.print(f"  {key}: {prof.cut_points[key]['method']}")
     style = "bold yellow" if prof.fallback_used else "dim"
     console.print(Text(prof.segment_note, style=style))
@@ -263,10 +289,12 @@ def explain_cmd(
     """
     from shopinsight.core.customers.profiles import explain
 
-    trace = explain(open_shop(as_of, currency).customer_profiles(), customer)
+    shop = open_shop(as_of, currency)
+    trace = explain(shop.customer_profiles(), customer)
     if as_json:
         print_json(trace)
         return
+    unpriced = _unpriced(shop)  # no "net spend 0.00, average order 0.00": said once below
     c = trace["customer"]
     label = c["customer_name"] or c["email"] or c["customer_id"]
     # the id once when it is all there is to name them; a currency and category only if known
@@ -279,10 +307,16 @@ def explain_cmd(
         f"first {c['first_order']:%Y-%m-%d}, "
         f"last {c['last_order']:%Y-%m-%d} ({plural(c['recency_days'], 'day')} before "
         f"{trace['as_of']})\n"
-        f"net spend {c['monetary']:,.2f}{unit}, average order {c['aov']:,.2f}; "
-        f"favourite: {escape(c['favorite_product'] or '-')}{category}"
+        + (
+            ""
+            if unpriced
+            else f"net spend {c['monetary']:,.2f}{unit}, average order {c['aov']:,.2f}; "
+        )
+        + f"favourite: {escape(c['favorite_product'] or '-')}{category}"
     )
     console.print(Panel(head, title="Customer", expand=False))
+    if unpriced:
+        console.print(Text(unpriced))
     scores = Table(title=escape(f"Segment: {trace['segment']}"), header_style="bold")
     for col in ("score", "value", "band"):
         scores.add_column(col)
