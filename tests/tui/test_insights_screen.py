@@ -37,8 +37,16 @@ def demo_ws(sample_template: Path, tmp_path: Path) -> Workspace:
     return Workspace.open(root)
 
 
+def starred(cells: list[str]) -> list[str]:
+    """The cells of a cohort row with its last one marked as the partial month's ("27*")."""
+    return [*cells[:-1], cells[-1].removesuffix("%") + "*"]
+
+
 async def test_heatmap_shows_the_cohorts_of_the_cli(demo_ws, make_app):
-    cohorts = Shop(demo_ws, AS_OF).cohorts("month").to_json()
+    result = Shop(demo_ws, AS_OF).cohorts("month")
+    cohorts = result.to_json()
+    # the data stops on 20 November 2026: every cohort's November cell is a partial month's
+    assert result.partial is not None and result.partial["cohort"] == "2026-11"
     steps = Shop(demo_ws, AS_OF).repeat().steps
     app = make_app(demo_ws)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -51,13 +59,22 @@ async def test_heatmap_shows_the_cohorts_of_the_cli(demo_ws, make_app):
         row = [str(c).strip() for c in table.get_row_at(0)]
         assert row[:2] == [first["cohort"], f"{first['customers']:,}"]
         shares = [f"{a / first['customers']:.0%}" for a in first["active"][1:]]
-        assert row[2:] == shares
+        assert row[2:] == starred(shares)
+        last = [str(c).strip() for c in table.get_row_at(table.row_count - 1)]
+        assert last[0] == cohorts[-1]["cohort"] + "*"  # the partial month's own cohort
+        notes = str(app.screen.query_one("#cohort-notes", Static).render())
+        # the orders left out in the app's words, then the partial month's note with its *
+        assert notes.splitlines() == [
+            "59 orders in CNY not included — pick CNY in Settings (,) to see them.",
+            "* " + result.partial["note"],
+        ]
+        assert "The last month, November 2026, has data for 20 of its 30 days" in notes
         summary = str(app.screen.query_one("#repeat-summary", Static).render())
         one = steps["first_to_second"]
         assert f"{one['returned']:,} of {one['customers']:,}" in summary
         await go(pilot, "v")  # customers instead of shares
         row = [str(c).strip() for c in table.get_row_at(0)]
-        assert row[2:] == [f"{a:,}" for a in first["active"][1:]]
+        assert row[2:] == starred([f"{a:,}" for a in first["active"][1:]])
         await go(pilot, "p")  # quarters
         quarters = Shop(demo_ws, AS_OF).cohorts("quarter").to_json()
         assert table.row_count == len(quarters)

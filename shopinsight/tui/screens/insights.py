@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from shopinsight.core.words import compact
 from shopinsight.tui import shop_facts
+from shopinsight.tui.fmt import in_app
 from shopinsight.tui.screens.base import SectionScreen
 
 VIEWS = ("share", "active", "revenue")
@@ -28,6 +30,8 @@ STEP_NAMES = {
     "second_to_third": "2nd→3rd",
     "third_to_fourth": "3rd→4th",
 }
+CELL = 5
+"""A heatmap column's width: "100%", "1,234", "558k" (a year of months fits 80 columns)."""
 
 
 def heat_style(share: float | None) -> str:
@@ -43,17 +47,40 @@ def heat_style(share: float | None) -> str:
     return "#000000 on #dafbe1"
 
 
-def cell_text(row: dict[str, Any], k: int, view: str) -> Text:
-    """One heatmap cell: coloured by share whatever number it shows."""
+def cell_words(row: dict[str, Any], k: int, view: str) -> str:
+    """What one heatmap cell says; the cell of a last period the data stops short of
+    (`partial_k`) is marked as the CLI marks it: "27*" for 27%, "412*" for 412."""
     if k >= len(row["active"]):
-        return Text("")
-    share = row["share"][k]
+        return ""
     shown = {
-        "share": f"{share:.0%}",
+        "share": f"{row['share'][k]:.0%}",
         "active": f"{row['active'][k]:,}",
         "revenue": compact(row["revenue"][k]),
     }[view]
-    return Text(shown.rjust(5), style=heat_style(share))
+    if k == row.get("partial_k"):
+        shown = shown.removesuffix("%") + "*"
+    return shown
+
+
+def cell_text(row: dict[str, Any], k: int, view: str, width: int = CELL) -> Text:
+    """One heatmap cell: coloured by share whatever number it shows."""
+    if k >= len(row["active"]):
+        return Text("")
+    return Text(cell_words(row, k, view).rjust(width), style=heat_style(row["share"][k]))
+
+
+def cohort_label(row: dict[str, Any]) -> str:
+    """The cohort's name, with a * when it is the partial last period itself (its first
+    buyers are a part-period's)."""
+    return row["cohort"] + ("*" if row.get("partial_k") == 0 else "")
+
+
+def notes_text(notes: list[str], marked: str | None = None) -> str:
+    """The cohorts' notes (orders left out, a partial last period) in the app's words; the
+    `marked` one (the partial period's) begins with the * its cells carry."""
+    return "\n".join(
+        f"[dim]{'* ' if note == marked else ''}{escape(in_app(note))}[/dim]" for note in notes
+    )
 
 
 def repeat_lines(steps: dict[str, Any]) -> str:
@@ -86,6 +113,7 @@ class InsightsScreen(SectionScreen):
     DEFAULT_CSS = """
     #cohort-title { height: 1; padding: 0 1; }
     #cohort-table { height: 1fr; }
+    #cohort-notes { height: auto; max-height: 4; padding: 0 1; }
     #repeat-summary { height: auto; padding: 0 1; border-top: solid $primary-darken-2; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
@@ -106,6 +134,7 @@ class InsightsScreen(SectionScreen):
             id="cohort-table", cursor_type="row", zebra_stripes=False, cell_padding=0,
             fixed_columns=2,
         )  # fmt: skip
+        yield Static("", id="cohort-notes")
         yield Static("", id="repeat-summary")
 
     def load(self) -> None:
@@ -133,18 +162,27 @@ class InsightsScreen(SectionScreen):
             f"[b]By first {result.by}[/b]: {VIEW_NAMES[self.view]}{money} in later "
             f"{span} · [b]v[/b] numbers · [b]p[/b] {other}"
         )
+        marked = result.partial["note"] if result.partial and rows.height else None
+        self.query_one("#cohort-notes", Static).update(notes_text(result.notes, marked))
         table = self.query_one("#cohort-table", DataTable)
         table.clear(columns=True)
         longest = int(rows["active"].list.len().max() or 1) if rows.height else 1
         # fixed widths: DataTable's auto width can shrink to the header on a wide terminal
         table.add_column(" Cohort", key="cohort", width=9)
         table.add_column(Text("Cust. ", justify="right"), key="customers", width=7)
+        named = list(rows.iter_rows(named=True))
+        # a marked cell ("183k*") is a character wider than its number: a column holding one
+        # keeps a blank before it (cells touch, so "499k183k*" read as one number)
+        view = self.view
+        said = [len(cell_words(r, k, view)) for r in named for k in range(1, longest)]
+        starred = [len(cell_words(r, r["partial_k"], view)) + 1 for r in named if r["partial_k"]]
+        width = max([CELL, *said, *starred])
         for k in range(1, longest):
-            table.add_column(Text(f"+{k}", justify="right"), key=f"k{k}", width=5)
-        for row in rows.iter_rows(named=True):
-            cells = [cell_text(row, k, self.view) for k in range(1, longest)]
+            table.add_column(Text(f"+{k}", justify="right"), key=f"k{k}", width=width)
+        for row in named:
+            cells = [cell_text(row, k, self.view, width) for k in range(1, longest)]
             table.add_row(
-                f" {row['cohort']}", Text(f"{row['customers']:,} ", justify="right"), *cells,
+                f" {cohort_label(row)}", Text(f"{row['customers']:,} ", justify="right"), *cells,
                 key=row["cohort"],
             )  # fmt: skip
         if rows.height == 0:
