@@ -5,13 +5,16 @@ names the orders at risk its churn alerts are ranked by, not "0.00 at risk"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from shopinsight.cli import app
+from shopinsight.core.insights.changes import alert_changes
 
 runner = CliRunner()
 
@@ -77,3 +80,100 @@ def test_explain_says_no_spend(members: str) -> None:
     assert "net spend" not in out and "average order" not in out and "0.00" not in out
     assert "favourite: item" in out
     assert out.count(FACT) == 1
+
+
+def _visits_log(tmp_path: Path) -> str:
+    """A year of member visits without amounts: regulars (a third stop two months before the
+    end: churn alerts), regulars who paused from June and came back in December (alerts
+    resolved), and three newcomers in November."""
+    start = dt.date(2015, 1, 1)
+    rows = ["Member_number,Date,itemDescription"]
+
+    def visits(member: int, days: range | list[int]) -> None:
+        for k, d in enumerate(days):
+            day = start + dt.timedelta(days=d)
+            rows.append(f"{2000 + member},{day:%d-%m-%Y},item{k % 4}")
+
+    for m in range(40):
+        visits(m, range(m % 7, 300 if m % 3 == 0 else 360, 7 + m % 5 * 3))
+    for m in range(40, 44):
+        visits(m, [*range(m % 5, 160, 7), 340, 347])
+    for m in range(44, 47):
+        visits(m, [m + 256, m + 270])
+    path = tmp_path / "members.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    result = runner.invoke(app, ["-w", str(ws), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    return str(ws)
+
+
+@pytest.fixture(scope="module")
+def visits_log(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _visits_log(tmp_path_factory.mktemp("visits"))
+
+
+SINCE = "2015-10-15"
+
+
+def test_changes_json_names_orders_at_risk(visits_log: str) -> None:
+    got = json.loads(_run(visits_log, "changes", "--since", SINCE, "--json"))
+    assert got["new_customers"] and all(r["monetary"] is None for r in got["new_customers"])
+    for key in ("new_alerts", "alerts_resolved"):
+        assert got[key], key
+        assert all(r["value_at_risk"] is None for r in got[key])  # no money known, not 0
+        assert all(r["orders_at_risk"] > 0 for r in got[key])
+    # a new alert's orders at risk are churn's own (churn --json rounds them to 4 places)
+    churn = {r["customer_id"]: r for r in json.loads(_run(visits_log, "churn", "--json"))}
+    first = got["new_alerts"][0]
+    assert round(first["orders_at_risk"], 4) == churn[first["customer_id"]]["orders_at_risk"]
+
+
+def test_changes_say_orders_at_risk_not_money(visits_log: str) -> None:
+    out = _run(visits_log, "changes", "--since", SINCE)
+    assert "0.00" not in out
+    assert "orders at risk" in out.split("Alerts resolved")[1].split("New churn alerts")[0]
+    assert "orders at risk" in out.split("New churn alerts")[1].split("Bundles")[0]
+
+
+def _alerts(stakes: dict[str, float]) -> pl.DataFrame:
+    """Alerts of a shop without amounts (`churn.stake`): ranked by orders, no money."""
+    return pl.DataFrame(
+        {
+            "customer_id": list(stakes),
+            "is_alert": [True] * len(stakes),
+            "risk": [0.6] * len(stakes),
+            "value_at_risk": [None] * len(stakes),
+            "orders_at_risk": list(stakes.values()),
+            "list": ["save_now"] * len(stakes),
+        },
+        schema_overrides={"value_at_risk": pl.Float64},
+    )
+
+
+def test_alert_changes_rank_by_orders_at_risk_without_amounts() -> None:
+    then = _alerts({"a": 0.5, "b": 3.0, "c": 1.2})
+    now = _alerts({"a": 0.5, "d": 0.8, "e": 2.5, "f": 1.1})
+    last = dt.datetime(2015, 12, 1, tzinfo=dt.UTC)
+    profiles = pl.DataFrame(
+        {
+            "customer_id": list("abcdef"),
+            "customer_name": [None] * 6,
+            "last_order": [last if c in "bc" else last.replace(month=6) for c in "abcdef"],
+        },
+        schema_overrides={"customer_name": pl.Utf8},
+    )
+    resolved, fresh = alert_changes(then, now, profiles, dt.date(2015, 10, 1))
+    assert resolved["customer_id"].to_list() == ["b", "c"]  # 3.0 then 1.2 orders at risk
+    assert fresh["customer_id"].to_list() == ["e", "f", "d"]  # 2.5, 1.1, 0.8
+    assert fresh["value_at_risk"].null_count() == 3
+
+
+def test_overview_changes_dialog_says_orders_at_risk(visits_log: str) -> None:
+    from shopinsight.core.shop import Shop
+    from shopinsight.core.workspace import Workspace
+    from shopinsight.tui.screens.overview_changes import detail_text
+
+    text = detail_text(Shop(Workspace.open(visits_log)).changes(SINCE))
+    assert "0.00" not in text and "—" not in text
+    assert " orders was at risk" in text and " orders at risk" in text

@@ -20,6 +20,7 @@ from shopinsight.cli.app import (
     print_json,
     print_notes,
 )
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, orders_text
 
 TITLES = {
     "new_customers": "New customers",
@@ -80,17 +81,26 @@ def changes_cmd(
     print_notes(result.notes)
 
 
+def _at_risk(row: dict[str, Any]) -> str:
+    """What an alert puts at stake: money, or, where the exports carry no amounts, the orders
+    its alerts are ranked by (`churn.stake`)."""
+    if ORDERS_AT_RISK in row:
+        return f"{orders_text(row[ORDERS_AT_RISK])} orders at risk"
+    return f"{row['value_at_risk'] or 0:,.2f} at risk"
+
+
 def _cells(key: str, row: dict[str, Any]) -> list[str]:
     who = str(row.get("customer_name") or row.get("customer_id") or "")
     if key == "new_customers":
-        return [who, str(row["first_order"]), str(row["segment"]), f"{row['monetary']:,.2f}"]
+        spend = [] if row["monetary"] is None else [f"{row['monetary']:,.2f}"]  # no amounts
+        return [who, str(row["first_order"]), str(row["segment"]), *spend]
     if key == "segment_moves":
         arrow = "↑" if row["direction"] == "up" else "↓"
         return [who, f"{arrow} {row['from_segment']} → {row['to_segment']}"]
     if key == "alerts_resolved":
-        return [who, f"back on {row['came_back_on']}", f"{row['value_at_risk'] or 0:,.2f} at risk"]
+        return [who, f"back on {row['came_back_on']}", _at_risk(row)]
     if key == "new_alerts":
-        return [who, f"risk {row['risk']:.0%}", f"{row['value_at_risk'] or 0:,.2f} at risk"]
+        return [who, f"risk {row['risk']:.0%}", _at_risk(row)]
     if key == "campaigns_readable":
         return [
             f"#{row['campaign_id']} started {row['started_on']}",

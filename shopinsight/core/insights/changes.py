@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, VALUE_AT_RISK, by_orders, stake_column
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import UTC, local_day
 
@@ -170,13 +171,17 @@ class ChangesResult:
         }
 
 
-def new_customers(now: pl.DataFrame, cut: dt.date, tz: str = UTC) -> pl.DataFrame:
+def new_customers(
+    now: pl.DataFrame, cut: dt.date, tz: str = UTC, priced: bool = True
+) -> pl.DataFrame:
     """Customers whose first counted purchase (profiles' `first_order`, on the shop's day in
-    `tz`) is after the cut."""
+    `tz`) is after the cut. Not `priced` (the exports carry no amounts: `status["facts"]`),
+    their `monetary` is null: not known, rather than 0.00."""
     first = local_day(pl.col("first_order").cast(pl.Datetime("us", "UTC")), tz)
+    spend = pl.col("monetary") if priced else pl.lit(None, pl.Float64).alias("monetary")
     return (
         now.filter(first > cut)
-        .select("customer_id", "customer_name", first.alias("first_order"), "segment", "monetary")
+        .select("customer_id", "customer_name", first.alias("first_order"), "segment", spend)
         .sort("first_order", "customer_id")
     )
 
@@ -208,25 +213,29 @@ def alert_changes(
     tz: str = UTC,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(resolved, new): alerted as of the cut and ordered since (the shop's day, `tz`);
-    alerted now and not then."""
-    old = then.filter("is_alert").select("customer_id", "value_at_risk")
+    alerted now and not then. Each is ranked as its alerts are (`churn.stake`): by value at
+    risk, or, in a shop whose exports carry no amounts, by `orders_at_risk` (a column then
+    added; value_at_risk stays, null)."""
+    then_stakes = [VALUE_AT_RISK, *([ORDERS_AT_RISK] if by_orders(then) else [])]
+    now_stakes = [VALUE_AT_RISK, *([ORDERS_AT_RISK] if by_orders(now) else [])]
+    old = then.filter("is_alert").select("customer_id", *then_stakes)
     last = local_day(pl.col("last_order").cast(pl.Datetime("us", "UTC")), tz)
     back = profiles_now.filter(last > cut).select(
         "customer_id", "customer_name", last.alias("came_back_on")
     )
     resolved = old.join(back, on="customer_id", how="inner").select(
-        "customer_id", "customer_name", "came_back_on", "value_at_risk"
+        "customer_id", "customer_name", "came_back_on", *then_stakes
     )
     names = profiles_now.select("customer_id", "customer_name")
     fresh = (
         now.filter("is_alert")
         .join(old.select("customer_id"), on="customer_id", how="anti")
         .join(names, on="customer_id", how="left")
-        .select("customer_id", "customer_name", "risk", "value_at_risk", "list")
+        .select("customer_id", "customer_name", "risk", *now_stakes, "list")
     )
     return (
-        resolved.sort("value_at_risk", "customer_id", descending=[True, False]),
-        fresh.sort("value_at_risk", "customer_id", descending=[True, False]),
+        resolved.sort(stake_column(then), "customer_id", descending=[True, False]),
+        fresh.sort(stake_column(now), "customer_id", descending=[True, False]),
     )
 
 
@@ -296,7 +305,8 @@ def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
     prof = shop.profiles()
     table = prof.table
     first = shop.first_day()
-    frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day, tz)}
+    priced = not (shop.order_status().get("facts") or {}).get("no_amounts")
+    frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day, tz, priced)}
     alerts_now = shop.churn().alerts
     offers_now = shop.bundles().offers
     if first is None or cut.day < first:  # nothing then: everyone is new

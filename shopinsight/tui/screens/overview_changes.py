@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, orders_text
 from shopinsight.tui import fmt
 from shopinsight.tui.fmt import escape
 from shopinsight.tui.widgets.dialogs import InfoDialog
@@ -97,26 +98,26 @@ def not_yet(title: str, detail: str) -> str:
     return f"{escape(title)}: {escape(detail)}"
 
 
+def _at_risk(row: dict[str, Any], cur: str | None) -> str:
+    """What an alert puts at stake: money, or, where the exports carry no amounts, the orders
+    its alerts are ranked by (`churn.stake`)."""
+    if ORDERS_AT_RISK in row:
+        return f"{orders_text(row[ORDERS_AT_RISK])} orders"
+    return fmt.money(row["value_at_risk"] or 0, cur)
+
+
 def _cells(key: str, row: dict[str, Any], cur: str | None) -> str:
     who = escape(row.get("customer_name") or row.get("customer_id") or "")
     if key == "new_customers":
-        return (
-            f"{who} · first order {row['first_order']} · {escape(row['segment'])} · "
-            f"{fmt.money(row['monetary'], cur)}"
-        )
+        spend = "" if row["monetary"] is None else f" · {fmt.money(row['monetary'], cur)}"
+        return f"{who} · first order {row['first_order']} · {escape(row['segment'])}{spend}"
     if key == "segment_moves":
         arrow = "↑" if row["direction"] == "up" else "↓"
         return f"{who} · {arrow} {escape(row['from_segment'])} → {escape(row['to_segment'])}"
     if key == "alerts_resolved":
-        return (
-            f"{who} · back on {row['came_back_on']} · "
-            f"{fmt.money(row['value_at_risk'] or 0, cur)} was at risk"
-        )
+        return f"{who} · back on {row['came_back_on']} · {_at_risk(row, cur)} was at risk"
     if key == "new_alerts":
-        return (
-            f"{who} · risk {fmt.pct(row['risk'])} · "
-            f"{fmt.money(row['value_at_risk'] or 0, cur)} at risk"
-        )
+        return f"{who} · risk {fmt.pct(row['risk'])} · {_at_risk(row, cur)} at risk"
     if key == "campaigns_readable":
         return (
             f"#{row['campaign_id']} started {row['started_on']} · {row['gift']:,} gifted, "
