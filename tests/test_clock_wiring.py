@@ -14,6 +14,7 @@ The shop by hand (every order one product, times in New York, June 2024 = UTC-4)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,13 +82,24 @@ def test_churn_nudge_names_the_next_product_of_the_shops_day(tz: str, product: s
     )
 
 
-def _shop(root: Path, tz: str) -> Shop:
+def _shop(root: Path, tz: str, rows: list[dict] | None = None, samples: bool = False) -> Shop:
+    """The shop (`rows`, else the one by hand) on the clock `tz`; `samples`: every segment's
+    policy gives a sample (a 50.00 budget where it gave a card or nothing)."""
     ws = Workspace.open(root)
-    ws.commit(make_lines(_rows()), [])
+    ws.commit(make_lines(rows or _rows()), [])
     ws.config()  # the settings file, written with its defaults on first use
     text = ws.config_path.read_text(encoding="utf-8")
     assert 'timezone = "UTC"' in text
-    ws.config_path.write_text(text.replace('timezone = "UTC"', f'timezone = "{tz}"'), "utf-8")
+    text = text.replace('timezone = "UTC"', f'timezone = "{tz}"')
+    if samples:  # the segment lines of [gifts.segments] begin with the segment's quoted name
+        text, n = re.subn(
+            r'^("[^"]+" = \{ kind = )"(?:none|card)"',
+            r'\1"sample", budget = 50.0',
+            text,
+            flags=re.M,
+        )
+        assert n >= 5
+    ws.config_path.write_text(text, "utf-8")
     return Shop(Workspace.open(root), AS_OF)
 
 
@@ -111,3 +123,31 @@ def test_gift_catalogue_and_picking_list_on_the_shops_clock(
     head, gus = rows[0].split(","), rows[1].split(",")
     assert gus[head.index("ordered_at")] == gus_at
     assert picking_csv(gifts.plan) == picking_csv(gifts.plan, "UTC")  # UTC by default
+
+
+@pytest.mark.parametrize(("tz", "product"), [(NY, "PLATE"), ("UTC", None)])
+def test_gift_sample_is_what_came_next_on_the_shops_days(
+    tmp_path: Path, tz: str, product: str | None
+) -> None:
+    """hal: Soap on 1 June, Cup at 19:30 and Soap at 21:00 on 5 June (01:00 on 6 June in UTC),
+    not yet shipped. In New York his latest purchase day is {Cup, Soap}: Cup -> Plate (the 3
+    Cup-first customers who came back all bought Plate) picks a Plate sample. In UTC his
+    latest day is {Soap} alone and Soap leads nowhere: no sample from what came next.
+    1.50 = the 10.00 price x the sample share."""
+    hal = [
+        dict(order_id="hal-1", customer_id="hal", sku="SOAP", ordered_at=ny(1, 12)),
+        dict(order_id="hal-2", customer_id="hal", sku="CUP", ordered_at=ny(5, 19, 30)),
+        dict(
+            order_id="hal-3", customer_id="hal", sku="SOAP", ordered_at=ny(5, 21), fulfilled=False
+        ),
+    ]
+    gifts = _shop(tmp_path / "ws", tz, _rows() + hal, samples=True).gifts()
+    pick = gifts.picks.filter(pl.col("customer_id") == "hal").row(0, named=True)
+    if product is None:
+        assert "came back for" not in pick["reason"]
+        return
+    assert (pick["gift_kind"], pick["gift_sku"]) == ("sample", product)
+    assert pick["reason"].endswith(
+        f"sample {product}: customers who bought CUP came back for {product} (3 of 3); "
+        "costs 1.50 of a 50.00 USD budget"
+    )
