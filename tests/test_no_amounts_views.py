@@ -177,3 +177,40 @@ def test_overview_changes_dialog_says_orders_at_risk(visits_log: str) -> None:
     text = detail_text(Shop(Workspace.open(visits_log)).changes(SINCE))
     assert "0.00" not in text and "—" not in text
     assert " orders was at risk" in text and " orders at risk" in text
+
+
+def _status(no_amounts: bool) -> dict:
+    from shopinsight.core.shop_facts import facts
+
+    return {"lines": 3, "orders": 3, "facts": facts(3, 0 if no_amounts else 3, 0)}
+
+
+def test_app_definitions_keep_no_money_where_there_is_none() -> None:
+    from shopinsight.tui import shop_facts
+    from shopinsight.tui.screens.overview import CUSTOMERS_DEFINITION, customers_fallback
+
+    assert customers_fallback(_status(False)) == CUSTOMERS_DEFINITION
+    assert "money kept" in shop_facts.no_customers_text(_status(False))
+    for text in (customers_fallback(_status(True)), shop_facts.no_customers_text(_status(True))):
+        assert "money kept" not in text
+        assert "the imported exports carry no prices or totals" in text
+
+
+def test_customer_detail_says_orders_at_risk_and_no_spend(visits_log: str) -> None:
+    from rich.console import Console
+
+    from shopinsight.core.shop import Shop
+    from shopinsight.core.workspace import Workspace
+    from shopinsight.tui.detail import customer_detail, render_detail
+
+    shop = Shop(Workspace.open(visits_log))
+    alerts = shop.churn().alerts.filter("is_alert")
+    shop.value()
+    console = Console(width=100, record=True)
+    console.print(render_detail(customer_detail(shop, alerts["customer_id"][0])))
+    text = console.export_text()
+    risk = text.split("Churn risk")[1].split("\nValue")[0]
+    expected = alerts["orders_at_risk"][0]
+    assert f"{expected:,.2f} orders at risk" in risk
+    value = text.split("\nValue")[1].split("Gift and note")[0]
+    assert "0.00" not in value and "carry no prices or totals" in value

@@ -16,11 +16,12 @@ import polars as pl
 from rich.console import Group
 from rich.text import Text
 
+from shopinsight.core.churn.stake import ORDERS_AT_RISK, orders_text
 from shopinsight.core.gifts.plan import customer_gift
 from shopinsight.core.orders import local_value
 from shopinsight.core.text import visible, visible_expr
 from shopinsight.core.words import plural
-from shopinsight.tui import fmt
+from shopinsight.tui import fmt, shop_facts
 from shopinsight.tui.screens.customers_view import display_name
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ def customer_detail(data: Shop, customer_id: str) -> dict[str, Any]:
         "as_of": data.as_of(),
         "currency": prof.currency,
         "first_day": data.first_day(),
+        # no amounts in the exports (core facts): no spend to predict, no money at risk
+        "no_amounts": shop_facts.no_amounts(data.order_status()),
     }
     churn = data.peek("churn:")  # Shop.churn() memo key (default horizon)
     if churn is not None:
@@ -200,6 +203,8 @@ def render_detail(d: dict[str, Any]) -> Group | Text:
         parts.append(Text("computing…", style="dim"))
     elif d["value"] is None:
         parts.append(Text("not predicted", style="dim"))
+    elif d.get("no_amounts"):  # an expected 0.00 (range 0.00–0.00) would read as a figure
+        parts.append(Text(f"no spend predicted: {shop_facts.NO_AMOUNTS_WHY}", style="dim"))
     else:
         parts.append(Text(value_text(d["value"], d["value_horizon"], cur)))
 
@@ -238,6 +243,8 @@ def churn_text(c: dict[str, Any], currency: str) -> Text:
     text = Text(f"{fmt.pct(risk)} risk" if risk is not None else "risk unknown", style="bold")
     if c.get("value_at_risk") is not None:
         text.append(f", {fmt.money(c['value_at_risk'], currency)} at risk")
+    elif c.get(ORDERS_AT_RISK) is not None:  # no amounts: ranked by orders (churn.stake)
+        text.append(f", {orders_text(c[ORDERS_AT_RISK])} orders at risk")
     if c.get("expected_next_order"):
         text.append(f", next order expected {str(c['expected_next_order'])[:10]}")
     if c.get("state") and c.get("state") not in ("new", "open"):

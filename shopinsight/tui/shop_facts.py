@@ -57,6 +57,18 @@ def currency_label(currency: str | None) -> str:
 
 NO_MATCH = "No customers match."
 
+UNPRICED_PURCHASE = f"{_WHY}, so an order counts without an amount"
+"""Why an order of a shop without amounts is a purchase though it keeps no money (as the core's
+`results.customers_definition` says it)."""
+
+
+def purchase_rule(status: dict[str, Any] | None) -> str:
+    """What makes an order a purchase, in brackets after "a purchase": "money kept" only where
+    the exports carry money (a shop without amounts keeps none: its orders count all the same)."""
+    if no_amounts(status):
+        return f"paid, not cancelled or returned; {UNPRICED_PURCHASE}"
+    return "paid, not cancelled or returned, money kept"
+
 
 def no_customers_text(status: dict[str, Any] | None) -> str:
     """Why a shop has no customer at all (not a filter's doing), from `status` if known."""
@@ -65,6 +77,6 @@ def no_customers_text(status: dict[str, Any] | None) -> str:
     if no_buyers(status):
         return no_buyers_text(status)
     return (
-        "No customers yet: a customer is a buyer with a purchase (paid, not cancelled or "
-        "returned, money kept), and no order is one."
+        f"No customers yet: a customer is a buyer with a purchase ({purchase_rule(status)}), "
+        "and no order is one."
     )

@@ -23,6 +23,15 @@ from shopinsight.tui.widgets.kpi import Kpi
 
 SEGMENTS_WAITING = "Computing the customer table…"
 CUSTOMERS_DEFINITION = "Customers with a purchase (paid, not cancelled or returned, money kept)"
+"""What "customers" means until the customer table says it (`customers_definition`): the
+order-level status has no such sentence. A shop without amounts keeps no money:
+`customers_fallback` says its own."""
+
+
+def customers_fallback(status: dict[str, Any] | None) -> str:
+    """`CUSTOMERS_DEFINITION`, or its words for a shop whose exports carry no amounts."""
+    return f"Customers with a purchase ({shop_facts.purchase_rule(status)})"
+
 
 KPIS = [
     ("revenue", "Revenue"),
@@ -191,13 +200,13 @@ class OverviewScreen(SectionScreen):
             "orders",
             fmt.count(status.get("orders")),
             f"Orders in every currency and store; {fmt.count(status.get('counted_orders'))} "
-            f"{in_cur} count as purchases (not cancelled or returned, with a customer, money "
-            "kept)",
+            f"{in_cur} count as purchases (not cancelled or returned, with a customer"
+            + (f"; {shop_facts.UNPRICED_PURCHASE})" if no_amounts else ", money kept)"),
         )
         self.kpi(
             "customers",
             fmt.count(status.get("customers")),
-            str(status.get("customers_definition") or CUSTOMERS_DEFINITION),
+            str(status.get("customers_definition") or customers_fallback(status)),
         )
         self.kpi(
             "repeat",  # of no customer there is no rate ('0.0%' read as no one came back)
