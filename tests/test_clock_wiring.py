@@ -151,3 +151,21 @@ def test_gift_sample_is_what_came_next_on_the_shops_days(
         f"sample {product}: customers who bought CUP came back for {product} (3 of 3); "
         "costs 1.50 of a 50.00 USD budget"
     )
+
+
+def test_gifts_plan_command_writes_the_picking_list_on_the_shops_clock(tmp_path: Path) -> None:
+    """The command's CSV is the picking list the merchant prints: its order time is the one on
+    the shop's clock (the order placed at 21:00 in New York, not 01:00 the next day)."""
+    from typer.testing import CliRunner
+
+    from shopinsight.cli import app
+
+    _shop(tmp_path / "ws", NY)
+    out = tmp_path / "picking.csv"
+    result = CliRunner().invoke(
+        app, ["-w", str(tmp_path / "ws"), "gifts", "plan", "--as-of", str(AS_OF), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    head, gus = rows[0].split(","), rows[1].split(",")
+    assert gus[head.index("ordered_at")] == "2024-06-05 21:00"

@@ -182,7 +182,7 @@ def plan_cmd(
         from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
 
         text = {
-            "csv": lambda: picking_csv(plan),
+            "csv": lambda: picking_csv(plan, shop.tz()),
             "html": lambda: notes_html(plan, shop.config()),
             "mailmerge": lambda: mailmerge_csv(plan, shop.config()),
         }[kind]()

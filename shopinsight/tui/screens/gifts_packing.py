@@ -36,13 +36,14 @@ class PackingPart(CampaignsPart):
         path = folder / file_name
         plan = self.gifts.plan
         config = self.data.config()
+        tz = self.data.tz()  # the picking list's order times on the shop's clock
 
         def write() -> Path:
             from shopinsight.core.errors import InputError
             from shopinsight.core.gifts.packing import mailmerge_csv, notes_html, picking_csv
 
             text = {
-                "picking": lambda: picking_csv(plan),
+                "picking": lambda: picking_csv(plan, tz),
                 "notes": lambda: notes_html(plan, config),
                 "mailmerge": lambda: mailmerge_csv(plan, config),
             }[kind]()
