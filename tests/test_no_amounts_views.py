@@ -214,3 +214,45 @@ def test_customer_detail_says_orders_at_risk_and_no_spend(visits_log: str) -> No
     assert f"{expected:,.2f} orders at risk" in risk
     value = text.split("\nValue")[1].split("Gift and note")[0]
     assert "0.00" not in value and "carry no prices or totals" in value
+
+
+def _report(tmp_path: Path, ws: str) -> str:
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["-w", ws, "report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_marks_the_partial_last_month(members: str, tmp_path: Path) -> None:
+    """The data stops on 22 March 2015: March's cells and cohort are marked as `cohorts`
+    marks them, and the note says why."""
+    html = _report(tmp_path, members)
+    cohorts = json.loads(_run(members, "cohorts", "--json"))
+    assert [c["cohort"] for c in cohorts] == ["2015-01", "2015-02", "2015-03"]
+    assert '<td class="">2015-03*</td>' in html and '<td class="">2015-01</td>' in html
+    # January's cohort is active in March (+2) and February's (+1): those cells are marked
+    jan, feb = cohorts[0], cohorts[1]
+    for c, k in ((jan, 2), (feb, 1)):
+        share = f"{c['active'][k] / c['customers']:.0%}"
+        assert (
+            f'data-partial="1" title="{c["active"][k]:,} customers; a partial month">'
+            f"{share}*</td>" in html
+        )
+    assert html.count('data-partial="1"') == 2
+    assert (
+        '<p class="muted" data-note="partial">* The last month, March 2015, has data for '
+        "22 of its 31 days (1–22 March)" in html
+    )
+
+
+def test_report_of_complete_months_has_no_mark(tmp_path: Path) -> None:
+    rows = ["Member_number,Date,itemDescription"]
+    rows += [f"{1000 + m},{d:02d}-0{1 + m % 2}-2015,item" for m in range(6) for d in (3, 10)]
+    rows.append("1000,28-02-2015,item")  # the data ends on the last day of February
+    path = tmp_path / "members.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    assert runner.invoke(app, ["-w", ws, "import", str(path)]).exit_code == 0
+    html = _report(tmp_path, ws)
+    assert '<td class="">2015-02</td>' in html  # the cohort is shown, unmarked
+    assert "data-partial" not in html and "data-note" not in html and "%*" not in html

@@ -27,6 +27,7 @@ from shopinsight.core.errors import InputError, ShopInsightError
 from shopinsight.core.shop_facts import NO_AMOUNTS_WHY, NO_CURRENCY
 
 if TYPE_CHECKING:
+    from shopinsight.core.insights.results import CohortsResult
     from shopinsight.core.shop import Shop
 
 CSS = """
@@ -156,25 +157,37 @@ def _kpis(status: dict[str, Any], cur: str | None) -> str:
     return f'<div class="kpis">{cells}</div>'
 
 
-def _cohorts(cohorts: list[dict[str, Any]]) -> str:
+def _cohorts(result: CohortsResult) -> str:
+    """The cohort heatmap. When the data stops before the end of the last month
+    (`result.partial`), that month's cells and its own cohort are marked with a * (as
+    `cohorts` marks them: "27%*"), and its note says why they cannot be compared yet."""
+    cohorts = result.rows().to_dicts()
     if not cohorts:
         return '<p class="muted">No customers with a purchase yet.</p>'
     longest = min(max(len(c["active"]) for c in cohorts), 13)
     rows = []
     for c in cohorts:
-        cells = [td(c["cohort"]), td(f"{c['customers']:,}", "size", cohort=c["cohort"])]
+        star = "*" if c["partial_k"] == 0 else ""  # the cohort itself: first buyers of a part
+        cells = [td(c["cohort"] + star), td(f"{c['customers']:,}", "size", cohort=c["cohort"])]
         for k in range(1, longest):
             if k >= len(c["active"]):
                 cells.append("<td></td>")
                 continue
             share = c["active"][k] / c["customers"] if c["customers"] else None
+            part = k == c["partial_k"]
+            mark = (' data-partial="1"', "; a partial month", "*") if part else ("", "", "")
             cells.append(
-                f'<td style="background:{heat_colour(share)}" title="{c["active"][k]:,} '
-                f'customers">{e(pct(share))}</td>'
+                f'<td style="background:{heat_colour(share)}"{mark[0]} title="{c["active"][k]:,} '
+                f'customers{mark[1]}">{e(pct(share))}{mark[2]}</td>'
             )
         rows.append(cells)
     heads = ["Cohort", "Customers", *(f"+{k}" for k in range(1, longest))]
-    return table(heads, rows, "heat")
+    note = (
+        f'<p class="muted" data-note="partial">* {e(result.partial["note"])}</p>'
+        if result.partial
+        else ""
+    )
+    return table(heads, rows, "heat") + note
 
 
 def _repeat(steps: dict[str, Any]) -> str:
@@ -310,7 +323,7 @@ def build_report(shop: Shop) -> str:
            if priced else f'<p class="muted">No revenue to chart: {e(NO_AMOUNTS_WHY)}.</p>')
         + "</section>",
         "<section><h2>Cohorts: share of each first-purchase month active later</h2>"
-        + _cohorts(shop.cohorts("month").to_json()) + "</section>",
+        + _cohorts(shop.cohorts("month")) + "</section>",
         "<section><h2>Time to the next purchase</h2>" + _repeat(shop.repeat().steps)
         + "</section>",
         "<section><h2>Segments</h2>"
