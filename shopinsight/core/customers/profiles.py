@@ -103,6 +103,10 @@ exports carry no amounts at all."""
 CLOCK_TAGS = frozenset({"night_owl", "early_bird"})
 """Built-in tags read from the hour of an order: left out when no order has a time of day."""
 
+DISCOUNT_TAGS = frozenset({"full_price_loyal", "discount_hunter"})
+"""Built-in tags read from the discounts of orders: left out when no export says what discount
+an order had (no discount column or code anywhere): "none discounted" would hold for everyone."""
+
 
 def _left_out(
     rules: list[TagRule], names: frozenset[str], why: str, notes: list[str]
@@ -179,6 +183,7 @@ def customer_profiles(
     timed = data.orders.height == 0 or bool(
         data.orders.select((pl.col("local_hour") != 0).fill_null(False).any()).item()
     )
+    discounts_known = data.discounts_known
     del data
     table = table_features(
         beside(table, [feats]).with_columns(pl.col(c).fill_null(0) for c in FILLED).drop("_ck"),
@@ -197,6 +202,14 @@ def customer_profiles(
             rules,
             MONEY_TAGS,
             "The exports carry no amounts: tags about spend, prices, discounts and refunds",
+            notes,
+        )
+    if not discounts_known and not unpriced:  # (without amounts they are left out above)
+        rules = _left_out(
+            rules,
+            DISCOUNT_TAGS,
+            "The exports do not say which orders had a discount (no discount column or code): "
+            "tags about discounts",
             notes,
         )
     if not timed:
