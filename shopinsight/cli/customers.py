@@ -39,7 +39,7 @@ def _unpriced(shop: Shop) -> str | None:
     """The sentence saying the shop's exports carry no amounts (`status["facts"]`, decided once
     in the core: `core.shop_facts`), or None when they carry some. The customer commands then
     show no money column or phrase (every one would read 0.00) and say this once instead."""
-    from shopinsight.core.report import no_amounts_text
+    from shopinsight.core.shop_facts import no_amounts_text
 
     return no_amounts_text(shop.order_status())
 

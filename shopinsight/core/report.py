@@ -24,7 +24,7 @@ import polars as pl
 
 from shopinsight.core.churn.stake import ORDERS_AT_RISK, by_orders, orders_text, ranking_note
 from shopinsight.core.errors import InputError, ShopInsightError
-from shopinsight.core.shop_facts import NO_AMOUNTS_WHY, NO_CURRENCY
+from shopinsight.core.shop_facts import NO_AMOUNTS_WHY, NO_CURRENCY, no_amounts_text
 
 if TYPE_CHECKING:
     from shopinsight.core.insights.results import CohortsResult
@@ -56,16 +56,6 @@ def e(value: Any) -> str:
 
 NO_AMOUNTS = "no amounts"
 """Where a figure of money would be, in a shop whose exports carry none (as `status` says)."""
-
-
-def no_amounts_text(status: dict[str, Any]) -> str | None:
-    """The sentence of `status["facts"]` saying the exports carry no amounts; None when they
-    carry some (or the status predates the facts)."""
-    facts = status.get("facts") or {}
-    if not facts.get("no_amounts"):
-        return None
-    text = (facts.get("texts") or {}).get("no_amounts")
-    return str(text) if text else f"{NO_AMOUNTS_WHY[0].upper()}{NO_AMOUNTS_WHY[1:]}."
 
 
 def money(value: float | None) -> str:

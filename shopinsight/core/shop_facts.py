@@ -40,3 +40,14 @@ def facts(orders: int, with_amounts: int, without_buyer: int) -> dict[str, Any]:
             "so there is no one to follow."
         )
     return {"no_amounts": no_amounts, "no_buyers": no_buyers, "texts": texts}
+
+
+def no_amounts_text(status: dict[str, Any]) -> str | None:
+    """The sentence of `status["facts"]` (`facts` above, filed by `status.shop_status`) saying
+    the exports carry no amounts; None when they carry some (or the status predates the
+    facts)."""
+    facts = status.get("facts") or {}
+    if not facts.get("no_amounts"):
+        return None
+    text = (facts.get("texts") or {}).get("no_amounts")
+    return str(text) if text else f"{NO_AMOUNTS_WHY[0].upper()}{NO_AMOUNTS_WHY[1:]}."
