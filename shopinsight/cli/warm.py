@@ -57,23 +57,27 @@ def customers_rows(
 ) -> pl.DataFrame:
     """What `customers --json` prints: without a filter only the columns shown are read from
     the cache."""
+    from shopinsight.core.customers.segments import no_amounts
     from shopinsight.core.results import profile_columns
 
     shop = open_shop(as_of, currency)
     if segment or tag:
         from shopinsight.core.exporters import select_customers
 
-        chosen = select_customers(profiles_of(shop).as_core(), segment, tag).select(JSON_COLUMNS)
+        prof = profiles_of(shop).as_core()
+        unpriced = no_amounts(prof.table)
+        chosen = select_customers(prof, segment, tag).select(JSON_COLUMNS)
     else:
         chosen = profile_columns(shop, JSON_COLUMNS)
         if chosen.height == 0:
             profiles_of(shop)  # no customers: says why
+        unpriced = no_amounts(chosen)
     rows = chosen.head(limit) if limit else chosen
     from shopinsight.core.orders import local_day
 
-    return rows.with_columns(
-        pl.col("monetary").round(2), local_day(pl.col("last_order"), shop.tz())
-    )
+    # exports without amounts (no customer has any spend): null, not a figure of 0.0
+    spend = pl.lit(None, pl.Float64).alias("monetary") if unpriced else pl.col("monetary").round(2)
+    return rows.with_columns(spend, local_day(pl.col("last_order"), shop.tz()))
 
 
 # -- churn --json ------------------------------------------------------------------------------

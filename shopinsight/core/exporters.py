@@ -5,6 +5,10 @@ already had in the customers export, minus shopinsight's own earlier tags, plus 
 import never drops a merchant's tags. Email tools only get customers with an email and marketing
 consent (unless include_unsubscribed); the export says how many were left out and why. Every
 text cell is spreadsheet-safe (`safe_cell`).
+
+When the exports carry no amounts (`segments.no_amounts`: no customer has any spend), the plain
+CSV and JSON give `monetary` empty (null), not 0.00: spend is not known, not nothing. The
+Shopify, Klaviyo and Mailchimp files carry no money field at all.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import polars as pl
 
 from shopinsight.core.countries import country_code
 from shopinsight.core.customers.segment_schemes import SCHEMES, segment_slug
+from shopinsight.core.customers.segments import no_amounts
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import UTC, local_day
 from shopinsight.core.shop_data import money_str
@@ -219,6 +224,8 @@ def export_tags(
     lists: dict[str, pl.DataFrame] = {}
     tz = tz or str(getattr(prof, "timezone", None) or UTC)
     rows = rows.with_columns(local_day(pl.col("last_order"), tz).alias("last_order"))
+    if no_amounts(prof.table):  # exports without amounts: a spend of 0.00 is no figure
+        rows = rows.with_columns(pl.lit(None, pl.Float64).alias("monetary"))
     if target == "json":
         frame = _json_rows(rows, prof)
     elif target == "klaviyo" and klaviyo_lists:

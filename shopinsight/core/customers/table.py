@@ -50,7 +50,9 @@ def customer_table(
     products: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per customer with >= 1 counted order, biggest net spend first (then by
-    customer_id), plus `_ck`, the integer customer key the tag features join on.
+    customer_id; when no customer has any spend, the exports carrying no amounts: most
+    orders first, then the latest last order, then customer_id), plus `_ck`, the integer
+    customer key the tag features join on.
 
     Columns: customer_id, email, first_name, last_name, customer_name, country, currency,
     first_order, last_order, orders, frequency, items, monetary, monetary_12m, aov,
@@ -118,10 +120,10 @@ def _per_customer(
 
     The rows are in the order the profiles list customers when `latest` (`_latest`: each
     key's customer_id) is given: net spend (as the table rounds it) down, then customer_id
-    A-Z; else in key order. Every figure is gathered by key anyway, so the order costs one
-    sort of the keys, not a copy of the finished table (sorting the finished profiles moved
-    every column, their texts and lists included: a fifth of the steps after the table at
-    1M lines).
+    A-Z (no spend at all: most orders first, `_spend_order`); else in key order. Every
+    figure is gathered by key anyway, so the order costs one sort of the keys, not a copy
+    of the finished table (sorting the finished profiles moved every column, their texts and
+    lists included: a fifth of the steps after the table at 1M lines).
 
     Customer keys are small dense integers (`shop_data`), so each figure is one numpy tally
     into an array indexed by key (bincount, minimum.at, bitwise_or.at): no hashing. (A
@@ -144,8 +146,12 @@ def _per_customer(
     net_all = get("net_revenue", 0.0)
     net = net_all[counted]
     returns = np.where(returned, net_all, 0.0)  # return documents' money
+    at = orders.get_column("ordered_at").to_physical().to_numpy()
+    first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(first, ck, at[counted])
+    np.maximum.at(last, ck, at[counted])
     if latest is not None:
-        keys = keys[_spend_order(keys, ck, net, ck_all, returns, latest)]
+        keys = keys[_spend_order(keys, ck, net, ck_all, returns, latest, orders_n, last)]
 
     def total(weights: np.ndarray | None = None, every: bool = False) -> np.ndarray:
         """Per customer with a counted order (in `keys` order): the sum of `weights` (the
@@ -171,10 +177,6 @@ def _per_customer(
             best[lo:hi] = tally.argmax(1)
         return best[keys]
 
-    at = orders.get_column("ordered_at").to_physical().to_numpy()
-    first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
-    np.minimum.at(first, ck, at[counted])
-    np.maximum.at(last, ck, at[counted])
     items, products = get("items", 0)[counted], get("products", 0)[counted]
     has_products = get("has_products", False)[counted]
     n, product_n = orders_n[keys], total(has_products)
@@ -231,10 +233,16 @@ def _spend_order(
     ck_all: np.ndarray,
     returned: np.ndarray,
     latest: pl.DataFrame,
+    orders_n: np.ndarray,
+    last: np.ndarray,
 ) -> np.ndarray:
     """The order of `keys` by net spend (as `customer_table` rounds it: the counted orders'
     net revenue `net` of keys `ck`, plus `returned`, every order's return-document money, of
-    keys `ck_all`) down, then customer_id (`latest`'s, by `_ck`) A-Z."""
+    keys `ck_all`) down, then customer_id (`latest`'s, by `_ck`) A-Z.
+
+    When no customer has any spend (exports without amounts: `segments.no_amounts` of the
+    table), a column of zeros orders nothing: most counted orders first (`orders_n`, by key),
+    then the latest counted order (`last`, by key) first, then customer_id A-Z."""
     size = int(keys.max()) + 1 if keys.size else 1
     spent = pl.Series(np.bincount(ck, weights=net, minlength=size)[keys])
     back = pl.Series(np.bincount(ck_all, weights=returned, minlength=size)[keys])
@@ -246,9 +254,15 @@ def _spend_order(
         {"monetary": spent, "_back": back, "customer_id": latest["customer_id"].gather(at["r"])}
     )
     spend = (pl.col("monetary") + pl.col("_back")).round(2).alias("monetary")
-    order = keyed.select(spend, "customer_id").select(
-        pl.arg_sort_by(["monetary", "customer_id"], descending=[True, False])
-    )
+    keyed = keyed.select(spend, "customer_id")
+    if keys.size and not keyed.get_column("monetary").abs().sum():  # no amounts at all
+        keyed = keyed.with_columns(
+            pl.Series("_orders", orders_n[keys]), pl.Series("_last", last[keys])
+        )
+        by, down = ["_orders", "_last", "customer_id"], [True, True, False]
+    else:
+        by, down = ["monetary", "customer_id"], [True, False]
+    order = keyed.select(pl.arg_sort_by(by, descending=down))
     return order.to_series().to_numpy()
 
 
