@@ -91,6 +91,7 @@ def detect(columns: list[str], file_name: str = "file") -> Format:
     matches = [f for f in FORMATS.values() if f.signature and set(f.signature) <= have]
     if matches:
         return max(matches, key=lambda f: len(f.signature))
+    _undated_public_files(have, file_name)
     found = resolve_columns(sorted(have), {})
     if not missing_for(found, log=buyer_date_log(sorted(have), found)):
         return FORMATS["generic"]
@@ -138,13 +139,15 @@ def _event_log_or_no_buyer(
     event = next((c for c in EVENT_COLUMNS if c in have), None)
     buyer = found.get("customer_id") or found.get("email")
     stuff = {"sku", "product_name", "line_total", "order_total", "unit_price"} & found.keys()
-    if event and buyer and "ordered_at" in found and not stuff:
-        maps = f"--map customer_id={buyer} --map ordered_at={found['ordered_at']}"
+    when = found.get("ordered_at") or next((c for c in EVENT_TIMES if c in have), None)
+    if event and buyer and when:
+        maps = f"--map customer_id={buyer} --map ordered_at={when}"
+        what = "who bought what when" if stuff else "who bought when"
         raise InputError(
             f"Cannot import {file_name}: it is an event log, not an order list",
             f"Its rows are events (column {event}: page views, carts, purchases…) of users "
-            f"({buyer}) at times ({found['ordered_at']}), not purchases. Keep only the purchase "
-            "events, in a file of their own, and import that as a list of who bought when: "
+            f"({buyer}) at times ({when}), not purchases. Keep only the purchase "
+            f"events, in a file of their own, and import that as a list of {what}: "
             f"`shopinsight import purchases.csv {maps}`.",
         )
     if (
@@ -164,6 +167,41 @@ def _event_log_or_no_buyer(
             f"columns are: {', '.join(columns[:30])}.",
         )
 
+
+INSTACART_ORDERS = {"order_id", "user_id", "order_dow", "order_hour_of_day"}
+INSTACART_ITEMS = {"order_id", "product_id", "add_to_cart_order", "reordered"}
+
+
+def _undated_public_files(have: set[str], file_name: str) -> None:
+    """Refuse the files of a public data set that gives its orders no dates at all
+    (Instacart's `orders.csv`: a weekday, an hour and the days since the customer's previous
+    order; its `order_products__*.csv`: products of orders). No honest date can be made of
+    them (a customer's first order is anchored nowhere), and recency, churn and cohorts all
+    need one: they are refused with why, never imported on invented dates."""
+    if INSTACART_ORDERS <= have:
+        raise InputError(
+            f"Cannot import {file_name}: its orders have no dates",
+            "It is laid out as Instacart's orders.csv: each order has only a weekday "
+            "(order_dow), an hour (order_hour_of_day) and the days since the customer's "
+            "previous order (days_since_prior_order), never a calendar date. ShopInsight needs "
+            "each order's date (recency, churn and cohorts are counted from it) and none can be "
+            "made up from these without inventing when each customer began, so the file is not "
+            "imported. If you hold the orders' real dates, add them as a column and import with "
+            "--map ordered_at=COLUMN.",
+        )
+    if INSTACART_ITEMS <= have:
+        raise InputError(
+            f"Cannot import {file_name}: its orders have no dates or customers",
+            "It is laid out as Instacart's order_products file: the products of each order "
+            "(order_id, product_id, add_to_cart_order), with no date and no customer, and its "
+            "orders.csv has no dates either. ShopInsight cannot import it as orders. For "
+            "bundles alone, a basket list (one line per order, its product names separated by "
+            "commas, no header) imports with --format baskets.",
+        )
+
+
+EVENT_TIMES = ("event_time", "event time", "event_timestamp")
+"""Time column names of event logs (REES46's `event_time`, `2019-10-01 00:00:00 UTC`)."""
 
 EVENT_COLUMNS = ("event", "event_name", "event_type", "event name", "event type")
 """Column names of an event log's event kind (views, carts, purchases)."""

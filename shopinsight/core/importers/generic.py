@@ -48,11 +48,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "order_id": ("invoiceno", "invoice", "invoice no", "invoice_no", "order_id", "order id",
                  "order", "order number", "order_number", "orderid", "order no", "order_no",
                  "transaction", "transaction_id", "transaction id", "receipt", "basket_id",
-                 "ordernumber"),
+                 "ordernumber", "invoice id", "invoice_id", "ticket_number", "ticket number"),
     "ordered_at": ("invoicedate", "invoice date", "order_date", "order date", "date",
                    "created_at", "created at", "timestamp", "datetime", "purchase_date",
                    "purchase date", "order_purchase_timestamp", "time", "day", "orderdate",
-                   "transaction_timestamp", "transaction_date", "transaction date"),
+                   "transaction_timestamp", "transaction_date", "transaction date", "date_time"),
     "customer_id": ("customerid", "customer_id", "customer id", "customer", "buyer", "user_id",
                     "user id", "member_number", "member number", "client_id", "client",
                     "customer_unique_id", "household_key", "household_id"),
@@ -67,7 +67,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "units", "count", "amount_units", "quantityordered",
                  "quantity ordered", "quantity_ordered", "qty ordered", "number_of_items",
                  "number of items", "num_items", "number_of_cds", "cds_bought", "cds",
-                 "items_bought"),
+                 "items_bought", "transaction_qty"),
     "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach",
                    "price each", "price_each"),
     "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
@@ -99,6 +99,46 @@ ALIASES["region"] = (*ALIASES["region"][1:], "region")  # Superstore's Region is
 canonical name is first, so a file written with ShopInsight's own field names needs no map."""
 
 CANONICAL = tuple(ALIASES)
+
+PUBLIC_LAYOUTS: tuple[tuple[str, frozenset[str], dict[str, str]], ...] = (
+    (
+        "Ta-Feng grocery",
+        frozenset({"transaction_dt", "customer_id", "product_subclass", "product_id", "amount",
+                   "asset", "sales_price"}),
+        {"ordered_at": "transaction_dt", "quantity": "amount", "line_total": "sales_price",
+         "category": "product_subclass"},
+    ),
+    (
+        "dunnhumby Let's Get Sort-of-Real",
+        frozenset({"shop_date", "shop_hour", "quantity", "spend", "prod_code", "cust_code",
+                   "basket_id"}),
+        {"ordered_at": "shop_date", "customer_id": "cust_code", "line_total": "spend",
+         "sku": "prod_code", "category": "prod_code_10"},
+    ),
+    (
+        "REES46 electronics store purchases",
+        frozenset({"event_time", "order_id", "product_id", "category_code", "brand", "price",
+                   "user_id"}),
+        {"ordered_at": "event_time", "category": "category_code"},
+    ),
+    (
+        "Coffee Shop Sales",
+        frozenset({"transaction_id", "transaction_date", "transaction_time", "transaction_qty",
+                   "product_id", "unit_price", "product_detail"}),
+        {"quantity": "transaction_qty", "product_name": "product_detail"},
+    ),
+)  # fmt: skip
+"""Public data sets whose columns the alias table would miss or misread, recognised by all of
+their signature columns at once (normalised names) → canonical → source column, used without
+`--map` (a `--map` still wins). Ta-Feng's `AMOUNT` is the quantity and `SALES_PRICE` the line's
+total (`ASSET` its cost), which only its own columns can say: a lone `amount` stays money.
+dunnhumby's Let's Get Sort-of-Real dates baskets by `SHOP_DATE` (YYYYMMDD; `SHOP_HOUR` gives
+the hour, `HOURS`) and names buyers `CUST_CODE` (often empty), `SPEND` the line's total.
+REES46's electronics purchases are dated by `event_time` (`… UTC`); the Coffee Shop Sales'
+`transaction_qty` is the quantity, `product_detail` the product."""
+
+HOURS = {"shop_date": "shop_hour"}
+"""Date column → a column of its hour of day (0–23), joined onto dates written YYYYMMDD."""
 
 PSEUDO_CODES: dict[str, tuple[str, str | None]] = {
     "POST": ("shipping", None), "DOT": ("shipping", None), "C2": ("shipping", "carriage"),
@@ -210,6 +250,12 @@ def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, st
             )
         out[canonical] = key
     used = set(out.values())
+    for _, signature, named in PUBLIC_LAYOUTS:
+        if signature <= have:
+            for canonical, source in named.items():
+                if canonical not in out and source in have and source not in used:
+                    out[canonical] = source
+                    used.add(source)
     for canonical, names in ALIASES.items():
         if canonical in out:
             continue
@@ -305,6 +351,9 @@ def _written_currency(frame: pl.DataFrame, found: dict[str, str]) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+TIME_COLUMNS = ("time", "order time", "order_time", "transaction_time")
+"""Names of a separate time-of-day column (Coffee Shop Sales' `transaction_time`)."""
+
 TIME_OF_DAY = r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp]\.?[Mm]\.?)?$"
 
 
@@ -313,7 +362,9 @@ def _with_time_of_day(frame: pl.DataFrame, found: dict[str, str], used: set[str]
     `Time` 09:58:11, as the Bread Basket and many till exports write them), so orders keep
     their time of day. Only when the dates have no time and every time is a clock time."""
     day = found["ordered_at"]
-    time = next((n for n in ("time", "order time", "order_time") if n in frame.columns), None)
+    if day in HOURS:
+        return _with_hour(frame, day, HOURS[day], used)
+    time = next((n for n in TIME_COLUMNS if n in frame.columns), None)
     if time is None or time in used or time == day:
         return frame
     sample = frame.select(pl.col(day), clean(pl.col(time)).alias("__t")).head(20_000)
@@ -324,6 +375,27 @@ def _with_time_of_day(frame: pl.DataFrame, found: dict[str, str], used: set[str]
         return frame
     joined = pl.concat_str(pl.col(day), pl.lit(" "), clean(pl.col(time)))
     return frame.with_columns(pl.coalesce(joined, pl.col(day)).alias(day))
+
+
+def _with_hour(frame: pl.DataFrame, day: str, hour: str, used: set[str]) -> pl.DataFrame:
+    """Dates written YYYYMMDD with the hour of day (0–23) from its own column (dunnhumby's
+    `SHOP_DATE` 20060413 and `SHOP_HOUR` 20 are 2006-04-13 20:00). Only when every date of
+    the sample is 8 digits and every hour a whole number from 0 to 23."""
+    if hour not in frame.columns or hour in used:
+        return frame
+    h = clean(pl.col(hour))
+    sample = frame.select(pl.col(day), h.alias("__h")).head(20_000)
+    days, hours = sample[day].drop_nulls(), sample["__h"].drop_nulls()
+    if not hours.len() or not days.str.contains(r"^\d{8}$").all():
+        return frame
+    if not hours.str.contains(r"^([01]?\d|2[0-3])$").all():
+        return frame
+    d = pl.col(day)
+    joined = pl.format(
+        "{}-{}-{} {}:00", d.str.slice(0, 4), d.str.slice(4, 2), d.str.slice(6, 2), h.str.zfill(2)
+    )
+    good = d.str.contains(r"^\d{8}$") & h.str.contains(r"^([01]?\d|2[0-3])$")
+    return frame.with_columns(pl.when(good).then(joined).otherwise(d).alias(day))
 
 
 def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) -> bool:
@@ -406,8 +478,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             f"The file's columns are: {', '.join(c for c in frame.columns if c != '__row')}.",
         )
 
-    if not {"sku", "product_name", "unit_price", "line_total", "order_total"} & found.keys():
-        _not_an_event_log(frame, ctx.file_name)
+    _not_an_event_log(frame, ctx.file_name)
 
     # Stage 1: clean each used column once, then parse each value once; later
     # expressions refer to these columns by name (fast on a million rows).
@@ -619,9 +690,9 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
 
 
 def _not_an_event_log(frame: pl.DataFrame, file_name: str) -> None:
-    """A buyer-and-date file (no products, no money) whose `event` column names several kinds
-    of events is a clickstream: importing every view and cart as a purchase would be wrong.
-    One kind (the purchases kept) is fine."""
+    """A file whose `event` column names several kinds of events is a clickstream (a buyer and
+    a date alone, or REES46's events with their product and price): importing every view and
+    cart as a purchase would be wrong. One kind (the purchases kept) is fine."""
     event = next((c for c in ("event", "event_name", "event_type") if c in frame.columns), None)
     if event is None:
         return
