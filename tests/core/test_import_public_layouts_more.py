@@ -291,3 +291,14 @@ def test_rees46_event_logs_are_refused_with_the_map_for_their_purchases(tmp_path
     assert lines.select("customer_id", "sku", "line_total").rows() == [
         ("generic:550050854", "1307067", 251.74)
     ]
+
+
+def test_dunnhumby_shopper_challenge_visits(tmp_path):
+    # the Shopper Challenge's training.csv: one row per store visit and what it cost
+    text = "customer_id,visit_date,visit_spend\n1,2010-04-01,23.32\n1,2010-04-06,41.93\n"
+    text += "2,2010-04-01,19.10\n3,2010-04-02,0.00\n"
+    ws, status = _imported(tmp_path, _file(tmp_path, "training.csv", text))
+    # by hand: 4 visits, 3 of them paid, by 2 customers: 84.35
+    assert (status["orders"], status["counted_orders"], status["customers"]) == (4, 3, 2)
+    assert status["net_revenue"] == {"unknown": pytest.approx(84.35)}
+    assert _customers(ws) == {"generic:1": (2, pytest.approx(65.25)), "generic:2": (1, 19.1)}
