@@ -302,3 +302,13 @@ def test_dunnhumby_shopper_challenge_visits(tmp_path):
     assert (status["orders"], status["counted_orders"], status["customers"]) == (4, 3, 2)
     assert status["net_revenue"] == {"unknown": pytest.approx(84.35)}
     assert _customers(ws) == {"generic:1": (2, pytest.approx(65.25)), "generic:2": (1, 19.1)}
+
+
+def test_a_ta_feng_copy_without_its_demographic_columns_keeps_amount_as_quantity(tmp_path):
+    text = "TRANSACTION_DT,CUSTOMER_ID,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
+    text += "11/1/2000,01104905,4710199010372,2,24,30\n11/13/2000,01104905,4710018004704,3,63,75\n"
+    lines = load_file(_file(tmp_path, "ta_feng_slim.csv", text)).lines
+    assert lines.select("quantity", "line_total", "unit_price").rows() == [
+        (2, 30.0, 15.0),
+        (3, 75.0, 25.0),
+    ]

@@ -105,34 +105,31 @@ CANONICAL = tuple(ALIASES)
 PUBLIC_LAYOUTS: tuple[tuple[str, frozenset[str], dict[str, str]], ...] = (
     (
         "Ta-Feng grocery",
-        frozenset({"transaction_dt", "customer_id", "product_subclass", "product_id", "amount",
-                   "asset", "sales_price"}),
+        frozenset({"transaction_dt", "amount", "asset", "sales_price"}),
         {"ordered_at": "transaction_dt", "quantity": "amount", "line_total": "sales_price",
          "category": "product_subclass"},
     ),
     (
         "dunnhumby Let's Get Sort-of-Real",
-        frozenset({"shop_date", "shop_hour", "quantity", "spend", "prod_code", "cust_code",
-                   "basket_id"}),
+        frozenset({"shop_date", "spend", "cust_code", "basket_id"}),
         {"ordered_at": "shop_date", "customer_id": "cust_code", "line_total": "spend",
          "sku": "prod_code", "category": "prod_code_10"},
     ),
     (
         "REES46 electronics store purchases",
-        frozenset({"event_time", "order_id", "product_id", "category_code", "brand", "price",
-                   "user_id"}),
+        frozenset({"event_time", "order_id", "category_code", "price", "user_id"}),
         {"ordered_at": "event_time", "category": "category_code"},
     ),
     (
         "Coffee Shop Sales",
-        frozenset({"transaction_id", "transaction_date", "transaction_time", "transaction_qty",
-                   "product_id", "unit_price", "product_detail"}),
+        frozenset({"transaction_id", "transaction_qty", "product_detail"}),
         {"quantity": "transaction_qty", "product_name": "product_detail"},
     ),
 )  # fmt: skip
 """Public data sets whose columns the alias table would miss or misread, recognised by all of
-their signature columns at once (normalised names) → canonical → source column, used without
-`--map` (a `--map` still wins). Ta-Feng's `AMOUNT` is the quantity and `SALES_PRICE` the line's
+their signature columns at once (normalised names; a copy with a column left out still has
+them) → canonical → source column where the file has it, used without `--map` (a `--map` still
+wins). Ta-Feng's `AMOUNT` is the quantity and `SALES_PRICE` the line's
 total (`ASSET` its cost), which only its own columns can say: a lone `amount` stays money.
 dunnhumby's Let's Get Sort-of-Real dates baskets by `SHOP_DATE` (YYYYMMDD; `SHOP_HOUR` gives
 the hour, `HOURS`) and names buyers `CUST_CODE` (often empty), `SPEND` the line's total.
