@@ -312,3 +312,52 @@ def test_a_ta_feng_copy_without_its_demographic_columns_keeps_amount_as_quantity
         (2, 30.0, 15.0),
         (3, 75.0, 25.0),
     ]
+
+
+def test_hm_transactions_are_dated_by_t_dat(tmp_path):
+    a, b = "000058a12d5b43e67d22", "00007d2de826758b65a9"
+    text = "t_dat,customer_id,article_id,price,sales_channel_id\n"
+    text += f"2018-09-20,{a},0663713001,0.0508,2\n2018-09-20,{a},0541518023,0.0305,2\n"
+    text += f"2018-09-20,{b},0505221004,0.0152,2\n2018-09-21,{a},0663713001,0.0508,1\n"
+    text += f"2018-09-21,{a},0663713001,0.0508,1\n"
+    path = _file(tmp_path, "transactions_train.csv", text)
+    lines = load_file(path).lines
+    assert lines["sku"].to_list()[:2] == ["0663713001", "0541518023"]  # leading zeros kept
+    ws, status = _imported(tmp_path, path)
+    # by hand: a bought on two days (0.0813, 0.1016), b once (0.0152)
+    assert (status["orders"], status["customers"], status["repeat_customers"]) == (3, 2, 1)
+    assert _customers(ws) == {
+        f"generic:{a}": (2, pytest.approx(0.1829, abs=0.005)),  # shown to the cent
+        f"generic:{b}": (1, pytest.approx(0.0152, abs=0.005)),
+    }
+
+
+def test_retail_sales_dataset_total_amount_and_price_per_unit(tmp_path):
+    text = "Transaction ID,Date,Customer ID,Gender,Age,Product Category,Quantity,Price per Unit,"
+    text += "Total Amount\n1,2023-11-24,CUST001,Male,34,Beauty,3,50,150\n"
+    text += "2,2023-02-27,CUST002,Female,26,Clothing,2,500,1000\n"
+    lines = load_file(_file(tmp_path, "retail_sales_dataset.csv", text)).lines
+    assert lines.select("order_id", "quantity", "unit_price", "line_total", "category").rows() == [
+        ("1", 3, 50.0, 150.0, "Beauty"),
+        ("2", 2, 500.0, 1000.0, "Clothing"),
+    ]
+
+
+def test_istanbul_customer_shopping_price_is_the_line_total(tmp_path):
+    text = "invoice_no,customer_id,gender,age,category,quantity,price,payment_method,invoice_date,"
+    text += (
+        "shopping_mall\nI138884,C241288,Female,28,Clothing,5,1500.4,Credit Card,5/8/2022,Kanyon\n"
+    )
+    text += "I127801,C266599,Male,20,Clothing,1,300.08,Cash,9/11/2021,Metrocity\n"
+    text += "I173702,C988172,Female,66,Shoes,5,3000.85,Credit Card,16/05/2021,Metropol AVM\n"
+    lines = load_file(_file(tmp_path, "customer_shopping_data.csv", text)).lines
+    assert lines.select("quantity", "unit_price", "line_total").rows() == [
+        (5, pytest.approx(300.08), 1500.4),
+        (1, 300.08, 300.08),
+        (5, pytest.approx(600.17), 3000.85),
+    ]
+    assert [str(t.date()) for t in lines["ordered_at"]] == [  # day first: 16/05/2021
+        "2022-08-05",
+        "2021-11-09",
+        "2021-05-16",
+    ]

@@ -70,11 +70,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "number of items", "num_items", "number_of_cds", "cds_bought", "cds",
                  "items_bought", "transaction_qty"),
     "unit_price": ("unitprice", "unit price", "unit_price", "price", "item price", "priceeach",
-                   "price each", "price_each"),
+                   "price each", "price_each", "price per unit", "price_per_unit"),
     "line_total": ("line_total", "line total", "sales", "revenue", "sales_value", "subtotal",
                    "amount", "total", "total price", "total_price", "item total",
                    "dollar_value", "dollar value", "spent", "amount_spent", "amount spent",
-                   "visit_spend"),
+                   "visit_spend", "total amount", "total_amount"),
     "order_total": ("order_total", "order total"),
     "currency": ("currency", "currency_code"),
     "country": ("country", "ship_country", "shipping country", "customer_state"),
@@ -121,6 +121,16 @@ PUBLIC_LAYOUTS: tuple[tuple[str, frozenset[str], dict[str, str]], ...] = (
         {"ordered_at": "event_time", "category": "category_code"},
     ),
     (
+        "H&M transactions",
+        frozenset({"t_dat", "customer_id", "article_id", "price", "sales_channel_id"}),
+        {"ordered_at": "t_dat", "sku": "article_id"},
+    ),
+    (
+        "Customer Shopping Dataset (Istanbul)",
+        frozenset({"invoice_no", "invoice_date", "quantity", "price", "shopping_mall"}),
+        {"ordered_at": "invoice_date", "line_total": "price"},
+    ),
+    (
         "Coffee Shop Sales",
         frozenset({"transaction_id", "transaction_qty", "product_detail"}),
         {"quantity": "transaction_qty", "product_name": "product_detail"},
@@ -134,7 +144,9 @@ total (`ASSET` its cost), which only its own columns can say: a lone `amount` st
 dunnhumby's Let's Get Sort-of-Real dates baskets by `SHOP_DATE` (YYYYMMDD; `SHOP_HOUR` gives
 the hour, `HOURS`) and names buyers `CUST_CODE` (often empty), `SPEND` the line's total.
 REES46's electronics purchases are dated by `event_time` (`… UTC`); the Coffee Shop Sales'
-`transaction_qty` is the quantity, `product_detail` the product."""
+`transaction_qty` is the quantity, `product_detail` the product. H&M's transactions are dated
+`t_dat` and sell `article_id`s (one row per item; prices are scaled, not money). The Istanbul
+malls' `price` is the line's total (5 Clothing at 1500.40, 1 at 300.08), not a unit price."""
 
 HOURS = {"shop_date": "shop_hour"}
 """Date column → a column of its hour of day (0–23), joined onto dates written YYYYMMDD."""
