@@ -361,3 +361,15 @@ def test_istanbul_customer_shopping_price_is_the_line_total(tmp_path):
         "2021-11-09",
         "2021-05-16",
     ]
+
+
+def test_complete_journey_day_numbers_are_refused_not_read_as_dates(tmp_path):
+    text = "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,"
+    text += "TRANS_TIME,WEEK_NO,COUPON_DISC,COUPON_MATCH_DISC\n"
+    text += "2375,26984851472,1,1004906,1,1.39,364,-0.6,1631,1,0,0\n"
+    text += "1364,26984896261,2,842930,1,2.19,31742,0,1520,1,0,0\n"
+    path = _file(tmp_path, "transaction_data.csv", text)
+    with pytest.raises(InputError) as err:  # every row was rejected as a bad date
+        load_file(path)
+    assert "its baskets have no dates" in err.value.title
+    assert "--map ordered_at=DAY" in err.value.detail

@@ -170,12 +170,14 @@ def _event_log_or_no_buyer(
 
 INSTACART_ORDERS = {"order_id", "user_id", "order_dow", "order_hour_of_day"}
 INSTACART_ITEMS = {"order_id", "product_id", "add_to_cart_order", "reordered"}
+JOURNEY_DAYS = {"household_key", "basket_id", "day", "week_no", "trans_time", "sales_value"}
 
 
 def _undated_public_files(have: set[str], file_name: str) -> None:
     """Refuse the files of a public data set that gives its orders no dates at all
     (Instacart's `orders.csv`: a weekday, an hour and the days since the customer's previous
-    order; its `order_products__*.csv`: products of orders). No honest date can be made of
+    order; its `order_products__*.csv`: products of orders; The Complete Journey's original
+    `transaction_data.csv`: DAY 1–711 of the study). No honest date can be made of
     them (a customer's first order is anchored nowhere), and recency, churn and cohorts all
     need one: they are refused with why, never imported on invented dates."""
     if INSTACART_ORDERS <= have:
@@ -188,6 +190,17 @@ def _undated_public_files(have: set[str], file_name: str) -> None:
             "made up from these without inventing when each customer began, so the file is not "
             "imported. If you hold the orders' real dates, add them as a column and import with "
             "--map ordered_at=COLUMN.",
+        )
+    if JOURNEY_DAYS <= have:
+        raise InputError(
+            f"Cannot import {file_name}: its baskets have no dates",
+            "It is laid out as dunnhumby's The Complete Journey transaction_data.csv: its DAY "
+            "counts days from the start of the study (1, 2, … 711) and WEEK_NO its weeks, never "
+            "a calendar date, and no published date says when day 1 was. ShopInsight needs "
+            "each order's date and will not invent one, so the file is not imported. The "
+            "completejourney R package's transactions file (household_id, basket_id, "
+            "transaction_timestamp) has dates and imports as it is. If DAY holds real dates "
+            "in your copy, import with --map ordered_at=DAY.",
         )
     if INSTACART_ITEMS <= have:
         raise InputError(
