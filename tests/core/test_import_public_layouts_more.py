@@ -62,6 +62,11 @@ def test_ta_feng_amount_is_the_quantity_and_sales_price_the_line_total(tmp_path)
     assert lines["quantity"].to_list() == [2, 1, 2, 3, 1, 1, 1, 1]
     assert lines["line_total"].to_list() == [30.0, 46.0, 166.0, 75.0, 15.0, 59.0, 25.0, 0.0]
     assert lines["unit_price"][0] == 15.0 and lines["category"][0] == "110411"
+    assert any(
+        "Ta-Feng grocery data set's layout: transaction_dt the date, amount the quantity, "
+        "sales_price the line's total" in w
+        for w in loaded.warnings
+    )
     # no order number: a customer's lines of one day are one order; 11/1 is 1 November
     assert lines["order_id"].unique(maintain_order=True).to_list() == [
         "01104905@20001101T000000",
@@ -321,8 +326,10 @@ def test_hm_transactions_are_dated_by_t_dat(tmp_path):
     text += f"2018-09-20,{b},0505221004,0.0152,2\n2018-09-21,{a},0663713001,0.0508,1\n"
     text += f"2018-09-21,{a},0663713001,0.0508,1\n"
     path = _file(tmp_path, "transactions_train.csv", text)
-    lines = load_file(path).lines
+    loaded = load_file(path)
+    lines = loaded.lines
     assert lines["sku"].to_list()[:2] == ["0663713001", "0541518023"]  # leading zeros kept
+    assert any("prices are scaled" in w for w in loaded.warnings)
     ws, status = _imported(tmp_path, path)
     # by hand: a bought on two days (0.0813, 0.1016), b once (0.0152)
     assert (status["orders"], status["customers"], status["repeat_customers"]) == (3, 2, 1)

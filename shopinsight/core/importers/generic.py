@@ -126,7 +126,7 @@ PUBLIC_LAYOUTS: tuple[tuple[str, frozenset[str], dict[str, str]], ...] = (
         {"ordered_at": "t_dat", "sku": "article_id"},
     ),
     (
-        "Customer Shopping Dataset (Istanbul)",
+        "Istanbul Customer Shopping",
         frozenset({"invoice_no", "invoice_date", "quantity", "price", "shopping_mall"}),
         {"ordered_at": "invoice_date", "line_total": "price"},
     ),
@@ -478,6 +478,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     """Generic CSV → canonical lines."""
     columns = [c for c in frame.columns if not c.startswith("__")]
     found = resolve_columns(columns, ctx.mapping)
+    _say_public_layout(columns, found, ctx)
     two_columns = buyer_date_log(columns, found)
     missing = missing_for(found, log=bool(ctx.mapping) or two_columns)
     if missing:
@@ -698,6 +699,39 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             "returns: they take their money off revenue and never count as purchases."
         )
     return out
+
+
+WORDS = {
+    "ordered_at": "the date", "quantity": "the quantity", "line_total": "the line's total",
+    "customer_id": "the customer", "sku": "the product code", "product_name": "the product",
+    "category": "the category",
+}  # fmt: skip
+
+LAYOUT_NOTES = {
+    "H&M transactions": "Its prices are scaled by a factor H&M does not publish: revenue and "
+    "spend are in those units, not in money.",
+}
+"""A public layout's further note, said with how its columns were read."""
+
+
+def _say_public_layout(columns: list[str], found: dict[str, str], ctx: BuildContext) -> None:
+    """Say how a public data set's columns were read (`PUBLIC_LAYOUTS`) when its signature
+    decided them, so a number that looks wrong can be traced to a column and remapped."""
+    have = set(columns)
+    for name, signature, named in PUBLIC_LAYOUTS:
+        if not signature <= have:
+            continue
+        taken = [
+            f"{source} {WORDS.get(canonical, canonical)}"
+            for canonical, source in named.items()
+            if found.get(canonical) == source and canonical not in ctx.mapping
+        ]
+        if taken:
+            ctx.warnings.append(
+                f"Read as the {name} data set's layout: {', '.join(taken)}. If that is wrong, "
+                "name the columns with --map."
+                + (f" {LAYOUT_NOTES[name]}" if name in LAYOUT_NOTES else "")
+            )
 
 
 def _not_an_event_log(frame: pl.DataFrame, file_name: str) -> None:
