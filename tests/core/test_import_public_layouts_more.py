@@ -185,6 +185,9 @@ def test_bread_basket_with_one_date_time_column(tmp_path):
         ("3", "Muffin"),
     ]
     assert str(loaded.lines["ordered_at"][-1]) == "2016-11-01 10:16:00+00:00"  # day first
+    assert "3 orders have no buyer identity; they count in the shop's orders and bundles only." in (
+        loaded.warnings
+    )  # no amounts: not "in revenue only"
 
 
 COFFEE = """transaction_id,transaction_date,transaction_time,transaction_qty,store_id,store_location,product_id,unit_price,product_category,product_type,product_detail

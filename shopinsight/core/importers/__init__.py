@@ -435,10 +435,15 @@ def _load(
         # 宝贝报表); they take their buyer from it too, so they are not short of one.
         anonymous = pl.col("customer_id").is_null() & pl.col("ordered_at").is_not_null()
         n = accepted.filter(anonymous)["order_id"].n_unique() if sink is None else sink.anonymous
+        # a file without any amount (the Bread Basket's tills) has no revenue to count in
+        moneyless = sink is None and all(
+            accepted[c].null_count() == accepted.height for c in ("line_total", "order_total")
+        )
+        where = "in the shop's orders and bundles" if moneyless else "in revenue"
         if n:
             ctx.warnings.append(
                 f"{plural(n, 'order')} {'has' if n == 1 else 'have'} no buyer identity; "
-                f"{'it counts' if n == 1 else 'they count'} in revenue only."
+                f"{'it counts' if n == 1 else 'they count'} {where} only."
             )
     return Loaded(
         path, format_, accepted, rejects, rows_read, ctx.warnings, "", sink, ctx.read_beside
