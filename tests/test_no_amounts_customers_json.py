@@ -77,7 +77,7 @@ def test_the_table_lists_them_in_the_same_order(members: str) -> None:
     out = _run(members, "customers")
     body = [line for line in out.splitlines() if "generic:" in line]
     assert [line.split("│")[1].strip() for line in body] == EXPECTED
-    assert "0.00" not in out and out.count(FACT) == 1
+    assert "0.00" not in out and " ".join(out.split()).count(FACT) == 1
 
 
 def test_csv_and_json_exports_leave_spend_empty(members: str, tmp_path: Path) -> None:
