@@ -53,3 +53,38 @@ def test_no_discount_column_no_discount_tags(tmp_path: Path) -> None:
 def test_a_discount_column_of_zeros_backs_full_price_loyal(tmp_path: Path) -> None:
     data = _customers(tmp_path, with_discount=True)
     assert "full_price_loyal" in _tags(data)
+
+
+def test_a_customer_with_an_order_of_unknown_discount_is_not_full_price_loyal(
+    tmp_path: Path,
+) -> None:
+    """One shop, two exports: one says each order's discount, the other (an eBay or Taobao
+    report, here a plain CSV) has no discount column. Bob's order from the second is of
+    unknown discount, so "none discounted" does not hold for him; Ann's orders all say so."""
+    ws = str(tmp_path / "ws")
+    told = tmp_path / "shop.csv"
+    told.write_text(
+        "Order ID,Order Date,Customer Email,SKU,Quantity,Unit Price,Discount Amount\n"
+        + "".join(f"a{k},2024-0{k + 1}-10,ann@example.com,TEA,1,12.50,0\n" for k in range(4))
+        + "".join(f"b{k},2024-0{k + 1}-11,bob@example.com,TEA,1,12.50,0\n" for k in range(3)),
+        encoding="utf-8",
+    )
+    untold = tmp_path / "market.csv"
+    untold.write_text(
+        "Order ID,Order Date,Customer Email,SKU,Quantity,Unit Price\n"
+        "m1,2024-05-12,bob@example.com,TEA,1,12.50\n",
+        encoding="utf-8",
+    )
+    for path, store in ((told, "shop"), (untold, "market")):
+        result = runner.invoke(
+            app, ["-w", ws, "import", str(path), "--format", "generic", "--store", store]
+        )
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["-w", ws, "customers", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    tags = {r["customer_id"]: set(r.get("tags") or []) for r in rows}
+    orders = {r["customer_id"]: r["orders"] for r in rows}
+    assert orders == {"ann@example.com": 4, "bob@example.com": 4}
+    assert "full_price_loyal" in tags["ann@example.com"]
+    assert "full_price_loyal" not in tags["bob@example.com"]

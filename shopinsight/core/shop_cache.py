@@ -23,7 +23,7 @@ from shopinsight.core.workspace import Workspace
 
 T = TypeVar("T")
 
-CACHE_VERSION = "v14"
+CACHE_VERSION = "v15"
 """Bumped whenever the shape or the meaning of a cached result changes: old files are ignored."""
 
 

@@ -68,8 +68,11 @@ def full_price_loyal(t: Limits) -> TagRule:
     least = t.get("full_price_min_orders")
     return TagRule(
         "full_price_loyal",
-        f"≥ {least} orders, none discounted",
-        (N >= least) & (pl.col("discounted_orders") == 0),
+        f"≥ {least} orders, none discounted (each from an export that says what discount an "
+        "order had)",
+        (N >= least)
+        & (pl.col("discounted_orders") == 0)
+        & (pl.col("discount_known_orders").fill_null(N) >= N),
         pl.format("{} orders, none with a discount", N),
     )
 

@@ -26,6 +26,7 @@ ORDER_FIELDS = sorted(
     {
         "_ck", "_ok", "status", "ordered_at", "counted", "net_revenue", "local_hour",
         "local_weekday", "items", "products", "has_products", "discount_pct", "has_discount",
+        "discount_known",
         "gift", "has_note", "night", "early", "weekend", "order_total", "refunded", "has_refund",
         "channel_label", "source", "customer_id", "email", "customer_name", "billing_name",
         "shipping_name", "country", "accepts_marketing",
@@ -197,6 +198,14 @@ def _per_customer(
             f"{name}_orders": pl.Series(total(get(flag, False)[counted]), dtype=pl.UInt32)
             for flag, name in _FLAG_COUNTS
         },
+        # orders whose export says what discount they had (a customer's full_price_loyal
+        # needs every one of them known: "none discounted" is no evidence where none is told)
+        "discount_known_orders": pl.Series(
+            total(get("discount_known", True)[counted])
+            if "discount_known" in orders.columns
+            else n,
+            dtype=pl.UInt32,
+        ),  # fmt: skip
         "product_orders": pl.Series(product_n, dtype=pl.UInt32),
         "single_product_orders": pl.Series(total(products == 1), dtype=pl.UInt32),
         "mean_discount_pct": pl.Series(mean_discount),
@@ -411,7 +420,8 @@ _COLUMNS = [
     "distinct_skus", "product_purchases", "discount_share", "gift_share", "refund_share",
     "note_share", "night_share", "early_share", "weekend_share", "usual_hour", "usual_weekday",
     "channels", "marketplaces", "accepts_marketing", "consent_source", "existing_tags", "phone",
-    "discounted_orders", "gift_orders", "note_orders", "night_orders", "early_orders",
+    "discounted_orders", "discount_known_orders", "gift_orders", "note_orders", "night_orders",
+    "early_orders",
     "weekend_orders", "refunded_orders", "gross_spend", "refunded_amount", "product_orders",
     "single_product_orders", "mean_discount_pct", "units_per_order", "products_per_order",
 ]  # fmt: skip
