@@ -11,6 +11,8 @@ import polars as pl
 from shopinsight.core.schema import LINE_SCHEMA, conform
 
 if TYPE_CHECKING:
+    from click.testing import Result
+
     from shopinsight.core.workspace import Workspace
 
 DEFAULTS: dict[str, Any] = {
@@ -29,6 +31,22 @@ DEFAULTS: dict[str, Any] = {
     "country": "US",
     "channel": "web",
 }
+
+
+def write_file(folder: Path, name: str, text: str) -> Path:
+    """`text` written to `folder/name` as UTF-8, its line ends as given (CRLF kept)."""
+    path = folder / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def cli(*args: str) -> Result:
+    """The `shopinsight` command run with `args` (Typer's test runner)."""
+    from typer.testing import CliRunner
+
+    from shopinsight.cli import app
+
+    return CliRunner().invoke(app, list(args))
 
 
 def make_lines(rows: list[dict[str, Any]]) -> pl.DataFrame:

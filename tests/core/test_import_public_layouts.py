@@ -8,13 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from shopinsight.cli import app
 from shopinsight.core.errors import InputError
 from shopinsight.core.importers import load_file
-
-runner = CliRunner()
+from tests.factories import cli, write_file
 
 # CDNOW_master.txt: CRLF, a header starting with a blank, columns aligned with runs of blanks
 MASTER = (
@@ -38,18 +35,8 @@ SAMPLE = (
 )
 
 
-def _file(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
-def _cli(*args: str):
-    return runner.invoke(app, list(args))
-
-
 def test_cdnow_master_layout_imports_with_no_options(tmp_path):
-    loaded = load_file(_file(tmp_path, "CDNOW_master.txt", MASTER))
+    loaded = load_file(write_file(tmp_path, "CDNOW_master.txt", MASTER))
     assert loaded.format.name == "generic"
     assert loaded.rows_read == 7  # the blank line is not a row
     ((row, reason),) = loaded.rejects.select("row", "reason").rows()
@@ -71,14 +58,14 @@ def test_cdnow_master_layout_imports_with_no_options(tmp_path):
 
 
 def test_cdnow_master_layout_through_the_cli(tmp_path):
-    path = _file(tmp_path, "CDNOW_master.txt", MASTER)
+    path = write_file(tmp_path, "CDNOW_master.txt", MASTER)
     ws = str(tmp_path / "ws")
-    result = _cli("-w", ws, "import", str(path), "--json")
+    result = cli("-w", ws, "import", str(path), "--json")
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.output)
     assert (report["rows_read"], report["accepted"], report["rejected"]) == (7, 6, 1)
     assert (report["new_lines"], report["duplicates"]) == (5, 1)
-    status = json.loads(_cli("-w", ws, "status", "--json").output)
+    status = json.loads(cli("-w", ws, "status", "--json").output)
     assert status["orders"] == 5
     assert status["counted_orders"] == 4  # the free purchase is not a purchase
     assert status["customers"] == 3  # 00004 bought only for nothing
@@ -88,7 +75,7 @@ def test_cdnow_master_layout_through_the_cli(tmp_path):
 
 
 def test_a_headerless_file_says_how_to_map_it_by_position(tmp_path):
-    path = _file(tmp_path, "CDNOW_sample.txt", SAMPLE)
+    path = write_file(tmp_path, "CDNOW_sample.txt", SAMPLE)
     with pytest.raises(InputError) as err:
         load_file(path)
     assert "no header row" in err.value.title
@@ -97,13 +84,13 @@ def test_a_headerless_file_says_how_to_map_it_by_position(tmp_path):
         in err.value.detail
     )
     assert "column 2 left out" in err.value.detail
-    result = _cli("-w", str(tmp_path / "ws"), "import", str(path))
+    result = cli("-w", str(tmp_path / "ws"), "import", str(path))
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "--map customer_id=1" in " ".join(result.output.split())
 
 
 def test_a_headerless_file_imports_with_columns_named_by_position(tmp_path):
-    path = _file(tmp_path, "CDNOW_sample.txt", SAMPLE)
+    path = write_file(tmp_path, "CDNOW_sample.txt", SAMPLE)
     mapping = {"customer_id": "1", "ordered_at": "column_3", "quantity": "4", "line_total": "5"}
     loaded = load_file(path, mapping=mapping)
     assert loaded.rows_read == 4 and loaded.rejects.height == 0  # the first line is data
@@ -118,7 +105,7 @@ def test_a_headerless_file_imports_with_columns_named_by_position(tmp_path):
 
 
 def test_a_headerless_comma_file_is_not_read_as_its_own_header(tmp_path):
-    path = _file(tmp_path, "plain.csv", "7,2024-01-02,9.50\n8,2024-01-03,4.00\n")
+    path = write_file(tmp_path, "plain.csv", "7,2024-01-02,9.50\n8,2024-01-03,4.00\n")
     with pytest.raises(InputError, match="no header row"):
         load_file(path)
     mapping = {"customer_id": "1", "ordered_at": "2", "line_total": "3"}
@@ -129,7 +116,7 @@ def test_a_headerless_comma_file_is_not_read_as_its_own_header(tmp_path):
 def test_a_log_of_buyers_and_dates_imports_as_orders_without_money(tmp_path):
     text = "date,id\n2014-03-08 00:00:00,0\n2014-05-21 00:00:00,1\n2014-05-21 00:00:00,1\n"
     text += "2014-06-01 00:00:00,0\n,2\n"
-    loaded = load_file(_file(tmp_path, "example_transactions.csv", text))
+    loaded = load_file(write_file(tmp_path, "example_transactions.csv", text))
     assert loaded.rows_read == 5
     assert loaded.rejects.select("row", "reason").rows() == [(5, "no order date")]
     orders = loaded.lines.unique("order_id", keep="last", maintain_order=True)
@@ -145,15 +132,15 @@ def test_a_log_of_buyers_and_dates_imports_as_orders_without_money(tmp_path):
     )
     status_ws = str(tmp_path / "ws")
     path = tmp_path / "example_transactions.csv"
-    assert _cli("-w", status_ws, "import", str(path)).exit_code == 0
-    status = json.loads(_cli("-w", status_ws, "status", "--json").output)
+    assert cli("-w", status_ws, "import", str(path)).exit_code == 0
+    status = json.loads(cli("-w", status_ws, "status", "--json").output)
     assert (status["orders"], status["counted_orders"], status["customers"]) == (3, 3, 2)
     assert status["repeat_customers"] == 1
 
 
 def test_a_buyer_and_date_log_named_with_map(tmp_path):
     text = "when,who,note\n2024-01-02,ann,x\n2024-01-05,bob,y\n"
-    path = _file(tmp_path, "log.csv", text)
+    path = write_file(tmp_path, "log.csv", text)
     with pytest.raises(InputError, match="unknown layout"):
         load_file(path)  # three columns: never guessed
     loaded = load_file(path, "generic", {"customer_id": "who", "ordered_at": "when"})
@@ -166,7 +153,7 @@ def test_two_columns_other_than_a_date_and_a_customer_id_are_not_guessed(tmp_pat
         ("email,date\nann@x.com,2024-01-02\n", "unknown layout"),
         ("date,price\n2024-01-02,5\n", "no customer or order number column"),
     ):
-        path = _file(tmp_path, "two.csv", text)
+        path = write_file(tmp_path, "two.csv", text)
         with pytest.raises(InputError, match=said):
             load_file(path)
 
@@ -177,7 +164,7 @@ def test_two_columns_other_than_a_date_and_a_customer_id_are_not_guessed(tmp_pat
 )
 def test_summary_tables_are_refused_as_not_order_lists(tmp_path, header):
     values = ",".join(["1", "2", "30.43", "38.86", "11.2"][: header.count(",") + 1])
-    path = _file(tmp_path, "summary.csv", f"{header}\n{values}\n{values}\n")
+    path = write_file(tmp_path, "summary.csv", f"{header}\n{values}\n{values}\n")
     with pytest.raises(InputError) as err:
         load_file(path)
     assert "summary of customers, not an order list" in err.value.title
@@ -186,7 +173,7 @@ def test_summary_tables_are_refused_as_not_order_lists(tmp_path, header):
 
 def test_order_level_rows_of_one_order_number_keep_the_whole_order(tmp_path):
     text = "order_id,date,customer_id,amount,qty\nA1,2024-01-01,c1,10,1\nA1,2024-01-01,c1,5,2\n"
-    loaded = load_file(_file(tmp_path, "payments.csv", text))
+    loaded = load_file(write_file(tmp_path, "payments.csv", text))
     last = loaded.lines.row(-1, named=True)  # the line the merge keeps of the two
     assert (last["quantity"], last["line_total"], last["order_total"]) == (3, 15.0, 15.0)
     assert any("repeats the order number (order_id)" in w for w in loaded.warnings)
@@ -195,7 +182,7 @@ def test_order_level_rows_of_one_order_number_keep_the_whole_order(tmp_path):
 def test_dates_and_amounts_without_a_known_buyer_column_name_the_map(tmp_path):
     # pymc-marketing's cdnow_transactions.csv: the CDNOW sample with a header
     text = "_id,id,date,cds_bought,spent\n4,1,19970101,2,29.33\n4,1,19970118,2,29.73\n"
-    path = _file(tmp_path, "cdnow_transactions.csv", text)
+    path = write_file(tmp_path, "cdnow_transactions.csv", text)
     with pytest.raises(InputError) as err:
         load_file(path)
     assert "no customer or order number column" in err.value.title
@@ -210,7 +197,7 @@ def test_dates_and_amounts_without_a_known_buyer_column_name_the_map(tmp_path):
 def test_an_event_log_is_refused_until_only_purchases_are_left(tmp_path):
     text = "user_id,session_id,event,timestamp\nu1,s1,home,2024-03-13 10:21:14\n"
     text += "u1,s1,purchase,2024-03-13 10:25:00\nu2,s2,cart,2024-03-14 09:00:00\n"
-    path = _file(tmp_path, "ecom.csv", text)
+    path = write_file(tmp_path, "ecom.csv", text)
     with pytest.raises(InputError) as err:
         load_file(path)
     assert "an event log, not an order list" in err.value.title
@@ -218,12 +205,14 @@ def test_an_event_log_is_refused_until_only_purchases_are_left(tmp_path):
     mapping = {"customer_id": "user_id", "ordered_at": "timestamp"}
     with pytest.raises(InputError, match="3 kinds of events"):
         load_file(path, mapping=mapping)
-    kept = _file(tmp_path, "purchases.csv", "user_id,event,timestamp\nu1,purchase,2024-03-13\n")
+    kept = write_file(
+        tmp_path, "purchases.csv", "user_id,event,timestamp\nu1,purchase,2024-03-13\n"
+    )
     assert load_file(kept, mapping=mapping).lines["order_id"].to_list() == ["u1@20240313T000000"]
 
 
 def test_a_cohort_summary_is_refused_as_not_an_order_list(tmp_path):
-    path = _file(tmp_path, "sbg_cohorts.csv", "customer_id,recency,T,cohort\n1,1,8,highend\n")
+    path = write_file(tmp_path, "sbg_cohorts.csv", "customer_id,recency,T,cohort\n1,1,8,highend\n")
     with pytest.raises(InputError, match="summary of customers"):
         load_file(path)
 
@@ -233,7 +222,7 @@ def test_r_btyd_cdnow_event_log_names_its_id_columns(tmp_path):
     text = (
         '"masterid","sampleid","date","cds","sales"\n4,1,19970101,2,29.33\n18,2,19970104,1,14.96\n'
     )
-    path = _file(tmp_path, "cdnowElog.csv", text)
+    path = write_file(tmp_path, "cdnowElog.csv", text)
     with pytest.raises(InputError, match="--map customer_id=masterid"):
         load_file(path)
     loaded = load_file(path, mapping={"customer_id": "masterid"})
@@ -245,7 +234,7 @@ def test_r_btyd_cdnow_event_log_names_its_id_columns(tmp_path):
 
 def test_a_buyer_date_and_price_file_is_an_order_list(tmp_path):
     text = "customer,date,price\n1,2005-01-03,26.95\n1,2005-01-03,3\n2,2005-01-04,12\n"
-    loaded = load_file(_file(tmp_path, "priced.csv", text))
+    loaded = load_file(write_file(tmp_path, "priced.csv", text))
     last = loaded.lines.unique("order_id", keep="last", maintain_order=True)
     assert last.select("order_id", "quantity", "line_total").rows() == [
         ("1@20050103T000000", 2, pytest.approx(29.95)),

@@ -9,35 +9,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from shopinsight.cli import app
 from shopinsight.core.errors import InputError
 from shopinsight.core.importers import load_file
-
-runner = CliRunner()
-
-
-def _file(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
-def _cli(*args: str):
-    return runner.invoke(app, list(args))
+from tests.factories import cli, write_file
 
 
 def _imported(tmp_path, path):
     ws = str(tmp_path / "ws")
-    result = _cli("-w", ws, "import", str(path))
+    result = cli("-w", ws, "import", str(path))
     assert result.exit_code == 0, result.output
-    status = json.loads(_cli("-w", ws, "status", "--json").output)
+    status = json.loads(cli("-w", ws, "status", "--json").output)
     return ws, status
 
 
 def _customers(ws):
-    rows = json.loads(_cli("-w", ws, "customers", "--json").output)
+    rows = json.loads(cli("-w", ws, "customers", "--json").output)
     return {r["customer_id"]: (r["orders"], r["monetary"]) for r in rows}
 
 
@@ -55,7 +42,7 @@ TA_FENG = """TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PIN_CODE,PRODUCT_SUBCLASS,PROD
 
 
 def test_ta_feng_amount_is_the_quantity_and_sales_price_the_line_total(tmp_path):
-    path = _file(tmp_path, "ta_feng_all_months_merged.csv", TA_FENG)
+    path = write_file(tmp_path, "ta_feng_all_months_merged.csv", TA_FENG)
     loaded = load_file(path)
     assert loaded.format.name == "generic" and loaded.rejects.height == 0
     lines = loaded.lines
@@ -89,7 +76,7 @@ def test_ta_feng_amount_is_the_quantity_and_sales_price_the_line_total(tmp_path)
 
 def test_a_lone_amount_column_is_still_money(tmp_path):
     text = "date,customer_id,product_id,amount\n2024-01-02,c1,p1,2\n2024-01-03,c2,p2,7.5\n"
-    lines = load_file(_file(tmp_path, "plain.csv", text)).lines
+    lines = load_file(write_file(tmp_path, "plain.csv", text)).lines
     assert lines.select("quantity", "line_total").rows() == [(1, 2.0), (1, 7.5)]
 
 
@@ -115,7 +102,7 @@ LGSR = LGSR_HEAD + (
 
 
 def test_lets_get_sort_of_real_baskets_spend_and_hours(tmp_path):
-    path = _file(tmp_path, "transactions_200607.csv", LGSR)
+    path = write_file(tmp_path, "transactions_200607.csv", LGSR)
     loaded = load_file(path)
     assert loaded.format.name == "generic" and loaded.rejects.height == 0
     orders = loaded.lines.unique("order_id", keep="first", maintain_order=True)
@@ -147,7 +134,7 @@ BAKERY_FR = """,date,time,ticket_number,article,Quantity,unit_price
 
 
 def test_french_bakery_tickets_are_orders_in_euros(tmp_path):
-    path = _file(tmp_path, "Bakery sales.csv", BAKERY_FR)
+    path = write_file(tmp_path, "Bakery sales.csv", BAKERY_FR)
     loaded = load_file(path)
     assert loaded.rejects.height == 0
     lines = loaded.lines
@@ -177,7 +164,7 @@ def test_bread_basket_with_one_date_time_column(tmp_path):
         "2,Jam,30-10-2016 10:05,morning,weekend\n"
         "3,Muffin,01-11-2016 10:16,morning,weekday\n"
     )
-    loaded = load_file(_file(tmp_path, "bread basket.csv", text))
+    loaded = load_file(write_file(tmp_path, "bread basket.csv", text))
     assert loaded.lines.select("order_id", "product_name").rows() == [
         ("1", "Bread"),
         ("2", "Scandinavian"),
@@ -199,7 +186,7 @@ COFFEE = """transaction_id,transaction_date,transaction_time,transaction_qty,sto
 
 
 def test_coffee_shop_sales_quantities_and_times(tmp_path):
-    path = _file(tmp_path, "Coffee Shop Sales.csv", COFFEE)
+    path = write_file(tmp_path, "Coffee Shop Sales.csv", COFFEE)
     loaded = load_file(path)
     lines = loaded.lines
     assert lines.select("quantity", "line_total", "product_name", "category").row(0) == (
@@ -223,7 +210,7 @@ SUPERMARKET = """Invoice ID,Branch,City,Customer type,Gender,Product line,Unit p
 
 
 def test_supermarket_sales_invoices_without_customers(tmp_path):
-    path = _file(tmp_path, "supermarket_sales - Sheet1.csv", SUPERMARKET)
+    path = write_file(tmp_path, "supermarket_sales - Sheet1.csv", SUPERMARKET)
     loaded = load_file(path)
     lines = loaded.lines
     assert lines["order_id"].to_list() == ["750-67-8428", "226-31-3081", "123-19-1176"]
@@ -241,13 +228,13 @@ def test_instacart_orders_are_refused_for_having_no_dates(tmp_path):
         "days_since_prior_order\n2539329,1,prior,1,2,08,\n2398795,1,prior,2,3,07,15.0\n"
     )
     with pytest.raises(InputError) as err:
-        load_file(_file(tmp_path, "orders.csv", text))
+        load_file(write_file(tmp_path, "orders.csv", text))
     assert "its orders have no dates" in err.value.title
     assert "days_since_prior_order" in err.value.detail
     items = "order_id,product_id,add_to_cart_order,reordered\n2,33120,1,1\n2,28985,2,1\n"
     with pytest.raises(InputError, match="no dates or customers"):
-        load_file(_file(tmp_path, "order_products__prior.csv", items))
-    result = _cli("-w", str(tmp_path / "ws"), "import", str(tmp_path / "orders.csv"))
+        load_file(write_file(tmp_path, "order_products__prior.csv", items))
+    result = cli("-w", str(tmp_path / "ws"), "import", str(tmp_path / "orders.csv"))
     assert result.exit_code != 0 and "Traceback" not in result.output
 
 
@@ -262,7 +249,7 @@ REES46 = """event_time,order_id,product_id,category_id,category_code,brand,price
 
 
 def test_rees46_electronics_purchases(tmp_path):
-    path = _file(tmp_path, "kz.csv", REES46)
+    path = write_file(tmp_path, "kz.csv", REES46)
     loaded = load_file(path)
     assert loaded.rejects["row"].to_list() == [6]  # the 1970 placeholder time
     lines = loaded.lines
@@ -287,14 +274,14 @@ def test_rees46_event_logs_are_refused_with_the_map_for_their_purchases(tmp_path
         "2019-10-01 00:00:01 UTC,purchase,1307067,2053013558920217191,,lenovo,251.74,"
         "550050854,s3\n"
     )
-    path = _file(tmp_path, "2019-Oct.csv", text)
+    path = write_file(tmp_path, "2019-Oct.csv", text)
     with pytest.raises(InputError) as err:
         load_file(path)
     assert "an event log, not an order list" in err.value.title
     assert "--map customer_id=user_id --map ordered_at=event_time" in err.value.detail
     with pytest.raises(InputError, match="3 kinds of events"):
         load_file(path, mapping={"ordered_at": "event_time"})  # views are no purchases
-    kept = _file(tmp_path, "purchases.csv", "\n".join(text.splitlines()[::3]) + "\n")
+    kept = write_file(tmp_path, "purchases.csv", "\n".join(text.splitlines()[::3]) + "\n")
     lines = load_file(kept, mapping={"ordered_at": "event_time"}).lines
     assert lines.select("customer_id", "sku", "line_total").rows() == [
         ("generic:550050854", "1307067", 251.74)
@@ -305,7 +292,7 @@ def test_dunnhumby_shopper_challenge_visits(tmp_path):
     # the Shopper Challenge's training.csv: one row per store visit and what it cost
     text = "customer_id,visit_date,visit_spend\n1,2010-04-01,23.32\n1,2010-04-06,41.93\n"
     text += "2,2010-04-01,19.10\n3,2010-04-02,0.00\n"
-    ws, status = _imported(tmp_path, _file(tmp_path, "training.csv", text))
+    ws, status = _imported(tmp_path, write_file(tmp_path, "training.csv", text))
     # by hand: 4 visits, 3 of them paid, by 2 customers: 84.35
     assert (status["orders"], status["counted_orders"], status["customers"]) == (4, 3, 2)
     assert status["net_revenue"] == {"unknown": pytest.approx(84.35)}
@@ -315,7 +302,7 @@ def test_dunnhumby_shopper_challenge_visits(tmp_path):
 def test_a_ta_feng_copy_without_its_demographic_columns_keeps_amount_as_quantity(tmp_path):
     text = "TRANSACTION_DT,CUSTOMER_ID,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
     text += "11/1/2000,01104905,4710199010372,2,24,30\n11/13/2000,01104905,4710018004704,3,63,75\n"
-    lines = load_file(_file(tmp_path, "ta_feng_slim.csv", text)).lines
+    lines = load_file(write_file(tmp_path, "ta_feng_slim.csv", text)).lines
     assert lines.select("quantity", "line_total", "unit_price").rows() == [
         (2, 30.0, 15.0),
         (3, 75.0, 25.0),
@@ -328,7 +315,7 @@ def test_hm_transactions_are_dated_by_t_dat(tmp_path):
     text += f"2018-09-20,{a},0663713001,0.0508,2\n2018-09-20,{a},0541518023,0.0305,2\n"
     text += f"2018-09-20,{b},0505221004,0.0152,2\n2018-09-21,{a},0663713001,0.0508,1\n"
     text += f"2018-09-21,{a},0663713001,0.0508,1\n"
-    path = _file(tmp_path, "transactions_train.csv", text)
+    path = write_file(tmp_path, "transactions_train.csv", text)
     loaded = load_file(path)
     lines = loaded.lines
     assert lines["sku"].to_list()[:2] == ["0663713001", "0541518023"]  # leading zeros kept
@@ -346,7 +333,7 @@ def test_retail_sales_dataset_total_amount_and_price_per_unit(tmp_path):
     text = "Transaction ID,Date,Customer ID,Gender,Age,Product Category,Quantity,Price per Unit,"
     text += "Total Amount\n1,2023-11-24,CUST001,Male,34,Beauty,3,50,150\n"
     text += "2,2023-02-27,CUST002,Female,26,Clothing,2,500,1000\n"
-    lines = load_file(_file(tmp_path, "retail_sales_dataset.csv", text)).lines
+    lines = load_file(write_file(tmp_path, "retail_sales_dataset.csv", text)).lines
     assert lines.select("order_id", "quantity", "unit_price", "line_total", "category").rows() == [
         ("1", 3, 50.0, 150.0, "Beauty"),
         ("2", 2, 500.0, 1000.0, "Clothing"),
@@ -360,7 +347,7 @@ def test_istanbul_customer_shopping_price_is_the_line_total(tmp_path):
     )
     text += "I127801,C266599,Male,20,Clothing,1,300.08,Cash,9/11/2021,Metrocity\n"
     text += "I173702,C988172,Female,66,Shoes,5,3000.85,Credit Card,16/05/2021,Metropol AVM\n"
-    lines = load_file(_file(tmp_path, "customer_shopping_data.csv", text)).lines
+    lines = load_file(write_file(tmp_path, "customer_shopping_data.csv", text)).lines
     assert lines.select("quantity", "unit_price", "line_total").rows() == [
         (5, pytest.approx(300.08), 1500.4),
         (1, 300.08, 300.08),
@@ -378,7 +365,7 @@ def test_complete_journey_day_numbers_are_refused_not_read_as_dates(tmp_path):
     text += "TRANS_TIME,WEEK_NO,COUPON_DISC,COUPON_MATCH_DISC\n"
     text += "2375,26984851472,1,1004906,1,1.39,364,-0.6,1631,1,0,0\n"
     text += "1364,26984896261,2,842930,1,2.19,31742,0,1520,1,0,0\n"
-    path = _file(tmp_path, "transaction_data.csv", text)
+    path = write_file(tmp_path, "transaction_data.csv", text)
     with pytest.raises(InputError) as err:  # every row was rejected as a bad date
         load_file(path)
     assert "its baskets have no dates" in err.value.title
