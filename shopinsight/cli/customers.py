@@ -91,9 +91,7 @@ def customers_cmd(
         sys.stdout.write(_terminal_text(frame.write_csv(line_terminator="\n")))
         return
     chosen, day, money, notes, unpriced = _chosen(as_of, currency, segment, tag)
-    shown = limit or 50
-    if unpriced:  # a column of 0.00 sorted on is no order at all: most orders first (as the app)
-        chosen = chosen.sort("orders", descending=True, maintain_order=True)
+    shown = limit or 50  # (no amounts: the core's table is already most orders first)
     view = chosen.head(shown).select(
         pl.coalesce("email", "customer_id"),
         pl.col("customer_name").fill_null(""),
