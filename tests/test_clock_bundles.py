@@ -36,7 +36,9 @@ def ny(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2024, 6, day, hour, minute, tzinfo=ZoneInfo(NY)).astimezone(dt.UTC)
 
 
-def _lines() -> pl.LazyFrame:
+def shop_rows() -> list[dict]:
+    """The six customers of the shop by hand (ann, bob, cy; dee, eve, fay), without gus: also
+    the shop of test_clock_wiring, which adds its own gus."""
     rows = []
     for who in ("ann", "bob", "cy"):
         rows += [
@@ -49,9 +51,13 @@ def _lines() -> pl.LazyFrame:
             dict(order_id=f"{who}-1", customer_id=who, sku="CUP", ordered_at=ny(4, 12)),
             dict(order_id=f"{who}-2", customer_id=who, sku="PLATE", ordered_at=ny(11, 12)),
         ]
+    return rows
+
+
+def _lines() -> pl.LazyFrame:
     # gus bought a mug once: what is he offered next?
-    rows.append(dict(order_id="gus-1", customer_id="gus", sku="MUG", ordered_at=ny(5, 12)))
-    return make_lines(rows).lazy()
+    gus = dict(order_id="gus-1", customer_id="gus", sku="MUG", ordered_at=ny(5, 12))
+    return make_lines([*shop_rows(), gus]).lazy()
 
 
 def _pairs(rules: pl.DataFrame) -> dict[tuple[str, str], tuple[int, int, float, float]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -28,33 +27,16 @@ from shopinsight.core.gifts.packing import picking_csv
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
 from tests.factories import make_lines
+from tests.test_clock_bundles import NY, ny, shop_rows
 
-NY = "America/New_York"
 AS_OF = dt.date(2024, 6, 30)
 
 
-def ny(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    """A New York wall time in June 2024 (UTC-4) as the UTC instant the workspace stores."""
-    return dt.datetime(2024, 6, day, hour, minute, tzinfo=ZoneInfo(NY)).astimezone(dt.UTC)
-
-
 def _rows() -> list[dict]:
-    rows = []
-    for who in ("ann", "bob", "cy"):
-        rows += [
-            dict(order_id=f"{who}-1", customer_id=who, sku="MUG", ordered_at=ny(4, 19, 30)),
-            dict(order_id=f"{who}-2", customer_id=who, sku="TEA", ordered_at=ny(4, 21)),
-            dict(order_id=f"{who}-3", customer_id=who, sku="SPOON", ordered_at=ny(11, 12)),
-        ]
-    for who in ("dee", "eve", "fay"):
-        rows += [
-            dict(order_id=f"{who}-1", customer_id=who, sku="CUP", ordered_at=ny(4, 12)),
-            dict(order_id=f"{who}-2", customer_id=who, sku="PLATE", ordered_at=ny(11, 12)),
-        ]
-    rows.append(
-        dict(order_id="gus-1", customer_id="gus", sku="MUG", ordered_at=ny(5, 21), fulfilled=False)
+    gus = dict(
+        order_id="gus-1", customer_id="gus", sku="MUG", ordered_at=ny(5, 21), fulfilled=False
     )
-    return rows
+    return [*shop_rows(), gus]
 
 
 def _config(tz: str) -> dict:
