@@ -110,13 +110,15 @@ def customer_view(shop: Any, profiles: Any, value: Any) -> CustomerView:
     the warm-up builds it and a first visit only mounts the grid)."""
 
     def build() -> tuple[Any, Any, CustomerView]:
+        from shopinsight.core.customers.segments import no_amounts
+
         table = with_value(
             with_display_name(profiles.table), value.table if value is not None else None
         )
         segments = profiles.sizes.filter(pl.col("customers") > 0)["segment"].to_list()
         tags = profiles.tags["tag"].unique().sort().to_list()
         sort, cols = DEFAULT_SORT, COLS
-        if table.height and not table["monetary"].abs().sum():  # no amounts in the exports
+        if no_amounts(profiles.table):  # no customer has any spend: no amounts in the exports
             # a column of 0.00 sorted on is no order at all: none, and most orders first
             table = table.with_columns(pl.lit(None, pl.Float64).alias("monetary"))
             sort, cols = NO_AMOUNTS_SORT, NO_AMOUNTS_COLS
