@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.orders import day_of, local_day, orders_frame, shop_tz
+from shopinsight.core.orders import UTC, local_day, local_value, orders_frame, shop_tz
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.workspace import Workspace
 
@@ -101,7 +101,9 @@ def mark_alert(
         raise InputError("Snooze until when?", "Give a date: --until YYYY-MM-DD.")
     now = now or dt.datetime.now(dt.UTC)
     if state == "contacted" and until is None:  # the shop's today, not UTC's
-        until = _today(now, shop_tz(ws.config())) + dt.timedelta(days=CONTACT_WAIT_DAYS)
+        # 21:00 on 3 March in New York is 3 March there, though 4 March in UTC
+        today = local_value(now, shop_tz(ws.config())).date()
+        until = today + dt.timedelta(days=CONTACT_WAIT_DAYS)
     if state not in ("snoozed", "contacted"):
         until = None
     found, last = find_customer_id(ws.lines(), customer_id)
@@ -125,19 +127,12 @@ def mark_alert(
     return row
 
 
-def _today(now: dt.datetime, tz: str) -> dt.date:
-    """The shop's day at `now` (a UTC time): 21:00 on 3 March in New York is 3 March there,
-    though 4 March in UTC."""
-    day = day_of(now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC), tz)
-    return day if day is not None else now.date()
-
-
 def apply_states(
     alerts: pl.DataFrame,
     states: pl.DataFrame | None,
     last_order: pl.DataFrame,
     as_of: dt.date,
-    tz: str = "UTC",
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """Add `state`, `hidden` (dismissed, or snoozed or contacted until on/after as_of) and
     `marked_at` (when the state in force was set).
