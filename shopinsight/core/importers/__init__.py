@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from shopinsight.core.errors import InputError
-from shopinsight.core.importers import olist, taobao
+from shopinsight.core.importers import olist
 from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.baskets import looks_like_baskets
 from shopinsight.core.importers.generic import (
@@ -709,17 +709,13 @@ def _companions(
 
 
 def _drop_waiting_notes(loaded: list[Loaded]) -> None:
-    """An items file's "import its orders file too, now or later" note is not said when the
-    same command imports that orders file."""
+    """An items file's "import its orders file too, now or later" note (`Format.waits_for`)
+    is not said when the same command imports that orders file."""
     names = {x.format.name for x in loaded}
-    for items, orders, note in (
-        ("olist-items", "olist-orders", olist.ITEMS_NOTE),
-        ("taobao-items", "taobao-orders", taobao.ITEMS_NOTE),
-    ):
-        if orders in names:
-            for x in loaded:
-                if x.format.name == items:
-                    x.warnings[:] = [w for w in x.warnings if w != note]
+    for x in loaded:
+        if x.format.waits_for and x.format.waits_for[0] in names:
+            note = x.format.waits_for[1]
+            x.warnings[:] = [w for w in x.warnings if w != note]
 
 
 def _same_store_as_before(item: Loaded, before: dict[str, Any] | None, store: str) -> None:

@@ -74,6 +74,10 @@ class Format:
     reader: Callable[[Path, Sniffed], pl.DataFrame] | None = None
     """Reads the file itself instead of `sniff.read_raw` (a file without a header row: the
     basket list); the frame still has `__row` and text columns."""
+    waits_for: tuple[str, str] | None = None
+    """(format, note): the format whose file gives this one's lines their dates and buyers
+    (an items file's orders file), and the note `build` says until it is imported; the note
+    is dropped when the same command imports a file of that format."""
 
     @property
     def source_name(self) -> str:

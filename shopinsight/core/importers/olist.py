@@ -333,6 +333,7 @@ ITEMS = Format(
     required=("order_id", "order_item_id", "product_id", "price", "freight_value"),
     build=build_items,
     source=SOURCE,
+    waits_for=("olist-orders", ITEMS_NOTE),
     columns=(
         *ITEM_FIELDS,
         "order_id",

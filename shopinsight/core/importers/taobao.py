@@ -216,6 +216,7 @@ ITEM_LIST = Format(
     build=build_items,
     source="taobao",
     columns=ITEM_COLUMNS,
+    waits_for=("taobao-orders", ITEMS_NOTE),
 )
 
 TMALL_REPORT = Format(
