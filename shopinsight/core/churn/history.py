@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.orders import (
+    UTC,
     counted_expr,
     local_day,
     main_currency,
@@ -173,7 +174,7 @@ _ORDER_FIELDS = [
 _KEY = ["source", "store", "order_id"]
 
 
-def _orders(lines: pl.LazyFrame, in_currency: pl.Expr, tz: str = "UTC") -> pl.DataFrame:
+def _orders(lines: pl.LazyFrame, in_currency: pl.Expr, tz: str = UTC) -> pl.DataFrame:
     """One row per order with a customer: the few columns churn needs.
 
     Same rules as orders.orders_frame (net revenue, `counted`, `has_discount`), without the

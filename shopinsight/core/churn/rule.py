@@ -17,7 +17,7 @@ import polars as pl
 from shopinsight.core.churn.features import History, customer_features, labels
 from shopinsight.core.churn.isotonic import isotonic_fit_transform
 from shopinsight.core.errors import ConfigError
-from shopinsight.core.orders import shop_tz
+from shopinsight.core.orders import UTC, shop_tz
 
 REPEAT_STATUSES = ["active", "due", "at_risk", "lapsing", "lapsed"]
 ONE_TIME_STATUSES = ["new", "cooling", "second_order_at_risk", "one_and_done"]
@@ -75,7 +75,7 @@ class ChurnSettings:
     value_horizon_days: int = 365
     list_size: int = 25
     list_share: float = 0.1
-    tz: str = "UTC"
+    tz: str = UTC
     """The shop's clock ([shop] timezone, not a [churn] key): the day a mark was made on."""
 
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from shopinsight.core.orders import local_day
+from shopinsight.core.orders import UTC, local_day
 from shopinsight.core.workspace import Workspace
 
 _TABLE = """CREATE TABLE IF NOT EXISTS churn_predictions (
@@ -106,7 +106,7 @@ def score_track(
     last_orders: pl.DataFrame,
     marks: pl.DataFrame,
     as_of: dt.date,
-    tz: str = "UTC",
+    tz: str = UTC,
 ) -> pl.DataFrame:
     """One row per stored day before `as_of`, newest first, with TRACK_KEYS (days are the
     shop's, `tz`).
