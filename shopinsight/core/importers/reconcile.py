@@ -173,14 +173,15 @@ def _merged_with_other_files(
     import brought (orders.csv with order_items.csv into an empty workspace) are neither
     unchanged nor updated lines: counted as `merged` instead. Lines merged into items held
     before the import, or into the file's own items, keep their counts."""
-    is_order = pl.col("line_kind") == "order"
-    stored_items = stored.filter(~is_order).select(ORDER_KEY).unique()
+
+    def item_orders(lines: pl.DataFrame) -> pl.DataFrame:
+        return lines.filter(pl.col("line_kind") != "order").select(ORDER_KEY).unique()
+
+    stored_items = item_orders(stored)
+    items = [item_orders(f) for f in frames]  # once per file, not once per other file
     out = []
-    for i, (frame, result) in enumerate(zip(frames, results, strict=True)):
-        own_items = frame.filter(~is_order).select(ORDER_KEY).unique()
-        others = pl.concat(
-            [f.filter(~is_order).select(ORDER_KEY) for j, f in enumerate(frames) if j != i]
-        ).unique()
+    for i, (result, own_items) in enumerate(zip(results, items, strict=True)):
+        others = pl.concat([x for j, x in enumerate(items) if j != i]).unique()
         others = others.join(stored_items, on=ORDER_KEY, how="anti").join(
             own_items, on=ORDER_KEY, how="anti"
         )
