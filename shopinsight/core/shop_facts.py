@@ -42,12 +42,17 @@ def facts(orders: int, with_amounts: int, without_buyer: int) -> dict[str, Any]:
     return {"no_amounts": no_amounts, "no_buyers": no_buyers, "texts": texts}
 
 
+def no_amounts(status: dict[str, Any] | None) -> bool:
+    """Whether `status["facts"]` (`facts` above, filed by `status.shop_status`) says the
+    exports carry no amounts; False when they carry some, for no status or one that predates
+    the facts."""
+    return bool(((status or {}).get("facts") or {}).get("no_amounts"))
+
+
 def no_amounts_text(status: dict[str, Any]) -> str | None:
-    """The sentence of `status["facts"]` (`facts` above, filed by `status.shop_status`) saying
-    the exports carry no amounts; None when they carry some (or the status predates the
-    facts)."""
-    facts = status.get("facts") or {}
-    if not facts.get("no_amounts"):
+    """The sentence of `status["facts"]` saying the exports carry no amounts; None when they
+    carry some (`no_amounts`)."""
+    if not no_amounts(status):
         return None
-    text = (facts.get("texts") or {}).get("no_amounts")
+    text = (status["facts"].get("texts") or {}).get("no_amounts")
     return str(text) if text else f"{NO_AMOUNTS_WHY[0].upper()}{NO_AMOUNTS_WHY[1:]}."

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from shopinsight.core.shop_facts import NO_AMOUNTS_WHY as _WHY
-from shopinsight.core.shop_facts import NO_CURRENCY
+from shopinsight.core.shop_facts import NO_CURRENCY, no_amounts
 
-__all__ = ["NO_CURRENCY"]
+__all__ = ["NO_CURRENCY", "no_amounts"]
 
 NO_AMOUNTS = "no amounts"
 """What the revenue figure of a shop without amounts reads."""
@@ -24,11 +24,6 @@ NO_AMOUNTS_WHY = _WHY + "."
 def _facts(status: dict[str, Any] | None) -> dict[str, Any]:
     """The core's facts of `status` (none for a workspace without orders)."""
     return (status or {}).get("facts") or {}
-
-
-def no_amounts(status: dict[str, Any] | None) -> bool:
-    """Orders, but not one with money: no revenue, no refunds, no cancelled order's total."""
-    return bool(_facts(status).get("no_amounts"))
 
 
 def no_buyers(status: dict[str, Any] | None) -> bool:

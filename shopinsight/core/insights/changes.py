@@ -30,6 +30,7 @@ import polars as pl
 from shopinsight.core.churn.stake import ORDERS_AT_RISK, VALUE_AT_RISK, by_orders, stake_column
 from shopinsight.core.errors import InputError
 from shopinsight.core.orders import UTC, local_day
+from shopinsight.core.shop_facts import no_amounts
 
 if TYPE_CHECKING:
     from shopinsight.core.shop import Shop
@@ -305,7 +306,7 @@ def load_changes(shop: Shop, since: str | None = None) -> ChangesResult:
     prof = shop.profiles()
     table = prof.table
     first = shop.first_day()
-    priced = not (shop.order_status().get("facts") or {}).get("no_amounts")
+    priced = not no_amounts(shop.order_status())
     frames: dict[str, pl.DataFrame] = {"new_customers": new_customers(table, cut.day, tz, priced)}
     alerts_now = shop.churn().alerts
     offers_now = shop.bundles().offers
