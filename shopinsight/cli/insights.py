@@ -22,6 +22,7 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.core.errors import InputError
+from shopinsight.core.insights.cohorts import cohort_label, mark_partial
 from shopinsight.core.words import compact, plural
 
 NO_BUYERS = InputError(
@@ -138,8 +139,7 @@ def _cohort_table(
         table.add_column(f"+{k}", justify="right", no_wrap=True)
     for row in rows.iter_rows(named=True):
         first = compact(row["revenue"][0]) if show == "revenue" else f"{row['customers']:,}"
-        star = "*" if row["partial_k"] == 0 else ""  # the cohort itself: first buyers of a part
-        cells: list[Any] = [row["cohort"] + star, first]
+        cells: list[Any] = [cohort_label(row), first]
         for k in range(1, min(longest, fit + 1)):
             if k >= len(row["active"]):
                 cells.append("")
@@ -150,9 +150,7 @@ def _cohort_table(
                 "active": f"{row['active'][k]:,}",
                 "revenue": compact(row["revenue"][k]),
             }[show]
-            if k == row["partial_k"]:  # "27*" for 27%: as wide, so a year still fits 80 columns
-                text = text.removesuffix("%") + "*"
-            cells.append(Text(text, style=heat(share)))
+            cells.append(Text(mark_partial(text, row, k), style=heat(share)))
         table.add_row(*cells)
     return table
 

@@ -200,6 +200,19 @@ def cohort_rows(grid: pl.DataFrame, partial_index: int | None = None) -> pl.Data
     )
 
 
+def cohort_label(row: dict[str, Any]) -> str:
+    """A `cohort_rows` row's cohort as the views show it: with a * when it is the partial last
+    period itself (its first buyers are a part-period's)."""
+    return row["cohort"] + ("*" if row.get("partial_k") == 0 else "")
+
+
+def mark_partial(text: str, row: dict[str, Any], k: int) -> str:
+    """A heatmap cell's text as the views show it: the cell of the partial last period
+    (`partial_k`) ends with a *, "27*" for "27%" (as wide, so a year still fits 80 columns),
+    "412*" for "412"."""
+    return text.removesuffix("%") + "*" if k == row.get("partial_k") else text
+
+
 def cohorts_json(grid: pl.DataFrame) -> list[dict[str, Any]]:
     """The `cohorts --json` contract: [{cohort, customers, active: [...], revenue: [...]}]."""
     rows = cohort_rows(grid).select("cohort", "customers", "active", "revenue")

@@ -18,6 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from shopinsight.core.insights.cohorts import cohort_label, mark_partial
 from shopinsight.core.words import compact
 from shopinsight.tui import shop_facts
 from shopinsight.tui.fmt import in_app
@@ -57,9 +58,7 @@ def cell_words(row: dict[str, Any], k: int, view: str) -> str:
         "active": f"{row['active'][k]:,}",
         "revenue": compact(row["revenue"][k]),
     }[view]
-    if k == row.get("partial_k"):
-        shown = shown.removesuffix("%") + "*"
-    return shown
+    return mark_partial(shown, row, k)
 
 
 def cell_text(row: dict[str, Any], k: int, view: str, width: int = CELL) -> Text:
@@ -67,12 +66,6 @@ def cell_text(row: dict[str, Any], k: int, view: str, width: int = CELL) -> Text
     if k >= len(row["active"]):
         return Text("")
     return Text(cell_words(row, k, view).rjust(width), style=heat_style(row["share"][k]))
-
-
-def cohort_label(row: dict[str, Any]) -> str:
-    """The cohort's name, with a * when it is the partial last period itself (its first
-    buyers are a part-period's)."""
-    return row["cohort"] + ("*" if row.get("partial_k") == 0 else "")
 
 
 def notes_text(notes: list[str], marked: str | None = None) -> str:
