@@ -111,14 +111,14 @@ def _check_timezone(user: dict[str, Any], origin: str) -> None:
         return
     except Exception:  # not a zone as written (ValueError for a path-like name)
         pass
-    from shopinsight.core.settings_writer import _zone_hint, canonical_timezone
+    from shopinsight.core.settings_writer import canonical_timezone, zone_hint
 
     found = canonical_timezone(tz)
     if found is None:
         raise ConfigError(
             "Unknown shop.timezone",
             f"'{tz[:60]}' is not an IANA timezone name; use one like 'Europe/Rome' or "
-            f"'America/New_York' ({origin}, [shop] timezone).{_zone_hint(tz[:60])}",
+            f"'America/New_York' ({origin}, [shop] timezone).{zone_hint(tz[:60])}",
         )
     shop["timezone"] = found
 

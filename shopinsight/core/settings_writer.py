@@ -168,7 +168,7 @@ def canonical_timezone(text: str) -> str | None:
     return found
 
 
-def _zone_hint(text: str) -> str:
+def zone_hint(text: str) -> str:
     """' Did you mean ...?' for a misspelt or city-only zone name, else ''."""
     name = "_".join(text.strip().split()).lower()
     zones = _zones()
@@ -208,7 +208,7 @@ def parse_value(field: Field, text: str) -> Any:
         zone = canonical_timezone(text)
         if zone is None:
             raise bad(
-                f"Write an IANA time zone name such as {ZONE_EXAMPLES} (or UTC)." + _zone_hint(text)
+                f"Write an IANA time zone name such as {ZONE_EXAMPLES} (or UTC)." + zone_hint(text)
             )
         return zone
     if field.kind == "int":
