@@ -49,6 +49,28 @@ def cli(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
+def import_file(folder: Path, name: str, text: str, *options: str) -> str:
+    """The workspace `folder/ws` (its path) after `text`, written to `folder/name`, was
+    imported into it with `options`; the import must succeed."""
+    path = write_file(folder, name, text)
+    ws = str(folder / "ws")
+    result = cli("-w", ws, "import", str(path), *options)
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def cli_ok(ws: str, *args: str) -> str:
+    """What the `shopinsight` command prints for `args` on the workspace `ws`, 160 columns
+    wide; the command must succeed."""
+    from typer.testing import CliRunner
+
+    from shopinsight.cli import app
+
+    result = CliRunner().invoke(app, ["-w", ws, *args], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def make_lines(rows: list[dict[str, Any]]) -> pl.DataFrame:
     """Canonical order lines from short dicts.
 

@@ -12,11 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from shopinsight.cli import app
-
-runner = CliRunner()
+from tests.factories import cli_ok, import_file
 
 FACT = "The imported exports carry no prices or totals: orders count as purchases, without revenue."
 
@@ -31,69 +28,54 @@ VISITS = {
 EXPECTED = ["generic:1003", "generic:1004", "generic:1002", "generic:1005", "generic:1001"]
 
 
-def _import(tmp_path: Path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    ws = str(tmp_path / "ws")
-    result = runner.invoke(app, ["-w", ws, "import", str(path)])
-    assert result.exit_code == 0, result.output
-    return ws
-
-
-def _run(ws: str, *args: str) -> str:
-    result = runner.invoke(app, ["-w", ws, *args], env={"COLUMNS": "160"})
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 @pytest.fixture(scope="module")
 def members(tmp_path_factory: pytest.TempPathFactory) -> str:
     rows = ["Member_number,Date,itemDescription"]
     for member, days in VISITS.items():
         rows += [f"{member},{day}-03-2015,item{i}" for i, day in enumerate(days)]
-    return _import(tmp_path_factory.mktemp("members"), "Groceries_dataset.csv", "\n".join(rows))
+    return import_file(tmp_path_factory.mktemp("members"), "Groceries_dataset.csv", "\n".join(rows))
 
 
 def test_customers_json_most_orders_first_and_no_spend(members: str) -> None:
-    rows = json.loads(_run(members, "customers", "--json"))
+    rows = json.loads(cli_ok(members, "customers", "--json"))
     # by hand: 1003, 1004 and 1002 have 3 visits (last on the 20th, 20th, 10th: 1003 before
     # 1004 by id), 1005 two, 1001 one
     assert [r["customer_id"] for r in rows] == EXPECTED
     assert [r["orders"] for r in rows] == [3, 3, 3, 2, 1]
     assert all(r["monetary"] is None for r in rows)
-    limited = json.loads(_run(members, "customers", "--json", "--limit", "2"))
+    limited = json.loads(cli_ok(members, "customers", "--json", "--limit", "2"))
     assert [r["customer_id"] for r in limited] == EXPECTED[:2]
 
 
 def test_customers_json_of_a_segment_has_no_spend(members: str) -> None:
-    segment = json.loads(_run(members, "customers", "--json"))[0]["segment"]
-    rows = json.loads(_run(members, "customers", "--json", "--segment", segment))
+    segment = json.loads(cli_ok(members, "customers", "--json"))[0]["segment"]
+    rows = json.loads(cli_ok(members, "customers", "--json", "--segment", segment))
     assert rows and all(r["monetary"] is None for r in rows)
     ids = [r["customer_id"] for r in rows]
     assert ids == [c for c in EXPECTED if c in ids]  # the same order, filtered
 
 
 def test_the_table_lists_them_in_the_same_order(members: str) -> None:
-    out = _run(members, "customers")
+    out = cli_ok(members, "customers")
     body = [line for line in out.splitlines() if "generic:" in line]
     assert [line.split("│")[1].strip() for line in body] == EXPECTED
     assert "0.00" not in out and " ".join(out.split()).count(FACT) == 1
 
 
 def test_csv_and_json_exports_leave_spend_empty(members: str, tmp_path: Path) -> None:
-    _run(members, "export", "tags", "--to", "csv", "-o", str(tmp_path / "t.csv"))
+    cli_ok(members, "export", "tags", "--to", "csv", "-o", str(tmp_path / "t.csv"))
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
     assert len(rows) == 5 and all(r["monetary"] == "" for r in rows)
     assert [r["orders"] for r in rows] == ["1", "3", "3", "3", "2"]  # the exports: by id
-    _run(members, "export", "tags", "--to", "json", "-o", str(tmp_path / "t.json"))
+    cli_ok(members, "export", "tags", "--to", "json", "-o", str(tmp_path / "t.json"))
     data = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
     assert len(data) == 5 and all(r["monetary"] is None for r in data)
-    out = _run(members, "customers", "--csv")
+    out = cli_ok(members, "customers", "--csv")
     assert all(r["monetary"] == "" for r in csv.DictReader(io.StringIO(out)))
 
 
 def test_a_shop_with_amounts_keeps_its_spend(tmp_path: Path) -> None:
-    ws = _import(
+    ws = import_file(
         tmp_path,
         "orders.csv",
         "order_id,ordered_at,customer_id,sku,quantity,unit_price,currency\n"
@@ -102,14 +84,14 @@ def test_a_shop_with_amounts_keeps_its_spend(tmp_path: Path) -> None:
         "A3,2024-03-06 11:00,c2,S2,1,1.00,EUR\n"
         "A4,2024-03-09 12:00,c3,S1,1,12.25,EUR\n",
     )
-    rows = json.loads(_run(ws, "customers", "--json"))
+    rows = json.loads(cli_ok(ws, "customers", "--json"))
     # by hand: c3 12.25; c1 2 × 5.00 = 10.00; c2 7.50 + 1.00 = 8.50 (most orders, least spend)
     assert [(r["customer_id"], r["monetary"]) for r in rows] == [
         ("generic:c3", 12.25),
         ("generic:c1", 10.0),
         ("generic:c2", 8.5),
     ]
-    _run(ws, "export", "tags", "--to", "csv", "-o", str(tmp_path / "t.csv"))
+    cli_ok(ws, "export", "tags", "--to", "csv", "-o", str(tmp_path / "t.csv"))
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
     assert [r["monetary"] for r in rows] == ["10.00", "8.50", "12.25"]
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from shopinsight.cli import app
 from shopinsight.core.insights.changes import alert_changes
+from tests.factories import cli_ok
 
 runner = CliRunner()
 
@@ -36,19 +37,13 @@ def _members(tmp_path: Path, name: str = "Groceries_dataset.csv", months: int = 
     return str(ws)
 
 
-def _run(ws: str, *args: str) -> str:
-    result = runner.invoke(app, ["-w", ws, *args], env={"COLUMNS": "160"})
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 @pytest.fixture(scope="module")
 def members(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _members(tmp_path_factory.mktemp("members"))
 
 
 def test_customers_table_has_no_money_column(members: str) -> None:
-    out = _run(members, "customers")
+    out = cli_ok(members, "customers")
     assert "0.00" not in out and "unknown" not in out
     head = out.split("\n", 3)
     assert "Customers as of 2015-03-" in head[0] and "(" not in head[0]
@@ -57,7 +52,7 @@ def test_customers_table_has_no_money_column(members: str) -> None:
     # most orders first (a column of zeros is no order): member 1003 has 4 visits, 1000 one
     # (read from the JSON rows, in the same order: the table's columns depend on the width of
     # the console, which the first command printed in this process fixed)
-    rows = json.loads(_run(members, "customers", "--json"))
+    rows = json.loads(cli_ok(members, "customers", "--json"))
     orders = [r["orders"] for r in rows]
     assert orders == sorted(orders, reverse=True) and orders[0] == 4
     table_ids = re.findall(r"generic:\d+", out)
@@ -65,13 +60,13 @@ def test_customers_table_has_no_money_column(members: str) -> None:
 
 
 def test_customers_of_a_segment_has_no_money_column(members: str) -> None:
-    segment = json.loads(_run(members, "customers", "--json"))[0]["segment"]
-    out = _run(members, "customers", "--segment", segment)
+    segment = json.loads(cli_ok(members, "customers", "--json"))[0]["segment"]
+    out = cli_ok(members, "customers", "--segment", segment)
     assert "0.00" not in out and "unknown" not in out and " ".join(out.split()).count(FACT) == 1
 
 
 def test_segments_drop_revenue_and_m_columns(members: str) -> None:
-    out = _run(members, "segments")
+    out = cli_ok(members, "segments")
     assert "net (" not in out and "of net" not in out and "M: net" not in out
     assert "monetary:" not in out  # the M cut points are not used: the segment note says why
     assert "Spend (M) is not scored" in out
@@ -80,8 +75,8 @@ def test_segments_drop_revenue_and_m_columns(members: str) -> None:
 
 
 def test_explain_says_no_spend(members: str) -> None:
-    who = json.loads(_run(members, "customers", "--json"))[0]["customer_id"]
-    out = _run(members, "explain", who)
+    who = json.loads(cli_ok(members, "customers", "--json"))[0]["customer_id"]
+    out = cli_ok(members, "explain", who)
     assert "net spend" not in out and "average order" not in out and "0.00" not in out
     assert "favourite: item" in out
     assert " ".join(out.split()).count(FACT) == 1
@@ -122,20 +117,20 @@ SINCE = "2015-10-15"
 
 
 def test_changes_json_names_orders_at_risk(visits_log: str) -> None:
-    got = json.loads(_run(visits_log, "changes", "--since", SINCE, "--json"))
+    got = json.loads(cli_ok(visits_log, "changes", "--since", SINCE, "--json"))
     assert got["new_customers"] and all(r["monetary"] is None for r in got["new_customers"])
     for key in ("new_alerts", "alerts_resolved"):
         assert got[key], key
         assert all(r["value_at_risk"] is None for r in got[key])  # no money known, not 0
         assert all(r["orders_at_risk"] > 0 for r in got[key])
     # a new alert's orders at risk are churn's own (churn --json rounds them to 4 places)
-    churn = {r["customer_id"]: r for r in json.loads(_run(visits_log, "churn", "--json"))}
+    churn = {r["customer_id"]: r for r in json.loads(cli_ok(visits_log, "churn", "--json"))}
     first = got["new_alerts"][0]
     assert round(first["orders_at_risk"], 4) == churn[first["customer_id"]]["orders_at_risk"]
 
 
 def test_changes_say_orders_at_risk_not_money(visits_log: str) -> None:
-    out = _run(visits_log, "changes", "--since", SINCE)
+    out = cli_ok(visits_log, "changes", "--since", SINCE)
     assert "0.00" not in out
     assert "orders at risk" in out.split("Alerts resolved")[1].split("New churn alerts")[0]
     assert "orders at risk" in out.split("New churn alerts")[1].split("Bundles")[0]
@@ -232,7 +227,7 @@ def test_report_marks_the_partial_last_month(members: str, tmp_path: Path) -> No
     """The data stops on 22 March 2015: March's cells and cohort are marked as `cohorts`
     marks them, and the note says why."""
     html = _report(tmp_path, members)
-    cohorts = json.loads(_run(members, "cohorts", "--json"))
+    cohorts = json.loads(cli_ok(members, "cohorts", "--json"))
     assert [c["cohort"] for c in cohorts] == ["2015-01", "2015-02", "2015-03"]
     assert '<td class="">2015-03*</td>' in html and '<td class="">2015-01</td>' in html
     # January's cohort is active in March (+2) and February's (+1): those cells are marked

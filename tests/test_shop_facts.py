@@ -15,21 +15,13 @@ from shopinsight.core.shop_facts import facts
 from shopinsight.core.status import shop_status
 from shopinsight.core.workspace import Workspace
 from shopinsight.tui import fmt, shop_facts
+from tests.factories import import_file
 
 runner = CliRunner()
 
 NO_AMOUNTS = (
     "The imported exports carry no prices or totals: orders count as purchases, without revenue."
 )
-
-
-def _import(tmp_path: Path, name: str, text: str, *options: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    ws = str(tmp_path / "ws")
-    result = runner.invoke(app, ["-w", ws, "import", str(path), *options])
-    assert result.exit_code == 0, result.output
-    return ws
 
 
 def _members(tmp_path: Path) -> str:
@@ -39,7 +31,7 @@ def _members(tmp_path: Path) -> str:
     for member in range(1000, 1012):
         for visit in range(1 + member % 3):
             rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % 3}-2015,item{visit}")
-    return _import(tmp_path, "Groceries_dataset.csv", "\n".join(rows) + "\n")
+    return import_file(tmp_path, "Groceries_dataset.csv", "\n".join(rows) + "\n")
 
 
 def _status(ws: str, *args: str) -> tuple[dict, str]:
@@ -76,7 +68,7 @@ def test_a_shop_without_amounts_says_so_instead_of_zeros(tmp_path: Path):
 
 def test_a_list_of_baskets_has_neither_amounts_nor_buyers(tmp_path: Path):
     baskets = "milk,bread\nmilk,eggs,bread\ncheese\n"
-    ws = _import(tmp_path, "baskets.csv", baskets, "--format", "baskets")
+    ws = import_file(tmp_path, "baskets.csv", baskets, "--format", "baskets")
     status, text = _status(ws)
     said = status["facts"]["texts"]
     assert status["facts"]["no_amounts"] and status["facts"]["no_buyers"]
@@ -101,7 +93,7 @@ def test_a_list_of_baskets_has_neither_amounts_nor_buyers(tmp_path: Path):
 
 
 def test_a_shop_with_money_and_buyers_has_no_such_fact(tmp_path: Path):
-    ws = _import(
+    ws = import_file(
         tmp_path,
         "orders.csv",
         "order_id,ordered_at,customer_id,sku,quantity,unit_price,currency\n"
@@ -123,7 +115,7 @@ def test_a_shop_with_money_and_buyers_has_no_such_fact(tmp_path: Path):
 def test_amounts_only_on_orders_not_paid_for_are_amounts(tmp_path: Path):
     """A Tmall report whose one order was never paid: revenue leaves its 178.80 out (counted
     apart as unpaid), but the export has amounts: no 'no amounts' fact."""
-    ws = _import(
+    ws = import_file(
         tmp_path,
         "tmall_order_report.csv",
         "订单编号,总金额,买家实际支付金额,收货地址,订单创建时间,订单付款时间,退款金额\n"
