@@ -73,10 +73,14 @@ def utc_ws(tmp_path: Path) -> Path:
     return _workspace(tmp_path / "utc", None)
 
 
-def run(ws: Path, *args: str) -> object:
+def invoke(ws: Path, *args: str):  # noqa: ANN201
     result = CliRunner().invoke(app, ["--workspace", str(ws), *args])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return result
+
+
+def run(ws: Path, *args: str) -> object:
+    return json.loads(invoke(ws, *args).stdout)
 
 
 # -- the core functions -------------------------------------------------------------------
@@ -236,12 +240,6 @@ def test_enavant_monthly_revenue_matches_a_hand_count_by_local_month(tmp_path: P
 
 
 # -- the customer table, churn history, exports and the CLI's notes ------------------------
-
-
-def invoke(ws: Path, *args: str):  # noqa: ANN201
-    result = CliRunner().invoke(app, ["--workspace", str(ws), *args])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def customers(ws: Path, *args: str) -> dict[str, dict]:
