@@ -17,6 +17,7 @@ from shopinsight.core.config import parse_config
 from shopinsight.core.errors import ConfigError
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
+from tests.core.test_shop_clock import write_timezone
 from tests.factories import make_lines
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,10 +34,7 @@ ROWS = [
 def _workspace(root: Path, tz: str) -> Path:
     ws = Workspace.open(root)
     ws.commit(make_lines(ROWS), [])
-    ws.config()  # the settings file, written with its defaults on first use
-    text = ws.config_path.read_text(encoding="utf-8")
-    assert 'timezone = "UTC"' in text
-    ws.config_path.write_text(text.replace('timezone = "UTC"', f'timezone = "{tz}"'), "utf-8")
+    write_timezone(ws, tz)
     return root
 
 

@@ -52,14 +52,20 @@ ROWS = [
 ]  # fmt: skip
 
 
+def write_timezone(ws: Workspace, tz: str) -> None:
+    """`[shop] timezone = tz` written into the settings file by hand, as a merchant would (not
+    checked on the way in, as the app's settings writer checks it)."""
+    ws.config()  # the settings file, written with its defaults on first use
+    text = ws.config_path.read_text(encoding="utf-8")
+    assert 'timezone = "UTC"' in text
+    ws.config_path.write_text(text.replace('timezone = "UTC"', f'timezone = "{tz}"'), "utf-8")
+
+
 def _workspace(root: Path, tz: str | None) -> Path:
     ws = Workspace.open(root)
     ws.commit(make_lines(ROWS), [])
     if tz is not None:
-        ws.config()  # the settings file, written with its defaults on first use
-        text = ws.config_path.read_text(encoding="utf-8")
-        assert 'timezone = "UTC"' in text
-        ws.config_path.write_text(text.replace('timezone = "UTC"', f'timezone = "{tz}"'))
+        write_timezone(ws, tz)
     return root
 
 
@@ -226,9 +232,7 @@ def test_enavant_monthly_revenue_matches_a_hand_count_by_local_month(tmp_path: P
     from shopinsight.core.importers import import_files
 
     ws = Workspace.open(tmp_path / "enavant")
-    ws.config()
-    text = ws.config_path.read_text(encoding="utf-8")
-    ws.config_path.write_text(text.replace('timezone = "UTC"', 'timezone = "America/New_York"'))
+    write_timezone(ws, "America/New_York")
     import_files(ws, [path])
     status = run(tmp_path / "enavant", "status", "--json")
     assert isinstance(status, dict)
