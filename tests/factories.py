@@ -59,6 +59,17 @@ def import_file(folder: Path, name: str, text: str, *options: str) -> str:
     return ws
 
 
+def member_visits(last: int = 1012, visits: int = 4, months: int = 3) -> str:
+    """Member visits as the Groceries data set has them (member, day, item; no money, no time
+    of day): members 1000 to `last` - 1, member m with 1 + m % `visits` visits a week apart
+    in January to March 2015 (month 1 + m % `months`)."""
+    rows = ["Member_number,Date,itemDescription"]
+    for member in range(1000, last):
+        for visit in range(1 + member % visits):
+            rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % months}-2015,item{visit}")
+    return "\n".join(rows) + "\n"
+
+
 def cli_ok(ws: str, *args: str) -> str:
     """What the `shopinsight` command prints for `args` on the workspace `ws`, 160 columns
     wide; the command must succeed."""

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from shopinsight.cli import app
 from shopinsight.core.insights.changes import alert_changes
-from tests.factories import cli_ok
+from tests.factories import cli_ok, import_file, member_visits
 
 runner = CliRunner()
 
@@ -25,16 +25,7 @@ FACT = "The imported exports carry no prices or totals: orders count as purchase
 
 def _members(tmp_path: Path, name: str = "Groceries_dataset.csv", months: int = 3) -> str:
     """Member visits as the Groceries data set has them: member, day, item; no money."""
-    rows = ["Member_number,Date,itemDescription"]
-    for member in range(1000, 1012):
-        for visit in range(1 + member % 4):
-            rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % months}-2015,item{visit}")
-    path = tmp_path / name
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    ws = tmp_path / "ws"
-    result = runner.invoke(app, ["-w", str(ws), "import", str(path)])
-    assert result.exit_code == 0, result.output
-    return str(ws)
+    return import_file(tmp_path, name, member_visits(months=months))
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from shopinsight.cli import app
 from shopinsight.core.config import defaults
 from shopinsight.core.customers.segments import NOT_SCORED, score_segments
+from tests.factories import import_file, member_visits
 
 runner = CliRunner()
 
@@ -86,15 +87,7 @@ def test_with_amounts_m_is_scored_as_before() -> None:
 
 def _members(tmp_path: Path, scheme: str = "standard") -> str:
     """Member visits as the Groceries data set has them: member, day, item; no money."""
-    rows = ["Member_number,Date,itemDescription"]
-    for member in range(1000, 1012):
-        for visit in range(1 + member % 4):
-            rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % 3}-2015,item{visit}")
-    path = tmp_path / "Groceries_dataset.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    ws = tmp_path / "ws"
-    result = runner.invoke(app, ["-w", str(ws), "import", str(path)])
-    assert result.exit_code == 0, result.output
+    ws = Path(import_file(tmp_path, "Groceries_dataset.csv", member_visits()))
     if scheme != "standard":
         toml = ws / "shopinsight.toml"
         text = toml.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from shopinsight.core.shop_facts import facts
 from shopinsight.core.status import shop_status
 from shopinsight.core.workspace import Workspace
 from shopinsight.tui import fmt, shop_facts
-from tests.factories import import_file
+from tests.factories import import_file, member_visits
 
 runner = CliRunner()
 
@@ -27,11 +27,7 @@ NO_AMOUNTS = (
 def _members(tmp_path: Path) -> str:
     """Member visits as the Groceries data set has them: a member, a day, an item; no money,
     no time of day."""
-    rows = ["Member_number,Date,itemDescription"]
-    for member in range(1000, 1012):
-        for visit in range(1 + member % 3):
-            rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % 3}-2015,item{visit}")
-    return import_file(tmp_path, "Groceries_dataset.csv", "\n".join(rows) + "\n")
+    return import_file(tmp_path, "Groceries_dataset.csv", member_visits(visits=3))
 
 
 def _status(ws: str, *args: str) -> tuple[dict, str]:

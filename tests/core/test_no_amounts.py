@@ -16,6 +16,7 @@ from shopinsight.core.churn.features import CATEGORICAL
 from shopinsight.core.churn.model import MODEL_FEATURES, fit_model
 from shopinsight.core.churn.rule import ChurnSettings
 from shopinsight.core.customers.profiles import CLOCK_TAGS, MONEY_TAGS
+from tests.factories import import_file, member_visits
 
 runner = CliRunner()
 
@@ -36,14 +37,7 @@ def test_model_fits_with_a_feature_no_customer_has():
 
 
 def test_no_spend_tags_without_amounts(tmp_path: Path):
-    rows = ["Member_number,Date,itemDescription"]
-    for member in range(1000, 1030):
-        for visit in range(1 + member % 4):
-            rows.append(f"{member},{1 + visit * 7:02d}-0{1 + member % 3}-2015,item{visit}")
-    path = tmp_path / "Groceries_dataset.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    ws = str(tmp_path / "ws")
-    assert runner.invoke(app, ["-w", ws, "import", str(path)]).exit_code == 0
+    ws = import_file(tmp_path, "Groceries_dataset.csv", member_visits(last=1030))
     result = runner.invoke(app, ["-w", ws, "customers", "--json"])
     assert result.exit_code == 0, result.output
     customers = json.loads(result.output)
