@@ -34,7 +34,6 @@ from shopinsight.core.churn.stake import (
     orders_text,
     ranking_note,
     stake_noun,
-    with_stakes,
 )
 from shopinsight.core.errors import InputError
 
@@ -97,7 +96,7 @@ def churn_cmd(
     limit = top  # the to-act list is already sized ([churn] list_size, list_share)
     shown = rows.head(limit) if limit else rows
     if json_out:
-        print_json(_alerts_json(shown, result.currency))
+        print_json(alerts_json(shown, result.currency))  # with orders at risk (no amounts)
         return
     console.print(f"[bold]Churn as of {result.as_of}[/bold] (horizon {result.horizon_days} days)")
     console.print(escape(result.method_reason), highlight=False)
@@ -118,12 +117,6 @@ def churn_cmd(
     console.print(f"[dim]{escape(bt_line)}[/dim]", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
-
-
-def _alerts_json(rows: pl.DataFrame, currency: str | None) -> list[dict[str, Any]]:
-    """`alerts_json`; alerts ranked by orders (exports without amounts, `churn.stake`) also
-    give orders_at_risk and expected_orders, and no value_at_risk (no money is known)."""
-    return with_stakes(alerts_json(rows, currency), rows)
 
 
 def _alerts_table(rows: pl.DataFrame, currency: str | None, everyone: bool) -> Table:
