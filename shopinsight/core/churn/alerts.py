@@ -55,7 +55,7 @@ from shopinsight.core.churn.rule import (
 from shopinsight.core.churn.stake import EXPECTED_ORDERS, ORDER_COLUMNS, ORDERS_AT_RISK
 from shopinsight.core.churn.state import load_alert_states, mark_alert
 from shopinsight.core.churn.value import purchases_at
-from shopinsight.core.orders import lines_as_of, shop_tz
+from shopinsight.core.orders import lines_as_of
 
 __all__ = [
     "Backtest",
@@ -99,8 +99,9 @@ class ChurnResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict) -> History:
-    return prepare_history(lines_as_of(lines.lazy(), as_of, shop_tz(config)), config)
+def _prepare(lines: pl.LazyFrame, as_of: dt.date, config: dict, tz: str) -> History:
+    """The history as of the day's end on the shop's clock (`tz`: `ChurnSettings.tz`)."""
+    return prepare_history(lines_as_of(lines.lazy(), as_of, tz), config)
 
 
 def _expected_orders(horizon: int) -> pl.Expr:
@@ -178,7 +179,7 @@ def churn_backtest(
 ) -> Backtest:
     """Every candidate replayed one horizon back, compared with what then happened."""
     settings = ChurnSettings.from_config(config, horizon_days)
-    return replay_backtest(_prepare(lines, as_of, config), as_of, settings, _score)[0]
+    return replay_backtest(_prepare(lines, as_of, config, settings.tz), as_of, settings, _score)[0]
 
 
 def _recency_risk(table: pl.DataFrame, replay: pl.DataFrame) -> pl.Series:
@@ -218,7 +219,7 @@ def churn_alerts(
     `sequence` (the shop's `ranked_sequence_rules` as of the day) saves learning them again.
     """
     settings = ChurnSettings.from_config(config, horizon_days)
-    history = history if history is not None else _prepare(lines, as_of, config)
+    history = history if history is not None else _prepare(lines, as_of, config, settings.tz)
     columns = ALERT_COLUMNS if history.amounts else [*ALERT_COLUMNS, *ORDER_COLUMNS]
     scored = _scored(history, as_of, settings)
     method, why, backtest, table, cadence, model = (

@@ -25,7 +25,7 @@ from shopinsight.core.churn import btyd
 from shopinsight.core.churn.features import History, prepare_history
 from shopinsight.core.churn.isotonic import isotonic_fit_transform
 from shopinsight.core.churn.ranks import rankdata
-from shopinsight.core.orders import lines_as_of, shop_tz
+from shopinsight.core.orders import lines_as_of
 
 TIERS = ["High", "Medium", "Low", "New"]
 NEW_DAYS = 30
@@ -338,5 +338,5 @@ def customer_value(
     settings = ChurnSettings.from_config(config)
     horizon = horizon_days or settings.value_horizon_days
     if history is None:
-        history = prepare_history(lines_as_of(lines.lazy(), as_of, shop_tz(config)), config)
+        history = prepare_history(lines_as_of(lines.lazy(), as_of, settings.tz), config)
     return value_of(history, as_of, horizon, settings.seed)
