@@ -26,6 +26,8 @@ from shopinsight.core.importers.base import BuildContext, Format, finish
 from shopinsight.core.importers.baskets import looks_like_baskets
 from shopinsight.core.importers.generic import (
     ALIASES,
+    AMOUNTS,
+    BOUGHT,
     buyer_date_log,
     missing_for,
     resolve_columns,
@@ -138,7 +140,7 @@ def _event_log_or_no_buyer(
     `cdnow_transactions.csv`: `_id,id,date,cds_bought,spent`). Returns when neither."""
     event = next((c for c in EVENT_COLUMNS if c in have), None)
     buyer = found.get("customer_id") or found.get("email")
-    stuff = {"sku", "product_name", "line_total", "order_total", "unit_price"} & found.keys()
+    stuff = BOUGHT & found.keys()
     when = found.get("ordered_at") or next((c for c in EVENT_TIMES if c in have), None)
     if event and buyer and when:
         maps = f"--map customer_id={buyer} --map ordered_at={when}"
@@ -160,7 +162,7 @@ def _event_log_or_no_buyer(
         raise InputError(
             f"Cannot import {file_name}: no customer or order number column found",
             f"It has dates ({found['ordered_at']}) and "
-            f"{'amounts' if {'line_total', 'order_total', 'unit_price'} & stuff else 'products'} "
+            f"{'amounts' if stuff & set(AMOUNTS) else 'products'} "
             f"({', '.join(found[k] for k in sorted(stuff))}), but none of its columns is "
             "recognised as the customer or the order number. Name the one that is with --map, "
             f"e.g. --map customer_id={ids[0] if ids else 'Customer'}{example}. The file's "

@@ -102,6 +102,12 @@ canonical name is first, so a file written with ShopInsight's own field names ne
 
 CANONICAL = tuple(ALIASES)
 
+AMOUNTS = ("unit_price", "line_total", "order_total")
+"""The canonical columns that hold money."""
+
+BOUGHT = frozenset({"sku", "product_name", *AMOUNTS})
+"""The canonical columns that say what a row bought: a product or an amount."""
+
 PUBLIC_LAYOUTS: tuple[tuple[str, frozenset[str], dict[str, str]], ...] = (
     (
         "Ta-Feng grocery",
@@ -297,8 +303,7 @@ def missing_for(found: dict[str, str], log: bool = False) -> list[str]:
     if "ordered_at" not in found:
         missing.append("ordered_at")
     buyer = bool({"customer_id", "email", "customer_name"} & found.keys())
-    amounts = {"sku", "product_name", "line_total", "order_total", "unit_price"}
-    if not (amounts & found.keys()) and not (log and buyer):
+    if not (BOUGHT & found.keys()) and not (log and buyer):
         missing.append("sku or product_name (or line_total)")
     if not ({"order_id", "customer_id", "email"} & found.keys()):
         missing.append("order_id or customer_id")
@@ -350,7 +355,7 @@ def _written_currency(frame: pl.DataFrame, found: dict[str, str]) -> str | None:
     currency column; None when they say none, or more than one. Only amounts that are not
     plain numbers, among 20,000 spread over the file, are looked at."""
     seen: set[str] = set()
-    for name in ("unit_price", "line_total", "order_total"):
+    for name in AMOUNTS:
         if name not in found:
             continue
         text = frame[found[name]].drop_nulls()
@@ -414,7 +419,7 @@ def _day_first(frame: pl.DataFrame, found: dict[str, str], ctx: BuildContext) ->
     with a decimal comma (`2,55`), as European spreadsheets save them."""
     if ctx.delimiter == ";":
         return True
-    for name in ("unit_price", "line_total", "order_total"):
+    for name in AMOUNTS:
         if name in found:
             amounts = frame[found[name]].head(20_000).drop_nulls()
             comma = amounts.str.contains(r"^-?\d+,\d{1,2}$").any()
@@ -543,7 +548,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
     # a row naming no product (or a placeholder such as the Bread Basket's `NONE`) and no
     # money says nothing was sold: rejected, so it neither makes an order nor a product
     placeholder = c("product_name").str.to_lowercase().is_in(list(PLACEHOLDERS))
-    priced = {"sku", "product_name", "unit_price", "line_total", "order_total"} & found.keys()
+    priced = BOUGHT & found.keys()
     nothing = pl.lit(bool(priced)) & (
         c("sku").is_null()
         & (c("product_name").is_null() | placeholder)
@@ -662,7 +667,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
             f"The file has no currency column; its amounts are written in {written}, so they are "
             f"taken as {written}. Set `currency` under [shop] in shopinsight.toml if that is wrong."
         )
-    elif not products and not {"unit_price", "line_total", "order_total"} & found.keys():
+    elif not products and not found.keys() & set(AMOUNTS):
         ctx.warnings.append(
             f"The file names no products and no amounts: each row is a purchase by its customer "
             f"({found.get('customer_id') or found.get('email') or found.get('customer_name')}) "
@@ -676,7 +681,7 @@ def build(frame: pl.DataFrame, ctx: BuildContext) -> pl.DataFrame:
                 "If `id` numbers something else, this file names no buyer and says nothing "
                 "per customer."
             )
-    elif not {"unit_price", "line_total", "order_total"} & found.keys():
+    elif not found.keys() & set(AMOUNTS):
         ctx.warnings.append(
             "The file has no price or amount column: its orders and products are imported "
             "without money: they count as purchases, with no revenue."
