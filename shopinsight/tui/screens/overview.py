@@ -269,7 +269,7 @@ class OverviewScreen(SectionScreen):
         self.query_one("#segments-chart", BarChart).set_rows(rows, empty)
         panel = self.query_one("#segments-panel")
         cur = summary["currency"]
-        named = "" if cur in (None, "", shop_facts.NO_CURRENCY) else f" · {cur}"
+        named = f" · {cur}" if shop_facts.currency_label(cur) == cur else ""  # a named one
         panel.border_subtitle = f"{plural(summary['customers'], 'customer')}{named}"
         panel.tooltip = "\n".join(fmt.in_app(n) for n in summary["notes"] if n)
         # the customer table's own count (the orders' count of the same people until now)
