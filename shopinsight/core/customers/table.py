@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from shopinsight.core.customers.product_stats import product_stats
+from shopinsight.core.customers.segments import no_amounts
 from shopinsight.core.orders import as_of_end, local_day
 from shopinsight.core.schema import PolarsType
 from shopinsight.core.shop_data import ShopData
@@ -264,7 +265,7 @@ def _spend_order(
     )
     spend = (pl.col("monetary") + pl.col("_back")).round(2).alias("monetary")
     keyed = keyed.select(spend, "customer_id")
-    if keys.size and not keyed.get_column("monetary").abs().sum():  # no amounts at all
+    if no_amounts(keyed):  # no customer has any spend: no amounts at all
         keyed = keyed.with_columns(
             pl.Series("_orders", orders_n[keys]), pl.Series("_last", last[keys])
         )
