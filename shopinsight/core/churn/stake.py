@@ -61,7 +61,7 @@ def with_stakes(rows: list[dict[str, Any]], alerts: pl.DataFrame) -> list[dict[s
     """`rows` (one JSON object per alert, in the order of `alerts`) with what is at stake as
     `churn --json` gives it: unchanged when ranked by money; when ranked by orders,
     orders_at_risk and expected_orders added and value_at_risk null (no money is known, not 0
-    at stake). Setting the same keys twice changes nothing."""
+    at stake). `cli.warm.alerts_json` applies it: every `churn --json` row passes there once."""
     if not by_orders(alerts):
         return rows
     stakes = alerts.select(ORDERS_AT_RISK, EXPECTED_ORDERS).iter_rows()
