@@ -24,6 +24,7 @@ import polars as pl
 
 from shopinsight.core.churn.stake import ORDERS_AT_RISK, by_orders, orders_text, ranking_note
 from shopinsight.core.errors import InputError, ShopInsightError
+from shopinsight.core.insights.cohorts import cohort_label
 from shopinsight.core.shop_facts import NO_AMOUNTS_WHY, NO_CURRENCY, no_amounts_text
 
 if TYPE_CHECKING:
@@ -157,8 +158,7 @@ def _cohorts(result: CohortsResult) -> str:
     longest = min(max(len(c["active"]) for c in cohorts), 13)
     rows = []
     for c in cohorts:
-        star = "*" if c["partial_k"] == 0 else ""  # the cohort itself: first buyers of a part
-        cells = [td(c["cohort"] + star), td(f"{c['customers']:,}", "size", cohort=c["cohort"])]
+        cells = [td(cohort_label(c)), td(f"{c['customers']:,}", "size", cohort=c["cohort"])]
         for k in range(1, longest):
             if k >= len(c["active"]):
                 cells.append("<td></td>")
