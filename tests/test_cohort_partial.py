@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shopinsight.cli import app
+from shopinsight.cli.base import console
 from shopinsight.core.insights.cohorts import partial_period
 from shopinsight.core.shop import Shop
 from shopinsight.core.workspace import Workspace
@@ -75,7 +76,12 @@ def test_the_result_says_the_last_month_is_partial_and_marks_its_cells(shop: Pat
     assert rows.filter(rows["cohort"] == "2024-01")["share"].item().to_list() == [1.0, 0.5, 0.5]
 
 
-def test_cli_marks_the_partial_month_and_says_why(shop: Path) -> None:
+def test_cli_marks_the_partial_month_and_says_why(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an 80-column terminal, whatever command printed first in this process (the console's
+    # width is taken from COLUMNS once, when it is made)
+    monkeypatch.setattr(console, "_width", 80)
     out = run(shop, "cohorts")
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line[:4] == "2024"}
     assert lines["2024-01"] == ["2024-01", "2", "50%", "50*"]
