@@ -28,7 +28,7 @@ def _export(path: Path, with_discount: bool) -> Path:
     return path
 
 
-def _customers(tmp_path: Path, with_discount: bool) -> dict:
+def _customers(tmp_path: Path, with_discount: bool) -> list[dict]:
     ws = tmp_path / ("with" if with_discount else "without")
     csv = _export(tmp_path / f"orders_{with_discount}.csv", with_discount)
     imported = runner.invoke(app, ["-w", str(ws), "import", str(csv), "--format", "generic"])
@@ -38,8 +38,7 @@ def _customers(tmp_path: Path, with_discount: bool) -> dict:
     return json.loads(result.stdout)
 
 
-def _tags(data: dict | list) -> set[str]:
-    rows = data if isinstance(data, list) else data["customers"]
+def _tags(rows: list[dict]) -> set[str]:
     return {t for r in rows for t in (r.get("tags") or [])}
 
 
