@@ -22,7 +22,6 @@ from shopinsight.cli.app import (
     print_notes,
 )
 from shopinsight.core.errors import InputError
-from shopinsight.core.insights.cohorts import cohort_label, mark_partial
 from shopinsight.core.words import compact, plural
 
 NO_BUYERS = InputError(
@@ -118,6 +117,9 @@ def _periods_that_fit(by: str) -> int:
 def _cohort_table(
     rows: pl.DataFrame, by: str, show: str, cur: str | None, day: str, fit: int
 ) -> Table:
+    # here, not at the top: `shopinsight --help` must not import Polars (cohorts' module does)
+    from shopinsight.core.insights.cohorts import cohort_label, mark_partial
+
     span = "months" if by == "month" else "quarters"
     what = {"share": "% active", "active": "customers active", "revenue": f"net {_currency(cur)}"}
     partial = rows["partial_k"].drop_nulls().len() > 0
